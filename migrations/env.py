@@ -1,0 +1,45 @@
+"""Alembic environment: used by the program at start-up and by developers' ``alembic`` commands."""
+
+from __future__ import annotations
+
+import os
+
+from alembic import context
+from sqlalchemy import Connection
+
+from rumah_perisai.db.engine import make_engine
+from rumah_perisai.db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite can only change tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    # From the developer's command line: `RUMAH_PERISAI_DB=sqlite:///x.sqlite3 alembic upgrade head`
+    url = os.environ.get("RUMAH_PERISAI_DB") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("set RUMAH_PERISAI_DB to the database URL")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (SQL script) migrations are not supported")
+run_migrations_online()

@@ -1,0 +1,36 @@
+"""The composition root: data folder -> settings -> database -> services.
+
+The command line, the window and the tests all open a post the same way, through ``open_app``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rumah_perisai.config import DataFolder, LocalSettings
+from rumah_perisai.db.engine import make_engine
+from rumah_perisai.db.migrate import upgrade_to_head
+from rumah_perisai.db.uow import Clock, Database, utc_now
+
+
+@dataclass
+class App:
+    folder: DataFolder
+    settings: LocalSettings
+    db: Database
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_app(folder: DataFolder, database_url: str, *, clock: Clock = utc_now) -> App:
+    """Open (creating if needed) the data folder and database, migrated to the newest schema."""
+    folder.ensure_writable()
+    settings = LocalSettings.load(folder)
+    engine = make_engine(database_url)
+    try:
+        upgrade_to_head(engine, backup_dir=folder.backups)
+    except BaseException:
+        engine.dispose()
+        raise
+    return App(folder, settings, Database(engine, clock=clock))

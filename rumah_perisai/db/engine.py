@@ -1,0 +1,96 @@
+"""Opening a database: the embedded SQLite file of a post, or the branch's PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from rumah_perisai.errors import UserError
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# Execution option naming the statement that starts a transaction on SQLite. Writers use
+# "BEGIN IMMEDIATE" so they queue on the busy timeout up front instead of failing half-way.
+SQLITE_BEGIN = "sqlite_begin"
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy, not the driver, decide when transactions start (the pysqlite driver's
+    # own handling defers BEGIN and breaks SAVEPOINT and read consistency).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # WAL: readers (lists, dashboards) never block the writer. synchronous=FULL: a power cut
+        # right after a receipt is committed must not lose it (the number is already on paper).
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Any) -> None:
+    conn.exec_driver_sql(conn.get_execution_options().get(SQLITE_BEGIN, "BEGIN"))
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` with the pragmas and transaction handling this program relies on.
+
+    A URL that cannot be parsed or names an unknown driver is a ``UserError``.
+    """
+    try:
+        parsed = make_url(url)
+        engine = create_engine(parsed, **kwargs)
+    except (exc.ArgumentError, exc.NoSuchModuleError, ValueError) as error:
+        raise UserError("db_url_invalid", url=_safe(url), reason=_first_line(error)) from error
+    except ImportError as error:  # a dialect whose driver is not installed, e.g. psycopg
+        raise UserError("db_url_invalid", url=_safe(url), reason=_first_line(error)) from error
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, starting its transactions as writers (``BEGIN IMMEDIATE`` on SQLite)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+
+
+def describe_operational_error(url: str, error: exc.DBAPIError) -> UserError:
+    """Turn a driver error met while opening a database into a message the user can act on."""
+    original = error.orig
+    text = _first_line(original) if original is not None else _first_line(error)
+    if isinstance(original, sqlite3.DatabaseError):
+        lowered = text.lower()
+        if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+            return UserError("db_corrupt", path=_sqlite_path(url))
+        if "locked" in lowered or "busy" in lowered:
+            return UserError("db_busy")
+    return UserError("db_unreachable", url=_safe(url), reason=text)
+
+
+def _sqlite_path(url: str) -> str:
+    try:
+        return make_url(url).database or url
+    except exc.ArgumentError:
+        return url
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, fit to print and log."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (exc.ArgumentError, ValueError):
+        return url
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

@@ -1,0 +1,84 @@
+"""Schema changes happen only through Alembic, and at start-up.
+
+``upgrade_to_head`` brings any database this program made up to the program's schema, backs up
+an embedded database before changing it, and refuses — changing nothing — a database that is
+newer than the program, damaged, or not ours.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, exc, inspect
+
+from rumah_perisai.db.engine import describe_operational_error
+from rumah_perisai.errors import UserError
+from rumah_perisai.resources import migrations_dir
+
+log = logging.getLogger(__name__)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations folder has no revision"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_to_head(engine: Engine, *, backup_dir: Path | None = None) -> str | None:
+    """Upgrade ``engine``'s database to the newest schema; returns the revision it was at."""
+    url = engine.url.render_as_string(hide_password=True)
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            current = current_revision(connection) if "alembic_version" in tables else None
+            if current is None and tables - {"alembic_version"}:
+                raise UserError("db_foreign", url=url)
+            if current is not None and current not in {r.revision for r in script.walk_revisions()}:
+                raise UserError("db_newer", revision=current)
+            connection.rollback()
+        if current == head:
+            return current
+        if current is not None and backup_dir is not None:
+            _backup_sqlite(engine, backup_dir, current)
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        log.info("database %s upgraded from %s to %s", url, current, head)
+        return current
+    except exc.DBAPIError as error:
+        raise describe_operational_error(str(engine.url), error) from error
+
+
+def _backup_sqlite(engine: Engine, backup_dir: Path, revision: str) -> None:
+    """Copy an embedded database aside before its schema changes (a consistent online copy)."""
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return
+    source = Path(engine.url.database)
+    if not source.exists():
+        return
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = backup_dir / f"{source.stem}-before-upgrade-{revision}-{stamp}.sqlite3"
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    log.info("backed up %s to %s before upgrading", source, target)

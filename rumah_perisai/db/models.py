@@ -1,0 +1,375 @@
+"""The database: one schema for a post's own laptop and for the branch that holds many posts.
+
+Shape rules that every table follows (they make the weekly batch and the branch import simple):
+
+* every record carries its post (``post_id``) and a natural key made of the post code and a
+  number the post gave it (registration number, receipt number, card serial, ...), so records
+  from many posts can live in one branch database without clashing;
+* every record that a batch carries has a ``change_no``: the number of the last operation that
+  created or changed it. Change numbers only grow (``counters`` row ``("", "change")``), so a batch
+  takes "everything with ``change_no`` greater than the last batch's";
+* a participant's cover dates (``promo_until``, ``cover_until``, ``arrears_until``) are stored and
+  kept in step by the services, so lists filter by status in SQL with plain date comparisons
+  (see ``rumah_perisai.domain.coverage``);
+* money is integer rupiah; dates are ``Date``; moments are UTC (``UTCDateTime``);
+* nothing is hard-deleted: registrations are withdrawn, receipts voided, cards replaced.
+
+Fields follow ``shared/docs/PRODUCT.md`` ("Data to keep").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from rumah_perisai.db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Tracked:
+    """A record that travels in batches: stamped with the change number of its last change."""
+
+    change_no: Mapped[int] = mapped_column(BigInteger, index=True)
+
+    def natural_key(self) -> str:
+        raise NotImplementedError
+
+
+class Counter(Base):
+    """Gapless numbers: change numbers, registration, receipt (per year), card and batch serials.
+
+    ``scope`` is a post code, or ``""`` for numbers that belong to the whole database.
+    Incremented with ``UPDATE ... RETURNING`` inside the operation's transaction, so two writers
+    never get the same number and a rolled-back operation leaves no gap.
+    """
+
+    __tablename__ = "counters"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class Post(Tracked, Base):
+    """A Rumah Perisai post. A post's laptop holds its own (``is_local``); the branch holds many."""
+
+    __tablename__ = "posts"
+    __table_args__ = (CheckConstraint("timezone IN ('WIB', 'WITA', 'WIT')", name="timezone"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kabupaten_code: Mapped[str] = mapped_column(String(5))
+    desa_code: Mapped[str | None] = mapped_column(String(13))
+    wadah: Mapped[str | None] = mapped_column(String(150))
+    timezone: Mapped[str] = mapped_column(String(4))
+    is_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    signing_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    key_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def natural_key(self) -> str:
+        return self.code
+
+
+class Volunteer(Tracked, Base):
+    """A volunteer (kader) or coordinator account of a post."""
+
+    __tablename__ = "volunteers"
+    __table_args__ = (
+        UniqueConstraint("post_id", "number"),
+        UniqueConstraint("post_id", "login"),
+        CheckConstraint("role IN ('volunteer', 'coordinator')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    login: Mapped[str] = mapped_column(String(40))  # lower-cased name used to log in
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(12))
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    post_code: Mapped[str] = mapped_column(String(12))
+
+    def natural_key(self) -> str:
+        return f"{self.post_code}-V{self.number:03d}"
+
+
+class Participant(Tracked, Base):
+    """A registered BPU worker. Never deleted: withdrawn or rejected instead (``standing``)."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("post_id", "number"),
+        # One registration per NIK per post; the same NIK at two posts is the branch's to flag.
+        UniqueConstraint("post_id", "nik"),
+        CheckConstraint("sex IN ('L', 'P')", name="sex"),
+        CheckConstraint("standing IN ('member', 'withdrawn', 'rejected')", name="standing"),
+        CheckConstraint("income > 0", name="income_positive"),
+        Index("ix_participants_post_cover", "post_id", "cover_until"),
+        Index("ix_participants_post_arrears", "post_id", "arrears_until"),
+        Index("ix_participants_post_promo", "post_id", "promo_until"),
+        Index("ix_participants_post_registered", "post_id", "registered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    post_code: Mapped[str] = mapped_column(String(12))
+    number: Mapped[int] = mapped_column(Integer)  # sequence within the post, never reused
+    registration_no: Mapped[str] = mapped_column(String(24), unique=True)
+    kpj: Mapped[str | None] = mapped_column(String(11), index=True)  # assigned by the branch
+
+    nik: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    birth_place: Mapped[str] = mapped_column(String(60))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    street: Mapped[str] = mapped_column(String(150))
+    rt: Mapped[str | None] = mapped_column(String(3))
+    rw: Mapped[str | None] = mapped_column(String(3))
+    desa_code: Mapped[str] = mapped_column(String(13), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    occupation: Mapped[str] = mapped_column(String(60))
+    income: Mapped[int] = mapped_column(BigInteger)  # declared income bracket, rupiah a month
+    with_jht: Mapped[bool] = mapped_column(Boolean, default=False)  # JKK + JKM always
+    heir_name: Mapped[str | None] = mapped_column(String(100))
+    heir_relation: Mapped[str | None] = mapped_column(String(30))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    registered_on: Mapped[date] = mapped_column(Date)  # the post's local date
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    # Why a NIK that disagrees with the KTP, or a likely duplicate, was registered anyway;
+    # flagged for the branch in the batch.
+    nik_override_reason: Mapped[str | None] = mapped_column(Text)
+    duplicate_override_reason: Mapped[str | None] = mapped_column(Text)
+
+    standing: Mapped[str] = mapped_column(String(10), default="member")
+    standing_reason: Mapped[str | None] = mapped_column(Text)
+    membership_start: Mapped[date] = mapped_column(Date)  # registration, or rejoin month
+    rejoin_count: Mapped[int] = mapped_column(Integer, default=0)
+    promotion_code: Mapped[str | None] = mapped_column(String(32))
+    # rumah_perisai.domain.coverage.CoverSummary, kept in step by the services:
+    promo_until: Mapped[date | None] = mapped_column(Date)
+    cover_from: Mapped[date | None] = mapped_column(Date)
+    cover_until: Mapped[date | None] = mapped_column(Date)
+    arrears_until: Mapped[date | None] = mapped_column(Date)
+
+    def natural_key(self) -> str:
+        return self.registration_no
+
+
+class CoverPeriod(Tracked, Base):
+    """A stretch of cover and where it came from: a promotion campaign or a receipt."""
+
+    __tablename__ = "cover_periods"
+    __table_args__ = (
+        UniqueConstraint("post_id", "number"),
+        CheckConstraint("kind IN ('promotion', 'paid')", name="kind"),
+        CheckConstraint("end_date >= start_date", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    post_code: Mapped[str] = mapped_column(String(12))
+    number: Mapped[int] = mapped_column(Integer)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    programmes: Mapped[str] = mapped_column(String(20))  # "JKK JKM" or "JKK JKM JHT"
+    campaign_code: Mapped[str | None] = mapped_column(String(32))
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+    voided_by_receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+
+    def natural_key(self) -> str:
+        return f"{self.post_code}-C{self.number}"
+
+
+class Receipt(Tracked, Base):
+    """A numbered receipt (payment) or the record of its void. Never edited, never deleted.
+
+    Each receipt stores the hash of the one before it at the same post (``prev_hash``) and its own
+    hash over every stored field (``hash``), so a deleted or altered receipt breaks the chain.
+    """
+
+    __tablename__ = "receipts"
+    __table_args__ = (
+        UniqueConstraint("post_id", "year", "seq"),
+        CheckConstraint("kind IN ('payment', 'void')", name="kind"),
+        CheckConstraint("total >= 0", name="total_not_negative"),
+        Index("ix_receipts_post_issued_on", "post_id", "issued_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    post_code: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)  # gapless per post and year
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # <post>-<year>-<seq:06>
+    kind: Mapped[str] = mapped_column(String(8))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    voids_receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"), unique=True)
+    month_count: Mapped[int] = mapped_column(Integer)
+    first_month: Mapped[date | None] = mapped_column(Date)
+    last_month: Mapped[date | None] = mapped_column(Date)
+    jkk: Mapped[int] = mapped_column(BigInteger)
+    jkm: Mapped[int] = mapped_column(BigInteger)
+    jht: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    cash_received: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str | None] = mapped_column(Text)  # a void's reason
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_on: Mapped[date] = mapped_column(Date)  # business day in the post's time zone
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    def natural_key(self) -> str:
+        return self.number
+
+
+class ReceiptMonth(Tracked, Base):
+    """One dues month paid by a receipt, priced under the rate table in force on its first day."""
+
+    __tablename__ = "receipt_months"
+    __table_args__ = (
+        UniqueConstraint("receipt_id", "month"),
+        Index("ix_receipt_months_participant_month", "participant_id", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"))
+    receipt_number: Mapped[str] = mapped_column(String(32))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    month: Mapped[date] = mapped_column(Date)  # first day of the month
+    jkk: Mapped[int] = mapped_column(BigInteger)
+    jkm: Mapped[int] = mapped_column(BigInteger)
+    jht: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    rates_version: Mapped[str] = mapped_column(String(40))
+    voided_by_receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+
+    def natural_key(self) -> str:
+        return f"{self.receipt_number}/{self.month:%Y-%m}"
+
+
+class CardIssue(Tracked, Base):
+    """A membership card that was made (PDF or print), with its serial and fate."""
+
+    __tablename__ = "card_issues"
+    __table_args__ = (
+        UniqueConstraint("post_id", "serial"),
+        CheckConstraint("state IN ('valid', 'replaced', 'invalid')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    post_code: Mapped[str] = mapped_column(String(12))
+    serial: Mapped[int] = mapped_column(Integer)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # first, lost, damaged, corrected
+    reason_note: Mapped[str | None] = mapped_column(Text)
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+    state: Mapped[str] = mapped_column(String(10), default="valid")
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def natural_key(self) -> str:
+        return f"{self.post_code}-K{self.serial}"
+
+
+class Batch(Base):
+    """A weekly batch for the branch; its bytes stay in the data folder until acknowledged."""
+
+    __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("post_id", "seq"),
+        CheckConstraint("state IN ('written', 'acknowledged')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # from 1, per post
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    change_from: Mapped[int] = mapped_column(BigInteger)  # exclusive
+    change_to: Mapped[int] = mapped_column(BigInteger)  # inclusive
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    file_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(String(120))
+    counts_json: Mapped[str] = mapped_column(Text)
+    newest_receipt_hash: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(12), default="written")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Setting(Tracked, Base):
+    """A post setting kept in the database (receipt layout, card offsets, idle time-out, ...)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)
+
+    def natural_key(self) -> str:
+        return self.key
+
+
+class AuditEntry(Base):
+    """Who changed what, when: one row per changed record, written automatically on flush.
+
+    ``origin`` is ``local`` for changes made on this computer and ``import`` for records that
+    arrived from elsewhere; the clock check looks only at local ones.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint("action IN ('create', 'update')", name="action"),
+        Index("ix_audit_log_origin_at", "origin", "at"),
+        Index("ix_audit_log_entity", "entity", "entity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_no: Mapped[int] = mapped_column(BigInteger, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    origin: Mapped[str] = mapped_column(String(8), default="local")
+    actor: Mapped[str] = mapped_column(String(120))  # "cli:<login>", "volunteer:<key>", ...
+    action: Mapped[str] = mapped_column(String(8))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str] = mapped_column(String(64))
+    changes_json: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,235 @@
+"""One unit of work per operation, with change numbers, the audit log and the clock rule built in.
+
+Every service operation that changes data runs inside ``Database.unit_of_work(actor)``: one
+session, committed at the end or rolled back on any error, then closed. The session stamps every
+created or changed record with the operation's change number and writes one audit row per
+record, so no service can forget either. Records are never deleted through it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, event, func, insert, inspect, select, update
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
+
+from rumah_perisai.db.engine import writer
+from rumah_perisai.db.models import AuditEntry, Base, Counter, Tracked
+from rumah_perisai.errors import UserError
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+CHANGE_COUNTER = ("", "change")
+_UNAUDITED = (AuditEntry, Counter)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TrackedSession(Session):
+    """A session whose flushes are numbered and audited (see the listeners below)."""
+
+
+def next_number(session: Session, scope: str, name: str) -> int:
+    """The next gapless number of counter ``(scope, name)``, inside the caller's transaction."""
+    connection = session.connection()  # Core statements: no identity map, no autoflush
+    value = connection.execute(
+        update(Counter)
+        .where(Counter.scope == scope, Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar_one_or_none()
+    if value is None:
+        connection.execute(insert(Counter).values(scope=scope, name=name, value=1))
+        value = 1
+    return int(value)
+
+
+def newest_local_record(session: Session) -> datetime | None:
+    """When the newest record made on this computer was made (the clock rule's reference)."""
+    return session.execute(
+        select(func.max(AuditEntry.at)).where(AuditEntry.origin == "local")
+    ).scalar_one_or_none()
+
+
+def operation_time(session: Session) -> datetime:
+    """The moment of the current operation, the same for every record it touches."""
+    now = session.info.get("now")
+    if now is None:
+        now = session.info["clock"]()
+        session.info["now"] = now
+    assert isinstance(now, datetime)
+    return now
+
+
+def check_clock(session: Session) -> None:
+    """Refuse to record anything while the clock is earlier than the newest local record.
+
+    Runs by itself before the first flush of every operation; an operation that does something
+    outside the database first (writing a key file) calls it up front.
+    """
+    if session.info.get("origin", "local") != "local":
+        return
+    now = operation_time(session)
+    newest = newest_local_record(session)
+    if newest is not None and newest > now:
+        raise UserError("clock_behind", now=_show(now), newest=_show(newest))
+
+
+def _show(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@event.listens_for(TrackedSession, "before_flush")
+def _stamp_changes(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    if session.deleted:
+        names = ", ".join(sorted({type(o).__name__ for o in session.deleted}))
+        raise RuntimeError(f"records are never deleted (tried: {names})")
+    changed = _changed_records(session)
+    if not changed:
+        return
+    if "change_no" not in session.info:
+        if not session.info.get("actor"):
+            raise RuntimeError("a change needs an actor: use Database.unit_of_work(actor)")
+        check_clock(session)
+        session.info["change_no"] = next_number(session, *CHANGE_COUNTER)
+    for record in changed:
+        if isinstance(record, Tracked):
+            record.change_no = session.info["change_no"]
+
+
+@event.listens_for(TrackedSession, "after_flush")
+def _write_audit(session: Session, _flush: UOWTransaction) -> None:
+    rows = []
+    for record in _changed_records(session):
+        action = "create" if record in session.new else "update"
+        rows.append(
+            {
+                "change_no": session.info["change_no"],
+                "at": operation_time(session),
+                "origin": session.info.get("origin", "local"),
+                "actor": session.info["actor"],
+                "action": action,
+                "entity": type(record).__tablename__,
+                "entity_id": _identity(record),
+                "entity_key": _natural_key(record),
+                "changes_json": json.dumps(_changes(record, action), default=_json_default),
+            }
+        )
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)
+
+
+@event.listens_for(TrackedSession, "after_commit")
+@event.listens_for(TrackedSession, "after_rollback")
+def _forget_operation(session: Session) -> None:
+    for key in ("change_no", "now"):
+        session.info.pop(key, None)
+
+
+def _changed_records(session: Session) -> list[Base]:
+    records = [o for o in session.new if isinstance(o, Base) and not isinstance(o, _UNAUDITED)]
+    records += [
+        o
+        for o in session.dirty
+        if isinstance(o, Base)
+        and not isinstance(o, _UNAUDITED)
+        and session.is_modified(o, include_collections=False)
+    ]
+    return records
+
+
+def _changes(record: Base, action: str) -> dict[str, Any]:
+    """Created: every column's value. Updated: ``[old, new]`` for each column that changed."""
+    state = inspect(record)
+    out: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key == "change_no":
+            continue
+        history = state.attrs[attr.key].history
+        if action == "create":
+            out[attr.key] = getattr(record, attr.key)
+        elif history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            out[attr.key] = [old, new]
+    return out
+
+
+def _identity(record: Base) -> str:
+    identity = inspect(record).identity
+    return "/".join(str(part) for part in identity) if identity else ""
+
+
+def _natural_key(record: Base) -> str:
+    natural_key = getattr(record, "natural_key", None)
+    if natural_key is None:
+        return _identity(record)
+    try:
+        return str(natural_key())
+    except NotImplementedError:
+        return _identity(record)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot audit a value of type {type(value).__name__}")
+
+
+class Database:
+    """An opened, migrated database and the way to work with it."""
+
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now, origin: str = "local") -> None:
+        self.engine = engine
+        self.clock = clock
+        self.origin = origin
+        self._writers = sessionmaker(
+            bind=writer(engine), class_=TrackedSession, expire_on_commit=False
+        )
+        self._readers = sessionmaker(bind=engine, class_=TrackedSession)
+
+    @contextmanager
+    def unit_of_work(self, actor: str) -> Iterator[Session]:
+        """One operation that may change data: committed at the end, rolled back on error."""
+        session = self._writers()
+        session.info.update(actor=actor, clock=self.clock, origin=self.origin)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only look: a consistent snapshot, nothing can be written."""
+        session = self._readers()
+        session.info.update(clock=self.clock, read_only=True)
+        try:
+            yield session
+        finally:
+            session.close()  # ends the transaction; loaded objects stay readable, detached
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@event.listens_for(TrackedSession, "before_flush", insert=True)
+def _refuse_writes_when_reading(session: Session, _flush: UOWTransaction, _inst: Any) -> None:
+    if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("Database.reading() is read-only; use unit_of_work(actor)")

@@ -1,0 +1,124 @@
+"""Setting up a post (the ``init`` command and, later, the first-run screen) and reading it back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rumah_perisai import areas, keys
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import Participant, Post
+from rumah_perisai.db.uow import Database, check_clock, operation_time
+from rumah_perisai.domain.timezones import ZONES
+from rumah_perisai.errors import UserError
+
+_POST_CODE = re.compile(r"[A-Z0-9]{3,12}")
+
+
+@dataclass(frozen=True)
+class PostSetup:
+    code: str
+    name: str
+    kabupaten_code: str
+    wadah: str | None = None
+    timezone: str | None = None  # default: the kabupaten's province's zone
+    is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class PostSummary:
+    code: str
+    name: str
+    kabupaten_code: str
+    kabupaten_name: str
+    wadah: str | None
+    timezone: str
+    is_demo: bool
+    key_fingerprint: str
+    participants: int
+
+
+def normalise_setup(request: PostSetup) -> PostSetup:
+    """Check and tidy what the user typed; raises ``UserError`` with the first problem."""
+    code = request.code.strip().upper()
+    if not _POST_CODE.fullmatch(code):
+        raise UserError("bad_post_code", code=request.code)
+    name = " ".join(request.name.split())
+    if not name or len(name) > 100:
+        raise UserError("bad_post_name")
+    kabupaten = request.kabupaten_code.strip()
+    if areas.area(kabupaten) is None or len(kabupaten) != 5:
+        raise UserError("unknown_kabupaten", code=request.kabupaten_code)
+    tz = (request.timezone or areas.default_timezone(kabupaten)).strip().upper()
+    if tz not in ZONES:
+        raise UserError("unknown_timezone", tz=request.timezone)
+    wadah = " ".join((request.wadah or "").split()) or None
+    return PostSetup(code, name, kabupaten, wadah, tz, request.is_demo)
+
+
+def set_up_post(db: Database, folder: DataFolder, request: PostSetup, actor: str) -> PostSummary:
+    """Create this data folder's post and its signing key. Never replaces an existing post.
+
+    The key is written (and synced) before the post is committed. If the program stops between
+    the two, the next set-up finds the key without a post and adopts it instead of refusing.
+    """
+    setup = normalise_setup(request)
+    with db.unit_of_work(actor) as session:
+        existing = local_post(session)
+        if existing is not None:
+            raise UserError("post_exists", code=existing.code, name=existing.name)
+        check_clock(session)  # before the key file is written
+        key_file = keys.post_key_path(folder.keys)
+        key = (
+            keys.load_post_key(folder.keys)
+            if key_file.exists()
+            else keys.create_post_key(folder.keys)
+        )
+        public = keys.public_bytes(key)
+        assert setup.timezone is not None
+        session.add(
+            Post(
+                code=setup.code,
+                name=setup.name,
+                kabupaten_code=setup.kabupaten_code,
+                wadah=setup.wadah,
+                timezone=setup.timezone,
+                is_local=True,
+                is_demo=setup.is_demo,
+                signing_public_key=public,
+                key_fingerprint=keys.fingerprint(public),
+                created_at=operation_time(session),
+            )
+        )
+    summary = post_summary(db)
+    assert summary is not None
+    return summary
+
+
+def local_post(session: Session) -> Post | None:
+    return session.scalars(select(Post).where(Post.is_local.is_(True))).first()
+
+
+def post_summary(db: Database) -> PostSummary | None:
+    with db.reading() as session:
+        post = local_post(session)
+        if post is None:
+            return None
+        count = session.scalar(
+            select(func.count()).select_from(Participant).where(Participant.post_id == post.id)
+        )
+        regency = areas.area(post.kabupaten_code)
+        return PostSummary(
+            code=post.code,
+            name=post.name,
+            kabupaten_code=post.kabupaten_code,
+            kabupaten_name=regency.name if regency else post.kabupaten_code,
+            wadah=post.wadah,
+            timezone=post.timezone,
+            is_demo=post.is_demo,
+            key_fingerprint=post.key_fingerprint,
+            participants=int(count or 0),
+        )

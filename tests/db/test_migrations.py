@@ -1,0 +1,130 @@
+"""The schema comes only from Alembic, upgrades at start-up, and refuses what it must not touch."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from rumah_perisai.app import open_app
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.engine import make_engine
+from rumah_perisai.db.migrate import _backup_sqlite, head_revision, upgrade_to_head
+from rumah_perisai.db.models import Base
+from rumah_perisai.errors import UserError
+
+
+def test_empty_database_upgrades_to_head_with_every_table(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        assert upgrade_to_head(engine) is None  # it was empty
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert revision == head_revision()
+        assert set(Base.metadata.tables) <= tables
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrations_agree(database_url: str) -> None:
+    """No autogenerate diff: a model change without its migration fails here."""
+    engine = make_engine(database_url)
+    try:
+        upgrade_to_head(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            diff = compare_metadata(context, Base.metadata)
+        assert diff == []
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_twice_changes_nothing(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        upgrade_to_head(engine)
+        assert upgrade_to_head(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_a_database_from_a_newer_program_is_refused_and_left_alone(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        upgrade_to_head(engine)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+        with pytest.raises(UserError) as refused:
+            upgrade_to_head(engine)
+        assert refused.value.key == "db_newer"
+        assert "lebih baru" in refused.value.message()
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert kept == "9999_future"
+    finally:
+        engine.dispose()
+
+
+def test_a_database_of_another_program_is_refused(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount INTEGER)"))
+        with pytest.raises(UserError) as refused:
+            upgrade_to_head(engine)
+        assert refused.value.key == "db_foreign"
+        with engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) == {"ledger"}
+    finally:
+        engine.dispose()
+
+
+def test_a_damaged_database_file_is_a_clear_message(folder: DataFolder) -> None:
+    folder.root.mkdir(parents=True)
+    garbage = b"this is not sqlite at all " * 400
+    folder.database.write_bytes(garbage)
+    with pytest.raises(UserError) as refused:
+        open_app(folder, folder.sqlite_url)
+    assert refused.value.key == "db_corrupt"
+    assert str(folder.database) in refused.value.message()
+    assert folder.database.read_bytes() == garbage
+
+
+def test_an_embedded_database_is_backed_up_before_its_schema_changes(tmp_path: Path) -> None:
+    source = tmp_path / "rumah-perisai.sqlite3"
+    with sqlite3.connect(source) as connection:
+        connection.execute("CREATE TABLE t (x)")
+        connection.execute("INSERT INTO t VALUES (42)")
+    engine = make_engine(f"sqlite:///{source}")
+    try:
+        _backup_sqlite(engine, tmp_path / "backups", "0001")
+    finally:
+        engine.dispose()
+    (backup,) = (tmp_path / "backups").iterdir()
+    assert "before-upgrade-0001" in backup.name
+    with sqlite3.connect(backup) as connection:
+        assert connection.execute("SELECT x FROM t").fetchall() == [(42,)]
+
+
+def test_sqlite_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout(folder: DataFolder) -> None:
+    folder.root.mkdir(parents=True)
+    engine = make_engine(folder.sqlite_url)
+    try:
+        with engine.connect() as connection:
+            pragma = {
+                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            }
+    finally:
+        engine.dispose()
+    assert pragma == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 10000,
+    }

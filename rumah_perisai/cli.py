@@ -1,0 +1,319 @@
+"""The command line: ``rumah-perisai [--data-dir DIR] [--db URL] [--demo] [COMMAND [ARGS]]``.
+
+The convention every command follows (scripts and the branch rely on it):
+
+* without a COMMAND the window opens; with one it never does;
+* exit 0 done, 1 refused or a check failed (one line saying why, on stderr), 2 wrong usage;
+* messages in the language setting (Bahasa Indonesia by default);
+* machine-readable output (``--json``, printed paths) goes alone to stdout;
+* logging goes to the data folder's log file, never to the terminal;
+* no command asks a question (``init --coordinator`` will ask for a PIN, its one exception);
+* changes made here are audited as ``cli:<OS login>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from rumah_perisai import __version__, areas
+from rumah_perisai.config import (
+    LANGUAGES,
+    DataFolder,
+    LocalSettings,
+    resolve_data_folder,
+    resolve_database_url,
+)
+from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, UsageError, UserError
+from rumah_perisai.i18n import set_language, tr
+from rumah_perisai.logs import configure_logging
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace, "Context"], int]
+
+
+class Context:
+    """What a command needs: where the data folder is, which database, and how to print."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+        self.folder: DataFolder = resolve_data_folder(args.data_dir, demo=args.demo)
+        self.database_url = resolve_database_url(self.folder, args.db)
+        self.out = out
+        self.err = err
+
+    @staticmethod
+    def actor() -> str:
+        try:
+            login = getpass.getuser()
+        except (KeyError, OSError):  # no user name (a container without /etc/passwd entry)
+            login = "unknown"
+        return f"cli:{login}"
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out)
+
+    def emit_json(self, value: Any) -> None:
+        json.dump(value, self.out, ensure_ascii=False, indent=2, default=str)
+        self.out.write("\n")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports wrong usage in the user's language, as exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError("usage_error", detail=message)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.keys import format_fingerprint
+    from rumah_perisai.services.posts import PostSetup, normalise_setup, set_up_post
+
+    request = PostSetup(
+        code=args.post_code,
+        name=args.post_name,
+        kabupaten_code=args.kabupaten,
+        wadah=args.wadah,
+        timezone=args.timezone,
+    )
+    normalise_setup(request)  # bad input is refused before anything is created
+    app = open_app(ctx.folder, ctx.database_url)
+    try:
+        summary = set_up_post(app.db, ctx.folder, request, ctx.actor())
+    finally:
+        app.close()
+    if args.json:
+        ctx.emit_json(asdict(summary))
+    else:
+        ctx.say(
+            tr(
+                "init_done",
+                code=summary.code,
+                name=summary.name,
+                fingerprint=format_fingerprint(summary.key_fingerprint),
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.db.migrate import head_revision
+    from rumah_perisai.services.posts import post_summary
+
+    app = open_app(ctx.folder, ctx.database_url)
+    try:
+        summary = post_summary(app.db)
+        url = app.db.engine.url.render_as_string(hide_password=True)
+    finally:
+        app.close()
+    info = {
+        "version": __version__,
+        "data_dir": str(ctx.folder.root),
+        "database": url,
+        "schema": head_revision(),
+        "language": app.settings.language,
+        "post": asdict(summary) if summary else None,
+    }
+    if args.json:
+        ctx.emit_json(info)
+        return EXIT_OK
+    for key, value in info.items():
+        if key != "post":
+            ctx.say(f"{key}: {value}")
+    if summary is None:
+        ctx.say(tr("no_post"))
+    else:
+        for key, value in asdict(summary).items():
+            ctx.say(f"post.{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_areas(args: argparse.Namespace, ctx: Context) -> int:
+    if args.level == "kabupaten":
+        found = areas.search_regencies(args.query, limit=args.limit)
+    else:
+        found = areas.search_villages(args.query, regency_code=args.kabupaten, limit=args.limit)
+    if args.json:
+        ctx.emit_json(
+            [{"code": a.code, "name": a.name, "full_name": areas.full_name(a.code)} for a in found]
+        )
+        return EXIT_OK
+    if not found:
+        raise UserError("no_area_match", query=args.query)
+    for found_area in found:
+        ctx.say(f"{found_area.code}\t{areas.full_name(found_area.code)}")
+    return EXIT_OK
+
+
+def cmd_nik(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.domain.nik import validate_nik
+
+    info = validate_nik(args.nik, birth_date=args.birth_date, sex=args.sex)
+    result = asdict(info)
+    region = areas.area(info.district_code) or areas.area(info.regency_code)
+    result["region"] = areas.full_name(region.code) if region else None
+    if args.json:
+        ctx.emit_json(result)
+    else:
+        for key, value in result.items():
+            ctx.say(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace, ctx: Context) -> int:
+    settings = LocalSettings.load(ctx.folder, environ={})
+    if args.value is None:
+        ctx.say(settings.language)
+        return EXIT_OK
+    settings.language = args.value
+    ctx.folder.ensure_writable()
+    settings.save(ctx.folder)
+    set_language(settings.language)
+    ctx.say(tr("language_set", language=settings.language))
+    return EXIT_OK
+
+
+def _birth_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: YYYY-MM-DD") from error
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rumah-perisai", description=tr("cli_description"))
+    parser.add_argument("--version", action="version", version=f"rumah-perisai {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help=tr("cli_data_dir"))
+    parser.add_argument("--db", metavar="URL", help=tr("cli_db"))
+    parser.add_argument("--demo", action="store_true", help=tr("cli_demo"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    init = commands.add_parser("init", help=tr("cli_init"))
+    init.add_argument("--post-code", required=True, metavar="CODE")
+    init.add_argument("--post-name", required=True, metavar="NAME")
+    init.add_argument("--kabupaten", required=True, metavar="CODE", help=tr("cli_kabupaten"))
+    init.add_argument("--wadah", metavar="NAME")
+    init.add_argument("--timezone", choices=["WIB", "WITA", "WIT"], type=str.upper)
+    init.add_argument("--json", action="store_true", help=tr("cli_json"))
+    init.set_defaults(handler=cmd_init)
+
+    info = commands.add_parser("info", help=tr("cli_info"))
+    info.add_argument("--json", action="store_true", help=tr("cli_json"))
+    info.set_defaults(handler=cmd_info)
+
+    area_cmd = commands.add_parser("areas", help=tr("cli_areas"))
+    area_cmd.add_argument("level", choices=["kabupaten", "desa"])
+    area_cmd.add_argument("query")
+    area_cmd.add_argument("--kabupaten", metavar="CODE", help=tr("cli_kabupaten"))
+    area_cmd.add_argument("--limit", type=int, default=20)
+    area_cmd.add_argument("--json", action="store_true", help=tr("cli_json"))
+    area_cmd.set_defaults(handler=cmd_areas)
+
+    nik = commands.add_parser("nik", help=tr("cli_nik"))
+    nik.add_argument("nik")
+    nik.add_argument("--birth-date", type=_birth_date, metavar="YYYY-MM-DD")
+    nik.add_argument("--sex", choices=["L", "P"], type=str.upper)
+    nik.add_argument("--json", action="store_true", help=tr("cli_json"))
+    nik.set_defaults(handler=cmd_nik)
+
+    settings = commands.add_parser("settings", help=tr("cli_settings"))
+    settings_commands = settings.add_subparsers(dest="setting", required=True, parser_class=_Parser)
+    language = settings_commands.add_parser("language", help=tr("cli_language"))
+    language.add_argument("value", nargs="?", choices=LANGUAGES)
+    settings.set_defaults(handler=cmd_settings)
+    return parser
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+def _early_options(argv: Sequence[str]) -> argparse.Namespace:
+    """``--data-dir``/``--demo`` before the full parse: they decide the language of the help."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--data-dir")
+    early.add_argument("--demo", action="store_true")
+    known, _ = early.parse_known_args(argv)
+    return known
+
+
+def _log_file(folder: DataFolder) -> Path:
+    try:
+        folder.logs.mkdir(parents=True, exist_ok=True)
+        return folder.log_file
+    except OSError:
+        # An unwritable data folder still gets its bugs logged somewhere the user can find.
+        return Path(tempfile.gettempdir()) / "rumah-perisai.log"
+
+
+def main(
+    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the command line; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    err = err or sys.stderr
+    early = _early_options(argv)
+    folder = resolve_data_folder(early.data_dir, demo=early.demo)
+    set_language(LocalSettings.load(folder).language)
+    log_file = _log_file(folder)
+    try:
+        configure_logging(log_file)
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            from rumah_perisai.ui.launch import launch
+
+            return launch(folder, resolve_database_url(folder, args.db), demo=args.demo)
+        ctx = Context(args, out, err)
+        log.info("command %s by %s", args.command, ctx.actor())
+        handler: Handler = args.handler
+        return handler(args, ctx)
+    except SystemExit as exit_:  # --help and --version
+        return int(exit_.code or 0)
+    except UserError as error:
+        print(error.message(), file=err)
+        log.info("refused: %s", error.message())
+        return error.exit_code
+    except ValueError as error:
+        # Domain rules raise ValueError subclasses with a message in Indonesian and a code.
+        if hasattr(error, "code"):
+            print(str(error), file=err)
+            log.info("refused: %s", error)
+            return EXIT_REFUSED
+        return _crash(err, log_file)
+    except KeyboardInterrupt:
+        print(tr("interrupted"), file=err)
+        return EXIT_REFUSED
+    except Exception:
+        return _crash(err, log_file)
+
+
+def _crash(err: TextIO, log_file: Path) -> int:
+    log.exception("internal error")
+    print(tr("internal_error", log=log_file), file=err)
+    return EXIT_REFUSED
+
+
+def gui_main() -> None:
+    """Entry point for desktop shortcuts: the window; errors go to dialogs, not a console."""
+    sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+__all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "build_parser", "gui_main", "main"]

@@ -7,14 +7,16 @@ The convention every command follows (scripts and the branch rely on it):
 * messages in the language setting (Bahasa Indonesia by default);
 * machine-readable output (``--json``, printed paths) goes alone to stdout;
 * logging goes to the data folder's log file, never to the terminal;
-* no command asks a question (``init --coordinator`` will ask for a PIN, its one exception);
+* no command asks a question, except ``init --coordinator`` for the coordinator's PIN;
 * changes made here are audited as ``cli:<OS login>``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
+import io
 import json
 import logging
 import sys
@@ -45,11 +47,12 @@ Handler = Callable[[argparse.Namespace, "Context"], int]
 class Context:
     """What a command needs: where the data folder is, which database, and how to print."""
 
-    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> None:
         self.folder: DataFolder = resolve_data_folder(args.data_dir, demo=args.demo)
         self.database_url = resolve_database_url(self.folder, args.db)
         self.out = out
         self.err = err
+        self.stdin = stdin
 
     @staticmethod
     def actor() -> str:
@@ -81,6 +84,7 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.keys import format_fingerprint
     from rumah_perisai.services.posts import PostSetup, normalise_setup, set_up_post
+    from rumah_perisai.services.volunteers import AccountSetup, check_pin, tidy_name
 
     request = PostSetup(
         code=args.post_code,
@@ -90,6 +94,10 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
         timezone=args.timezone,
     )
     normalise_setup(request)  # bad input is refused before anything is created
+    if args.coordinator is not None:
+        name = tidy_name(args.coordinator)  # a bad name is refused before the PIN is asked
+        coordinator = AccountSetup(name, check_pin(_read_pin(name, ctx)))
+        request = dataclasses.replace(request, coordinator=coordinator)
     app = open_app(ctx.folder, ctx.database_url)
     try:
         summary = set_up_post(app.db, ctx.folder, request, ctx.actor())
@@ -109,9 +117,22 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def _read_pin(name: str, ctx: Context) -> str:
+    """The one question any command asks: at a terminal, twice and unseen; else one stdin line."""
+    if ctx.stdin.isatty():
+        first = getpass.getpass(tr("pin_prompt", name=name))
+        if getpass.getpass(tr("pin_again")) != first:
+            raise UserError("pin_mismatch")
+        return first
+    line = ctx.stdin.readline().strip()
+    if not line:
+        raise UserError("pin_missing")
+    return line
+
+
 def cmd_info(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
-    from rumah_perisai.db.migrate import head_revision
+    from rumah_perisai.db.models import SCHEMA_REVISION
     from rumah_perisai.services.posts import post_summary
 
     app = open_app(ctx.folder, ctx.database_url)
@@ -124,7 +145,7 @@ def cmd_info(args: argparse.Namespace, ctx: Context) -> int:
         "version": __version__,
         "data_dir": str(ctx.folder.root),
         "database": url,
-        "schema": head_revision(),
+        "schema": SCHEMA_REVISION,
         "language": app.settings.language,
         "post": asdict(summary) if summary else None,
     }
@@ -208,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--kabupaten", required=True, metavar="CODE", help=tr("cli_kabupaten"))
     init.add_argument("--wadah", metavar="NAME")
     init.add_argument("--timezone", choices=["WIB", "WITA", "WIT"], type=str.upper)
+    init.add_argument("--coordinator", metavar="NAME", help=tr("cli_coordinator"))
     init.add_argument("--json", action="store_true", help=tr("cli_json"))
     init.set_defaults(handler=cmd_init)
 
@@ -260,12 +282,18 @@ def _log_file(folder: DataFolder) -> Path:
 
 
 def main(
-    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
     """Run the command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    out = out or sys.stdout
-    err = err or sys.stderr
+    # A GUI script on Windows has no console: its streams are None.
+    out = out or sys.stdout or io.StringIO()
+    err = err or sys.stderr or io.StringIO()
+    stdin = stdin or sys.stdin or io.StringIO()
     early = _early_options(argv)
     folder = resolve_data_folder(early.data_dir, demo=early.demo)
     set_language(LocalSettings.load(folder).language)
@@ -277,7 +305,7 @@ def main(
             from rumah_perisai.ui.launch import launch
 
             return launch(folder, resolve_database_url(folder, args.db), demo=args.demo)
-        ctx = Context(args, out, err)
+        ctx = Context(args, out, err, stdin)
         log.info("command %s by %s", args.command, ctx.actor())
         handler: Handler = args.handler
         return handler(args, ctx)

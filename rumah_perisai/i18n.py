@@ -98,6 +98,30 @@ CATALOG: dict[str, dict[str, str]] = {
         "id": "Kunci tanda tangan pos {path} tidak bisa dibaca: {reason}.",
         "en": "The post signing key {path} cannot be read: {reason}.",
     },
+    "bad_volunteer_name": {
+        "id": "Nama relawan tidak boleh kosong (maksimal 100 huruf).",
+        "en": "The volunteer's name must not be empty (at most 100 characters).",
+    },
+    "bad_pin": {
+        "id": "PIN harus 4–8 angka dan tidak boleh satu angka yang diulang (mis. 1111).",
+        "en": "The PIN must be 4–8 digits and not one digit repeated (e.g. 1111).",
+    },
+    "pin_prompt": {"id": "PIN untuk {name}: ", "en": "PIN for {name}: "},
+    "pin_again": {"id": "Ulangi PIN: ", "en": "PIN again: "},
+    "pin_mismatch": {
+        "id": "Kedua PIN tidak sama; tidak ada yang dibuat.",
+        "en": "The two PINs differ; nothing was created.",
+    },
+    "pin_missing": {
+        "id": "PIN koordinator tidak diberikan (ketik di terminal, atau kirim satu baris lewat stdin).",
+        "en": "No coordinator PIN given (type it at the terminal, or send one line on stdin).",
+    },
+    "cli_coordinator": {
+        "id": "buat akun koordinator pertama dengan nama ini; PIN ditanyakan di terminal "
+        "(atau dibaca dari stdin)",
+        "en": "create the first coordinator account with this name; the PIN is asked at the "
+        "terminal (or read from stdin)",
+    },
     "init_done": {
         "id": "Pos {code} ({name}) siap. Sidik jari kunci pos: {fingerprint}",
         "en": "Post {code} ({name}) is ready. Post key fingerprint: {fingerprint}",

@@ -206,3 +206,69 @@ def test_the_installed_command_keeps_logging_off_the_terminal(data_dir: Path) ->
     )  # fmt: skip
     assert again.returncode == 0
     assert "init" in again.stdout
+
+
+def test_init_with_a_coordinator_reads_the_pin_from_stdin_and_stores_only_a_hash(
+    data_dir: Path,
+) -> None:
+    from rumah_perisai.db.models import Volunteer
+    from rumah_perisai.services.volunteers import pin_matches
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["--data-dir", str(data_dir), *INIT, "--coordinator", "Siti  Aminah"],
+        out=out,
+        err=err,
+        stdin=io.StringIO("482913\n"),
+    )
+    assert (code, err.getvalue()) == (0, "")
+    folder = DataFolder(data_dir)
+    app = open_app(folder, folder.sqlite_url)
+    try:
+        with app.db.reading() as session:
+            coordinator = session.scalars(select(Volunteer)).one()
+            actions = [(e.entity, e.entity_key) for e in session.scalars(select(AuditEntry))]
+    finally:
+        app.close()
+    assert (coordinator.name, coordinator.login, coordinator.role) == (
+        "Siti Aminah",
+        "siti aminah",
+        "coordinator",
+    )
+    assert "482913" not in (coordinator.pin_hash or "")
+    assert pin_matches(coordinator, "482913") and not pin_matches(coordinator, "482914")
+    assert actions == [("posts", "RP3209A"), ("volunteers", "RP3209A-V001")]
+
+
+@pytest.mark.parametrize(
+    ("pin", "expected"), [("", "PIN koordinator tidak diberikan"), ("1111", "PIN harus 4–8 angka")]
+)
+def test_a_missing_or_weak_coordinator_pin_creates_nothing(
+    data_dir: Path, pin: str, expected: str
+) -> None:
+    err = io.StringIO()
+    code = main(
+        ["--data-dir", str(data_dir), *INIT, "--coordinator", "Siti"],
+        out=io.StringIO(),
+        err=err,
+        stdin=io.StringIO(pin),
+    )
+    assert code == 1
+    assert err.getvalue().startswith(expected)
+    assert not (data_dir / "rumah-perisai.sqlite3").exists()
+
+
+def test_a_bug_is_logged_with_its_traceback_and_reported_in_one_line(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rumah_perisai.cli as cli
+
+    def broken(args: object, ctx: object) -> int:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_info", broken)
+    code, out, err = run("--data-dir", str(data_dir), "info")
+    log_file = data_dir / "logs" / "rumah-perisai.log"
+    assert (code, out) == (1, "")
+    assert err == f"Terjadi kesalahan program. Rinciannya dicatat di {log_file}.\n"
+    assert "Traceback" in log_file.read_text() and "ZeroDivisionError: a bug" in log_file.read_text()

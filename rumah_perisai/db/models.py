@@ -39,6 +39,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rumah_perisai.db.types import UTCDateTime
 
+# The newest migration in migrations/versions; start-up skips Alembic entirely when the database
+# is already there. tests/db/test_migrations.py fails if this falls behind.
+SCHEMA_REVISION = "0001"
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

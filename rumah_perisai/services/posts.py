@@ -14,6 +14,12 @@ from rumah_perisai.db.models import Participant, Post
 from rumah_perisai.db.uow import Database, check_clock, operation_time
 from rumah_perisai.domain.timezones import ZONES
 from rumah_perisai.errors import UserError
+from rumah_perisai.services.volunteers import (
+    ROLE_COORDINATOR,
+    AccountSetup,
+    add_account,
+    check_account,
+)
 
 _POST_CODE = re.compile(r"[A-Z0-9]{3,12}")
 
@@ -26,6 +32,7 @@ class PostSetup:
     wadah: str | None = None
     timezone: str | None = None  # default: the kabupaten's province's zone
     is_demo: bool = False
+    coordinator: AccountSetup | None = None  # the first coordinator account, if made now
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,8 @@ def normalise_setup(request: PostSetup) -> PostSetup:
     if tz not in ZONES:
         raise UserError("unknown_timezone", tz=request.timezone)
     wadah = " ".join((request.wadah or "").split()) or None
-    return PostSetup(code, name, kabupaten, wadah, tz, request.is_demo)
+    coordinator = check_account(request.coordinator) if request.coordinator else None
+    return PostSetup(code, name, kabupaten, wadah, tz, request.is_demo, coordinator)
 
 
 def set_up_post(db: Database, folder: DataFolder, request: PostSetup, actor: str) -> PostSummary:
@@ -79,20 +87,22 @@ def set_up_post(db: Database, folder: DataFolder, request: PostSetup, actor: str
         )
         public = keys.public_bytes(key)
         assert setup.timezone is not None
-        session.add(
-            Post(
-                code=setup.code,
-                name=setup.name,
-                kabupaten_code=setup.kabupaten_code,
-                wadah=setup.wadah,
-                timezone=setup.timezone,
-                is_local=True,
-                is_demo=setup.is_demo,
-                signing_public_key=public,
-                key_fingerprint=keys.fingerprint(public),
-                created_at=operation_time(session),
-            )
+        post = Post(
+            code=setup.code,
+            name=setup.name,
+            kabupaten_code=setup.kabupaten_code,
+            wadah=setup.wadah,
+            timezone=setup.timezone,
+            is_local=True,
+            is_demo=setup.is_demo,
+            signing_public_key=public,
+            key_fingerprint=keys.fingerprint(public),
+            created_at=operation_time(session),
         )
+        session.add(post)
+        if setup.coordinator is not None:
+            session.flush()  # the account needs the post's id
+            add_account(session, post, setup.coordinator, ROLE_COORDINATOR)
     summary = post_summary(db)
     assert summary is not None
     return summary

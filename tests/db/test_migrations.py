@@ -14,7 +14,7 @@ from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.engine import make_engine
 from rumah_perisai.db.migrate import _backup_sqlite, head_revision, upgrade_to_head
-from rumah_perisai.db.models import Base
+from rumah_perisai.db.models import SCHEMA_REVISION, Base
 from rumah_perisai.errors import UserError
 
 
@@ -29,6 +29,11 @@ def test_empty_database_upgrades_to_head_with_every_table(database_url: str) -> 
         assert set(Base.metadata.tables) <= tables
     finally:
         engine.dispose()
+
+
+def test_the_programs_schema_revision_is_the_newest_migration() -> None:
+    """Start-up skips Alembic when the database is at SCHEMA_REVISION: it must be the head."""
+    assert head_revision() == SCHEMA_REVISION
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

@@ -104,17 +104,19 @@ def _rows(n: int, post_id: int) -> list[dict[str, object]]:
             else frozenset()
         )
         summary = summarize(CoverHistory(Standing.MEMBER, start, promo, paid))
+        at = datetime(2026, 1, 1, tzinfo=UTC)
         rows.append(
             {
                 "post_id": post_id, "post_code": "BENCH1", "number": number,
                 "registration_no": f"BENCH1-{number:06d}", "nik": f"{3209000000000000 + number}",
-                "name": f"Peserta {number}", "birth_place": "Cirebon", "birth_date": date(1985, 1, 1),
-                "sex": "L", "street": "Jl. Raya", "desa_code": "32.09.14.2001", "occupation": "Petani",
-                "income": 1_000_000, "with_jht": False, "consent_at": datetime(2026, 1, 1, tzinfo=UTC),
-                "registered_on": start, "registered_at": datetime(2026, 1, 1, tzinfo=UTC),
+                "name": f"Peserta {number}", "birth_place": "Cirebon",
+                "birth_date": date(1985, 1, 1), "sex": "L", "street": "Jl. Raya",
+                "desa_code": "32.09.14.2001", "occupation": "Petani", "income": 1_000_000,
+                "with_jht": False, "consent_at": at, "registered_on": start, "registered_at": at,
                 "standing": "member", "membership_start": start, "rejoin_count": 0,
                 "promo_until": summary.promo_until, "cover_from": summary.cover_from,
-                "cover_until": summary.cover_until, "arrears_until": summary.arrears_until, "change_no": 1,
+                "cover_until": summary.cover_until, "arrears_until": summary.arrears_until,
+                "change_no": 1,
             }
         )  # fmt: skip
     return rows

@@ -271,4 +271,6 @@ def test_a_bug_is_logged_with_its_traceback_and_reported_in_one_line(
     log_file = data_dir / "logs" / "rumah-perisai.log"
     assert (code, out) == (1, "")
     assert err == f"Terjadi kesalahan program. Rinciannya dicatat di {log_file}.\n"
-    assert "Traceback" in log_file.read_text() and "ZeroDivisionError: a bug" in log_file.read_text()
+    assert (
+        "Traceback" in log_file.read_text() and "ZeroDivisionError: a bug" in log_file.read_text()
+    )

@@ -108,7 +108,7 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     else:
         ctx.say(
             tr(
-                "init_done",
+                "Post {code} ({name}) is ready. Post key fingerprint: {fingerprint}",
                 code=summary.code,
                 name=summary.name,
                 fingerprint=format_fingerprint(summary.key_fingerprint),
@@ -120,8 +120,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
 def _read_pin(name: str, ctx: Context) -> str:
     """The one question any command asks: at a terminal, twice and unseen; else one stdin line."""
     if ctx.stdin.isatty():
-        first = getpass.getpass(tr("pin_prompt", name=name))
-        if getpass.getpass(tr("pin_again")) != first:
+        first = getpass.getpass(tr("PIN for {name}: ", name=name))
+        if getpass.getpass(tr("PIN again: ")) != first:
             raise UserError("pin_mismatch")
         return first
     line = ctx.stdin.readline().strip()
@@ -156,7 +156,7 @@ def cmd_info(args: argparse.Namespace, ctx: Context) -> int:
         if key != "post":
             ctx.say(f"{key}: {value}")
     if summary is None:
-        ctx.say(tr("no_post"))
+        ctx.say(tr("There is no post in this data folder yet. Run first: rumah-perisai init ..."))
     else:
         for key, value in asdict(summary).items():
             ctx.say(f"post.{key}: {value}")
@@ -204,7 +204,7 @@ def cmd_settings(args: argparse.Namespace, ctx: Context) -> int:
     ctx.folder.ensure_writable()
     settings.save(ctx.folder)
     set_language(settings.language)
-    ctx.say(tr("language_set", language=settings.language))
+    ctx.say(tr("Language set to {language}.", language=settings.language))
     return EXIT_OK
 
 
@@ -216,45 +216,87 @@ def _birth_date(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="rumah-perisai", description=tr("cli_description"))
+    parser = _Parser(
+        prog="rumah-perisai",
+        description=tr(
+            "Rumah Perisai: BPU registration, cards, dues and weekly batches. Without a "
+            "COMMAND the program's window opens."
+        ),
+    )
     parser.add_argument("--version", action="version", version=f"rumah-perisai {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR", help=tr("cli_data_dir"))
-    parser.add_argument("--db", metavar="URL", help=tr("cli_db"))
-    parser.add_argument("--demo", action="store_true", help=tr("cli_demo"))
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help=tr(
+            "data folder (database, keys, backups, logs); default: $RUMAH_PERISAI_HOME or "
+            "the user data folder"
+        ),
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help=tr(
+            "another database URL (e.g. postgresql+psycopg://...); default: "
+            "$RUMAH_PERISAI_DB or SQLite in the data folder"
+        ),
+    )
+    parser.add_argument("--demo", action="store_true", help=tr("use a demo post in its own folder"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    init = commands.add_parser("init", help=tr("cli_init"))
+    init = commands.add_parser("init", help=tr("set up a new post in the data folder"))
     init.add_argument("--post-code", required=True, metavar="CODE")
     init.add_argument("--post-name", required=True, metavar="NAME")
-    init.add_argument("--kabupaten", required=True, metavar="CODE", help=tr("cli_kabupaten"))
+    init.add_argument(
+        "--kabupaten",
+        required=True,
+        metavar="CODE",
+        help=tr(
+            "kabupaten/kota code, e.g. 32.09 (find it with: rumah-perisai areas kabupaten NAME)"
+        ),
+    )
     init.add_argument("--wadah", metavar="NAME")
     init.add_argument("--timezone", choices=["WIB", "WITA", "WIT"], type=str.upper)
-    init.add_argument("--coordinator", metavar="NAME", help=tr("cli_coordinator"))
-    init.add_argument("--json", action="store_true", help=tr("cli_json"))
+    init.add_argument(
+        "--coordinator",
+        metavar="NAME",
+        help=tr(
+            "create the first coordinator account with this name; the PIN is asked at the "
+            "terminal (or read from stdin)"
+        ),
+    )
+    init.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     init.set_defaults(handler=cmd_init)
 
-    info = commands.add_parser("info", help=tr("cli_info"))
-    info.add_argument("--json", action="store_true", help=tr("cli_json"))
+    info = commands.add_parser("info", help=tr("show the post, database and version"))
+    info.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     info.set_defaults(handler=cmd_info)
 
-    area_cmd = commands.add_parser("areas", help=tr("cli_areas"))
+    area_cmd = commands.add_parser(
+        "areas", help=tr("look up Kemendagri area codes (kabupaten or desa)")
+    )
     area_cmd.add_argument("level", choices=["kabupaten", "desa"])
     area_cmd.add_argument("query")
-    area_cmd.add_argument("--kabupaten", metavar="CODE", help=tr("cli_kabupaten"))
+    area_cmd.add_argument(
+        "--kabupaten",
+        metavar="CODE",
+        help=tr(
+            "kabupaten/kota code, e.g. 32.09 (find it with: rumah-perisai areas kabupaten NAME)"
+        ),
+    )
     area_cmd.add_argument("--limit", type=int, default=20)
-    area_cmd.add_argument("--json", action="store_true", help=tr("cli_json"))
+    area_cmd.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     area_cmd.set_defaults(handler=cmd_areas)
 
-    nik = commands.add_parser("nik", help=tr("cli_nik"))
+    nik = commands.add_parser("nik", help=tr("check a NIK"))
     nik.add_argument("nik")
     nik.add_argument("--birth-date", type=_birth_date, metavar="YYYY-MM-DD")
     nik.add_argument("--sex", choices=["L", "P"], type=str.upper)
-    nik.add_argument("--json", action="store_true", help=tr("cli_json"))
+    nik.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     nik.set_defaults(handler=cmd_nik)
 
-    settings = commands.add_parser("settings", help=tr("cli_settings"))
+    settings = commands.add_parser("settings", help=tr("show or change settings"))
     settings_commands = settings.add_subparsers(dest="setting", required=True, parser_class=_Parser)
-    language = settings_commands.add_parser("language", help=tr("cli_language"))
+    language = settings_commands.add_parser("language", help=tr("message language: id or en"))
     language.add_argument("value", nargs="?", choices=LANGUAGES)
     settings.set_defaults(handler=cmd_settings)
     return parser
@@ -323,7 +365,7 @@ def main(
             return EXIT_REFUSED
         return _crash(err, log_file)
     except KeyboardInterrupt:
-        print(tr("interrupted"), file=err)
+        print(tr("Interrupted."), file=err)
         return EXIT_REFUSED
     except Exception:
         return _crash(err, log_file)
@@ -331,7 +373,10 @@ def main(
 
 def _crash(err: TextIO, log_file: Path) -> int:
     log.exception("internal error")
-    print(tr("internal_error", log=log_file), file=err)
+    print(
+        tr("The program hit an internal error. Details were logged to {log}.", log=log_file),
+        file=err,
+    )
     return EXIT_REFUSED
 
 

@@ -15,7 +15,7 @@ EXIT_USAGE = 2
 
 
 class UserError(Exception):
-    """An expected failure with a message from the catalogue in ``i18n``."""
+    """An expected failure: ``key`` names its message in ``rumah_perisai.messages``."""
 
     exit_code = EXIT_REFUSED
 
@@ -26,8 +26,9 @@ class UserError(Exception):
 
     def message(self) -> str:
         from rumah_perisai.i18n import tr
+        from rumah_perisai.messages import MESSAGES
 
-        return tr(self.key, **self.params)
+        return tr(MESSAGES.get(self.key, self.key), **self.params)
 
     def __str__(self) -> str:
         return self.message()

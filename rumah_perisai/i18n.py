@@ -1,214 +1,79 @@
-"""Messages in the user's language: Bahasa Indonesia by default, English as the second.
+"""Every text the user reads goes through gettext: Bahasa Indonesia by default, English too.
 
-One catalogue serves the command line, the windows and printed documents. A test checks that
-both languages have every message and the same ``{placeholders}``.
+Source strings (msgids) are English; the Indonesian catalogue is
+``resources/locale/id/LC_MESSAGES/rumah_perisai.po``, read with Babel at start-up (no compiled
+``.mo`` to keep in step). ``tests/test_i18n.py`` checks that every marked string has an
+Indonesian translation with the same ``{placeholders}``.
+
+Mark a string with ``_()`` where it is shown, or with ``N_()`` where it is only defined (a
+table of messages) and translated later. Extract new strings with
+``.venv/bin/pybabel extract -k tr -k N_ --no-location --sort-output -o resources/locale/rumah_perisai.pot rumah_perisai`` and merge them with
+``.venv/bin/pybabel update -i resources/locale/rumah_perisai.pot -d resources/locale -D rumah_perisai``.
 """
 
 from __future__ import annotations
 
+import gettext
+import io
+from functools import cache
 from typing import Any
 
-_language = "id"
+from rumah_perisai.resources import resource_path
 
-CATALOG: dict[str, dict[str, str]] = {
-    # --- command line and start-up -------------------------------------------------------------
-    "data_dir_unwritable": {
-        "id": "Folder data {path} tidak bisa ditulis: {reason}.",
-        "en": "The data folder {path} cannot be written: {reason}.",
-    },
-    "unknown_language": {
-        "id": "Bahasa {language} tidak dikenal; pilih salah satu: {choices}.",
-        "en": "Unknown language {language}; choose one of: {choices}.",
-    },
-    "internal_error": {
-        "id": "Terjadi kesalahan program. Rinciannya dicatat di {log}.",
-        "en": "The program hit an internal error. Details were logged to {log}.",
-    },
-    "usage_error": {
-        "id": "Perintah salah: {detail}",
-        "en": "Wrong usage: {detail}",
-    },
-    "interrupted": {
-        "id": "Dihentikan.",
-        "en": "Interrupted.",
-    },
-    # --- database ------------------------------------------------------------------------------
-    "db_url_invalid": {
-        "id": "Alamat database {url} tidak valid: {reason}.",
-        "en": "The database address {url} is not valid: {reason}.",
-    },
-    "db_unreachable": {
-        "id": "Database {url} tidak bisa dibuka: {reason}.",
-        "en": "The database {url} cannot be opened: {reason}.",
-    },
-    "db_corrupt": {
-        "id": "File database {path} rusak atau bukan database Rumah Perisai.",
-        "en": "The database file {path} is damaged or is not a Rumah Perisai database.",
-    },
-    "db_foreign": {
-        "id": "Database {url} berisi tabel lain dan bukan database Rumah Perisai; tidak diubah.",
-        "en": "The database {url} holds other tables and is not a Rumah Perisai database; left unchanged.",
-    },
-    "db_newer": {
-        "id": "Database ini dibuat oleh versi Rumah Perisai yang lebih baru (revisi {revision}). "
-        "Pasang versi terbaru program; database tidak diubah.",
-        "en": "This database was made by a newer version of Rumah Perisai (revision {revision}). "
-        "Install the newest program; the database was not changed.",
-    },
-    "db_busy": {
-        "id": "Database sedang dipakai program lain; coba lagi sebentar.",
-        "en": "The database is in use by another program; try again in a moment.",
-    },
-    "clock_behind": {
-        "id": "Jam komputer ({now}) lebih awal dari catatan terbaru ({newest}). "
-        "Betulkan tanggal dan jam komputer dulu; tidak ada yang dicatat.",
-        "en": "The computer's clock ({now}) is earlier than the newest record ({newest}). "
-        "Correct the date and time first; nothing was recorded.",
-    },
-    # --- set-up --------------------------------------------------------------------------------
-    "post_exists": {
-        "id": "Folder data ini sudah berisi pos {code} ({name}); tidak ditimpa.",
-        "en": "This data folder already holds post {code} ({name}); it was not overwritten.",
-    },
-    "no_post": {
-        "id": "Belum ada pos di folder data ini. Jalankan dulu: rumah-perisai init ...",
-        "en": "There is no post in this data folder yet. Run first: rumah-perisai init ...",
-    },
-    "bad_post_code": {
-        "id": "Kode pos Perisai {code} tidak valid: pakai 3–12 huruf besar atau angka.",
-        "en": "Post code {code} is not valid: use 3–12 capital letters or digits.",
-    },
-    "bad_post_name": {
-        "id": "Nama pos tidak boleh kosong (maksimal 100 huruf).",
-        "en": "The post name must not be empty (at most 100 characters).",
-    },
-    "unknown_kabupaten": {
-        "id": "Kode kabupaten/kota {code} tidak dikenal (contoh: 32.09 untuk Kabupaten Cirebon).",
-        "en": "Unknown kabupaten/kota code {code} (for example 32.09 for Kabupaten Cirebon).",
-    },
-    "unknown_timezone": {
-        "id": "Zona waktu {tz} tidak dikenal; pilih WIB, WITA atau WIT.",
-        "en": "Unknown time zone {tz}; choose WIB, WITA or WIT.",
-    },
-    "key_exists": {
-        "id": "Kunci tanda tangan pos sudah ada di {path}; tidak ditimpa.",
-        "en": "A post signing key already exists at {path}; it was not overwritten.",
-    },
-    "key_unreadable": {
-        "id": "Kunci tanda tangan pos {path} tidak bisa dibaca: {reason}.",
-        "en": "The post signing key {path} cannot be read: {reason}.",
-    },
-    "bad_volunteer_name": {
-        "id": "Nama relawan tidak boleh kosong (maksimal 100 huruf).",
-        "en": "The volunteer's name must not be empty (at most 100 characters).",
-    },
-    "bad_pin": {
-        "id": "PIN harus 4–8 angka dan tidak boleh satu angka yang diulang (mis. 1111).",
-        "en": "The PIN must be 4–8 digits and not one digit repeated (e.g. 1111).",
-    },
-    "pin_prompt": {"id": "PIN untuk {name}: ", "en": "PIN for {name}: "},
-    "pin_again": {"id": "Ulangi PIN: ", "en": "PIN again: "},
-    "pin_mismatch": {
-        "id": "Kedua PIN tidak sama; tidak ada yang dibuat.",
-        "en": "The two PINs differ; nothing was created.",
-    },
-    "pin_missing": {
-        "id": "PIN koordinator tidak diberikan (ketik di terminal, atau kirim satu baris lewat stdin).",
-        "en": "No coordinator PIN given (type it at the terminal, or send one line on stdin).",
-    },
-    "cli_coordinator": {
-        "id": "buat akun koordinator pertama dengan nama ini; PIN ditanyakan di terminal "
-        "(atau dibaca dari stdin)",
-        "en": "create the first coordinator account with this name; the PIN is asked at the "
-        "terminal (or read from stdin)",
-    },
-    "init_done": {
-        "id": "Pos {code} ({name}) siap. Sidik jari kunci pos: {fingerprint}",
-        "en": "Post {code} ({name}) is ready. Post key fingerprint: {fingerprint}",
-    },
-    "language_set": {
-        "id": "Bahasa diatur ke {language}.",
-        "en": "Language set to {language}.",
-    },
-    "no_area_match": {
-        "id": "Tidak ada wilayah yang cocok dengan {query}.",
-        "en": "No area matches {query}.",
-    },
-    # --- command-line help --------------------------------------------------------------------
-    "cli_description": {
-        "id": "Rumah Perisai: pendaftaran peserta BPU, kartu, iuran dan batch mingguan. "
-        "Tanpa PERINTAH, jendela program dibuka.",
-        "en": "Rumah Perisai: BPU registration, cards, dues and weekly batches. "
-        "Without a COMMAND the program's window opens.",
-    },
-    "cli_data_dir": {
-        "id": "folder data (database, kunci, cadangan, log); bawaan: $RUMAH_PERISAI_HOME "
-        "atau folder data pengguna",
-        "en": "data folder (database, keys, backups, logs); default: $RUMAH_PERISAI_HOME "
-        "or the user data folder",
-    },
-    "cli_db": {
-        "id": "alamat database lain (mis. postgresql+psycopg://...); bawaan: $RUMAH_PERISAI_DB "
-        "atau SQLite di folder data",
-        "en": "another database URL (e.g. postgresql+psycopg://...); default: $RUMAH_PERISAI_DB "
-        "or SQLite in the data folder",
-    },
-    "cli_demo": {
-        "id": "pakai pos contoh di foldernya sendiri",
-        "en": "use a demo post in its own folder",
-    },
-    "cli_init": {
-        "id": "siapkan pos baru di folder data",
-        "en": "set up a new post in the data folder",
-    },
-    "cli_info": {
-        "id": "tampilkan pos, database dan versi",
-        "en": "show the post, database and version",
-    },
-    "cli_areas": {
-        "id": "cari kode wilayah Kemendagri (kabupaten atau desa)",
-        "en": "look up Kemendagri area codes (kabupaten or desa)",
-    },
-    "cli_nik": {"id": "periksa sebuah NIK", "en": "check a NIK"},
-    "cli_settings": {"id": "lihat atau ubah pengaturan", "en": "show or change settings"},
-    "cli_language": {"id": "bahasa pesan: id atau en", "en": "message language: id or en"},
-    "cli_kabupaten": {
-        "id": "kode kabupaten/kota, mis. 32.09 (cari dengan: rumah-perisai areas kabupaten NAMA)",
-        "en": "kabupaten/kota code, e.g. 32.09 (find it with: rumah-perisai areas kabupaten NAME)",
-    },
-    "cli_json": {"id": "keluaran JSON ke stdout", "en": "JSON output on stdout"},
-    # --- the window ----------------------------------------------------------------------------
-    "app_title": {"id": "Rumah Perisai", "en": "Rumah Perisai"},
-    "app_demo_suffix": {"id": "CONTOH — pos latihan", "en": "DEMO — training post"},
-    "window_no_post": {
-        "id": "Folder data ini belum berisi pos.\n\nSiapkan pos dengan perintah:\n"
-        'rumah-perisai --data-dir "{folder}" init --post-code KODE --post-name NAMA --kabupaten KODE',
-        "en": "This data folder holds no post yet.\n\nSet one up with:\n"
-        'rumah-perisai --data-dir "{folder}" init --post-code CODE --post-name NAME --kabupaten CODE',
-    },
-    "window_post": {
-        "id": "Pos {code} — {name}\n{kabupaten} · zona waktu {tz}\n{participants} peserta terdaftar",
-        "en": "Post {code} — {name}\n{kabupaten} · time zone {tz}\n{participants} registered participants",
-    },
-    "error_title": {"id": "Tidak bisa dilanjutkan", "en": "Cannot continue"},
-    "crash_title": {"id": "Kesalahan program", "en": "Program error"},
-}
+DOMAIN = "rumah_perisai"
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+# Babel locales for numbers, money and dates: English as used in Indonesia keeps "Rp 16.800".
+BABEL_LOCALES = {"id": "id_ID", "en": "en_ID"}
+
+_language = DEFAULT_LANGUAGE
+
+
+@cache
+def _catalogue(language: str) -> gettext.NullTranslations:
+    if language == "en":
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    path = resource_path("locale", language, "LC_MESSAGES", f"{DOMAIN}.po")
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
 
 
 def set_language(language: str) -> None:
+    """Switch every later message to ``language`` (an unknown one falls back to Indonesian)."""
     global _language
-    _language = language if language in ("id", "en") else "id"
+    _language = language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def language() -> str:
     return _language
 
 
-def tr(key: str, **params: Any) -> str:
-    """The message ``key`` in the current language, with ``params`` filled in."""
-    entry = CATALOG.get(key)
-    if entry is None:
-        # A missing key is a bug, but showing the key beats crashing while reporting an error.
-        return key if not params else f"{key}: {params}"
-    text = entry.get(_language) or entry["id"]
+def babel_locale() -> str:
+    return BABEL_LOCALES[_language]
+
+
+def _(message: str) -> str:
+    """The translation of ``message`` in the current language."""
+    return _catalogue(_language).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _catalogue(_language).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction; it is translated later, where it is shown."""
+    return message
+
+
+def tr(message: str, **params: Any) -> str:
+    """Translate ``message`` and fill in its ``{placeholders}``."""
+    text = _(message)
     return text.format(**params) if params else text

@@ -28,6 +28,7 @@ from enum import StrEnum
 
 from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.months import add_months, first_of_month, month_end, months_between
+from rumah_perisai.i18n import tr
 
 ARREARS_MONTHS = 3
 PAYABLE_MONTH_COUNTS = (1, 3, 6, 12)
@@ -83,13 +84,17 @@ class CoverHistory:
     def __post_init__(self) -> None:
         end = self.promotion_end
         if end is not None and end < self.membership_start:
-            raise RuleError("bad_cover_history", "Akhir promosi sebelum awal kepesertaan.")
+            raise RuleError(
+                "bad_cover_history", tr("The promotion ends before the membership starts.")
+            )
         # Paid cover resumes with the next whole month; a promotion ending mid-month would leave
         # days that are neither free nor payable. The only campaign end rule is "month_end".
         if end is not None and end != month_end(end):
-            raise RuleError("bad_cover_history", "Promosi harus berakhir pada akhir bulan.")
+            raise RuleError(
+                "bad_cover_history", tr("A promotion must end on the last day of a month.")
+            )
         if any(month.day != 1 for month in self.paid_months):
-            raise RuleError("bad_cover_history", "Bulan iuran harus ditulis sebagai tanggal 1.")
+            raise RuleError("bad_cover_history", tr("A dues month is written as its first day."))
 
 
 @dataclass(frozen=True)
@@ -215,14 +220,16 @@ def next_payable_months(history: CoverHistory, day: date, count: int) -> list[da
     promotion: the current month first. Lapsed: the participant must rejoin first.
     """
     if count not in PAYABLE_MONTH_COUNTS:
-        raise RuleError("bad_month_count", "Iuran dibayar untuk 1, 3, 6 atau 12 bulan.")
+        raise RuleError("bad_month_count", tr("Dues are paid for 1, 3, 6 or 12 months."))
     status = status_on(history, day)
     if status in (Status.WITHDRAWN, Status.REJECTED):
-        raise RuleError("membership_closed", "Pendaftaran ini dibatalkan atau ditolak cabang.")
+        raise RuleError(
+            "membership_closed", tr("This registration was withdrawn or rejected by the branch.")
+        )
     if status is Status.LAPSED:
         raise RuleError(
             "lapsed_rejoin_needed",
-            "Kepesertaan sudah nonaktif; daftarkan ulang (mulai bulan ini) sebelum membayar.",
+            tr("The membership has lapsed; rejoin (from this month) before paying."),
         )
     cover_until = summarize(history).cover_until
     if cover_until is not None:

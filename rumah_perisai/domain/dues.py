@@ -30,6 +30,8 @@ from rumah_perisai.domain._rules_data import (
 )
 from rumah_perisai.domain.errors import RuleDataError, RuleError
 from rumah_perisai.domain.months import first_of_month, month_end
+from rumah_perisai.formats import money
+from rumah_perisai.i18n import N_, tr
 
 JKK, JKM, JHT = "JKK", "JKM", "JHT"
 PROGRAMMES = (JKK, JKM, JHT)
@@ -39,14 +41,14 @@ RATES_FILE = "dues_rates.json"
 _AUDIENCE_ALL = "all"
 
 _MESSAGES = {
-    "bad_income_type": "Penghasilan harus bilangan bulat rupiah.",
-    "unknown_programme": "Program tidak dikenal: {name}. Pilihan: JKK, JKM, JHT.",
-    "no_programme": "Pilih paling sedikit program JKK dan JKM.",
-    "jkk_jkm_together": "JKK dan JKM harus diambil bersama.",
-    "jht_needs_basic": "JHT hanya dapat diambil bersama JKK dan JKM.",
-    "no_rate_table": "Tidak ada tabel iuran untuk bulan {month}.",
-    "income_below_minimum": "Penghasilan paling sedikit Rp {minimum}.",
-    "income_not_a_bracket": "Penghasilan Rp {income} tidak ada dalam daftar penghasilan BPU.",
+    "bad_income_type": N_("Declared income must be a whole number of rupiah."),
+    "unknown_programme": N_("Unknown programme: {name}. Choose from JKK, JKM, JHT."),
+    "no_programme": N_("Choose at least the JKK and JKM programmes."),
+    "jkk_jkm_together": N_("JKK and JKM must be taken together."),
+    "jht_needs_basic": N_("JHT can only be taken together with JKK and JKM."),
+    "no_rate_table": N_("There is no dues table for the month {month}."),
+    "income_below_minimum": N_("Declared income must be at least {minimum}."),
+    "income_not_a_bracket": N_("{income} is not in the list of BPU income brackets."),
 }
 
 
@@ -54,7 +56,7 @@ class DuesError(RuleError):
     """Dues cannot be computed for what was asked."""
 
     def __init__(self, code: str, **details: str) -> None:
-        super().__init__(code, _MESSAGES[code].format(**details))
+        super().__init__(code, tr(_MESSAGES[code], **details))
 
 
 @dataclass(frozen=True)
@@ -265,14 +267,9 @@ def _check_programmes(programmes: Iterable[str]) -> frozenset[str]:
 
 def _check_income(table: RateTable, income: int) -> None:
     if income < table.minimum_income:
-        raise DuesError("income_below_minimum", minimum=_rp(table.minimum_income))
+        raise DuesError("income_below_minimum", minimum=money(table.minimum_income))
     if income not in table.income_brackets:
-        raise DuesError("income_not_a_bracket", income=_rp(income))
-
-
-def _rp(amount: int) -> str:
-    """Rupiah written the Indonesian way: 1.000.000."""
-    return f"{amount:,}".replace(",", ".")
+        raise DuesError("income_not_a_bracket", income=money(income))
 
 
 # --- look-ups for forms and receipts --------------------------------------------------------

@@ -14,6 +14,7 @@ from datetime import date
 from functools import cache
 
 from rumah_perisai.domain.errors import RuleError
+from rumah_perisai.i18n import N_, tr
 from rumah_perisai.resources import resource_path
 
 SEX_MALE = "L"
@@ -21,13 +22,14 @@ SEX_FEMALE = "P"
 _FEMALE_DAY_OFFSET = 40
 
 _MESSAGES = {
-    "not_16_digits": "NIK harus 16 angka.",
-    "unknown_province": "Kode provinsi NIK ({province}) tidak dikenal.",
-    "impossible_date": "Tanggal lahir di NIK ({ddmmyy}) bukan tanggal yang ada.",
-    "serial_zero": "Nomor urut NIK tidak boleh 0000.",
-    "birth_date_mismatch": "Tanggal lahir di NIK ({nik_date}) tidak sama dengan tanggal lahir "
-    "yang diisi ({entered}).",
-    "sex_mismatch": "Jenis kelamin di NIK ({nik_sex}) tidak sama dengan yang diisi ({entered}).",
+    "not_16_digits": N_("A NIK has 16 digits."),
+    "unknown_province": N_("The NIK's province code ({province}) is unknown."),
+    "impossible_date": N_("The birth date in the NIK ({ddmmyy}) is not a real date."),
+    "serial_zero": N_("The NIK's serial number cannot be 0000."),
+    "birth_date_mismatch": N_(
+        "The birth date in the NIK ({nik_date}) differs from the birth date entered ({entered})."
+    ),
+    "sex_mismatch": N_("The sex in the NIK ({nik_sex}) differs from the one entered ({entered})."),
 }
 
 
@@ -53,7 +55,7 @@ class InvalidNik(RuleError):
     """
 
     def __init__(self, code: str, info: NikInfo | None = None, **details: str) -> None:
-        super().__init__(code, _MESSAGES[code].format(**details))
+        super().__init__(code, tr(_MESSAGES[code], **details))
         self.info = info
 
 
@@ -145,7 +147,7 @@ def _check_agreement(info: NikInfo, birth_date: date | None, sex: str | None) ->
         return
     entered_sex = sex.strip().upper()
     if entered_sex not in (SEX_MALE, SEX_FEMALE):
-        raise RuleError("bad_sex", "Jenis kelamin harus L (laki-laki) atau P (perempuan).")
+        raise RuleError("bad_sex", tr("Sex must be L (male) or P (female)."))
     if entered_sex != info.sex:
         raise InvalidNik("sex_mismatch", info, nik_sex=info.sex, entered=entered_sex)
 

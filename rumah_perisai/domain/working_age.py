@@ -20,6 +20,7 @@ from rumah_perisai.domain._rules_data import (
     rules_file,
 )
 from rumah_perisai.domain.errors import RuleDataError, RuleError
+from rumah_perisai.i18n import tr
 
 WORKING_AGE_FILE = "working_age.json"
 
@@ -101,14 +102,18 @@ def check_working_age(
     ``max_age`` is inclusive: with max_age 60, a 60-year-old may register, a 61-year-old not.
     """
     if birth_date > registration_date:
-        raise WorkingAgeError("birth_in_future", "Tanggal lahir sesudah tanggal pendaftaran.")
+        raise WorkingAgeError(
+            "birth_in_future", tr("The birth date is after the registration date.")
+        )
     rule = rule_on(registration_date, rules)
     age = age_on(birth_date, registration_date)
     if age < rule.min_age:
         raise WorkingAgeError(
-            "too_young", f"Umur {age} tahun; paling muda {rule.min_age} tahun untuk mendaftar."
+            "too_young",
+            tr("Age {age}; the youngest who may register is {limit}.", age=age, limit=rule.min_age),
         )
     if rule.max_age is not None and age > rule.max_age:
         raise WorkingAgeError(
-            "too_old", f"Umur {age} tahun; paling tua {rule.max_age} tahun untuk mendaftar."
+            "too_old",
+            tr("Age {age}; the oldest who may register is {limit}.", age=age, limit=rule.max_age),
         )

@@ -34,9 +34,16 @@ def _install_crash_hook() -> None:
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.error("internal error\n%s", "".join(traceback.format_exception(kind, value, tb)))
         if isinstance(value, UserError):
-            QMessageBox.warning(None, tr("error_title"), value.message())
+            QMessageBox.warning(None, tr("Cannot continue"), value.message())
             return
-        QMessageBox.critical(None, tr("crash_title"), tr("internal_error", log="rumah-perisai.log"))
+        QMessageBox.critical(
+            None,
+            tr("Program error"),
+            tr(
+                "The program hit an internal error. Details were logged to {log}.",
+                log="rumah-perisai.log",
+            ),
+        )
 
     sys.excepthook = hook
 
@@ -49,7 +56,7 @@ def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
     try:
         app = open_app(folder, database_url)
     except UserError as error:
-        QMessageBox.critical(None, tr("error_title"), error.message())
+        QMessageBox.critical(None, tr("Cannot continue"), error.message())
         return EXIT_REFUSED
     _install_crash_hook()
     window = MainWindow(app)

@@ -37,16 +37,25 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         summary = post_summary(self._app.db)
-        title = tr("app_title")
+        title = tr("Rumah Perisai")
         if summary is None:
-            self.status_text.setText(tr("window_no_post", folder=str(self._app.folder.root)))
+            self.status_text.setText(
+                tr(
+                    "This data folder holds no post yet.\n\nSet one up with:\n"
+                    'rumah-perisai --data-dir "{folder}" init --post-code CODE '
+                    "--post-name NAME --kabupaten CODE",
+                    folder=str(self._app.folder.root),
+                )
+            )
         else:
             title = f"{title} — {summary.name} ({summary.code})"
             if summary.is_demo:
-                title = f"{title} — {tr('app_demo_suffix')}"
+                demo = tr("DEMO — training post")
+                title = f"{title} — {demo}"
             self.status_text.setText(
                 tr(
-                    "window_post",
+                    "Post {code} — {name}\n{kabupaten} · time zone {tz}\n"
+                    "{participants} registered participants",
                     code=summary.code,
                     name=summary.name,
                     kabupaten=summary.kabupaten_name,

@@ -1,0 +1,43 @@
+"""Money, dates and times as the user's language writes them, with Babel (CLDR data).
+
+``Rp 16.800``, ``27 Nov 2026``, ``27 Agu 2026 09.05``: in Bahasa Indonesia and in English as
+used in Indonesia (``en_ID``), so amounts look the same on screen, receipts and reports.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+from rumah_perisai.domain.timezones import local_time
+from rumah_perisai.i18n import babel_locale
+
+
+def money(amount: int) -> str:
+    """Integer rupiah: ``Rp 16.800``."""
+    return format_currency(
+        amount, "IDR", format="¤ #,##0", locale=babel_locale(), currency_digits=False
+    )
+
+
+def number(value: int) -> str:
+    """A count: ``200.000``."""
+    return format_decimal(value, locale=babel_locale())
+
+
+def day(value: date) -> str:
+    """A date: ``27 Nov 2026``."""
+    return format_date(value, format="d MMM y", locale=babel_locale())
+
+
+def long_day(value: date) -> str:
+    """A date with the month written out: ``27 November 2026``."""
+    return format_date(value, format="d MMMM y", locale=babel_locale())
+
+
+def moment(value: datetime, zone_name: str) -> str:
+    """A stored (UTC) moment shown in the post's time zone: ``27 Nov 2026 09.30 WIB``."""
+    shown = local_time(value, zone_name)
+    return f"{format_datetime(shown, format='d MMM y HH.mm', locale=babel_locale())} {zone_name}"

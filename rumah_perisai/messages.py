@@ -1,0 +1,54 @@
+"""The messages of ``UserError`` by code: what the user reads when something cannot be done.
+
+Codes are stable (scripts and tests use them); texts are English msgids translated by gettext.
+"""
+
+from __future__ import annotations
+
+from rumah_perisai.i18n import N_
+
+MESSAGES: dict[str, str] = {
+    # --- command line and start-up
+    "data_dir_unwritable": N_("The data folder {path} cannot be written: {reason}."),
+    "unknown_language": N_("Unknown language {language}; choose one of: {choices}."),
+    "internal_error": N_("The program hit an internal error. Details were logged to {log}."),
+    "usage_error": N_("Wrong usage: {detail}"),
+    "interrupted": N_("Interrupted."),
+    # --- database
+    "db_url_invalid": N_("The database address {url} is not valid: {reason}."),
+    "db_unreachable": N_("The database {url} cannot be opened: {reason}."),
+    "db_corrupt": N_("The database file {path} is damaged or is not a Rumah Perisai database."),
+    "db_foreign": N_(
+        "The database {url} holds other tables and is not a Rumah Perisai database; "
+        "it was left unchanged."
+    ),
+    "db_newer": N_(
+        "This database was made by a newer version of Rumah Perisai (revision {revision}). "
+        "Install the newest program; the database was not changed."
+    ),
+    "db_busy": N_("The database is in use by another program; try again in a moment."),
+    "clock_behind": N_(
+        "The computer's clock ({now}) is earlier than the newest record ({newest}). "
+        "Correct the date and time first; nothing was recorded."
+    ),
+    # --- set-up
+    "post_exists": N_(
+        "This data folder already holds post {code} ({name}); it was not overwritten."
+    ),
+    "no_post": N_("There is no post in this data folder yet. Run first: rumah-perisai init ..."),
+    "bad_post_code": N_("Post code {code} is not valid: use 3–12 capital letters or digits."),
+    "bad_post_name": N_("The post name must not be empty (at most 100 characters)."),
+    "unknown_kabupaten": N_(
+        "Unknown kabupaten/kota code {code} (for example 32.09 for Kabupaten Cirebon)."
+    ),
+    "unknown_timezone": N_("Unknown time zone {tz}; choose WIB, WITA or WIT."),
+    "key_exists": N_("A post signing key already exists at {path}; it was not overwritten."),
+    "key_unreadable": N_("The post signing key {path} cannot be read: {reason}."),
+    "bad_volunteer_name": N_("The volunteer's name must not be empty (at most 100 characters)."),
+    "bad_pin": N_("The PIN must be 4–8 digits and not one digit repeated (e.g. 1111)."),
+    "pin_mismatch": N_("The two PINs differ; nothing was created."),
+    "pin_missing": N_(
+        "No coordinator PIN given (type it at the terminal, or send one line on stdin)."
+    ),
+    "no_area_match": N_("No area matches {query}."),
+}

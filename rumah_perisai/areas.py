@@ -1,9 +1,10 @@
 """Indonesia's administrative areas (Kemendagri codes), for type-ahead and code checks.
 
 Data: ``resources/area/`` (idn-area-data 4.0.1, ODbL — see its README for the attribution).
-Provinces, kabupaten/kota and kecamatan (about 7,800 rows) load in milliseconds on first use; the
-83,000 desa load only when first asked for, and are indexed by kecamatan and kabupaten so a
-registration form's type-ahead searches one kabupaten's few hundred desa, not the whole country.
+Provinces, kabupaten/kota and kecamatan (about 7,800 rows) load in milliseconds on first use.
+The 83,000 desa are split by province and load one province at a time when first asked for, so
+a post's type-ahead reads its own province (~6,000 rows) and searches its kabupaten's few
+hundred desa, not the whole country.
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ class Area(NamedTuple):  # a tuple: 83,000 of them build several times faster th
         return {2: "province", 5: "regency", 8: "district", 13: "village"}[len(self.code)]
 
 
-def _read(file_name: str) -> dict[str, Area]:
+def _read(*parts: str) -> dict[str, Area]:
     """``code,parent_code,name`` rows (provinces: ``code,name``); plain csv.reader is 3x faster
-    than DictReader on the 83,000 desa."""
-    with resource_path("area", file_name).open(encoding="utf-8", newline="") as handle:
+    than DictReader on the desa."""
+    with resource_path("area", *parts).open(encoding="utf-8", newline="") as handle:
         rows = csv.reader(handle)
         header = next(rows)
         if len(header) == 2:
@@ -61,22 +62,34 @@ def districts() -> dict[str, Area]:
 
 
 @cache
+def province_villages(province_code: str) -> dict[str, Area]:
+    """The desa of one province (files are split by province: a post needs only its own)."""
+    if province_code not in provinces():
+        return {}
+    return _read("villages", f"{province_code}.csv")
+
+
 def villages() -> dict[str, Area]:
-    """Desa and kelurahan, by code ``xx.xx.xx.xxxx``."""
-    return _read("villages.csv")
+    """Every desa and kelurahan in the country, by code ``xx.xx.xx.xxxx`` (83,000: slow-ish)."""
+    everything: dict[str, Area] = {}
+    for code in provinces():
+        everything.update(province_villages(code))
+    return everything
 
 
 @cache
-def _villages_by_regency() -> dict[str, tuple[Area, ...]]:
+def _villages_by_regency(province_code: str) -> dict[str, tuple[Area, ...]]:
     grouped: dict[str, list[Area]] = defaultdict(list)
-    for village in villages().values():
+    for village in province_villages(province_code).values():
         grouped[village.code[:5]].append(village)
     return {code: tuple(items) for code, items in grouped.items()}
 
 
 def area(code: str) -> Area | None:
     """The area with this code, at whatever level the code's length says."""
-    table = {2: provinces, 5: regencies, 8: districts, 13: villages}.get(len(code))
+    if len(code) == 13:
+        return province_villages(code[:2]).get(code)
+    table = {2: provinces, 5: regencies, 8: districts}.get(len(code))
     return table().get(code) if table else None
 
 
@@ -133,5 +146,8 @@ def search_regencies(query: str, limit: int = 20) -> list[Area]:
 def search_villages(query: str, regency_code: str | None = None, limit: int = 20) -> list[Area]:
     """Type-ahead for desa, within one kabupaten when given (the post's own, normally)."""
     pool: Iterable[Area]
-    pool = _villages_by_regency().get(regency_code, ()) if regency_code else villages().values()
+    if regency_code:
+        pool = _villages_by_regency(regency_code[:2]).get(regency_code, ())
+    else:
+        pool = villages().values()
     return _matches(pool, query, limit)

@@ -8,10 +8,14 @@ from alembic import context
 from sqlalchemy import Connection
 
 from rumah_perisai.db.engine import make_engine
-from rumah_perisai.db.models import Base
+from rumah_perisai.db.models import Base, is_modelled_table
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _include_name(name: str | None, type_: str, _parent: object) -> bool:
+    return type_ != "table" or name is None or is_modelled_table(name)
 
 
 def _run(connection: Connection) -> None:
@@ -20,6 +24,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite can only change tables by copying them
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

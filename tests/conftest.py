@@ -11,10 +11,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for _variable in ("RUMAH_PERISAI_HOME", "RUMAH_PERISAI_DB", "RUMAH_PERISAI_LANG"):
     os.environ.pop(_variable, None)
 
+import itertools
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,6 +24,10 @@ from sqlalchemy.engine import make_url
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import Participant
+from rumah_perisai.db.status import store_summary
+from rumah_perisai.domain.coverage import CoverHistory, Standing, summarize
+from rumah_perisai.domain.months import add_months, month_end
 from rumah_perisai.i18n import set_language
 from rumah_perisai.services.posts import PostSetup, PostSummary, set_up_post
 
@@ -101,3 +107,42 @@ CIREBON_POST = PostSetup(
 @pytest.fixture
 def post(app: App) -> PostSummary:
     return set_up_post(app.db, app.folder, CIREBON_POST, "cli:test")
+
+
+@pytest.fixture
+def add_participant(app: App, post: PostSummary) -> Callable[..., int]:
+    """Insert a participant of the test post straight into the database; returns its id.
+
+    For tests of lists and queries; registration itself (with its checks) is a service.
+    Defaults: a man registered 15 Jan 2026 under the promotion (free cover to 30 Apr 2026).
+    """
+    counter = itertools.count(1)
+
+    def add(**fields: Any) -> int:
+        number = next(counter)
+        registered = fields.pop("registered_on", date(2026, 1, 15))
+        history = fields.pop(
+            "history",
+            CoverHistory(
+                Standing.MEMBER, registered, month_end(add_months(registered, 3)), frozenset()
+            ),
+        )
+        values: dict[str, Any] = {
+            "post_id": 1, "post_code": post.code, "number": number,
+            "registration_no": f"{post.code}-{number:06d}", "nik": f"32091401019{number:05d}",
+            "name": f"Peserta {number}", "birth_place": "Cirebon", "birth_date": date(1990, 1, 1),
+            "sex": "L", "street": "Jl. Pantura", "desa_code": "32.09.14.2001",
+            "occupation": "Nelayan", "income": 1_000_000,
+            "consent_at": datetime(2026, 1, 15, 2, 0, tzinfo=UTC), "registered_on": registered,
+            "registered_at": datetime(2026, 1, 15, 2, 0, tzinfo=UTC),
+            "standing": history.standing.value, "membership_start": history.membership_start,
+        }  # fmt: skip
+        values.update(fields)
+        participant = Participant(**values)
+        store_summary(participant, summarize(history))
+        with app.db.unit_of_work("cli:test") as session:
+            session.add(participant)
+            session.flush()
+            return participant.id
+
+    return add

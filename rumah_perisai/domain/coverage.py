@@ -28,7 +28,7 @@ from enum import StrEnum
 
 from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.months import add_months, first_of_month, month_end, months_between
-from rumah_perisai.i18n import tr
+from rumah_perisai.i18n import N_, tr
 
 ARREARS_MONTHS = 3
 PAYABLE_MONTH_COUNTS = (1, 3, 6, 12)
@@ -44,15 +44,20 @@ class Status(StrEnum):
     REJECTED = "rejected"
 
 
-STATUS_LABEL_ID: dict[Status, str] = {
-    Status.PROMOTION: "Masa promosi",
-    Status.ACTIVE: "Aktif",
-    Status.ARREARS: "Menunggak",
-    Status.LAPSED: "Nonaktif",
-    Status.NOT_YET_COVERED: "Belum terlindungi",
-    Status.WITHDRAWN: "Dibatalkan",
-    Status.REJECTED: "Ditolak cabang",
+_STATUS_LABELS: dict[Status, str] = {
+    Status.PROMOTION: N_("Free cover (promotion)"),
+    Status.ACTIVE: N_("Active"),
+    Status.ARREARS: N_("In arrears"),
+    Status.LAPSED: N_("Lapsed"),
+    Status.NOT_YET_COVERED: N_("Not yet covered"),
+    Status.WITHDRAWN: N_("Withdrawn"),
+    Status.REJECTED: N_("Rejected by branch"),
 }
+
+
+def status_label(status: Status) -> str:
+    """The status in words, in the user's language ("Menunggak")."""
+    return tr(_STATUS_LABELS[status])
 
 
 class Standing(StrEnum):

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 
 from rumah_perisai.domain.coverage import (
-    STATUS_LABEL_ID,
     CoverHistory,
     CoverSummary,
     Standing,
@@ -17,6 +16,7 @@ from rumah_perisai.domain.coverage import (
     next_payable_months,
     rejoin_start,
     status_from_summary,
+    status_label,
     status_on,
     summarize,
 )
@@ -56,9 +56,10 @@ def both(h: CoverHistory, day: date) -> Status:
 
 
 def test_every_status_has_an_indonesian_label() -> None:
-    assert set(STATUS_LABEL_ID) == set(Status)
-    assert STATUS_LABEL_ID[Status.ARREARS] == "Menunggak"
-    assert STATUS_LABEL_ID[Status.LAPSED] == "Nonaktif"
+    assert {status_label(s) for s in Status} == {
+        "Masa promosi", "Aktif", "Menunggak", "Nonaktif", "Belum terlindungi", "Dibatalkan",
+        "Ditolak cabang",
+    }  # fmt: skip
     assert str(Status.NOT_YET_COVERED) == "not_yet_covered"
 
 

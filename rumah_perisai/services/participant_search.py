@@ -1,0 +1,155 @@
+"""Finding participants: one search box for NIK (or its start), name fragment, registration
+number, KPJ or phone, answered by the database in two steps — the ids that match, in list
+order, then the columns of only the rows on screen (Anki's browser does the same).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, column, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from rumah_perisai import areas
+from rumah_perisai.db.models import Participant
+from rumah_perisai.db.status import status_on
+from rumah_perisai.domain.coverage import Status
+from rumah_perisai.domain.nik import mask_nik
+
+_FTS = table("participants_fts", column("rowid"))
+_TRIGRAM = 3  # the FTS5 trigram index answers fragments of three characters or more
+_REGISTRATION = re.compile(r"[A-Z0-9]+-[0-9]*")
+
+
+class SearchKind(Enum):
+    ALL = "all"
+    DIGITS = "digits"  # NIK or KPJ start
+    PHONE = "phone"
+    REGISTRATION = "registration"
+    NAME = "name"
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    kind: SearchKind
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParticipantListRow:
+    id: int
+    registration_no: str
+    name: str
+    nik_masked: str
+    desa_code: str
+    desa_name: str
+    status: Status
+    cover_until: date | None
+    kpj: str | None
+    phone: str | None
+
+
+def parse_query(text_: str) -> SearchQuery:
+    """What the user (or a barcode scanner) typed, read as the kind of search it must be."""
+    raw = " ".join(text_.split())
+    if not raw:
+        return SearchQuery(SearchKind.ALL)
+    compact = raw.replace(" ", "").replace("-", "")
+    if compact.startswith("+62") and compact[1:].isdigit():
+        return SearchQuery(SearchKind.PHONE, ("0" + compact[3:],))
+    if compact.isascii() and compact.isdigit():
+        if compact.startswith("0"):  # NIKs start with a province code (11–96), phones with 08
+            return SearchQuery(SearchKind.PHONE, (compact,))
+        return SearchQuery(SearchKind.DIGITS, (compact[:16],))
+    upper = raw.upper().replace(" ", "")
+    if _REGISTRATION.fullmatch(upper) and any(c.isdigit() for c in upper):
+        return SearchQuery(SearchKind.REGISTRATION, (upper,))
+    return SearchQuery(SearchKind.NAME, tuple(raw.casefold().split()))
+
+
+def _prefix(column_: Any, start: str) -> ColumnElement[bool]:
+    """``column LIKE 'start%'`` as a range, so a plain B-tree index answers it on both databases."""
+    return and_(column_ >= start, column_ < start + "\U0010ffff")
+
+
+def _like_escape(fragment: str) -> str:
+    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class ParticipantSearch:
+    """The participant list's questions to the database, for one post."""
+
+    def __init__(self, post_id: int) -> None:
+        self._post_id = post_id
+
+    @staticmethod
+    def _name_filter(session: Session, terms: Sequence[str]) -> list[ColumnElement[bool]]:
+        long_terms = [t for t in terms if len(t) >= _TRIGRAM]
+        filters: list[ColumnElement[bool]] = []
+        if long_terms and session.get_bind().dialect.name == "sqlite":
+            match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+            hits = select(_FTS.c.rowid).where(text("participants_fts MATCH :match"))
+            filters.append(Participant.id.in_(hits.params(match=match)))
+            short_terms = [t for t in terms if len(t) < _TRIGRAM]
+        else:
+            short_terms = list(terms)
+        for term in short_terms:
+            filters.append(Participant.name.ilike(f"%{_like_escape(term)}%", escape="\\"))
+        return filters
+
+    def _filters(self, session: Session, query: SearchQuery) -> list[ColumnElement[bool]]:
+        if query.kind is SearchKind.ALL:
+            return []
+        (first, *_) = query.terms
+        if query.kind is SearchKind.DIGITS:
+            return [or_(_prefix(Participant.nik, first), _prefix(Participant.kpj, first))]
+        if query.kind is SearchKind.PHONE:
+            return [_prefix(Participant.phone, first)]
+        if query.kind is SearchKind.REGISTRATION:
+            return [_prefix(Participant.registration_no, first)]
+        return self._name_filter(session, query.terms)
+
+    def ids_statement(self, session: Session, query: SearchQuery) -> Select[int]:
+        return (
+            select(Participant.id)
+            .where(Participant.post_id == self._post_id, *self._filters(session, query))
+            .order_by(Participant.name, Participant.id)
+        )
+
+    def ids(self, session: Session, query: str | SearchQuery) -> list[int]:
+        """Ids of the matching participants, in list order (by name)."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        return list(session.scalars(self.ids_statement(session, parsed)))
+
+    def rows(self, session: Session, ids: Sequence[int], today: date) -> list[ParticipantListRow]:
+        """The list columns of ``ids``, in the same order, with each status on ``today``."""
+        if not ids:
+            return []
+        p = Participant
+        statement = select(
+            p.id, p.registration_no, p.name, p.nik, p.desa_code, status_on(today),
+            p.cover_until, p.kpj, p.phone,
+        ).where(p.id.in_(ids))  # fmt: skip
+        found: dict[int, ParticipantListRow] = {}
+        for id_, reg_no, name, nik, desa_code, status, cover_until, kpj, phone in session.execute(
+            statement
+        ):
+            desa = areas.area(desa_code)
+            found[id_] = ParticipantListRow(
+                id=id_,
+                registration_no=reg_no,
+                name=name,
+                nik_masked=mask_nik(nik),
+                desa_code=desa_code,
+                desa_name=desa.name if desa else desa_code,
+                status=Status(status),
+                cover_until=cover_until,
+                kpj=kpj,
+                phone=phone,
+            )
+        return [found[i] for i in ids if i in found]

@@ -112,6 +112,11 @@ def local_post(session: Session) -> Post | None:
     return session.scalars(select(Post).where(Post.is_local.is_(True))).first()
 
 
+def local_post_id(db: Database) -> int | None:
+    with db.reading() as session:
+        return session.scalars(select(Post.id).where(Post.is_local.is_(True))).first()
+
+
 def post_summary(db: Database) -> PostSummary | None:
     with db.reading() as session:
         post = local_post(session)

@@ -1,4 +1,9 @@
-"""Starting the window: the only place the command line hands over to Qt."""
+"""Starting the window: the only place the command line hands over to Qt.
+
+Flow: open the data folder's database (a refusal is a dialog, not a traceback); with no post yet,
+the first-run screen sets one up or switches to the demo post; ``--demo`` goes straight to the
+demo post, creating it (off the GUI thread, with progress and Cancel) the first time.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,23 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rumah_perisai import __version__
-from rumah_perisai.app import open_app
-from rumah_perisai.config import DataFolder
+from rumah_perisai.app import App, open_app
+from rumah_perisai.config import DataFolder, resolve_data_folder
 from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, UserError
-from rumah_perisai.i18n import tr
+from rumah_perisai.i18n import set_language, tr
+from rumah_perisai.messages import MESSAGES
+from rumah_perisai.services.posts import post_summary
+from rumah_perisai.ui.first_run import FirstRunChoice, FirstRunDialog, app_actor
+from rumah_perisai.ui.tasks import run_with_progress
 
 log = logging.getLogger(__name__)
+
+# A demo made from the window is small enough to appear in seconds; the command line's
+# `demo --participants 200000` makes the big one.
+WINDOW_DEMO_PARTICIPANTS = 5_000
 
 
 def _application() -> QApplication:
@@ -28,24 +41,49 @@ def _application() -> QApplication:
     return qt_app
 
 
-def _install_crash_hook() -> None:
+def _install_crash_hook(log_file: str) -> None:
     """A bug is logged with its traceback and shown in a dialog; the program is not left hanging."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
-        log.error("internal error\n%s", "".join(traceback.format_exception(kind, value, tb)))
         if isinstance(value, UserError):
             QMessageBox.warning(None, tr("Cannot continue"), value.message())
             return
+        log.error("internal error\n%s", "".join(traceback.format_exception(kind, value, tb)))
         QMessageBox.critical(
-            None,
-            tr("Program error"),
-            tr(
-                "The program hit an internal error. Details were logged to {log}.",
-                log="rumah-perisai.log",
-            ),
+            None, tr("Program error"), tr(MESSAGES["internal_error"], log=log_file)
         )
 
     sys.excepthook = hook
+
+
+def ensure_demo_post(app: App, parent: QWidget | None = None) -> bool:
+    """Fill an empty demo folder with a demo post; False if cancelled or refused."""
+    from rumah_perisai.services.demo import DemoRequest, create_demo_post
+
+    if post_summary(app.db) is not None:
+        return True
+    request = DemoRequest(participants=WINDOW_DEMO_PARTICIPANTS)
+    result = run_with_progress(
+        parent,
+        tr("Making the demo post…"),
+        lambda progress: create_demo_post(app.db, app.folder, request, app_actor(), progress),
+    )
+    if result.error is not None:
+        if isinstance(result.error, UserError):
+            QMessageBox.warning(parent, tr("Cannot continue"), result.error.message())
+            return False
+        raise result.error
+    return not result.cancelled
+
+
+def _open(folder: DataFolder, database_url: str) -> App | None:
+    try:
+        app = open_app(folder, database_url)
+    except UserError as error:
+        QMessageBox.critical(None, tr("Cannot continue"), error.message())
+        return None
+    set_language(app.settings.language)
+    return app
 
 
 def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
@@ -53,12 +91,25 @@ def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
     from rumah_perisai.ui.main_window import MainWindow
 
     qt_app = _application()
-    try:
-        app = open_app(folder, database_url)
-    except UserError as error:
-        QMessageBox.critical(None, tr("Cannot continue"), error.message())
+    _install_crash_hook(str(folder.log_file))
+    app = _open(folder, database_url)
+    if app is None:
         return EXIT_REFUSED
-    _install_crash_hook()
+    if demo and not ensure_demo_post(app):
+        app.close()
+        return EXIT_REFUSED
+    if post_summary(app.db) is None:
+        dialog = FirstRunDialog(app)
+        dialog.exec()
+        if dialog.choice is FirstRunChoice.QUIT:
+            app.close()
+            return EXIT_OK
+        if dialog.choice is FirstRunChoice.DEMO:
+            app.close()
+            demo_folder = resolve_data_folder(None, demo=True)
+            app = _open(demo_folder, demo_folder.sqlite_url)
+            if app is None or not ensure_demo_post(app):
+                return EXIT_REFUSED
     window = MainWindow(app)
     window.show()
     try:

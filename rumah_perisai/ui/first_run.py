@@ -1,0 +1,170 @@
+"""The first-run screen: set up this computer's post, or look around a demo post first."""
+
+from __future__ import annotations
+
+import enum
+import getpass
+import re
+
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rumah_perisai import areas
+from rumah_perisai.app import App
+from rumah_perisai.errors import UserError
+from rumah_perisai.i18n import tr
+from rumah_perisai.services.posts import PostSetup, PostSummary, set_up_post
+
+_CODE_IN_TEXT = re.compile(r"\b(\d{2}\.\d{2})\b")
+
+
+class FirstRunChoice(enum.Enum):
+    SET_UP = "set_up"
+    DEMO = "demo"
+    QUIT = "quit"
+
+
+def app_actor() -> str:
+    """Who the window records changes as, until volunteers log in."""
+    try:
+        return f"app:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "app:unknown"
+
+
+def regency_choices() -> list[str]:
+    return [f"{a.name} ({a.code})" for a in areas.regencies().values()]
+
+
+def regency_code_from(text: str) -> str:
+    """``Kabupaten Cirebon (32.09)``, ``32.09`` or an exact name → ``32.09`` (else the text)."""
+    found = _CODE_IN_TEXT.search(text)
+    if found:
+        return found.group(1)
+    wanted = " ".join(text.split()).casefold()
+    for regency in areas.regencies().values():
+        if regency.name.casefold() == wanted:
+            return regency.code
+    return text.strip()
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._app = app
+        self.choice = FirstRunChoice.QUIT
+        self.summary: PostSummary | None = None
+        self.setWindowTitle(tr("Welcome to Rumah Perisai"))
+        self.setMinimumWidth(560)
+
+        intro = QLabel(
+            tr(
+                "This computer has no post yet. Enter the post's details to set it up, "
+                "or look around a demo post full of made-up participants first."
+            )
+        )
+        intro.setWordWrap(True)
+        self.code = QLineEdit()
+        self.code.setObjectName("postCode")
+        self.code.setMaxLength(12)
+        self.code.setPlaceholderText("RP3209A")
+        self.name = QLineEdit()
+        self.name.setObjectName("postName")
+        self.name.setMaxLength(100)
+        self.kabupaten = QLineEdit()
+        self.kabupaten.setObjectName("kabupaten")
+        self.kabupaten.setPlaceholderText(tr("Type part of the name, e.g. Cirebon"))
+        completer = QCompleter(QStringListModel(regency_choices(), self), self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setMaxVisibleItems(10)
+        self.kabupaten.setCompleter(completer)
+        self.kabupaten.editingFinished.connect(self._kabupaten_chosen)
+        completer.activated.connect(lambda _text: self._kabupaten_chosen())
+        self.wadah = QLineEdit()
+        self.wadah.setObjectName("wadah")
+        self.wadah.setMaxLength(150)
+        self.timezone = QComboBox()
+        self.timezone.setObjectName("timezone")
+        for zone, label in (
+            ("WIB", "WIB (UTC+7)"),
+            ("WITA", "WITA (UTC+8)"),
+            ("WIT", "WIT (UTC+9)"),
+        ):
+            self.timezone.addItem(label, zone)
+
+        form = QFormLayout()
+        form.addRow(tr("Post &code:"), self.code)
+        form.addRow(tr("Post &name:"), self.name)
+        form.addRow(tr("&Kabupaten/kota:"), self.kabupaten)
+        form.addRow(tr("&Wadah (organisation):"), self.wadah)
+        form.addRow(tr("&Time zone:"), self.timezone)
+
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b71c1c;")
+
+        self.set_up_button = QPushButton(tr("&Set up this post"))
+        self.set_up_button.setObjectName("setUp")
+        self.set_up_button.setDefault(True)
+        self.set_up_button.clicked.connect(self.set_up)
+        self.demo_button = QPushButton(tr("Look around a &demo post"))
+        self.demo_button.setObjectName("demo")
+        self.demo_button.clicked.connect(self.open_demo)
+        quit_button = QPushButton(tr("&Quit"))
+        quit_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        buttons.addWidget(quit_button)
+        buttons.addWidget(self.set_up_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        self.code.setFocus()
+
+    def _kabupaten_chosen(self) -> None:
+        code = regency_code_from(self.kabupaten.text())
+        regency = areas.area(code)
+        if regency is not None and len(code) == 5:
+            self.kabupaten.setText(f"{regency.name} ({code})")
+            self.timezone.setCurrentIndex(self.timezone.findData(areas.default_timezone(code)))
+
+    def request(self) -> PostSetup:
+        return PostSetup(
+            code=self.code.text(),
+            name=self.name.text(),
+            kabupaten_code=regency_code_from(self.kabupaten.text()),
+            wadah=self.wadah.text() or None,
+            timezone=self.timezone.currentData(),
+        )
+
+    def set_up(self) -> None:
+        """Create the post; bad input is said in the dialog and nothing is created."""
+        try:
+            self.summary = set_up_post(self._app.db, self._app.folder, self.request(), app_actor())
+        except UserError as error:
+            self.error.setText(error.message())
+            return
+        self.choice = FirstRunChoice.SET_UP
+        self.accept()
+
+    def open_demo(self) -> None:
+        self.choice = FirstRunChoice.DEMO
+        self.accept()

@@ -51,4 +51,39 @@ MESSAGES: dict[str, str] = {
         "No coordinator PIN given (type it at the terminal, or send one line on stdin)."
     ),
     "no_area_match": N_("No area matches {query}."),
+    # --- demo post
+    "demo_refuses_real_post": N_(
+        "This data folder holds the real post {code} ({name}); "
+        "demo data is only made in an empty data folder."
+    ),
+    "demo_post_exists": N_("This data folder already holds the demo post {code} ({name})."),
+    "demo_database_not_empty": N_(
+        "This database already holds {count} participants; "
+        "demo data is only made in an empty database."
+    ),
+    "demo_bad_count": N_("The number of demo participants must be between 0 and {maximum}."),
+    "demo_no_villages": N_("No desa are known for kabupaten/kota {code}; choose another one."),
+    # --- accounts
+    "bad_login": N_("Wrong name or PIN."),
+    "coordinator_only": N_("Only a coordinator may do this."),
+    "account_exists": N_("There is already an account named {name}."),
+    "cannot_deactivate_self": N_("You cannot deactivate your own account."),
+    # --- registration
+    "registration_invalid": N_("Some fields need correcting: {fields}."),
+    "duplicate_nik": N_(
+        "NIK {nik} is already registered here as {registration_no} ({name}); nothing was saved."
+    ),
+    "possible_duplicate": N_(
+        "Someone with a similar name and the same birth date is already registered: {names}. "
+        "Check it is not the same person, then confirm with a reason."
+    ),
+    "nik_override_needs_coordinator": N_(
+        "The NIK disagrees with the KTP details; only a coordinator can register it anyway, "
+        "with a reason."
+    ),
+    "reason_needed": N_("Give a reason."),
+    "no_consent": N_("The participant must agree to their data being processed."),
+    "participant_missing": N_("No participant {ref} at this post."),
+    "not_lapsed": N_("Only a lapsed membership can be reactivated; {name} is {status}."),
+    "already_withdrawn": N_("{name} is already withdrawn or rejected."),
 }

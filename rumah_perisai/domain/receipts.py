@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 
 GENESIS_HASH = "0" * 64  # the "previous hash" of a post's first receipt
@@ -54,22 +54,31 @@ class ReceiptContent:
     lines: Sequence[ReceiptLine] = ()
 
 
+_CONTENT_FIELDS = tuple(f.name for f in fields(ReceiptContent) if f.name != "lines")
+_LINE_FIELDS = tuple(f.name for f in fields(ReceiptLine))
+
+
 def _canonical(value: object) -> object:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
     return value
 
 
 def chain_hash(content: ReceiptContent, prev_hash: str) -> str:
-    """SHA-256 (hex) of the canonical JSON of the receipt and the previous receipt's hash."""
-    document = {"format": CHAIN_FORMAT, "prev_hash": prev_hash, **asdict(content)}
-    encoded = json.dumps(
-        _canonical(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
-    return hashlib.sha256(encoded).hexdigest()
+    """SHA-256 (hex) of the canonical JSON of the receipt and the previous receipt's hash.
+
+    Built field by field (``dataclasses.asdict`` deep-copies every date: it made hashing a
+    post's 100,000 receipts several times slower).
+    """
+    document: dict[str, object] = {
+        name: _canonical(getattr(content, name)) for name in _CONTENT_FIELDS
+    }
+    document["lines"] = [
+        {name: _canonical(getattr(line, name)) for name in _LINE_FIELDS} for line in content.lines
+    ]
+    document["format"] = CHAIN_FORMAT
+    document["prev_hash"] = prev_hash
+    encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()

@@ -68,44 +68,48 @@ def normalise_setup(request: PostSetup) -> PostSetup:
 
 
 def set_up_post(db: Database, folder: DataFolder, request: PostSetup, actor: str) -> PostSummary:
-    """Create this data folder's post and its signing key. Never replaces an existing post.
+    """Create this data folder's post and its signing key, as one operation."""
+    with db.unit_of_work(actor) as session:
+        create_post(session, folder, request)
+    summary = post_summary(db)
+    assert summary is not None
+    return summary
+
+
+def create_post(session: Session, folder: DataFolder, request: PostSetup) -> Post:
+    """Create the post inside the caller's unit of work. Never replaces an existing post.
 
     The key is written (and synced) before the post is committed. If the program stops between
     the two, the next set-up finds the key without a post and adopts it instead of refusing.
     """
     setup = normalise_setup(request)
-    with db.unit_of_work(actor) as session:
-        existing = local_post(session)
-        if existing is not None:
-            raise UserError("post_exists", code=existing.code, name=existing.name)
-        check_clock(session)  # before the key file is written
-        key_file = keys.post_key_path(folder.keys)
-        key = (
-            keys.load_post_key(folder.keys)
-            if key_file.exists()
-            else keys.create_post_key(folder.keys)
-        )
-        public = keys.public_bytes(key)
-        assert setup.timezone is not None
-        post = Post(
-            code=setup.code,
-            name=setup.name,
-            kabupaten_code=setup.kabupaten_code,
-            wadah=setup.wadah,
-            timezone=setup.timezone,
-            is_local=True,
-            is_demo=setup.is_demo,
-            signing_public_key=public,
-            key_fingerprint=keys.fingerprint(public),
-            created_at=operation_time(session),
-        )
-        session.add(post)
-        if setup.coordinator is not None:
-            session.flush()  # the account needs the post's id
-            add_account(session, post, setup.coordinator, ROLE_COORDINATOR)
-    summary = post_summary(db)
-    assert summary is not None
-    return summary
+    existing = local_post(session)
+    if existing is not None:
+        raise UserError("post_exists", code=existing.code, name=existing.name)
+    check_clock(session)  # before the key file is written
+    key_file = keys.post_key_path(folder.keys)
+    key = (
+        keys.load_post_key(folder.keys) if key_file.exists() else keys.create_post_key(folder.keys)
+    )
+    public = keys.public_bytes(key)
+    assert setup.timezone is not None
+    post = Post(
+        code=setup.code,
+        name=setup.name,
+        kabupaten_code=setup.kabupaten_code,
+        wadah=setup.wadah,
+        timezone=setup.timezone,
+        is_local=True,
+        is_demo=setup.is_demo,
+        signing_public_key=public,
+        key_fingerprint=keys.fingerprint(public),
+        created_at=operation_time(session),
+    )
+    session.add(post)
+    session.flush()  # accounts and records need the post's id
+    if setup.coordinator is not None:
+        add_account(session, post, setup.coordinator, ROLE_COORDINATOR)
+    return post
 
 
 def local_post(session: Session) -> Post | None:

@@ -1,0 +1,85 @@
+"""Demo data at full size: time, rows and file size of a demo post with 200,000 participants.
+
+Run: ``.venv/bin/python bench/bench_demo.py [--participants N] [--seed S] [--db URL]``.
+Writes nothing outside a temporary folder (or the database given with --db, which must be empty).
+The argon2 hashing of the nine demo accounts (about 2 s) is part of the time, as in real use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from rumah_perisai.app import open_app
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import (
+    AuditEntry,
+    Counter,
+    CoverPeriod,
+    Participant,
+    Post,
+    Receipt,
+    ReceiptMonth,
+    Volunteer,
+)
+from rumah_perisai.services.demo import DemoRequest, create_demo_post
+
+_TABLES = (Post, Volunteer, Participant, CoverPeriod, Receipt, ReceiptMonth, Counter, AuditEntry)
+
+
+class PrintedProgress:
+    """Prints each tenth of the way, with the time since the start."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.next_tenth = 0
+
+    def step(self, done: int, total: int, text: str = "") -> None:
+        if total and done * 10 >= self.next_tenth * total:
+            seconds = time.perf_counter() - self.started
+            print(f"  {done * 100 // total:3d}%  {seconds:6.1f} s  {text}", flush=True)
+            self.next_tenth = done * 10 // total + 1
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--participants", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", help="an EMPTY database URL (default: SQLite in a temp folder)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = DataFolder(Path(tmp) / "data")
+        app = open_app(folder, args.db or folder.sqlite_url)
+        try:
+            request = DemoRequest(args.participants, seed=args.seed)
+            started = time.perf_counter()
+            summary = create_demo_post(app.db, folder, request, "bench", PrintedProgress())
+            seconds = time.perf_counter() - started
+            with app.db.reading() as session:
+                rows = {
+                    model.__tablename__: session.scalar(select(func.count()).select_from(model))
+                    for model in _TABLES
+                }
+        finally:
+            app.close()
+        database = folder.database
+        print(f"\n{args.participants:,} participants in {seconds:.1f} s")
+        print("rows:", json.dumps(rows))
+        print("statuses:", json.dumps(summary.statuses), f"rejoined: {summary.rejoined:,}")
+        if not args.db:
+            wal = database.with_name(database.name + "-wal")
+            size, left = _size(database) / 1e6, _size(wal) / 1e6
+            print(f"database file: {size:.1f} MB (WAL left over: {left:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

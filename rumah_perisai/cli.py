@@ -130,6 +130,87 @@ def _read_pin(name: str, ctx: Context) -> str:
     return line
 
 
+class TerminalProgress:
+    """A one-line progress bar on stderr, drawn only for a person at a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._shown = stream.isatty()
+        self._last = -1
+
+    def step(self, done: int, total: int, text: str = "") -> None:
+        if not self._shown or total <= 0:
+            return
+        percent = min(100, done * 100 // total)
+        if percent == self._last:
+            return
+        self._last = percent
+        bar = "#" * (percent // 4)
+        self._stream.write(f"\r[{bar:<25}] {percent:3d}% {text[:40]:<40}")
+        self._stream.flush()
+
+    def finish(self) -> None:
+        if self._shown and self._last >= 0:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.demo import DemoRequest, create_demo_post
+
+    if args.participants < 1:
+        raise UsageError("usage_error", detail="--participants >= 1")
+    request = DemoRequest(participants=args.participants, seed=args.seed)
+    if args.post_code:
+        request = dataclasses.replace(request, post_code=args.post_code.upper())
+    app = open_app(ctx.folder, ctx.database_url)
+    progress = TerminalProgress(ctx.err)
+    try:
+        summary = create_demo_post(app.db, ctx.folder, request, ctx.actor(), progress)
+    finally:
+        progress.finish()
+        app.close()
+    if args.json:
+        ctx.emit_json(asdict(summary))
+    else:
+        ctx.say(
+            tr(
+                "Demo post {code} made: {participants} participants in {seconds:.1f} s.",
+                code=summary.post_code,
+                participants=summary.participants,
+                seconds=summary.seconds,
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.domain.timezones import local_date
+    from rumah_perisai.services.participant_search import ParticipantSearch, found_participants
+    from rumah_perisai.services.posts import local_post
+
+    app = open_app(ctx.folder, ctx.database_url)
+    try:
+        with app.db.reading() as session:
+            post = local_post(session)
+            if post is None:
+                raise UserError("no_post")
+            today = local_date(app.db.clock(), post.timezone)
+            search = ParticipantSearch(post.id)
+            found = found_participants(session, search.ids(session, args.text), today)
+    finally:
+        app.close()
+    if args.json:
+        ctx.emit_json([asdict(hit) for hit in found])
+        return EXIT_OK
+    for hit in found:
+        until = hit.cover_until.isoformat() if hit.cover_until else "-"
+        ctx.say(f"{hit.registration_number}\t{hit.nik}\t{hit.name}\t{hit.status}\t{until}")
+    return EXIT_OK
+
+
 def cmd_info(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.db.models import SCHEMA_REVISION
@@ -266,6 +347,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     init.set_defaults(handler=cmd_init)
+
+    demo = commands.add_parser(
+        "demo", help=tr("fill an empty data folder with a demo post of made-up participants")
+    )
+    demo.add_argument("--participants", type=int, required=True, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--post-code", metavar="CODE")
+    demo.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    demo.set_defaults(handler=cmd_demo)
+
+    search = commands.add_parser(
+        "search", help=tr("find participants by NIK, name, registration number, KPJ or phone")
+    )
+    search.add_argument("text")
+    search.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    search.set_defaults(handler=cmd_search)
 
     info = commands.add_parser("info", help=tr("show the post, database and version"))
     info.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))

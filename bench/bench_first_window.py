@@ -1,0 +1,197 @@
+"""The first window on the 200k demo post: cold start, search latency, memory — each beside its
+limit measured in the same run (a bare PySide6 window with a table; the same search as one raw
+SQLite query).
+
+    .venv/bin/python bench/bench_first_window.py [--data-dir D] [--participants 200000]
+
+D is made with ``rumah-perisai --data-dir D demo --participants N`` when it has no post yet
+(and kept, so later runs skip that). Runs off-screen (QT_QPA_PLATFORM=offscreen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+HERE = Path(__file__).resolve().parent
+
+
+# --- child processes: one start, measured from outside ---------------------------------------
+def child_app(data_dir: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from rumah_perisai.app import open_app
+    from rumah_perisai.config import DataFolder
+    from rumah_perisai.ui.main_window import MainWindow
+
+    qt_app = QApplication([])
+    folder = DataFolder(Path(data_dir))
+    app = open_app(folder, folder.sqlite_url)
+    window = MainWindow(app)
+    window.show()
+    while window.model.rows_fetched == 0:  # until the table has painted its first rows
+        qt_app.processEvents()
+    print(json.dumps({"rss_mb": _rss_mb(), "rows": window.model.rowCount()}), flush=True)
+
+
+def child_bare() -> None:
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import (
+        QApplication,
+        QLineEdit,
+        QMainWindow,
+        QTableView,
+        QVBoxLayout,
+        QWidget,
+    )
+
+    qt_app = QApplication([])
+    model = QStandardItemModel(40, 6)
+    for row in range(40):
+        for column in range(6):
+            model.setItem(row, column, QStandardItem(f"{row}/{column}"))
+    window = QMainWindow()
+    central = QWidget()
+    layout = QVBoxLayout(central)
+    layout.addWidget(QLineEdit())
+    table = QTableView()
+    table.setModel(model)
+    layout.addWidget(table)
+    window.setCentralWidget(central)
+    window.resize(1000, 640)
+    window.show()
+    qt_app.processEvents()
+    print(json.dumps({"rss_mb": _rss_mb(), "rows": 40}), flush=True)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _start(args: list[str]) -> tuple[float, float]:
+    begin = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True
+    )
+    elapsed = time.perf_counter() - begin
+    return elapsed, json.loads(done.stdout.strip().splitlines()[-1])["rss_mb"]
+
+
+# --- in-process search latency ---------------------------------------------------------------
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+
+def _queries(database: Path) -> dict[str, list[str]]:
+    rng = random.Random(7)
+    with sqlite3.connect(database) as connection:
+        niks = [
+            r[0]
+            for r in connection.execute("SELECT nik FROM participants ORDER BY random() LIMIT 400")
+        ]
+        names = [r[0] for r in connection.execute("SELECT name FROM participants")]
+    words: dict[str, int] = {}
+    for name in names:
+        for word in name.casefold().split():
+            words[word] = words.get(word, 0) + 1
+    common = sorted(words, key=words.__getitem__, reverse=True)[:15]
+    rare = [w for w, n in words.items() if n <= 3 and len(w) >= 5]
+    return {
+        "NIK prefix (8 digits)": [n[:8] for n in rng.sample(niks, 60)],
+        "NIK prefix (12 digits)": [n[:12] for n in rng.sample(niks, 60)],
+        "name, common fragment": [w[:4] for w in common] * 4,
+        "name, rare fragment": [w[1:5] for w in rng.sample(rare, min(60, len(rare)))],
+        "whole name (two words)": [" ".join(n.split()[:2]) for n in rng.sample(names, 60)],
+    }
+
+
+def bench_search(data_dir: Path) -> list[tuple[str, float, float, float, float, int]]:
+    from PySide6.QtWidgets import QApplication
+
+    from rumah_perisai.app import open_app
+    from rumah_perisai.config import DataFolder
+    from rumah_perisai.services.participant_search import ParticipantSearch, parse_query
+    from rumah_perisai.ui.main_window import MainWindow
+
+    QApplication.instance() or QApplication([])
+    folder = DataFolder(data_dir)
+    app = open_app(folder, folder.sqlite_url)
+    window = MainWindow(app)
+    raw = sqlite3.connect(folder.database)
+    search = ParticipantSearch(1)
+    results = []
+    for label, queries in _queries(folder.database).items():
+        app_samples, raw_samples, hits = [], [], 0
+        for query in queries:
+            start = time.perf_counter()
+            hits += window.model.set_query(query)
+            if window.model.rowCount():
+                window.model.index(0, 1).data()  # the first screen's block
+            app_samples.append(time.perf_counter() - start)
+            with app.db.reading() as session:
+                statement = search.ids_statement(session, parse_query(query))
+                compiled = statement.compile(
+                    session.get_bind(), compile_kwargs={"literal_binds": True}
+                )
+            start = time.perf_counter()
+            raw.execute(str(compiled)).fetchall()
+            raw_samples.append(time.perf_counter() - start)
+        p50, p95 = _percentiles(app_samples)
+        raw50, raw95 = _percentiles(raw_samples)
+        results.append((label, p50, p95, raw50, raw95, hits // len(queries)))
+    app.close()
+    return results
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "child-app":
+        child_app(sys.argv[2])
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "child-bare":
+        child_bare()
+        return
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", default=str(HERE / "out" / "demo200k"))
+    parser.add_argument("--participants", type=int, default=200_000)
+    parser.add_argument("--starts", type=int, default=5)
+    args = parser.parse_args()
+    data_dir = Path(args.data_dir)
+    if not (data_dir / "rumah-perisai.sqlite3").exists():
+        begin = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "rumah_perisai", "--data-dir", str(data_dir), "demo",
+             "--participants", str(args.participants)],
+            check=True,
+        )  # fmt: skip
+        print(f"demo post made in {time.perf_counter() - begin:.1f} s (whole command)")
+
+    starts = [_start(["child-app", str(data_dir)]) for _ in range(args.starts)]
+    bare = [_start(["child-bare"]) for _ in range(args.starts)]
+    start_ms = [s * 1000 for s, _ in starts]
+    bare_ms = statistics.median(s for s, _ in bare) * 1000
+    print(f"\n{'':<34}{'median':>10}{'best':>10}   limit: bare PySide6 window + table")
+    label = "cold start to main window shown"
+    best = min(start_ms)
+    print(f"{label:<34}{statistics.median(start_ms):>8.0f}ms{best:>8.0f}ms   {bare_ms:.0f} ms")
+    memory = statistics.median(m for _, m in starts)
+    bare_memory = statistics.median(m for _, m in bare)
+    print(f"{'peak memory, list shown':<34}{memory:>8.0f}MB{'':>10}   {bare_memory:.0f} MB")
+    print(f"\n{'search (ids + first screen)':<34}{'p50':>8}{'p95':>8}   raw SQLite p50/p95   hits")
+    for label, p50, p95, raw50, raw95, hits in bench_search(data_dir):
+        row = f"{label:<34}{p50:>6.1f}ms{p95:>6.1f}ms   {raw50:>6.1f} / {raw95:>5.1f} ms"
+        print(f"{row}   {hits:>8,}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Take the screenshots in this folder, as a post's laptop shows them: 1366×768 at 125%.
+
+    QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=1.25 xvfb-run -a -s "-screen 0 1366x768x24" \
+        .venv/bin/python docs/screenshots/take.py DEMO_DATA_DIR
+
+DEMO_DATA_DIR holds a demo post (``rumah-perisai --data-dir DIR demo --participants 200000``).
+The whole screen is grabbed, so what does not fit 1366×768 would show cut off.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from rumah_perisai.app import open_app
+from rumah_perisai.config import DataFolder
+from rumah_perisai.ui.first_run import FirstRunDialog
+from rumah_perisai.ui.main_window import MainWindow
+
+OUT = Path(__file__).resolve().parent
+
+
+def grab_screen(name: str) -> None:
+    QApplication.processEvents()
+    QTest.qWait(300)
+    screen = QApplication.primaryScreen()
+    screen.grabWindow(0).save(str(OUT / name))
+    print(OUT / name)
+
+
+def first_run() -> None:
+    folder = DataFolder(Path(tempfile.mkdtemp()) / "new-post")
+    app = open_app(folder, folder.sqlite_url)
+    dialog = FirstRunDialog(app)
+    dialog.show()
+    QTest.keyClicks(dialog.code, "RP3209A")
+    QTest.keyClicks(dialog.name, "Rumah Perisai Suranenggala")
+    dialog.kabupaten.setFocus()
+    QTest.keyClicks(dialog.kabupaten, "cire")
+    grab_screen("first-run.png")
+    dialog.close()
+    app.close()
+
+
+def main_window(data_dir: str) -> None:
+    folder = DataFolder(Path(data_dir))
+    app = open_app(folder, folder.sqlite_url)
+    window = MainWindow(app)
+    window.showMaximized()
+    grab_screen("main-window-200k.png")
+    QTest.keyClicks(window.search_box, "siti nur")
+    QTest.keyClick(window.search_box, Qt.Key.Key_Return)
+    grab_screen("main-window-search.png")
+    window.close()
+    app.close()
+
+
+if __name__ == "__main__":
+    qt_app = QApplication(sys.argv[:1])
+    first_run()
+    main_window(sys.argv[1])

@@ -153,3 +153,33 @@ class ParticipantSearch:
                 phone=phone,
             )
         return [found[i] for i in ids if i in found]
+
+
+@dataclass(frozen=True)
+class FoundParticipant:
+    """A search hit for the command line: the full NIK, for staff who prepare data."""
+
+    registration_number: str
+    nik: str
+    name: str
+    birth_date: date
+    status: str
+    cover_until: date | None
+    kpj: str | None
+
+
+def found_participants(session: Session, ids: Sequence[int], today: date) -> list[FoundParticipant]:
+    """Details of ``ids`` in the same order (fetched in chunks: a search may match thousands)."""
+    p = Participant
+    found: dict[int, FoundParticipant] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        statement = select(
+            p.id, p.registration_no, p.nik, p.name, p.birth_date, status_on(today),
+            p.cover_until, p.kpj,
+        ).where(p.id.in_(chunk))  # fmt: skip
+        for id_, reg_no, nik, name, birth_date, status, cover_until, kpj in session.execute(
+            statement
+        ):
+            found[id_] = FoundParticipant(reg_no, nik, name, birth_date, status, cover_until, kpj)
+    return [found[i] for i in ids if i in found]

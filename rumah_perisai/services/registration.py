@@ -1,0 +1,483 @@
+"""Registering a walk-in, correcting, withdrawing and reactivating a registration.
+
+Every check of the form runs here (the window only shows what comes back), so the command line,
+the window and the tests get the same answers. Checks come in three kinds:
+
+* field errors (``InvalidRegistration.fields``): bad NIK, empty name, phone that is not
+  Indonesian, ... — one message per field, nothing saved;
+* the same NIK already registered at this post: refused (``DuplicateNik``, with the record to open);
+* a similar name with the same birth date: a warning (``PossibleDuplicates``) that only an
+  explicit confirmation with a reason gets past; the reason is stored and goes to the branch.
+A NIK whose birth date or sex disagrees with the KTP is registered only by a coordinator, with a
+reason (stored, and flagged in the batch).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rumah_perisai import areas
+from rumah_perisai.db.models import CoverPeriod, Participant, Post, ReceiptMonth
+from rumah_perisai.db.status import store_summary
+from rumah_perisai.db.uow import Database, next_number, operation_time
+from rumah_perisai.domain.coverage import (
+    CoverHistory,
+    Standing,
+    Status,
+    status_label,
+    status_on,
+    summarize,
+)
+from rumah_perisai.domain.dues import DuesBreakdown, DuesError, monthly_dues
+from rumah_perisai.domain.errors import RuleError
+from rumah_perisai.domain.months import first_of_month
+from rumah_perisai.domain.names import likely_same_person
+from rumah_perisai.domain.nik import InvalidNik, normalize_nik, validate_nik
+from rumah_perisai.domain.promotion import PromotionCover, promotion_cover
+from rumah_perisai.domain.timezones import local_date
+from rumah_perisai.domain.working_age import check_working_age
+from rumah_perisai.errors import UserError
+from rumah_perisai.i18n import N_, tr
+from rumah_perisai.services.posts import local_post
+from rumah_perisai.services.volunteers import Actor
+
+_PHONE = re.compile(r"08[0-9]{8,11}")
+_RT_RW = re.compile(r"[0-9]{1,3}")
+MAX_NAME = 100
+
+FIELD_MESSAGES = {
+    "required": N_("Fill this in."),
+    "too_long": N_("At most {limit} characters."),
+    "sex": N_("Choose L (male) or P (female)."),
+    "rt_rw": N_("A number of up to 3 digits."),
+    "desa": N_("Choose the desa from the list."),
+    "phone": N_("An Indonesian mobile number: 08… or +62 8…, 10–13 digits."),
+    "future": N_("The birth date is in the future."),
+}
+
+
+@dataclass(frozen=True)
+class RegistrationForm:
+    """What the volunteer typed. Strings as typed; the service tidies and checks them."""
+
+    nik: str
+    name: str
+    birth_place: str
+    birth_date: date | None
+    sex: str
+    street: str
+    rt: str
+    rw: str
+    desa_code: str
+    phone: str
+    occupation: str
+    income: int
+    with_jht: bool
+    heir_name: str
+    heir_relation: str
+    consent: bool
+    # Set only after the form showed the matching warning and a person decided:
+    nik_override_reason: str = ""  # a coordinator registers a NIK that disagrees with the KTP
+    duplicate_reason: str = ""  # "not the same person" after a possible-duplicate warning
+
+
+class InvalidRegistration(UserError):
+    """One message per field that needs correcting."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("registration_invalid", fields=", ".join(fields))
+        self.fields = fields
+
+
+class DuplicateNik(UserError):
+    def __init__(self, participant_id: int, registration_no: str, name: str, nik: str) -> None:
+        super().__init__("duplicate_nik", nik=nik, registration_no=registration_no, name=name)
+        self.participant_id = participant_id
+
+
+@dataclass(frozen=True)
+class Candidate:
+    participant_id: int
+    registration_no: str
+    name: str
+    birth_date: date
+    desa_name: str
+
+
+class PossibleDuplicates(UserError):
+    def __init__(self, candidates: list[Candidate]) -> None:
+        super().__init__("possible_duplicate", names=", ".join(c.name for c in candidates))
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class Registered:
+    participant_id: int
+    registration_no: str
+    name: str
+    promotion: PromotionCover | None
+    monthly_dues: DuesBreakdown
+
+
+@dataclass
+class _Checked:
+    form: RegistrationForm
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+# --- checks --------------------------------------------------------------------------------------
+
+
+def _text(checked: _Checked, name: str, value: str, *, required: bool, limit: int) -> str:
+    tidy = value.strip()
+    if required and not tidy:
+        checked.errors[name] = tr(FIELD_MESSAGES["required"])
+    elif len(tidy) > limit:
+        checked.errors[name] = tr(FIELD_MESSAGES["too_long"], limit=limit)
+    return tidy
+
+
+def normalize_phone(value: str) -> str | None:
+    """``+62 812-3456-7890`` → ``081234567890``; None if it is not an Indonesian mobile number."""
+    digits = re.sub(r"[\s\-().]", "", value)
+    if digits.startswith("+62"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits if _PHONE.fullmatch(digits) else None
+
+
+def _check_nik(checked: _Checked, registered_on: date) -> str:
+    form = checked.form
+    nik = normalize_nik(form.nik)
+    try:
+        validate_nik(nik, form.birth_date, form.sex or None, today=registered_on)
+    except InvalidNik as error:
+        mismatch = error.code in ("birth_date_mismatch", "sex_mismatch")
+        if not (mismatch and form.nik_override_reason.strip()):
+            checked.errors["nik"] = str(error)
+    except RuleError as error:
+        checked.errors["sex"] = str(error)
+    return nik
+
+
+def _check_person(checked: _Checked, registered_on: date) -> None:
+    form = checked.form
+    if form.birth_date is None:
+        checked.errors["birth_date"] = tr(FIELD_MESSAGES["required"])
+    elif form.birth_date > registered_on:
+        checked.errors["birth_date"] = tr(FIELD_MESSAGES["future"])
+    else:
+        try:
+            check_working_age(form.birth_date, registered_on)
+        except RuleError as error:
+            checked.errors["birth_date"] = str(error)
+    if form.sex not in ("L", "P"):
+        checked.errors["sex"] = tr(FIELD_MESSAGES["sex"])
+
+
+def _check_address(checked: _Checked, post: Post) -> None:
+    form = checked.form
+    for name, value in (("rt", form.rt), ("rw", form.rw)):
+        if value.strip() and not _RT_RW.fullmatch(value.strip()):
+            checked.errors[name] = tr(FIELD_MESSAGES["rt_rw"])
+    desa = areas.area(form.desa_code.strip())
+    if desa is None or len(desa.code) != 13:
+        checked.errors["desa_code"] = tr(FIELD_MESSAGES["desa"])
+    if form.phone.strip() and normalize_phone(form.phone) is None:
+        checked.errors["phone"] = tr(FIELD_MESSAGES["phone"])
+
+
+def _check_dues(checked: _Checked, month: date) -> DuesBreakdown | None:
+    form = checked.form
+    try:
+        return monthly_dues(form.income, programmes(form.with_jht), month)
+    except DuesError as error:
+        checked.errors["income"] = str(error)
+        return None
+
+
+def programmes(with_jht: bool) -> tuple[str, ...]:
+    return ("JKK", "JKM", "JHT") if with_jht else ("JKK", "JKM")
+
+
+def check_form(form: RegistrationForm, post: Post, registered_on: date) -> DuesBreakdown:
+    """Every field check at once; raises ``InvalidRegistration`` listing each field's problem."""
+    checked = _Checked(form)
+    _text(checked, "name", form.name, required=True, limit=MAX_NAME)
+    _text(checked, "birth_place", form.birth_place, required=True, limit=60)
+    _text(checked, "street", form.street, required=True, limit=150)
+    _text(checked, "occupation", form.occupation, required=True, limit=60)
+    _text(checked, "heir_name", form.heir_name, required=False, limit=MAX_NAME)
+    _text(checked, "heir_relation", form.heir_relation, required=False, limit=30)
+    _check_person(checked, registered_on)
+    _check_nik(checked, registered_on)
+    _check_address(checked, post)
+    dues = _check_dues(checked, first_of_month(registered_on))
+    if not form.consent:
+        checked.errors["consent"] = tr("The participant must agree to their data being processed.")
+    if checked.errors:
+        raise InvalidRegistration(checked.errors)
+    assert dues is not None
+    return dues
+
+
+def _nik_disagrees(form: RegistrationForm, registered_on: date) -> bool:
+    try:
+        validate_nik(form.nik, form.birth_date, form.sex, today=registered_on)
+    except InvalidNik:
+        return True
+    return False
+
+
+def find_duplicates(
+    session: Session, post_id: int, name: str, birth_date: date, *, exclude: int | None = None
+) -> list[Candidate]:
+    """People at this post born the same day whose names are likely the same person's."""
+    rows = session.execute(
+        select(Participant.id, Participant.registration_no, Participant.name, Participant.desa_code)
+        .where(Participant.post_id == post_id, Participant.birth_date == birth_date)
+        .order_by(Participant.id)
+    )
+    found = []
+    for id_, registration_no, other, desa_code in rows:
+        if id_ != exclude and likely_same_person(name, other):
+            desa = areas.area(desa_code)
+            found.append(
+                Candidate(id_, registration_no, other, birth_date, desa.name if desa else "")
+            )
+    return found
+
+
+def existing_nik(session: Session, post_id: int, nik: str) -> Participant | None:
+    return session.scalars(
+        select(Participant).where(Participant.post_id == post_id, Participant.nik == nik)
+    ).first()
+
+
+# --- registering ---------------------------------------------------------------------------------
+
+
+def register(db: Database, form: RegistrationForm, actor: Actor) -> Registered:
+    """Register a walk-in: checks, duplicate warnings, number, promotion cover — one operation."""
+    with db.unit_of_work(actor.label) as session:
+        post = local_post(session)
+        if post is None:
+            raise UserError("no_post")
+        now = operation_time(session)
+        registered_on = local_date(now, post.timezone)
+        dues = check_form(form, post, registered_on)
+        nik = normalize_nik(form.nik)
+        if _nik_disagrees(form, registered_on) and not actor.is_coordinator:
+            raise UserError("nik_override_needs_coordinator")
+        same = existing_nik(session, post.id, nik)
+        if same is not None:
+            raise DuplicateNik(same.id, same.registration_no, same.name, nik)
+        assert form.birth_date is not None
+        candidates = find_duplicates(session, post.id, form.name.strip(), form.birth_date)
+        if candidates and not form.duplicate_reason.strip():
+            raise PossibleDuplicates(candidates)
+        participant = _new_participant(session, post, form, actor, registered_on)
+        promotion = promotion_cover(registered_on)
+        # A new membership: only the promotion (if any) covers it yet; stored before the first
+        # flush so the record is created whole (one audit entry, not a create and an update).
+        history = CoverHistory(
+            Standing.MEMBER, registered_on, promotion.end if promotion else None, frozenset()
+        )
+        store_summary(participant, summarize(history))
+        session.add(participant)
+        session.flush()
+        if promotion is not None:
+            _add_cover(session, post, participant, promotion)
+        return Registered(
+            participant.id, participant.registration_no, participant.name, promotion, dues
+        )
+
+
+def _new_participant(
+    session: Session, post: Post, form: RegistrationForm, actor: Actor, registered_on: date
+) -> Participant:
+    now = operation_time(session)
+    number = next_number(session, post.code, "registration")
+    promotion = promotion_cover(registered_on)
+    return Participant(
+        post_id=post.id,
+        post_code=post.code,
+        number=number,
+        registration_no=f"{post.code}-{number:06d}",
+        **_record_values(form),
+        consent_at=now,
+        registered_on=registered_on,
+        registered_at=now,
+        registered_by_id=actor.volunteer_id,
+        nik_override_reason=form.nik_override_reason.strip() or None,
+        duplicate_override_reason=form.duplicate_reason.strip() or None,
+        standing=Standing.MEMBER.value,
+        membership_start=registered_on,
+        rejoin_count=0,
+        promotion_code=promotion.campaign_code if promotion else None,
+    )
+
+
+def _add_cover(
+    session: Session, post: Post, participant: Participant, promotion: PromotionCover
+) -> None:
+    session.add(
+        CoverPeriod(
+            post_id=post.id,
+            post_code=post.code,
+            number=next_number(session, post.code, "cover_period"),
+            participant_id=participant.id,
+            kind="promotion",
+            start_date=promotion.start,
+            end_date=promotion.end,
+            programmes=" ".join(promotion.programmes),
+            campaign_code=promotion.campaign_code,
+        )
+    )
+
+
+def cover_history(session: Session, participant: Participant) -> CoverHistory:
+    """The participant's current membership as the cover rules read it (DOMAIN.md)."""
+    paid = session.scalars(
+        select(ReceiptMonth.month).where(
+            ReceiptMonth.participant_id == participant.id,
+            ReceiptMonth.voided_by_receipt_id.is_(None),
+            ReceiptMonth.month >= first_of_month(participant.membership_start),
+        )
+    )
+    promotion_end = None
+    if participant.rejoin_count == 0 and participant.promotion_code is not None:
+        promotion_end = session.scalars(
+            select(CoverPeriod.end_date).where(
+                CoverPeriod.participant_id == participant.id, CoverPeriod.kind == "promotion"
+            )
+        ).first()
+    return CoverHistory(
+        Standing(participant.standing),
+        participant.membership_start,
+        promotion_end,
+        frozenset(paid),
+    )
+
+
+# --- after registration --------------------------------------------------------------------------
+
+CORRECTABLE = (
+    "nik", "name", "birth_place", "birth_date", "sex", "street", "rt", "rw", "desa_code",
+    "phone", "occupation", "income", "with_jht", "heir_name", "heir_relation",
+)  # fmt: skip
+
+
+def _participant(session: Session, participant_id: int) -> tuple[Post, Participant]:
+    post = local_post(session)
+    participant = session.get(Participant, participant_id)
+    if post is None or participant is None or participant.post_id != post.id:
+        raise UserError("participant_missing", ref=participant_id)
+    return post, participant
+
+
+def form_of(participant: Participant) -> RegistrationForm:
+    """The stored record as the form shows it (for corrections)."""
+    return RegistrationForm(
+        nik=participant.nik,
+        name=participant.name,
+        birth_place=participant.birth_place,
+        birth_date=participant.birth_date,
+        sex=participant.sex,
+        street=participant.street,
+        rt=participant.rt or "",
+        rw=participant.rw or "",
+        desa_code=participant.desa_code,
+        phone=participant.phone or "",
+        occupation=participant.occupation,
+        income=participant.income,
+        with_jht=participant.with_jht,
+        heir_name=participant.heir_name or "",
+        heir_relation=participant.heir_relation or "",
+        consent=True,
+        nik_override_reason=participant.nik_override_reason or "",
+    )
+
+
+def correct(
+    db: Database, participant_id: int, changes: dict[str, object], actor: Actor, reason: str = ""
+) -> list[str]:
+    """Correct fields of a registration; returns the fields that changed (audited by the
+    unit of work: who, when, before, after). A NIK change needs a reason."""
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    with db.unit_of_work(actor.label) as session:
+        post, participant = _participant(session, participant_id)
+        before = form_of(participant)
+        after = replace(before, **changes)  # type: ignore[arg-type]
+        check_form(after, post, participant.registered_on)
+        nik = normalize_nik(after.nik)
+        if nik != participant.nik:
+            if not reason.strip():
+                raise InvalidRegistration({"nik": tr("Give a reason.")})
+            same = existing_nik(session, post.id, nik)
+            if same is not None:
+                raise DuplicateNik(same.id, same.registration_no, same.name, nik)
+        tidy = _record_values(after)
+        changed = [name for name, value in tidy.items() if getattr(participant, name) != value]
+        for name in changed:
+            setattr(participant, name, tidy[name])
+        if "nik" in changed:
+            participant.nik_override_reason = reason.strip()
+        return changed
+
+
+def _record_values(form: RegistrationForm) -> dict[str, Any]:
+    """The stored form of what the form holds (tidied; phone normalised; RT/RW zero-padded)."""
+    return {
+        "nik": normalize_nik(form.nik),
+        "name": form.name.strip(),
+        "birth_place": form.birth_place.strip(),
+        "birth_date": form.birth_date,
+        "sex": form.sex,
+        "street": form.street.strip(),
+        "rt": form.rt.strip().zfill(3) if form.rt.strip() else None,
+        "rw": form.rw.strip().zfill(3) if form.rw.strip() else None,
+        "desa_code": form.desa_code.strip(),
+        "phone": normalize_phone(form.phone) if form.phone.strip() else None,
+        "occupation": form.occupation.strip(),
+        "income": form.income,
+        "with_jht": form.with_jht,
+        "heir_name": form.heir_name.strip() or None,
+        "heir_relation": form.heir_relation.strip() or None,
+    }
+
+
+def withdraw(db: Database, participant_id: int, reason: str, actor: Actor) -> None:
+    """A registration made by mistake: withdrawn with a reason, kept and visible."""
+    if not reason.strip():
+        raise UserError("reason_needed")
+    with db.unit_of_work(actor.label) as session:
+        _post, participant = _participant(session, participant_id)
+        if participant.standing != Standing.MEMBER.value:
+            raise UserError("already_withdrawn", name=participant.name)
+        participant.standing = Standing.WITHDRAWN.value
+        participant.standing_reason = reason.strip()
+
+
+def rejoin(db: Database, participant_id: int, actor: Actor) -> date:
+    """Reactivate a lapsed membership on the same record: it starts with the current month, with
+    no second promotion, and counts as rejoined (DOMAIN.md, "Rejoining"). Returns the start."""
+    with db.unit_of_work(actor.label) as session:
+        post, participant = _participant(session, participant_id)
+        today = local_date(operation_time(session), post.timezone)
+        status = status_on(cover_history(session, participant), today)
+        if status is not Status.LAPSED:
+            raise UserError("not_lapsed", name=participant.name, status=status_label(status))
+        participant.membership_start = first_of_month(today)
+        participant.rejoin_count += 1
+        store_summary(participant, summarize(cover_history(session, participant)))
+        return participant.membership_start

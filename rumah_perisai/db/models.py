@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -159,7 +159,8 @@ class Participant(Tracked, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    # Indexed alone too: it keeps each post's participants in id order for the paged list.
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
     post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)  # sequence within the post, never reused
     registration_no: Mapped[str] = mapped_column(String(24), unique=True)

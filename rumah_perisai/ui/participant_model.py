@@ -19,7 +19,11 @@ from rumah_perisai import formats
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.i18n import N_, tr
-from rumah_perisai.services.participant_search import ParticipantListRow, ParticipantSearch
+from rumah_perisai.services.participant_search import (
+    ListFilter,
+    ParticipantListRow,
+    ParticipantSearch,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -55,37 +59,65 @@ class ParticipantTableModel(QAbstractTableModel):
         self._db = db
         self._search = search
         self._today = today
-        self._ids: list[int] = []
+        # The matching ids, in list order; None for the whole, unfiltered list, which is read a
+        # page at a time instead (fetching 200,000 ids at start would cost a third of a second).
+        self._ids: list[int] | None = []
+        self._count = 0
         self._blocks: OrderedDict[int, list[ParticipantListRow]] = OrderedDict()
         self.rows_fetched = 0  # for tests and benchmarks: how many rows came from the database
         self.query = ""
 
     # --- searching -------------------------------------------------------------------------
-    def set_query(self, query: str) -> int:
-        """Show the participants matching ``query``; returns how many there are."""
+    def set_query(
+        self, query: str, status: Status | None = None, desa_code: str | None = None
+    ) -> int:
+        """Show the participants matching ``query`` and the filters; returns how many."""
+        filters = ListFilter(self._today(), status, desa_code)
+        whole = not query.strip() and status is None and not desa_code
         with self._db.reading() as session:
-            ids = self._search.ids(session, query)
+            ids = None if whole else self._search.ids(session, query, filters)
+            count = self._search.count(session) if ids is None else len(ids)
         self.beginResetModel()
         self.query = query
         self._ids = ids
+        self._count = count
         self._blocks.clear()
         self.endResetModel()
-        return len(ids)
+        return count
 
     def participant_id(self, row: int) -> int:
-        return self._ids[row]
+        if self._ids is not None:
+            return self._ids[row]
+        found = self._row(row)
+        assert found is not None
+        return found.id
+
+    def row_of(self, participant_id: int) -> int | None:
+        if self._ids is None:
+            with self._db.reading() as session:
+                return self._search.position(session, participant_id)
+        try:
+            return self._ids.index(participant_id)
+        except ValueError:
+            return None
+
+    def forget_rows(self) -> None:
+        """After a change: fetch the rows again when drawn (the ids and order stay)."""
+        self._blocks.clear()
+        self._all_changed()
 
     def refresh_texts(self) -> None:
         """After a language switch: headers and status words are drawn again."""
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self._ids:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1)
-            )
+        self._all_changed()
+
+    def _all_changed(self) -> None:
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
 
     # --- Qt model ----------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -99,10 +131,10 @@ class ParticipantTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        if not index.isValid() or not 0 <= index.row() < self._count:
             return None
         if role == Qt.ItemDataRole.UserRole:
-            return self._ids[index.row()]
+            return self.participant_id(index.row())
         if role not in _ROLES:
             return None
         row = self._row(index.row())
@@ -115,8 +147,11 @@ class ParticipantTableModel(QAbstractTableModel):
         start = number - number % BLOCK
         block = self._blocks.get(start)
         if block is None:
-            ids = self._ids[start : start + BLOCK]
             with self._db.reading() as session:
+                if self._ids is None:
+                    ids = self._search.ids_page(session, start, BLOCK)
+                else:
+                    ids = self._ids[start : start + BLOCK]
                 block = self._search.rows(session, ids, self._today())
             self.rows_fetched += len(block)
             self._blocks[start] = block

@@ -30,6 +30,14 @@ from rumah_perisai.domain.coverage import CoverHistory, Standing, summarize
 from rumah_perisai.domain.months import add_months, month_end
 from rumah_perisai.i18n import set_language
 from rumah_perisai.services.posts import PostSetup, PostSummary, set_up_post
+from rumah_perisai.services.volunteers import (
+    ROLE_COORDINATOR,
+    ROLE_VOLUNTEER,
+    AccountSetup,
+    Actor,
+    create_account,
+    log_in,
+)
 
 POSTGRES_URL = os.environ.get("DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -146,3 +154,17 @@ def add_participant(app: App, post: PostSummary) -> Callable[..., int]:
             return participant.id
 
     return add
+
+
+@pytest.fixture
+def coordinator(app: App, post: PostSummary) -> Actor:
+    """The post's first coordinator, logged in (PIN 1357)."""
+    create_account(app.db, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR, None)
+    return log_in(app.db, "Dewi Lestari", "1357")
+
+
+@pytest.fixture
+def volunteer(app: App, coordinator: Actor) -> Actor:
+    """A volunteer added by the coordinator, logged in (PIN 2468)."""
+    create_account(app.db, AccountSetup("Ujang Hidayat", "2468"), ROLE_VOLUNTEER, coordinator)
+    return log_in(app.db, "Ujang Hidayat", "2468")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
+from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.first_run import FirstRunDialog
 from rumah_perisai.ui.main_window import MainWindow
 
@@ -50,7 +51,9 @@ def first_run() -> None:
 def main_window(data_dir: str) -> None:
     folder = DataFolder(Path(data_dir))
     app = open_app(folder, folder.sqlite_url)
-    window = MainWindow(app)
+    window = MainWindow(
+        app, Actor(label="volunteer:bench", role="coordinator", name="Euis Komalasari")
+    )
     window.showMaximized()
     grab_screen("main-window-200k.png")
     QTest.keyClicks(window.search_box, "siti nur")

@@ -481,3 +481,16 @@ def rejoin(db: Database, participant_id: int, actor: Actor) -> date:
         participant.rejoin_count += 1
         store_summary(participant, summarize(cover_history(session, participant)))
         return participant.membership_start
+
+
+def load_form(db: Database, participant_id: int) -> RegistrationForm:
+    """The registration as the form shows it, for a correction."""
+    with db.reading() as session:
+        _post, participant = _participant(session, participant_id)
+        return form_of(participant)
+
+
+def changed_fields(before: RegistrationForm, after: RegistrationForm) -> dict[str, object]:
+    """What a correction changes, as ``correct`` takes it (only the correctable fields)."""
+    old, new = _record_values(before), _record_values(after)
+    return {name: getattr(after, name) for name in CORRECTABLE if old[name] != new[name]}

@@ -21,7 +21,10 @@ from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, UserError
 from rumah_perisai.i18n import set_language, tr
 from rumah_perisai.messages import MESSAGES
 from rumah_perisai.services.posts import post_summary
+from rumah_perisai.services.settings import IDLE_MINUTES, get_setting
+from rumah_perisai.services.volunteers import Actor, has_coordinator
 from rumah_perisai.ui.first_run import FirstRunChoice, FirstRunDialog, app_actor
+from rumah_perisai.ui.login import FirstCoordinatorDialog, IdleWatch, LoginDialog
 from rumah_perisai.ui.tasks import run_with_progress
 
 log = logging.getLogger(__name__)
@@ -110,10 +113,32 @@ def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
             app = _open(demo_folder, demo_folder.sqlite_url)
             if app is None or not ensure_demo_post(app):
                 return EXIT_REFUSED
-    window = MainWindow(app)
+    actor = _log_in(app)
+    if actor is None:
+        app.close()
+        return EXIT_OK
+    window = MainWindow(app, actor)
+    idle = IdleWatch(int(get_setting(app.db, IDLE_MINUTES)))
+
+    def lock() -> None:
+        window.lock()
+        idle.timer.start()
+
+    idle.timer.timeout.connect(lock)
+    qt_app.installEventFilter(idle)
     window.show()
     try:
         qt_app.exec()
     finally:
+        qt_app.removeEventFilter(idle)
         app.close()
     return EXIT_OK
+
+
+def _log_in(app: App) -> Actor | None:
+    """A post with no coordinator yet makes one (that person is then working); else log in."""
+    if not has_coordinator(app.db):
+        first = FirstCoordinatorDialog(app.db)
+        return first.actor if first.exec() else None
+    login = LoginDialog(app.db)
+    return login.actor if login.exec() else None

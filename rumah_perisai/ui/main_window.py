@@ -8,30 +8,41 @@ clears the box. Everything fits 1366×768 at 125% scaling.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from rumah_perisai import __version__, formats
+from rumah_perisai import __version__, areas, formats
 from rumah_perisai.app import App
 from rumah_perisai.config import LANGUAGES
+from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.i18n import language, set_language, tr
-from rumah_perisai.services.participant_search import ParticipantSearch
+from rumah_perisai.services.participant_search import ParticipantSearch, SearchKind, parse_query
 from rumah_perisai.services.posts import PostSummary, local_post_id, post_summary
+from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
+
+if TYPE_CHECKING:
+    from rumah_perisai.ui.participant_dialog import ParticipantDialog
+
+# The dialogs (registration form, participant view, accounts, login) are imported when first
+# opened: they pull in the registration rules and name matching, which the start does not need.
 
 SEARCH_PAUSE_MS = 200  # typing pause before searching; Enter searches at once
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -40,16 +51,19 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 class MainWindow(QMainWindow):
     language_changed = Signal(str)
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, actor: Actor) -> None:
         super().__init__()
         self._app = app
+        self.actor = actor
         summary = post_summary(app.db)
         post_id = local_post_id(app.db)
         if summary is None or post_id is None:
             raise RuntimeError("the main window needs a post; the first-run screen comes first")
         self.summary: PostSummary = summary
         self._state = QSettings(str(app.folder.window_state), QSettings.Format.IniFormat)
-        self.model = ParticipantTableModel(app.db, ParticipantSearch(post_id), self.today)
+        self.post_id = post_id
+        self._search = ParticipantSearch(post_id)
+        self.model = ParticipantTableModel(app.db, self._search, self.today)
         self._build()
         self._build_menus()
         self.retranslate()
@@ -78,9 +92,19 @@ class MainWindow(QMainWindow):
         self.search_label.setBuddy(self.search_box)
         self.result_count = QLabel()
         self.result_count.setObjectName("resultCount")
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("statusFilter")
+        self.desa_filter = QComboBox()
+        self.desa_filter.setObjectName("desaFilter")
+        self.desa_filter.setMaximumWidth(220)
+        self.register_button = QPushButton()
+        self.register_button.setObjectName("register")
         bar.addWidget(self.search_label)
         bar.addWidget(self.search_box, 1)
+        bar.addWidget(self.status_filter)
+        bar.addWidget(self.desa_filter)
         bar.addWidget(self.result_count)
+        bar.addWidget(self.register_button)
         layout.addLayout(bar)
 
         self.table = QTableView()
@@ -97,13 +121,13 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in enumerate((150, 0, 150, 170, 140, 110)):
-            if width:
-                self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
         self.setCentralWidget(central)
 
         self.post_label = QLabel()
+        self.user_label = QLabel()
+        self.user_label.setObjectName("user")
+        self.statusBar().addWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.post_label)
 
         self._search_timer = QTimer(self)
@@ -111,8 +135,14 @@ class MainWindow(QMainWindow):
         self._search_timer.setInterval(SEARCH_PAUSE_MS)
         self._search_timer.timeout.connect(self.search_now)
         self.search_box.textChanged.connect(lambda _text: self._search_timer.start())
-        self.search_box.returnPressed.connect(self.search_now)
+        self.search_box.returnPressed.connect(self.search_entered)
         self.search_box.installEventFilter(self)
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.search_now())
+        self.desa_filter.currentIndexChanged.connect(lambda _i: self.search_now())
+        self.register_button.clicked.connect(self.register_walk_in)
+        self.table.doubleClicked.connect(lambda index: self.open_participant_at(index.row()))
+        self.table.activated.connect(lambda index: self.open_participant_at(index.row()))
+        self._fill_filters()
         self.setMinimumSize(760, 480)
 
     def _build_menus(self) -> None:
@@ -123,7 +153,19 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
+        self.register_action = QAction(self)
+        self.register_action.setShortcut(QKeySequence.StandardKey.New)
+        self.register_action.triggered.connect(self.register_walk_in)
+        self.switch_user_action = QAction(self)
+        self.switch_user_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.switch_user_action.triggered.connect(self.switch_user)
+        self.accounts_action = QAction(self)
+        self.accounts_action.triggered.connect(self.manage_accounts)
+        self.file_menu.addAction(self.register_action)
         self.file_menu.addAction(self.find_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.switch_user_action)
+        self.file_menu.addAction(self.accounts_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
 
@@ -169,6 +211,14 @@ class MainWindow(QMainWindow):
             )
         )
         self.file_menu.setTitle(tr("&File"))
+        self.register_action.setText(tr("&Register a walk-in…"))
+        self.register_button.setText(tr("&New registration (Ctrl+N)"))
+        self.switch_user_action.setText(tr("&Switch user…"))
+        self.accounts_action.setText(tr("Volunteer &accounts…"))
+        self.accounts_action.setVisible(self.actor.is_coordinator)
+        role = tr("coordinator") if self.actor.is_coordinator else tr("volunteer")
+        self.user_label.setText(tr("Working: {name} ({role})", name=self.actor.name, role=role))
+        self._retranslate_filters()
         self.find_action.setText(tr("&Find participant"))
         self.quit_action.setText(tr("&Quit"))
         self.settings_menu.setTitle(tr("S&ettings"))
@@ -176,7 +226,24 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(tr("&Help"))
         self.about_action.setText(tr("&About Rumah Perisai"))
         self.model.refresh_texts()
+        self._size_columns()
         self._show_count(self.model.rowCount())
+
+    def _size_columns(self) -> None:
+        """Each column as wide as its header or a typical value, whichever is wider, in this
+        language and font (sizing to contents would read all 200,000 rows)."""
+        samples = {
+            0: f"{self.summary.code}-000000",
+            2: "3209********0000",
+            3: "Lemahabang Kulon",
+            4: max((status_label(s) for s in Status), key=len),
+            5: formats.day(date(2027, 12, 28)),
+        }
+        metrics = self.table.fontMetrics()
+        for column, sample in samples.items():
+            header = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(header))
+            self.table.setColumnWidth(column, width + 24)
 
     # --- behaviour ---------------------------------------------------------------------------
     def today(self) -> date:
@@ -184,14 +251,123 @@ class MainWindow(QMainWindow):
 
     def search_now(self) -> None:
         self._search_timer.stop()
-        count = self.model.set_query(self.search_box.text())
+        status = self.status_filter.currentData()
+        desa = self.desa_filter.currentData()
+        count = self.model.set_query(
+            self.search_box.text(), Status(status) if status else None, desa or None
+        )
         self._show_count(count)
         if count:
             self.table.selectRow(0)
             self.table.scrollToTop()
 
+    def search_entered(self) -> None:
+        """Enter in the search box: search now; a scanned or typed code that matches exactly one
+        participant opens them (a USB scanner types the code, then Enter)."""
+        self.search_now()
+        kind = parse_query(self.search_box.text()).kind
+        if self.model.rowCount() == 1 and kind is not SearchKind.NAME:
+            self.open_participant_at(0)
+
+    def _fill_filters(self) -> None:
+        self.status_filter.blockSignals(True)
+        self.status_filter.clear()
+        self.status_filter.addItem("", None)
+        for status in Status:
+            self.status_filter.addItem(status_label(status), status.value)
+        self.status_filter.blockSignals(False)
+        self.desa_filter.blockSignals(True)
+        self.desa_filter.clear()
+        self.desa_filter.addItem("", None)
+        with self._app.db.reading() as session:
+            codes = self._search.desa_in_use(session)
+        for code in codes:
+            desa = areas.area(code)
+            self.desa_filter.addItem(desa.name if desa else code, code)
+        self.desa_filter.blockSignals(False)
+
+    def _retranslate_filters(self) -> None:
+        self.status_filter.setItemText(0, tr("All statuses"))
+        for index, status in enumerate(Status, start=1):
+            self.status_filter.setItemText(index, status_label(status))
+        self.desa_filter.setItemText(0, tr("All desa"))
+
+    def register_walk_in(self) -> None:
+        from rumah_perisai.ui.registration_form import RegistrationDialog
+
+        dialog = RegistrationDialog(
+            self._app.db, self.post_id, self.summary.kabupaten_code, self.actor, self.today, self
+        )
+        dialog.open_participant.connect(self.open_participant)
+        if dialog.exec() and dialog.saved_id is not None:
+            self._fill_filters()
+            self.search_box.clear()
+            self.search_now()
+            row = self.model.row_of(dialog.saved_id)
+            if row is not None:
+                self.table.selectRow(row)
+            self.open_participant(dialog.saved_id)
+
+    def open_participant_at(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.open_participant(self.model.participant_id(row))
+
+    def open_participant(self, participant_id: int) -> None:
+        from rumah_perisai.ui.participant_dialog import ParticipantDialog
+
+        dialog = ParticipantDialog(
+            self._app.db, participant_id, self.actor, self.today, self.summary.timezone, self
+        )
+        dialog.changed.connect(lambda _id: self.model.forget_rows())
+        dialog.correct_requested.connect(lambda pid: self.correct_participant(pid, dialog))
+        self.last_participant_dialog = dialog
+        dialog.exec()
+
+    def correct_participant(self, participant_id: int, view: ParticipantDialog) -> None:
+        from rumah_perisai.ui.registration_form import RegistrationDialog
+
+        form = RegistrationDialog(
+            self._app.db,
+            self.post_id,
+            self.summary.kabupaten_code,
+            self.actor,
+            self.today,
+            view,
+            correcting=participant_id,
+        )
+        if form.exec():
+            view.reload()
+
+    def switch_user(self) -> None:
+        from rumah_perisai.ui.login import LoginDialog
+
+        dialog = LoginDialog(self._app.db, self)
+        if dialog.exec() and dialog.actor is not None:
+            self.actor = dialog.actor
+            self.retranslate()
+
+    def lock(self) -> None:
+        """After a time without use: someone must log in again to go on."""
+        from rumah_perisai.ui.login import LoginDialog
+
+        dialog = LoginDialog(self._app.db, self, locked=True)
+        while not dialog.exec() or dialog.actor is None:
+            pass
+        self.actor = dialog.actor
+        self.retranslate()
+
+    def manage_accounts(self) -> None:
+        from rumah_perisai.ui.accounts_dialog import AccountsDialog
+
+        if self.actor.is_coordinator:
+            AccountsDialog(self._app.db, self.actor, self).exec()
+
     def _show_count(self, count: int) -> None:
-        if self.search_box.text().strip():
+        if (
+            self.search_box.text().strip()
+            or self.status_filter.currentData()
+            or (self.desa_filter.currentData())
+        ):
             text = tr("{count} found", count=formats.number(count))
         else:
             text = tr("{count} participants", count=formats.number(count))

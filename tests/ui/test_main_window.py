@@ -12,12 +12,15 @@ from sqlalchemy import update
 from rumah_perisai.app import App
 from rumah_perisai.db.models import Post
 from rumah_perisai.services.posts import PostSummary
+from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.main_window import COL_STATUS, MainWindow
 from rumah_perisai.ui.participant_model import COL_NAME
 
+WORKER = Actor(label="volunteer:test", role="coordinator", name="Dewi")
+
 
 def _window(qtbot: QtBot, app: App) -> MainWindow:
-    window = MainWindow(app)
+    window = MainWindow(app, WORKER)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
@@ -41,7 +44,7 @@ def test_the_list_shows_everyone_with_status_in_words(
 ) -> None:
     _fill(add_participant)
     window = _window(qtbot, app)
-    assert _shown_names(window) == ["Dede Sunarya", "Muhammad Rizki", "Siti Aminah"]
+    assert _shown_names(window) == ["Dede Sunarya", "Muhammad Rizki", "Siti Aminah"]  # newest
     assert window.result_count.text() == "3 peserta"
     # 27 Nov 2026: registered 1 Sep → free cover to 31 Dec; registered 15 Jan → lapsed.
     assert window.model.index(0, COL_STATUS).data() == "Masa promosi"

@@ -1,0 +1,33 @@
+"""Post settings kept in the database (audited like every change): idle lock, and later the
+receipt layout and card printer offsets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rumah_perisai.db.models import Setting
+from rumah_perisai.db.uow import Database
+from rumah_perisai.services.volunteers import Actor, require_coordinator
+
+IDLE_MINUTES = "session.idle_minutes"
+DEFAULTS: dict[str, Any] = {IDLE_MINUTES: 15}
+
+
+def get_setting(db: Database, key: str) -> Any:
+    with db.reading() as session:
+        stored = session.get(Setting, key)
+        return json.loads(stored.value_json) if stored else DEFAULTS[key]
+
+
+def set_setting(db: Database, key: str, value: Any, actor: Actor) -> None:
+    """Coordinators change settings; the change is audited with the old and new value."""
+    require_coordinator(actor)
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    with db.unit_of_work(actor.label) as session:
+        stored = session.get(Setting, key)
+        if stored is None:
+            session.add(Setting(key=key, value_json=json.dumps(value)))
+        else:
+            stored.value_json = json.dumps(value)

@@ -1,0 +1,224 @@
+"""One participant: who they are, their cover and what changes next, and every change made.
+
+From here a registration is corrected (the registration form, filled), withdrawn by a
+coordinator with a reason, or — when lapsed — reactivated on the same record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rumah_perisai import formats
+from rumah_perisai.db.uow import Database
+from rumah_perisai.domain.coverage import Status, status_label
+from rumah_perisai.errors import UserError
+from rumah_perisai.i18n import tr
+from rumah_perisai.services.participant_view import ParticipantDetail, participant_detail
+from rumah_perisai.services.registration import rejoin, withdraw
+from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.participant_model import STATUS_COLOURS
+
+ZONE_OF_POST = "WIB"
+
+
+def _history_text(changes: dict[str, object], action: str) -> str:
+    if action == "create":
+        return tr("created")
+    parts = []
+    for name, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            parts.append(f"{name}: {value[0]} → {value[1]}")
+    return "; ".join(parts)
+
+
+class ParticipantDialog(QDialog):
+    changed = Signal(int)
+    correct_requested = Signal(int)
+
+    def __init__(
+        self,
+        db: Database,
+        participant_id: int,
+        actor: Actor,
+        today: Callable[[], date],
+        zone: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._id = participant_id
+        self._actor = actor
+        self._today = today
+        self._zone = zone
+        self.detail: ParticipantDetail = participant_detail(db, participant_id, today())
+        self.resize(900, 560)
+        self.heading = QLabel()
+        self.heading.setObjectName("heading")
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.facts = QFormLayout()
+        self.cover = QTableWidget(0, 4)
+        self.cover.setObjectName("cover")
+        self.history = QTableWidget(0, 3)
+        self.history.setObjectName("history")
+        for table in (self.cover, self.history):
+            table.verticalHeader().setVisible(False)
+            table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            table.horizontalHeader().setStretchLastSection(True)
+        tabs = QTabWidget()
+        facts_widget = QWidget()
+        facts_widget.setLayout(self.facts)
+        tabs.addTab(facts_widget, tr("&Details"))
+        tabs.addTab(self.cover, tr("&Cover"))
+        tabs.addTab(self.history, tr("&History"))
+        self.correct_button = QPushButton(tr("C&orrect data"))
+        self.correct_button.setObjectName("correct")
+        self.correct_button.clicked.connect(lambda: self.correct_requested.emit(self._id))
+        self.withdraw_button = QPushButton(tr("&Withdraw registration…"))
+        self.withdraw_button.setObjectName("withdraw")
+        self.withdraw_button.clicked.connect(self.ask_withdraw)
+        self.rejoin_button = QPushButton(tr("&Reactivate (rejoin)"))
+        self.rejoin_button.setObjectName("rejoin")
+        self.rejoin_button.clicked.connect(self.do_rejoin)
+        close = QPushButton(tr("Close"))
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        for button in (self.correct_button, self.withdraw_button, self.rejoin_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.status)
+        layout.addWidget(tabs, 1)
+        layout.addLayout(buttons)
+        self.show_detail()
+        close.setFocus()
+
+    def reload(self) -> None:
+        self.detail = participant_detail(self._db, self._id, self._today())
+        self.show_detail()
+        self.changed.emit(self._id)
+
+    def show_detail(self) -> None:
+        d = self.detail
+        self.setWindowTitle(f"{d.name} — {d.registration_no}")
+        kpj = f" · KPJ {d.kpj}" if d.kpj else ""
+        self.heading.setText(f"<h2>{d.name}</h2>{d.registration_no}{kpj} · NIK {d.nik_masked}")
+        foreground, background = STATUS_COLOURS[d.status]
+        text = f"<b>{status_label(d.status)}</b>"
+        if d.cover_until:
+            text += " — " + tr("covered until {day}", day=formats.day(d.cover_until))
+        if d.next_change:
+            day, later = d.next_change
+            text += "<br>" + tr(
+                "From {day}: {status}", day=formats.day(day), status=status_label(later)
+            )
+        if d.standing_reason:
+            text += "<br>" + tr("Reason: {reason}", reason=d.standing_reason)
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {foreground}; background: {background}; padding: 6px;")
+        self._show_facts(d)
+        self._show_cover(d)
+        self._show_history(d)
+        is_member = d.standing == "member"
+        self.correct_button.setEnabled(is_member)
+        self.withdraw_button.setVisible(self._actor.is_coordinator and is_member)
+        self.rejoin_button.setVisible(d.status is Status.LAPSED)
+
+    def _show_facts(self, d: ParticipantDetail) -> None:
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        programmes = "JKK + JKM + JHT" if d.with_jht else "JKK + JKM"
+        sex = tr("male") if d.sex == "L" else tr("female")
+        rows = [
+            (tr("Born:"), f"{d.birth_place}, {formats.day(d.birth_date)} ({sex})"),
+            (tr("Address:"), f"{d.address}<br>{d.desa_full_name}"),
+            (tr("Phone:"), d.phone or "—"),
+            (tr("Occupation:"), d.occupation),
+            (tr("Declared income:"), formats.money(d.income)),
+            (tr("Programmes:"), programmes),
+            (tr("Heir:"), f"{d.heir_name} ({d.heir_relation})" if d.heir_name else "—"),
+            (tr("Registered:"), f"{formats.day(d.registered_on)} · {d.registered_by or '—'}"),
+        ]
+        if d.rejoin_count:
+            rows.append((tr("Rejoined:"), str(d.rejoin_count)))
+        if d.nik_override_reason:
+            rows.append((tr("NIK check overridden:"), d.nik_override_reason))
+        if d.duplicate_override_reason:
+            rows.append((tr("Not a duplicate because:"), d.duplicate_override_reason))
+        for label, value in rows:
+            shown = QLabel(value)
+            shown.setWordWrap(True)
+            self.facts.addRow(label, shown)
+
+    def _show_cover(self, d: ParticipantDetail) -> None:
+        self.cover.setHorizontalHeaderLabels([tr("Kind"), tr("From"), tr("To"), tr("Source")])
+        self.cover.setRowCount(len(d.cover))
+        for row, period in enumerate(d.cover):
+            kind = tr("Promotion") if period.kind == "promotion" else tr("Paid")
+            if period.voided:
+                kind += " " + tr("(voided)")
+            for column, text in enumerate(
+                (kind, formats.day(period.start), formats.day(period.end), period.source)
+            ):
+                self.cover.setItem(row, column, QTableWidgetItem(text))
+
+    def _show_history(self, d: ParticipantDetail) -> None:
+        self.history.setHorizontalHeaderLabels([tr("When"), tr("Who"), tr("What")])
+        self.history.setRowCount(len(d.history))
+        for row, entry in enumerate(reversed(d.history)):
+            texts = (
+                formats.moment(entry.at, self._zone),
+                entry.actor,
+                _history_text(entry.changes, entry.action),
+            )
+            for column, text in enumerate(texts):
+                self.history.setItem(row, column, QTableWidgetItem(text))
+
+    def ask_withdraw(self) -> None:
+        reason, ok = QInputDialog.getText(
+            self, tr("Withdraw registration"), tr("Why is this registration withdrawn?")
+        )
+        if ok:
+            self.withdraw_with(reason)
+
+    def withdraw_with(self, reason: str) -> None:
+        try:
+            withdraw(self._db, self._id, reason, self._actor)
+        except UserError as error:
+            QMessageBox.warning(self, tr("Cannot continue"), error.message())
+            return
+        self.reload()
+
+    def do_rejoin(self) -> None:
+        try:
+            start = rejoin(self._db, self._id, self._actor)
+        except UserError as error:
+            QMessageBox.warning(self, tr("Cannot continue"), error.message())
+            return
+        self.reload()
+        self.status.setText(
+            self.status.text()
+            + "<br>"
+            + tr("Rejoined from {day}: take the first payment.", day=formats.day(start))
+        )

@@ -1,0 +1,551 @@
+"""The walk-in registration form: NIK first, one keyboard path to a saved registration.
+
+As the NIK is typed it is checked; birth date and sex are filled from it. The same NIK at this
+post, or a similar name with the same birth date, is said while typing, not only at saving.
+The monthly dues for the chosen income and programmes, and the free cover the participant
+gets, are shown before saving. Every check is the registration service's: the form only shows
+its answers, by the field they concern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rumah_perisai import areas, formats
+from rumah_perisai.db.uow import Database
+from rumah_perisai.domain.dues import DuesError, income_brackets, monthly_dues
+from rumah_perisai.domain.errors import RuleError
+from rumah_perisai.domain.nik import InvalidNik, normalize_nik, validate_nik
+from rumah_perisai.domain.promotion import promotion_cover
+from rumah_perisai.errors import UserError
+from rumah_perisai.i18n import N_, tr
+from rumah_perisai.services.registration import (
+    Candidate,
+    DuplicateNik,
+    InvalidRegistration,
+    PossibleDuplicates,
+    RegistrationForm,
+    changed_fields,
+    correct,
+    existing_nik,
+    find_duplicates,
+    load_form,
+    programmes,
+    register,
+)
+from rumah_perisai.services.volunteers import Actor
+
+OCCUPATIONS = (
+    N_("Farmer"), N_("Fisher"), N_("Trader"), N_("Ojek driver"), N_("Day labourer"),
+    N_("Livestock farmer"), N_("Craftsperson"), N_("Small business owner"), N_("Driver"),
+    N_("Construction worker"), N_("Domestic worker"),
+)  # fmt: skip
+RELATIONS = (
+    N_("Husband"), N_("Wife"), N_("Child"), N_("Parent"), N_("Sibling"), N_("Other family"),
+)  # fmt: skip
+CHECK_PAUSE_MS = 250
+
+
+def _error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(f"{name}Error")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b71c1c;")
+    label.hide()
+    return label
+
+
+class RegistrationDialog(QDialog):
+    """Register one walk-in. ``registered`` carries the new participant's id."""
+
+    registered = Signal(int)
+    open_participant = Signal(int)
+    corrected = Signal(int)
+
+    def __init__(
+        self,
+        db: Database,
+        post_id: int,
+        kabupaten_code: str,
+        actor: Actor,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+        *,
+        correcting: int | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._correcting = correcting
+        self._original: RegistrationForm | None = None
+        self._db = db
+        self._post_id = post_id
+        self._kabupaten = kabupaten_code
+        self._actor = actor
+        self._today = today
+        self._nik_filled: tuple[date, str] | None = None
+        self._autofill = True
+        self._existing_id: int | None = None
+        self.candidates: list[Candidate] = []
+        self.saved_id: int | None = None
+        self.setWindowTitle(tr("Register a walk-in"))
+        self._build()
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(CHECK_PAUSE_MS)
+        self._check_timer.timeout.connect(self.check_duplicates)
+        self._connect()
+        if correcting is not None:
+            self._original = load_form(db, correcting)
+            self.fill(self._original)
+            self.setWindowTitle(tr("Correct a registration"))
+            self.save_button.setText(tr("&Save correction (Ctrl+S)"))
+            self.consent.hide()
+        self.update_dues()
+        self.nik.setFocus()
+
+    # --- layout --------------------------------------------------------------------------------
+    def _line(self, name: str, limit: int) -> QLineEdit:
+        field = QLineEdit()
+        field.setObjectName(name)
+        field.setMaxLength(limit)
+        return field
+
+    def _build(self) -> None:
+        self.nik = self._line("nik", 24)
+        self.nik.setPlaceholderText(tr("16 digits, from the KTP"))
+        self.name = self._line("name", 100)
+        self.birth_place = self._line("birthPlace", 60)
+        self.birth_date = QDateEdit()
+        self.birth_date.setObjectName("birthDate")
+        self.birth_date.setDisplayFormat("dd-MM-yyyy")
+        self.birth_date.setCalendarPopup(True)
+        self.birth_date.setMinimumDate(QDate(1900, 1, 1))
+        self.birth_date.setDate(QDate(1990, 1, 1))
+        self.sex = QComboBox()
+        self.sex.setObjectName("sex")
+        self.sex.addItem(tr("L — male"), "L")
+        self.sex.addItem(tr("P — female"), "P")
+        self.street = self._line("street", 150)
+        self.rt = self._line("rt", 3)
+        self.rw = self._line("rw", 3)
+        self.desa = self._line("desa", 120)
+        self.desa.setPlaceholderText(tr("Type part of the desa's name"))
+        self._desa_codes: dict[str, str] = {}
+        choices = []
+        for desa in desa_of(self._kabupaten):
+            choice = desa_label(desa)
+            self._desa_codes[choice] = desa.code
+            choices.append(choice)
+        completer = QCompleter(QStringListModel(choices, self), self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.desa.setCompleter(completer)
+        self.phone = self._line("phone", 20)
+        self.phone.setPlaceholderText("08…")
+        self.occupation = QComboBox()
+        self.occupation.setObjectName("occupation")
+        self.occupation.setEditable(True)
+        self.occupation.addItems([tr(o) for o in OCCUPATIONS])
+        self.occupation.setCurrentIndex(-1)
+        self.income = QComboBox()
+        self.income.setObjectName("income")
+        for amount in income_brackets(self._today()):
+            self.income.addItem(formats.money(amount), amount)
+        self.with_jht = QCheckBox(tr("Also &JHT (old-age savings)"))
+        self.with_jht.setObjectName("withJht")
+        self.heir_name = self._line("heirName", 100)
+        self.heir_relation = QComboBox()
+        self.heir_relation.setObjectName("heirRelation")
+        self.heir_relation.setEditable(True)
+        self.heir_relation.addItems([tr(r) for r in RELATIONS])
+        self.heir_relation.setCurrentIndex(-1)
+        self.consent = QCheckBox(tr("The participant agrees to their data being processed"))
+        self.consent.setObjectName("consent")
+
+        self.errors: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        rows: list[tuple[str, str, QWidget]] = [
+            ("nik", tr("&NIK:"), self.nik),
+            ("name", tr("Na&me (as on the KTP):"), self.name),
+            ("birth_place", tr("Birth &place:"), self.birth_place),
+            ("birth_date", tr("&Birth date:"), self.birth_date),
+            ("sex", tr("&Sex:"), self.sex),
+            ("street", tr("S&treet / dusun:"), self.street),
+            ("rt", tr("RT / RW:"), self._pair(self.rt, self.rw)),
+            ("desa_code", tr("&Desa:"), self.desa),
+            ("phone", tr("&Phone:"), self.phone),
+            ("occupation", tr("&Occupation:"), self.occupation),
+            ("income", tr("Declared &income:"), self.income),
+            ("programmes", tr("Programmes:"), self._programmes()),
+            ("heir_name", tr("&Heir:"), self.heir_name),
+            ("heir_relation", tr("Heir's &relation:"), self.heir_relation),
+            ("consent", "", self.consent),
+        ]
+        for row, (key, text, widget) in enumerate(rows):
+            label = QLabel(text)
+            if text:
+                label.setBuddy(widget if not isinstance(widget, QFrame) else self.rt)
+            grid.addWidget(label, row * 2, 0, Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(widget, row * 2, 1)
+            self.errors[key] = _error_label(key)
+            grid.addWidget(self.errors[key], row * 2 + 1, 1)
+        self.errors["rw"] = self.errors["rt"]
+        grid.setColumnStretch(1, 1)
+        form_widget = QWidget()
+        form_widget.setLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_widget)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+
+        self.dues = QLabel()
+        self.dues.setObjectName("dues")
+        self.dues.setWordWrap(True)
+        self.promotion = QLabel()
+        self.promotion.setObjectName("promotion")
+        self.promotion.setWordWrap(True)
+
+        self.duplicate_box = QFrame()
+        self.duplicate_box.setObjectName("duplicateBox")
+        self.duplicate_box.setStyleSheet("#duplicateBox { background: #fff3e0; }")
+        self.duplicate_text = QLabel()
+        self.duplicate_text.setObjectName("duplicateText")
+        self.duplicate_text.setWordWrap(True)
+        self.open_existing = QPushButton(tr("&Open that record"))
+        self.open_existing.setObjectName("openExisting")
+        self.open_existing.clicked.connect(self._open_existing)
+        self.confirm_reason = self._line("duplicateReason", 200)
+        self.confirm_reason.setPlaceholderText(tr("Not the same person because… (needed to save)"))
+        box = QVBoxLayout(self.duplicate_box)
+        box.addWidget(self.duplicate_text)
+        box.addWidget(self.confirm_reason)
+        box.addWidget(self.open_existing)
+        self.duplicate_box.hide()
+
+        self.override_reason = self._line("nikOverrideReason", 200)
+        self.override_reason.setPlaceholderText(
+            tr("Coordinator: why register a NIK that disagrees with the KTP")
+        )
+        self.override_reason.setVisible(self._actor.is_coordinator)
+        self.override_reason.setEnabled(False)
+
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b71c1c;")
+        self.save_button = QPushButton(tr("&Save registration (Ctrl+S)"))
+        self.save_button.setObjectName("save")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        cancel = QPushButton(tr("Cancel"))
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.save_button)
+
+        side = QVBoxLayout()
+        side.addWidget(self.dues)
+        side.addWidget(self.promotion)
+        side.addWidget(self.duplicate_box)
+        side.addWidget(self.override_reason)
+        side.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(scroll, 3)
+        body.addLayout(side, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+        self.resize(980, 600)
+
+    def _pair(self, first: QLineEdit, second: QLineEdit) -> QFrame:
+        frame = QFrame()
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(first)
+        row.addWidget(QLabel("/"))
+        row.addWidget(second)
+        row.addStretch(1)
+        first.setMaximumWidth(60)
+        second.setMaximumWidth(60)
+        return frame
+
+    def _programmes(self) -> QWidget:
+        frame = QFrame()
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel(tr("JKK + JKM")))
+        row.addWidget(self.with_jht)
+        row.addStretch(1)
+        return frame
+
+    def _connect(self) -> None:
+        self.nik.textChanged.connect(self.nik_changed)
+        self.name.textChanged.connect(lambda _t: self._check_timer.start())
+        self.birth_date.dateChanged.connect(lambda _d: self._check_timer.start())
+        self.income.currentIndexChanged.connect(lambda _i: self.update_dues())
+        self.with_jht.toggled.connect(lambda _c: self.update_dues())
+
+    # --- while typing ----------------------------------------------------------------------------
+    def nik_changed(self, text: str) -> None:
+        """Check the NIK as it is typed; fill birth date and sex from it."""
+        self.errors["nik"].hide()
+        digits = normalize_nik(text)
+        self._existing_id = None
+        self.duplicate_box.hide()
+        if len(digits) < 16:
+            return
+        try:
+            info = validate_nik(digits, today=self._today())
+        except InvalidNik as error:
+            self._show_error("nik", str(error))
+            return
+        if self._nik_filled is None or self._nik_filled == (
+            self._birth_date(),
+            self.sex.currentData(),
+        ):
+            self.birth_date.setDate(
+                QDate(info.birth_date.year, info.birth_date.month, info.birth_date.day)
+            )
+            self.sex.setCurrentIndex(self.sex.findData(info.sex))
+            self._nik_filled = (info.birth_date, info.sex)
+        with self._db.reading() as session:
+            same = existing_nik(session, self._post_id, digits)
+            if same is not None:
+                self._show_existing(same.id, same.registration_no, same.name)
+
+    def check_duplicates(self) -> None:
+        """A similar name with the same birth date, said while the form is still being filled."""
+        name = self.name.text().strip()
+        if len(name) < 3 or self._existing_id is not None:
+            return
+        with self._db.reading() as session:
+            self.candidates = find_duplicates(session, self._post_id, name, self._birth_date())
+        self._show_candidates()
+
+    def update_dues(self) -> None:
+        month = self._today().replace(day=1)
+        promotion = promotion_cover(self._today())
+        try:
+            dues = monthly_dues(
+                int(self.income.currentData() or 0), programmes(self.with_jht.isChecked()), month
+            )
+        except (DuesError, RuleError) as error:
+            self.dues.setText(str(error))
+            return
+        parts = [f"JKK {formats.money(dues.jkk)}", f"JKM {formats.money(dues.jkm)}"]
+        if dues.jht:
+            parts.append(f"JHT {formats.money(dues.jht)}")
+        self.dues.setText(
+            tr(
+                "<b>Monthly dues: {total}</b><br>{parts}",
+                total=formats.money(dues.total),
+                parts=" + ".join(parts),
+            )
+        )
+        if promotion is None:
+            self.promotion.setText(tr("No promotion now: cover starts with the first paid month."))
+        else:
+            text = tr(
+                "Free JKK + JKM from today to {end} (promotion); dues from {first}.",
+                end=formats.day(promotion.end),
+                first=formats.long_day(promotion.end.replace(day=1)).split(" ", 1)[1],
+            )
+            self.promotion.setText(text)
+
+    # --- showing answers -----------------------------------------------------------------------
+    def _birth_date(self) -> date:
+        value = self.birth_date.date()
+        return date(value.year(), value.month(), value.day())
+
+    def _show_error(self, field: str, text: str) -> None:
+        label = self.errors.get(field)
+        if label is None:
+            self.message.setText(text)
+            return
+        label.setText(text)
+        label.show()
+
+    def _show_existing(self, participant_id: int, registration_no: str, name: str) -> None:
+        self._existing_id = participant_id
+        self.duplicate_text.setText(
+            tr(
+                "This NIK is already registered here: {registration_no} — {name}. "
+                "It cannot be registered twice.",
+                registration_no=registration_no,
+                name=name,
+            )
+        )
+        self.confirm_reason.hide()
+        self.open_existing.show()
+        self.duplicate_box.show()
+
+    def _show_candidates(self) -> None:
+        if not self.candidates:
+            self.duplicate_box.hide()
+            return
+        lines = "<br>".join(
+            f"{c.registration_no} — {c.name} ({c.desa_name})" for c in self.candidates
+        )
+        self.duplicate_text.setText(
+            tr(
+                "<b>Possibly already registered</b> (similar name, same birth date):<br>{lines}",
+                lines=lines,
+            )
+        )
+        self.confirm_reason.show()
+        self.open_existing.show()
+        self.duplicate_box.show()
+
+    def _open_existing(self) -> None:
+        target = self._existing_id or (
+            self.candidates[0].participant_id if self.candidates else None
+        )
+        if target is not None:
+            self.open_participant.emit(target)
+            self.reject()
+
+    # --- saving --------------------------------------------------------------------------------
+    def form(self) -> RegistrationForm:
+        desa_code = self._desa_codes.get(self.desa.text().strip(), self.desa.text().strip())
+        return RegistrationForm(
+            nik=self.nik.text(),
+            name=self.name.text(),
+            birth_place=self.birth_place.text(),
+            birth_date=self._birth_date(),
+            sex=str(self.sex.currentData()),
+            street=self.street.text(),
+            rt=self.rt.text(),
+            rw=self.rw.text(),
+            desa_code=desa_code,
+            phone=self.phone.text(),
+            occupation=self.occupation.currentText(),
+            income=int(self.income.currentData() or 0),
+            with_jht=self.with_jht.isChecked(),
+            heir_name=self.heir_name.text(),
+            heir_relation=self.heir_relation.currentText(),
+            consent=self.consent.isChecked(),
+            nik_override_reason=self.override_reason.text() if self._actor.is_coordinator else "",
+            duplicate_reason=self.confirm_reason.text() if self.candidates else "",
+        )
+
+    def fill(self, form: RegistrationForm) -> None:
+        """Show a stored registration in the fields (for a correction)."""
+        self._autofill = False  # a correction never overwrites stored fields from the NIK
+        self.nik.setText(form.nik)
+        self.name.setText(form.name)
+        self.birth_place.setText(form.birth_place)
+        if form.birth_date:
+            b = form.birth_date
+            self.birth_date.setDate(QDate(b.year, b.month, b.day))
+        self.sex.setCurrentIndex(self.sex.findData(form.sex))
+        self.street.setText(form.street)
+        self.rt.setText(form.rt)
+        self.rw.setText(form.rw)
+        desa = areas.area(form.desa_code)
+        self.desa.setText(desa_label(desa) if desa else form.desa_code)
+        self.phone.setText(form.phone)
+        self.occupation.setCurrentText(form.occupation)
+        self.income.setCurrentIndex(max(0, self.income.findData(form.income)))
+        self.with_jht.setChecked(form.with_jht)
+        self.heir_name.setText(form.heir_name)
+        self.heir_relation.setCurrentText(form.heir_relation)
+        self.consent.setChecked(True)
+        self.duplicate_box.hide()
+
+    def save(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+        self.message.clear()
+        if self._correcting is not None:
+            self.save_correction()
+            return
+        form = self.form()
+        try:
+            done = register(self._db, form, self._actor)
+        except InvalidRegistration as error:
+            for field, text in error.fields.items():
+                self._show_error(field, text)
+            if "nik" in error.fields and self._actor.is_coordinator:
+                self.override_reason.setEnabled(True)
+            self.message.setText(tr("Nothing was saved: correct the fields marked in red."))
+            return
+        except DuplicateNik as error:
+            self._show_existing(error.participant_id, *_dup_args(error))
+            self.message.setText(error.message())
+            return
+        except PossibleDuplicates as error:
+            self.candidates = error.candidates
+            self._show_candidates()
+            self.confirm_reason.setFocus()
+            self.message.setText(error.message())
+            return
+        except UserError as error:
+            self.message.setText(error.message())
+            return
+        self.saved_id = done.participant_id
+        self.registered.emit(done.participant_id)
+        self.accept()
+
+    def save_correction(self, reason: str | None = None) -> None:
+        assert self._correcting is not None and self._original is not None
+        changes = changed_fields(self._original, replace(self.form(), consent=True))
+        if not changes:
+            self.accept()
+            return
+        if "nik" in changes and reason is None:
+            reason, ok = QInputDialog.getText(
+                self, tr("NIK change"), tr("Why does the NIK change? (recorded)")
+            )
+            if not ok:
+                return
+        try:
+            correct(self._db, self._correcting, changes, self._actor, reason or "")
+        except InvalidRegistration as error:
+            for field, text in error.fields.items():
+                self._show_error(field, text)
+            self.message.setText(tr("Nothing was saved: correct the fields marked in red."))
+            return
+        except UserError as error:
+            self.message.setText(error.message())
+            return
+        self.corrected.emit(self._correcting)
+        self.accept()
+
+
+def _dup_args(error: DuplicateNik) -> tuple[str, str]:
+    return str(error.params["registration_no"]), str(error.params["name"])
+
+
+def desa_of(kabupaten: str) -> list[areas.Area]:
+    """The desa of the post's kabupaten, for the form's type-ahead."""
+    prefix = kabupaten + "."
+    return [v for v in areas.province_villages(kabupaten[:2]).values() if v.code.startswith(prefix)]
+
+
+def desa_label(desa: areas.Area) -> str:
+    """``Sampiran — Kec. Talun``: desa names repeat across kecamatan, so the kecamatan is shown."""
+    district = areas.area(desa.parent_code)
+    return f"{desa.name} — Kec. {district.name}" if district else desa.name

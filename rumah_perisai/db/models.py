@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -155,6 +155,7 @@ class Participant(Tracked, Base):
         Index("ix_participants_post_promo", "post_id", "promo_until"),
         Index("ix_participants_post_registered", "post_id", "registered_on"),
         Index("ix_participants_post_name", "post_id", "name"),
+        Index("ix_participants_post_birth", "post_id", "birth_date"),  # duplicate check
         Index("ix_participants_phone", "phone"),
     )
 

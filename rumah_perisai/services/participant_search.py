@@ -86,6 +86,23 @@ def _prefix(column_: Any, start: str) -> ColumnElement[bool]:
     return and_(column_ >= start, column_ < start + "\U0010ffff")
 
 
+KPJ_DIGITS = 11
+
+
+def _order_kind(query: SearchQuery) -> str:
+    if query.kind is SearchKind.NAME and all(len(t) < _TRIGRAM for t in query.terms):
+        return "name_start"
+    return query.kind.value
+
+
+_ORDER: dict[str, tuple[Any, ...]] = {
+    "digits": (Participant.nik, Participant.id),
+    "phone": (Participant.phone, Participant.id),
+    "registration": (Participant.registration_no.desc(),),
+    "name_start": (Participant.name, Participant.id),
+}
+
+
 def _has_name_index(session: Session) -> bool:
     """SQLite has the FTS5 trigram index of names (migration 0002); PostgreSQL uses ILIKE."""
     return session.get_bind().dialect.name == "sqlite"
@@ -105,30 +122,6 @@ class ParticipantSearch:
         self._post_id = post_id
         self._only_post = only_post
 
-    # --- the whole list, a page at a time ------------------------------------------------------
-    def count(self, session: Session) -> int:
-        statement = select(func.count()).where(Participant.post_id == self._post_id)
-        return int(session.connection().execute(statement).scalar_one())
-
-    def ids_page(self, session: Session, offset: int, limit: int) -> list[int]:
-        """Ids ``offset`` to ``offset + limit`` of the whole list, newest first (from the
-        ``post_id`` index: a page at the far end of 200,000 takes milliseconds)."""
-        statement = (
-            select(Participant.id)
-            .where(Participant.post_id == self._post_id)
-            .order_by(Participant.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return cast(list[int], session.connection().execute(statement).scalars().all())
-
-    def position(self, session: Session, participant_id: int) -> int:
-        """Where a participant stands in the whole list (how many are newer)."""
-        statement = select(func.count()).where(
-            Participant.post_id == self._post_id, Participant.id > participant_id
-        )
-        return int(session.connection().execute(statement).scalar_one())
-
     @staticmethod
     def _match(terms: Sequence[str]) -> str:
         """An FTS5 query: every term as a quoted string, so nothing typed is FTS syntax."""
@@ -136,13 +129,19 @@ class ParticipantSearch:
 
     def _name_filter(self, session: Session, terms: Sequence[str]) -> list[ColumnElement[bool]]:
         long_terms = [t for t in terms if len(t) >= _TRIGRAM]
+        short_terms = [t for t in terms if len(t) < _TRIGRAM]
         filters: list[ColumnElement[bool]] = []
         if long_terms and _has_name_index(session):
             hits = select(_FTS.c.rowid).where(text("participants_fts MATCH :match"))
             filters.append(Participant.id.in_(hits.params(match=self._match(long_terms))))
-            short_terms = [t for t in terms if len(t) < _TRIGRAM]
         else:
             short_terms = list(terms)
+        if not long_terms:
+            # One or two letters: the start of the name (from the name index), as typed,
+            # capitalised or in capitals: "si" finds "Siti …", not every name holding "si".
+            first = short_terms.pop(0)
+            starts = {first, first.capitalize(), first.upper()}
+            filters.append(or_(*(_prefix(Participant.name, start) for start in sorted(starts))))
         for term in short_terms:
             filters.append(Participant.name.ilike(f"%{_like_escape(term)}%", escape="\\"))
         return filters
@@ -152,7 +151,9 @@ class ParticipantSearch:
             return []
         (first, *_) = query.terms
         if query.kind is SearchKind.DIGITS:
-            return [or_(_prefix(Participant.nik, first), _prefix(Participant.kpj, first))]
+            if len(first) == KPJ_DIGITS:  # a whole KPJ number, or the start of a NIK
+                return [or_(_prefix(Participant.nik, first), Participant.kpj == first)]
+            return [_prefix(Participant.nik, first)]
         if query.kind is SearchKind.PHONE:
             return [_prefix(Participant.phone, first)]
         if query.kind is SearchKind.REGISTRATION:
@@ -162,13 +163,20 @@ class ParticipantSearch:
     def ids_statement(
         self, session: Session, query: SearchQuery, filters: ListFilter | None = None
     ) -> Select[Any]:
-        """The statement behind ``ids``: newest registrations first.
+        """The statement behind ``ids``, in an order an index gives without sorting.
 
-        Newest first is the order a post needs (today's walk-ins, people coming back to pay)
-        and the one the indexes give for free: a name fragment is answered from the trigram
-        index alone, without reading 7,000 rows to sort them by name.
+        The whole list and name fragments: newest registrations first — the order a post needs
+        (today's walk-ins, people coming back to pay), answered from the ``post_id`` index and
+        the trigram index alone. A NIK, phone or name start: in the order of that index, so
+        "32" (every NIK of West Java) is paged through the NIK index like the whole list.
         """
         narrowed = filters is not None and (filters.status is not None or filters.desa_code)
+        if query.kind is SearchKind.ALL and not narrowed:
+            return (
+                select(Participant.id)
+                .where(Participant.post_id == self._post_id)
+                .order_by(Participant.id.desc())
+            )
         if (
             query.kind is SearchKind.NAME
             and self._only_post
@@ -193,7 +201,37 @@ class ParticipantSearch:
             statement = statement.where(status_on(filters.today) == filters.status.value)
         if filters is not None and filters.desa_code:
             statement = statement.where(Participant.desa_code == filters.desa_code)
-        return statement.order_by(Participant.id.desc())
+        return statement.order_by(*_ORDER.get(_order_kind(query), (Participant.id.desc(),)))
+
+    def count(
+        self, session: Session, query: str | SearchQuery, filters: ListFilter | None = None
+    ) -> int:
+        """How many match: counted in the index, without fetching them."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        inner = self.ids_statement(session, parsed, filters).order_by(None).subquery()
+        statement = select(func.count()).select_from(inner)
+        return int(session.connection().execute(statement).scalar_one())
+
+    def page(
+        self,
+        session: Session,
+        query: str | SearchQuery,
+        filters: ListFilter | None,
+        offset: int,
+        limit: int,
+    ) -> list[int]:
+        """Ids ``offset`` to ``offset + limit`` of the matches, in list order (for a large
+        result, read a screen at a time: a page at the far end of 200,000 takes milliseconds)."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        statement = self.ids_statement(session, parsed, filters).limit(limit).offset(offset)
+        return cast(list[int], session.connection().execute(statement).scalars().all())
+
+    def position(self, session: Session, participant_id: int) -> int:
+        """Where a participant stands in the whole list (how many are newer)."""
+        statement = select(func.count()).where(
+            Participant.post_id == self._post_id, Participant.id > participant_id
+        )
+        return int(session.connection().execute(statement).scalar_one())
 
     def ids(
         self, session: Session, query: str | SearchQuery, filters: ListFilter | None = None

@@ -61,6 +61,7 @@ class LoginDialog(QDialog):
         button = QPushButton(tr("&Log in"))
         button.setDefault(True)
         button.clicked.connect(self.try_log_in)
+        self.pin.returnPressed.connect(self.try_log_in)
         form = QFormLayout()
         form.addRow(tr("&Name:"), self.name)
         form.addRow(tr("&PIN:"), self.pin)

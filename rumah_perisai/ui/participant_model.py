@@ -50,6 +50,7 @@ STATUS_COLOURS: dict[Status, tuple[str, str]] = {
 }
 
 BLOCK = 100  # rows fetched at once around the row the view asks for
+MATERIALIZE = 10_000  # up to this many matches the ids are kept; more are read page by page
 CACHED_BLOCKS = 40
 
 
@@ -59,9 +60,10 @@ class ParticipantTableModel(QAbstractTableModel):
         self._db = db
         self._search = search
         self._today = today
-        # The matching ids, in list order; None for the whole, unfiltered list, which is read a
-        # page at a time instead (fetching 200,000 ids at start would cost a third of a second).
+        # The matching ids, in list order — or None for a large result (the whole list, "32"),
+        # which is read a page at a time instead: fetching 200,000 ids costs a third of a second.
         self._ids: list[int] | None = []
+        self._filters: ListFilter | None = None
         self._count = 0
         self._blocks: OrderedDict[int, list[ParticipantListRow]] = OrderedDict()
         self.rows_fetched = 0  # for tests and benchmarks: how many rows came from the database
@@ -73,12 +75,15 @@ class ParticipantTableModel(QAbstractTableModel):
     ) -> int:
         """Show the participants matching ``query`` and the filters; returns how many."""
         filters = ListFilter(self._today(), status, desa_code)
-        whole = not query.strip() and status is None and not desa_code
         with self._db.reading() as session:
-            ids = None if whole else self._search.ids(session, query, filters)
-            count = self._search.count(session) if ids is None else len(ids)
+            # One query in the usual case: at most MATERIALIZE + 1 ids tell small from large.
+            ids: list[int] | None = self._search.page(session, query, filters, 0, MATERIALIZE + 1)
+            if ids is not None and len(ids) > MATERIALIZE:
+                ids = None
+            count = self._search.count(session, query, filters) if ids is None else len(ids)
         self.beginResetModel()
         self.query = query
+        self._filters = filters
         self._ids = ids
         self._count = count
         self._blocks.clear()
@@ -94,6 +99,8 @@ class ParticipantTableModel(QAbstractTableModel):
 
     def row_of(self, participant_id: int) -> int | None:
         if self._ids is None:
+            if self.query.strip() or self._filters is None or self._filters.status:
+                return None  # a large search result: not worth locating
             with self._db.reading() as session:
                 return self._search.position(session, participant_id)
         try:
@@ -149,7 +156,7 @@ class ParticipantTableModel(QAbstractTableModel):
         if block is None:
             with self._db.reading() as session:
                 if self._ids is None:
-                    ids = self._search.ids_page(session, start, BLOCK)
+                    ids = self._search.page(session, self.query, self._filters, start, BLOCK)
                 else:
                     ids = self._ids[start : start + BLOCK]
                 block = self._search.rows(session, ids, self._today())

@@ -308,6 +308,10 @@ class RegistrationDialog(QDialog):
         self.income.currentIndexChanged.connect(lambda _i: self.update_dues())
         self.with_jht.toggled.connect(lambda _c: self.update_dues())
 
+    def done(self, result: int) -> None:
+        self._check_timer.stop()  # no duplicate check after the form is gone
+        super().done(result)
+
     # --- while typing ----------------------------------------------------------------------------
     def nik_changed(self, text: str) -> None:
         """Check the NIK as it is typed; fill birth date and sex from it."""
@@ -428,8 +432,17 @@ class RegistrationDialog(QDialog):
             self.reject()
 
     # --- saving --------------------------------------------------------------------------------
+    def desa_code(self) -> str:
+        """The chosen desa: a suggestion as offered, or a desa name that is unique in the
+        kabupaten (typed in full); otherwise the text, which the check then refuses."""
+        text = self.desa.text().strip()
+        if text in self._desa_codes:
+            return self._desa_codes[text]
+        named = [d.code for d in desa_of(self._kabupaten) if d.name.casefold() == text.casefold()]
+        return named[0] if len(named) == 1 else text
+
     def form(self) -> RegistrationForm:
-        desa_code = self._desa_codes.get(self.desa.text().strip(), self.desa.text().strip())
+        desa_code = self.desa_code()
         return RegistrationForm(
             nik=self.nik.text(),
             name=self.name.text(),

@@ -71,7 +71,9 @@ def test_a_name_fragment_anywhere_in_the_name_ignoring_case(
     assert _names(app, "amin") == ["Siti Aminah"]
     assert _names(app, "MUHAM") == ["Muhamad Yusuf", "Muhammad Rizki"]  # newest first
     assert _names(app, "muhammad riz") == ["Muhammad Rizki"]
-    assert _names(app, "si") == ["Sity Nurhayati", "Siti Aminah"]  # short: a plain scan
+    # One or two letters: the start of the name, from the name index, in name order.
+    assert _names(app, "si") == ["Siti Aminah", "Sity Nurhayati"]
+    assert _names(app, "am") == []
 
 
 def test_quotes_and_wildcards_in_the_box_are_plain_text(app: App, people: dict[str, int]) -> None:
@@ -83,6 +85,8 @@ def test_quotes_and_wildcards_in_the_box_are_plain_text(app: App, people: dict[s
 def test_nik_start_finds_everyone_registered_in_that_region(
     app: App, people: dict[str, int]
 ) -> None:
+    assert _names(app, "32")[:2] == ["Sity Nurhayati", "Dede Sunarya"]  # in NIK order
+    assert len(_names(app, "32")) == len(PEOPLE)
     assert _names(app, "320915") == ["Muhammad Rizki"]
     assert _names(app, "3210") == ["Muhamad Yusuf"]
     assert _names(app, "3209145203900001") == ["Siti Aminah"]

@@ -70,3 +70,21 @@ def test_scrolling_a_page_fetches_a_bounded_number_of_rows(
     qtbot.wait(50)
     assert model.rows_fetched <= 6 * BLOCK
     assert model.index(MANY - 1, 1).data() == "Peserta 00001"  # newest first: the first is last
+
+
+def test_a_search_matching_thousands_is_read_page_by_page_in_nik_order(
+    qtmodeltester: ModelTester,
+    app: App,
+    many: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "32" is the start of every NIK in West Java: its matches are paged, never all fetched."""
+    from rumah_perisai.ui import participant_model
+
+    monkeypatch.setattr(participant_model, "MATERIALIZE", 500)  # 200,000 at a real post
+    model = ParticipantTableModel(app.db, ParticipantSearch(1), lambda: date(2026, 11, 27))
+    assert model.set_query("32") == MANY
+    assert model.index(0, 1).data() == "Peserta 00001"  # the lowest NIK first
+    assert model.index(MANY - 1, 1).data() == f"Peserta {MANY:05d}"
+    assert model.rows_fetched <= 2 * BLOCK
+    qtmodeltester.check(model)

@@ -1,0 +1,20 @@
+"""UI tests: windows close before the database they show goes away."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from rumah_perisai.app import App
+
+
+@pytest.fixture(autouse=True)
+def _windows_closed_before_the_database(app: App) -> Iterator[None]:
+    """Set up after ``app``, so torn down before it: a search or duplicate-check timer still
+    pending when a test ends must not reach a database that was already removed."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+    QApplication.processEvents()

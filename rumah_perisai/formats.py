@@ -37,6 +37,11 @@ def long_day(value: date) -> str:
     return format_date(value, format="d MMMM y", locale=babel_locale())
 
 
+def month(value: date) -> str:
+    """A month: ``Maret 2027``."""
+    return format_date(value, format="LLLL y", locale=babel_locale())
+
+
 def moment(value: datetime, zone_name: str) -> str:
     """A stored (UTC) moment shown in the post's time zone: ``27 Nov 2026 09.30 WIB``."""
     shown = local_time(value, zone_name)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.services.volunteers import Actor, log_in
 from rumah_perisai.ui.first_run import FirstRunDialog
 from rumah_perisai.ui.main_window import MainWindow
 
@@ -48,6 +48,46 @@ def first_run() -> None:
     app.close()
 
 
+def registration(data_dir: str) -> None:
+    """The form empty, with errors, filled; then the participant view of the saved walk-in."""
+    import shutil
+
+    work = DataFolder(Path(tempfile.mkdtemp()) / "post")
+    shutil.copytree(data_dir, work.root)  # the demo post is not changed
+    app = open_app(work, work.sqlite_url)
+    actor = log_in(app.db, "Asep Saepudin", "2468")
+    window = MainWindow(app, actor)
+    window.showMaximized()
+    window.register_walk_in()
+    form = window.registration_dialog
+    grab_screen("registration-empty.png")
+    QTest.keyClicks(form.nik, "32091452039")
+    QTest.keyClicks(form.phone, "021-555-1234")
+    form.save()
+    grab_screen("registration-errors.png")
+    form.nik.setText("3209145203900001")
+    form.name.setText("Siti Nur'aini")
+    form.birth_place.setText("Cirebon")
+    form.street.setText("Blok Kliwon")
+    form.rt.setText("3")
+    form.rw.setText("12")
+    form.desa.setText("Sampiran")
+    form.phone.setText("0812 3456 7890")
+    form.occupation.setCurrentText("Pedagang")
+    form.heir_name.setText("Dede Sunarya")
+    form.heir_relation.setCurrentText("Suami")
+    form.consent.setChecked(True)
+    form.check_duplicates()
+    grab_screen("registration-filled.png")
+    form.confirm_reason.setText("Orang berbeda: NIK dan ibu kandung lain")
+    form.save()
+    grab_screen("participant-view.png")
+    window.participant_dialog.close()
+    window.close()
+    app.close()
+    shutil.rmtree(work.root.parent)
+
+
 def main_window(data_dir: str) -> None:
     folder = DataFolder(Path(data_dir))
     app = open_app(folder, folder.sqlite_url)
@@ -67,3 +107,4 @@ if __name__ == "__main__":
     qt_app = QApplication(sys.argv[:1])
     first_run()
     main_window(sys.argv[1])
+    registration(sys.argv[1])

@@ -125,6 +125,7 @@ def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
         idle.timer.start()
 
     idle.timer.timeout.connect(lock)
+    window.idle_minutes_changed.connect(lambda minutes: idle.timer.setInterval(minutes * 60_000))
     qt_app.installEventFilter(idle)
     window.show()
     try:

@@ -35,6 +35,7 @@ from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.i18n import language, set_language, tr
 from rumah_perisai.services.participant_search import ParticipantSearch, SearchKind, parse_query
 from rumah_perisai.services.posts import PostSummary, local_post_id, post_summary
+from rumah_perisai.services.settings import IDLE_MINUTES, get_setting, set_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
 
@@ -59,6 +60,7 @@ def too_broad_while_typing(text: str) -> bool:
 
 class MainWindow(QMainWindow):
     language_changed = Signal(str)
+    idle_minutes_changed = Signal(int)
 
     def __init__(self, app: App, actor: Actor) -> None:
         super().__init__()
@@ -190,6 +192,10 @@ class MainWindow(QMainWindow):
             self.language_menu.addAction(action)
             self.language_actions[code] = action
 
+        self.idle_action = QAction(self)
+        self.idle_action.triggered.connect(self.ask_idle_minutes)
+        self.settings_menu.addAction(self.idle_action)
+
         self.help_menu = self.menuBar().addMenu("")
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
@@ -232,6 +238,8 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(tr("&Quit"))
         self.settings_menu.setTitle(tr("S&ettings"))
         self.language_menu.setTitle(tr("&Language"))
+        self.idle_action.setText(tr("&Lock after idle time…"))
+        self.idle_action.setVisible(self.actor.is_coordinator)
         self.help_menu.setTitle(tr("&Help"))
         self.about_action.setText(tr("&About Rumah Perisai"))
         self.model.refresh_texts()
@@ -380,6 +388,25 @@ class MainWindow(QMainWindow):
             pass
         self.actor = dialog.actor
         self.retranslate()
+
+    def ask_idle_minutes(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        current = int(get_setting(self._app.db, IDLE_MINUTES))
+        minutes, ok = QInputDialog.getInt(
+            self,
+            tr("Lock after idle time"),
+            tr("Ask who is working after this many minutes without use:"),
+            current,
+            1,
+            240,
+        )
+        if ok:
+            self.set_idle_minutes(minutes)
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        set_setting(self._app.db, IDLE_MINUTES, minutes, self.actor)
+        self.idle_minutes_changed.emit(minutes)
 
     def manage_accounts(self) -> None:
         from rumah_perisai.ui.accounts_dialog import AccountsDialog

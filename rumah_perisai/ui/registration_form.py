@@ -37,6 +37,7 @@ from rumah_perisai import areas, formats
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.dues import DuesError, income_brackets, monthly_dues
 from rumah_perisai.domain.errors import RuleError
+from rumah_perisai.domain.months import add_months
 from rumah_perisai.domain.nik import InvalidNik, normalize_nik, validate_nik
 from rumah_perisai.domain.promotion import promotion_cover
 from rumah_perisai.errors import UserError
@@ -212,6 +213,7 @@ class RegistrationDialog(QDialog):
             grid.addWidget(self.errors[key], row * 2 + 1, 1)
         self.errors["rw"] = self.errors["rt"]
         grid.setColumnStretch(1, 1)
+        grid.setRowStretch(len(rows) * 2, 1)  # spare height below the form, not between rows
         form_widget = QWidget()
         form_widget.setLayout(grid)
         scroll = QScrollArea()
@@ -280,6 +282,20 @@ class RegistrationDialog(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         self.resize(980, 600)
 
+    def _fields(self) -> dict[str, QWidget]:
+        return {
+            "nik": self.nik, "name": self.name, "birth_place": self.birth_place,
+            "birth_date": self.birth_date, "sex": self.sex, "street": self.street, "rt": self.rt,
+            "rw": self.rw, "desa_code": self.desa, "phone": self.phone,
+            "occupation": self.occupation, "income": self.income, "heir_name": self.heir_name,
+            "heir_relation": self.heir_relation, "consent": self.consent,
+        }  # fmt: skip
+
+    def _edited(self, key: str) -> None:
+        self.errors[key].hide()
+        if not any(label.isVisibleTo(self) for label in self.errors.values()):
+            self.message.clear()
+
     def _pair(self, first: QLineEdit, second: QLineEdit) -> QFrame:
         frame = QFrame()
         row = QHBoxLayout(frame)
@@ -302,6 +318,15 @@ class RegistrationDialog(QDialog):
         return frame
 
     def _connect(self) -> None:
+        # A field's message goes as soon as the field is edited: what stays red is still wrong.
+        for key, widget in self._fields().items():
+            signal = getattr(widget, "textChanged", None) or getattr(widget, "toggled", None)
+            if isinstance(widget, QComboBox):
+                signal = widget.currentTextChanged
+            elif isinstance(widget, QDateEdit):
+                signal = widget.dateChanged
+            if signal is not None:
+                signal.connect(lambda *_args, k=key: self._edited(k))
         self.nik.textChanged.connect(self.nik_changed)
         self.name.textChanged.connect(lambda _t: self._check_timer.start())
         self.birth_date.dateChanged.connect(lambda _d: self._check_timer.start())
@@ -375,7 +400,7 @@ class RegistrationDialog(QDialog):
             text = tr(
                 "Free JKK + JKM from today to {end} (promotion); dues from {first}.",
                 end=formats.day(promotion.end),
-                first=formats.long_day(promotion.end.replace(day=1)).split(" ", 1)[1],
+                first=formats.month(add_months(promotion.end, 1)),
             )
             self.promotion.setText(text)
 

@@ -126,3 +126,29 @@ def test_window_placement_is_kept_in_the_data_folder(
     assert app.folder.window_state.exists()
     again = _window(qtbot, app)
     assert (again.width(), again.height()) == (780, 500)
+
+
+def test_a_coordinator_sets_the_idle_lock_time(qtbot: QtBot, app: App, coordinator: Actor) -> None:
+    from rumah_perisai.services.settings import IDLE_MINUTES, get_setting
+
+    window = MainWindow(app, coordinator)
+    qtbot.addWidget(window)
+    assert get_setting(app.db, IDLE_MINUTES) == 15
+    with qtbot.waitSignal(window.idle_minutes_changed):
+        window.set_idle_minutes(5)
+    assert get_setting(app.db, IDLE_MINUTES) == 5
+    assert window.idle_action.isVisible() or not window.isVisible()
+
+
+def test_sql_in_the_search_box_is_only_text(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    _fill(add_participant)
+    window = _window(qtbot, app)
+    for attack in ("'; DROP TABLE participants; --", '" OR 1=1 --', "%_%", "siti' OR '1'='1"):
+        window.search_box.setText(attack)
+        window.search_now()
+        assert window.model.rowCount() == 0, attack
+    window.search_box.clear()
+    window.search_now()
+    assert window.model.rowCount() == 3

@@ -121,7 +121,7 @@ def test_a_walk_in_registered_by_keyboard_and_found_again(
     assert form.birth_date.date().toPython() == date(1990, 3, 12)
     assert form.sex.currentData() == "P"
     assert "Rp 16.800" in form.dues.text()
-    assert "28 Feb 2027" in form.promotion.text()
+    assert "sampai 28 Feb 2027 (promosi); iuran mulai Maret 2027" in form.promotion.text()
     save(qtbot, form, keys)
     (stored,) = _participants(app)
     assert (stored.name, stored.registration_no, stored.phone) == (
@@ -253,3 +253,6 @@ def test_bad_input_is_shown_by_the_field(qtbot: QtBot, app: App, volunteer: Acto
     assert form.errors["desa_code"].text() == "Pilih desa dari daftar."
     assert form.message.text() == "Tidak ada yang disimpan: betulkan isian yang bertanda merah."
     assert _participants(app) == []
+    keys.type(form.name, "Siti")  # a corrected field loses its message at once
+    assert form.errors["name"].isHidden()
+    assert not form.errors["phone"].isHidden()

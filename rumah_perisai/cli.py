@@ -38,6 +38,7 @@ from rumah_perisai.config import (
 from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, UsageError, UserError
 from rumah_perisai.i18n import set_language, tr
 from rumah_perisai.logs import configure_logging
+from rumah_perisai.messages import MESSAGES
 
 log = logging.getLogger(__name__)
 
@@ -254,8 +255,9 @@ def cmd_areas(args: argparse.Namespace, ctx: Context) -> int:
             [{"code": a.code, "name": a.name, "full_name": areas.full_name(a.code)} for a in found]
         )
         return EXIT_OK
-    if not found:
-        raise UserError("no_area_match", query=args.query)
+    if not found:  # like `search`: nothing found is an answer, not a failure
+        print(tr(MESSAGES["no_area_match"], query=args.query), file=ctx.err)
+        return EXIT_OK
     for found_area in found:
         ctx.say(f"{found_area.code}\t{areas.full_name(found_area.code)}")
     return EXIT_OK
@@ -403,11 +405,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _early_options(argv: Sequence[str]) -> argparse.Namespace:
-    """``--data-dir``/``--demo`` before the full parse: they decide the language of the help."""
-    early = argparse.ArgumentParser(add_help=False)
+    """``--data-dir``/``--demo`` before the full parse: they decide the language of the help.
+    Mistakes are left for the full parse, which reports them as wrong usage."""
+    early = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     early.add_argument("--data-dir")
     early.add_argument("--demo", action="store_true")
-    known, _ = early.parse_known_args(argv)
+    try:
+        known, _ = early.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):
+        known = argparse.Namespace(data_dir=None, demo=False)
     return known
 
 

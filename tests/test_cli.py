@@ -186,7 +186,12 @@ def test_areas_command_finds_a_kabupaten_by_name(data_dir: Path) -> None:
     assert code == 0
     found = {row["code"]: row["name"] for row in json.loads(out)}
     assert found == {"32.09": "Kabupaten Cirebon", "32.74": "Kota Cirebon"}
-    assert run("--data-dir", str(data_dir), "areas", "kabupaten", "zzzz")[0] == 1
+    code, out, err = run("--data-dir", str(data_dir), "areas", "kabupaten", "zzzz", "--json")
+    assert (code, out.strip()) == (0, "[]")
+    assert run("--data-dir", str(data_dir), "areas", "kabupaten", "zzzz")[2].startswith(
+        "Tidak ada wilayah"
+    )
+    assert run("--data-dir")[0] == 2  # an option without its value is wrong usage
 
 
 @pytest.mark.slow

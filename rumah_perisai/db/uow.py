@@ -121,7 +121,9 @@ def _write_audit(session: Session, _flush: UOWTransaction) -> None:
                 "entity": type(record).__tablename__,
                 "entity_id": _identity(record),
                 "entity_key": _natural_key(record),
-                "changes_json": json.dumps(_changes(record, action), default=_json_default),
+                "changes_json": json.dumps(
+                    _changes(record, action, session.info.get("reason")), default=_json_default
+                ),
             }
         )
     if rows:
@@ -147,10 +149,11 @@ def _changed_records(session: Session) -> list[Base]:
     return records
 
 
-def _changes(record: Base, action: str) -> dict[str, Any]:
-    """Created: every column's value. Updated: ``[old, new]`` for each column that changed."""
+def _changes(record: Base, action: str, reason: str | None = None) -> dict[str, Any]:
+    """Created: every column's value. Updated: ``[old, new]`` for each column that changed.
+    An operation's stated reason (``session.info["reason"]``) is kept with it as ``_reason``."""
     state = inspect(record)
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"_reason": reason} if reason else {}
     for attr in state.mapper.column_attrs:
         if attr.key == "change_no":
             continue
@@ -165,8 +168,11 @@ def _changes(record: Base, action: str) -> dict[str, Any]:
 
 
 def _identity(record: Base) -> str:
-    identity = inspect(record).identity
-    return "/".join(str(part) for part in identity) if identity else ""
+    """The primary key, also of a record inserted in this very flush (whose ``identity`` is
+    only set after the flush)."""
+    state = inspect(record)
+    key = state.identity or state.mapper.primary_key_from_instance(record)
+    return "/".join(str(part) for part in key if part is not None)
 
 
 def _natural_key(record: Base) -> str:

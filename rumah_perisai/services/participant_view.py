@@ -73,6 +73,16 @@ class ParticipantDetail:
     history: list[HistoryRow]
 
 
+def _masked(changes: dict[str, Any]) -> dict[str, Any]:
+    """The history shows NIKs masked like the rest of the view."""
+    nik = changes.get("nik")
+    if isinstance(nik, list):
+        changes["nik"] = [mask_nik(v) if isinstance(v, str) and len(v) == 16 else v for v in nik]
+    elif isinstance(nik, str) and len(nik) == 16:
+        changes["nik"] = mask_nik(nik)
+    return changes
+
+
 def next_status_change(participant: Participant, today: date) -> tuple[date, Status] | None:
     """The first day after ``today`` on which the status changes without anyone doing anything."""
     summary = CoverSummary(
@@ -88,6 +98,8 @@ def next_status_change(participant: Participant, today: date) -> tuple[date, Sta
         for d in (participant.promo_until, participant.cover_until, participant.arrears_until)
         if d is not None and d >= today
     ]
+    if participant.cover_from is not None and participant.cover_from > today:
+        edges.append(participant.cover_from)  # a first paid month still to come
     for day in sorted(edges):
         later = status_from_summary(standing, summary, participant.membership_start, day)
         if later is not now:
@@ -133,7 +145,7 @@ def participant_detail(db: Database, participant_id: int, today: date) -> Partic
             )
         ]
         history = [
-            HistoryRow(e.at, e.actor, e.action, e.entity, json.loads(e.changes_json))
+            HistoryRow(e.at, e.actor, e.action, e.entity, _masked(json.loads(e.changes_json)))
             for e in session.scalars(
                 select(AuditEntry)
                 .where(

@@ -36,7 +36,7 @@ from rumah_perisai.domain.coverage import (
 )
 from rumah_perisai.domain.dues import DuesBreakdown, DuesError, monthly_dues
 from rumah_perisai.domain.errors import RuleError
-from rumah_perisai.domain.months import first_of_month
+from rumah_perisai.domain.months import add_months, first_of_month
 from rumah_perisai.domain.names import likely_same_person
 from rumah_perisai.domain.nik import InvalidNik, normalize_nik, validate_nik
 from rumah_perisai.domain.promotion import PromotionCover, promotion_cover
@@ -45,7 +45,7 @@ from rumah_perisai.domain.working_age import check_working_age
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.posts import local_post
-from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 _PHONE = re.compile(r"08[0-9]{8,11}")
 _RT_RW = re.compile(r"[0-9]{1,3}")
@@ -203,6 +203,12 @@ def _check_dues(checked: _Checked, month: date) -> DuesBreakdown | None:
         return None
 
 
+def first_dues_month(registered_on: date) -> date:
+    """The first month the participant pays for: after the promotion, or this month."""
+    promotion = promotion_cover(registered_on)
+    return add_months(promotion.end, 1) if promotion else first_of_month(registered_on)
+
+
 def programmes(with_jht: bool) -> tuple[str, ...]:
     return ("JKK", "JKM", "JHT") if with_jht else ("JKK", "JKM")
 
@@ -219,7 +225,7 @@ def check_form(form: RegistrationForm, post: Post, registered_on: date) -> DuesB
     _check_person(checked, registered_on)
     _check_nik(checked, registered_on)
     _check_address(checked, post)
-    dues = _check_dues(checked, first_of_month(registered_on))
+    dues = _check_dues(checked, first_dues_month(registered_on))
     if not form.consent:
         checked.errors["consent"] = tr("The participant must agree to their data being processed.")
     if checked.errors:
@@ -272,7 +278,7 @@ def register(db: Database, form: RegistrationForm, actor: Actor) -> Registered:
             raise UserError("no_post")
         now = operation_time(session)
         registered_on = local_date(now, post.timezone)
-        dues = check_form(form, post, registered_on)
+        check_form(form, post, registered_on)
         nik = normalize_nik(form.nik)
         if _nik_disagrees(form, registered_on) and not actor.is_coordinator:
             raise UserError("nik_override_needs_coordinator")
@@ -283,6 +289,10 @@ def register(db: Database, form: RegistrationForm, actor: Actor) -> Registered:
         candidates = find_duplicates(session, post.id, form.name.strip(), form.birth_date)
         if candidates and not form.duplicate_reason.strip():
             raise PossibleDuplicates(candidates)
+        if not _nik_disagrees(form, registered_on):
+            form = replace(form, nik_override_reason="")  # nothing to override: no false flag
+        if not candidates:
+            form = replace(form, duplicate_reason="")
         participant = _new_participant(session, post, form, actor, registered_on)
         promotion = promotion_cover(registered_on)
         # A new membership: only the promotion (if any) covers it yet; stored before the first
@@ -295,6 +305,7 @@ def register(db: Database, form: RegistrationForm, actor: Actor) -> Registered:
         session.flush()
         if promotion is not None:
             _add_cover(session, post, participant, promotion)
+        dues = monthly_dues(form.income, programmes(form.with_jht), first_dues_month(registered_on))
         return Registered(
             participant.id, participant.registration_no, participant.name, promotion, dues
         )
@@ -406,19 +417,42 @@ def form_of(participant: Participant) -> RegistrationForm:
     )
 
 
+IDENTITY_FIELDS = ("nik", "birth_date", "sex")
+
+
 def correct(
-    db: Database, participant_id: int, changes: dict[str, object], actor: Actor, reason: str = ""
+    db: Database,
+    participant_id: int,
+    changes: dict[str, object],
+    actor: Actor,
+    reason: str = "",
+    *,
+    nik_override_reason: str = "",
+    duplicate_reason: str = "",
 ) -> list[str]:
-    """Correct fields of a registration; returns the fields that changed (audited by the
-    unit of work: who, when, before, after). A NIK change needs a reason."""
+    """Correct fields of a registration; returns the fields that changed.
+
+    The unit of work audits who, when, before and after, with ``reason``. The same checks as at
+    registration apply to what changes: a NIK change needs a reason; a NIK, birth date or sex
+    that then disagrees needs a coordinator and ``nik_override_reason``; a name or birth date
+    that then matches someone else needs ``duplicate_reason``.
+    """
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
         raise ValueError(f"not correctable: {sorted(unknown)}")
     with db.unit_of_work(actor.label) as session:
         post, participant = _participant(session, participant_id)
+        if participant.standing != Standing.MEMBER.value:
+            raise UserError("already_withdrawn", name=participant.name)
         before = form_of(participant)
+        identity_changed = any(name in changes for name in IDENTITY_FIELDS)
         after = replace(before, **changes)  # type: ignore[arg-type]
+        if identity_changed:  # a disagreement now needs a fresh, explicit override
+            after = replace(after, nik_override_reason=nik_override_reason)
         check_form(after, post, participant.registered_on)
+        disagrees = _nik_disagrees(after, participant.registered_on)
+        if disagrees and identity_changed and not actor.is_coordinator:
+            raise UserError("nik_override_needs_coordinator")
         nik = normalize_nik(after.nik)
         if nik != participant.nik:
             if not reason.strip():
@@ -426,12 +460,25 @@ def correct(
             same = existing_nik(session, post.id, nik)
             if same is not None:
                 raise DuplicateNik(same.id, same.registration_no, same.name, nik)
+        candidates: list[Candidate] = []
+        if "name" in changes or "birth_date" in changes:
+            assert after.birth_date is not None
+            candidates = find_duplicates(
+                session, post.id, after.name.strip(), after.birth_date, exclude=participant.id
+            )
+            if candidates and not duplicate_reason.strip():
+                raise PossibleDuplicates(candidates)
         tidy = _record_values(after)
         changed = [name for name, value in tidy.items() if getattr(participant, name) != value]
+        session.info["reason"] = reason.strip() or None
         for name in changed:
             setattr(participant, name, tidy[name])
-        if "nik" in changed:
-            participant.nik_override_reason = reason.strip()
+        if not disagrees:
+            participant.nik_override_reason = None
+        elif identity_changed:
+            participant.nik_override_reason = nik_override_reason.strip()
+        if candidates:
+            participant.duplicate_override_reason = duplicate_reason.strip()
         return changed
 
 
@@ -457,7 +504,8 @@ def _record_values(form: RegistrationForm) -> dict[str, Any]:
 
 
 def withdraw(db: Database, participant_id: int, reason: str, actor: Actor) -> None:
-    """A registration made by mistake: withdrawn with a reason, kept and visible."""
+    """A registration made by mistake: withdrawn by a coordinator with a reason, kept, visible."""
+    require_coordinator(actor)
     if not reason.strip():
         raise UserError("reason_needed")
     with db.unit_of_work(actor.label) as session:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySeq
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
         self.status_filter.currentIndexChanged.connect(lambda _i: self.search_now())
         self.desa_filter.currentIndexChanged.connect(lambda _i: self.search_now())
         self.register_button.clicked.connect(self.register_walk_in)
-        self.table.doubleClicked.connect(lambda index: self.open_participant_at(index.row()))
+        # activated: Enter, and a double-click (Qt sends both signals for a double-click).
         self.table.activated.connect(lambda index: self.open_participant_at(index.row()))
         self._fill_filters()
         self.setMinimumSize(760, 480)
@@ -295,6 +296,7 @@ class MainWindow(QMainWindow):
             self.open_participant_at(0)
 
     def _fill_filters(self) -> None:
+        chosen = (self.status_filter.currentData(), self.desa_filter.currentData())
         self.status_filter.blockSignals(True)
         self.status_filter.clear()
         self.status_filter.addItem("", None)
@@ -309,7 +311,11 @@ class MainWindow(QMainWindow):
         for code in codes:
             desa = areas.area(code)
             self.desa_filter.addItem(desa.name if desa else code, code)
+        self.status_filter.setCurrentIndex(max(0, self.status_filter.findData(chosen[0])))
+        self.desa_filter.setCurrentIndex(max(0, self.desa_filter.findData(chosen[1])))
         self.desa_filter.blockSignals(False)
+        if self.status_filter.count() and self.desa_filter.count():
+            self._retranslate_filters()
 
     def _retranslate_filters(self) -> None:
         self.status_filter.setItemText(0, tr("All statuses"))
@@ -371,9 +377,19 @@ class MainWindow(QMainWindow):
         self.correction_dialog = form
         form.open()
 
+    def _close_dialogs(self) -> None:
+        """Open forms belong to whoever opened them: a new person starts with none open."""
+        for name in ("registration_dialog", "correction_dialog", "participant_dialog"):
+            dialog = getattr(self, name, None)
+            if dialog is not None:
+                dialog.close()
+        for child in self.findChildren(QDialog):
+            child.close()
+
     def switch_user(self) -> None:
         from rumah_perisai.ui.login import LoginDialog
 
+        self._close_dialogs()
         dialog = LoginDialog(self._app.db, self)
         if dialog.exec() and dialog.actor is not None:
             self.actor = dialog.actor
@@ -383,6 +399,7 @@ class MainWindow(QMainWindow):
         """After a time without use: someone must log in again to go on."""
         from rumah_perisai.ui.login import LoginDialog
 
+        self._close_dialogs()
         dialog = LoginDialog(self._app.db, self, locked=True)
         while not dialog.exec() or dialog.actor is None:
             pass

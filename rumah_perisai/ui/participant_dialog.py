@@ -46,6 +46,8 @@ def _history_text(changes: dict[str, object], action: str) -> str:
     for name, value in changes.items():
         if isinstance(value, list) and len(value) == 2:
             parts.append(f"{name}: {value[0]} → {value[1]}")
+    if changes.get("_reason"):
+        parts.append(tr("reason: {reason}", reason=changes["_reason"]))
     return "; ".join(parts)
 
 

@@ -52,6 +52,7 @@ from rumah_perisai.services.registration import (
     correct,
     existing_nik,
     find_duplicates,
+    first_dues_month,
     load_form,
     programmes,
     register,
@@ -362,7 +363,7 @@ class RegistrationDialog(QDialog):
             self._nik_filled = (info.birth_date, info.sex)
         with self._db.reading() as session:
             same = existing_nik(session, self._post_id, digits)
-            if same is not None:
+            if same is not None and same.id != self._correcting:
                 self._show_existing(same.id, same.registration_no, same.name)
 
     def check_duplicates(self) -> None:
@@ -371,11 +372,13 @@ class RegistrationDialog(QDialog):
         if len(name) < 3 or self._existing_id is not None:
             return
         with self._db.reading() as session:
-            self.candidates = find_duplicates(session, self._post_id, name, self._birth_date())
+            self.candidates = find_duplicates(
+                session, self._post_id, name, self._birth_date(), exclude=self._correcting
+            )
         self._show_candidates()
 
     def update_dues(self) -> None:
-        month = self._today().replace(day=1)
+        month = first_dues_month(self._today())  # what the participant will first pay
         promotion = promotion_cover(self._today())
         try:
             dues = monthly_dues(
@@ -504,9 +507,13 @@ class RegistrationDialog(QDialog):
         self.rw.setText(form.rw)
         desa = areas.area(form.desa_code)
         self.desa.setText(desa_label(desa) if desa else form.desa_code)
+        if desa is not None and desa.code not in self._desa_codes.values():
+            self._desa_codes[desa_label(desa)] = desa.code  # a desa outside the kabupaten
         self.phone.setText(form.phone)
         self.occupation.setCurrentText(form.occupation)
-        self.income.setCurrentIndex(max(0, self.income.findData(form.income)))
+        if self.income.findData(form.income) < 0:  # a bracket no longer listed: keep it
+            self.income.addItem(formats.money(form.income), form.income)
+        self.income.setCurrentIndex(self.income.findData(form.income))
         self.with_jht.setChecked(form.with_jht)
         self.heir_name.setText(form.heir_name)
         self.heir_relation.setCurrentText(form.heir_relation)
@@ -560,11 +567,28 @@ class RegistrationDialog(QDialog):
             if not ok:
                 return
         try:
-            correct(self._db, self._correcting, changes, self._actor, reason or "")
+            correct(
+                self._db,
+                self._correcting,
+                changes,
+                self._actor,
+                reason or "",
+                nik_override_reason=self.override_reason.text()
+                if self._actor.is_coordinator
+                else "",
+                duplicate_reason=self.confirm_reason.text() if self.candidates else "",
+            )
         except InvalidRegistration as error:
             for field, text in error.fields.items():
                 self._show_error(field, text)
+            if "nik" in error.fields and self._actor.is_coordinator:
+                self.override_reason.setEnabled(True)
             self.message.setText(tr("Nothing was saved: correct the fields marked in red."))
+            return
+        except PossibleDuplicates as error:
+            self.candidates = error.candidates
+            self._show_candidates()
+            self.message.setText(error.message())
             return
         except UserError as error:
             self.message.setText(error.message())

@@ -278,3 +278,75 @@ def test_a_lapsed_participant_rejoins_on_the_same_record_without_a_second_promot
         None,
     )
     assert stored.cover_until is None  # not yet covered until the first payment
+
+
+def test_the_history_of_a_new_registration_starts_with_its_creation(
+    app: App, accounts: dict[str, Actor]
+) -> None:
+    from rumah_perisai.services.participant_view import participant_detail
+
+    done = register(app.db, walk_in(), accounts["volunteer"])
+    history = participant_detail(app.db, done.participant_id, date(2026, 11, 27)).history
+    assert [(h.entity, h.action) for h in history] == [
+        ("participants", "create"),
+        ("cover_periods", "create"),
+    ]
+    assert history[0].changes["nik"] == "3209********0001"  # masked in the view
+
+
+def test_reasons_are_stored_only_where_they_apply(app: App, accounts: dict[str, Actor]) -> None:
+    form = walk_in(nik_override_reason="typed by habit", duplicate_reason="nobody similar")
+    register(app.db, form, accounts["coordinator"])
+    (stored,) = _participants(app)
+    assert (stored.nik_override_reason, stored.duplicate_override_reason) == (None, None)
+
+
+def test_a_correction_that_makes_a_likely_duplicate_needs_a_reason(
+    app: App, accounts: dict[str, Actor]
+) -> None:
+    born = date(1999, 4, 12)
+    rizki = walk_in(nik=make_nik(born, "L", 3), name="Muhammad Rizki", sex="L", birth_date=born)
+    register(app.db, rizki, accounts["volunteer"])
+    other = register(app.db, walk_in(), accounts["volunteer"])
+    change = {
+        "name": "Muhamad Rizky",
+        "nik": make_nik(born, "L", 8),
+        "sex": "L",
+        "birth_date": born,
+    }
+    with pytest.raises(PossibleDuplicates):
+        correct(app.db, other.participant_id, change, accounts["volunteer"], reason="KTP baru")
+    correct(
+        app.db, other.participant_id, change, accounts["volunteer"], reason="KTP baru",
+        duplicate_reason="Orang lain, alamat berbeda",
+    )  # fmt: skip
+    stored = _participants(app)[-1]
+    assert (stored.name, stored.duplicate_override_reason) == (
+        "Muhamad Rizky",
+        "Orang lain, alamat berbeda",
+    )
+    with app.db.reading() as session:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert last is not None and json.loads(last.changes_json)["_reason"] == "KTP baru"
+
+
+def test_a_volunteer_cannot_correct_into_a_nik_that_disagrees(
+    app: App, accounts: dict[str, Actor]
+) -> None:
+    odd = walk_in(birth_date=date(1990, 3, 13), nik_override_reason="NIK salah cetak")
+    done = register(app.db, odd, accounts["coordinator"])
+    with pytest.raises((UserError, InvalidRegistration)):  # the old override does not carry over
+        correct(
+            app.db, done.participant_id, {"birth_date": date(1990, 3, 14)}, accounts["volunteer"]
+        )
+    correct(app.db, done.participant_id, {"phone": "085711112222"}, accounts["volunteer"])
+    assert _participants(app)[0].nik_override_reason == "NIK salah cetak"  # untouched: kept
+    correct(app.db, done.participant_id, {"birth_date": date(1990, 3, 12)}, accounts["volunteer"])
+    assert _participants(app)[0].nik_override_reason is None  # agrees now: no flag
+
+
+def test_only_a_coordinator_withdraws(app: App, accounts: dict[str, Actor]) -> None:
+    done = register(app.db, walk_in(), accounts["volunteer"])
+    with pytest.raises(UserError) as refused:
+        withdraw(app.db, done.participant_id, "salah", accounts["volunteer"])
+    assert refused.value.key == "coordinator_only"

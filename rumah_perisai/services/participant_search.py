@@ -81,9 +81,16 @@ def parse_query(text_: str) -> SearchQuery:
     return SearchQuery(SearchKind.NAME, tuple(raw.casefold().split()))
 
 
-def _prefix(column_: Any, start: str) -> ColumnElement[bool]:
-    """``column LIKE 'start%'`` as a range, so a plain B-tree index answers it on both databases."""
-    return and_(column_ >= start, column_ < start + "\U0010ffff")
+def _prefix(session: Session, column_: Any, start: str) -> ColumnElement[bool]:
+    """Values starting with ``start``, answered by the column's plain B-tree index.
+
+    SQLite compares text by code point, so a range works. PostgreSQL may run with a
+    language-aware collation (en_US.UTF-8 at a branch) where a range misses or adds rows:
+    there ``LIKE 'start%'`` is used, which is always right (and indexed with C collation).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return and_(column_ >= start, column_ < start + "\U0010ffff")
+    return cast(ColumnElement[bool], column_.like(_like_escape(start) + "%", escape="\\"))
 
 
 KPJ_DIGITS = 11
@@ -141,7 +148,9 @@ class ParticipantSearch:
             # capitalised or in capitals: "si" finds "Siti …", not every name holding "si".
             first = short_terms.pop(0)
             starts = {first, first.capitalize(), first.upper()}
-            filters.append(or_(*(_prefix(Participant.name, start) for start in sorted(starts))))
+            filters.append(
+                or_(*(_prefix(session, Participant.name, start) for start in sorted(starts)))
+            )
         for term in short_terms:
             filters.append(Participant.name.ilike(f"%{_like_escape(term)}%", escape="\\"))
         return filters
@@ -152,12 +161,12 @@ class ParticipantSearch:
         (first, *_) = query.terms
         if query.kind is SearchKind.DIGITS:
             if len(first) == KPJ_DIGITS:  # a whole KPJ number, or the start of a NIK
-                return [or_(_prefix(Participant.nik, first), Participant.kpj == first)]
-            return [_prefix(Participant.nik, first)]
+                return [or_(_prefix(session, Participant.nik, first), Participant.kpj == first)]
+            return [_prefix(session, Participant.nik, first)]
         if query.kind is SearchKind.PHONE:
-            return [_prefix(Participant.phone, first)]
+            return [_prefix(session, Participant.phone, first)]
         if query.kind is SearchKind.REGISTRATION:
-            return [_prefix(Participant.registration_no, first)]
+            return [_prefix(session, Participant.registration_no, first)]
         return self._name_filter(session, query.terms)
 
     def ids_statement(

@@ -40,7 +40,9 @@ def role_label(role: str) -> str:
 
 
 class NewAccountDialog(QDialog):
-    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+    """Name, role and PIN twice. With no ``actor`` it makes a post's first coordinator."""
+
+    def __init__(self, db: Database, actor: Actor | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
         self._actor = actor
@@ -49,7 +51,8 @@ class NewAccountDialog(QDialog):
         self.name.setObjectName("name")
         self.role = QComboBox()
         self.role.setObjectName("role")
-        self.role.addItem(role_label(ROLE_VOLUNTEER), ROLE_VOLUNTEER)
+        if actor is not None:
+            self.role.addItem(role_label(ROLE_VOLUNTEER), ROLE_VOLUNTEER)
         self.role.addItem(role_label(ROLE_COORDINATOR), ROLE_COORDINATOR)
         self.pin = QLineEdit()
         self.pin.setObjectName("pin")
@@ -71,6 +74,12 @@ class NewAccountDialog(QDialog):
         form.addRow(tr("&PIN (4–8 digits):"), self.pin)
         form.addRow(tr("PIN &again:"), self.pin_again)
         layout = QVBoxLayout(self)
+        if actor is None:
+            layout.addWidget(
+                QLabel(
+                    tr("This post has no coordinator yet. Create the first coordinator account.")
+                )
+            )
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(save)

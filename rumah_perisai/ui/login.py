@@ -19,13 +19,11 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.volunteers import (
-    ROLE_COORDINATOR,
-    AccountSetup,
     Actor,
     accounts,
-    create_account,
     log_in,
 )
+from rumah_perisai.ui.accounts_dialog import NewAccountDialog
 
 DEFAULT_IDLE_MINUTES = 15
 
@@ -84,52 +82,19 @@ class LoginDialog(QDialog):
         self.accept()
 
 
-class FirstCoordinatorDialog(QDialog):
-    """A post set up from the command line without ``--coordinator`` gets its first account here."""
+class FirstCoordinatorDialog(NewAccountDialog):
+    """A post set up without ``--coordinator`` gets its first account here; that person is
+    then the one working."""
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._db = db
+        super().__init__(db, None, parent)
         self.actor: Actor | None = None
         self.setWindowTitle(tr("First coordinator"))
-        self.name = QLineEdit()
-        self.name.setObjectName("coordinatorName")
-        self.pin = QLineEdit()
-        self.pin.setObjectName("pin")
-        self.pin_again = QLineEdit()
-        self.pin_again.setObjectName("pinAgain")
-        for field in (self.pin, self.pin_again):
-            field.setEchoMode(QLineEdit.EchoMode.Password)
-            field.setMaxLength(8)
-        self.error = _error_label()
-        button = QPushButton(tr("&Create account"))
-        button.setDefault(True)
-        button.clicked.connect(self.make_account)
-        form = QFormLayout()
-        form.addRow(tr("&Name:"), self.name)
-        form.addRow(tr("&PIN (4–8 digits):"), self.pin)
-        form.addRow(tr("PIN &again:"), self.pin_again)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(tr("This post has no coordinator yet. Create the first coordinator account."))
-        )
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(button)
 
-    def make_account(self) -> None:
-        if self.pin.text() != self.pin_again.text():
-            self.error.setText(tr("The two PINs differ; nothing was created."))
-            return
-        try:
-            create_account(
-                self._db, AccountSetup(self.name.text(), self.pin.text()), ROLE_COORDINATOR, None
-            )
+    def make(self) -> None:
+        super().make()
+        if self.result() == QDialog.DialogCode.Accepted:
             self.actor = log_in(self._db, self.name.text(), self.pin.text())
-        except UserError as error:
-            self.error.setText(error.message())
-            return
-        self.accept()
 
 
 class IdleWatch(QObject):

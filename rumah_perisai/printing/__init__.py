@@ -1,0 +1,1 @@
+"""Documents the post prints, made with ReportLab: membership cards (more to come)."""

@@ -19,6 +19,7 @@ import getpass
 import io
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -184,6 +185,63 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
             )
         )
     return EXIT_OK
+
+
+def cmd_card_print(args: argparse.Namespace, ctx: Context) -> int:
+    from sqlalchemy import select
+
+    from rumah_perisai.app import open_app
+    from rumah_perisai.db.models import Participant
+    from rumah_perisai.services.cards import prepare_cards, record_cards
+    from rumah_perisai.services.volunteers import Actor
+
+    app = open_app(ctx.folder, ctx.database_url)
+    try:
+        with app.db.reading() as session:
+            participant_id = session.scalar(
+                select(Participant.id).where(Participant.registration_no == args.regno.upper())
+            )
+        if participant_id is None:
+            raise UserError("participant_missing", ref=args.regno)
+        prepared = prepare_cards(
+            app.db, ctx.folder, [participant_id], reason=args.reason or "first", sheet=False
+        )
+        out = Path(args.out).expanduser().resolve()
+        _write_atomically(out, prepared.pdf)  # recorded only once the file is really there
+        record_cards(app.db, prepared, Actor(label=ctx.actor()))
+    finally:
+        app.close()
+    print(out, file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_card_verify(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.cards import check_card
+
+    app = open_app(ctx.folder, ctx.database_url)
+    try:
+        scan = check_card(app.db, args.text)
+    finally:
+        app.close()
+    if args.json:
+        payload = asdict(scan.payload) if scan.payload else None
+        ctx.emit_json({"result": scan.result.value, "message": scan.message, "card": payload})
+    elif scan.current:
+        ctx.say(scan.message)
+    if not scan.current:
+        print(scan.message, file=ctx.err)
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
 
 
 def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
@@ -358,6 +416,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--post-code", metavar="CODE")
     demo.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     demo.set_defaults(handler=cmd_demo)
+
+    card = commands.add_parser("card", help=tr("print a membership card, or check a scanned one"))
+    card_commands = card.add_subparsers(dest="card_command", required=True, parser_class=_Parser)
+    card_print = card_commands.add_parser("print", help=tr("write one participant's card as PDF"))
+    card_print.add_argument("regno", metavar="REGNO")
+    card_print.add_argument("--out", required=True, metavar="FILE.pdf")
+    card_print.add_argument("--reason", choices=["lost", "damaged", "corrected"])
+    card_print.set_defaults(handler=cmd_card_print)
+    card_verify = card_commands.add_parser(
+        "verify", help=tr("check a scanned card code; exit 0 only for a genuine, current card")
+    )
+    card_verify.add_argument("text", metavar="TEXT")
+    card_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    card_verify.set_defaults(handler=cmd_card_verify)
 
     search = commands.add_parser(
         "search", help=tr("find participants by NIK, name, registration number, KPJ or phone")

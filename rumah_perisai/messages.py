@@ -63,6 +63,17 @@ MESSAGES: dict[str, str] = {
     ),
     "demo_bad_count": N_("The number of demo participants must be between 0 and {maximum}."),
     "demo_no_villages": N_("No desa are known for kabupaten/kota {code}; choose another one."),
+    # --- cards
+    "no_cards": N_("Choose at least one participant."),
+    "card_not_member": N_("{name}'s registration is withdrawn or rejected: no card is made."),
+    "card_missing_data": N_("{name} lacks data a card needs (name or NIK): correct it first."),
+    "reprint_needs_reason": N_(
+        "{name} already has a card: a new one needs a reason (lost, damaged or corrected)."
+    ),
+    "cards_outdated": N_(
+        "Other cards were recorded meanwhile; make these cards again so their numbers are right."
+    ),
+    "card_unknown": N_("No card no. {serial} was made at this post."),
     # --- accounts
     "bad_login": N_("Wrong name or PIN."),
     "coordinator_only": N_("Only a coordinator may do this."),

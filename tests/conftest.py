@@ -168,3 +168,38 @@ def volunteer(app: App, coordinator: Actor) -> Actor:
     """A volunteer added by the coordinator, logged in (PIN 2468)."""
     create_account(app.db, AccountSetup("Ujang Hidayat", "2468"), ROLE_VOLUNTEER, coordinator)
     return log_in(app.db, "Ujang Hidayat", "2468")
+
+
+@pytest.fixture
+def read_codes(qapp: Any) -> Callable[[bytes], list[str]]:
+    """Render a PDF's pages at 300 dpi (QtPdf, on white paper) and read every QR code and
+    barcode on them with zxing-cpp, as a scanner would."""
+    import zxingcpp
+    from PIL import Image
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtPdf import QPdfDocument
+
+    def read(pdf: bytes) -> list[str]:
+        data = QByteArray(pdf)
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        document = QPdfDocument()
+        document.load(buffer)
+        texts = []
+        for page in range(document.pageCount()):
+            size = document.pagePointSize(page)
+            pixels = QSize(round(size.width() / 72 * 300), round(size.height() / 72 * 300))
+            paper = QImage(pixels, QImage.Format.Format_RGB888)
+            paper.fill(QColor("white"))
+            painter = QPainter(paper)
+            painter.drawImage(0, 0, document.render(page, pixels))
+            painter.end()
+            raw = bytes(paper.constBits())[: paper.sizeInBytes()]
+            image = Image.frombytes(
+                "RGB", (paper.width(), paper.height()), raw, "raw", "RGB", paper.bytesPerLine()
+            )
+            texts += [result.text for result in zxingcpp.read_barcodes(image)]
+        return texts
+
+    return read

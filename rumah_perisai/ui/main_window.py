@@ -31,9 +31,12 @@ from PySide6.QtWidgets import (
 from rumah_perisai import __version__, areas, formats
 from rumah_perisai.app import App
 from rumah_perisai.config import LANGUAGES
+from rumah_perisai.domain.card_payload import is_card_text
 from rumah_perisai.domain.coverage import Status, status_label
+from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.timezones import local_date
-from rumah_perisai.i18n import language, set_language, tr
+from rumah_perisai.errors import UserError
+from rumah_perisai.i18n import N_, language, set_language, tr
 from rumah_perisai.services.participant_search import ParticipantSearch, SearchKind, parse_query
 from rumah_perisai.services.posts import PostSummary, local_post_id, post_summary
 from rumah_perisai.services.settings import IDLE_MINUTES, get_setting, set_setting
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
 # The dialogs (registration form, participant view, accounts, login) are imported when first
 # opened: they pull in the registration rules and name matching, which the start does not need.
 
+REASON_LABELS = {"lost": N_("Lost"), "damaged": N_("Damaged"), "corrected": N_("Data corrected")}
 SEARCH_PAUSE_MS = 30  # typing pause before searching (a search takes ~10 ms); Enter: at once
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -173,7 +177,10 @@ class MainWindow(QMainWindow):
         self.switch_user_action.triggered.connect(self.switch_user)
         self.accounts_action = QAction(self)
         self.accounts_action.triggered.connect(self.manage_accounts)
+        self.cards_today_action = QAction(self)
+        self.cards_today_action.triggered.connect(self.print_cards_of_today)
         self.file_menu.addAction(self.register_action)
+        self.file_menu.addAction(self.cards_today_action)
         self.file_menu.addAction(self.find_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.switch_user_action)
@@ -228,6 +235,7 @@ class MainWindow(QMainWindow):
         )
         self.file_menu.setTitle(tr("&File"))
         self.register_action.setText(tr("&Register a walk-in…"))
+        self.cards_today_action.setText(tr("Print &today's new cards (A4 sheets)…"))
         self.register_button.setText(tr("&New registration (Ctrl+N)"))
         self.switch_user_action.setText(tr("&Switch user…"))
         self.accounts_action.setText(tr("Volunteer &accounts…"))
@@ -289,11 +297,87 @@ class MainWindow(QMainWindow):
 
     def search_entered(self) -> None:
         """Enter in the search box: search now; a scanned or typed code that matches exactly one
-        participant opens them (a USB scanner types the code, then Enter)."""
+        participant opens them (a USB scanner types the code, then Enter). A card's QR code
+        opens its participant and says whether the card is genuine and current."""
+        if is_card_text(self.search_box.text()):
+            self.scan_card(self.search_box.text())
+            return
         self.search_now()
         kind = parse_query(self.search_box.text()).kind
         if self.model.rowCount() == 1 and kind is not SearchKind.NAME:
             self.open_participant_at(0)
+
+    def scan_card(self, text: str) -> None:
+        from rumah_perisai.services.cards import check_card
+
+        self.search_box.clear()
+        try:
+            scan = check_card(self._app.db, text)
+        except RuleError as error:  # a card prefix, but not a readable card
+            self.result_count.setText(str(error))
+            return
+        self.last_scan = scan
+        if scan.participant_id is None:
+            self.result_count.setText(scan.message)
+            return
+        self.open_participant(scan.participant_id)
+        self.participant_dialog.set_notice(scan.message, scan.current)
+
+    def print_card(self, participant_id: int, reason: str = "first", note: str = "") -> None:
+        """Draw a participant's card and show the preview; a reprint asks for its reason."""
+        from rumah_perisai.services.cards import REPRINT_REASONS, prepare_cards
+        from rumah_perisai.ui.card_dialog import CardDialog
+
+        try:
+            prepared = prepare_cards(
+                self._app.db, self._app.folder, [participant_id], reason=reason, note=note
+            )
+        except UserError as error:
+            if error.key == "reprint_needs_reason" and reason == "first":
+                from PySide6.QtWidgets import QInputDialog
+
+                labels = [tr(REASON_LABELS[r]) for r in REPRINT_REASONS]
+                chosen, ok = QInputDialog.getItem(
+                    self, tr("Reprint a card"), error.message(), labels, 0, False
+                )
+                if ok:
+                    self.print_card(participant_id, REPRINT_REASONS[labels.index(chosen)])
+                return
+            QMessageBox.warning(self, tr("Cannot continue"), error.message())
+            return
+        dialog = CardDialog(self._app.db, prepared, self.actor, self)
+        view = getattr(self, "participant_dialog", None)
+        if view is not None:
+            dialog.recorded.connect(lambda _ids: view.reload())
+        self.card_dialog = dialog
+        dialog.open()
+
+    def print_cards_of_today(self) -> None:
+        """Everyone registered today without a card, on A4 sheets of ten, drawn off the GUI
+        thread (with progress and Cancel)."""
+        from rumah_perisai.services.cards import prepare_cards, without_card_registered_on
+        from rumah_perisai.ui.card_dialog import CardDialog
+        from rumah_perisai.ui.tasks import run_with_progress
+
+        ids = without_card_registered_on(self._app.db, self.today())
+        if not ids:
+            self.result_count.setText(tr("Everyone registered today has a card."))
+            return
+        db, folder = self._app.db, self._app.folder
+        result = run_with_progress(
+            self,
+            tr("Drawing cards…"),
+            lambda progress: prepare_cards(db, folder, ids, sheet=True, progress=progress),
+        )
+        if result.error is not None:
+            if isinstance(result.error, UserError):
+                QMessageBox.warning(self, tr("Cannot continue"), result.error.message())
+                return
+            raise result.error
+        if result.value is None:
+            return  # cancelled
+        self.card_dialog = CardDialog(db, result.value, self.actor, self)
+        self.card_dialog.open()
 
     def _fill_filters(self) -> None:
         chosen = (self.status_filter.currentData(), self.desa_filter.currentData())
@@ -358,6 +442,7 @@ class MainWindow(QMainWindow):
         )
         dialog.changed.connect(lambda _id: self.model.forget_rows())
         dialog.correct_requested.connect(lambda pid: self.correct_participant(pid, dialog))
+        dialog.card_requested.connect(self.print_card)
         self.participant_dialog = dialog
         dialog.open()
 

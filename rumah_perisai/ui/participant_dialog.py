@@ -54,6 +54,7 @@ def _history_text(changes: dict[str, object], action: str) -> str:
 class ParticipantDialog(QDialog):
     changed = Signal(int)
     correct_requested = Signal(int)
+    card_requested = Signal(int)
 
     def __init__(
         self,
@@ -72,6 +73,10 @@ class ParticipantDialog(QDialog):
         self._zone = zone
         self.detail: ParticipantDetail = participant_detail(db, participant_id, today())
         self.resize(900, 560)
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
         self.heading = QLabel()
         self.heading.setObjectName("heading")
         self.status = QLabel()
@@ -95,6 +100,9 @@ class ParticipantDialog(QDialog):
         self.correct_button = QPushButton(tr("C&orrect data"))
         self.correct_button.setObjectName("correct")
         self.correct_button.clicked.connect(lambda: self.correct_requested.emit(self._id))
+        self.card_button = QPushButton(tr("Print &card…"))
+        self.card_button.setObjectName("card")
+        self.card_button.clicked.connect(lambda: self.card_requested.emit(self._id))
         self.withdraw_button = QPushButton(tr("&Withdraw registration…"))
         self.withdraw_button.setObjectName("withdraw")
         self.withdraw_button.clicked.connect(self.ask_withdraw)
@@ -104,11 +112,17 @@ class ParticipantDialog(QDialog):
         close = QPushButton(tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for button in (self.correct_button, self.withdraw_button, self.rejoin_button):
+        for button in (
+            self.correct_button,
+            self.card_button,
+            self.withdraw_button,
+            self.rejoin_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
         layout.addWidget(self.heading)
         layout.addWidget(self.status)
         layout.addWidget(tabs, 1)
@@ -144,6 +158,7 @@ class ParticipantDialog(QDialog):
         self._show_history(d)
         is_member = d.standing == "member"
         self.correct_button.setEnabled(is_member)
+        self.card_button.setEnabled(is_member)
         self.withdraw_button.setVisible(self._actor.is_coordinator and is_member)
         self.rejoin_button.setVisible(d.status is Status.LAPSED)
 
@@ -196,6 +211,15 @@ class ParticipantDialog(QDialog):
             )
             for column, text in enumerate(texts):
                 self.history.setItem(row, column, QTableWidgetItem(text))
+
+    def set_notice(self, text: str, good: bool) -> None:
+        """What a scanned card said, above everything else."""
+        colours = ("#1b5e20", "#e8f5e9") if good else ("#b71c1c", "#ffebee")
+        self.notice.setStyleSheet(
+            f"color: {colours[0]}; background: {colours[1]}; padding: 8px; font-weight: bold;"
+        )
+        self.notice.setText(text)
+        self.notice.show()
 
     def ask_withdraw(self) -> None:
         reason, ok = QInputDialog.getText(

@@ -1,0 +1,129 @@
+"""Card preview, printing and saving. The cards are recorded only after the print or the file
+was made (``services.cards.record_cards``); closing the preview records nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rumah_perisai.db.uow import Database
+from rumah_perisai.errors import UserError
+from rumah_perisai.i18n import tr
+from rumah_perisai.services.cards import PreparedCards, record_cards
+from rumah_perisai.services.volunteers import Actor
+
+
+class CardDialog(QDialog):
+    """Shows the drawn cards; Print… or Save as PDF… makes them, then records them."""
+
+    recorded = Signal(list)
+
+    def __init__(
+        self, db: Database, prepared: PreparedCards, actor: Actor, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._actor = actor
+        self.prepared = prepared
+        self.setWindowTitle(tr("Card preview"))
+        self.resize(760, 560)
+        self._bytes = QByteArray(prepared.pdf)
+        self._buffer = QBuffer(self._bytes)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self._buffer)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.print_button = QPushButton(tr("&Print…"))
+        self.print_button.setObjectName("print")
+        self.print_button.setDefault(True)
+        self.print_button.clicked.connect(self.print_cards)
+        self.save_button = QPushButton(tr("Save as P&DF…"))
+        self.save_button.setObjectName("savePdf")
+        self.save_button.clicked.connect(self.ask_file)
+        close = QPushButton(tr("Close"))
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+        layout = QVBoxLayout(self)
+        count = len(prepared.serials)
+        layout.addWidget(
+            QLabel(tr("{count} card(s); nothing is recorded until printed or saved.", count=count))
+        )
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+    def ask_file(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, tr("Save cards as PDF"), "kartu.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> None:
+        """Write the PDF, then record the cards (a file that failed records nothing)."""
+        try:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(self.prepared.pdf)
+            tmp.replace(path)
+        except OSError as error:
+            self.message.setText(tr("The file could not be written: {reason}", reason=str(error)))
+            return
+        self._record()
+
+    def print_cards(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        if not self.print_to(printer):
+            self.message.setText(tr("The printer did not accept the cards; nothing was recorded."))
+            return
+        self._record()
+
+    def print_to(self, printer: QPrinter) -> bool:
+        """Draw each page at the printer's resolution; False if the printer failed."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            return False
+        for page in range(self.document.pageCount()):
+            if page:
+                printer.newPage()
+            area = printer.pageRect(QPrinter.Unit.DevicePixel).size().toSize()
+            image = self.document.render(page, QSize(area.width(), area.height()))
+            painter.drawImage(0, 0, image)
+        return painter.end()
+
+    def _record(self) -> None:
+        try:
+            ids = record_cards(self._db, self.prepared, self._actor)
+        except UserError as error:
+            self.message.setText(error.message())
+            return
+        self.recorded.emit(ids)
+        self.accept()
+
+
+__all__ = ["CardDialog", "Qt"]

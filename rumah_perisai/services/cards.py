@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,10 +28,12 @@ from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.keys import load_post_key
-from rumah_perisai.printing.cards import CardFace, card_pdf, programmes_text
 from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+
+if TYPE_CHECKING:
+    from rumah_perisai.printing.cards import CardFace
 
 CARD_COUNTER = "card"
 FIRST = "first"
@@ -97,6 +100,8 @@ def prepare_cards(
     progress: Progress | None = None,
 ) -> PreparedCards:
     """Draw the cards of ``participant_ids`` with the next serials; nothing is stored."""
+    from rumah_perisai.printing.cards import card_pdf  # ReportLab: only when drawing
+
     if not participant_ids:
         raise UserError("no_cards")
     key = load_post_key(folder.keys)
@@ -127,6 +132,8 @@ def prepare_cards(
 
 
 def _face(participant: Participant, post: Post, serial: int, qr_text: str) -> CardFace:
+    from rumah_perisai.printing.cards import CardFace, programmes_text
+
     cover_start = participant.cover_from or participant.membership_start
     return CardFace(
         name=participant.name,

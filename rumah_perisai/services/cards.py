@@ -39,6 +39,12 @@ CARD_COUNTER = "card"
 FIRST = "first"
 REPRINT_REASONS = ("lost", "damaged", "corrected")
 VALID, REPLACED = "valid", "replaced"
+REASON_TEXT = {
+    FIRST: N_("First card"),
+    "lost": N_("Lost"),
+    "damaged": N_("Damaged"),
+    "corrected": N_("Data corrected"),
+}
 
 
 @dataclass(frozen=True)

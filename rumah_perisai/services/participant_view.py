@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from rumah_perisai import areas
-from rumah_perisai.db.models import AuditEntry, CoverPeriod, Participant, Volunteer
+from rumah_perisai.db.models import AuditEntry, CardIssue, CoverPeriod, Participant, Volunteer
 from rumah_perisai.db.status import status_on as sql_status_on
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import CoverSummary, Standing, Status, status_from_summary
@@ -28,6 +28,15 @@ class CoverRow:
     programmes: str
     source: str  # campaign code or receipt number
     voided: bool
+
+
+@dataclass(frozen=True)
+class CardRow:
+    serial: int
+    issued_on: date
+    reason: str
+    state: str  # valid or replaced
+    handed_over: bool
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class ParticipantDetail:
     duplicate_override_reason: str | None
     cover: list[CoverRow]
     history: list[HistoryRow]
+    cards: list[CardRow]
 
 
 def _masked(changes: dict[str, Any]) -> dict[str, Any]:
@@ -159,6 +169,14 @@ def participant_detail(db: Database, participant_id: int, today: date) -> Partic
                 .order_by(AuditEntry.id)
             )
         ]
+        cards = [
+            CardRow(c.serial, c.issued_on, c.reason, c.state, c.handed_over_at is not None)
+            for c in session.scalars(
+                select(CardIssue)
+                .where(CardIssue.participant_id == participant_id)
+                .order_by(CardIssue.serial.desc())
+            )
+        ]
         address = participant.street
         if participant.rt or participant.rw:
             address += f", RT {participant.rt or '-'}/RW {participant.rw or '-'}"
@@ -193,4 +211,5 @@ def participant_detail(db: Database, participant_id: int, today: date) -> Partic
             duplicate_override_reason=participant.duplicate_override_reason,
             cover=cover,
             history=history,
+            cards=cards,
         )

@@ -11,7 +11,8 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 IDLE_MINUTES = "session.idle_minutes"
-DEFAULTS: dict[str, Any] = {IDLE_MINUTES: 15}
+CARD_OFFSET_MM = "card.offset_mm"  # [x to the right, y down]: calibrates the card printer
+DEFAULTS: dict[str, Any] = {IDLE_MINUTES: 15, CARD_OFFSET_MM: [0.0, 0.0]}
 
 
 def get_setting(db: Database, key: str) -> Any:

@@ -36,10 +36,15 @@ from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
-from rumah_perisai.i18n import N_, language, set_language, tr
+from rumah_perisai.i18n import language, set_language, tr
 from rumah_perisai.services.participant_search import ParticipantSearch, SearchKind, parse_query
 from rumah_perisai.services.posts import PostSummary, local_post_id, post_summary
-from rumah_perisai.services.settings import IDLE_MINUTES, get_setting, set_setting
+from rumah_perisai.services.settings import (
+    CARD_OFFSET_MM,
+    IDLE_MINUTES,
+    get_setting,
+    set_setting,
+)
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
 
@@ -49,7 +54,6 @@ if TYPE_CHECKING:
 # The dialogs (registration form, participant view, accounts, login) are imported when first
 # opened: they pull in the registration rules and name matching, which the start does not need.
 
-REASON_LABELS = {"lost": N_("Lost"), "damaged": N_("Damaged"), "corrected": N_("Data corrected")}
 SEARCH_PAUSE_MS = 30  # typing pause before searching (a search takes ~10 ms); Enter: at once
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -203,6 +207,9 @@ class MainWindow(QMainWindow):
         self.idle_action = QAction(self)
         self.idle_action.triggered.connect(self.ask_idle_minutes)
         self.settings_menu.addAction(self.idle_action)
+        self.offset_action = QAction(self)
+        self.offset_action.triggered.connect(self.ask_card_offset)
+        self.settings_menu.addAction(self.offset_action)
 
         self.help_menu = self.menuBar().addMenu("")
         self.about_action = QAction(self)
@@ -249,6 +256,8 @@ class MainWindow(QMainWindow):
         self.language_menu.setTitle(tr("&Language"))
         self.idle_action.setText(tr("&Lock after idle time…"))
         self.idle_action.setVisible(self.actor.is_coordinator)
+        self.offset_action.setText(tr("Card printer &offset…"))
+        self.offset_action.setVisible(self.actor.is_coordinator)
         self.help_menu.setTitle(tr("&Help"))
         self.about_action.setText(tr("&About Rumah Perisai"))
         self.model.refresh_texts()
@@ -325,18 +334,23 @@ class MainWindow(QMainWindow):
 
     def print_card(self, participant_id: int, reason: str = "first", note: str = "") -> None:
         """Draw a participant's card and show the preview; a reprint asks for its reason."""
-        from rumah_perisai.services.cards import REPRINT_REASONS, prepare_cards
+        from rumah_perisai.services.cards import REASON_TEXT, REPRINT_REASONS, prepare_cards
         from rumah_perisai.ui.card_dialog import CardDialog
 
         try:
             prepared = prepare_cards(
-                self._app.db, self._app.folder, [participant_id], reason=reason, note=note
+                self._app.db,
+                self._app.folder,
+                [participant_id],
+                reason=reason,
+                note=note,
+                offset_mm=self.card_offset(),
             )
         except UserError as error:
             if error.key == "reprint_needs_reason" and reason == "first":
                 from PySide6.QtWidgets import QInputDialog
 
-                labels = [tr(REASON_LABELS[r]) for r in REPRINT_REASONS]
+                labels = [tr(REASON_TEXT[r]) for r in REPRINT_REASONS]
                 chosen, ok = QInputDialog.getItem(
                     self, tr("Reprint a card"), error.message(), labels, 0, False
                 )
@@ -363,11 +377,13 @@ class MainWindow(QMainWindow):
         if not ids:
             self.result_count.setText(tr("Everyone registered today has a card."))
             return
-        db, folder = self._app.db, self._app.folder
+        db, folder, offset = self._app.db, self._app.folder, self.card_offset()
         result = run_with_progress(
             self,
             tr("Drawing cards…"),
-            lambda progress: prepare_cards(db, folder, ids, sheet=True, progress=progress),
+            lambda progress: prepare_cards(
+                db, folder, ids, sheet=True, offset_mm=offset, progress=progress
+            ),
         )
         if result.error is not None:
             if isinstance(result.error, UserError):
@@ -505,6 +521,27 @@ class MainWindow(QMainWindow):
         )
         if ok:
             self.set_idle_minutes(minutes)
+
+    def card_offset(self) -> tuple[float, float]:
+        x, y = get_setting(self._app.db, CARD_OFFSET_MM)
+        return float(x), float(y)
+
+    def ask_card_offset(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        x, y = self.card_offset()
+        new_x, ok = QInputDialog.getDouble(
+            self, tr("Card printer offset"), tr("Move to the right by (mm, negative: left):"),
+            x, -20, 20, 1,
+        )  # fmt: skip
+        if not ok:
+            return
+        new_y, ok = QInputDialog.getDouble(
+            self, tr("Card printer offset"), tr("Move down by (mm, negative: up):"),
+            y, -20, 20, 1,
+        )  # fmt: skip
+        if ok:
+            set_setting(self._app.db, CARD_OFFSET_MM, [new_x, new_y], self.actor)
 
     def set_idle_minutes(self, minutes: int) -> None:
         set_setting(self._app.db, IDLE_MINUTES, minutes, self.actor)

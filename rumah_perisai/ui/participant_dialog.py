@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -31,12 +31,11 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
+from rumah_perisai.services.cards import REASON_TEXT
 from rumah_perisai.services.participant_view import ParticipantDetail, participant_detail
 from rumah_perisai.services.registration import rejoin, withdraw
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
-
-ZONE_OF_POST = "WIB"
 
 
 def _history_text(changes: dict[str, object], action: str) -> str:
@@ -86,7 +85,10 @@ class ParticipantDialog(QDialog):
         self.cover.setObjectName("cover")
         self.history = QTableWidget(0, 3)
         self.history.setObjectName("history")
-        for table in (self.cover, self.history):
+        self.cards = QTableWidget(0, 4)
+        self.cards.setObjectName("cards")
+        self.cards.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        for table in (self.cover, self.history, self.cards):
             table.verticalHeader().setVisible(False)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -97,6 +99,14 @@ class ParticipantDialog(QDialog):
         tabs.addTab(facts_widget, tr("&Details"))
         tabs.addTab(self.cover, tr("&Cover"))
         tabs.addTab(self.history, tr("&History"))
+        cards_page = QWidget()
+        cards_layout = QVBoxLayout(cards_page)
+        cards_layout.addWidget(self.cards, 1)
+        self.hand_over_button = QPushButton(tr("Card &handed over"))
+        self.hand_over_button.setObjectName("handOver")
+        self.hand_over_button.clicked.connect(self.mark_handed_over)
+        cards_layout.addWidget(self.hand_over_button, 0, Qt.AlignmentFlag.AlignLeft)
+        tabs.addTab(cards_page, tr("C&ards"))
         self.correct_button = QPushButton(tr("C&orrect data"))
         self.correct_button.setObjectName("correct")
         self.correct_button.clicked.connect(lambda: self.correct_requested.emit(self._id))
@@ -156,6 +166,7 @@ class ParticipantDialog(QDialog):
         self._show_facts(d)
         self._show_cover(d)
         self._show_history(d)
+        self._show_cards(d)
         is_member = d.standing == "member"
         self.correct_button.setEnabled(is_member)
         self.card_button.setEnabled(is_member)
@@ -220,6 +231,35 @@ class ParticipantDialog(QDialog):
         )
         self.notice.setText(text)
         self.notice.show()
+
+    def _show_cards(self, d: ParticipantDetail) -> None:
+        self.cards.setHorizontalHeaderLabels([tr("No."), tr("Made"), tr("Reason"), tr("State")])
+        self.cards.setRowCount(len(d.cards))
+        for row, card in enumerate(d.cards):
+            state = tr("current") if card.state == "valid" else tr("replaced")
+            if card.handed_over:
+                state += ", " + tr("handed over")
+            texts = (
+                str(card.serial),
+                formats.day(card.issued_on),
+                tr(REASON_TEXT[card.reason]),
+                state,
+            )
+            for column, text in enumerate(texts):
+                self.cards.setItem(row, column, QTableWidgetItem(text))
+        if d.cards:
+            self.cards.selectRow(0)
+        current = next((c for c in d.cards if c.state == "valid"), None)
+        self.hand_over_button.setEnabled(current is not None and not current.handed_over)
+
+    def mark_handed_over(self) -> None:
+        """The newest card was given to the participant."""
+        from rumah_perisai.services.cards import hand_over
+
+        current = next((c for c in self.detail.cards if c.state == "valid"), None)
+        if current is not None:
+            hand_over(self._db, current.serial, self._actor)
+            self.reload()
 
     def ask_withdraw(self) -> None:
         reason, ok = QInputDialog.getText(

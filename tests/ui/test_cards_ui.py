@@ -86,3 +86,24 @@ def test_the_days_new_cards_come_on_a_sheet(
     assert len(preview.prepared.serials) == 3
     assert preview.document.pageCount() == 2  # one A4 sheet of fronts, one of backs
     assert preview.document.pagePointSize(0).width() > 590  # A4, not CR80
+
+
+def test_the_participant_view_lists_cards_and_marks_one_handed_over(
+    qtbot: QtBot, app: App, coordinator: Actor, add_participant: Callable[..., int], tmp_path: Path
+) -> None:
+    from rumah_perisai.services.settings import CARD_OFFSET_MM, set_setting
+
+    set_setting(app.db, CARD_OFFSET_MM, [1.5, -0.5], coordinator)  # calibrated printer
+    siti = add_participant(name="Siti Aminah")
+    window = _window(qtbot, app, coordinator)
+    assert window.card_offset() == (1.5, -0.5)
+    window.open_participant(siti)
+    window.print_card(siti)
+    window.card_dialog.save_to(tmp_path / "kartu.pdf")
+    view = window.participant_dialog
+    assert view.cards.rowCount() == 1
+    assert view.cards.item(0, 3).text() == "berlaku"
+    qtbot.mouseClick(view.hand_over_button, Qt.MouseButton.LeftButton)
+    assert view.cards.item(0, 3).text() == "berlaku, sudah diserahkan"
+    assert not view.hand_over_button.isEnabled()
+    assert _cards(app)[0].handed_over_at is not None

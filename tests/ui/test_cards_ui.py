@@ -107,3 +107,20 @@ def test_the_participant_view_lists_cards_and_marks_one_handed_over(
     assert view.cards.item(0, 3).text() == "berlaku, sudah diserahkan"
     assert not view.hand_over_button.isEnabled()
     assert _cards(app)[0].handed_over_at is not None
+
+
+def test_printing_draws_every_page_on_the_printer(
+    qtbot: QtBot, app: App, coordinator: Actor, add_participant: Callable[..., int], tmp_path: Path
+) -> None:
+    """The print path, on Qt's PDF printer (no physical printer here)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    siti = add_participant(name="Siti Aminah")
+    window = _window(qtbot, app, coordinator)
+    window.print_card(siti)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert window.card_dialog.print_to(printer)
+    assert (tmp_path / "printed.pdf").stat().st_size > 10_000
+    assert _cards(app) == []  # the caller records once the printer took it

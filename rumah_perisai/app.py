@@ -22,6 +22,12 @@ class App:
     def close(self) -> None:
         self.db.dispose()
 
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 def open_app(folder: DataFolder, database_url: str, *, clock: Clock = utc_now) -> App:
     """Open (creating if needed) the data folder and database, migrated to the newest schema."""

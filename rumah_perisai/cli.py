@@ -100,11 +100,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
         name = tidy_name(args.coordinator)  # a bad name is refused before the PIN is asked
         coordinator = AccountSetup(name, check_pin(_read_pin(name, ctx)))
         request = dataclasses.replace(request, coordinator=coordinator)
-    app = open_app(ctx.folder, ctx.database_url)
-    try:
+    with open_app(ctx.folder, ctx.database_url) as app:
         summary = set_up_post(app.db, ctx.folder, request, ctx.actor())
-    finally:
-        app.close()
     if args.json:
         ctx.emit_json(asdict(summary))
     else:
@@ -166,13 +163,12 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     request = DemoRequest(participants=args.participants, seed=args.seed)
     if args.post_code:
         request = dataclasses.replace(request, post_code=args.post_code.upper())
-    app = open_app(ctx.folder, ctx.database_url)
     progress = TerminalProgress(ctx.err)
-    try:
-        summary = create_demo_post(app.db, ctx.folder, request, ctx.actor(), progress)
-    finally:
-        progress.finish()
-        app.close()
+    with open_app(ctx.folder, ctx.database_url) as app:
+        try:
+            summary = create_demo_post(app.db, ctx.folder, request, ctx.actor(), progress)
+        finally:
+            progress.finish()
     if args.json:
         ctx.emit_json(asdict(summary))
     else:
@@ -195,8 +191,7 @@ def cmd_card_print(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.services.cards import prepare_cards, record_cards
     from rumah_perisai.services.volunteers import Actor
 
-    app = open_app(ctx.folder, ctx.database_url)
-    try:
+    with open_app(ctx.folder, ctx.database_url) as app:
         with app.db.reading() as session:
             participant_id = session.scalar(
                 select(Participant.id).where(Participant.registration_no == args.regno.upper())
@@ -209,8 +204,6 @@ def cmd_card_print(args: argparse.Namespace, ctx: Context) -> int:
         out = Path(args.out).expanduser().resolve()
         _write_atomically(out, prepared.pdf)  # recorded only once the file is really there
         record_cards(app.db, prepared, Actor(label=ctx.actor()))
-    finally:
-        app.close()
     print(out, file=ctx.out)
     return EXIT_OK
 
@@ -219,11 +212,8 @@ def cmd_card_verify(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.services.cards import check_card
 
-    app = open_app(ctx.folder, ctx.database_url)
-    try:
+    with open_app(ctx.folder, ctx.database_url) as app:
         scan = check_card(app.db, args.text)
-    finally:
-        app.close()
     if args.json:
         payload = asdict(scan.payload) if scan.payload else None
         ctx.emit_json({"result": scan.result.value, "message": scan.message, "card": payload})
@@ -250,17 +240,13 @@ def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.services.participant_search import ParticipantSearch, found_participants
     from rumah_perisai.services.posts import local_post
 
-    app = open_app(ctx.folder, ctx.database_url)
-    try:
-        with app.db.reading() as session:
-            post = local_post(session)
-            if post is None:
-                raise UserError("no_post")
-            today = local_date(app.db.clock(), post.timezone)
-            search = ParticipantSearch(post.id)
-            found = found_participants(session, search.ids(session, args.text), today)
-    finally:
-        app.close()
+    with open_app(ctx.folder, ctx.database_url) as app, app.db.reading() as session:
+        post = local_post(session)
+        if post is None:
+            raise UserError("no_post")
+        today = local_date(app.db.clock(), post.timezone)
+        search = ParticipantSearch(post.id)
+        found = found_participants(session, search.ids(session, args.text), today)
     if args.json:
         ctx.emit_json([asdict(hit) for hit in found])
         return EXIT_OK
@@ -275,12 +261,9 @@ def cmd_info(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.db.models import SCHEMA_REVISION
     from rumah_perisai.services.posts import post_summary
 
-    app = open_app(ctx.folder, ctx.database_url)
-    try:
+    with open_app(ctx.folder, ctx.database_url) as app:
         summary = post_summary(app.db)
         url = app.db.engine.url.render_as_string(hide_password=True)
-    finally:
-        app.close()
     info = {
         "version": __version__,
         "data_dir": str(ctx.folder.root),

@@ -37,7 +37,6 @@ from rumah_perisai import areas, formats
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.dues import DuesError, income_brackets, monthly_dues
 from rumah_perisai.domain.errors import RuleError
-from rumah_perisai.domain.months import add_months
 from rumah_perisai.domain.nik import InvalidNik, normalize_nik, validate_nik
 from rumah_perisai.domain.promotion import promotion_cover
 from rumah_perisai.errors import UserError
@@ -403,7 +402,7 @@ class RegistrationDialog(QDialog):
             text = tr(
                 "Free JKK + JKM from today to {end} (promotion); dues from {first}.",
                 end=formats.day(promotion.end),
-                first=formats.month(add_months(promotion.end, 1)),
+                first=formats.month(month),  # first_dues_month: the month after it
             )
             self.promotion.setText(text)
 

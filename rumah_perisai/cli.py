@@ -234,6 +234,33 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def cmd_receipts_verify(args: argparse.Namespace, ctx: Context) -> int:
+    """Check the post's receipt chain: exit 0 when whole, 1 naming the first receipt wrong."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.receipt_chain import verify_chain
+
+    with open_app(ctx.folder, ctx.database_url) as app:
+        report = verify_chain(app.db)
+    if args.json:
+        ctx.emit_json(
+            {
+                "whole": report.whole,
+                "post": report.post_code,
+                "receipts": report.receipts,
+                "problem": report.problem,
+                "receipt": report.number,
+                "newest_hash": report.newest_hash,
+                "message": report.message(),
+            }
+        )
+    if report.whole:
+        if not args.json:
+            ctx.say(report.message())
+        return EXIT_OK
+    print(report.message(), file=ctx.err)
+    return EXIT_REFUSED
+
+
 def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.domain.timezones import local_date
@@ -413,6 +440,17 @@ def build_parser() -> argparse.ArgumentParser:
     card_verify.add_argument("text", metavar="TEXT")
     card_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     card_verify.set_defaults(handler=cmd_card_verify)
+
+    receipts = commands.add_parser("receipts", help=tr("check the post's dues receipts"))
+    receipt_commands = receipts.add_subparsers(
+        dest="receipts_command", required=True, parser_class=_Parser
+    )
+    receipts_verify = receipt_commands.add_parser(
+        "verify",
+        help=tr("check that no receipt was altered, removed or reordered; exit 1 naming the first"),
+    )
+    receipts_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    receipts_verify.set_defaults(handler=cmd_receipts_verify)
 
     search = commands.add_parser(
         "search", help=tr("find participants by NIK, name, registration number, KPJ or phone")

@@ -46,3 +46,23 @@ def moment(value: datetime, zone_name: str) -> str:
     """A stored (UTC) moment shown in the post's time zone: ``27 Nov 2026 09.30 WIB``."""
     shown = local_time(value, zone_name)
     return f"{format_datetime(shown, format='d MMM y HH.mm', locale=babel_locale())} {zone_name}"
+
+
+def month_range(first: date, last: date) -> str:
+    """Months paid, in words: ``Januari – Maret 2027``, ``Desember 2026 – Februari 2027``."""
+    if (first.year, first.month) == (last.year, last.month):
+        return month(first)
+    if first.year == last.year:
+        name = format_date(first, format="LLLL", locale=babel_locale())
+        return f"{name} – {month(last)}"
+    return f"{month(first)} – {month(last)}"
+
+
+def amount_in_words(amount: int) -> str:
+    """Rupiah in Indonesian words (*terbilang*), as receipts state them whatever the screen's
+    language: 16.800 → ``enam belas ribu delapan ratus rupiah``."""
+    from num2words import num2words
+
+    if amount < 0:
+        raise ValueError("an amount in words is never negative")
+    return f"{num2words(amount, lang='id')} rupiah"

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -27,6 +30,9 @@ DEFAULT_LANGUAGE = "id"
 BABEL_LOCALES = {"id": "id_ID", "en": "en_ID"}
 
 _language = DEFAULT_LANGUAGE
+# A language for one piece of work (printed receipts are Indonesian whatever the screen's
+# language); per thread, so a receipt drawn on a worker thread never changes the window's texts.
+_override: ContextVar[str | None] = ContextVar("rumah_perisai_language", default=None)
 
 
 @cache
@@ -52,20 +58,30 @@ def set_language(language: str) -> None:
 
 
 def language() -> str:
-    return _language
+    return _override.get() or _language
+
+
+@contextmanager
+def speaking(language_code: str) -> Iterator[None]:
+    """Texts, money and dates in ``language_code`` inside the block, on this thread only."""
+    token = _override.set(language_code if language_code in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _override.reset(token)
 
 
 def babel_locale() -> str:
-    return BABEL_LOCALES[_language]
+    return BABEL_LOCALES[language()]
 
 
 def _(message: str) -> str:
     """The translation of ``message`` in the current language."""
-    return _catalogue(_language).gettext(message)
+    return _catalogue(language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _catalogue(_language).ngettext(singular, plural, n)
+    return _catalogue(language()).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -97,4 +97,56 @@ MESSAGES: dict[str, str] = {
     "participant_missing": N_("No participant {ref} at this post."),
     "not_lapsed": N_("Only a lapsed membership can be reactivated; {name} is {status}."),
     "already_withdrawn": N_("{name} is already withdrawn or rejected."),
+    # --- dues and receipts
+    "pay_lapsed": N_(
+        "{name}'s membership has lapsed (more than 3 months unpaid): dues cannot be paid on it. "
+        'Reactivate it first (button "Reactivate (rejoin)"); the new membership starts this '
+        "month, without a new free promotion."
+    ),
+    "pay_not_member": N_("{name} is {status}: no dues can be taken."),
+    "bad_month_count": N_("Dues are paid for 1, 3, 6 or 12 months."),
+    "rule_refused": N_("This payment cannot be computed: {detail}"),
+    "month_paid": N_(
+        "{month} is already paid (receipt {receipt}); nothing was recorded. Look at the amounts "
+        "again."
+    ),
+    "months_changed": N_(
+        "What {name} owes changed meanwhile (another payment?); nothing was recorded. Look at "
+        "the amounts again."
+    ),
+    "cash_not_a_number": N_("Cash received must be an amount in rupiah, e.g. 50000 (not {text})."),
+    "cash_negative": N_("Cash received cannot be negative."),
+    "cash_too_small": N_("Cash received ({cash}) is less than the total ({total})."),
+    "cash_change_too_big": N_(
+        "The change would be {change}, {limit} or more: check the cash received (an extra 0?)."
+    ),
+    "receipt_missing": N_("No receipt {number} at this post."),
+    "void_of_void": N_("{number} records a void; it cannot be voided itself."),
+    "already_voided": N_("Receipt {number} was already voided by {void}."),
+    "void_reason_needed": N_("Give the reason for the void; it is printed and kept."),
+    "reason_too_long": N_("The reason is too long (at most {limit} characters)."),
+    # --- daily close and deposits
+    "close_future_day": N_("A day that has not come yet cannot be closed."),
+    "nothing_to_close": N_("There are no receipts to count for this day."),
+    "till_changed": N_(
+        "New receipts came in while counting; nothing was recorded. Count again with them."
+    ),
+    "count_missing": N_("Enter the cash counted for {name}."),
+    "close_needs_note": N_(
+        "The cash counted differs from what the receipts say: write down why in the note."
+    ),
+    "close_missing": N_("No daily close {ref} at this post."),
+    "deposit_bank": N_("Choose the bank: CIMB Niaga, BNI or another bank."),
+    "deposit_bank_name": N_("Write the name of the other bank."),
+    "deposit_reference": N_("Enter the reference on the bank slip (at most 60 characters)."),
+    "deposit_no_closes": N_("Choose the closed days whose cash is deposited."),
+    "deposit_amount_positive": N_("The amount deposited must be more than Rp 0."),
+    "close_deposited": N_("The cash of close {close} was already deposited."),
+    "deposit_date": N_(
+        "The deposit date must be on or after the closed days, and not later than today."
+    ),
+    "deposit_amount": N_(
+        "The amount deposited ({amount}) differs from the cash counted in the chosen closes "
+        "({counted}). Check the slip and the closes."
+    ),
 }

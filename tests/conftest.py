@@ -24,8 +24,9 @@ from sqlalchemy.engine import make_url
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import Participant
+from rumah_perisai.db.models import CoverPeriod, Participant
 from rumah_perisai.db.status import store_summary
+from rumah_perisai.db.uow import next_number
 from rumah_perisai.domain.coverage import CoverHistory, Standing, summarize
 from rumah_perisai.domain.months import add_months, month_end
 from rumah_perisai.i18n import set_language
@@ -145,12 +146,24 @@ def add_participant(app: App, post: PostSummary) -> Callable[..., int]:
             "registered_at": datetime(2026, 1, 15, 2, 0, tzinfo=UTC),
             "standing": history.standing.value, "membership_start": history.membership_start,
         }  # fmt: skip
+        if history.promotion_end is not None:
+            values["promotion_code"] = "PERISAI-JKK-JKM-3BLN"
         values.update(fields)
         participant = Participant(**values)
         store_summary(participant, summarize(history))
         with app.db.unit_of_work("cli:test") as session:
             session.add(participant)
             session.flush()
+            if history.promotion_end is not None:  # as registration records it
+                session.add(
+                    CoverPeriod(
+                        post_id=1, post_code=post.code, participant_id=participant.id,
+                        number=next_number(session, post.code, "cover_period"),
+                        kind="promotion", start_date=history.membership_start,
+                        end_date=history.promotion_end, programmes="JKK JKM",
+                        campaign_code="PERISAI-JKK-JKM-3BLN",
+                    )
+                )  # fmt: skip
             return participant.id
 
     return add

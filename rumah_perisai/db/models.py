@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -270,6 +270,11 @@ class Receipt(Tracked, Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     issued_on: Mapped[date] = mapped_column(Date)  # business day in the post's time zone
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    # Whose cash the receipt moves: the collector of a payment; for a void of a receipt still in
+    # an open till, that receipt's collector (the money goes back out of the same cash); for a
+    # refund (the voided receipt's day was closed, or is another day), whoever paid it out now.
+    cash_volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+    refund: Mapped[bool] = mapped_column(Boolean, default=False)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -301,6 +306,110 @@ class ReceiptMonth(Tracked, Base):
 
     def natural_key(self) -> str:
         return f"{self.receipt_number}/{self.month:%Y-%m}"
+
+
+class DailyClose(Tracked, Base):
+    """A till count: the post's receipts of one business day not counted before, per volunteer.
+
+    A day may be closed more than once (a late walk-in after the first count); each close covers
+    the day's receipts up to ``through_seq`` that no earlier close of that day covered. A close
+    is never changed; it records the newest receipt hash, so receipts removed after it show.
+    """
+
+    __tablename__ = "daily_closes"
+    __table_args__ = (
+        UniqueConstraint("post_id", "number"),
+        Index("ix_daily_closes_post_day", "post_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    post_code: Mapped[str] = mapped_column(String(12))
+    number: Mapped[int] = mapped_column(Integer)  # gapless per post
+    day: Mapped[date] = mapped_column(Date)  # the business day counted
+    through_seq: Mapped[int] = mapped_column(Integer)  # last receipt seq (of day.year) counted
+    receipt_count: Mapped[int] = mapped_column(Integer)
+    payments_total: Mapped[int] = mapped_column(BigInteger)
+    voids_total: Mapped[int] = mapped_column(BigInteger)
+    refunds_total: Mapped[int] = mapped_column(BigInteger)
+    expected: Mapped[int] = mapped_column(BigInteger)
+    counted: Mapped[int] = mapped_column(BigInteger)
+    difference: Mapped[int] = mapped_column(BigInteger)  # counted - expected
+    chain_length: Mapped[int] = mapped_column(Integer)  # receipts in the post's chain then
+    newest_receipt_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+
+    def natural_key(self) -> str:
+        return f"{self.post_code}-T{self.number:05d}"
+
+
+class DailyCloseLine(Tracked, Base):
+    """One volunteer's cash in a close: expected from receipts, counted, and the difference."""
+
+    __tablename__ = "daily_close_lines"
+    __table_args__ = (UniqueConstraint("close_id", "volunteer_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    close_id: Mapped[int] = mapped_column(ForeignKey("daily_closes.id"), index=True)
+    close_key: Mapped[str] = mapped_column(String(24))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+    volunteer_key: Mapped[str] = mapped_column(String(40))  # natural key, or the command-line user
+    payments_count: Mapped[int] = mapped_column(Integer)
+    payments_total: Mapped[int] = mapped_column(BigInteger)
+    voids_count: Mapped[int] = mapped_column(Integer)
+    voids_total: Mapped[int] = mapped_column(BigInteger)
+    refunds_count: Mapped[int] = mapped_column(Integer)
+    refunds_total: Mapped[int] = mapped_column(BigInteger)
+    expected: Mapped[int] = mapped_column(BigInteger)
+    counted: Mapped[int] = mapped_column(BigInteger)
+    difference: Mapped[int] = mapped_column(BigInteger)
+
+    def natural_key(self) -> str:
+        return f"{self.close_key}/{self.volunteer_key}"
+
+
+class Deposit(Tracked, Base):
+    """Cash taken to the bank against one or more closes (``DepositClose``)."""
+
+    __tablename__ = "deposits"
+    __table_args__ = (
+        UniqueConstraint("post_id", "number"),
+        CheckConstraint("bank IN ('cimb_niaga', 'bni', 'other')", name="bank"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    post_code: Mapped[str] = mapped_column(String(12))
+    number: Mapped[int] = mapped_column(Integer)
+    bank: Mapped[str] = mapped_column(String(12))
+    bank_name: Mapped[str | None] = mapped_column(String(60))  # for "other"
+    reference: Mapped[str] = mapped_column(String(60))
+    deposited_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+
+    def natural_key(self) -> str:
+        return f"{self.post_code}-D{self.number:05d}"
+
+
+class DepositClose(Tracked, Base):
+    """Which close a deposit took the cash of; a close is deposited at most once."""
+
+    __tablename__ = "deposit_closes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    deposit_id: Mapped[int] = mapped_column(ForeignKey("deposits.id"), index=True)
+    close_id: Mapped[int] = mapped_column(ForeignKey("daily_closes.id"), unique=True)
+    key: Mapped[str] = mapped_column(String(40))  # "<deposit key>/<close key>"
+
+    def natural_key(self) -> str:
+        return self.key
 
 
 class CardIssue(Tracked, Base):

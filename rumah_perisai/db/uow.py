@@ -16,7 +16,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, event, func, insert, inspect, select, update
+from sqlalchemy import Engine, event, func, insert, inspect, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from rumah_perisai.db.engine import writer
@@ -39,18 +41,20 @@ class TrackedSession(Session):
 
 
 def next_number(session: Session, scope: str, name: str) -> int:
-    """The next gapless number of counter ``(scope, name)``, inside the caller's transaction."""
+    """The next gapless number of counter ``(scope, name)``, inside the caller's transaction.
+
+    One upsert: a counter's first use by two writers at once must not fail on PostgreSQL (an
+    UPDATE that finds no row, then two INSERTs); the second waits for the first and continues.
+    """
     connection = session.connection()  # Core statements: no identity map, no autoflush
-    value = connection.execute(
-        update(Counter)
-        .where(Counter.scope == scope, Counter.name == name)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    ).scalar_one_or_none()
-    if value is None:
-        connection.execute(insert(Counter).values(scope=scope, name=name, value=1))
-        value = 1
-    return int(value)
+    dialect = connection.dialect.name
+    upsert_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    first_use = upsert_insert(Counter).values(scope=scope, name=name, value=1)
+    statement = first_use.on_conflict_do_update(
+        index_elements=[Counter.scope, Counter.name],
+        set_={"value": Counter.value + 1},
+    ).returning(Counter.value)
+    return int(connection.execute(statement).scalar_one())
 
 
 def newest_local_record(session: Session) -> datetime | None:

@@ -64,10 +64,12 @@ from rumah_perisai.domain.months import add_months, first_of_month, month_end
 from rumah_perisai.domain.nik import SEX_FEMALE, SEX_MALE
 from rumah_perisai.domain.promotion import PromotionCover, promotion_cover
 from rumah_perisai.domain.receipts import (
+    CHAIN_COUNTER,
     GENESIS_HASH,
     ReceiptContent,
     ReceiptLine,
     chain_hash,
+    receipt_counter,
     receipt_number,
 )
 from rumah_perisai.domain.timezones import ZONES
@@ -842,11 +844,6 @@ REGISTRATION_COUNTER = "registration"
 COVER_PERIOD_COUNTER = "cover_period"
 
 
-def receipt_counter(year: int) -> str:
-    """Counter name of a post's receipt numbers in ``year`` (gapless per post and year)."""
-    return f"receipt-{year}"
-
-
 class _Steps:
     """Reports three phases of equal length (people, receipts, cover periods) to a Progress."""
 
@@ -1014,6 +1011,7 @@ class _Writer:
         self.counts.receipts = len(order)
         for year, seq in sorted(chain.last_seq.items()):
             _set_counter(self.session, self.post_code, receipt_counter(year), seq)
+        _set_counter(self.session, self.post_code, CHAIN_COUNTER, chain.linked)
         return paid
 
     def _price(self, income: int, programmes: tuple[str, ...], month: date) -> DuesBreakdown:
@@ -1056,6 +1054,8 @@ class _Writer:
             total=total,
             cash_received=_cash_handed_over(rng, total),
             reason=None,
+            cash_holder=self.volunteer_keys[issuer],
+            refund=False,
             lines=tuple(lines),
         )
         prev_hash, digest = chain.link(content)
@@ -1068,6 +1068,8 @@ class _Writer:
             "participant_id": record.id,
             "voids_receipt_id": None,
             "issued_by_id": self.volunteer_ids[issuer],
+            "cash_volunteer_id": self.volunteer_ids[issuer],
+            "refund": False,
             "prev_hash": prev_hash,
             "hash": digest,
             "change_no": self.change_no,

@@ -653,6 +653,61 @@ def receipt_content(session: Session, receipt: Receipt) -> ReceiptContent:
     )
 
 
+# --- a participant's receipts ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    """A receipt as the participant's view lists it, newest first."""
+
+    id: int
+    number: str
+    kind: str  # PAYMENT or VOID
+    issued_at: datetime  # in the post's time zone
+    months_text: str
+    total: int
+    volunteer_name: str
+    voided_by: str | None  # a payment's void, if any
+    voids_number: str | None  # a void: the receipt it voided
+    refund: bool
+
+
+def participant_receipts(db: Database, participant_id: int) -> list[ReceiptRow]:
+    """Every receipt of a participant (payments and voids), newest first."""
+    from rumah_perisai import formats
+    from rumah_perisai.domain.timezones import local_time
+
+    with db.reading() as session:
+        post = local_post(session)
+        if post is None:
+            raise UserError("no_post")
+        receipts = session.scalars(
+            select(Receipt)
+            .where(Receipt.participant_id == participant_id, Receipt.post_id == post.id)
+            .order_by(Receipt.issued_at.desc(), Receipt.id.desc())
+        ).all()
+        numbers = {r.id: r.number for r in receipts}
+        voided_by = {r.voids_receipt_id: r.number for r in receipts if r.voids_receipt_id}
+        names = {v.id: v.name for v in session.scalars(select(Volunteer))}
+        return [
+            ReceiptRow(
+                id=r.id,
+                number=r.number,
+                kind=r.kind,
+                issued_at=local_time(r.issued_at, post.timezone),
+                months_text=formats.month_range(r.first_month, r.last_month)
+                if r.first_month and r.last_month
+                else "",
+                total=r.total,
+                volunteer_name=names.get(r.issued_by_id or 0, "-"),
+                voided_by=voided_by.get(r.id),
+                voids_number=numbers.get(r.voids_receipt_id or 0),
+                refund=r.refund,
+            )
+            for r in receipts
+        ]
+
+
 # --- what a printed receipt says ---------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
-"""Post settings kept in the database (audited like every change): idle lock, and later the
-receipt layout and card printer offsets."""
+"""Post settings kept in the database (audited like every change): idle lock, card printer
+offsets, receipt layout."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 IDLE_MINUTES = "session.idle_minutes"
 CARD_OFFSET_MM = "card.offset_mm"  # [x to the right, y down]: calibrates the card printer
-DEFAULTS: dict[str, Any] = {IDLE_MINUTES: 15, CARD_OFFSET_MM: [0.0, 0.0]}
+RECEIPT_LAYOUT = "receipt.layout"  # "a5": A4 cut into two A5 halves; "thermal58": 58 mm roll
+RECEIPT_LAYOUTS = ("a5", "thermal58")
+DEFAULTS: dict[str, Any] = {IDLE_MINUTES: 15, CARD_OFFSET_MM: [0.0, 0.0], RECEIPT_LAYOUT: "a5"}
 
 
 def get_setting(db: Database, key: str) -> Any:
@@ -26,6 +28,8 @@ def set_setting(db: Database, key: str, value: Any, actor: Actor) -> None:
     require_coordinator(actor)
     if key not in DEFAULTS:
         raise KeyError(key)
+    if key == RECEIPT_LAYOUT and value not in RECEIPT_LAYOUTS:
+        raise ValueError(f"unknown receipt layout {value!r}")
     with db.unit_of_work(actor.label) as session:
         stored = session.get(Setting, key)
         if stored is None:

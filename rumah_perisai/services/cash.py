@@ -211,11 +211,12 @@ def _till_receipts(
         )
     }
     voided_ids = {r.voids_receipt_id for r in receipts if r.voids_receipt_id is not None}
-    voided = dict(
-        session.execute(
+    voided: dict[int, str] = {
+        row[0]: row[1]
+        for row in session.execute(
             select(Receipt.id, Receipt.number).where(Receipt.id.in_(voided_ids))
-        ).tuples()
-    )
+        )
+    }
     out = []
     for r in receipts:
         name, registration_no = people[r.participant_id]
@@ -302,7 +303,7 @@ def _close_rows(session: Session, post: Post, closes: Sequence[DailyClose]) -> l
             select(DepositClose.close_id, Deposit.post_code, Deposit.number)
             .join(Deposit, Deposit.id == DepositClose.deposit_id)
             .where(DepositClose.close_id.in_([c.id for c in closes]))
-        ).tuples()
+        )
     }
     return [
         CloseRow(

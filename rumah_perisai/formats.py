@@ -6,6 +6,7 @@ used in Indonesia (``en_ID``), so amounts look the same on screen, receipts and 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
@@ -65,4 +66,11 @@ def amount_in_words(amount: int) -> str:
 
     if amount < 0:
         raise ValueError("an amount in words is never negative")
-    return f"{num2words(amount, lang='id')} rupiah"
+    words = num2words(amount, lang="id")
+    # num2words says "satu juta satu ribu" for 1.001.000; Indonesian says "satu juta seribu"
+    # (a thousands group of exactly one is "seribu", as it already is below a million).
+    words = _LONE_THOUSAND.sub(r"\1 seribu", words)
+    return f"{words} rupiah"
+
+
+_LONE_THOUSAND = re.compile(r"\b(juta|miliar|triliun) satu ribu\b")

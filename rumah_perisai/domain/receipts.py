@@ -84,7 +84,13 @@ def _number(value: int | None) -> str:
 
 
 def chain_hash_raw(prev_hash: str, row: Sequence[Any], lines: Sequence[Sequence[Any]]) -> str:
-    """The chain hash of a receipt given as canonical values in ``CONTENT_FIELDS`` order.
+    """The chain hash of a receipt given as canonical values (see :func:`chain_text`)."""
+    return hashlib.sha256(chain_text(prev_hash, row, lines).encode("utf-8")).hexdigest()
+
+
+def chain_text(prev_hash: str, row: Sequence[Any], lines: Sequence[Sequence[Any]]) -> str:
+    """The text a receipt's chain hash is taken of, from canonical values in ``CONTENT_FIELDS``
+    order.
 
     Dates are ISO text, moments :func:`canonical_moment` text, money int, ``refund`` bool; each
     line is ``LINE_FIELDS`` with the month as ISO text. Format 2 is one line of text: every text
@@ -102,7 +108,7 @@ def chain_hash_raw(prev_hash: str, row: Sequence[Any], lines: Sequence[Sequence[
         f"|{_number(cash_received)}|{_text(reason)}|{_text(cash_holder)}|{'T' if refund else 'F'}"
     )
     body = "".join([f"|{m}|{a}|{b}|{c}|{t}|{len(v)}:{v}" for m, a, b, c, t, v in lines])
-    return hashlib.sha256((head + body).encode("utf-8")).hexdigest()
+    return head + body
 
 
 def _iso(value: date | None) -> str | None:

@@ -153,46 +153,70 @@ def _keys(connection: Connection, post_id: int) -> tuple[dict[int, str], dict[in
     return volunteers, participants
 
 
-def _walk(connection: Connection, post_id: int, post_code: str) -> ChainReport:
+@dataclass(frozen=True)
+class StoredReceipt:
+    """One stored receipt as the check reads it: where it sits, what it says, its links."""
+
+    id: int
+    year: int
+    seq: int
+    number: str
+    content: tuple[Any, ...]  # canonical values, ``domain.receipts.CONTENT_FIELDS`` order
+    lines: list[tuple[Any, ...]]
+    prev_hash: str
+    hash: str
+
+
+def stored_receipts(connection: Connection, post_id: int) -> Iterator[StoredReceipt]:
+    """The post's receipts in number order, each with the canonical values its hash covers."""
     convert = connection.dialect.name != "sqlite"  # SQLite hands back the stored text as is
     volunteers, participants = _keys(connection, post_id)
     months = _Months(connection, post_id, convert)
     numbers: dict[int, str] = {}
-    prev_hash, count, year, seq = GENESIS_HASH, 0, None, 0
-    last_number: str | None = None
     rows = connection.execution_options(yield_per=20_000).execute(
         text(_RECEIPTS), {"post": post_id}
     )
-
-    def report(problem: str | None, number: str | None) -> ChainReport:
-        return ChainReport(post_code, count, problem, number, prev_hash)
-
     for row in rows:
-        (rid, r_year, r_seq, number, kind, participant_id, voids_id, issued_at, issued_on,
+        (rid, year, seq, number, kind, participant_id, voids_id, issued_at, issued_on,
          issued_by_id, month_count, first_month, last_month, jkk, jkm, jht, total, cash, reason,
          holder_id, refund, stored_prev, stored_hash) = row  # fmt: skip
-        expected_seq = seq + 1 if r_year == year else 1
-        if r_seq != expected_seq or number != receipt_number(post_code, r_year, r_seq):
-            missing = receipt_number(post_code, r_year, expected_seq)
-            return report(REMOVED, missing if r_seq > expected_seq else number)
-        if stored_prev != prev_hash:
-            # Not linked to the receipt before it: that one was removed, or the two moved.
-            return report(_link_problem(connection, stored_prev), number)
         if convert:
             issued_at, issued_on = _iso(issued_at), _iso(issued_on)
             first_month, last_month = _iso(first_month), _iso(last_month)
-        lines = months.of(rid) if kind == "payment" else []
         content = (
             number, kind, participants.get(participant_id), numbers.get(voids_id),
             issued_at, issued_on, volunteers.get(issued_by_id), month_count, first_month,
             last_month, jkk, jkm, jht, total, cash, reason, volunteers.get(holder_id),
             bool(refund),
         )  # fmt: skip
-        if chain_hash_raw(stored_prev, content, lines) != stored_hash:
-            return report(ALTERED, number)
         if kind == "payment":
             numbers[rid] = number
-        prev_hash, year, seq, count, last_number = stored_hash, r_year, r_seq, count + 1, number
+        lines = months.of(rid) if kind == "payment" else []
+        yield StoredReceipt(rid, year, seq, number, content, lines, stored_prev, stored_hash)
+
+
+def _walk(connection: Connection, post_id: int, post_code: str) -> ChainReport:
+    prev_hash, count, year, seq = GENESIS_HASH, 0, None, 0
+    last_number: str | None = None
+
+    def report(problem: str | None, number: str | None) -> ChainReport:
+        return ChainReport(post_code, count, problem, number, prev_hash)
+
+    for receipt in stored_receipts(connection, post_id):
+        number = receipt.number
+        expected_seq = seq + 1 if receipt.year == year else 1
+        if receipt.seq != expected_seq or number != receipt_number(
+            post_code, receipt.year, receipt.seq
+        ):
+            missing = receipt_number(post_code, receipt.year, expected_seq)
+            return report(REMOVED, missing if receipt.seq > expected_seq else number)
+        if receipt.prev_hash != prev_hash:
+            # Not linked to the receipt before it: that one was removed, or the two moved.
+            return report(_link_problem(connection, receipt.prev_hash), number)
+        if chain_hash_raw(receipt.prev_hash, receipt.content, receipt.lines) != receipt.hash:
+            return report(ALTERED, number)
+        prev_hash, year, seq, count = receipt.hash, receipt.year, receipt.seq, count + 1
+        last_number = number
     return _check_newest(connection, post_id, post_code, count, last_number, prev_hash)
 
 

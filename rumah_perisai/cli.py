@@ -180,6 +180,17 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
                 seconds=summary.seconds,
             )
         )
+        ctx.say(
+            tr(
+                "{receipts} receipts ({voids} voids, {refunds} refunds), {closes} daily closes,"
+                " {deposits} deposits.",
+                receipts=summary.receipts,
+                voids=summary.voids,
+                refunds=summary.refunds,
+                closes=summary.daily_closes,
+                deposits=summary.deposits,
+            )
+        )
     return EXIT_OK
 
 

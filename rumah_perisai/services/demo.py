@@ -11,8 +11,17 @@ cover; after the promotion some pay 1, 3, 6 or 12 months at a time (never skippi
 fall into arrears, some lapse, and some lapsed ones rejoin. Every payment has a numbered receipt
 in the post's hash chain.
 
-Everything comes from one ``random.Random(seed)``: the same seed and day give the same rows
-(only the post's signing key and the PIN hashes differ, being random by design). The whole demo
+The cash as ``services.dues`` and ``services.cash`` keep it: about 0.5 % of payments are voided
+by the coordinator minutes later, the same day (out of the collector's cash; most are followed
+by a new receipt for the same months, the rest were the participant's last payment and their
+cover is recomputed without it), and about 0.1 % are refunded on a later day (out of the
+coordinator's cash, with a new receipt). Every business day with receipts before ``today`` is
+closed at about four o'clock (a few counts are a little off, with a note), and each Monday the
+coordinator takes the closes of the week before to the bank; this week's closes stay at the post.
+
+Everything comes from ``random.Random(seed)`` (and a second one for the voids and the cash, so
+those leave the rest as it was): the same seed and day give the same rows (only the post's
+signing key and the PIN hashes differ, being random by design). The whole demo
 is one unit of work, so a cancel or an error leaves no trace in the database (only the post's key
 file, which the next set-up adopts). Its rows are written with bulk Core inserts in chunks, and on
 SQLite the name search index is filled once at the end (``_bulk_loading``): 200,000 participants
@@ -43,6 +52,10 @@ from rumah_perisai.db.models import (
     AuditEntry,
     Counter,
     CoverPeriod,
+    DailyClose,
+    DailyCloseLine,
+    Deposit,
+    DepositClose,
     Participant,
     Post,
     Receipt,
@@ -60,6 +73,7 @@ from rumah_perisai.domain.coverage import (
     summarize,
 )
 from rumah_perisai.domain.dues import JHT, JKK, JKM, DuesBreakdown, income_brackets, monthly_dues
+from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.months import add_months, first_of_month, month_end
 from rumah_perisai.domain.nik import SEX_FEMALE, SEX_MALE
 from rumah_perisai.domain.promotion import PromotionCover, promotion_cover
@@ -101,7 +115,7 @@ WINDOW_MONTHS = 8  # registrations spread over this many months before today
 COORDINATOR_PIN = "1357"
 VOLUNTEER_PIN = "2468"
 # Tables whose ids the demo assigns itself: it links rows by id before inserting them.
-_ID_TABLES: tuple[type[DeclarativeBase], ...] = (Participant, Receipt)
+_ID_TABLES: tuple[type[DeclarativeBase], ...] = (Participant, Receipt, DailyClose, Deposit)
 _CHUNK = 2_000  # participants per progress step; rows per bulk insert are a few times that
 _AUDIT_ENTITY = "demo_data"
 
@@ -152,10 +166,14 @@ class DemoSummary:
     post_code: str
     participants: int
     volunteers: int
-    receipts: int
+    receipts: int  # payments, voids and refunds
     receipt_months: int
     cover_periods: int
     rejoined: int
+    voids: int  # same-day voids (not refunds)
+    refunds: int  # voids on a later day, paid back out of that day's cash
+    daily_closes: int
+    deposits: int
     statuses: dict[str, int]  # status value -> participants, on ``today``
     today: date
     seed: int
@@ -190,7 +208,10 @@ def create_demo_post(
         post, volunteers = _create_post(folder, session, setup)
         day = _demo_day(session, post, today)
         people = _People(rng, pools, volunteers, day, ZONES[post.timezone])
-        writer = _Writer(session, post, volunteers, _Steps(progress, request.participants))
+        steps = _Steps(progress, request.participants)
+        # Voids, refunds and the cash draw from their own generator, so the payments and the
+        # people are the same as in a demo without them.
+        writer = _Writer(session, post, volunteers, steps, _Dice(f"cash-{request.seed}"))
         counts = writer.write(people, request.participants)
         _record_demo(session, post, request, day, counts)
     return DemoSummary(
@@ -201,6 +222,10 @@ def create_demo_post(
         receipt_months=counts.receipt_months,
         cover_periods=counts.cover_periods,
         rejoined=counts.rejoined,
+        voids=counts.voids,
+        refunds=counts.refunds,
+        daily_closes=counts.daily_closes,
+        deposits=counts.deposits,
         statuses=dict(sorted(counts.statuses.items())),
         today=day,
         seed=request.seed,
@@ -281,6 +306,10 @@ def _record_demo(
         "receipt_months": counts.receipt_months,
         "cover_periods": counts.cover_periods,
         "rejoined": counts.rejoined,
+        "voids": counts.voids,
+        "refunds": counts.refunds,
+        "daily_closes": counts.daily_closes,
+        "deposits": counts.deposits,
     }
     session.connection().execute(
         insert(AuditEntry).values(
@@ -838,6 +867,113 @@ class _People:
         return True
 
 
+# --- voids and refunds ---------------------------------------------------------------------------
+
+# Chances per payment of being voided the same day, or refunded on a later day. A little above the
+# shares aimed at (0.5 % and 0.1 %): some payments cannot be voided the way the plan says (see
+# ``_Mishaps``) and are left alone.
+_SAME_DAY_VOID_CHANCE = 0.0058
+_REFUND_CHANCE = 0.0012
+_REISSUE_CHANCE = 0.7  # of the same-day voids that may stay voided (a participant's last payment)
+_VOIDS_BEFORE = 15  # o'clock: a mistake is seen while the participant is still at the post
+_COORDINATOR = 0  # the account that voids, refunds, closes and deposits (DEMO_LOGINS[0])
+# Reasons, as a coordinator types them. A void followed by a new receipt for the same months:
+_REISSUED_REASONS = _Weighted(
+    [("Salah jumlah bulan", 3.0), ("Salah input peserta", 3.0), ("Salah ketik uang diterima", 2.0),
+     ("Struk tercetak rusak", 1.0), ("Uang palsu", 1.0)]
+)  # fmt: skip
+_CANCELLED_REASONS = _Weighted([("Peserta membatalkan", 3.0), ("Uang palsu", 1.0)])
+_REFUND_REASONS = _Weighted(
+    [("Salah input peserta", 3.0), ("Salah jumlah bulan", 2.0), ("Data di struk salah", 1.0)]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _VoidPlan:
+    """A payment the coordinator voids: the same day (a void) or a later day (a refund)."""
+
+    payment: int  # index into the participant's payments
+    moment: datetime  # the void's, in the post's time zone
+    refund: bool
+    reason: str
+    reissue_at: datetime | None  # the same months paid again on a new receipt, or not
+
+
+class _Mishaps:
+    """Chooses the few payments that are voided, so that the rest of the demo stays true.
+
+    A void followed by a new receipt for the same months (most of them, and every refund)
+    leaves the participant's cover as it was, provided no other payment of theirs comes in
+    between and the dues rule would pay those same months again then. A void that is not
+    followed by one takes back a participant's last payment only (nothing later was paid on top
+    of it), and never leaves a membership without any cover (a "not yet covered" member).
+    """
+
+    def __init__(self, rng: _Dice, today: date, zone: tzinfo) -> None:
+        self.rng, self.today, self.zone = rng, today, zone
+
+    def plan(self, membership: _Membership) -> tuple[_VoidPlan, ...]:
+        payments = membership.payments
+        start = first_of_month(membership.start)
+        plans: list[_VoidPlan] = []
+        for index, payment in enumerate(payments):
+            roll = self.rng.random()
+            if roll >= _SAME_DAY_VOID_CHANCE + _REFUND_CHANCE or payment.months[0] < start:
+                continue  # not chosen, or paid in a membership before a rejoin
+            following = payments[index + 1].moment if index + 1 < len(payments) else None
+            if roll < _SAME_DAY_VOID_CHANCE:
+                plan = self._same_day(membership, index, following)
+            else:
+                plan = self._refund(membership, index, following)
+            if plan is not None:
+                plans.append(plan)
+        return tuple(plans)
+
+    def _same_day(
+        self, membership: _Membership, index: int, following: datetime | None
+    ) -> _VoidPlan | None:
+        rng, payment = self.rng, membership.payments[index]
+        if payment.moment.hour >= _VOIDS_BEFORE:
+            return None
+        moment = payment.moment + timedelta(minutes=rng.between(3, 40))
+        covered = membership.promotion_end is not None or bool(
+            set(membership.paid) - set(payment.months)
+        )
+        if following is None and covered and rng.random() >= _REISSUE_CHANCE:
+            return _VoidPlan(index, moment, False, _CANCELLED_REASONS.pick(rng), None)
+        reissue = moment + timedelta(minutes=rng.between(1, 4))
+        if following is not None and following <= reissue:
+            return None
+        return _VoidPlan(index, moment, False, _REISSUED_REASONS.pick(rng), reissue)
+
+    def _refund(
+        self, membership: _Membership, index: int, following: datetime | None
+    ) -> _VoidPlan | None:
+        rng, payment = self.rng, membership.payments[index]
+        day = payment.moment.date() + timedelta(days=rng.between(1, 10))
+        if day.weekday() == 6:
+            day += timedelta(days=1)
+        moment = datetime(day.year, day.month, day.day, 8, tzinfo=self.zone) + timedelta(
+            seconds=rng.below(7 * 3600)
+        )
+        reissue = moment + timedelta(minutes=rng.between(1, 5))
+        if day >= self.today or (following is not None and following <= reissue):
+            return None
+        # The new receipt is what the dues service would take that day, once the old is voided.
+        start = first_of_month(membership.start)
+        earlier = frozenset(
+            month for p in membership.payments[:index] for month in p.months if month >= start
+        )
+        history = CoverHistory(Standing.MEMBER, membership.start, membership.promotion_end, earlier)
+        try:
+            months = next_payable_months(history, day, len(payment.months))
+        except RuleError:
+            return None
+        if tuple(months) != payment.months:
+            return None
+        return _VoidPlan(index, moment, True, _REFUND_REASONS.pick(rng), reissue)
+
+
 # --- writing it all -------------------------------------------------------------------------------
 
 REGISTRATION_COUNTER = "registration"
@@ -866,6 +1002,10 @@ class _Counts:
     receipt_months: int = 0
     cover_periods: int = 0
     rejoined: int = 0
+    voids: int = 0
+    refunds: int = 0
+    daily_closes: int = 0
+    deposits: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
 
 
@@ -881,6 +1021,7 @@ class _Registered:
     registered_at: datetime
     cover: PromotionCover | None
     payments: tuple[_Payment, ...]
+    voids: tuple[_VoidPlan, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -891,19 +1032,30 @@ class _PaidCover:
     start: date
     end: date
     programmes: str
+    voided_by: int | None
+
+
+# The receipts of the timeline, in the order of a chain step.
+_PAY, _VOID, _REISSUE = 0, 1, 2
 
 
 class _Writer:
     """Writes the demo's rows in bulk, chunk by chunk, inside the caller's unit of work."""
 
     def __init__(
-        self, session: Session, post: Post, volunteers: Sequence[Volunteer], steps: _Steps
+        self,
+        session: Session,
+        post: Post,
+        volunteers: Sequence[Volunteer],
+        steps: _Steps,
+        cash_rng: _Dice,
     ) -> None:
-        self.session, self.steps = session, steps
+        self.session, self.steps, self.cash_rng = session, steps, cash_rng
         # Plain values, read once: ORM attribute access costs a lot over a million rows.
         self.post_id, self.post_code = post.id, post.code
         self.volunteer_ids = [volunteer.id for volunteer in volunteers]
         self.volunteer_keys = [volunteer.natural_key() for volunteer in volunteers]
+        self.volunteer_names = [volunteer.name for volunteer in volunteers]
         self.issuers = _Weighted(list(zip(range(len(volunteers)), _ACTIVITY, strict=False)))
         self.connection = session.connection()
         self.change_no: int = session.info["change_no"]
@@ -914,8 +1066,9 @@ class _Writer:
         self.steps.report(0, 0, 1, "demo_step_people")
         with _bulk_loading(self.connection):
             registered = self._participants(people, count)
-        paid = self._receipts(people.rng, registered)
+        paid, tills = self._receipts(people.rng, registered)
         self._cover_periods(registered, paid)
+        self._cash(tills, people.today, people.zone)
         _set_counter(self.session, self.post_code, REGISTRATION_COUNTER, count)
         _advance_id_sequences(self.session)
         return self.counts
@@ -927,6 +1080,7 @@ class _Writer:
     # participants
 
     def _participants(self, people: _People, count: int) -> list[_Registered]:
+        self.mishaps = _Mishaps(self.cash_rng, people.today, people.zone)
         moments = people.registration_moments(count)
         first_id = _next_id(self.session, Participant)
         registered: list[_Registered] = []
@@ -945,7 +1099,17 @@ class _Writer:
         self, id_: int, number: int, person: _Person, today: date
     ) -> tuple[dict[str, Any], _Registered]:
         membership, cover = person.membership, person.cover
-        summary = summarize(membership.history())
+        voids = self.mishaps.plan(membership)
+        history = membership.history()
+        withdrawn = {
+            month
+            for plan in voids
+            if plan.reissue_at is None
+            for month in membership.payments[plan.payment].months
+        }
+        if withdrawn:  # a void not followed by a new receipt: those months are unpaid again
+            history = replace(history, paid_months=history.paid_months - withdrawn)
+        summary = summarize(history)
         status = status_from_summary(Standing.MEMBER, summary, membership.start, today).value
         self.counts.statuses[status] = self.counts.statuses.get(status, 0) + 1
         self.counts.rejoined += membership.rejoined
@@ -978,41 +1142,96 @@ class _Writer:
             person.columns["registered_at"],
             cover,
             tuple(membership.payments),
+            voids,
         )
         return row, record
 
     # receipts, in issue order: one hash chain for the post
 
-    def _receipts(self, rng: _Dice, registered: Sequence[_Registered]) -> list[_PaidCover]:
-        order = sorted(
-            ((payment.moment.astimezone(UTC), index, payment)
-             for index, record in enumerate(registered) for payment in record.payments),
-            key=lambda entry: (entry[0], entry[1]),
-        )  # fmt: skip
+    def _timeline(
+        self, registered: Sequence[_Registered]
+    ) -> list[tuple[datetime, int, int, int, _VoidPlan | None]]:
+        """Every receipt to issue, in chain order: (UTC moment, participant index, kind (_PAY,
+        _VOID or _REISSUE), index of the payment concerned, the void's plan or None)."""
+        events: list[tuple[datetime, int, int, int, _VoidPlan | None]] = [
+            (payment.moment.astimezone(UTC), index, _PAY, number, None)
+            for index, record in enumerate(registered)
+            for number, payment in enumerate(record.payments)
+        ]
+        for index, record in enumerate(registered):
+            for plan in record.voids:
+                events.append((plan.moment.astimezone(UTC), index, _VOID, plan.payment, plan))
+                if plan.reissue_at is not None:
+                    moment = plan.reissue_at.astimezone(UTC)
+                    events.append((moment, index, _REISSUE, plan.payment, plan))
+        events.sort(key=lambda event: (event[0], event[1], event[2]))
+        return events
+
+    def _receipts(
+        self, rng: _Dice, registered: Sequence[_Registered]
+    ) -> tuple[list[_PaidCover], list[_DayTill]]:
+        events = self._timeline(registered)
         chain = _Chain(self.post_code)
-        next_id = _next_id(self.session, Receipt)
+        first_id = _next_id(self.session, Receipt)
+        voided_by = {
+            (index, number): first_id + position
+            for position, (_, index, kind, number, _plan) in enumerate(events)
+            if kind == _VOID
+        }
+        voided: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}  # (collector, receipt)
+        tills = _Tills()
         paid: list[_PaidCover] = []
-        for start in range(0, len(order), _CHUNK):
+        voided_months: list[dict[str, Any]] = []
+        for start in range(0, len(events), _CHUNK):
             receipts: list[dict[str, Any]] = []
             months: list[dict[str, Any]] = []
-            for offset, (moment, index, payment) in enumerate(order[start : start + _CHUNK]):
-                record = registered[index]
-                issuer = record.registered_by if rng.random() < 0.5 else self.issuers.pick(rng)
-                receipt, lines = self._receipt(
-                    next_id + start + offset, record, payment, moment, issuer, rng, chain
-                )
+            for offset, (moment, index, kind, number, plan) in enumerate(
+                events[start : start + _CHUNK]
+            ):
+                id_, record, key = first_id + start + offset, registered[index], (index, number)
+                payment, void_id = record.payments[number], None
+                if plan is None:
+                    issuer = record.registered_by if rng.random() < 0.5 else self.issuers.pick(rng)
+                    void_id = voided_by.get(key)
+                    receipt, lines = self._receipt(
+                        id_, record, payment, moment, issuer, rng, chain, void_id
+                    )
+                    if void_id is not None:
+                        voided[key] = (issuer, receipt)
+                    holder = issuer
+                elif kind == _VOID:
+                    collector, original = voided[key] if plan.reissue_at else voided.pop(key)
+                    holder = _COORDINATOR if plan.refund else collector
+                    receipt, lines = self._void(id_, record, original, plan, moment, holder, chain)
+                    self.counts.refunds += plan.refund
+                    self.counts.voids += not plan.refund
+                else:  # the same months on a new receipt: by the collector, or with the refund
+                    collector, _original = voided.pop(key)
+                    holder = _COORDINATOR if plan.refund else collector
+                    assert plan.reissue_at is not None
+                    again = _Payment(plan.reissue_at, payment.months)
+                    receipt, lines = self._receipt(
+                        id_, record, again, moment, holder, self.cash_rng, chain, None
+                    )
                 receipts.append(receipt)
-                months += lines
-                paid.append(_paid_cover(record, receipt))
+                if void_id is None:
+                    months += lines
+                else:  # they name the void, which may come in a later chunk (foreign key)
+                    voided_months += lines
+                if kind != _VOID:
+                    paid.append(_paid_cover(record, receipt, void_id))
+                tills.add(receipt, holder, chain.linked)
             self._insert(Receipt, receipts)
             self._insert(ReceiptMonth, months)
             self.counts.receipt_months += len(months)
-            self.steps.report(1, start + len(receipts), len(order), "demo_step_receipts")
-        self.counts.receipts = len(order)
+            self.steps.report(1, start + len(receipts), len(events), "demo_step_receipts")
+        self._insert(ReceiptMonth, voided_months)
+        self.counts.receipt_months += len(voided_months)
+        self.counts.receipts = len(events)
         for year, seq in sorted(chain.last_seq.items()):
             _set_counter(self.session, self.post_code, receipt_counter(year), seq)
         _set_counter(self.session, self.post_code, CHAIN_COUNTER, chain.linked)
-        return paid
+        return paid, tills.days
 
     def _price(self, income: int, programmes: tuple[str, ...], month: date) -> DuesBreakdown:
         key = (income, programmes, month)
@@ -1029,6 +1248,7 @@ class _Writer:
         issuer: int,
         rng: _Dice,
         chain: _Chain,
+        voided_by: int | None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         lines = [
             ReceiptLine(month, d.jkk, d.jkm, d.jht, d.total, d.rates_version)
@@ -1075,10 +1295,71 @@ class _Writer:
             "change_no": self.change_no,
             **{name: getattr(content, name) for name in _RECEIPT_COLUMNS},
         }
-        return row, [self._month_row(id_, content.number, record.id, line) for line in lines]
+        month_rows = [
+            self._month_row(id_, content.number, record.id, line, voided_by) for line in lines
+        ]
+        return row, month_rows
+
+    def _void(
+        self,
+        id_: int,
+        record: _Registered,
+        voided: dict[str, Any],
+        plan: _VoidPlan,
+        moment: datetime,
+        holder: int,
+        chain: _Chain,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A void: the voided receipt's months and amounts, no cash received, no lines
+        (``services.dues.void_receipt``)."""
+        issued_on = plan.moment.date()
+        coordinator = self.volunteer_keys[_COORDINATOR]
+        content = ReceiptContent(
+            number=chain.next_number(issued_on.year),
+            kind="void",
+            participant=record.registration_no,
+            voids=voided["number"],
+            issued_at=moment,
+            issued_on=issued_on,
+            issued_by=coordinator,
+            month_count=voided["month_count"],
+            first_month=voided["first_month"],
+            last_month=voided["last_month"],
+            jkk=voided["jkk"],
+            jkm=voided["jkm"],
+            jht=voided["jht"],
+            total=voided["total"],
+            cash_received=None,
+            reason=plan.reason,
+            cash_holder=self.volunteer_keys[holder],
+            refund=plan.refund,
+        )
+        prev_hash, digest = chain.link(content)
+        row = {
+            "id": id_,
+            "post_id": self.post_id,
+            "post_code": self.post_code,
+            "year": issued_on.year,
+            "seq": chain.last_seq[issued_on.year],
+            "participant_id": record.id,
+            "voids_receipt_id": voided["id"],
+            "issued_by_id": self.volunteer_ids[_COORDINATOR],
+            "cash_volunteer_id": self.volunteer_ids[holder],
+            "refund": plan.refund,
+            "prev_hash": prev_hash,
+            "hash": digest,
+            "change_no": self.change_no,
+            **{name: getattr(content, name) for name in _RECEIPT_COLUMNS},
+        }
+        return row, []
 
     def _month_row(
-        self, receipt_id: int, number: str, participant_id: int, line: ReceiptLine
+        self,
+        receipt_id: int,
+        number: str,
+        participant_id: int,
+        line: ReceiptLine,
+        voided_by: int | None,
     ) -> dict[str, Any]:
         return {
             "post_id": self.post_id,
@@ -1091,7 +1372,7 @@ class _Writer:
             "jht": line.jht,
             "total": line.total,
             "rates_version": line.rates_version,
-            "voided_by_receipt_id": None,
+            "voided_by_receipt_id": voided_by,
             "change_no": self.change_no,
         }
 
@@ -1125,7 +1406,7 @@ class _Writer:
         row = self._cover_row(
             cover.participant_id, "paid", cover.start, cover.end, cover.programmes
         )
-        return row | {"receipt_id": cover.receipt_id}
+        return row | {"receipt_id": cover.receipt_id, "voided_by_receipt_id": cover.voided_by}
 
     def _cover_row(
         self, participant_id: int, kind: str, start: date, end: date, programmes: str
@@ -1145,6 +1426,155 @@ class _Writer:
             "change_no": self.change_no,
         }
 
+    # the cash: every past business day closed at about four, deposited on Mondays
+
+    def _cash(self, tills: Sequence[_DayTill], today: date, zone: tzinfo) -> None:
+        """One close for each day with receipts before ``today`` (today's till stays open), and
+        each Monday before today a deposit of the closes of the days before it."""
+        first_id = _next_id(self.session, DailyClose)
+        closes: list[dict[str, Any]] = []
+        lines: list[dict[str, Any]] = []
+        for till in (till for till in tills if till.day < today):
+            close, close_lines = self._close(first_id + len(closes), len(closes) + 1, till, zone)
+            closes.append(close)
+            lines += close_lines
+        for start in range(0, len(closes), _CHUNK):
+            self._insert(DailyClose, closes[start : start + _CHUNK])
+        for start in range(0, len(lines), _CHUNK):
+            self._insert(DailyCloseLine, lines[start : start + _CHUNK])
+        deposits, deposited = self._deposits(closes, today, zone)
+        self._insert(Deposit, deposits)
+        self._insert(DepositClose, deposited)
+        self.counts.daily_closes, self.counts.deposits = len(closes), len(deposits)
+        _set_counter(self.session, self.post_code, DAILY_CLOSE_COUNTER, len(closes))
+        _set_counter(self.session, self.post_code, DEPOSIT_COUNTER, len(deposits))
+
+    def _close(
+        self, id_: int, number: int, till: _DayTill, zone: tzinfo
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        rng = self.cash_rng
+        key = f"{self.post_code}-T{number:05d}"
+        rows: list[dict[str, Any]] = []
+        notes: list[str] = []
+        for holder, line in sorted(till.lines.items()):
+            expected = _expected(line)
+            difference = 0
+            if expected >= 20_000 and rng.random() < _DIFFERENCE_CHANCE:
+                difference = _DIFFERENCES.pick(rng)
+                why = rng.one_of(_SHORT_NOTES if difference < 0 else _OVER_NOTES)
+                word = "kurang" if difference < 0 else "lebih"
+                notes.append(
+                    f"{self.volunteer_names[holder]} {word} {_rupiah(abs(difference))}: {why}"
+                )
+            rows.append(
+                {
+                    "post_id": self.post_id,
+                    "close_id": id_,
+                    "close_key": key,
+                    "volunteer_id": self.volunteer_ids[holder],
+                    "volunteer_key": self.volunteer_keys[holder],
+                    "payments_count": line[0],
+                    "payments_total": line[1],
+                    "voids_count": line[2],
+                    "voids_total": line[3],
+                    "refunds_count": line[4],
+                    "refunds_total": line[5],
+                    "expected": expected,
+                    "counted": expected + difference,
+                    "difference": difference,
+                    "change_no": self.change_no,
+                }
+            )
+        day = till.day
+        closing = datetime(day.year, day.month, day.day, _CLOSING_HOUR, tzinfo=zone)
+        closing += timedelta(minutes=rng.between(0, 45))
+        assert till.last_moment is not None
+        closed_at = max(closing, till.last_moment + timedelta(minutes=rng.between(3, 15)))
+        close = {
+            "id": id_,
+            "post_id": self.post_id,
+            "post_code": self.post_code,
+            "number": number,
+            "day": day,
+            "through_seq": till.through_seq,
+            "receipt_count": till.receipts,
+            "payments_total": sum(line[1] for line in till.lines.values()),
+            "voids_total": sum(line[3] for line in till.lines.values()),
+            "refunds_total": sum(line[5] for line in till.lines.values()),
+            "expected": sum(row["expected"] for row in rows),
+            "counted": sum(row["counted"] for row in rows),
+            "difference": sum(row["difference"] for row in rows),
+            "chain_length": till.chain_length,
+            "newest_receipt_hash": till.newest_hash,
+            "note": "; ".join(notes) or None,
+            "closed_at": closed_at.astimezone(UTC),
+            "closed_by_id": self.volunteer_ids[_COORDINATOR],
+            "change_no": self.change_no,
+        }
+        return close, rows
+
+    def _deposits(
+        self, closes: Sequence[dict[str, Any]], today: date, zone: tzinfo
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Each Monday before ``today``, the cash of every close not deposited yet (the week
+        before it); the closes from the last Monday on stay at the post."""
+        weeks: dict[date, list[dict[str, Any]]] = {}
+        for close in closes:  # by the Monday after the close's day
+            weeks.setdefault(close["day"] + timedelta(days=7 - close["day"].weekday()), []).append(
+                close
+            )
+        first_id = _next_id(self.session, Deposit)
+        deposits: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
+        pending: list[dict[str, Any]] = []
+        for monday, week in weeks.items():
+            if monday >= today:
+                break
+            pending += week
+            amount = sum(close["counted"] for close in pending)
+            if amount <= 0:
+                continue  # nothing to take to the bank: it waits for the next Monday
+            deposit = self._deposit(
+                first_id + len(deposits), len(deposits) + 1, monday, amount, zone
+            )
+            deposits.append(deposit)
+            key = f"{self.post_code}-D{deposit['number']:05d}"
+            links += [
+                {
+                    "post_id": self.post_id,
+                    "deposit_id": deposit["id"],
+                    "close_id": close["id"],
+                    "key": f"{key}/{self.post_code}-T{close['number']:05d}",
+                    "change_no": self.change_no,
+                }
+                for close in pending
+            ]
+            pending = []
+        return deposits, links
+
+    def _deposit(
+        self, id_: int, number: int, day: date, amount: int, zone: tzinfo
+    ) -> dict[str, Any]:
+        rng = self.cash_rng
+        bank = _BANKS.pick(rng)
+        at = datetime(day.year, day.month, day.day, 10, tzinfo=zone)
+        at += timedelta(minutes=rng.between(0, 120))
+        reference = f"{_BANK_REFERENCES[bank]}-{day:%Y}-{day:%m%d}-{rng.between(1, 999_999):06d}"
+        return {
+            "id": id_,
+            "post_id": self.post_id,
+            "post_code": self.post_code,
+            "number": number,
+            "bank": bank,
+            "bank_name": _BANK_NAMES[bank],
+            "reference": reference,
+            "deposited_on": day,
+            "amount": amount,
+            "recorded_at": at.astimezone(UTC),
+            "recorded_by_id": self.volunteer_ids[_COORDINATOR],
+            "change_no": self.change_no,
+        }
+
 
 # The receipt columns that say the same as the hashed content, under the same names.
 _RECEIPT_COLUMNS = (
@@ -1153,7 +1583,7 @@ _RECEIPT_COLUMNS = (
 )  # fmt: skip
 
 
-def _paid_cover(record: _Registered, receipt: dict[str, Any]) -> _PaidCover:
+def _paid_cover(record: _Registered, receipt: dict[str, Any], voided_by: int | None) -> _PaidCover:
     return _PaidCover(
         moment=receipt["issued_at"],
         participant_id=record.id,
@@ -1161,6 +1591,7 @@ def _paid_cover(record: _Registered, receipt: dict[str, Any]) -> _PaidCover:
         start=receipt["first_month"],
         end=month_end(receipt["last_month"]),
         programmes=" ".join(record.programmes),
+        voided_by=voided_by,
     )
 
 
@@ -1179,6 +1610,71 @@ def _cash_handed_over(rng: _Dice, total: int) -> int:
     roll = rng.random()
     note = 0 if roll < 0.55 else 10_000 if roll < 0.85 else 50_000
     return total if note == 0 else -(-total // note) * note
+
+
+# --- the cash: daily closes and deposits ---------------------------------------------------------
+
+DAILY_CLOSE_COUNTER = "daily_close"
+DEPOSIT_COUNTER = "deposit"
+_DIFFERENCE_CHANCE = 0.02  # of a close's lines: the cash counted is not what the receipts say
+_DIFFERENCES = _Weighted(
+    [(-5_000, 3.0), (-2_000, 2.0), (-1_000, 1.0), (-10_000, 1.0), (1_000, 1.0), (2_000, 2.0),
+     (5_000, 1.0)]
+)  # fmt: skip
+_SHORT_NOTES = ("kurang uang kembalian", "salah memberi kembalian", "selisih hitung")
+_OVER_NOTES = ("peserta tidak mengambil kembalian", "kembalian belum diberikan")
+_BANKS = _Weighted([("bni", 0.5), ("cimb_niaga", 0.4), ("other", 0.1)])
+_BANK_NAMES = {"bni": "BNI", "cimb_niaga": "CIMB Niaga", "other": "Bank BJB"}
+_BANK_REFERENCES = {"bni": "BNI", "cimb_niaga": "CIMB", "other": "BJB"}
+_CLOSING_HOUR = 16
+
+
+@dataclass(slots=True)
+class _DayTill:
+    """One business day's receipts as its close counts them."""
+
+    day: date
+    # volunteer index -> [payments, their total, voids, total, refunds, total]
+    lines: dict[int, list[int]] = field(default_factory=dict)
+    receipts: int = 0
+    through_seq: int = 0
+    chain_length: int = 0
+    newest_hash: str = GENESIS_HASH
+    last_moment: datetime | None = None
+
+
+class _Tills:
+    """Sums the receipts per business day and cash holder as they are issued (in chain order)."""
+
+    def __init__(self) -> None:
+        self.days: list[_DayTill] = []
+
+    def add(self, receipt: dict[str, Any], holder: int, chain_length: int) -> None:
+        day: date = receipt["issued_on"]
+        if not self.days or self.days[-1].day != day:
+            assert not self.days or self.days[-1].day < day, "receipts out of day order"
+            self.days.append(_DayTill(day))
+        till = self.days[-1]
+        slot = 0 if receipt["kind"] == "payment" else 4 if receipt["refund"] else 2
+        line = till.lines.get(holder)
+        if line is None:
+            line = till.lines[holder] = [0] * 6
+        line[slot] += 1
+        line[slot + 1] += receipt["total"]
+        till.receipts += 1
+        till.through_seq = receipt["seq"]
+        till.chain_length = chain_length
+        till.newest_hash = receipt["hash"]
+        till.last_moment = receipt["issued_at"]
+
+
+def _expected(line: Sequence[int]) -> int:
+    return line[1] - line[3] - line[5]
+
+
+def _rupiah(amount: int) -> str:
+    """Rp 5.000, as a coordinator writes it in a note (stored text, not shown translated)."""
+    return f"Rp {amount:,}".replace(",", ".")
 
 
 # --- the receipt chain ----------------------------------------------------------------------------
@@ -1244,7 +1740,10 @@ def _bulk_loading(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
 
 
-def _next_id(session: Session, model: type[Participant] | type[Receipt]) -> int:
+def _next_id(
+    session: Session,
+    model: type[Participant] | type[Receipt] | type[DailyClose] | type[Deposit],
+) -> int:
     """The first id the demo gives itself (it needs ids before inserting, to link rows)."""
     return int(session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0) + 1
 

@@ -7,6 +7,7 @@ determinism, sequences — is checked on every backend with smaller demos.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter as Tally
 from collections import defaultdict
@@ -28,6 +29,10 @@ from rumah_perisai.db.models import (
     AuditEntry,
     Counter,
     CoverPeriod,
+    DailyClose,
+    DailyCloseLine,
+    Deposit,
+    DepositClose,
     Participant,
     Post,
     Receipt,
@@ -51,14 +56,18 @@ from rumah_perisai.domain.timezones import ZONES
 from rumah_perisai.domain.working_age import age_on, check_working_age
 from rumah_perisai.errors import UserError
 from rumah_perisai.services import volunteers
+from rumah_perisai.services.cash import cash_position, close_day, record_deposit, till
 from rumah_perisai.services.demo import (
     DEMO_LOGINS,
     DemoRequest,
     DemoSummary,
     create_demo_post,
 )
+from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.receipt_chain import verify_chain
+from rumah_perisai.services.registration import cover_history
+from rumah_perisai.services.volunteers import actor_for
 from rumah_perisai.tasks import Cancelled
 
 TODAY = date(2026, 11, 27)
@@ -103,14 +112,18 @@ def _participants(demo: Demo) -> list[Participant]:
 
 
 def _receipts_by_participant(session: Session) -> dict[int, list[tuple[Receipt, list[date]]]]:
+    """Each participant's payments that stand (not voided), oldest first, with their months."""
     months: dict[int, list[date]] = defaultdict(list)
     for receipt_id, month in session.execute(
-        select(ReceiptMonth.receipt_id, ReceiptMonth.month).order_by(ReceiptMonth.month)
+        select(ReceiptMonth.receipt_id, ReceiptMonth.month)
+        .where(ReceiptMonth.voided_by_receipt_id.is_(None))
+        .order_by(ReceiptMonth.month)
     ):
         months[receipt_id].append(month)
     found: dict[int, list[tuple[Receipt, list[date]]]] = defaultdict(list)
     for receipt in session.scalars(select(Receipt).order_by(Receipt.issued_at, Receipt.id)):
-        found[receipt.participant_id].append((receipt, months[receipt.id]))
+        if receipt.id in months:
+            found[receipt.participant_id].append((receipt, months[receipt.id]))
     return found
 
 
@@ -133,7 +146,17 @@ def test_a_demo_post_with_its_accounts_and_one_audit_entry(demo: Demo) -> None:
         audit = session.scalars(select(AuditEntry).where(AuditEntry.entity == "demo_data")).all()
         change_nos = {
             number
-            for model in (Participant, Receipt, ReceiptMonth, CoverPeriod, Volunteer)
+            for model in (
+                Participant,
+                Receipt,
+                ReceiptMonth,
+                CoverPeriod,
+                Volunteer,
+                DailyClose,
+                DailyCloseLine,
+                Deposit,
+                DepositClose,
+            )  # fmt: skip
             for number in session.scalars(select(model.change_no).distinct())
         }
     assert post.is_demo and post.is_local and post.code == "DEMO3209"
@@ -143,6 +166,7 @@ def test_a_demo_post_with_its_accounts_and_one_audit_entry(demo: Demo) -> None:
     assert DEMO_LOGINS[0].pin == "1357" and {d.pin for d in DEMO_LOGINS[1:]} == {"2468"}
     assert change_nos == {post.change_no}  # one operation
     assert len(audit) == 1 and audit[0].changes_json.count('"participants": 2500')
+    assert audit[0].changes_json.count(f'"daily_closes": {demo.summary.daily_closes}')
     assert demo.summary.participants == 2_500 and demo.summary.volunteers == len(DEMO_LOGINS)
 
 
@@ -315,21 +339,27 @@ def test_receipts_are_numbered_gaplessly_and_chained(demo: Demo) -> None:
         by_year[receipt.year].append(receipt.seq)
         assert receipt.number == receipt_number("DEMO3209", receipt.year, receipt.seq)
         assert receipt.issued_on == receipt.issued_at.astimezone(WIB).date()
-        assert receipt.year == receipt.issued_on.year and receipt.kind == "payment"
-        assert receipt.cash_received is not None and receipt.cash_received >= receipt.total
+        assert receipt.year == receipt.issued_on.year
+        if receipt.kind == "payment":
+            assert receipt.cash_received is not None and receipt.cash_received >= receipt.total
+        else:
+            assert receipt.kind == "void" and receipt.cash_received is None
     for year, seqs in by_year.items():
         assert seqs == list(range(1, len(seqs) + 1))
         assert counters[f"receipt-{year}"] == len(seqs)
     assert counters["registration"] == 2_500
     assert counters["cover_period"] == demo.summary.cover_periods
     assert counters["volunteer"] == len(DEMO_LOGINS)
+    assert counters["receipt-chain"] == len(receipts)
+    assert counters["daily_close"] == demo.summary.daily_closes > 100
+    assert counters["deposit"] == demo.summary.deposits > 10
 
 
 def test_every_month_is_priced_by_the_dues_rule(demo: Demo) -> None:
     with demo.app.db.reading() as session:
         people = {p.id: p for p in _all(session, Participant)}
         lines = _all(session, ReceiptMonth)
-        receipts = {r.id: r for r in _all(session, Receipt)}
+        receipts = {r.id: r for r in _all(session, Receipt) if r.kind == "payment"}
         paid_cover = {c.receipt_id: c for c in _all(session, CoverPeriod) if c.kind == "paid"}
     totals: dict[int, int] = defaultdict(int)
     for line in lines:
@@ -358,6 +388,275 @@ def test_every_month_is_priced_by_the_dues_rule(demo: Demo) -> None:
     assert len(paid_cover) == len(receipts)
 
 
+# --- voids, refunds, closes and deposits ---------------------------------------------------------
+# A demo of 10,000 participants (about 5,000 payments): enough for a few refunds at 0.1 %.
+
+
+@pytest.fixture(scope="module")
+def cash_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    folder = DataFolder(tmp_path_factory.mktemp("cash_demo") / "data")
+    app = open_app(folder, folder.sqlite_url, clock=lambda: NOW)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(volunteers, "_hasher", CHEAP_HASHER)
+        summary = create_demo_post(
+            app.db, folder, DemoRequest(10_000, seed=11), "cli:test", today=TODAY
+        )
+    yield Demo(app, summary)
+    app.close()
+
+
+@dataclass
+class CashRows:
+    coordinator: Volunteer
+    keys: dict[int, str]  # volunteer id -> natural key
+    receipts: dict[int, Receipt]
+    months: dict[int, list[ReceiptMonth]]  # by receipt id
+    covers: dict[int, CoverPeriod]  # paid cover by receipt id
+    closes: list[DailyClose]  # by number
+    lines: dict[int, list[DailyCloseLine]]  # by close id
+    deposits: dict[int, Deposit]
+    deposited: list[DepositClose]
+
+
+def _cash_rows(demo: Demo) -> CashRows:
+    with demo.app.db.reading() as session:
+        months: dict[int, list[ReceiptMonth]] = defaultdict(list)
+        for month in session.scalars(select(ReceiptMonth).order_by(ReceiptMonth.month)):
+            months[month.receipt_id].append(month)
+        lines: dict[int, list[DailyCloseLine]] = defaultdict(list)
+        for line in _all(session, DailyCloseLine):
+            lines[line.close_id].append(line)
+        return CashRows(
+            coordinator=session.scalars(select(Volunteer).where(Volunteer.number == 1)).one(),
+            keys={v.id: v.natural_key() for v in _all(session, Volunteer)},
+            receipts={r.id: r for r in _all(session, Receipt)},
+            months=months,
+            covers={c.receipt_id: c for c in _all(session, CoverPeriod) if c.kind == "paid"},
+            closes=list(session.scalars(select(DailyClose).order_by(DailyClose.number))),
+            lines=lines,
+            deposits={d.id: d for d in _all(session, Deposit)},
+            deposited=_all(session, DepositClose),
+        )
+
+
+def _void_pairs(rows: CashRows) -> list[tuple[Receipt, Receipt]]:
+    """(void, the payment it voids), in chain order."""
+    return [
+        (r, rows.receipts[r.voids_receipt_id])
+        for r in sorted(rows.receipts.values(), key=lambda r: (r.year, r.seq))
+        if r.voids_receipt_id is not None
+    ]
+
+
+def _close_of(rows: CashRows, day: date) -> DailyClose:
+    return next(c for c in rows.closes if c.day == day)
+
+
+def test_a_few_payments_are_voided_the_same_day_and_fewer_refunded_later(cash_demo: Demo) -> None:
+    rows = _cash_rows(cash_demo)
+    payments = [r for r in rows.receipts.values() if r.kind == "payment"]
+    pairs = _void_pairs(rows)
+    same_day = [(v, p) for v, p in pairs if not v.refund]
+    refunds = [(v, p) for v, p in pairs if v.refund]
+    assert len(pairs) == sum(r.kind == "void" for r in rows.receipts.values())
+    assert 0.0025 < len(same_day) / len(payments) < 0.01
+    assert len(refunds) > 0 and len(refunds) / len(payments) < 0.003
+    assert (len(same_day), len(refunds)) == (cash_demo.summary.voids, cash_demo.summary.refunds)
+    assert len({p.id for _, p in pairs}) == len(pairs)  # a receipt is voided once
+    for void, paid in pairs:
+        assert paid.kind == "payment" and void.participant_id == paid.participant_id
+        assert (void.month_count, void.first_month, void.last_month) == (
+            paid.month_count,
+            paid.first_month,
+            paid.last_month,
+        )
+        assert (void.jkk, void.jkm, void.jht, void.total) == (
+            paid.jkk,
+            paid.jkm,
+            paid.jht,
+            paid.total,
+        )
+        assert void.issued_by_id == rows.coordinator.id and void.reason
+        assert void.cash_received is None and void.issued_at > paid.issued_at
+        assert void.id not in rows.months  # a void has no lines of its own
+        assert {m.voided_by_receipt_id for m in rows.months[paid.id]} == {void.id}
+        assert rows.covers[paid.id].voided_by_receipt_id == void.id
+        paid_close = _close_of(rows, paid.issued_on)
+        if void.refund:  # a later day, after the payment's day was closed; the coordinator pays
+            assert void.issued_on > paid.issued_on and void.issued_at > paid_close.closed_at
+            assert void.cash_volunteer_id == rows.coordinator.id
+        else:  # minutes later, before the close, out of the collector's cash
+            assert void.issued_on == paid.issued_on
+            assert void.issued_at - paid.issued_at < timedelta(hours=1)
+            assert void.issued_at < paid_close.closed_at and void.seq <= paid_close.through_seq
+            assert void.cash_volunteer_id == paid.cash_volunteer_id
+
+
+def test_most_voids_are_followed_by_a_new_receipt_for_the_same_months(cash_demo: Demo) -> None:
+    rows = _cash_rows(cash_demo)
+    standing: dict[tuple[int, date], list[Receipt]] = defaultdict(list)
+    for receipt_id, months in rows.months.items():
+        for month in months:
+            if month.voided_by_receipt_id is None:
+                standing[(month.participant_id, month.month)].append(rows.receipts[receipt_id])
+    assert all(len(receipts) == 1 for receipts in standing.values())  # paid once, never twice
+    reissued = {False: 0, True: 0}
+    for void, paid in _void_pairs(rows):
+        again = {
+            receipt.id: receipt
+            for month in rows.months[paid.id]
+            for receipt in standing.get((paid.participant_id, month.month), [])
+        }
+        if not again:  # the participant called it off: their last payment, cover recomputed
+            assert not void.refund
+            continue
+        assert len(again) == 1
+        new = next(iter(again.values()))
+        assert (new.first_month, new.last_month, new.total) == (
+            paid.first_month,
+            paid.last_month,
+            paid.total,
+        )
+        assert new.issued_on == void.issued_on
+        assert timedelta(0) < new.issued_at - void.issued_at < timedelta(minutes=10)
+        assert new.cash_volunteer_id == (rows.coordinator.id if void.refund else paid.issued_by_id)
+        assert new.cash_received is not None and new.cash_received >= new.total
+        reissued[void.refund] += 1
+    voids, refunds = cash_demo.summary.voids, cash_demo.summary.refunds
+    assert reissued[True] == refunds
+    assert 0.6 * voids <= reissued[False] < voids  # some were called off
+
+
+def test_stored_cover_dates_are_what_the_services_compute(cash_demo: Demo) -> None:
+    """For every participant with a void, the dues service's own reading of the records."""
+    rows = _cash_rows(cash_demo)
+    touched = {paid.participant_id for _, paid in _void_pairs(rows)}
+    with cash_demo.app.db.reading() as session:
+        for participant_id in sorted(touched):
+            p = session.get(Participant, participant_id)
+            assert p is not None
+            summary = summarize(cover_history(session, p))
+            assert (p.promo_until, p.cover_from, p.cover_until, p.arrears_until) == (
+                summary.promo_until,
+                summary.cover_from,
+                summary.cover_until,
+                summary.arrears_until,
+            ), p.registration_no
+
+
+def test_every_past_day_with_receipts_is_closed_once(cash_demo: Demo) -> None:
+    """Each close recomputed from the receipts table, independently of the demo's sums."""
+    rows = _cash_rows(cash_demo)
+    by_day: dict[date, list[Receipt]] = defaultdict(list)
+    for receipt in sorted(rows.receipts.values(), key=lambda r: (r.year, r.seq)):
+        by_day[receipt.issued_on].append(receipt)
+    assert [c.day for c in rows.closes] == sorted(day for day in by_day if day < TODAY)
+    assert [c.number for c in rows.closes] == list(range(1, len(rows.closes) + 1))
+    chain_length = 0
+    for close in rows.closes:
+        receipts = by_day[close.day]
+        chain_length += len(receipts)
+        sums: dict[int | None, Tally[str]] = defaultdict(Tally)
+        for r in receipts:
+            kind = "payments" if r.kind == "payment" else "refunds" if r.refund else "voids"
+            sums[r.cash_volunteer_id][kind] += r.total
+            sums[r.cash_volunteer_id][f"{kind}_count"] += 1
+        total = sum(sums.values(), Tally[str]())
+        assert close.receipt_count == len(receipts) and close.through_seq == receipts[-1].seq
+        assert close.chain_length == chain_length
+        assert close.newest_receipt_hash == receipts[-1].hash
+        assert (close.payments_total, close.voids_total, close.refunds_total) == (
+            total["payments"],
+            total["voids"],
+            total["refunds"],
+        )
+        assert close.expected == total["payments"] - total["voids"] - total["refunds"]
+        lines = rows.lines[close.id]
+        assert {line.volunteer_id for line in lines} == set(sums)
+        for line in lines:
+            mine = sums[line.volunteer_id]
+            assert line.close_key == f"DEMO3209-T{close.number:05d}"
+            assert line.volunteer_key == rows.keys[line.volunteer_id or 0]
+            assert (line.payments_count, line.voids_count, line.refunds_count) == (
+                mine["payments_count"],
+                mine["voids_count"],
+                mine["refunds_count"],
+            )
+            assert (line.payments_total, line.voids_total, line.refunds_total) == (
+                mine["payments"],
+                mine["voids"],
+                mine["refunds"],
+            )
+            assert line.expected == mine["payments"] - mine["voids"] - mine["refunds"] >= 0
+            assert line.difference == line.counted - line.expected and line.counted >= 0
+        for column in ("expected", "counted", "difference"):
+            assert getattr(close, column) == sum(getattr(line, column) for line in lines)
+        assert close.difference == close.counted - close.expected
+        assert bool(close.note) == any(line.difference for line in lines)
+        closed_at = close.closed_at.astimezone(WIB)
+        assert closed_at.date() == close.day and closed_at.hour >= 16
+        assert close.closed_at > receipts[-1].issued_at
+        assert close.closed_by_id == rows.coordinator.id
+    differences = [line.difference for ls in rows.lines.values() for line in ls]
+    assert 0 < sum(1 for d in differences if d) < 0.05 * len(differences)
+    assert all(-10_000 <= d <= 5_000 for d in differences)
+
+
+def test_closes_go_to_the_bank_each_monday_and_the_newest_stay_at_the_post(
+    cash_demo: Demo,
+) -> None:
+    rows = _cash_rows(cash_demo)
+    closes = {c.id: c for c in rows.closes}
+    assert len({link.close_id for link in rows.deposited}) == len(rows.deposited)  # once each
+    of_deposit: dict[int, list[DailyClose]] = defaultdict(list)
+    for link in rows.deposited:
+        of_deposit[link.deposit_id].append(closes[link.close_id])
+        deposit = rows.deposits[link.deposit_id]
+        close = closes[link.close_id]
+        assert link.key == f"DEMO3209-D{deposit.number:05d}/DEMO3209-T{close.number:05d}"
+    assert set(of_deposit) == set(rows.deposits) and len(rows.deposits) > 10
+    assert [d.number for d in sorted(rows.deposits.values(), key=lambda d: d.id)] == list(
+        range(1, len(rows.deposits) + 1)
+    )
+    banks = Tally(d.bank for d in rows.deposits.values())
+    assert set(banks) <= {"bni", "cimb_niaga", "other"} and banks["bni"] and banks["cimb_niaga"]
+    for deposit in rows.deposits.values():
+        taken = of_deposit[deposit.id]
+        assert deposit.amount == sum(c.counted for c in taken) > 0
+        assert deposit.deposited_on.weekday() == 0 and deposit.deposited_on < TODAY
+        assert max(c.day for c in taken) < deposit.deposited_on
+        assert deposit.recorded_at.astimezone(WIB).date() == deposit.deposited_on
+        assert deposit.recorded_by_id == rows.coordinator.id
+        assert deposit.bank_name == {"bni": "BNI", "cimb_niaga": "CIMB Niaga"}.get(
+            deposit.bank, "Bank BJB"
+        )
+        prefix = {"bni": "BNI", "cimb_niaga": "CIMB", "other": "BJB"}[deposit.bank]
+        assert re.fullmatch(
+            rf"{prefix}-{deposit.deposited_on:%Y}-{deposit.deposited_on:%m%d}-\d{{6}}",
+            deposit.reference,
+        )
+    deposited = {link.close_id for link in rows.deposited}
+    waiting = [c for c in rows.closes if c.id not in deposited]
+    assert 1 <= len(waiting) <= 7  # this week's closes (TODAY is a Friday: Monday to Thursday)
+    assert min(c.number for c in waiting) > max(closes[i].number for i in deposited)
+    assert [c.day for c in waiting] == [date(2026, 11, 23) + timedelta(days=n) for n in range(4)]
+
+    position = cash_position(cash_demo.app.db)
+    assert position.open_days == () and position.open_expected == 0  # nothing today yet
+    assert [row.key for row in position.undeposited] == [
+        f"DEMO3209-T{c.number:05d}" for c in waiting
+    ]
+    assert position.held == position.undeposited_counted == sum(c.counted for c in waiting) > 0
+
+
+def test_the_chain_of_payments_voids_and_refunds_is_whole(cash_demo: Demo) -> None:
+    report = verify_chain(cash_demo.app.db)
+    assert report.whole, report.message()
+    assert report.receipts == cash_demo.summary.receipts
+    rows = _cash_rows(cash_demo)
+    assert report.newest_hash == rows.closes[-1].newest_receipt_hash  # nothing since
+
+
 # --- on every database ---------------------------------------------------------------------------
 
 
@@ -375,7 +674,10 @@ class StopAfter:
 
 
 def _row_counts(session: Session) -> dict[str, int]:
-    models = (Post, Volunteer, Participant, Receipt, ReceiptMonth, CoverPeriod, AuditEntry, Counter)
+    models = (
+        Post, Volunteer, Participant, Receipt, ReceiptMonth, CoverPeriod, AuditEntry, Counter,
+        DailyClose, DailyCloseLine, Deposit, DepositClose,
+    )  # fmt: skip
     return {
         model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
         for model in models
@@ -392,7 +694,17 @@ def _contents(app: App) -> dict[str, list[tuple[Any, ...]]]:
                     select(*model.__table__.columns).order_by(*model.__table__.primary_key)
                 )
             ]
-            for model in (Participant, Receipt, ReceiptMonth, CoverPeriod, Counter)
+            for model in (
+                Participant,
+                Receipt,
+                ReceiptMonth,
+                CoverPeriod,
+                Counter,
+                DailyClose,
+                DailyCloseLine,
+                Deposit,
+                DepositClose,
+            )  # fmt: skip
         }
 
 
@@ -485,6 +797,62 @@ def test_later_records_continue_after_the_demo(app: App) -> None:
                 select(func.count()).where(Participant.name.ilike(f"%{fragment}%"))
             )
             assert _name_index_hits(session, fragment) == like and (like or 0) > 0
+
+
+def test_the_cash_services_carry_on_after_the_demo(app: App) -> None:
+    """On every database: the chain, the close and deposit numbers and ids continue."""
+    summary = create_demo_post(app.db, app.folder, DemoRequest(600, seed=3), "cli:test")
+    assert summary.daily_closes > 50 and summary.deposits > 10
+    assert verify_chain(app.db).whole
+    before = cash_position(app.db)
+    assert before.open_days == () and before.held == before.undeposited_counted > 0
+    with app.db.reading() as session:
+        coordinator = actor_for(
+            session.scalars(select(Volunteer).where(Volunteer.number == 1)).one()
+        )
+        payer = session.scalars(
+            select(Participant.id)
+            .where(Participant.cover_until >= TODAY + timedelta(days=40))
+            .order_by(Participant.id)
+        ).first()
+        assert payer is not None
+        total = payment_options(app.db, payer).plan(3).total
+        voided = select(Receipt.voids_receipt_id).where(Receipt.voids_receipt_id.is_not(None))
+        old = session.scalars(
+            select(Receipt.id)
+            .where(Receipt.kind == "payment", Receipt.participant_id != payer)
+            .where(Receipt.total <= total, ~Receipt.id.in_(voided))
+            .order_by(Receipt.id.desc())
+        ).first()
+        assert old is not None
+    take_payment(app.db, payer, 3, total, coordinator)
+    refund = void_receipt(app.db, old, "Salah input peserta", coordinator)
+    assert refund.refund  # a receipt of a closed day
+    open_till = till(app.db)
+    assert open_till.day == TODAY and open_till.expected == total - refund.total >= 0
+    counted = {line.volunteer_key: line.expected for line in open_till.lines}
+    close_id = close_day(app.db, TODAY, counted, coordinator, through_seq=open_till.through_seq)
+    after = cash_position(app.db)
+    assert after.held == before.held + open_till.expected and after.open_days == ()
+    deposit_id = record_deposit(
+        app.db,
+        bank="bni",
+        reference="BNI-2026-1127-000001",
+        deposited_on=TODAY,
+        amount=after.undeposited_counted,
+        close_ids=[row.id for row in after.undeposited],
+        actor=coordinator,
+    )
+    with app.db.reading() as session:
+        close = session.get(DailyClose, close_id)
+        deposit = session.get(Deposit, deposit_id)
+        assert close is not None and deposit is not None
+        assert (
+            close.number == summary.daily_closes + 1 and close.chain_length == summary.receipts + 2
+        )
+        assert deposit.number == summary.deposits + 1
+    assert cash_position(app.db).held == 0
+    assert verify_chain(app.db).whole
 
 
 def _name_index_hits(session: Session, fragment: str) -> int:

@@ -383,8 +383,10 @@ def close_day(
     """Close ``day``'s open till with the cash counted per volunteer key; returns the close id.
 
     ``through_seq`` is the newest receipt the counter saw: if another receipt came in since,
-    nothing is recorded (``till_changed``). A difference needs a note saying why.
+    nothing is recorded (``till_changed``). A difference needs a note saying why. The post's
+    coordinator closes the day (PRODUCT.md, "Users").
     """
+    require_coordinator(actor)
     note = " ".join(note.split())
     if len(note) > MAX_NOTE:
         raise UserError("reason_too_long", limit=MAX_NOTE)

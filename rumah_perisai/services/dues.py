@@ -150,6 +150,9 @@ class VoidPreview:
     status_now: Status
     status_after: Status
     cover_until_after: date | None
+    # Paid months after the voided ones stay paid but stop counting as cover (payments never
+    # skip an unpaid month) until the voided months are paid again; the dialog warns of them.
+    stranded_months: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -538,7 +541,14 @@ def void_preview(db: Database, receipt_id: int) -> VoidPreview:
                 .order_by(ReceiptMonth.month)
             )
         )
+        cover_until_after = summarize(after).cover_until
+        stranded = tuple(
+            sorted(
+                m for m in after.paid_months if cover_until_after is None or m > cover_until_after
+            )
+        )
         return VoidPreview(
+            stranded_months=stranded,
             receipt_id=receipt.id,
             number=receipt.number,
             participant_name=participant.name,
@@ -548,7 +558,7 @@ def void_preview(db: Database, receipt_id: int) -> VoidPreview:
             refund=_is_refund(session, receipt, today),
             status_now=status_on(before, today),
             status_after=status_on(after, today),
-            cover_until_after=summarize(after).cover_until,
+            cover_until_after=cover_until_after,
         )
 
 
@@ -670,6 +680,7 @@ class ReceiptRow:
     voided_by: str | None  # a payment's void, if any
     voids_number: str | None  # a void: the receipt it voided
     refund: bool
+    reason: str | None = None  # a void's reason
 
 
 def participant_receipts(db: Database, participant_id: int) -> list[ReceiptRow]:
@@ -703,6 +714,7 @@ def participant_receipts(db: Database, participant_id: int) -> list[ReceiptRow]:
                 voided_by=voided_by.get(r.id),
                 voids_number=numbers.get(r.voids_receipt_id or 0),
                 refund=r.refund,
+                reason=r.reason,
             )
             for r in receipts
         ]

@@ -36,12 +36,14 @@ from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
-from rumah_perisai.i18n import language, set_language, tr
+from rumah_perisai.i18n import N_, language, set_language, tr
 from rumah_perisai.services.participant_search import ParticipantSearch, SearchKind, parse_query
 from rumah_perisai.services.posts import PostSummary, local_post_id, post_summary
 from rumah_perisai.services.settings import (
     CARD_OFFSET_MM,
     IDLE_MINUTES,
+    RECEIPT_LAYOUT,
+    RECEIPT_LAYOUTS,
     get_setting,
     set_setting,
 )
@@ -54,6 +56,10 @@ if TYPE_CHECKING:
 # The dialogs (registration form, participant view, accounts, login) are imported when first
 # opened: they pull in the registration rules and name matching, which the start does not need.
 
+RECEIPT_LAYOUT_NAMES = {
+    "a5": N_("A5 halves on an A4 sheet (participant's and post's copy)"),
+    "thermal58": N_("58 mm receipt roll (thermal printer)"),
+}
 SEARCH_PAUSE_MS = 30  # typing pause before searching (a search takes ~10 ms); Enter: at once
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -183,9 +189,18 @@ class MainWindow(QMainWindow):
         self.accounts_action.triggered.connect(self.manage_accounts)
         self.cards_today_action = QAction(self)
         self.cards_today_action.triggered.connect(self.print_cards_of_today)
+        self.pay_action = QAction(self)
+        self.pay_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.pay_action.triggered.connect(self.take_payment_of_selected)
+        self.cash_action = QAction(self)
+        self.cash_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.cash_action.triggered.connect(self.open_cash)
         self.file_menu.addAction(self.register_action)
         self.file_menu.addAction(self.cards_today_action)
         self.file_menu.addAction(self.find_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.pay_action)
+        self.file_menu.addAction(self.cash_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.switch_user_action)
         self.file_menu.addAction(self.accounts_action)
@@ -210,6 +225,9 @@ class MainWindow(QMainWindow):
         self.offset_action = QAction(self)
         self.offset_action.triggered.connect(self.ask_card_offset)
         self.settings_menu.addAction(self.offset_action)
+        self.receipt_layout_action = QAction(self)
+        self.receipt_layout_action.triggered.connect(self.ask_receipt_layout)
+        self.settings_menu.addAction(self.receipt_layout_action)
 
         self.help_menu = self.menuBar().addMenu("")
         self.about_action = QAction(self)
@@ -258,6 +276,10 @@ class MainWindow(QMainWindow):
         self.idle_action.setVisible(self.actor.is_coordinator)
         self.offset_action.setText(tr("Card printer &offset…"))
         self.offset_action.setVisible(self.actor.is_coordinator)
+        self.pay_action.setText(tr("Take &dues payment…"))
+        self.cash_action.setText(tr("&Cash and daily close…"))
+        self.receipt_layout_action.setText(tr("&Receipt layout…"))
+        self.receipt_layout_action.setVisible(self.actor.is_coordinator)
         self.help_menu.setTitle(tr("&Help"))
         self.about_action.setText(tr("&About Rumah Perisai"))
         self.model.refresh_texts()
@@ -331,6 +353,7 @@ class MainWindow(QMainWindow):
             return
         self.open_participant(scan.participant_id)
         self.participant_dialog.set_notice(scan.message, scan.current)
+        self.participant_dialog.focus_pay()  # Enter: take dues
 
     def print_card(self, participant_id: int, reason: str = "first", note: str = "") -> None:
         """Draw a participant's card and show the preview; a reprint asks for its reason."""
@@ -454,7 +477,13 @@ class MainWindow(QMainWindow):
         from rumah_perisai.ui.participant_dialog import ParticipantDialog
 
         dialog = ParticipantDialog(
-            self._app.db, participant_id, self.actor, self.today, self.summary.timezone, self
+            self._app.db,
+            participant_id,
+            self.actor,
+            self.today,
+            self.summary.timezone,
+            self,
+            folder=self._app.folder,
         )
         dialog.changed.connect(lambda _id: self.model.forget_rows())
         dialog.correct_requested.connect(lambda pid: self.correct_participant(pid, dialog))
@@ -480,7 +509,13 @@ class MainWindow(QMainWindow):
 
     def _close_dialogs(self) -> None:
         """Open forms belong to whoever opened them: a new person starts with none open."""
-        for name in ("registration_dialog", "correction_dialog", "participant_dialog"):
+        for name in (
+            "registration_dialog",
+            "correction_dialog",
+            "participant_dialog",
+            "payment_dialog",
+            "cash_dialog",
+        ):
             dialog = getattr(self, name, None)
             if dialog is not None:
                 dialog.close()
@@ -542,6 +577,47 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         if ok:
             set_setting(self._app.db, CARD_OFFSET_MM, [new_x, new_y], self.actor)
+
+    def take_payment_of_selected(self) -> None:
+        """Ctrl+B: dues for the participant selected in the list."""
+        from rumah_perisai.ui.payment_dialog import PaymentDialog, show_message
+
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.result_count.setText(tr("Choose a participant in the list first."))
+            return
+        participant_id = self.model.participant_id(rows[0].row())
+        try:
+            dialog = PaymentDialog(self._app.db, self._app.folder, self.actor, participant_id, self)
+        except UserError as error:
+            self.message_box = show_message(self, tr("Cannot continue"), error.message())
+            return
+        dialog.paid.connect(lambda _id: self.model.forget_rows())
+        dialog.changed.connect(lambda _id: self.model.forget_rows())
+        self.payment_dialog = dialog
+        dialog.open()
+
+    def open_cash(self) -> None:
+        """Ctrl+K: the cash held, the day's close, bank deposits."""
+        from rumah_perisai.ui.cash_dialog import CashDialog
+
+        self.cash_dialog = CashDialog(self._app.db, self._app.folder, self.actor, self.today, self)
+        self.cash_dialog.open()
+
+    def ask_receipt_layout(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        current = str(get_setting(self._app.db, RECEIPT_LAYOUT))
+        labels = [tr(RECEIPT_LAYOUT_NAMES[code]) for code in RECEIPT_LAYOUTS]
+        index = RECEIPT_LAYOUTS.index(current) if current in RECEIPT_LAYOUTS else 0
+        chosen, ok = QInputDialog.getItem(
+            self, tr("Receipt layout"), tr("Print dues receipts on:"), labels, index, False
+        )
+        if ok:
+            self.set_receipt_layout(RECEIPT_LAYOUTS[labels.index(chosen)])
+
+    def set_receipt_layout(self, layout: str) -> None:
+        set_setting(self._app.db, RECEIPT_LAYOUT, layout, self.actor)
 
     def set_idle_minutes(self, minutes: int) -> None:
         set_setting(self._app.db, IDLE_MINUTES, minutes, self.actor)

@@ -1,7 +1,8 @@
 """One participant: who they are, their cover and what changes next, and every change made.
 
 From here a registration is corrected (the registration form, filled), withdrawn by a
-coordinator with a reason, or — when lapsed — reactivated on the same record.
+coordinator with a reason, or — when lapsed — reactivated on the same record. Dues are taken
+here (Pay dues…, Ctrl+B), receipts reprinted (marked SALINAN) and, by a coordinator, voided.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,15 +30,31 @@ from PySide6.QtWidgets import (
 )
 
 from rumah_perisai import formats
+from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.cards import REASON_TEXT
+from rumah_perisai.services.dues import PAYMENT, ReceiptRow, participant_receipts
 from rumah_perisai.services.participant_view import ParticipantDetail, participant_detail
 from rumah_perisai.services.registration import rejoin, withdraw
+from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
+
+AMOUNT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+def receipt_state(receipt: ReceiptRow) -> str:
+    """A receipt's state in words: paid, voided by X, void of X, refund of X."""
+    if receipt.kind == PAYMENT:
+        if receipt.voided_by:
+            return tr("voided by {number}", number=receipt.voided_by)
+        return tr("paid")
+    if receipt.refund:
+        return tr("refund of {number}", number=receipt.voids_number or "?")
+    return tr("void of {number}", number=receipt.voids_number or "?")
 
 
 def _history_text(changes: dict[str, object], action: str) -> str:
@@ -63,15 +82,19 @@ class ParticipantDialog(QDialog):
         today: Callable[[], date],
         zone: str,
         parent: QWidget | None = None,
+        *,
+        folder: DataFolder | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = db
+        self._folder = folder
+        self.receipt_rows: list[ReceiptRow] = []
         self._id = participant_id
         self._actor = actor
         self._today = today
         self._zone = zone
         self.detail: ParticipantDetail = participant_detail(db, participant_id, today())
-        self.resize(900, 560)
+        self.resize(900, 540)
         self.notice = QLabel()
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
@@ -88,12 +111,16 @@ class ParticipantDialog(QDialog):
         self.cards = QTableWidget(0, 4)
         self.cards.setObjectName("cards")
         self.cards.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        for table in (self.cover, self.history, self.cards):
+        self.receipts = QTableWidget(0, 6)
+        self.receipts.setObjectName("receipts")
+        self.receipts.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.receipts.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        for table in (self.cover, self.history, self.cards, self.receipts):
             table.verticalHeader().setVisible(False)
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             table.horizontalHeader().setStretchLastSection(True)
-        tabs = QTabWidget()
+        self.tabs = tabs = QTabWidget()
         facts_widget = QWidget()
         facts_widget.setLayout(self.facts)
         tabs.addTab(facts_widget, tr("&Details"))
@@ -107,6 +134,29 @@ class ParticipantDialog(QDialog):
         self.hand_over_button.clicked.connect(self.mark_handed_over)
         cards_layout.addWidget(self.hand_over_button, 0, Qt.AlignmentFlag.AlignLeft)
         tabs.addTab(cards_page, tr("C&ards"))
+        dues_page = QWidget()
+        dues_layout = QVBoxLayout(dues_page)
+        dues_layout.addWidget(self.receipts, 1)
+        dues_buttons = QHBoxLayout()
+        self.reprint_button = QPushButton(tr("Reprin&t (SALINAN)"))
+        self.reprint_button.setObjectName("reprint")
+        self.reprint_button.setAutoDefault(False)
+        self.reprint_button.clicked.connect(self.reprint)
+        self.void_button = QPushButton(tr("&Void…"))
+        self.void_button.setObjectName("void")
+        self.void_button.setAutoDefault(False)
+        self.void_button.clicked.connect(self.ask_void)
+        dues_buttons.addWidget(self.reprint_button)
+        dues_buttons.addWidget(self.void_button)
+        dues_buttons.addStretch(1)
+        dues_layout.addLayout(dues_buttons)
+        self.dues_tab = tabs.addTab(dues_page, tr("D&ues"))
+        self.receipts.itemSelectionChanged.connect(self._receipt_selected)
+        self.receipts.doubleClicked.connect(lambda _index: self.reprint())
+        self.pay_button = QPushButton(tr("&Pay dues… (Ctrl+B)"))
+        self.pay_button.setObjectName("pay")
+        self.pay_button.clicked.connect(self.pay)
+        QShortcut(QKeySequence("Ctrl+B"), self, self.pay)
         self.correct_button = QPushButton(tr("C&orrect data"))
         self.correct_button.setObjectName("correct")
         self.correct_button.clicked.connect(lambda: self.correct_requested.emit(self._id))
@@ -123,6 +173,7 @@ class ParticipantDialog(QDialog):
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         for button in (
+            self.pay_button,
             self.correct_button,
             self.card_button,
             self.withdraw_button,
@@ -167,7 +218,9 @@ class ParticipantDialog(QDialog):
         self._show_cover(d)
         self._show_history(d)
         self._show_cards(d)
+        self._show_receipts()
         is_member = d.standing == "member"
+        self.pay_button.setEnabled(is_member and self._folder is not None)
         self.correct_button.setEnabled(is_member)
         self.card_button.setEnabled(is_member)
         self.withdraw_button.setVisible(self._actor.is_coordinator and is_member)
@@ -288,3 +341,106 @@ class ParticipantDialog(QDialog):
             + "<br>"
             + tr("Rejoined from {day}: take the first payment.", day=formats.day(start))
         )
+
+    # --- dues ----------------------------------------------------------------------------------
+    def _show_receipts(self) -> None:
+        self.receipt_rows = participant_receipts(self._db, self._id)
+        self.receipts.setHorizontalHeaderLabels(
+            [tr("Receipt no."), tr("When"), tr("Months"), tr("Total"), tr("By"), tr("State")]
+        )
+        self.receipts.setRowCount(len(self.receipt_rows))
+        for row, receipt in enumerate(self.receipt_rows):
+            total = formats.money(receipt.total)
+            if receipt.kind != PAYMENT:
+                total = "− " + total
+            texts = (
+                receipt.number,
+                formats.moment(receipt.issued_at, self._zone),
+                receipt.months_text,
+                total,
+                receipt.volunteer_name,
+                receipt_state(receipt),
+            )
+            for column, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                if column == 3:
+                    item.setTextAlignment(AMOUNT)
+                if receipt.voided_by or receipt.kind != PAYMENT:
+                    item.setForeground(Qt.GlobalColor.darkGray)
+                self.receipts.setItem(row, column, item)
+        if self.receipt_rows:
+            self.receipts.selectRow(0)
+        self._receipt_selected()
+
+    def selected_receipt(self) -> ReceiptRow | None:
+        rows = self.receipts.selectionModel().selectedRows()
+        if not rows or not 0 <= rows[0].row() < len(self.receipt_rows):
+            return None
+        return self.receipt_rows[rows[0].row()]
+
+    def _receipt_selected(self) -> None:
+        receipt = self.selected_receipt()
+        self.reprint_button.setEnabled(receipt is not None and self._folder is not None)
+        voidable = receipt is not None and receipt.kind == PAYMENT and not receipt.voided_by
+        if not self._actor.is_coordinator:
+            self.void_button.setEnabled(False)
+            self.void_button.setToolTip(tr("Only a coordinator can void a receipt."))
+        elif not voidable:
+            self.void_button.setEnabled(False)
+            self.void_button.setToolTip(tr("Choose a payment that is not voided yet."))
+        else:
+            self.void_button.setEnabled(self._folder is not None)
+            self.void_button.setToolTip(
+                tr("Void this payment, with a reason; the void is printed.")
+            )
+
+    def focus_pay(self) -> None:
+        """Paying one keystroke away (after a card scan): Enter opens the payment."""
+        if self.pay_button.isEnabled():
+            self.pay_button.setDefault(True)
+            self.pay_button.setFocus()
+
+    def pay(self) -> None:
+        from rumah_perisai.ui.payment_dialog import PaymentDialog, show_message
+
+        if self._folder is None or not self.pay_button.isEnabled():
+            return
+        try:
+            dialog = PaymentDialog(self._db, self._folder, self._actor, self._id, self)
+        except UserError as error:
+            self.message_box = show_message(self, tr("Cannot continue"), error.message())
+            return
+        dialog.paid.connect(lambda _id: self._paid())
+        dialog.changed.connect(lambda _id: self.reload())
+        self.payment_dialog = dialog
+        dialog.open()
+
+    def _paid(self) -> None:
+        self.reload()
+        self.tabs.setCurrentIndex(self.dues_tab)
+
+    def reprint(self) -> None:
+        from rumah_perisai.ui.receipt_dialog import ReceiptDialog
+
+        receipt = self.selected_receipt()
+        if receipt is None or self._folder is None:
+            return
+        layout = str(get_setting(self._db, RECEIPT_LAYOUT))
+        self.receipt_dialog = ReceiptDialog(self._db, self._folder, receipt.id, layout, True, self)
+        self.receipt_dialog.open()
+
+    def ask_void(self) -> None:
+        from rumah_perisai.ui.payment_dialog import show_message
+        from rumah_perisai.ui.void_dialog import VoidDialog
+
+        receipt = self.selected_receipt()
+        if receipt is None or self._folder is None or not self.void_button.isEnabled():
+            return
+        try:
+            dialog = VoidDialog(self._db, self._folder, self._actor, receipt.id, self)
+        except UserError as error:
+            self.message_box = show_message(self, tr("Cannot continue"), error.message())
+            return
+        dialog.voided.connect(lambda _id: self._paid())
+        self.void_dialog = dialog
+        dialog.open()

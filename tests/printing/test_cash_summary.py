@@ -74,7 +74,11 @@ def test_the_summary_lists_volunteers_and_every_receipt_over_several_pages(
 
 
 def test_a_demo_posts_summary_says_contoh(
-    qapp: Any, app: App, add_participant: Callable[..., int], volunteer: Actor
+    qapp: Any,
+    app: App,
+    add_participant: Callable[..., int],
+    volunteer: Actor,
+    coordinator: Actor,
 ) -> None:
     from rumah_perisai.db.models import Post
 
@@ -88,7 +92,7 @@ def test_a_demo_posts_summary_says_contoh(
         app.db,
         today.day,
         {line.volunteer_key: line.expected for line in today.lines},
-        volunteer,
+        coordinator,
         through_seq=today.through_seq,
     )
     (page,) = _pdf_text(qapp, daily_summary_pdf(close_document(app.db, close_id)))

@@ -65,13 +65,16 @@ def test_the_till_per_volunteer_and_a_close_with_a_difference(
 
     counted = {ujang.volunteer_key: 62_200, dewi.volunteer_key: 0}
     with pytest.raises(UserError) as refused:
-        _close(app, volunteer, counted)
+        _close(app, coordinator, counted)
     assert refused.value.key == "close_needs_note"
+    with pytest.raises(UserError) as volunteer_closes:
+        _close(app, volunteer, counted, note="Uang kembalian kurang")
+    assert volunteer_closes.value.key == "coordinator_only"
     with pytest.raises(UserError) as missing:
-        _close(app, volunteer, {ujang.volunteer_key: 67_200})
+        _close(app, coordinator, {ujang.volunteer_key: 67_200})
     assert missing.value.key == "count_missing"
 
-    close_id = _close(app, volunteer, counted, note="Uang kembalian kurang")
+    close_id = _close(app, coordinator, counted, note="Uang kembalian kurang")
     document = close_document(app.db, close_id)
     assert (document.close.expected, document.close.counted, document.close.difference) == (
         67_200,
@@ -84,20 +87,20 @@ def test_the_till_per_volunteer_and_a_close_with_a_difference(
     assert document.chain_length == 4
     assert till(app.db).is_empty
     with pytest.raises(UserError) as again:
-        _close(app, volunteer, counted)
+        _close(app, coordinator, counted)
     assert again.value.key == "nothing_to_close"
 
 
 def test_a_receipt_after_the_close_is_counted_in_a_second_close(
-    app: App, pay: Callable[[Actor, int], int], volunteer: Actor
+    app: App, pay: Callable[[Actor, int], int], volunteer: Actor, coordinator: Actor
 ) -> None:
     pay(volunteer, 1)
     key = till(app.db).lines[0].volunteer_key
-    first = _close(app, volunteer, {key: 16_800})
+    first = _close(app, coordinator, {key: 16_800})
     pay(volunteer, 3)
     second_till = till(app.db)
     assert second_till.earlier_closes == 1 and second_till.expected == 50_400
-    second = _close(app, volunteer, {key: 50_400})
+    second = _close(app, coordinator, {key: 50_400})
     rows = {row.id: row for row in closes(app.db)}
     assert (rows[first].receipt_count, rows[first].counted) == (1, 16_800)
     assert (rows[second].receipt_count, rows[second].counted) == (1, 50_400)
@@ -106,7 +109,7 @@ def test_a_receipt_after_the_close_is_counted_in_a_second_close(
 
 
 def test_a_count_made_while_a_receipt_came_in_is_refused(
-    app: App, pay: Callable[[Actor, int], int], volunteer: Actor
+    app: App, pay: Callable[[Actor, int], int], volunteer: Actor, coordinator: Actor
 ) -> None:
     pay(volunteer, 1)
     seen = till(app.db)
@@ -116,7 +119,7 @@ def test_a_count_made_while_a_receipt_came_in_is_refused(
             app.db,
             seen.day,
             {seen.lines[0].volunteer_key: 16_800},
-            volunteer,
+            coordinator,
             through_seq=seen.through_seq,
         )
     assert refused.value.key == "till_changed"
@@ -132,7 +135,7 @@ def test_a_void_after_the_close_is_a_refund_from_todays_cash(
 ) -> None:
     receipt = pay(volunteer, 3)
     key = till(app.db).lines[0].volunteer_key
-    close_id = _close(app, volunteer, {key: 50_400})
+    close_id = _close(app, coordinator, {key: 50_400})
     voided = void_receipt(app.db, receipt, "Peserta membatalkan", coordinator)
     assert voided.refund
     # The closed day is unchanged; the refund is in today's new till, out of the coordinator's cash.
@@ -151,6 +154,7 @@ def test_open_days_and_cash_held(
     app: App,
     pay: Callable[[Actor, int], int],
     volunteer: Actor,
+    coordinator: Actor,
     clock: FakeClock,
 ) -> None:
     pay(volunteer, 1)
@@ -164,7 +168,7 @@ def test_open_days_and_cash_held(
         app.db,
         TODAY,
         {old.lines[0].volunteer_key: 16_800},
-        volunteer,
+        coordinator,
         through_seq=old.through_seq,
     )
     assert open_days(app.db) == [date(2026, 11, 28)]
@@ -175,7 +179,7 @@ def test_open_days_and_cash_held(
         67_200,
     )
     with pytest.raises(UserError) as future:
-        close_day(app.db, date(2026, 12, 1), {}, volunteer, through_seq=0)
+        close_day(app.db, date(2026, 12, 1), {}, coordinator, through_seq=0)
     assert future.value.key == "close_future_day"
 
 
@@ -188,10 +192,10 @@ def test_deposits_match_the_closes_they_take(
 ) -> None:
     pay(volunteer, 1)
     key = till(app.db).lines[0].volunteer_key
-    first = _close(app, volunteer, {key: 16_800})
+    first = _close(app, coordinator, {key: 16_800})
     clock.advance(days=1)
     pay(volunteer, 3)
-    second = _close(app, volunteer, {key: 50_400})
+    second = _close(app, coordinator, {key: 50_400})
 
     def deposit(**changes: object) -> int:
         values: dict[str, object] = {

@@ -393,3 +393,21 @@ def test_withdrawn_participant_cannot_pay(
     with pytest.raises(UserError) as refused:
         take_payment(app.db, who, 1, BASIC, volunteer)
     assert refused.value.key == "pay_not_member"
+
+
+def test_voiding_an_older_payment_warns_of_later_months_that_stop_counting(
+    app: App, add_participant: Callable[..., int], volunteer: Actor, coordinator: Actor
+) -> None:
+    who = _in_promotion(add_participant)
+    february = _pay(app, who, 1, volunteer)
+    _pay(app, who, 3, volunteer)  # March – May
+    preview = void_preview(app.db, february)
+    assert preview.stranded_months == (date(2027, 3, 1), date(2027, 4, 1), date(2027, 5, 1))
+    assert preview.cover_until_after == date(2027, 1, 31)  # the free cover only
+    void_receipt(app.db, february, "Salah input peserta", coordinator)
+    options = payment_options(app.db, who)
+    assert options.plan(1).first_month == date(2027, 2, 1)  # the gap is paid first
+    _pay(app, who, 1, volunteer)
+    with app.db.reading() as session:
+        participant = session.get(Participant, who)
+        assert participant is not None and participant.cover_until == date(2027, 5, 31)

@@ -21,6 +21,10 @@ from rumah_perisai.db.models import (
     AuditEntry,
     Counter,
     CoverPeriod,
+    DailyClose,
+    DailyCloseLine,
+    Deposit,
+    DepositClose,
     Participant,
     Post,
     Receipt,
@@ -29,7 +33,10 @@ from rumah_perisai.db.models import (
 )
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
 
-_TABLES = (Post, Volunteer, Participant, CoverPeriod, Receipt, ReceiptMonth, Counter, AuditEntry)
+_TABLES = (
+    Post, Volunteer, Participant, CoverPeriod, Receipt, ReceiptMonth, DailyClose, DailyCloseLine,
+    Deposit, DepositClose, Counter, AuditEntry,
+)  # fmt: skip
 
 
 class PrintedProgress:

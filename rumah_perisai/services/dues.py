@@ -619,50 +619,6 @@ def void_receipt(db: Database, receipt_id: int, reason: str, actor: Actor) -> Vo
         return Voided(void.id, number, receipt.number, receipt.total, refund)
 
 
-# --- a receipt's content, as hashed ---------------------------------------------------------------
-
-
-def receipt_content(session: Session, receipt: Receipt) -> ReceiptContent:
-    """The hashed content of a stored receipt (for checks, reprints and the batch)."""
-    participant = session.get(Participant, receipt.participant_id)
-    assert participant is not None
-    voids = None
-    if receipt.voids_receipt_id is not None:
-        voided = session.get(Receipt, receipt.voids_receipt_id)
-        voids = voided.number if voided else None
-    lines: tuple[ReceiptLine, ...] = ()
-    if receipt.kind == PAYMENT:
-        lines = tuple(
-            ReceiptLine(m.month, m.jkk, m.jkm, m.jht, m.total, m.rates_version)
-            for m in session.scalars(
-                select(ReceiptMonth)
-                .where(ReceiptMonth.receipt_id == receipt.id)
-                .order_by(ReceiptMonth.month)
-            )
-        )
-    return ReceiptContent(
-        number=receipt.number,
-        kind=receipt.kind,
-        participant=participant.registration_no,
-        voids=voids,
-        issued_at=receipt.issued_at,
-        issued_on=receipt.issued_on,
-        issued_by=_volunteer_key(session, receipt.issued_by_id),
-        month_count=receipt.month_count,
-        first_month=receipt.first_month,
-        last_month=receipt.last_month,
-        jkk=receipt.jkk,
-        jkm=receipt.jkm,
-        jht=receipt.jht,
-        total=receipt.total,
-        cash_received=receipt.cash_received,
-        reason=receipt.reason,
-        cash_holder=_volunteer_key(session, receipt.cash_volunteer_id),
-        refund=receipt.refund,
-        lines=lines,
-    )
-
-
 # --- a participant's receipts ------------------------------------------------------------------
 
 

@@ -61,6 +61,7 @@ from rumah_perisai.services.cash import (
 )
 from rumah_perisai.services.dues import parse_cash
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.buttons import cancel_and
 from rumah_perisai.ui.pdf_preview import PdfDialog
 
 log = logging.getLogger(__name__)
@@ -196,20 +197,13 @@ class DepositDialog(QDialog):
         self.save_button = QPushButton(tr("&Record the deposit"))
         self.save_button.setObjectName("save")
         self.save_button.clicked.connect(self.save)
-        cancel = QPushButton(tr("Cancel"))
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(cancel)
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
+        buttons = cancel_and(self, self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addLayout(buttons)
-        self.save_button.setDefault(True)
         self.reference.setFocus()
         self.resize(540, self.sizeHint().height())
 

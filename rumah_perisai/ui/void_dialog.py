@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -31,6 +30,7 @@ from rumah_perisai.i18n import tr
 from rumah_perisai.services.dues import MAX_REASON, VoidPreview, void_preview, void_receipt
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.buttons import cancel_and
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 
 
@@ -174,14 +174,7 @@ class VoidDialog(QDialog):
         self.confirm_button.setObjectName("confirm")
         self.confirm_button.setEnabled(False)
         self.confirm_button.clicked.connect(self.confirm)
-        cancel = QPushButton(tr("Cancel"))
-        cancel.setObjectName("cancel")
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(cancel)
-        buttons.addStretch(1)
-        buttons.addWidget(self.confirm_button)
+        buttons = cancel_and(self, self.confirm_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -189,7 +182,6 @@ class VoidDialog(QDialog):
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addLayout(buttons)
-        self.confirm_button.setDefault(True)
         self.reason.textChanged.connect(
             lambda text: self.confirm_button.setEnabled(bool(text.strip()))
         )

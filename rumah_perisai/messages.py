@@ -79,6 +79,7 @@ MESSAGES: dict[str, str] = {
     "coordinator_only": N_("Only a coordinator may do this."),
     "account_exists": N_("There is already an account named {name}."),
     "cannot_deactivate_self": N_("You cannot deactivate your own account."),
+    "volunteer_missing": N_("No volunteer account {ref} at this post."),
     # --- registration
     "registration_invalid": N_("Some fields need correcting: {fields}."),
     "duplicate_nik": N_(
@@ -149,4 +150,11 @@ MESSAGES: dict[str, str] = {
         "The amount deposited ({amount}) differs from the cash counted in the chosen closes "
         "({counted}). Check the slip and the closes."
     ),
+    # --- call list
+    "call_outcome_unknown": N_(
+        "Unknown call outcome {outcome}: choose reached, promised to pay, wrong number "
+        "or no answer."
+    ),
+    "call_note_too_long": N_("The call note is too long (at most {limit} characters)."),
+    "call_days": N_("The number of days ahead must be from 0 to {limit}."),
 }

@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -437,6 +437,32 @@ class CardIssue(Tracked, Base):
 
     def natural_key(self) -> str:
         return f"{self.post_code}-K{self.serial}"
+
+
+class CallOutcome(Tracked, Base):
+    """How a call to a participant on the call list went (issue 7). Never changed or deleted:
+    each call is a new record; the newest one is shown on the list next time."""
+
+    __tablename__ = "call_outcomes"
+    __table_args__ = (
+        UniqueConstraint("post_id", "number"),
+        CheckConstraint(
+            "outcome IN ('reached', 'promised', 'wrong_number', 'no_answer')", name="outcome"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    post_code: Mapped[str] = mapped_column(String(12))
+    number: Mapped[int] = mapped_column(Integer)  # gapless per post
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    called_by_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+
+    def natural_key(self) -> str:
+        return f"{self.post_code}-CALL{self.number}"
 
 
 class Batch(Base):

@@ -1,0 +1,208 @@
+"""The call list on paper (issue 7), A4 landscape, for calling without the laptop at hand.
+
+One row per participant, most urgent first, as ``services.call_list.call_list`` ordered them:
+name and registration number, phone, desa, status, when the cover ends and the days left, the
+last call's outcome, and an empty column for the volunteer to write the call's outcome by hand
+(entered afterwards with ``record_call``). Long lists run over several pages with the header
+repeated and "page n of m" at the foot. Printed papers are Indonesian whatever the screen's
+language.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from reportlab.lib.colors import Color, black
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from rumah_perisai import formats
+from rumah_perisai.domain.coverage import status_label
+from rumah_perisai.i18n import N_, speaking, tr
+from rumah_perisai.printing.cards import _fonts
+from rumah_perisai.services.call_list import OUTCOMES, CallRow, outcome_label
+
+PAGE = landscape(A4)
+_GREEN = Color(0.0, 0.47, 0.25)
+_GREY = Color(0.92, 0.92, 0.92)
+
+_TITLE = N_("CALL LIST")
+_SUBTITLE = N_("Participants whose cover ends soon or who are in arrears, on {day}")
+_COUNT = N_("{count} participants, most urgent first.")
+_LEGEND = N_("Write the outcome of each call: {outcomes}.")
+_EMPTY = N_("Nobody to call.")
+_HEAD_NO = N_("No.")
+_HEAD_PARTICIPANT = N_("Name / registration no.")
+_HEAD_PHONE = N_("Phone")
+_HEAD_DESA = N_("Desa")
+_HEAD_STATUS = N_("Status")
+_HEAD_COVER = N_("Cover ends / days left")
+_HEAD_LAST = N_("Last call")
+_HEAD_OUTCOME = N_("Call outcome")
+_NO_PHONE = N_("no phone")
+_DAYS_LEFT = N_("{days} days left")
+_ENDS_TODAY = N_("ends today")
+_ENDED = N_("ended {days} days ago; pay by {day}")
+_PAGE = N_("Page {page} of {pages}")
+
+
+def call_list_pdf(rows: Sequence[CallRow], post_name: str, day: date) -> bytes:
+    """The list, ready to print or save."""
+    with speaking("id"):
+        return _render(rows, post_name, day)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    fonts = _fonts()
+    base = ParagraphStyle("base", fontName=fonts.regular, fontSize=9, leading=11.5)
+    return {
+        "base": base,
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=fonts.bold, fontSize=15, leading=18, textColor=_GREEN
+        ),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
+        "th": ParagraphStyle("th", parent=base, fontName=fonts.bold, fontSize=8.5, leading=10),
+    }
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cover(row: CallRow) -> str:
+    end = formats.day(row.cover_until)
+    if row.days_left > 0:
+        return f"{end}<br/>{tr(_DAYS_LEFT, days=row.days_left)}"
+    if row.days_left == 0:
+        return f"{end}<br/>{tr(_ENDS_TODAY)}"
+    ended = tr(_ENDED, days=-row.days_left, day=formats.day(row.pay_until))
+    return f"{end}<br/>{ended}"
+
+
+def _status(row: CallRow) -> str:
+    """The status; in arrears in red (those are the calls that cannot wait)."""
+    text = status_label(row.status)
+    return text if row.days_to_lapse is None else f"<font color='#bf0d0d'><b>{text}</b></font>"
+
+
+def _last_call(row: CallRow) -> str:
+    if row.last_outcome is None:
+        return "–"
+    text = outcome_label(row.last_outcome)
+    if row.last_called_at is not None:
+        text += f"<br/>{formats.day(row.last_called_at.date())}"
+    if row.last_note:
+        text += f"<br/><i>{_escape(row.last_note)}</i>"
+    return text
+
+
+def _table(rows: Sequence[CallRow], styles: dict[str, ParagraphStyle]) -> Table:
+    cell, th = styles["cell"], styles["th"]
+    heads = [_HEAD_NO, _HEAD_PARTICIPANT, _HEAD_PHONE, _HEAD_DESA, _HEAD_STATUS, _HEAD_COVER,
+             _HEAD_LAST, _HEAD_OUTCOME]  # fmt: skip
+    data: list[list[Any]] = [[Paragraph(tr(head), th) for head in heads]]
+    for number, row in enumerate(rows, start=1):
+        data.append(
+            [
+                str(number),
+                Paragraph(f"<b>{_escape(row.name)}</b><br/>{row.registration_no}", cell),
+                Paragraph(row.phone or f"<i>{tr(_NO_PHONE)}</i>", cell),
+                Paragraph(_escape(row.desa_name), cell),
+                Paragraph(_status(row), cell),
+                Paragraph(_cover(row), cell),
+                Paragraph(_last_call(row), cell),
+                "",
+            ]
+        )
+    widths = [11 * mm, 55 * mm, 30 * mm, 31 * mm, 27 * mm, 38 * mm, 31 * mm, 44 * mm]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    style: list[Any] = [
+        ("FONT", (0, 0), (-1, -1), _fonts().regular, 8.5),
+        ("BACKGROUND", (0, 0), (-1, 0), _GREY),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (0, 1), (0, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, black),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, Color(0.7, 0.7, 0.7)),
+        ("BOX", (-1, 0), (-1, -1), 0.5, black),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 1), (-1, -1), 8),  # room to write the outcome by hand
+        ("BOTTOMPADDING", (0, 0), (-1, 0), 3),
+    ]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _story(rows: Sequence[CallRow], post_name: str, day: date) -> list[Any]:
+    styles = _styles()
+    outcomes = ", ".join(outcome_label(outcome) for outcome in OUTCOMES)
+    story: list[Any] = [
+        Paragraph(tr(_TITLE), styles["title"]),
+        Paragraph(f"<b>{_escape(post_name)}</b>", styles["base"]),
+        Paragraph(tr(_SUBTITLE, day=formats.long_day(day)), styles["base"]),
+        Spacer(1, 2 * mm),
+    ]
+    if not rows:
+        story.append(Paragraph(tr(_EMPTY), styles["base"]))
+        return story
+    story += [
+        Paragraph(tr(_COUNT, count=formats.number(len(rows))), styles["base"]),
+        Paragraph(tr(_LEGEND, outcomes=outcomes), styles["base"]),
+        Spacer(1, 3 * mm),
+        _table(rows, styles),
+    ]
+    return story
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]
+    """Writes "page n of m" once the number of pages is known."""
+
+    footer = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._decorate(number, total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, number: int, total: int) -> None:
+        width, _height = PAGE
+        self.setFont(_fonts().regular, 7.5)
+        self.setFillColor(black)
+        self.drawString(15 * mm, 10 * mm, self.footer)
+        self.drawRightString(width - 15 * mm, 10 * mm, tr(_PAGE, page=number, pages=total))
+
+
+def _render(rows: Sequence[CallRow], post_name: str, day: date) -> bytes:
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=PAGE,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=12 * mm,
+        bottomMargin=16 * mm,
+        title=f"{tr(_TITLE)} {formats.long_day(day)}",
+        author=post_name,
+    )
+
+    class Canvas_(_NumberedCanvas):
+        footer = f"{post_name} · {tr(_TITLE)} · {formats.long_day(day)}"
+
+    template.build(_story(rows, post_name, day), canvasmaker=Canvas_)
+    return buffer.getvalue()

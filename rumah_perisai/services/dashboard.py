@@ -1,0 +1,539 @@
+"""Dashboards (issue 7): the free-cover promotion, its cohorts, and dues collected.
+
+Every figure is counted by the database over the stored cover dates (``Participant.promo_until``
+and friends, kept in step by the services) — one aggregate query per dashboard, no loop over
+participants. The same SQL condition that counts a figure lists the participants behind it
+(:func:`promotion_members`), so a number and its list always agree.
+
+Definitions (DOMAIN.md, "Rules this program follows": Promotion, Cover status, Converted, Voids,
+Rejoining):
+
+* A participant **had the promotion** when registered under a campaign (``promotion_code``). The
+  promotion's end is the participant's own last free day (terms in force on the registration date,
+  so a campaign whose length changed is read per participant). A rejoined participant's stored
+  ``promo_until`` is cleared (no second promotion); the end is then read from the promotion's cover
+  period.
+* Only registrations that stand are counted: withdrawn and rejected registrations are left out of
+  every figure; so is anyone registered after the day asked about.
+* **Converted** (on a day): has a non-voided dues month after the promotion's end, paid by a receipt
+  issued on or before that day. A voided payment never converts (whenever it was voided).
+* The status of a participant is ``rumah_perisai.db.status.status_on`` — the status the participant
+  list and ``search --json`` show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from rumah_perisai.db.models import CoverPeriod, Participant, Receipt, ReceiptMonth
+from rumah_perisai.db.status import status_on
+from rumah_perisai.db.uow import Database
+from rumah_perisai.domain.coverage import Standing, Status
+from rumah_perisai.domain.months import add_months, first_of_month
+from rumah_perisai.errors import UserError
+from rumah_perisai.i18n import N_
+from rumah_perisai.services.cash import cash_position
+from rumah_perisai.services.posts import local_post
+
+ENDING_SOON_DAYS = 14
+COHORT_WINDOWS = (30, 60, 90)
+
+# Tooltips: exactly what each promotion figure counts (translated where shown).
+FIGURE_HELP: dict[str, str] = {
+    "registered_with_promotion": N_(
+        "Participants registered under a free-cover promotion on or before this day, "
+        "not withdrawn or rejected."
+    ),
+    "registered_without_promotion": N_(
+        "Participants registered on or before this day with no promotion in force "
+        "(they are not part of the promotion figures), not withdrawn or rejected."
+    ),
+    "in_free_cover_now": N_(
+        "Participants whose free cover includes this day (status: free cover). "
+        "Withdrawn and rejected registrations are not counted."
+    ),
+    "ending_within_14_days": N_(
+        "Participants inside their free cover whose last free day is within the next 14 days "
+        "(today included)."
+    ),
+    "ended_total": N_(
+        "Participants whose free cover ended before this day: converted plus not converted "
+        "(in arrears, lapsed, or other)."
+    ),
+    "converted": N_(
+        "Participants whose free cover has ended and who paid for at least one month after it "
+        "with a receipt issued by this day that was not voided."
+    ),
+    "converted_active": N_("Converted participants whose paid cover includes this day."),
+    "converted_in_arrears": N_(
+        "Converted participants now in arrears: their last paid month has ended less than "
+        "3 months ago, so they can still pay."
+    ),
+    "converted_lapsed": N_("Converted participants whose membership has since lapsed."),
+    "converted_other": N_(
+        "Converted participants with another status (for example rejoined and not yet paid)."
+    ),
+    "ended_in_arrears_not_converted": N_(
+        "Participants whose free cover ended less than 3 months ago and who have not paid for a "
+        "month after it: they can still pay."
+    ),
+    "ended_lapsed_not_converted": N_(
+        "Participants whose free cover ended and who never paid for a month after it; "
+        "more than 3 months have passed, so the membership lapsed."
+    ),
+    "ended_other_not_converted": N_(
+        "Participants whose free cover ended, who have not paid for a month after it, and who "
+        "are neither in arrears nor lapsed (for example rejoined, waiting for the first payment)."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PromotionFigures:
+    """The promotion funnel on ``day``; see :data:`FIGURE_HELP` for each number.
+
+    ``registered_with_promotion = in_free_cover_now + ended_total``;
+    ``ended_total = converted + ended_in_arrears_not_converted + ended_lapsed_not_converted
+    + ended_other_not_converted``; ``converted = converted_active + converted_in_arrears
+    + converted_lapsed + converted_other``; ``ending_within_14_days`` is part of
+    ``in_free_cover_now``.
+    """
+
+    day: date
+    registered_with_promotion: int
+    registered_without_promotion: int
+    in_free_cover_now: int
+    ending_within_14_days: int
+    ended_total: int
+    converted: int
+    converted_active: int
+    converted_in_arrears: int
+    converted_lapsed: int
+    converted_other: int
+    ended_in_arrears_not_converted: int
+    ended_lapsed_not_converted: int
+    ended_other_not_converted: int
+
+
+FIGURES = tuple(f.name for f in fields(PromotionFigures) if f.name != "day")
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """Participants registered with a promotion in one month or week (``start`` .. ``end``).
+
+    ``converted_within[i]``: converted by a receipt issued no later than ``COHORT_WINDOWS[i]``
+    days after their promotion's last day (and on or before the day asked about);
+    ``matured[i]``: how many of them have had those days pass entirely, so a young cohort's
+    low numbers are not read as failure.
+    """
+
+    start: date
+    end: date
+    registered: int
+    converted_within: tuple[int, int, int]
+    matured: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class DuesPeriod:
+    """Receipts issued from ``start`` to ``end`` (by business day)."""
+
+    start: date
+    end: date
+    payments_count: int
+    payments_total: int
+    voids_count: int  # voids of receipts in a still-open till: the cash goes back the same day
+    voids_total: int
+    refunds_count: int  # voids of receipts of a closed day or another day: paid out
+    refunds_total: int
+
+    @property
+    def collected(self) -> int:
+        return self.payments_total - self.voids_total - self.refunds_total
+
+
+@dataclass(frozen=True)
+class DuesFigures:
+    day: date
+    today: DuesPeriod
+    week: DuesPeriod  # Monday to the day
+    month: DuesPeriod  # the first of the month to the day
+    cash_held: int  # not yet deposited: open tills plus closes not taken to the bank
+    open_days: tuple[date, ...]
+
+
+# --- shared SQL pieces -------------------------------------------------------------------------
+
+
+def _post_id(session: Session) -> int:
+    post = local_post(session)
+    if post is None:
+        raise UserError("no_post")
+    return post.id
+
+
+def _days_after(session: Session, column: Any, days: int) -> ColumnElement[Any]:
+    """``column + days`` for a date column, in the dialect's words."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(ColumnElement[Any], func.date(column, f"+{days} days"))
+    return cast(ColumnElement[Any], column + literal_column(str(int(days))))
+
+
+def promotion_end() -> ColumnElement[Any]:
+    """Each participant's last free day (None without promotion), rejoined ones included."""
+    p = Participant
+    period_end = (
+        select(func.max(CoverPeriod.end_date))
+        .where(CoverPeriod.participant_id == p.id, CoverPeriod.kind == "promotion")
+        .scalar_subquery()
+    )
+    return case(
+        (p.promo_until.is_not(None), p.promo_until),
+        (and_(p.rejoin_count > 0, p.promotion_code.is_not(None)), period_end),
+        else_=None,
+    )
+
+
+def _paid_after(end: ColumnElement[Any], day: date, *, by_day: bool = True) -> Any:
+    """A non-voided dues month after ``end`` paid by a receipt issued by ``day``.
+
+    ``by_day`` False leaves out the receipt's day (when no receipt is later than ``day``, which is
+    the case for today: the join to receipts is then not needed).
+    """
+    rm = ReceiptMonth
+    statement = select(rm.id).where(
+        rm.participant_id == Participant.id,
+        rm.month > end,
+        rm.voided_by_receipt_id.is_(None),
+    )
+    if by_day:
+        statement = statement.join(Receipt, Receipt.id == rm.receipt_id).where(
+            Receipt.issued_on <= day
+        )
+    return statement
+
+
+def _receipts_after(session: Session, post_id: int, day: date) -> bool:
+    """Whether any receipt was issued after ``day`` (only when looking at a past day)."""
+    newest = session.execute(
+        select(func.max(Receipt.issued_on)).where(Receipt.post_id == post_id)
+    ).scalar_one_or_none()
+    return newest is not None and newest > day
+
+
+def _base(post_id: int, day: date, desa_code: str | None, volunteer_id: int | None) -> list[Any]:
+    p = Participant
+    where: list[Any] = [
+        p.post_id == post_id,
+        p.standing == Standing.MEMBER.value,
+        p.registered_on <= day,
+    ]
+    if desa_code:
+        where.append(p.desa_code == desa_code)
+    if volunteer_id is not None:
+        where.append(p.registered_by_id == volunteer_id)
+    return where
+
+
+def _figure_conditions(day: date, *, by_day: bool = True) -> dict[str, ColumnElement[bool]]:
+    """The SQL condition of each figure (over the base rows): what lists the members."""
+    end = promotion_end()
+    status = status_on(day)
+    had = and_(Participant.promotion_code.is_not(None), end.is_not(None))
+    inside = and_(had, end >= day)
+    ended = and_(had, end < day)
+    converted = and_(ended, exists(_paid_after(end, day, by_day=by_day)))
+    not_converted = and_(ended, not_(exists(_paid_after(end, day, by_day=by_day))))
+    known = (Status.ACTIVE.value, Status.ARREARS.value, Status.LAPSED.value)
+    return {
+        "registered_with_promotion": had,
+        "registered_without_promotion": not_(had),
+        "in_free_cover_now": inside,
+        "ending_within_14_days": and_(inside, end <= day + timedelta(days=ENDING_SOON_DAYS - 1)),
+        "ended_total": ended,
+        "converted": converted,
+        "converted_active": and_(converted, status == Status.ACTIVE.value),
+        "converted_in_arrears": and_(converted, status == Status.ARREARS.value),
+        "converted_lapsed": and_(converted, status == Status.LAPSED.value),
+        "converted_other": and_(converted, status.not_in(known)),
+        "ended_in_arrears_not_converted": and_(not_converted, status == Status.ARREARS.value),
+        "ended_lapsed_not_converted": and_(not_converted, status == Status.LAPSED.value),
+        "ended_other_not_converted": and_(
+            not_converted, status.not_in((Status.ARREARS.value, Status.LAPSED.value))
+        ),
+    }
+
+
+# --- promotion ----------------------------------------------------------------------------------
+
+
+_NONE, _ENDING, _INSIDE, _CONVERTED, _NOT_CONVERTED = range(5)
+
+
+def _category(day: date, *, by_day: bool) -> ColumnElement[int]:
+    """One code per row (so the EXISTS runs once, and only for ended promotions)."""
+    end = promotion_end()
+    return case(
+        (or_(Participant.promotion_code.is_(None), end.is_(None)), _NONE),
+        (end >= day + timedelta(days=ENDING_SOON_DAYS), _INSIDE),
+        (end >= day, _ENDING),
+        (exists(_paid_after(end, day, by_day=by_day)), _CONVERTED),
+        else_=_NOT_CONVERTED,
+    )
+
+
+def _figures_from_groups(day: date, groups: dict[tuple[int, str], int]) -> PromotionFigures:
+    def count(category: int, *statuses: str, other: bool = False) -> int:
+        return sum(
+            n
+            for (cat, status), n in groups.items()
+            if cat == category and (not statuses or (status in statuses) != other)
+        )
+
+    known = (Status.ACTIVE.value, Status.ARREARS.value, Status.LAPSED.value)
+    arrears, lapsed = Status.ARREARS.value, Status.LAPSED.value
+    converted = count(_CONVERTED)
+    not_converted = count(_NOT_CONVERTED)
+    ending = count(_ENDING)
+    inside = ending + count(_INSIDE)
+    return PromotionFigures(
+        day=day,
+        registered_with_promotion=inside + converted + not_converted,
+        registered_without_promotion=count(_NONE),
+        in_free_cover_now=inside,
+        ending_within_14_days=ending,
+        ended_total=converted + not_converted,
+        converted=converted,
+        converted_active=count(_CONVERTED, Status.ACTIVE.value),
+        converted_in_arrears=count(_CONVERTED, arrears),
+        converted_lapsed=count(_CONVERTED, lapsed),
+        converted_other=count(_CONVERTED, *known, other=True),
+        ended_in_arrears_not_converted=count(_NOT_CONVERTED, arrears),
+        ended_lapsed_not_converted=count(_NOT_CONVERTED, lapsed),
+        ended_other_not_converted=count(_NOT_CONVERTED, arrears, lapsed, other=True),
+    )
+
+
+def promotion_figures(
+    db: Database, day: date, *, desa_code: str | None = None, volunteer_id: int | None = None
+) -> PromotionFigures:
+    """The promotion funnel on ``day``, optionally for one desa or volunteer.
+
+    One aggregate query: participants grouped by (promotion category, status on ``day``); the
+    figures are sums of those few groups, the same partition :func:`promotion_members` lists.
+    """
+    with db.reading() as session:
+        post_id = _post_id(session)
+        by_day = _receipts_after(session, post_id, day)
+        category = _category(day, by_day=by_day).label("category")
+        status = status_on(day).label("status")
+        statement = (
+            select(category, status, func.count())
+            .where(*_base(post_id, day, desa_code, volunteer_id))
+            .group_by(category, status)
+        )
+        groups = {(int(c), str(s)): int(n) for c, s, n in session.execute(statement)}
+    return _figures_from_groups(day, groups)
+
+
+def promotion_members(
+    db: Database,
+    day: date,
+    figure: str,
+    *,
+    desa_code: str | None = None,
+    volunteer_id: int | None = None,
+) -> list[int]:
+    """Ids of the participants a figure counts, newest registration first."""
+    if figure not in FIGURE_HELP:
+        raise ValueError(f"unknown figure: {figure}")
+    with db.reading() as session:
+        post_id = _post_id(session)
+        conditions = _figure_conditions(day, by_day=_receipts_after(session, post_id, day))
+        statement = (
+            select(Participant.id)
+            .where(*_base(post_id, day, desa_code, volunteer_id), conditions[figure])
+            .order_by(Participant.id.desc())
+        )
+        return [int(i) for i in session.execute(statement).scalars()]
+
+
+# --- cohorts --------------------------------------------------------------------------------------
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _period(day: date, by: str) -> tuple[date, date]:
+    if by == "week":
+        start = _week_start(day)
+        return start, start + timedelta(days=6)
+    start = first_of_month(day)
+    return start, add_months(start, 1) - timedelta(days=1)
+
+
+def cohorts(
+    db: Database,
+    day: date,
+    by: str = "month",
+    *,
+    desa_code: str | None = None,
+    volunteer_id: int | None = None,
+) -> list[CohortRow]:
+    """Conversion by registration month (or week, Monday to Sunday), oldest first.
+
+    The database counts per (registration day, promotion end); the few hundred rows that gives are
+    folded into months or weeks here.
+    """
+    if by not in ("month", "week"):
+        raise ValueError(f"unknown cohort period: {by}")
+    with db.reading() as session:
+        post_id = _post_id(session)
+        end = promotion_end()
+        first_paid = (
+            select(func.min(Receipt.issued_on))
+            .select_from(ReceiptMonth)
+            .join(Receipt, Receipt.id == ReceiptMonth.receipt_id)
+            .where(
+                ReceiptMonth.participant_id == Participant.id,
+                ReceiptMonth.month > end,
+                ReceiptMonth.voided_by_receipt_id.is_(None),
+                Receipt.issued_on <= day,
+            )
+            .scalar_subquery()
+        )
+        inner = (
+            select(
+                Participant.registered_on.label("registered_on"),
+                end.label("promo_end"),
+                first_paid.label("first_paid"),
+            )
+            .where(
+                *_base(post_id, day, desa_code, volunteer_id),
+                Participant.promotion_code.is_not(None),
+            )
+            .subquery()
+        )
+        within = [
+            func.coalesce(
+                func.sum(
+                    case(
+                        (inner.c.first_paid <= _days_after(session, inner.c.promo_end, n), 1),
+                        else_=0,
+                    )
+                ),
+                0,
+            )
+            for n in COHORT_WINDOWS
+        ]
+        statement = select(
+            inner.c.registered_on, inner.c.promo_end, func.count(), *within
+        ).group_by(inner.c.registered_on, inner.c.promo_end)
+        rows = session.execute(statement).all()
+    folded: dict[date, list[int]] = {}
+    for registered_on, promo_end, count, *converted in rows:
+        start, _ = _period(registered_on, by)
+        totals = folded.setdefault(start, [0] * 7)
+        totals[0] += int(count)
+        for i, n in enumerate(COHORT_WINDOWS):
+            totals[1 + i] += int(converted[i])
+            if promo_end is not None and promo_end + timedelta(days=n) < day:
+                totals[4 + i] += int(count)
+    result = []
+    for start in sorted(folded):
+        t = folded[start]
+        result.append(
+            CohortRow(
+                start=start,
+                end=_period(start, by)[1],
+                registered=t[0],
+                converted_within=(t[1], t[2], t[3]),
+                matured=(t[4], t[5], t[6]),
+            )
+        )
+    return result
+
+
+# --- dues -----------------------------------------------------------------------------------------
+
+
+def _dues_period(row: Mapping[str, Any], prefix: str, start: date, end: date) -> DuesPeriod:
+    return DuesPeriod(
+        start,
+        end,
+        *(int(row[f"{prefix}_{name}"] or 0) for name in _DUES_PARTS),
+    )
+
+
+_DUES_PARTS = (
+    "payments_count",
+    "payments_total",
+    "voids_count",
+    "voids_total",
+    "refunds_count",
+    "refunds_total",
+)
+
+
+def dues_figures(db: Database, day: date) -> DuesFigures:
+    """Dues collected today, this week (from Monday) and this month, by receipt day, in one
+    query; and the cash held (``services.cash.cash_position``)."""
+    week_start = _week_start(day)
+    month_start = first_of_month(day)
+    earliest = min(week_start, month_start)
+    r = Receipt
+    is_payment = r.kind == "payment"
+    is_void = and_(r.kind == "void", r.refund.is_(False))
+    is_refund = and_(r.kind == "void", r.refund.is_(True))
+    kinds: dict[str, ColumnElement[bool]] = {
+        "payments": is_payment,
+        "voids": is_void,
+        "refunds": is_refund,
+    }
+    columns = []
+    for prefix, start in (("today", day), ("week", week_start), ("month", month_start)):
+        in_period = and_(r.issued_on >= start, r.issued_on <= day)
+        for kind, condition in kinds.items():
+            both = and_(in_period, condition)
+            columns.append(func.sum(case((both, 1), else_=0)).label(f"{prefix}_{kind}_count"))
+            columns.append(func.sum(case((both, r.total), else_=0)).label(f"{prefix}_{kind}_total"))
+    with db.reading() as session:
+        post_id = _post_id(session)
+        statement = select(*columns).where(
+            r.post_id == post_id, r.issued_on >= earliest, r.issued_on <= day
+        )
+        row = dict(session.execute(statement).mappings().one())
+    position = cash_position(db)
+    return DuesFigures(
+        day=day,
+        today=_dues_period(row, "today", day, day),
+        week=_dues_period(row, "week", week_start, day),
+        month=_dues_period(row, "month", month_start, day),
+        cash_held=position.held,
+        open_days=position.open_days,
+    )
+
+
+# Kept for callers that want the condition of a figure inside their own query (participant lists).
+def figure_condition(day: date, figure: str) -> ColumnElement[bool]:
+    conditions: Mapping[str, ColumnElement[bool]] = _figure_conditions(day)
+    return conditions.get(figure, false())

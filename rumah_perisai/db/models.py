@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -157,6 +157,33 @@ class Participant(Tracked, Base):
         Index("ix_participants_post_name", "post_id", "name"),
         Index("ix_participants_post_birth", "post_id", "birth_date"),  # duplicate check
         Index("ix_participants_phone", "phone"),
+        # The dashboards' aggregates (services.dashboard) read only these indexes, never the rows;
+        # their column order is the GROUP BY's, so the groups come in order without a sort.
+        Index(
+            "ix_participants_post_dashboard",
+            "post_id",
+            "standing",
+            "promotion_end",
+            "converted_on",
+            "registered_on",
+            "membership_start",
+            "promo_until",
+            "cover_from",
+            "cover_until",
+            "arrears_until",
+            "desa_code",
+            "registered_by_id",
+        ),
+        Index(
+            "ix_participants_post_cohorts",
+            "post_id",
+            "standing",
+            "registered_on",
+            "promotion_end",
+            "converted_on",
+            "desa_code",
+            "registered_by_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -202,6 +229,12 @@ class Participant(Tracked, Base):
     cover_from: Mapped[date | None] = mapped_column(Date)
     cover_until: Mapped[date | None] = mapped_column(Date)
     arrears_until: Mapped[date | None] = mapped_column(Date)
+    # The promotion dashboard's dates, kept in step by the services (``db.status``):
+    # the first membership's last free day (None without a promotion; kept after a rejoin, when
+    # ``promo_until`` is cleared), and the issue day of the first non-voided receipt that pays a
+    # month after it (None while not converted; recomputed when a receipt is voided).
+    promotion_end: Mapped[date | None] = mapped_column(Date)
+    converted_on: Mapped[date | None] = mapped_column(Date)
 
     def natural_key(self) -> str:
         return self.registration_no
@@ -302,7 +335,8 @@ class ReceiptMonth(Tracked, Base):
     jht: Mapped[int] = mapped_column(BigInteger)
     total: Mapped[int] = mapped_column(BigInteger)
     rates_version: Mapped[str] = mapped_column(String(40))
-    voided_by_receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+    # Indexed: a month's voids are found from the void receipts (services.incentives).
+    voided_by_receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"), index=True)
 
     def natural_key(self) -> str:
         return f"{self.receipt_number}/{self.month:%Y-%m}"

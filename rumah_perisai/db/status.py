@@ -8,10 +8,12 @@ The same decision as ``rumah_perisai.domain.coverage.status_from_summary``, writ
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, or_
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy.orm import Session
 
-from rumah_perisai.db.models import Participant
+from rumah_perisai.db.models import Participant, Receipt, ReceiptMonth
 from rumah_perisai.domain.coverage import CoverSummary, Standing, Status
 
 
@@ -37,3 +39,44 @@ def store_summary(participant: Participant, summary: CoverSummary) -> None:
     participant.cover_from = summary.cover_from
     participant.cover_until = summary.cover_until
     participant.arrears_until = summary.arrears_until
+    if summary.promo_until is not None:
+        # The first membership's promotion; a rejoin clears ``promo_until`` but not this.
+        participant.promotion_end = summary.promo_until
+
+
+def conversion_day(participant_id: Any, promotion_end: Any) -> Any:
+    """The issue day of the first non-voided receipt paying a month after ``promotion_end``
+    (a scalar subquery; None while there is none). What ``Participant.converted_on`` stores."""
+    return (
+        select(func.min(Receipt.issued_on))
+        .select_from(ReceiptMonth)
+        .join(Receipt, Receipt.id == ReceiptMonth.receipt_id)
+        .where(
+            ReceiptMonth.participant_id == participant_id,
+            ReceiptMonth.voided_by_receipt_id.is_(None),
+            ReceiptMonth.month > promotion_end,
+        )
+        .scalar_subquery()
+    )
+
+
+def store_conversion(session: Session, participant: Participant) -> None:
+    """Keep ``converted_on`` in step after the participant's receipts changed (pay, void)."""
+    if participant.promotion_end is None:
+        participant.converted_on = None
+        return
+    session.flush()
+    participant.converted_on = session.scalar(
+        select(conversion_day(participant.id, participant.promotion_end))
+    )
+
+
+def fill_conversions(session: Session, post_id: int) -> None:
+    """``converted_on`` of every participant of a post, in one statement (bulk-written rows)."""
+    p = Participant
+    session.execute(
+        update(p)
+        .where(p.post_id == post_id, p.promotion_end.is_not(None))
+        .values(converted_on=conversion_day(p.id, p.promotion_end))
+        .execution_options(synchronize_session=False)
+    )

@@ -1,8 +1,10 @@
 """Dashboards (issue 7): the free-cover promotion, its cohorts, and dues collected.
 
 Every figure is counted by the database over the stored cover dates (``Participant.promo_until``
-and friends, kept in step by the services) — one aggregate query per dashboard, no loop over
-participants. The same SQL condition that counts a figure lists the participants behind it
+and friends) and the stored promotion end and conversion day (``Participant.promotion_end``,
+``Participant.converted_on``), all kept in step by the services (``rumah_perisai.db.status``) —
+one aggregate query per dashboard over one covering index, no loop over participants. The same
+SQL condition that counts a figure lists the participants behind it
 (:func:`promotion_members`), so a number and its list always agree.
 
 Definitions (DOMAIN.md, "Rules this program follows": Promotion, Cover status, Converted, Voids,
@@ -10,13 +12,14 @@ Rejoining):
 
 * A participant **had the promotion** when registered under a campaign (``promotion_code``). The
   promotion's end is the participant's own last free day (terms in force on the registration date,
-  so a campaign whose length changed is read per participant). A rejoined participant's stored
-  ``promo_until`` is cleared (no second promotion); the end is then read from the promotion's cover
-  period.
+  so a campaign whose length changed is read per participant), stored as ``promotion_end``. A
+  rejoined participant's ``promo_until`` is cleared (no second promotion); ``promotion_end`` stays.
 * Only registrations that stand are counted: withdrawn and rejected registrations are left out of
   every figure; so is anyone registered after the day asked about.
 * **Converted** (on a day): has a non-voided dues month after the promotion's end, paid by a receipt
-  issued on or before that day. A voided payment never converts (whenever it was voided).
+  issued on or before that day. A voided payment never converts (whenever it was voided). Stored:
+  ``converted_on`` is the issue day of the first such receipt, so converted on ``day`` is
+  ``converted_on <= day``.
 * The status of a participant is ``rumah_perisai.db.status.status_on`` — the status the participant
   list and ``search --json`` show.
 """
@@ -32,7 +35,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
-    exists,
     false,
     func,
     literal_column,
@@ -42,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from rumah_perisai.db.models import CoverPeriod, Participant, Receipt, ReceiptMonth
+from rumah_perisai.db.models import Participant, Receipt
 from rumah_perisai.db.status import status_on
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Standing, Status
@@ -199,44 +201,31 @@ def _days_after(session: Session, column: Any, days: int) -> ColumnElement[Any]:
 
 def promotion_end() -> ColumnElement[Any]:
     """Each participant's last free day (None without promotion), rejoined ones included."""
-    p = Participant
-    period_end = (
-        select(func.max(CoverPeriod.end_date))
-        .where(CoverPeriod.participant_id == p.id, CoverPeriod.kind == "promotion")
-        .scalar_subquery()
-    )
-    return case(
-        (p.promo_until.is_not(None), p.promo_until),
-        (and_(p.rejoin_count > 0, p.promotion_code.is_not(None)), period_end),
-        else_=None,
-    )
+    return cast(ColumnElement[Any], Participant.promotion_end)
 
 
-def _paid_after(end: ColumnElement[Any], day: date, *, by_day: bool = True) -> Any:
-    """A non-voided dues month after ``end`` paid by a receipt issued by ``day``.
-
-    ``by_day`` False leaves out the receipt's day (when no receipt is later than ``day``, which is
-    the case for today: the join to receipts is then not needed).
-    """
-    rm = ReceiptMonth
-    statement = select(rm.id).where(
-        rm.participant_id == Participant.id,
-        rm.month > end,
-        rm.voided_by_receipt_id.is_(None),
-    )
-    if by_day:
-        statement = statement.join(Receipt, Receipt.id == rm.receipt_id).where(
-            Receipt.issued_on <= day
-        )
-    return statement
+def _converted_by(day: date) -> ColumnElement[bool]:
+    """Converted by a receipt issued on or before ``day`` (given the promotion has ended)."""
+    return Participant.converted_on <= day
 
 
-def _receipts_after(session: Session, post_id: int, day: date) -> bool:
-    """Whether any receipt was issued after ``day`` (only when looking at a past day)."""
-    newest = session.execute(
-        select(func.max(Receipt.issued_on)).where(Receipt.post_id == post_id)
-    ).scalar_one_or_none()
-    return newest is not None and newest > day
+# Several counts per group in one SUM: count i is packed into bits 21*i .. 21*i+20. One CASE per row
+# and no sort (the GROUP BY follows an index) is what keeps a refresh on 200,000 participants fast
+# on SQLite. A group of 2**21 participants or more would overflow its field: the caller then runs
+# the plain form (one SUM per count) instead.
+_FIELD_BITS = 21
+_FIELD = 1 << _FIELD_BITS
+
+
+def _packed(cases: list[tuple[ColumnElement[bool], tuple[int, ...]]]) -> Any:
+    """SUM of a CASE whose first true branch adds 1 to each count it lists."""
+    whens = [(cond, sum(1 << (_FIELD_BITS * i) for i in counts)) for cond, counts in cases]
+    return func.sum(case(*whens, else_=0))
+
+
+def _unpack(total: Any, fields: int) -> list[int]:
+    value = int(total or 0)
+    return [(value >> (_FIELD_BITS * i)) & (_FIELD - 1) for i in range(fields)]
 
 
 def _base(post_id: int, day: date, desa_code: str | None, volunteer_id: int | None) -> list[Any]:
@@ -253,15 +242,15 @@ def _base(post_id: int, day: date, desa_code: str | None, volunteer_id: int | No
     return where
 
 
-def _figure_conditions(day: date, *, by_day: bool = True) -> dict[str, ColumnElement[bool]]:
+def _figure_conditions(day: date) -> dict[str, ColumnElement[bool]]:
     """The SQL condition of each figure (over the base rows): what lists the members."""
     end = promotion_end()
     status = status_on(day)
-    had = and_(Participant.promotion_code.is_not(None), end.is_not(None))
+    had = end.is_not(None)
     inside = and_(had, end >= day)
     ended = and_(had, end < day)
-    converted = and_(ended, exists(_paid_after(end, day, by_day=by_day)))
-    not_converted = and_(ended, not_(exists(_paid_after(end, day, by_day=by_day))))
+    converted = and_(ended, _converted_by(day))
+    not_converted = and_(ended, or_(Participant.converted_on.is_(None), not_(_converted_by(day))))
     known = (Status.ACTIVE.value, Status.ARREARS.value, Status.LAPSED.value)
     return {
         "registered_with_promotion": had,
@@ -288,16 +277,21 @@ def _figure_conditions(day: date, *, by_day: bool = True) -> dict[str, ColumnEle
 _NONE, _ENDING, _INSIDE, _CONVERTED, _NOT_CONVERTED = range(5)
 
 
-def _category(day: date, *, by_day: bool) -> ColumnElement[int]:
-    """One code per row (so the EXISTS runs once, and only for ended promotions)."""
-    end = promotion_end()
-    return case(
-        (or_(Participant.promotion_code.is_(None), end.is_(None)), _NONE),
-        (end >= day + timedelta(days=ENDING_SOON_DAYS), _INSIDE),
-        (end >= day, _ENDING),
-        (exists(_paid_after(end, day, by_day=by_day)), _CONVERTED),
-        else_=_NOT_CONVERTED,
-    )
+def _category(day: date, end: date | None, converted_on: date | None) -> int:
+    """A group's category, from its stored promotion end and conversion day (the same partition
+    as :func:`_figure_conditions`)."""
+    if end is None:
+        return _NONE
+    if end >= day + timedelta(days=ENDING_SOON_DAYS):
+        return _INSIDE
+    if end >= day:
+        return _ENDING
+    if converted_on is not None and converted_on <= day:
+        return _CONVERTED
+    return _NOT_CONVERTED
+
+
+_COUNTED_STATUSES = (Status.ACTIVE.value, Status.ARREARS.value, Status.LAPSED.value)
 
 
 def _figures_from_groups(day: date, groups: dict[tuple[int, str], int]) -> PromotionFigures:
@@ -337,20 +331,58 @@ def promotion_figures(
 ) -> PromotionFigures:
     """The promotion funnel on ``day``, optionally for one desa or volunteer.
 
-    One aggregate query: participants grouped by (promotion category, status on ``day``); the
-    figures are sums of those few groups, the same partition :func:`promotion_members` lists.
+    One aggregate query that reads only the covering index ``ix_participants_post_dashboard``:
+    participants grouped by (promotion end, conversion day) in index order, with how many of each
+    group are active, in arrears and lapsed on ``day``. Each group falls in one category (ending,
+    inside, converted, ...); the figures are sums of those groups, the same partition
+    :func:`promotion_members` lists.
     """
+    p = Participant
+    status = status_on(day)
     with db.reading() as session:
         post_id = _post_id(session)
-        by_day = _receipts_after(session, post_id, day)
-        category = _category(day, by_day=by_day).label("category")
-        status = status_on(day).label("status")
+        where = _base(post_id, day, desa_code, volunteer_id)
         statement = (
-            select(category, status, func.count())
-            .where(*_base(post_id, day, desa_code, volunteer_id))
-            .group_by(category, status)
+            select(
+                p.promotion_end,
+                p.converted_on,
+                func.count(),
+                func.sum(
+                    case(
+                        {name: 1 << (_FIELD_BITS * i) for i, name in enumerate(_COUNTED_STATUSES)},
+                        value=status,  # evaluated once per row
+                        else_=0,
+                    )
+                ),
+            )
+            .where(*where)
+            .group_by(p.promotion_end, p.converted_on)
         )
-        groups = {(int(c), str(s)): int(n) for c, s, n in session.execute(statement)}
+        rows = [
+            (end, conv, int(n), _unpack(packed, 3))
+            for end, conv, n, packed in session.execute(statement)
+        ]
+        if any(n >= _FIELD for _e, _c, n, _s in rows):  # too many in one group to pack
+            plain = [func.sum(case((status == name, 1), else_=0)) for name in _COUNTED_STATUSES]
+            unpacked = (
+                select(p.promotion_end, p.converted_on, func.count(), *plain)
+                .where(*where)
+                .group_by(p.promotion_end, p.converted_on)
+            )
+            rows = [
+                (end, conv, int(n), [int(x or 0) for x in xs])
+                for end, conv, n, *xs in session.execute(unpacked)
+            ]
+    groups: dict[tuple[int, str], int] = {}
+    for end, converted_on, n, by_status in rows:
+        category = _category(day, end, converted_on)
+        for name, count in (
+            *zip(_COUNTED_STATUSES, by_status, strict=True),
+            ("", n - sum(by_status)),
+        ):
+            if count:
+                key = (category, name)  # "": any other status
+                groups[key] = groups.get(key, 0) + count
     return _figures_from_groups(day, groups)
 
 
@@ -367,7 +399,7 @@ def promotion_members(
         raise ValueError(f"unknown figure: {figure}")
     with db.reading() as session:
         post_id = _post_id(session)
-        conditions = _figure_conditions(day, by_day=_receipts_after(session, post_id, day))
+        conditions = _figure_conditions(day)
         statement = (
             select(Participant.id)
             .where(*_base(post_id, day, desa_code, volunteer_id), conditions[figure])
@@ -401,56 +433,54 @@ def cohorts(
 ) -> list[CohortRow]:
     """Conversion by registration month (or week, Monday to Sunday), oldest first.
 
-    The database counts per (registration day, promotion end); the few hundred rows that gives are
-    folded into months or weeks here.
+    The database counts per (registration day, promotion end) over the stored conversion day
+    (converted within ``n`` days, by ``day``: ``converted_on <= min(day, end + n)``); the few
+    hundred rows that gives are folded into months or weeks here.
     """
     if by not in ("month", "week"):
         raise ValueError(f"unknown cohort period: {by}")
     with db.reading() as session:
         post_id = _post_id(session)
         end = promotion_end()
-        first_paid = (
-            select(func.min(Receipt.issued_on))
-            .select_from(ReceiptMonth)
-            .join(Receipt, Receipt.id == ReceiptMonth.receipt_id)
-            .where(
-                ReceiptMonth.participant_id == Participant.id,
-                ReceiptMonth.month > end,
-                ReceiptMonth.voided_by_receipt_id.is_(None),
-                Receipt.issued_on <= day,
-            )
-            .scalar_subquery()
-        )
-        inner = (
-            select(
-                Participant.registered_on.label("registered_on"),
-                end.label("promo_end"),
-                first_paid.label("first_paid"),
-            )
-            .where(
-                *_base(post_id, day, desa_code, volunteer_id),
-                Participant.promotion_code.is_not(None),
-            )
-            .subquery()
-        )
-        within = [
-            func.coalesce(
-                func.sum(
-                    case(
-                        (inner.c.first_paid <= _days_after(session, inner.c.promo_end, n), 1),
-                        else_=0,
-                    )
-                ),
-                0,
-            )
-            for n in COHORT_WINDOWS
+        converted_on = Participant.converted_on
+        # Converted within n days (windows ascending): within every window from the first one
+        # whose end is on or after the conversion day.
+        windows = [
+            (converted_on <= _days_after(session, end, n), tuple(range(i, len(COHORT_WINDOWS))))
+            for i, n in enumerate(COHORT_WINDOWS)
         ]
-        statement = select(
-            inner.c.registered_on, inner.c.promo_end, func.count(), *within
-        ).group_by(inner.c.registered_on, inner.c.promo_end)
-        rows = session.execute(statement).all()
+        counted = [(or_(converted_on.is_(None), not_(_converted_by(day))), ()), *windows]
+        where = [*_base(post_id, day, desa_code, volunteer_id), end.is_not(None)]
+        statement = (
+            select(
+                Participant.registered_on,
+                end,
+                func.count(),
+                _packed(counted),
+            )
+            .where(*where)
+            .group_by(Participant.registered_on, end)
+        )
+        rows = [
+            (registered_on, promo_end, int(n), _unpack(packed, len(COHORT_WINDOWS)))
+            for registered_on, promo_end, n, packed in session.execute(statement)
+        ]
+        if any(n >= _FIELD for _r, _e, n, _c in rows):  # too many in one group to pack
+            plain = [
+                func.sum(case((and_(_converted_by(day), condition), 1), else_=0))
+                for condition, _counts in windows
+            ]
+            unpacked = (
+                select(Participant.registered_on, end, func.count(), *plain)
+                .where(*where)
+                .group_by(Participant.registered_on, end)
+            )
+            rows = [
+                (registered_on, promo_end, int(n), [int(x or 0) for x in xs])
+                for registered_on, promo_end, n, *xs in session.execute(unpacked)
+            ]
     folded: dict[date, list[int]] = {}
-    for registered_on, promo_end, count, *converted in rows:
+    for registered_on, promo_end, count, converted in rows:
         start, _ = _period(registered_on, by)
         totals = folded.setdefault(start, [0] * 7)
         totals[0] += int(count)

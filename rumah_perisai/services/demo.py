@@ -62,6 +62,7 @@ from rumah_perisai.db.models import (
     ReceiptMonth,
     Volunteer,
 )
+from rumah_perisai.db.status import fill_conversions
 from rumah_perisai.db.uow import Database, operation_time
 from rumah_perisai.domain.coverage import (
     ARREARS_MONTHS,
@@ -1067,6 +1068,7 @@ class _Writer:
         with _bulk_loading(self.connection):
             registered = self._participants(people, count)
         paid, tills = self._receipts(people.rng, registered)
+        fill_conversions(self.session, self.post_id)
         self._cover_periods(registered, paid)
         self._cash(tills, people.today, people.zone)
         _set_counter(self.session, self.post_code, REGISTRATION_COUNTER, count)
@@ -1131,6 +1133,10 @@ class _Writer:
             "rejoin_count": int(membership.rejoined),
             "promotion_code": cover.campaign_code if cover else None,
             **_summary_columns(summary),
+            # The first membership's promotion, kept after a rejoin; converted_on is filled once
+            # the receipts are written (``db.status.fill_conversions``).
+            "promotion_end": cover.end if cover else None,
+            "converted_on": None,
             "change_no": self.change_no,
         }
         record = _Registered(

@@ -35,7 +35,7 @@ from rumah_perisai.db.models import (
     ReceiptMonth,
     Volunteer,
 )
-from rumah_perisai.db.status import store_summary
+from rumah_perisai.db.status import store_conversion, store_summary
 from rumah_perisai.db.uow import Database, next_number, operation_time
 from rumah_perisai.domain.coverage import (
     PAYABLE_MONTH_COUNTS,
@@ -400,6 +400,7 @@ def take_payment(
         )
         session.flush()
         store_summary(participant, summarize(cover_history(session, participant)))
+        store_conversion(session, participant)
         return Paid(receipt.id, number, plan.total, cash_received, change, plan)
 
 
@@ -616,6 +617,7 @@ def void_receipt(db: Database, receipt_id: int, reason: str, actor: Actor) -> Vo
             period.voided_by_receipt_id = void.id
         session.flush()
         store_summary(participant, summarize(cover_history(session, participant)))
+        store_conversion(session, participant)
         return Voided(void.id, number, receipt.number, receipt.total, refund)
 
 

@@ -16,6 +16,8 @@ What the database gives the pure rules (``rumah_perisai.domain.incentives``):
   count: a participant registered in January pays May as membership month 5).
 
 Counted by aggregate queries grouped by the few values the rules need; no loop over participants.
+The dues queries start from the month's receipts, so their cost follows the month's receipts, not
+the post's size.
 """
 
 from __future__ import annotations
@@ -121,7 +123,14 @@ def _gather(
             .select_from(rm)
             .join(Receipt, Receipt.id == receipt_column)
             .join(p, p.id == rm.participant_id)
-            .where(*who, Receipt.issued_on >= start, Receipt.issued_on <= end)
+            # Led by the post's receipts of the month (``ix_receipts_post_issued_on``), then their
+            # months by receipt or by void (both indexed): never every participant's months.
+            .where(
+                *who,
+                Receipt.post_id == post_id,
+                Receipt.issued_on >= start,
+                Receipt.issued_on <= end,
+            )
             .group_by(p.registered_by_id, p.membership_start, rm.month)
         )
         for volunteer, membership_start, dues_month, total in rows:

@@ -527,6 +527,8 @@ def rejoin(db: Database, participant_id: int, actor: Actor) -> date:
             raise UserError("not_lapsed", name=participant.name, status=status_label(status))
         participant.membership_start = first_of_month(today)
         participant.rejoin_count += 1
+        # ``promotion_end`` and ``converted_on`` stay: the first membership's promotion and its
+        # conversion (store_summary never clears the first; the receipts did not change).
         store_summary(participant, summarize(cover_history(session, participant)))
         return participant.membership_start
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
@@ -141,3 +144,57 @@ def test_sqlite_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout(folder: 
         "foreign_keys": 1,
         "busy_timeout": 10000,
     }
+
+
+def test_0007_fills_the_dashboard_columns_of_existing_rows(
+    app: Any, database_url: str, add_participant: Any, coordinator: Any, volunteer: Any
+) -> None:
+    """A database with payments, a void and a rejoin, taken back to 0006 (the columns go) and
+    upgraded again: the columns are filled from the records, as the services keep them."""
+    from alembic import command
+
+    from rumah_perisai.db.migrate import alembic_config
+    from rumah_perisai.domain.coverage import CoverHistory, Standing
+    from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
+    from rumah_perisai.services.registration import rejoin
+    from tests.services.dashboard_check import expected_columns, stored_columns
+
+    def pay(who: int) -> int:
+        plan = payment_options(app.db, who).plan(1)
+        return take_payment(app.db, who, 1, plan.total, volunteer).receipt_id
+
+    lapsed = add_participant()  # promotion to 30 Apr 2026: lapsed on 27 Nov 2026
+    rejoin(app.db, lapsed, coordinator)
+    pay(lapsed)  # rejoined and converted
+    june = date(2026, 6, 10)
+    voided = add_participant(
+        registered_on=june,
+        history=CoverHistory(Standing.MEMBER, june, date(2026, 9, 30), frozenset()),
+    )
+    void_receipt(app.db, pay(voided), "salah", coordinator)
+    converted = add_participant(
+        registered_on=june,
+        history=CoverHistory(Standing.MEMBER, june, date(2026, 9, 30), frozenset()),
+    )
+    pay(converted)
+    add_participant(history=CoverHistory(Standing.MEMBER, date(2026, 1, 15), None, frozenset()))
+    with app.db.reading() as session:
+        expected = expected_columns(session)
+    assert expected[lapsed] == (date(2026, 4, 30), date(2026, 11, 27))
+    assert expected[voided] == (date(2026, 9, 30), None)
+    assert expected[converted] == (date(2026, 9, 30), date(2026, 11, 27))
+    app.close()
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0006")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("participants")}
+        assert "converted_on" not in columns
+        upgrade_to_head(engine)
+        with Session(engine) as session:
+            assert stored_columns(session) == expected
+    finally:
+        engine.dispose()

@@ -32,7 +32,7 @@ import pytest
 from sqlalchemy import select
 
 from rumah_perisai.app import App
-from rumah_perisai.db.models import Participant
+from rumah_perisai.db.models import Participant, Receipt
 from rumah_perisai.db.status import status_on
 from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.services.cash import cash_position
@@ -51,6 +51,7 @@ from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.registration import rejoin
 from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
+from tests.services.dashboard_check import expected_columns, stored_columns
 
 DAY = date(2026, 11, 27)
 OTHER_DESA = "32.09.14.2002"
@@ -269,3 +270,68 @@ def test_an_empty_post_shows_zeros(app: App, post: PostSummary) -> None:
     assert (dues.today.collected, dues.week.collected, dues.month.collected) == (0, 0, 0)
     assert dues.cash_held == 0
     assert promotion_members(app.db, DAY, "converted") == []
+
+
+# --- stored columns (participants.promotion_end, converted_on) ---------------------------------
+
+
+def test_stored_columns_equal_a_reading_from_scratch(
+    app: App, clock: FakeClock, people: dict[str, int], volunteer: Actor, coordinator: Actor
+) -> None:
+    """After payments, a same-day void, a refund and a rejoin (the fixture), and more below."""
+    with app.db.reading() as session:
+        assert stored_columns(session) == expected_columns(session)
+        stored = stored_columns(session)
+    assert stored[people["E"]] == (date(2026, 9, 30), date(2026, 10, 20))
+    assert stored[people["F"]] == (date(2026, 9, 30), date(2026, 11, 24))
+    assert stored[people["G"]] == (date(2026, 9, 30), None)  # voided
+    assert stored[people["L"]] == (date(2026, 9, 30), None)  # refunded
+    assert stored[people["B"]] == (date(2026, 11, 30), DAY)  # paid ahead, still inside
+    assert stored[people["J"]] == (date(2025, 4, 30), None)  # rejoined: the end stays
+    assert stored[people["H"]] == (None, None)
+    # F pays again and the first of F's receipts is voided: converted from the second one on
+    _at(clock, date(2026, 11, 30))
+    with app.db.reading() as session:
+        f_receipt = session.scalars(
+            select(Receipt.id).where(Receipt.participant_id == people["F"])
+        ).one()
+    _pay(app, people["F"], 1, volunteer)  # Nov, on 30 Nov
+    void_receipt(app.db, f_receipt, "salah catat", coordinator)  # Oct unpaid again
+    with app.db.reading() as session:
+        assert stored_columns(session) == expected_columns(session)
+        assert stored_columns(session)[people["F"]] == (date(2026, 9, 30), date(2026, 11, 30))
+
+
+def test_a_rejoined_participant_who_pays_is_converted(
+    app: App, people: dict[str, int], volunteer: Actor, coordinator: Actor
+) -> None:
+    """J's promotion ended 30 Apr 2025; after rejoining J pays Nov 2026: a month after the
+    promotion's end, so J is converted (A's later promotion end does not count for J)."""
+    receipt = _pay(app, people["J"], 1, volunteer)
+    figures = promotion_figures(app.db, DAY)
+    assert (figures.converted, figures.converted_active, figures.ended_other_not_converted) == (
+        3,
+        2,
+        0,
+    )
+    assert people["J"] in promotion_members(app.db, DAY, "converted_active")
+    january_2025 = next(row for row in cohorts(app.db, DAY) if row.start == date(2025, 1, 1))
+    assert january_2025.converted_within == (0, 0, 0)  # long after the 90 days
+    void_receipt(app.db, receipt, "salah peserta", coordinator)
+    assert promotion_figures(app.db, DAY).ended_other_not_converted == 1
+    with app.db.reading() as session:
+        assert stored_columns(session) == expected_columns(session)
+
+
+def test_a_past_day_counts_only_receipts_issued_by_then(app: App, people: dict[str, int]) -> None:
+    """On 23 Nov only E (paid 20 Oct) had converted; F paid on 24 Nov."""
+    day = date(2026, 11, 23)
+    figures = promotion_figures(app.db, day)
+    assert figures.converted == 1
+    assert promotion_members(app.db, day, "converted") == [people["E"]]
+    assert len(promotion_members(app.db, day, "ended_total")) == figures.ended_total
+    assert (
+        sum(asdict(figures)[f] for f in FIGURES if f.startswith("ended_") and f != "ended_total")
+        + (figures.converted)
+        == figures.ended_total
+    )

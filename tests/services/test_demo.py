@@ -69,6 +69,7 @@ from rumah_perisai.services.receipt_chain import verify_chain
 from rumah_perisai.services.registration import cover_history
 from rumah_perisai.services.volunteers import actor_for
 from rumah_perisai.tasks import Cancelled
+from tests.services.dashboard_check import expected_columns, stored_columns
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)  # the `clock` fixture's start: 09:30 WIB
@@ -871,3 +872,11 @@ def test_default_day_is_the_posts_date_on_the_clock(app: App) -> None:
         )
     summary = create_demo_post(app.db, app.folder, DemoRequest(10), "cli:test")
     assert summary.today == NOW.astimezone(WIB).date()
+
+
+def test_stored_dashboard_columns_are_what_the_records_say(cash_demo: Demo) -> None:
+    """``promotion_end`` and ``converted_on`` of every participant, rejoined and voided ones too."""
+    with cash_demo.app.db.reading() as session:
+        stored = stored_columns(session)
+        assert stored == expected_columns(session)
+    assert sum(1 for _end, converted in stored.values() if converted is not None) > 0

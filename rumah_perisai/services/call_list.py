@@ -33,6 +33,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -116,8 +117,26 @@ class CallRow:
     last_outcome_text: str | None  # in the user's language
     last_called_at: datetime | None  # UTC
     last_note: str | None
-    message: str  # Indonesian, ready to send
-    whatsapp_url: str | None  # https://wa.me/628…?text=…, None without a phone number
+    post_name: str
+
+    # Made when asked for, not for every row: a big post's list has tens of thousands of rows,
+    # and the window shows one message at a time (the spreadsheet asks for all).
+    @property
+    def message(self) -> str:
+        """Indonesian, ready to send."""
+        return reminder_message(
+            name=self.name,
+            post_name=self.post_name,
+            reason=self.reason,
+            cover_until=self.cover_until,
+            pay_until=self.pay_until,
+            monthly_dues=self.monthly_dues,
+        )
+
+    @property
+    def whatsapp_url(self) -> str | None:
+        """``https://wa.me/628…?text=…``; None without a phone number."""
+        return whatsapp_url(self.phone, self.message) if self.phone else None
 
 
 @dataclass(frozen=True)
@@ -166,17 +185,30 @@ def reminder_message(
     """The WhatsApp message, always in Indonesian (the participant reads it, not the user)."""
     with speaking("id"):
         parts = [tr(_GREETING, name=name, post=post_name)]
-        end = formats.long_day(cover_until)
+        end = _long_day_id(cover_until)
         if reason == FREE_ENDING:
             parts.append(tr(_FREE_ENDS, end=end))
         elif reason == PAID_ENDING:
             parts.append(tr(_PAID_ENDS, end=end))
         else:
-            parts.append(tr(_ARREARS_TEXT, end=end, last_day=formats.long_day(pay_until)))
+            parts.append(tr(_ARREARS_TEXT, end=end, last_day=_long_day_id(pay_until)))
         if monthly_dues is not None:
-            parts.append(tr(_AMOUNT, amount=formats.money(monthly_dues)))
+            parts.append(tr(_AMOUNT, amount=_money_id(monthly_dues)))
         parts.append(tr(_COME))
         return " ".join(parts)
+
+
+# Babel formatting costs ~100 µs a call; a list repeats few dates and amounts.
+@lru_cache(maxsize=4096)
+def _long_day_id(day: date) -> str:
+    with speaking("id"):
+        return formats.long_day(day)
+
+
+@lru_cache(maxsize=4096)
+def _money_id(amount: int) -> str:
+    with speaking("id"):
+        return formats.money(amount)
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -263,6 +295,7 @@ def call_list(
         post_name = post.name
 
     prices: dict[tuple[int, bool, date], int | None] = {}
+    status_texts = {status: status_label(status) for status in Status}
     rows = []
     for (pid, name, reg_no, phone, desa, income, with_jht, promo_until, cover_until,
          arrears_until, status_value, outcome, called_at, note) in found:  # fmt: skip
@@ -279,14 +312,6 @@ def call_list(
         if price_key not in prices:
             prices[price_key] = _price(income, with_jht, next_month)
         monthly = prices[price_key]
-        message = reminder_message(
-            name=name,
-            post_name=post_name,
-            reason=reason,
-            cover_until=cover_until,
-            pay_until=arrears_until,
-            monthly_dues=monthly,
-        )
         area = areas.area(desa)
         rows.append(
             CallRow(
@@ -297,7 +322,7 @@ def call_list(
                 desa_code=desa,
                 desa_name=area.name if area else desa,
                 status=row_status,
-                status_text=status_label(row_status),
+                status_text=status_texts[row_status],
                 reason=reason,
                 cover_until=cover_until,
                 days_left=(cover_until - day).days,
@@ -308,8 +333,7 @@ def call_list(
                 last_outcome_text=outcome_label(outcome) if outcome else None,
                 last_called_at=called_at,
                 last_note=note,
-                message=message,
-                whatsapp_url=whatsapp_url(phone, message),
+                post_name=post_name,
             )
         )
     return rows

@@ -195,12 +195,16 @@ class MainWindow(QMainWindow):
         self.cash_action = QAction(self)
         self.cash_action.setShortcut(QKeySequence("Ctrl+K"))
         self.cash_action.triggered.connect(self.open_cash)
+        self.dashboards_action = QAction(self)
+        self.dashboards_action.setShortcut(QKeySequence("Ctrl+D"))
+        self.dashboards_action.triggered.connect(self.open_dashboards)
         self.file_menu.addAction(self.register_action)
         self.file_menu.addAction(self.cards_today_action)
         self.file_menu.addAction(self.find_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.pay_action)
         self.file_menu.addAction(self.cash_action)
+        self.file_menu.addAction(self.dashboards_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.switch_user_action)
         self.file_menu.addAction(self.accounts_action)
@@ -278,6 +282,7 @@ class MainWindow(QMainWindow):
         self.offset_action.setVisible(self.actor.is_coordinator)
         self.pay_action.setText(tr("Take &dues payment…"))
         self.cash_action.setText(tr("&Cash and daily close…"))
+        self.dashboards_action.setText(tr("Dash&boards…"))
         self.receipt_layout_action.setText(tr("&Receipt layout…"))
         self.receipt_layout_action.setVisible(self.actor.is_coordinator)
         self.help_menu.setTitle(tr("&Help"))
@@ -603,6 +608,18 @@ class MainWindow(QMainWindow):
 
         self.cash_dialog = CashDialog(self._app.db, self._app.folder, self.actor, self.today, self)
         self.cash_dialog.open()
+
+    def open_dashboards(self) -> None:
+        """Ctrl+D: the promotion, the call list, dues and incentives (a window of its own)."""
+        from rumah_perisai.ui.dashboard_window import DashboardWindow
+
+        current = getattr(self, "dashboard_window", None)
+        if current is not None and current.isVisible():
+            current.raise_()
+            current.activateWindow()
+            return
+        self.dashboard_window = DashboardWindow(self._app, self.actor, self)
+        self.dashboard_window.show()
 
     def ask_receipt_layout(self) -> None:
         from PySide6.QtWidgets import QInputDialog

@@ -76,6 +76,11 @@ def main() -> None:
                 lambda: promotion_figures(app.db, day, desa_code=desa),
             )
             rows = timed("cohorts by month", args.runs, lambda: cohorts(app.db, day, "month"))
+            timed(
+                "promotion tab refresh (figures + cohorts by month)",
+                args.runs,
+                lambda: (promotion_figures(app.db, day), cohorts(app.db, day, "month")),
+            )
             print(f"  {len(rows)} cohorts; newest {rows[-1] if rows else None}")
             timed("cohorts by week", args.runs, lambda: cohorts(app.db, day, "week"))
             dues = timed("dues_figures", args.runs, lambda: dues_figures(app.db, day))

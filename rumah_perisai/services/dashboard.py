@@ -506,6 +506,40 @@ def cohorts(
 # --- dues -----------------------------------------------------------------------------------------
 
 
+def cohort_members(
+    db: Database,
+    day: date,
+    start: date,
+    by: str = "month",
+    window: int | None = None,
+    *,
+    desa_code: str | None = None,
+    volunteer_id: int | None = None,
+) -> list[int]:
+    """The ids behind one cohort cell: registered (with free cover) in the period starting on
+    ``start``; with ``window`` (an index into ``COHORT_WINDOWS``), only those converted within
+    that many days after their promotion ended, by ``day`` — the same rule as :func:`cohorts`."""
+    first, last = _period(start, by)
+    with db.reading() as session:
+        post_id = _post_id(session)
+        end = promotion_end()
+        where = [
+            *_base(post_id, day, desa_code, volunteer_id),
+            end.is_not(None),
+            Participant.registered_on >= first,
+            Participant.registered_on <= last,
+        ]
+        if window is not None:
+            days = COHORT_WINDOWS[window]
+            where += [
+                _converted_by(day),
+                Participant.converted_on <= _days_after(session, end, days),
+            ]
+        return list(
+            session.scalars(select(Participant.id).where(*where).order_by(Participant.id.desc()))
+        )
+
+
 def _dues_period(row: Mapping[str, Any], prefix: str, start: date, end: date) -> DuesPeriod:
     return DuesPeriod(
         start,

@@ -87,6 +87,7 @@ from rumah_perisai.services.dashboard import (
     DuesFigures,
     DuesPeriod,
     PromotionFigures,
+    cohort_members,
     cohorts,
     dues_figures,
     promotion_figures,
@@ -307,6 +308,7 @@ class DashboardWindow(QDialog):
         self.loader = Loader()
         self.figures: PromotionFigures | None = None
         self.cohort_rows: list[CohortRow] = []
+        self.shown_by = "month"
         self.dues: DuesFigures | None = None
         self.statements: list[IncentiveStatement] = []
         self.last_url: str | None = None
@@ -459,6 +461,8 @@ class DashboardWindow(QDialog):
             if header_item is not None:
                 header_item.setToolTip(tip)
         self.cohort_table.verticalHeader().setVisible(False)
+        self.cohort_table.cellActivated.connect(self.show_cohort_members)
+        self.cohort_table.cellDoubleClicked.connect(self.show_cohort_members)
         self.cohort_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.cohort_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.cohort_table.horizontalHeader()
@@ -780,6 +784,7 @@ class DashboardWindow(QDialog):
         self._show_cohorts(rows, by)
 
     def _show_cohorts(self, rows: list[CohortRow], by: str) -> None:
+        self.cohort_rows, self.shown_by = list(reversed(rows)), by  # as the table shows them
         table = self.cohort_table
         table.setRowCount(len(rows))
         for number, row in enumerate(reversed(rows)):  # newest first
@@ -987,6 +992,43 @@ class DashboardWindow(QDialog):
 
         self._started()
         self.loader.run(f"members:{figure}", work, show)
+
+    def show_cohort_members(self, row: int, column: int) -> None:
+        """Enter or double-click on a cohort cell: who registered, or who converted in time."""
+        if not 0 <= row < len(self.cohort_rows):
+            return
+        cohort, by = self.cohort_rows[row], self.shown_by
+        window = column - 2 if column >= 2 else None
+        db, day = self._db, self.today()
+        desa, volunteer = self.promo_desa.currentData(), self.promo_volunteer.currentData()
+        title = cohort_label(cohort, by)
+        if window is None:
+            what = tr("Registered with free cover in {period}.", period=title)
+        else:
+            what = tr(
+                "Registered with free cover in {period} and converted within {days} days "
+                "after their free cover ended.",
+                period=title,
+                days=COHORT_WINDOWS[window],
+            )
+
+        def work() -> list[int]:
+            return cohort_members(
+                db, day, cohort.start, by, window, desa_code=desa, volunteer_id=volunteer
+            )
+
+        def show(ids: list[int] | None, error: Any) -> None:
+            if not self._finished(error) or ids is None:
+                return
+            dialog = MembersDialog(db, self._search, ids, day, title, what, self)
+            opener = getattr(self.parent(), "open_participant", None)
+            if callable(opener):
+                dialog.open_participant.connect(opener)
+            self.members_dialog = dialog
+            dialog.open()
+
+        self._started()
+        self.loader.run(f"cohort:{row}:{column}", work, show)
 
     # --- call list -------------------------------------------------------------------------
     def selected_call(self) -> CallRow | None:

@@ -40,6 +40,7 @@ from rumah_perisai.services.dashboard import (
     FIGURE_HELP,
     FIGURES,
     CohortRow,
+    cohort_members,
     cohorts,
     dues_figures,
     promotion_figures,
@@ -229,6 +230,17 @@ def test_cohorts_by_month(app: App, people: dict[str, int]) -> None:
         # A
         CohortRow(date(2026, 10, 1), date(2026, 10, 31), 1, (0, 0, 0), (0, 0, 0)),
     ]
+
+
+def test_every_cohort_cell_lists_its_participants(app: App, people: dict[str, int]) -> None:
+    for by in ("month", "week"):
+        for row in cohorts(app.db, DAY, by):
+            assert len(cohort_members(app.db, DAY, row.start, by)) == row.registered
+            for window, converted in enumerate(row.converted_within):
+                ids = cohort_members(app.db, DAY, row.start, by, window)
+                assert len(ids) == converted, (by, row.start, window)
+    june = cohort_members(app.db, DAY, date(2026, 6, 1), "month", 0)  # converted in 30 days
+    assert june == [people["E"]]
 
 
 def test_cohorts_by_week(app: App, people: dict[str, int]) -> None:

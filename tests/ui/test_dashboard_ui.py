@@ -159,6 +159,12 @@ def test_promotion_figures_lists_cohorts_and_chart(
         assert window.chart.series() == [window.chart_series]
 
     check("month")
+    # Enter on a cohort cell lists who it counts: June's converted within 60 days.
+    june_row = [r.start for r in reversed(cohorts(app.db, DAY, "month"))].index(date(2026, 6, 1))
+    window.show_cohort_members(june_row, 3)
+    _settle(qtbot, window)
+    assert set(window.members_dialog.model.ids) == {people["E"], people["F"]}
+    window.members_dialog.close()
     june = next(r for r in cohorts(app.db, DAY, "month") if r.start == date(2026, 6, 1))
     assert (june.registered, june.converted_within) == (3, (1, 2, 2))  # C E F; E 20 Oct, F 24 Nov
     assert cohort_cell(june, 0) == "1 (33%)"

@@ -824,6 +824,9 @@ class DashboardWindow(QDialog):
         x_axis.append(
             [formats.day(r.start) if by == "week" else self._short_month(r.start) for r in shown]
         )
+        small = x_axis.labelsFont()  # nine or twelve cohorts side by side: keep "Mar 26" whole
+        small.setPointSizeF(small.pointSizeF() * 0.85)
+        x_axis.setLabelsFont(small)
         y_axis = QValueAxis()
         top = max([v for s in self.chart_sets for v in s_values(s)] + [10.0])
         y_axis.setRange(0, min(100.0, (int(top) // 10 + 1) * 10))

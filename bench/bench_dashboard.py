@@ -24,7 +24,12 @@ from sqlalchemy import func, select
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant, Receipt
-from rumah_perisai.services.dashboard import cohorts, dues_figures, promotion_figures
+from rumah_perisai.services.dashboard import (
+    cohorts,
+    dues_figures,
+    promotion_dashboard,
+    promotion_figures,
+)
 from rumah_perisai.services.incentives import post_month
 
 OUT = Path(__file__).parent / "out"
@@ -80,6 +85,11 @@ def main() -> None:
                 "promotion tab refresh (figures + cohorts by month)",
                 args.runs,
                 lambda: (promotion_figures(app.db, day), cohorts(app.db, day, "month")),
+            )
+            timed(
+                "promotion tab refresh as the window does it (side by side)",
+                args.runs,
+                lambda: promotion_dashboard(app.db, day, "month"),
             )
             print(f"  {len(rows)} cohorts; newest {rows[-1] if rows else None}")
             timed("cohorts by week", args.runs, lambda: cohorts(app.db, day, "week"))

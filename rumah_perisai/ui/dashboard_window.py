@@ -88,9 +88,8 @@ from rumah_perisai.services.dashboard import (
     DuesPeriod,
     PromotionFigures,
     cohort_members,
-    cohorts,
     dues_figures,
-    promotion_figures,
+    promotion_dashboard,
     promotion_members,
 )
 from rumah_perisai.services.incentives import IncentiveStatement, post_month, volunteer_month
@@ -752,9 +751,7 @@ class DashboardWindow(QDialog):
         desa, volunteer = self.promo_desa.currentData(), self.promo_volunteer.currentData()
 
         def work() -> tuple[PromotionFigures, list[CohortRow]]:
-            figures = promotion_figures(db, day, desa_code=desa, volunteer_id=volunteer)
-            rows = cohorts(db, day, by, desa_code=desa, volunteer_id=volunteer)
-            return figures, rows
+            return promotion_dashboard(db, day, by, desa_code=desa, volunteer_id=volunteer)
 
         self._started()
         self.loader.run(

@@ -19,13 +19,13 @@ from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from rumah_perisai import formats
 from rumah_perisai.domain.coverage import status_label
 from rumah_perisai.i18n import N_, speaking, tr
 from rumah_perisai.printing.cards import _fonts
+from rumah_perisai.printing.pages import numbered_canvas
 from rumah_perisai.services.call_list import OUTCOMES, CallRow, outcome_label
 
 PAGE = landscape(A4)
@@ -49,7 +49,6 @@ _NO_PHONE = N_("no phone")
 _DAYS_LEFT = N_("{days} days left")
 _ENDS_TODAY = N_("ends today")
 _ENDED = N_("ended {days} days ago; pay by {day}")
-_PAGE = N_("Page {page} of {pages}")
 
 
 def call_list_pdf(rows: Sequence[CallRow], post_name: str, day: date) -> bytes:
@@ -159,35 +158,6 @@ def _story(rows: Sequence[CallRow], post_name: str, day: date) -> list[Any]:
     return story
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """Writes "page n of m" once the number of pages is known."""
-
-    footer = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._decorate(number, total)
-            super().showPage()
-        super().save()
-
-    def _decorate(self, number: int, total: int) -> None:
-        width, _height = PAGE
-        self.setFont(_fonts().regular, 7.5)
-        self.setFillColor(black)
-        self.drawString(15 * mm, 10 * mm, self.footer)
-        self.drawRightString(width - 15 * mm, 10 * mm, tr(_PAGE, page=number, pages=total))
-
-
 def _render(rows: Sequence[CallRow], post_name: str, day: date) -> bytes:
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
@@ -201,8 +171,6 @@ def _render(rows: Sequence[CallRow], post_name: str, day: date) -> bytes:
         author=post_name,
     )
 
-    class Canvas_(_NumberedCanvas):
-        footer = f"{post_name} · {tr(_TITLE)} · {formats.long_day(day)}"
-
-    template.build(_story(rows, post_name, day), canvasmaker=Canvas_)
+    footer = f"{post_name} · {tr(_TITLE)} · {formats.long_day(day)}"
+    template.build(_story(rows, post_name, day), canvasmaker=numbered_canvas(PAGE, footer))
     return buffer.getvalue()

@@ -16,19 +16,17 @@ from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from rumah_perisai import formats
 from rumah_perisai.i18n import N_, speaking, tr
 from rumah_perisai.printing.cards import _fonts
+from rumah_perisai.printing.pages import numbered_canvas, signature_row
 from rumah_perisai.services.cash import CloseDoc, TillReceipt
 
-DEMO_MARK = "CONTOH"
 _GREEN = Color(0.0, 0.47, 0.25)
 _GREY = Color(0.92, 0.92, 0.92)
 _RED = Color(0.75, 0.05, 0.05)
-_DEMO_RED = Color(0.85, 0.05, 0.05, alpha=0.25)
 
 _TITLE = N_("DAILY CASH SUMMARY")
 _SUBTITLE = N_("Dues collected at the post — close {key}")
@@ -59,7 +57,6 @@ _DEPOSITED = N_("Deposited: {deposit}")
 _NOT_DEPOSITED = N_("Not yet deposited at the bank.")
 _SIGN_COUNTED = N_("Counted by")
 _SIGN_CHECKED = N_("Checked by (coordinator)")
-_PAGE = N_("Page {page} of {pages}")
 _DEMO_NOTE = N_("CONTOH — demo post, not a real cash record")
 
 
@@ -218,67 +215,9 @@ def _story(doc: CloseDoc) -> list[Any]:
             tr(_CHAIN, count=doc.chain_length, hash=doc.newest_receipt_hash), styles["small"]
         ),
         Spacer(1, 14 * mm),
-        _signatures(),
+        signature_row(tr(_SIGN_COUNTED), tr(_SIGN_CHECKED)),
     ]
     return story
-
-
-def _signatures() -> Table:
-    table = Table(
-        [["", "", ""], [tr(_SIGN_COUNTED), "", tr(_SIGN_CHECKED)]],
-        colWidths=[70 * mm, 40 * mm, 70 * mm],
-        rowHeights=[12 * mm, None],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), _fonts().regular, 8.5),
-                ("LINEABOVE", (0, 1), (0, 1), 0.5, black),
-                ("LINEABOVE", (2, 1), (2, 1), 0.5, black),
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-            ]
-        )
-    )
-    return table
-
-
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """Writes "page n of m" (and the demo mark) once the number of pages is known."""
-
-    demo = False
-    footer = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._decorate(number, total)
-            super().showPage()
-        super().save()
-
-    def _decorate(self, number: int, total: int) -> None:
-        fonts = _fonts()
-        width, _height = A4
-        self.setFont(fonts.regular, 7.5)
-        self.setFillColor(black)
-        self.drawString(15 * mm, 10 * mm, self.footer)
-        self.drawRightString(width - 15 * mm, 10 * mm, tr(_PAGE, page=number, pages=total))
-        if self.demo:
-            self.saveState()
-            self.setFillColor(_DEMO_RED)
-            self.setFont(fonts.bold, 90)
-            self.translate(width / 2, A4[1] / 2)
-            self.rotate(45)
-            self.drawCentredString(0, 0, DEMO_MARK)
-            self.restoreState()
 
 
 def _render(doc: CloseDoc) -> bytes:
@@ -294,9 +233,6 @@ def _render(doc: CloseDoc) -> bytes:
         author=doc.post_name,
     )
 
-    class Canvas_(_NumberedCanvas):
-        demo = doc.is_demo
-        footer = f"{doc.post_code} · {doc.close.key} · {formats.long_day(doc.close.day)}"
-
-    template.build(_story(doc), canvasmaker=Canvas_)
+    footer = f"{doc.post_code} · {doc.close.key} · {formats.long_day(doc.close.day)}"
+    template.build(_story(doc), canvasmaker=numbered_canvas(A4, footer, demo=doc.is_demo))
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from rumah_perisai import formats
 from rumah_perisai.domain.incentives import PART_NOTE, scheme_for_month
 from rumah_perisai.i18n import N_, speaking, tr
 from rumah_perisai.printing.cards import _fonts
+from rumah_perisai.printing.pages import signature_row
 from rumah_perisai.services.incentives import IncentiveStatement
 
 _GREEN = Color(0.0, 0.47, 0.25)
@@ -156,25 +157,6 @@ def _lines(statement: IncentiveStatement, styles: dict[str, ParagraphStyle]) -> 
     return table
 
 
-def _signatures(volunteer: str) -> Table:
-    table = Table(
-        [["", "", ""], [tr(_SIGN_VOLUNTEER), "", tr(_SIGN_COORDINATOR)], [volunteer, "", ""]],
-        colWidths=[70 * mm, 40 * mm, 70 * mm],
-        rowHeights=[18 * mm, None, None],
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), _fonts().regular, 9),
-                ("LINEABOVE", (0, 1), (0, 1), 0.5, black),
-                ("LINEABOVE", (2, 1), (2, 1), 0.5, black),
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-            ]
-        )
-    )
-    return table
-
-
 def _story(
     statement: IncentiveStatement, post_name: str, wadah: str | None, is_demo: bool
 ) -> list[Any]:
@@ -193,7 +175,17 @@ def _story(
     story += [Spacer(1, 5 * mm), _facts(statement, styles), Spacer(1, 5 * mm)]
     if statement.no_scheme:
         story += [Paragraph(f"<b>{tr(_NO_SCHEME)}</b>", styles["base"]), Spacer(1, 3 * mm)]
-    story += [_lines(statement, styles), Spacer(1, 16 * mm), _signatures(statement.volunteer_name)]
+    story += [
+        _lines(statement, styles),
+        Spacer(1, 16 * mm),
+        signature_row(
+            tr(_SIGN_VOLUNTEER),
+            tr(_SIGN_COORDINATOR),
+            under=[statement.volunteer_name],
+            space=18 * mm,
+            size=9,
+        ),
+    ]
     return story
 
 

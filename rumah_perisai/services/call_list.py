@@ -38,10 +38,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session
 
 from rumah_perisai import areas, formats
-from rumah_perisai.db.models import CallOutcome, Participant, Post, Volunteer
+from rumah_perisai.db.models import CallOutcome, Participant, Volunteer
 from rumah_perisai.db.status import status_on
 from rumah_perisai.db.uow import Database, next_number, operation_time
 from rumah_perisai.domain.coverage import Standing, Status, status_label
@@ -50,7 +49,7 @@ from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.months import add_months
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, speaking, tr
-from rumah_perisai.services.posts import local_post
+from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.registration import programmes
 from rumah_perisai.services.volunteers import Actor
 
@@ -214,13 +213,6 @@ def _money_id(amount: int) -> str:
 # --- the list ----------------------------------------------------------------------------------
 
 
-def _post(session: Session) -> Post:
-    post = local_post(session)
-    if post is None:
-        raise UserError("no_post")
-    return post
-
-
 def call_list(
     db: Database,
     day: date,
@@ -249,7 +241,7 @@ def call_list(
     in_arrears = status == Status.ARREARS.value
     urgency = case((in_arrears, p.arrears_until), else_=p.cover_until)
     with db.reading() as session:
-        post = _post(session)
+        post = the_post(session)
         query = (
             select(
                 p.id,
@@ -359,7 +351,7 @@ def record_call(
     if len(tidy) > MAX_NOTE:
         raise UserError("call_note_too_long", limit=MAX_NOTE)
     with db.unit_of_work(actor.label) as session:
-        post = _post(session)
+        post = the_post(session)
         participant = session.get(Participant, participant_id)
         if participant is None or participant.post_id != post.id:
             raise UserError("participant_missing", ref=participant_id)
@@ -381,7 +373,7 @@ def record_call(
 def calls_of(db: Database, participant_id: int) -> list[CallRecord]:
     """Every recorded call to a participant, newest first."""
     with db.reading() as session:
-        post = _post(session)
+        post = the_post(session)
         found = session.execute(
             select(CallOutcome, Volunteer.name)
             .outerjoin(Volunteer, Volunteer.id == CallOutcome.called_by_id)

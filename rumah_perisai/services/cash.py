@@ -36,7 +36,7 @@ from rumah_perisai.db.uow import Database, next_number, operation_time
 from rumah_perisai.domain.receipts import CHAIN_COUNTER, GENESIS_HASH
 from rumah_perisai.domain.timezones import local_date, local_time
 from rumah_perisai.errors import UserError
-from rumah_perisai.services.posts import local_post
+from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 BANKS = ("cimb_niaga", "bni", "other")
@@ -148,13 +148,6 @@ class CashPosition:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _post(session: Session) -> Post:
-    post = local_post(session)
-    if post is None:
-        raise UserError("no_post")
-    return post
-
-
 def _closed_through(session: Session, post: Post, day: date) -> tuple[int, int]:
     """(highest receipt seq counted for ``day``, closes of ``day``)."""
     through, closes = session.execute(
@@ -262,7 +255,7 @@ def _till(session: Session, post: Post, day: date) -> Till:
 def till(db: Database, day: date | None = None) -> Till:
     """The receipts of ``day`` (default: today at the post) that no close counted yet."""
     with db.reading() as session:
-        post = _post(session)
+        post = the_post(session)
         today = local_date(db.clock(), post.timezone)
         return _till(session, post, day or today)
 
@@ -292,7 +285,7 @@ def _open_days(session: Session, post: Post) -> list[date]:
 def open_days(db: Database) -> list[date]:
     """Business days with receipts that no close counted yet, oldest first."""
     with db.reading() as session:
-        return _open_days(session, _post(session))
+        return _open_days(session, the_post(session))
 
 
 def _close_rows(session: Session, post: Post, closes: Sequence[DailyClose]) -> list[CloseRow]:
@@ -325,7 +318,7 @@ def _close_rows(session: Session, post: Post, closes: Sequence[DailyClose]) -> l
 def closes(db: Database, limit: int = 200) -> list[CloseRow]:
     """The newest closes first."""
     with db.reading() as session:
-        post = _post(session)
+        post = the_post(session)
         rows = session.scalars(
             select(DailyClose)
             .where(DailyClose.post_id == post.id)
@@ -337,7 +330,7 @@ def closes(db: Database, limit: int = 200) -> list[CloseRow]:
 
 def cash_position(db: Database) -> CashPosition:
     with db.reading() as session:
-        post = _post(session)
+        post = the_post(session)
         days = _open_days(session, post)
         open_expected = sum(_till(session, post, day).expected for day in days)
         undeposited = session.scalars(
@@ -391,7 +384,7 @@ def close_day(
     if len(note) > MAX_NOTE:
         raise UserError("reason_too_long", limit=MAX_NOTE)
     with db.unit_of_work(actor.label) as session:
-        post = _post(session)
+        post = the_post(session)
         now = operation_time(session)
         today = local_date(now, post.timezone)
         if day > today:
@@ -465,7 +458,7 @@ def close_day(
 def close_document(db: Database, close_id: int) -> CloseDoc:
     """A close as its daily summary prints: per volunteer, and every receipt it counted."""
     with db.reading() as session:
-        post = _post(session)
+        post = the_post(session)
         close = session.get(DailyClose, close_id)
         if close is None or close.post_id != post.id:
             raise UserError("close_missing", ref=close_id)
@@ -554,7 +547,7 @@ def record_deposit(
     if amount <= 0:
         raise UserError("deposit_amount_positive")
     with db.unit_of_work(actor.label) as session:
-        post = _post(session)
+        post = the_post(session)
         today = local_date(operation_time(session), post.timezone)
         chosen = session.scalars(
             select(DailyClose).where(

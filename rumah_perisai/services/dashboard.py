@@ -49,10 +49,9 @@ from rumah_perisai.db.status import status_on
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Standing, Status
 from rumah_perisai.domain.months import add_months, first_of_month
-from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_
 from rumah_perisai.services.cash import cash_position
-from rumah_perisai.services.posts import local_post
+from rumah_perisai.services.posts import the_post
 
 ENDING_SOON_DAYS = 14
 COHORT_WINDOWS = (30, 60, 90)
@@ -183,13 +182,6 @@ class DuesFigures:
 
 
 # --- shared SQL pieces -------------------------------------------------------------------------
-
-
-def _post_id(session: Session) -> int:
-    post = local_post(session)
-    if post is None:
-        raise UserError("no_post")
-    return post.id
 
 
 def _days_after(session: Session, column: Any, days: int) -> ColumnElement[Any]:
@@ -340,7 +332,7 @@ def promotion_figures(
     p = Participant
     status = status_on(day)
     with db.reading() as session:
-        post_id = _post_id(session)
+        post_id = the_post(session).id
         where = _base(post_id, day, desa_code, volunteer_id)
         statement = (
             select(
@@ -398,7 +390,7 @@ def promotion_members(
     if figure not in FIGURE_HELP:
         raise ValueError(f"unknown figure: {figure}")
     with db.reading() as session:
-        post_id = _post_id(session)
+        post_id = the_post(session).id
         conditions = _figure_conditions(day)
         statement = (
             select(Participant.id)
@@ -440,7 +432,7 @@ def cohorts(
     if by not in ("month", "week"):
         raise ValueError(f"unknown cohort period: {by}")
     with db.reading() as session:
-        post_id = _post_id(session)
+        post_id = the_post(session).id
         end = promotion_end()
         converted_on = Participant.converted_on
         # Converted within n days (windows ascending): within every window from the first one
@@ -545,7 +537,7 @@ def cohort_members(
     that many days after their promotion ended, by ``day`` — the same rule as :func:`cohorts`."""
     first, last = _period(start, by)
     with db.reading() as session:
-        post_id = _post_id(session)
+        post_id = the_post(session).id
         end = promotion_end()
         where = [
             *_base(post_id, day, desa_code, volunteer_id),
@@ -605,7 +597,7 @@ def dues_figures(db: Database, day: date) -> DuesFigures:
             columns.append(func.sum(case((both, 1), else_=0)).label(f"{prefix}_{kind}_count"))
             columns.append(func.sum(case((both, r.total), else_=0)).label(f"{prefix}_{kind}_total"))
     with db.reading() as session:
-        post_id = _post_id(session)
+        post_id = the_post(session).id
         statement = select(*columns).where(
             r.post_id == post_id, r.issued_on >= earliest, r.issued_on <= day
         )

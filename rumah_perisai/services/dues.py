@@ -60,8 +60,8 @@ from rumah_perisai.domain.receipts import (
 )
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
-from rumah_perisai.services.posts import local_post
-from rumah_perisai.services.registration import cover_history, programmes
+from rumah_perisai.services.posts import local_post, the_post
+from rumah_perisai.services.registration import add_cover_period, cover_history, programmes
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 PAYMENT, VOID = "payment", "void"
@@ -147,6 +147,7 @@ class VoidPreview:
     total: int
     months: tuple[date, ...]
     refund: bool  # paid back out of today's cash (its day was closed, or is not today)
+    earlier_day: bool  # the receipt is from an earlier day (else: today, already counted)
     status_now: Status
     status_after: Status
     cover_until_after: date | None
@@ -168,9 +169,7 @@ class Voided:
 
 
 def _today(session: Session) -> tuple[Post, datetime, date]:
-    post = local_post(session)
-    if post is None:
-        raise UserError("no_post")
+    post = the_post(session)
     now = operation_time(session)
     return post, now, local_date(now, post.timezone)
 
@@ -385,19 +384,10 @@ def take_payment(
         )  # fmt: skip
         for line in lines:
             session.add(_month_row(post, receipt, participant, line))
-        session.add(
-            CoverPeriod(
-                post_id=post.id,
-                post_code=post.code,
-                number=next_number(session, post.code, "cover_period"),
-                participant_id=participant.id,
-                kind="paid",
-                start_date=plan.first_month,
-                end_date=month_end(plan.last_month),
-                programmes=" ".join(programmes(participant.with_jht)),
-                receipt_id=receipt.id,
-            )
-        )
+        add_cover_period(
+            session, post, participant, "paid", plan.first_month, month_end(plan.last_month),
+            programmes(participant.with_jht), receipt_id=receipt.id,
+        )  # fmt: skip
         session.flush()
         store_summary(participant, summarize(cover_history(session, participant)))
         store_conversion(session, participant)
@@ -557,6 +547,7 @@ def void_preview(db: Database, receipt_id: int) -> VoidPreview:
             total=receipt.total,
             months=months,
             refund=_is_refund(session, receipt, today),
+            earlier_day=receipt.issued_on != today,
             status_now=status_on(before, today),
             status_after=status_on(after, today),
             cover_until_after=cover_until_after,
@@ -647,9 +638,7 @@ def participant_receipts(db: Database, participant_id: int) -> list[ReceiptRow]:
     from rumah_perisai.domain.timezones import local_time
 
     with db.reading() as session:
-        post = local_post(session)
-        if post is None:
-            raise UserError("no_post")
+        post = the_post(session)
         receipts = session.scalars(
             select(Receipt)
             .where(Receipt.participant_id == participant_id, Receipt.post_id == post.id)

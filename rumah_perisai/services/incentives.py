@@ -42,7 +42,7 @@ from rumah_perisai.domain.incentives import (
 )
 from rumah_perisai.domain.months import add_months, first_of_month, months_between
 from rumah_perisai.errors import UserError
-from rumah_perisai.services.posts import local_post
+from rumah_perisai.services.posts import the_post
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,6 @@ class _Inputs:
 def _month_bounds(month: date) -> tuple[date, date]:
     start = first_of_month(month)
     return start, add_months(start, 1) - timedelta(days=1)
-
-
-def _post_id(session: Session) -> int:
-    post = local_post(session)
-    if post is None:
-        raise UserError("no_post")
-    return post.id
 
 
 def _gather(
@@ -163,7 +156,7 @@ def volunteer_month(db: Database, volunteer_id: int, month: date) -> IncentiveSt
     """One volunteer's statement for ``month`` (any day of it)."""
     scheme = scheme_for_month(month)
     with db.reading() as session:
-        post_id = _post_id(session)
+        post_id = the_post(session).id
         volunteer = session.get(Volunteer, volunteer_id)
         if volunteer is None or volunteer.post_id != post_id:
             raise UserError("volunteer_missing", ref=volunteer_id)
@@ -176,7 +169,7 @@ def post_month(db: Database, month: date) -> list[IncentiveStatement]:
     with registrations or dues in the month, in account order."""
     scheme = scheme_for_month(month)
     with db.reading() as session:
-        post_id = _post_id(session)
+        post_id = the_post(session).id
         inputs = _gather(session, post_id, month, None)
         volunteers = session.scalars(
             select(Volunteer).where(Volunteer.post_id == post_id).order_by(Volunteer.number)

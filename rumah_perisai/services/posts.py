@@ -116,6 +116,14 @@ def local_post(session: Session) -> Post | None:
     return session.scalars(select(Post).where(Post.is_local.is_(True))).first()
 
 
+def the_post(session: Session) -> Post:
+    """This computer's post; ``UserError("no_post")`` before one is set up."""
+    post = local_post(session)
+    if post is None:
+        raise UserError("no_post")
+    return post
+
+
 def local_post_id(db: Database) -> int | None:
     with db.reading() as session:
         return session.scalars(select(Post.id).where(Post.is_local.is_(True))).first()

@@ -336,22 +336,42 @@ def _new_participant(
     )
 
 
-def _add_cover(
-    session: Session, post: Post, participant: Participant, promotion: PromotionCover
+def add_cover_period(
+    session: Session,
+    post: Post,
+    participant: Participant,
+    kind: str,
+    start: date,
+    end: date,
+    programme_names: tuple[str, ...],
+    *,
+    campaign_code: str | None = None,
+    receipt_id: int | None = None,
 ) -> None:
+    """Record a stretch of cover ("promotion" from a campaign, "paid" from a receipt)."""
     session.add(
         CoverPeriod(
             post_id=post.id,
             post_code=post.code,
             number=next_number(session, post.code, "cover_period"),
             participant_id=participant.id,
-            kind="promotion",
-            start_date=promotion.start,
-            end_date=promotion.end,
-            programmes=" ".join(promotion.programmes),
-            campaign_code=promotion.campaign_code,
+            kind=kind,
+            start_date=start,
+            end_date=end,
+            programmes=" ".join(programme_names),
+            campaign_code=campaign_code,
+            receipt_id=receipt_id,
         )
     )
+
+
+def _add_cover(
+    session: Session, post: Post, participant: Participant, promotion: PromotionCover
+) -> None:
+    add_cover_period(
+        session, post, participant, "promotion", promotion.start, promotion.end,
+        tuple(promotion.programmes), campaign_code=promotion.campaign_code,
+    )  # fmt: skip
 
 
 def cover_history(session: Session, participant: Participant) -> CoverHistory:

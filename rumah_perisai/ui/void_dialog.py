@@ -8,8 +8,6 @@ service checks it as well).
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,15 +30,6 @@ from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
-
-
-def today(db: Database) -> date:
-    """The post's calendar day now."""
-    from rumah_perisai.domain.timezones import local_date
-    from rumah_perisai.services.posts import post_summary
-
-    summary = post_summary(db)
-    return local_date(db.clock(), summary.timezone if summary else "WIB")
 
 
 def _months_text(preview: VoidPreview) -> str:
@@ -101,7 +90,7 @@ class VoidDialog(QDialog):
         self.money.setObjectName("money")
         self.money.setWordWrap(True)
         if p.refund:
-            if p.issued_on != today(db):
+            if p.earlier_day:
                 why = tr("this receipt is from an earlier day, {day}", day=formats.day(p.issued_on))
             else:
                 why = tr("today's cash was already counted with this receipt in it")

@@ -96,12 +96,23 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
         timezone=args.timezone,
     )
     normalise_setup(request)  # bad input is refused before anything is created
+    branch_file = _read_input_file(Path(args.branch_key)) if args.branch_key else None
+    if branch_file is not None:
+        from rumah_perisai.exchange.keyfiles import read_branch_key_file
+
+        if read_branch_key_file(branch_file).demo:
+            raise UserError("branch_key_demo")
     if args.coordinator is not None:
         name = tidy_name(args.coordinator)  # a bad name is refused before the PIN is asked
         coordinator = AccountSetup(name, check_pin(_read_pin(name, ctx)))
         request = dataclasses.replace(request, coordinator=coordinator)
     with open_app(ctx.folder, ctx.database_url) as app:
         summary = set_up_post(app.db, ctx.folder, request, ctx.actor())
+        if branch_file is not None:
+            from rumah_perisai.services.branch_keys import install_branch_key
+            from rumah_perisai.services.volunteers import Actor
+
+            install_branch_key(app.db, branch_file, Actor(label=ctx.actor()))
     if args.json:
         ctx.emit_json(asdict(summary))
     else:
@@ -272,6 +283,222 @@ def cmd_receipts_verify(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_REFUSED
 
 
+def _cli_actor(args: argparse.Namespace, ctx: Context, db: Any) -> Any:
+    """The command line's actor; with ``--coordinator NAME`` that coordinator, PIN checked."""
+    from rumah_perisai.services.volunteers import Actor, log_in
+
+    name = getattr(args, "coordinator", None)
+    if name is None:
+        return Actor(label=ctx.actor())
+    actor = log_in(db, name, _read_pin(name, ctx))
+    return dataclasses.replace(actor, label=f"{ctx.actor()} as {actor.label}")
+
+
+def cmd_keys_set_branch(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.keys import format_fingerprint
+    from rumah_perisai.services.branch_keys import install_branch_key
+
+    data = _read_input_file(Path(args.file))
+    with open_app(ctx.folder, ctx.database_url) as app:
+        installed = install_branch_key(app.db, data, _cli_actor(args, ctx, app.db))
+    key = installed.key
+    shown = format_fingerprint(key.fingerprint)
+    if installed.unchanged:
+        ctx.say(
+            tr(
+                "This branch key was installed already: {name}, fingerprint {fp}",
+                name=key.name,
+                fp=shown,
+            )
+        )
+    elif installed.replaced is not None:
+        ctx.say(
+            tr(
+                "Branch key of {name} installed in place of {old}. Fingerprint: {fp}",
+                name=key.name,
+                old=format_fingerprint(installed.replaced.fingerprint),
+                fp=shown,
+            )
+        )
+    else:
+        ctx.say(tr("Branch key of {name} installed. Fingerprint: {fp}", name=key.name, fp=shown))
+    ctx.say(tr("Compare the fingerprint with the branch by phone before the first batch."))
+    return EXIT_OK
+
+
+def cmd_keys_show(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.keys import format_fingerprint
+    from rumah_perisai.services.branch_keys import installed_branch_key, post_public_key
+
+    with open_app(ctx.folder, ctx.database_url) as app:
+        post = post_public_key(app.db)
+        branch = installed_branch_key(app.db)
+    if args.json:
+        ctx.emit_json(
+            {
+                "post": {"code": post.code, "fingerprint": post.fingerprint},
+                "branch": {
+                    "code": branch.code,
+                    "name": branch.name,
+                    "fingerprint": branch.fingerprint,
+                }
+                if branch
+                else None,
+            }
+        )
+        return EXIT_OK
+    ctx.say(tr("Post {code}: {fp}", code=post.code, fp=format_fingerprint(post.fingerprint)))
+    if branch is None:
+        ctx.say(tr("Branch: no key installed"))
+    else:
+        ctx.say(
+            tr(
+                "Branch {code} ({name}): {fp}",
+                code=branch.code,
+                name=branch.name,
+                fp=format_fingerprint(branch.fingerprint),
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_keys_export_post(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.exchange.safe_write import write_file
+    from rumah_perisai.keys import fingerprint, format_fingerprint
+    from rumah_perisai.services.branch_keys import post_key_file_bytes, post_public_key
+
+    out = Path(args.out).expanduser().resolve()
+    with open_app(ctx.folder, ctx.database_url) as app:
+        data = post_key_file_bytes(app.db, ctx.folder.keys)
+        post = post_public_key(app.db)
+    write_file(out.parent, out.name, data)
+    print(
+        tr("Fingerprint: {fp}", fp=format_fingerprint(fingerprint(post.signing_key))), file=ctx.err
+    )
+    print(out, file=ctx.out)
+    return EXIT_OK
+
+
+def _read_input_file(path: Path) -> bytes:
+    try:
+        return path.expanduser().read_bytes()
+    except OSError as error:
+        raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+
+
+def cmd_batch_export(args: argparse.Namespace, ctx: Context) -> int:
+    """Write the next batch (or batch ``--again SEQ``) into ``--out DIR``; its path alone on
+    stdout's last line."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.batches import export_batch, write_again
+
+    progress = TerminalProgress(ctx.err)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        actor = _cli_actor(args, ctx, app.db)
+        try:
+            if args.again is not None:
+                written = write_again(app.db, ctx.folder, args.again, Path(args.out), actor)
+            else:
+                written = export_batch(app.db, ctx.folder, Path(args.out), actor, progress)
+        finally:
+            progress.finish()
+    info = written.info
+    print(
+        tr(
+            "Batch {seq}: {records} records ({registrations} registrations, {payments} payments),"
+            " {size} bytes.",
+            seq=info.seq,
+            records=info.records,
+            registrations=info.summary.get("registrations", 0),
+            payments=info.summary.get("payments", 0),
+            size=info.file_size,
+        ),
+        file=ctx.err,
+    )
+    print(written.path, file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_batch_verify(args: argparse.Namespace, ctx: Context) -> int:
+    """Whether a batch file is whole and whose it is, from its manifest; exit 1 with why not."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.batches import verify_file
+
+    with open_app(ctx.folder, ctx.database_url) as app:
+        verified = verify_file(app.db, Path(args.file).expanduser())
+    manifest = verified.manifest
+    if args.json:
+        ctx.emit_json(
+            {
+                "whole": True,
+                "file": str(verified.path),
+                "file_sha256": verified.sealed.file_hash,
+                "signer_known": verified.signer_known,
+                "recorded_here": verified.recorded_here,
+                "manifest": manifest,
+            }
+        )
+        return EXIT_OK
+    from rumah_perisai.keys import format_fingerprint
+
+    ctx.say(
+        tr(
+            "Whole: batch {seq} of post {post} ({name}), written {created}.",
+            seq=verified.seq,
+            post=verified.post_code,
+            name=manifest["post"].get("name", ""),
+            created=manifest.get("created_at", "?"),
+        )
+    )
+    fp = format_fingerprint(verified.key_fingerprint)
+    if verified.signer_known:
+        ctx.say(tr("Signed by the post's known key {fp}.", fp=fp))
+    else:
+        ctx.say(
+            tr(
+                "Signed by key {fp}; this post's key is not known here: compare it with the post.",
+                fp=fp,
+            )
+        )
+    if verified.recorded_here is not None:
+        ctx.say(
+            tr("Recorded at this post.")
+            if verified.recorded_here
+            else tr("NOT recorded at this post.")
+        )
+    changes = manifest.get("changes", {})
+    ctx.say(
+        tr(
+            "Changes {first} to {last}; demo: {demo}.",
+            first=changes.get("from", 0) + 1,
+            last=changes.get("to"),
+            demo=tr("yes") if manifest.get("demo") else tr("no"),
+        )
+    )
+    for part in manifest.get("parts", []):
+        ctx.say(f"  {part['name']}: {part['records']}")
+    return EXIT_OK
+
+
+def cmd_batch_list(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.batches import batches
+
+    with open_app(ctx.folder, ctx.database_url) as app:
+        rows = batches(app.db)
+    if args.json:
+        ctx.emit_json([asdict(row) for row in rows])
+        return EXIT_OK
+    for row in rows:
+        ctx.say(
+            f"{row.seq}\t{row.created_on.isoformat()}\t{row.state}\t{row.records}\t{row.file_name}"
+        )
+    return EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.domain.timezones import local_date
@@ -426,6 +653,9 @@ def build_parser() -> argparse.ArgumentParser:
             "terminal (or read from stdin)"
         ),
     )
+    init.add_argument(
+        "--branch-key", metavar="FILE", help=tr("the branch's public key file, installed at once")
+    )
     init.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     init.set_defaults(handler=cmd_init)
 
@@ -462,6 +692,55 @@ def build_parser() -> argparse.ArgumentParser:
     )
     receipts_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     receipts_verify.set_defaults(handler=cmd_receipts_verify)
+
+    keys_cmd = commands.add_parser("keys", help=tr("the post's and the branch's keys"))
+    keys_commands = keys_cmd.add_subparsers(
+        dest="keys_command", required=True, parser_class=_Parser
+    )
+    set_branch = keys_commands.add_parser(
+        "set-branch", help=tr("install the branch's public key file (replacing one: --coordinator)")
+    )
+    set_branch.add_argument("file", metavar="FILE")
+    set_branch.add_argument(
+        "--coordinator", metavar="NAME", help=tr("a coordinator's name; the PIN is asked")
+    )
+    set_branch.set_defaults(handler=cmd_keys_set_branch)
+    show_keys = keys_commands.add_parser(
+        "show", help=tr("show the post's and the branch's fingerprints")
+    )
+    show_keys.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    show_keys.set_defaults(handler=cmd_keys_show)
+    export_post = keys_commands.add_parser(
+        "export-post", help=tr("write the post's public key file for the branch")
+    )
+    export_post.add_argument("--out", required=True, metavar="FILE")
+    export_post.set_defaults(handler=cmd_keys_export_post)
+
+    batch = commands.add_parser("batch", help=tr("the weekly batch for the branch"))
+    batch_commands = batch.add_subparsers(dest="batch_command", required=True, parser_class=_Parser)
+    batch_export = batch_commands.add_parser(
+        "export",
+        help=tr(
+            "write what is new since the last batch as one file in DIR; its path on the last line"
+        ),
+    )
+    batch_export.add_argument("--out", required=True, metavar="DIR")
+    batch_export.add_argument(
+        "--again", type=int, metavar="SEQ", help=tr("write batch SEQ again, byte for byte the same")
+    )
+    batch_export.add_argument(
+        "--coordinator", metavar="NAME", help=tr("a coordinator's name; the PIN is asked")
+    )
+    batch_export.set_defaults(handler=cmd_batch_export)
+    batch_verify = batch_commands.add_parser(
+        "verify", help=tr("check that a batch file is whole and whose it is (exit 1 with why not)")
+    )
+    batch_verify.add_argument("file", metavar="FILE")
+    batch_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    batch_verify.set_defaults(handler=cmd_batch_verify)
+    batch_list = batch_commands.add_parser("list", help=tr("this post's batches, newest first"))
+    batch_list.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    batch_list.set_defaults(handler=cmd_batch_list)
 
     search = commands.add_parser(
         "search", help=tr("find participants by NIK, name, registration number, KPJ or phone")

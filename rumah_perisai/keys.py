@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from rumah_perisai.errors import UserError
 
@@ -27,8 +28,14 @@ def create_post_key(keys_dir: Path) -> Ed25519PrivateKey:
     path = post_key_path(keys_dir)
     if path.exists():
         raise UserError("key_exists", path=str(path))
-    keys_dir.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
+    write_private_key(path, key)
+    return key
+
+
+def write_private_key(path: Path, key: Ed25519PrivateKey | X25519PrivateKey) -> None:
+    """A private key as PKCS#8 PEM, readable by its owner only, never over an existing file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -40,18 +47,20 @@ def create_post_key(keys_dir: Path) -> Ed25519PrivateKey:
         handle.write(pem)
         handle.flush()
         os.fsync(handle.fileno())
-    return key
 
 
 def load_post_key(keys_dir: Path) -> Ed25519PrivateKey:
-    path = post_key_path(keys_dir)
+    key = load_private_key(post_key_path(keys_dir))
+    if not isinstance(key, Ed25519PrivateKey):
+        raise UserError("key_unreadable", path=str(post_key_path(keys_dir)), reason="not Ed25519")
+    return key
+
+
+def load_private_key(path: Path) -> object:
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        return serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as error:
         raise UserError("key_unreadable", path=str(path), reason=str(error)) from error
-    if not isinstance(key, Ed25519PrivateKey):
-        raise UserError("key_unreadable", path=str(path), reason="not an Ed25519 key")
-    return key
 
 
 def public_bytes(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:

@@ -42,8 +42,8 @@ MESSAGES: dict[str, str] = {
         "Unknown kabupaten/kota code {code} (for example 32.09 for Kabupaten Cirebon)."
     ),
     "unknown_timezone": N_("Unknown time zone {tz}; choose WIB, WITA or WIT."),
-    "key_exists": N_("A post signing key already exists at {path}; it was not overwritten."),
-    "key_unreadable": N_("The post signing key {path} cannot be read: {reason}."),
+    "key_exists": N_("A key already exists at {path}; it was not overwritten."),
+    "key_unreadable": N_("The key {path} cannot be read: {reason}."),
     "bad_volunteer_name": N_("The volunteer's name must not be empty (at most 100 characters)."),
     "bad_pin": N_("The PIN must be 4–8 digits and not one digit repeated (e.g. 1111)."),
     "pin_mismatch": N_("The two PINs differ; nothing was created."),
@@ -157,4 +157,77 @@ MESSAGES: dict[str, str] = {
     ),
     "call_note_too_long": N_("The call note is too long (at most {limit} characters)."),
     "call_days": N_("The number of days ahead must be from 0 to {limit}."),
+    # --- keys and weekly batches (issue 8) ---
+    "key_file_bad": N_("This is not a usable {what} key file ({reason}); nothing was installed."),
+    "key_file_newer": N_(
+        "This {what} key file was made by a newer version of Rumah Perisai (version {version})."
+    ),
+    "branch_key_demo": N_(
+        "This is a training (demo) branch's key; a real post sends its batches to a real branch."
+    ),
+    "branch_key_real": N_(
+        "This is a real branch's key; a demo post sends its batches to a training branch only."
+    ),
+    "branch_key_replace_coordinator": N_(
+        "A branch key is already installed (fingerprint {fingerprint}); only a coordinator may "
+        "replace it."
+    ),
+    "no_branch_key": N_(
+        "No branch key is installed yet: install the branch's key file first (Settings, or "
+        "rumah-perisai keys set-branch FILE)."
+    ),
+    "batch_nothing_new": N_(
+        "Nothing has changed since batch {seq} ({name}); there is no new batch to write. "
+        "To write that batch again: batch export --again {seq}."
+    ),
+    "batch_out_missing": N_("The folder {path} does not exist (is the USB stick plugged in?)."),
+    "batch_saved_not_written": N_(
+        "Batch {seq} is saved on this computer but could not be put on the stick: {reason} "
+        "Write it again onto a working stick (Write again, or batch export --again {seq})."
+    ),
+    "batch_unknown": N_("There is no batch {seq} at this post."),
+    "batch_copy_missing": N_("The kept copy of batch {seq} is missing ({path})."),
+    "batch_copy_damaged": N_(
+        "The kept copy of batch {seq} ({path}) has changed since it was written; it was not "
+        "written out. Tell the branch."
+    ),
+    "file_unreadable": N_("{path} cannot be read: {reason}."),
+    "file_exists_different": N_(
+        "A different file named {path} is already there; it was not overwritten."
+    ),
+    "write_failed_full": N_("The stick {path} is full ({detail}); nothing was written."),
+    "write_failed_read_only": N_(
+        "The stick {path} cannot be written to (read-only or locked: {detail}); nothing was "
+        "written."
+    ),
+    "write_failed_gone": N_(
+        "The stick {path} went away while writing ({detail}); no batch file was left on it."
+    ),
+    "write_failed_other": N_("Writing to {path} failed ({detail}); nothing was written."),
+    "write_failed_mismatch": N_(
+        "What was read back from {path} differs from what was written: the stick may be "
+        "faulty. Nothing was written."
+    ),
+    "batch_not_batch": N_("{name} is not a Rumah Perisai batch file."),
+    "batch_newer": N_(
+        "{name} was written by a newer version of Rumah Perisai (batch format {version})."
+    ),
+    "batch_truncated": N_(
+        "{name} is incomplete: it has {size} of {expected} bytes (the stick was probably pulled "
+        "out while it was written)."
+    ),
+    "batch_extra": N_("{name} has {extra} bytes more than its manifest lists: it was changed."),
+    "batch_manifest_bad": N_("The manifest of {name} is damaged ({reason})."),
+    "batch_signature_bad": N_(
+        "{name} was changed after the post wrote it: its signature does not match."
+    ),
+    "batch_part_mismatch": N_(
+        "The manifest of {name} disagrees with its part {part} ({reason}): the file was not "
+        "written correctly."
+    ),
+    "batch_wrong_key": N_(
+        "{name} says it is from post {post} but is signed with another key (fingerprint "
+        "{fingerprint}): another post signed it."
+    ),
+    "batch_other_branch": N_("{name} was encrypted to another branch ({branch})."),
 }

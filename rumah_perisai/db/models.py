@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -521,6 +521,11 @@ class Batch(Base):
     newest_receipt_hash: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(12), default="written")
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    file_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The last time the file was written to a stick (or folder), and where: a batch recorded
+    # but never written out (the stick failed after the save) stands out on the batches page.
+    copied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    copied_to: Mapped[str | None] = mapped_column(Text)
 
 
 class Setting(Tracked, Base):

@@ -92,6 +92,19 @@ def _show(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def begin_operation(session: Session) -> int:
+    """Take the operation's change number now rather than at its first flush, and return it.
+
+    Every writer takes this counter row, so from here on no other operation can commit changes
+    until this one ends: everything committed so far has a smaller number. The weekly batch
+    relies on it to read "everything up to here" without missing a change still in flight.
+    """
+    if "change_no" not in session.info:
+        check_clock(session)
+        session.info["change_no"] = next_number(session, *CHANGE_COUNTER)
+    return int(session.info["change_no"])
+
+
 @event.listens_for(TrackedSession, "before_flush")
 def _stamp_changes(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
     if session.deleted:

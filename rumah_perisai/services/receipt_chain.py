@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from rumah_perisai.db.raw import driver_rows
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.receipts import (
     CHAIN_COUNTER,
@@ -100,28 +101,13 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def _cursor(connection: Connection, sql: str, params: tuple[Any, ...]) -> Iterator[Any]:
-    """Rows straight from the driver: at a million receipts SQLAlchemy's row objects alone
-    cost seconds. Placeholders are written ``?`` and turned into the driver's own style."""
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    if connection.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    cursor = raw.cursor()
-    cursor.arraysize = 5_000
-    cursor.execute(sql, params)
-    while rows := cursor.fetchmany():
-        yield from rows
-    cursor.close()
-
-
 class _Months:
     """The post's receipt months in receipt-id order, handed out receipt by receipt."""
 
     def __init__(self, connection: Connection, post_id: int, convert: bool) -> None:
         self.connection = connection
         self.convert = convert
-        self.rows = _cursor(connection, _MONTHS, (post_id,))
+        self.rows = driver_rows(connection, _MONTHS, (post_id,))
         self.next: Any = next(self.rows, None)
 
     def of(self, receipt_id: int) -> list[tuple[Any, ...]]:
@@ -187,7 +173,7 @@ def stored_receipts(connection: Connection, post_id: int) -> Iterator[StoredRece
     volunteers, participants = _keys(connection, post_id)
     months = _Months(connection, post_id, convert)
     numbers: dict[int, str] = {}
-    for row in _cursor(connection, _RECEIPTS, (post_id,)):
+    for row in driver_rows(connection, _RECEIPTS, (post_id,)):
         (rid, year, seq, number, kind, participant_id, voids_id, issued_at, issued_on,
          issued_by_id, month_count, first_month, last_month, jkk, jkm, jht, total, cash, reason,
          holder_id, refund, stored_prev, stored_hash) = row  # fmt: skip

@@ -1,0 +1,216 @@
+"""Public key files exchanged once between a post and its branch, and the branch's own keys.
+
+* The **branch key file** (made by ``branch init``) holds the branch's X25519 key, to which posts
+  encrypt their batches, and its Ed25519 key, with which it signs acknowledgements.
+* The **post key file** (``keys export-post``) holds a post's Ed25519 key, with which it signs its
+  batches, cards and receipts.
+
+Both are small JSON files that sign themselves, so a file damaged on the way is refused rather
+than installed. A self-signature proves nothing about *who* made the file: that is what the
+fingerprint is for, read aloud over the phone and compared before the key is trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.canonical import b64, canonical_json, unb64
+from rumah_perisai.keys import fingerprint, load_private_key, public_bytes, write_private_key
+
+BRANCH_KEY_FORMAT = "rumah-perisai-branch-key"
+POST_KEY_FORMAT = "rumah-perisai-post-key"
+KEY_FILE_VERSION = 1
+KEY_SIZE = 32
+
+BRANCH_PUBLIC_FILE = "branch-public-key.json"
+BRANCH_ENCRYPTION_FILE = "branch-encryption-x25519.pem"
+BRANCH_SIGNING_FILE = "branch-signing-ed25519.pem"
+
+
+@dataclass(frozen=True)
+class BranchPublicKey:
+    """What a post knows of its branch: who it is and its two public keys."""
+
+    code: str
+    name: str
+    demo: bool
+    encryption_key: bytes  # X25519, raw
+    signing_key: bytes  # Ed25519, raw
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 over both keys: one number to compare by phone covers both."""
+        return hashlib.sha256(self.encryption_key + self.signing_key).hexdigest()
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "format": BRANCH_KEY_FORMAT,
+            "version": KEY_FILE_VERSION,
+            "branch": {"code": self.code, "name": self.name},
+            "demo": self.demo,
+            "encryption_key": b64(self.encryption_key),
+            "signing_key": b64(self.signing_key),
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass(frozen=True)
+class PostPublicKey:
+    """What the branch (and other posts) know of a post: its code, name and signing key."""
+
+    code: str
+    name: str
+    kabupaten_code: str
+    timezone: str
+    demo: bool
+    signing_key: bytes  # Ed25519, raw
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.signing_key)
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "format": POST_KEY_FORMAT,
+            "version": KEY_FILE_VERSION,
+            "post": {
+                "code": self.code,
+                "name": self.name,
+                "kabupaten": self.kabupaten_code,
+                "timezone": self.timezone,
+            },
+            "demo": self.demo,
+            "signing_key": b64(self.signing_key),
+            "fingerprint": self.fingerprint,
+        }
+
+
+def _signed_file(content: dict[str, Any], signer: Ed25519PrivateKey) -> bytes:
+    signed = dict(content, signature=b64(signer.sign(canonical_json(content))))
+    return (json.dumps(signed, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _read_signed(data: bytes, expected_format: str, what: str) -> tuple[dict[str, Any], bytes]:
+    """The file's content (without its signature) and its signing key, or ``UserError``."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UserError("key_file_bad", what=what, reason="not JSON") from error
+    if not isinstance(document, dict) or document.get("format") != expected_format:
+        raise UserError("key_file_bad", what=what, reason=f"not a {expected_format} file")
+    if document.get("version") != KEY_FILE_VERSION:
+        raise UserError("key_file_newer", what=what, version=document.get("version"))
+    content = {k: v for k, v in document.items() if k != "signature"}
+    try:
+        signing_key = unb64(document.get("signing_key"), KEY_SIZE)
+        signature = unb64(document.get("signature"), 64)
+        Ed25519PublicKey.from_public_bytes(signing_key).verify(signature, canonical_json(content))
+    except (ValueError, InvalidSignature) as error:
+        raise UserError("key_file_bad", what=what, reason="damaged (signature)") from error
+    return content, signing_key
+
+
+def _text(content: dict[str, Any], section: str, field: str) -> str:
+    value = (content.get(section) or {}).get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise UserError("key_file_bad", what=section, reason=f"{section}.{field} missing")
+    return value.strip()
+
+
+def branch_key_file(key: BranchPublicKey, signer: Ed25519PrivateKey) -> bytes:
+    return _signed_file(key.content(), signer)
+
+
+def read_branch_key_file(data: bytes) -> BranchPublicKey:
+    content, signing_key = _read_signed(data, BRANCH_KEY_FORMAT, "branch")
+    try:
+        encryption_key = unb64(content.get("encryption_key"), KEY_SIZE)
+    except ValueError as error:
+        raise UserError("key_file_bad", what="branch", reason="encryption key") from error
+    key = BranchPublicKey(
+        code=_text(content, "branch", "code"),
+        name=_text(content, "branch", "name"),
+        demo=content.get("demo") is True,
+        encryption_key=encryption_key,
+        signing_key=signing_key,
+    )
+    if content.get("fingerprint") != key.fingerprint:
+        raise UserError("key_file_bad", what="branch", reason="fingerprint")
+    return key
+
+
+def post_key_file(key: PostPublicKey, signer: Ed25519PrivateKey) -> bytes:
+    if public_bytes(signer) != key.signing_key:
+        raise ValueError("a post key file is signed with the post's own key")
+    return _signed_file(key.content(), signer)
+
+
+def read_post_key_file(data: bytes) -> PostPublicKey:
+    content, signing_key = _read_signed(data, POST_KEY_FORMAT, "post")
+    key = PostPublicKey(
+        code=_text(content, "post", "code"),
+        name=_text(content, "post", "name"),
+        kabupaten_code=_text(content, "post", "kabupaten"),
+        timezone=_text(content, "post", "timezone"),
+        demo=content.get("demo") is True,
+        signing_key=signing_key,
+    )
+    if content.get("fingerprint") != key.fingerprint:
+        raise UserError("key_file_bad", what="post", reason="fingerprint")
+    return key
+
+
+@dataclass(frozen=True)
+class BranchKeys:
+    """The branch's key pair set, kept in its data folder's ``keys/``."""
+
+    public: BranchPublicKey
+    encryption: X25519PrivateKey
+    signing: Ed25519PrivateKey
+
+
+def create_branch_keys(keys_dir: Path, code: str, name: str, *, demo: bool) -> BranchKeys:
+    """Make the branch's keys and its public key file; refuses to replace existing ones."""
+    for file_name in (BRANCH_ENCRYPTION_FILE, BRANCH_SIGNING_FILE, BRANCH_PUBLIC_FILE):
+        if (keys_dir / file_name).exists():
+            raise UserError("key_exists", path=str(keys_dir / file_name))
+    encryption = X25519PrivateKey.generate()
+    signing = Ed25519PrivateKey.generate()
+    public = BranchPublicKey(
+        code=code,
+        name=name,
+        demo=demo,
+        encryption_key=encryption.public_key().public_bytes_raw(),
+        signing_key=public_bytes(signing),
+    )
+    write_private_key(keys_dir / BRANCH_ENCRYPTION_FILE, encryption)
+    write_private_key(keys_dir / BRANCH_SIGNING_FILE, signing)
+    (keys_dir / BRANCH_PUBLIC_FILE).write_bytes(branch_key_file(public, signing))
+    return BranchKeys(public, encryption, signing)
+
+
+def load_branch_keys(keys_dir: Path) -> BranchKeys:
+    path = keys_dir / BRANCH_PUBLIC_FILE
+    try:
+        public = read_branch_key_file(path.read_bytes())
+    except OSError as error:
+        raise UserError("key_unreadable", path=str(path), reason=str(error)) from error
+    encryption = load_private_key(keys_dir / BRANCH_ENCRYPTION_FILE)
+    signing = load_private_key(keys_dir / BRANCH_SIGNING_FILE)
+    if not isinstance(encryption, X25519PrivateKey) or not isinstance(signing, Ed25519PrivateKey):
+        raise UserError("key_unreadable", path=str(keys_dir), reason="wrong key type")
+    if (
+        encryption.public_key().public_bytes_raw() != public.encryption_key
+        or public_bytes(signing) != public.signing_key
+    ):
+        raise UserError("key_unreadable", path=str(keys_dir), reason="keys do not match")
+    return BranchKeys(public, encryption, signing)

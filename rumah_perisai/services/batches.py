@@ -1,0 +1,552 @@
+"""The weekly batch: everything new or changed since the previous batch, for the branch.
+
+``export_batch`` reads every record whose change number is above the previous batch's, up to
+its own (taken first, so no change still being written can be missed), seals them
+(``exchange.batchfile``) and writes the file to the stick safely (``exchange.safe_write``):
+
+1. the file is written to the stick under a temporary name, synced, read back and checked;
+2. its bytes are kept in the data folder (``batches/``) and the batch is recorded — one commit;
+3. only then does the file on the stick get its final name.
+
+So a file under a final batch name always verifies and is always a batch this post recorded; a
+stick that fails at step 3 leaves a recorded batch to write again (``write_again``), byte for
+byte the same, from the kept copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Boolean, Date, LargeBinary, Table, func, select
+from sqlalchemy.orm import Session
+
+from rumah_perisai import __version__
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import (
+    AuditEntry,
+    Batch,
+    CardIssue,
+    Counter,
+    CoverPeriod,
+    DailyClose,
+    DailyCloseLine,
+    Deposit,
+    DepositClose,
+    Participant,
+    Post,
+    Receipt,
+    ReceiptMonth,
+    Volunteer,
+)
+from rumah_perisai.db.raw import driver_all
+from rumah_perisai.db.types import UTCDateTime
+from rumah_perisai.db.uow import Database, begin_operation, operation_time
+from rumah_perisai.domain.receipts import CHAIN_COUNTER, GENESIS_HASH
+from rumah_perisai.domain.timezones import local_date
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.batchfile import (
+    FILE_SUFFIX,
+    BatchFileError,
+    PlainPart,
+    SealedBatch,
+    check_signer,
+    open_batch,
+    seal,
+)
+from rumah_perisai.exchange.canonical import b64
+from rumah_perisai.exchange.safe_write import Staged, stage, write_file
+from rumah_perisai.keys import fingerprint, load_post_key
+from rumah_perisai.services.branch_keys import branch_key
+from rumah_perisai.services.posts import the_post
+from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.tasks import Progress, SilentProgress
+
+# What a batch carries, in this order (docs/batch-format.md). Settings and call notes stay at the
+# post; a volunteer's PIN hash never leaves it.
+CARRIED: tuple[tuple[str, Any], ...] = (
+    ("posts", Post),
+    ("volunteers", Volunteer),
+    ("participants", Participant),
+    ("cover_periods", CoverPeriod),
+    ("receipts", Receipt),
+    ("receipt_months", ReceiptMonth),
+    ("card_issues", CardIssue),
+    ("daily_closes", DailyClose),
+    ("daily_close_lines", DailyCloseLine),
+    ("deposits", Deposit),
+    ("deposit_closes", DepositClose),
+)
+AUDIT_PART = "audit_log"
+LEFT_AT_POST = {"posts": {"is_local"}, "volunteers": {"pin_hash"}}
+SECRET_AUDIT_FIELDS = ("pin_hash",)
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """One row of the batches page."""
+
+    seq: int
+    file_name: str
+    created_at: datetime
+    created_on: date
+    change_from: int
+    change_to: int
+    counts: dict[str, int]
+    summary: dict[str, int]
+    file_size: int
+    file_hash: str
+    state: str  # written | acknowledged
+    copied_at: datetime | None
+    copied_to: str | None
+    acknowledged_at: datetime | None
+
+    @property
+    def records(self) -> int:
+        return sum(n for part, n in self.counts.items() if part != AUDIT_PART)
+
+    @property
+    def never_written_out(self) -> bool:
+        return self.copied_at is None
+
+
+@dataclass(frozen=True)
+class WrittenBatch:
+    info: BatchInfo
+    path: Path
+
+
+def batch_file_name(post_code: str, seq: int, day: date) -> str:
+    """``<post>-batch-<seq>-<date>.rpb``: post, sequence number and the post's date."""
+    return f"{post_code}-batch-{seq:04d}-{day.isoformat()}{FILE_SUFFIX}"
+
+
+# --- reading the records -------------------------------------------------------------------------
+
+
+def _wire(column: Any, dialect: str) -> str:
+    """The SELECT expression giving ``column`` as it goes into a batch, the same text from SQLite
+    and PostgreSQL: moments ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC), dates ``YYYY-MM-DD``, booleans
+    0/1 (the database does the formatting: a million values are too many for Python)."""
+    name = f'"{column.name}"'
+    kind = column.type
+    sqlite = dialect == "sqlite"
+    if isinstance(kind, UTCDateTime):
+        # SQLAlchemy stores SQLite moments as "YYYY-MM-DD HH:MM:SS.ffffff" (always 6 digits).
+        return (
+            f"replace({name}, ' ', 'T') || 'Z'"
+            if sqlite
+            else (f'to_char({name}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')')
+        )
+    if isinstance(kind, Date):
+        return name if sqlite else f"to_char({name}, 'YYYY-MM-DD')"
+    if isinstance(kind, Boolean):
+        return name if sqlite else f"CAST({name} AS INTEGER)"
+    return name
+
+
+def _part(
+    session: Session, name: str, table: Table, where: str, params: tuple[Any, ...]
+) -> tuple[PlainPart, list[Any]]:
+    connection = session.connection()
+    dialect = connection.dialect.name
+    columns = [c for c in table.columns if c.name not in LEFT_AT_POST.get(name, ())]
+    sql = (
+        f"SELECT {', '.join(_wire(c, dialect) for c in columns)} FROM {table.name}"
+        f" WHERE {where} ORDER BY id"
+    )
+    rows = driver_all(connection, sql, params)
+    binary = [i for i, c in enumerate(columns) if isinstance(c.type, LargeBinary)]
+    if binary:  # the post's public key: one row
+        rows = [
+            [b64(bytes(v)) if i in binary and v is not None else v for i, v in enumerate(row)]
+            for row in rows
+        ]
+    return _plain(name, [c.name for c in columns], rows), rows
+
+
+def _plain(name: str, columns: list[str], rows: list[Any]) -> PlainPart:
+    document = {"table": name, "columns": columns, "rows": rows}
+    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return PlainPart(name=name, records=len(rows), data=data)
+
+
+def _audit_part(session: Session, change_from: int, change_to: int) -> PlainPart:
+    """The post's own audit entries for the carried records: who changed what, before/after."""
+    table = AuditEntry.__table__
+    assert isinstance(table, Table)
+    carried = ", ".join(f"'{name}'" for name, _model in CARRIED)
+    where = f"change_no > ? AND change_no <= ? AND origin = 'local' AND entity IN ({carried})"
+    part, rows = _part(session, AUDIT_PART, table, where, (change_from, change_to))
+    columns = [c.name for c in table.columns]
+    entity, changes = columns.index("entity"), columns.index("changes_json")
+    scrubbed = False
+    for index, row in enumerate(rows):
+        if row[entity] == "volunteers" and any(f in row[changes] for f in SECRET_AUDIT_FIELDS):
+            values = json.loads(row[changes])
+            for secret in SECRET_AUDIT_FIELDS:
+                if secret in values:
+                    values[secret] = "(kept at the post)"
+            rows[index] = [*row[:changes], json.dumps(values), *row[changes + 1 :]]
+            scrubbed = True
+    return _plain(AUDIT_PART, columns, rows) if scrubbed else part
+
+
+@dataclass(frozen=True)
+class _Read:
+    parts: list[PlainPart]
+    summary: dict[str, int]
+    participants_through: int  # the highest participant number sent so far
+
+
+def _read_parts(
+    session: Session,
+    post: Post,
+    change_from: int,
+    change_to: int,
+    participants_before: int,
+    progress: Progress,
+) -> _Read:
+    parts: list[PlainPart] = []
+    rows_of: dict[str, tuple[list[str], list[Any]]] = {}
+    total = len(CARRIED) + 3
+    for index, (name, model) in enumerate(CARRIED):
+        progress.step(index, total, name)
+        table = model.__table__
+        owner = "id = ?" if model is Post else "post_id = ?"
+        where = f"{owner} AND change_no > ? AND change_no <= ?"
+        part, rows = _part(session, name, table, where, (post.id, change_from, change_to))
+        parts.append(part)
+        columns = [c.name for c in table.columns if c.name not in LEFT_AT_POST.get(name, ())]
+        rows_of[name] = (columns, rows)
+    progress.step(len(CARRIED), total, AUDIT_PART)
+    parts.append(_audit_part(session, change_from, change_to))
+    counts = {part.name: part.records for part in parts}
+    columns, receipts = rows_of["receipts"]
+    kind, refund = (columns.index(n) for n in ("kind", "refund"))
+    columns, participants = rows_of["participants"]
+    number = columns.index("number")
+    # A participant numbered above every one sent before is a new registration; one below is a
+    # correction, withdrawal, reactivation or a status kept in step by a payment.
+    registrations = sum(1 for row in participants if row[number] > participants_before)
+    through = max([participants_before, *(row[number] for row in participants)])
+    summary = {
+        "registrations": registrations,
+        "participant_changes": counts["participants"] - registrations,
+        "payments": sum(1 for r in receipts if r[kind] == "payment"),
+        "voids": sum(1 for r in receipts if r[kind] == "void" and not r[refund]),
+        "refunds": sum(1 for r in receipts if r[kind] == "void" and r[refund]),
+        "card_issues": counts["card_issues"],
+        "daily_closes": counts["daily_closes"],
+        "deposits": counts["deposits"],
+    }
+    return _Read(parts, summary, through)
+
+
+def _newest_receipt(session: Session, post: Post) -> dict[str, Any]:
+    newest = session.scalar(
+        select(Receipt.hash)
+        .where(Receipt.post_id == post.id)
+        .order_by(Receipt.year.desc(), Receipt.seq.desc())
+        .limit(1)
+    )
+    length = session.scalar(
+        select(Counter.value).where(Counter.scope == post.code, Counter.name == CHAIN_COUNTER)
+    )
+    return {"hash": newest or GENESIS_HASH, "chain_length": int(length or 0)}
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def export_batch(
+    db: Database,
+    folder: DataFolder,
+    out_dir: Path,
+    actor: Actor,
+    progress: Progress | None = None,
+) -> WrittenBatch:
+    """Write the next batch to ``out_dir`` (the stick): one file, checked, then named.
+
+    Refused, with nothing recorded and no file under a batch name: no branch key installed;
+    nothing new since the previous batch; ``out_dir`` missing, full, read-only or pulled out
+    before the file was whole. A coordinator (or the command line) writes batches.
+    """
+    _require_batch_writer(actor)
+    progress = progress or SilentProgress()
+    out_dir = _existing_dir(out_dir)
+    staged: Staged | None = None
+    try:
+        with db.unit_of_work(actor.label) as session:
+            change_to = begin_operation(session)  # from here on, other writers wait for us
+            post = the_post(session)
+            branch = branch_key(session)
+            if branch is None:
+                raise UserError("no_branch_key")
+            previous = session.scalars(
+                select(Batch).where(Batch.post_id == post.id).order_by(Batch.seq.desc()).limit(1)
+            ).first()
+            change_from = previous.change_to if previous else 0
+            before = _participants_through(previous)
+            read = _read_parts(session, post, change_from, change_to, before, progress)
+            parts, summary = read.parts, read.summary
+            if previous is not None and not any(p.records for p in parts[:-1]):
+                raise UserError("batch_nothing_new", seq=previous.seq, name=previous.file_name)
+            now = operation_time(session)
+            seq = previous.seq + 1 if previous else 1
+            today = local_date(now, post.timezone)
+            manifest = {
+                "post": {"code": post.code, "name": post.name},
+                "seq": seq,
+                "prev_batch_hash": previous.file_hash if previous else None,
+                "created_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "created_on": today.isoformat(),
+                "changes": {"from": change_from, "to": change_to},
+                "newest_receipt": _newest_receipt(session, post),
+                "summary": summary,
+                "demo": post.is_demo,
+                "app_version": __version__,
+            }
+            total = len(CARRIED) + 3
+            progress.step(total - 2, total, "seal")
+            data = seal(manifest, parts, post_key=load_post_key(folder.keys), branch=branch)
+            name = batch_file_name(post.code, seq, today)
+            progress.step(total - 1, total, "write")
+
+            def check(back: bytes) -> None:
+                _check_own(back, name, post, seq)
+
+            staged = stage(out_dir, name, data, check)
+            _keep_copy(folder, name, data)
+            batch = Batch(
+                post_id=post.id,
+                seq=seq,
+                created_at=now,
+                change_from=change_from,
+                change_to=change_to,
+                prev_hash=previous.file_hash if previous else None,
+                file_hash=hashlib.sha256(data).hexdigest(),
+                file_name=name,
+                counts_json=json.dumps(
+                    {
+                        "parts": {p.name: p.records for p in parts},
+                        "summary": summary,
+                        "participants_through": read.participants_through,
+                    }
+                ),
+                newest_receipt_hash=manifest["newest_receipt"]["hash"],  # type: ignore[index]
+                file_size=len(data),
+            )
+            session.add(batch)
+            session.flush()
+    except BaseException:
+        if staged is not None:
+            staged.discard()
+        raise
+    progress.step(1, 1, "")
+    try:
+        path = staged.publish()
+    except UserError as error:
+        raise UserError("batch_saved_not_written", seq=seq, reason=error.message()) from error
+    info = _mark_copied(db, seq, path, actor)
+    return WrittenBatch(info, path)
+
+
+def write_again(
+    db: Database, folder: DataFolder, seq: int, out_dir: Path, actor: Actor
+) -> WrittenBatch:
+    """Write batch ``seq`` again from the copy kept here: the very same bytes."""
+    _require_batch_writer(actor)
+    out_dir = _existing_dir(out_dir)
+    with db.reading() as session:
+        post = the_post(session)
+        batch = session.scalars(
+            select(Batch).where(Batch.post_id == post.id, Batch.seq == seq)
+        ).first()
+        if batch is None:
+            raise UserError("batch_unknown", seq=seq)
+        name, file_hash = batch.file_name, batch.file_hash
+    kept = folder.batches / name
+    try:
+        data = kept.read_bytes()
+    except OSError as error:
+        raise UserError("batch_copy_missing", seq=seq, path=str(kept)) from error
+    if hashlib.sha256(data).hexdigest() != file_hash:
+        raise UserError("batch_copy_damaged", seq=seq, path=str(kept))
+    path = stage(out_dir, name, data, lambda back: _check_own(back, name, post, seq)).publish()
+    return WrittenBatch(_mark_copied(db, seq, path, actor), path)
+
+
+def _participants_through(previous: Batch | None) -> int:
+    if previous is None:
+        return 0
+    return int(json.loads(previous.counts_json).get("participants_through", 0))
+
+
+def _require_batch_writer(actor: Actor) -> None:
+    # The coordinator writes the weekly batch (PRODUCT.md, "Users"); the command line is run by
+    # whoever holds the laptop's own account, as for every other command.
+    if actor.volunteer_id is not None and not actor.is_coordinator:
+        raise UserError("coordinator_only")
+
+
+def _existing_dir(path: Path) -> Path:
+    path = path.expanduser()
+    if not path.is_dir():
+        raise UserError("batch_out_missing", path=str(path))
+    return path.resolve()
+
+
+def _check_own(data: bytes, name: str, post: Post, seq: int) -> None:
+    sealed = open_batch(data, name)
+    check_signer(sealed, post.signing_public_key, name)
+    if sealed.seq != seq or sealed.post_code != post.code:
+        raise BatchFileError("batch_manifest_bad", name=name, reason="seq")
+
+
+def _keep_copy(folder: DataFolder, name: str, data: bytes) -> None:
+    """Keep the bytes until the branch acknowledges them. A file of that name can only be left
+    by an export killed before its commit (the batch was never recorded): it is set aside,
+    not overwritten."""
+    folder.batches.mkdir(parents=True, exist_ok=True)
+    existing = folder.batches / name
+    if existing.exists() and existing.read_bytes() != data:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        os.replace(existing, folder.batches / f"{name}.unrecorded-{stamp}")
+    write_file(folder.batches, name, data)
+
+
+def _mark_copied(db: Database, seq: int, path: Path, actor: Actor) -> BatchInfo:
+    with db.unit_of_work(actor.label) as session:
+        post = the_post(session)
+        batch = session.scalars(
+            select(Batch).where(Batch.post_id == post.id, Batch.seq == seq)
+        ).one()
+        batch.copied_at = operation_time(session)
+        batch.copied_to = str(path.parent)
+        session.flush()
+        return _info(batch, post.timezone)
+
+
+# --- looking -------------------------------------------------------------------------------------
+
+
+def _info(batch: Batch, timezone: str) -> BatchInfo:
+    counts = json.loads(batch.counts_json)
+    return BatchInfo(
+        seq=batch.seq,
+        file_name=batch.file_name,
+        created_at=batch.created_at,
+        created_on=local_date(batch.created_at, timezone),
+        change_from=batch.change_from,
+        change_to=batch.change_to,
+        counts=dict(counts.get("parts", {})),
+        summary=dict(counts.get("summary", {})),
+        file_size=batch.file_size,
+        file_hash=batch.file_hash,
+        state=batch.state,
+        copied_at=batch.copied_at,
+        copied_to=batch.copied_to,
+        acknowledged_at=batch.acknowledged_at,
+    )
+
+
+def batches(db: Database) -> list[BatchInfo]:
+    """This post's batches, newest first."""
+    with db.reading() as session:
+        post = the_post(session)
+        rows = session.scalars(
+            select(Batch).where(Batch.post_id == post.id).order_by(Batch.seq.desc())
+        )
+        return [_info(batch, post.timezone) for batch in rows]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What the next batch would carry: changes since the last one, and the branch key."""
+
+    changes: int
+    last: BatchInfo | None
+    branch_fingerprint: str | None
+    branch_name: str | None
+
+
+def pending(db: Database) -> Pending:
+    with db.reading() as session:
+        post = the_post(session)
+        last = session.scalars(
+            select(Batch).where(Batch.post_id == post.id).order_by(Batch.seq.desc()).limit(1)
+        ).first()
+        since = last.change_to if last else 0
+        changes = 0
+        for _name, model in CARRIED:
+            table = model.__table__
+            owner = table.c.id == post.id if model is Post else table.c.post_id == post.id
+            changes += int(
+                session.scalar(
+                    select(func.count()).select_from(table).where(owner, table.c.change_no > since)
+                )
+                or 0
+            )
+        key = branch_key(session)
+        return Pending(
+            changes=changes,
+            last=_info(last, post.timezone) if last else None,
+            branch_fingerprint=key.fingerprint if key else None,
+            branch_name=key.name if key else None,
+        )
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What ``batch verify`` says of a whole file (from its manifest, without decrypting)."""
+
+    path: Path
+    sealed: SealedBatch
+    signer_known: bool  # the post's key is known here and matches
+    recorded_here: bool | None  # this post's own batch, recorded in this database (None: not ours)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def post_code(self) -> str:
+        return self.sealed.post_code
+
+    @property
+    def seq(self) -> int:
+        return self.sealed.seq
+
+    @property
+    def key_fingerprint(self) -> str:
+        return fingerprint(self.sealed.post_key)
+
+
+def verify_file(db: Database | None, path: Path) -> Verified:
+    """Whether ``path`` is a whole batch and whose it is; ``BatchFileError`` says why not."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+    sealed = open_batch(data, path.name)
+    known_key: bytes | None = None
+    recorded: bool | None = None
+    if db is not None:
+        with db.reading() as session:
+            post = session.scalars(select(Post).where(Post.code == sealed.post_code)).first()
+            if post is not None:
+                known_key = post.signing_public_key
+            check_signer(sealed, known_key, path.name)
+            if post is not None and post.is_local:
+                recorded = (
+                    session.scalar(
+                        select(func.count())
+                        .select_from(Batch)
+                        .where(Batch.post_id == post.id, Batch.file_hash == sealed.file_hash)
+                    )
+                    or 0
+                ) > 0
+    return Verified(path, sealed, known_key is not None, recorded, sealed.manifest)

@@ -1,0 +1,88 @@
+"""The keys a post exchanges with its branch: the branch's key installed here, the post's own
+public key file for the branch."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from rumah_perisai.db.models import Setting
+from rumah_perisai.db.uow import Database
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.keyfiles import (
+    BranchPublicKey,
+    PostPublicKey,
+    post_key_file,
+    read_branch_key_file,
+)
+from rumah_perisai.keys import load_post_key
+from rumah_perisai.services.posts import the_post
+from rumah_perisai.services.volunteers import Actor
+
+BRANCH_KEY_SETTING = "branch.key"
+
+
+@dataclass(frozen=True)
+class InstalledKey:
+    key: BranchPublicKey
+    replaced: BranchPublicKey | None  # the key it took the place of, if any
+    unchanged: bool = False  # the same key was installed already
+
+
+def branch_key(session: Session) -> BranchPublicKey | None:
+    """The branch key installed at this post, or None."""
+    stored = session.get(Setting, BRANCH_KEY_SETTING)
+    if stored is None:
+        return None
+    return read_branch_key_file(json.loads(stored.value_json).encode())
+
+
+def installed_branch_key(db: Database) -> BranchPublicKey | None:
+    with db.reading() as session:
+        return branch_key(session)
+
+
+def install_branch_key(db: Database, data: bytes, actor: Actor) -> InstalledKey:
+    """Install the branch's public key file. The first install is part of setting up; replacing
+    one needs a coordinator (``actor.is_coordinator``) and is audited with both fingerprints."""
+    key = read_branch_key_file(data)  # a damaged file is refused before anything is looked at
+    with db.unit_of_work(actor.label) as session:
+        post = the_post(session)
+        if key.demo != post.is_demo:
+            raise UserError("branch_key_demo" if key.demo else "branch_key_real")
+        stored = session.get(Setting, BRANCH_KEY_SETTING)
+        current = branch_key(session)
+        if current is not None and current.fingerprint == key.fingerprint:
+            return InstalledKey(key, None, unchanged=True)
+        if current is not None and not actor.is_coordinator:
+            raise UserError("branch_key_replace_coordinator", fingerprint=current.fingerprint)
+        session.info["reason"] = f"branch key {key.fingerprint[:32]}" + (
+            f" replaces {current.fingerprint[:32]}" if current else ""
+        )
+        value = json.dumps(data.decode("utf-8"))
+        if stored is None:
+            session.add(Setting(key=BRANCH_KEY_SETTING, value_json=value))
+        else:
+            stored.value_json = value
+    return InstalledKey(key, current)
+
+
+def post_public_key(db: Database) -> PostPublicKey:
+    with db.reading() as session:
+        post = the_post(session)
+        return PostPublicKey(
+            code=post.code,
+            name=post.name,
+            kabupaten_code=post.kabupaten_code,
+            timezone=post.timezone,
+            demo=post.is_demo,
+            signing_key=post.signing_public_key,
+        )
+
+
+def post_key_file_bytes(db: Database, keys_dir: Path) -> bytes:
+    """The post's public key file for the branch, signed with the post's key."""
+    return post_key_file(post_public_key(db), load_post_key(keys_dir))

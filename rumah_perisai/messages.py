@@ -230,4 +230,8 @@ MESSAGES: dict[str, str] = {
         "{fingerprint}): another post signed it."
     ),
     "batch_other_branch": N_("{name} was encrypted to another branch ({branch})."),
+    "batch_undecryptable": N_(
+        "{name} is addressed to this branch but cannot be decrypted: it was written wrongly, or "
+        "this branch's key files do not belong together."
+    ),
 }

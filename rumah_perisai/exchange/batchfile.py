@@ -17,6 +17,7 @@ it is (``open_batch``) without being able to read it; only the branch can ``decr
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import zlib
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.canonical import b64, canonical_json, unb64
 from rumah_perisai.exchange.keyfiles import BranchPublicKey
-from rumah_perisai.keys import fingerprint, public_bytes
+from rumah_perisai.keys import fingerprint, format_fingerprint, public_bytes
 
 FORMAT = "rumah-perisai-batch"
 VERSION = 1
@@ -119,11 +120,14 @@ def seal(
     post_key: Ed25519PrivateKey,
     branch: BranchPublicKey,
     compress_level: int = 6,
+    ephemeral: X25519PrivateKey | None = None,
 ) -> bytes:
     """The whole file for ``manifest`` (post, seq, ... as ``docs/batch-format.md`` lists;
-    format, keys, encryption and parts are filled in here) and its parts."""
+    format, keys, encryption and parts are filled in here) and its parts.
+
+    ``ephemeral`` is for golden files only: a real batch always gets a key of its own."""
     post_code, seq = manifest["post"]["code"], int(manifest["seq"])
-    ephemeral = X25519PrivateKey.generate()
+    ephemeral = ephemeral or X25519PrivateKey.generate()
     ephemeral_public = ephemeral.public_key().public_bytes_raw()
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(branch.encryption_key))
     aead = AESGCM(_part_key(shared, ephemeral_public, branch.encryption_key))
@@ -167,12 +171,13 @@ def open_batch(data: bytes, name: str) -> SealedBatch:
     (``check_signer``)."""
     if not data.startswith(MAGIC):
         raise BatchFileError("batch_not_batch", name=name)
-    line_end = data.find(b"\n", len(MAGIC), len(MAGIC) + 8)
-    version = data[len(MAGIC) : line_end] if line_end > 0 else b""
-    if line_end < 0 and len(data) < len(HEADER):
-        raise BatchFileError("batch_truncated", name=name, size=len(data), expected="?")
-    if version != str(VERSION).encode():
-        raise BatchFileError("batch_newer", name=name, version=version.decode("ascii", "replace"))
+    if not data.startswith(HEADER):
+        version = data[len(MAGIC) : len(MAGIC) + 8].split(b"\n")[0]
+        if len(data) < len(HEADER) and HEADER.startswith(data):
+            raise BatchFileError("batch_truncated", name=name, size=len(data), expected="?")
+        if version.isdigit() and int(version) > VERSION:
+            raise BatchFileError("batch_newer", name=name, version=version.decode("ascii"))
+        raise BatchFileError("batch_manifest_bad", name=name, reason="header")
     start = len(HEADER) + LENGTH_SIZE
     if len(data) < start:
         raise BatchFileError("batch_truncated", name=name, size=len(data), expected="?")
@@ -207,7 +212,7 @@ def check_signer(batch: SealedBatch, known_key: bytes | None, name: str) -> None
             "batch_wrong_key",
             name=name,
             post=batch.post_code,
-            fingerprint=fingerprint(batch.post_key)[:16].upper(),
+            fingerprint=format_fingerprint(fingerprint(batch.post_key)),
         )
 
 
@@ -223,8 +228,6 @@ def _signature_ok(data: bytes, manifest: dict[str, Any]) -> bool:
 
 
 def _read_manifest(raw: bytes, name: str) -> dict[str, Any]:
-    import json
-
     def bad(reason: str) -> BatchFileError:
         return BatchFileError("batch_manifest_bad", name=name, reason=reason)
 
@@ -252,13 +255,31 @@ def _read_manifest(raw: bytes, name: str) -> dict[str, Any]:
     if (seq == 1) != (previous is None) or (previous is not None and not _is_hex64(previous)):
         raise bad("prev_batch_hash")
     changes = manifest.get("changes")
-    if not isinstance(changes, dict) or not all(
-        isinstance(changes.get(k), int) for k in ("from", "to")
+    if (
+        not isinstance(changes, dict)
+        or not all(_is_count(changes.get(k)) for k in ("from", "to"))
+        or changes["from"] > changes["to"]
     ):
         raise bad("changes")
     if not isinstance(manifest.get("demo"), bool) or not isinstance(manifest.get("parts"), list):
         raise bad("demo/parts")
+    encryption = manifest.get("encryption")
+    if (
+        not isinstance(encryption, dict)
+        or encryption.get("scheme") != SCHEME
+        or not _is_hex64(encryption.get("branch_key_fingerprint"))
+        or manifest.get("compression") != COMPRESSION
+    ):
+        raise bad("encryption")
+    try:
+        unb64(encryption.get("ephemeral_key"), 32)
+    except ValueError as error:
+        raise bad("encryption key") from error
     return manifest
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _is_hex64(value: object) -> bool:
@@ -279,6 +300,8 @@ def _part_entries(manifest: dict[str, Any], offset: int, name: str) -> tuple[Par
             or not _is_hex64(fields.get("sha256"))
         ):
             raise BatchFileError("batch_manifest_bad", name=name, reason="parts")
+        if any(entry.name == fields["name"] for entry in entries):
+            raise BatchFileError("batch_manifest_bad", name=name, reason="part named twice")
         entries.append(PartEntry(fields["name"], records, size, fields["sha256"], offset))
         offset += size
     return tuple(entries)
@@ -291,17 +314,19 @@ def decrypt_parts(
     encryption = batch.manifest.get("encryption") or {}
     if encryption.get("branch_key_fingerprint") != branch.fingerprint:
         raise BatchFileError("batch_other_branch", name=name, branch=encryption.get("branch"))
-    ephemeral = unb64(encryption.get("ephemeral_key"), 32)
-    shared = branch_key.exchange(X25519PublicKey.from_public_bytes(ephemeral))
-    aead = AESGCM(_part_key(shared, ephemeral, branch.encryption_key))
-    out: dict[str, bytes] = {}
-    for index, part in enumerate(batch.parts):
-        ciphertext = batch.data[part.offset : part.offset + part.size]
-        try:
+    try:
+        ephemeral = unb64(encryption.get("ephemeral_key"), 32)
+        shared = branch_key.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+        aead = AESGCM(_part_key(shared, ephemeral, branch.encryption_key))
+        out: dict[str, bytes] = {}
+        for index, part in enumerate(batch.parts):
+            ciphertext = batch.data[part.offset : part.offset + part.size]
             compressed = aead.decrypt(
                 _nonce(index), ciphertext, _aad(batch.post_code, batch.seq, part.name)
             )
-        except InvalidTag as error:
-            raise BatchFileError("batch_other_branch", name=name, branch="?") from error
-        out[part.name] = zlib.decompress(compressed)
+            out[part.name] = zlib.decompress(compressed)
+    except (InvalidTag, ValueError, zlib.error) as error:
+        # Signed and addressed to this branch, yet not readable: written wrongly, or this
+        # branch's private key is not the one its key file names.
+        raise BatchFileError("batch_undecryptable", name=name) from error
     return out

@@ -83,7 +83,10 @@ CARRIED: tuple[tuple[str, Any], ...] = (
     ("deposit_closes", DepositClose),
 )
 AUDIT_PART = "audit_log"
-LEFT_AT_POST = {"posts": {"is_local"}, "volunteers": {"pin_hash"}}
+LEFT_AT_POST = {
+    "posts": {"is_local", "suspended_at", "suspended_reason"},
+    "volunteers": {"pin_hash"},
+}
 SECRET_AUDIT_FIELDS = ("pin_hash",)
 
 
@@ -155,7 +158,7 @@ def _part(
 ) -> tuple[PlainPart, list[Any]]:
     connection = session.connection()
     dialect = connection.dialect.name
-    columns = [c for c in table.columns if c.name not in LEFT_AT_POST.get(name, ())]
+    columns = _carried_columns(name, table)
     sql = (
         f"SELECT {', '.join(_wire(c, dialect) for c in columns)} FROM {table.name}"
         f" WHERE {where} ORDER BY id"
@@ -168,6 +171,12 @@ def _part(
             for row in rows
         ]
     return _plain(name, [c.name for c in columns], rows), rows
+
+
+def _carried_columns(name: str, table: Table) -> list[Any]:
+    # source_id is the branch's note of a record's id at its post: empty at a post.
+    left = LEFT_AT_POST.get(name, set()) | {"source_id"}
+    return [c for c in table.columns if c.name not in left]
 
 
 def _plain(name: str, columns: list[str], rows: list[Any]) -> PlainPart:
@@ -183,7 +192,7 @@ def _audit_part(session: Session, change_from: int, change_to: int) -> PlainPart
     carried = ", ".join(f"'{name}'" for name, _model in CARRIED)
     where = f"change_no > ? AND change_no <= ? AND origin = 'local' AND entity IN ({carried})"
     part, rows = _part(session, AUDIT_PART, table, where, (change_from, change_to))
-    columns = [c.name for c in table.columns]
+    columns = [c.name for c in _carried_columns(AUDIT_PART, table)]
     entity, changes = columns.index("entity"), columns.index("changes_json")
     scrubbed = False
     for index, row in enumerate(rows):
@@ -222,7 +231,7 @@ def _read_parts(
         where = f"{owner} AND change_no > ? AND change_no <= ?"
         part, rows = _part(session, name, table, where, (post.id, change_from, change_to))
         parts.append(part)
-        columns = [c.name for c in table.columns if c.name not in LEFT_AT_POST.get(name, ())]
+        columns = [c.name for c in _carried_columns(name, table)]
         rows_of[name] = (columns, rows)
     progress.step(len(CARRIED), total, AUDIT_PART)
     parts.append(_audit_part(session, change_from, change_to))

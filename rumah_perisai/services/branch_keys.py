@@ -18,7 +18,7 @@ from rumah_perisai.exchange.keyfiles import (
     post_key_file,
     read_branch_key_file,
 )
-from rumah_perisai.keys import load_post_key
+from rumah_perisai.keys import format_fingerprint, load_post_key
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.volunteers import Actor
 
@@ -58,7 +58,10 @@ def install_branch_key(db: Database, data: bytes, actor: Actor) -> InstalledKey:
         if current is not None and current.fingerprint == key.fingerprint:
             return InstalledKey(key, None, unchanged=True)
         if current is not None and not actor.is_coordinator:
-            raise UserError("branch_key_replace_coordinator", fingerprint=current.fingerprint)
+            raise UserError(
+                "branch_key_replace_coordinator",
+                fingerprint=format_fingerprint(current.fingerprint),
+            )
         session.info["reason"] = f"branch key {key.fingerprint[:32]}" + (
             f" replaces {current.fingerprint[:32]}" if current else ""
         )

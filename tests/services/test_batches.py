@@ -278,7 +278,8 @@ def test_a_kept_copy_that_changed_is_not_written_out(
     _in_arrears(add_participant)
     written = export_batch(app.db, app.folder, stick, CLI)
     kept = app.folder.batches / written.path.name
-    kept.write_bytes(kept.read_bytes()[:-1] + b"\0")
+    data = kept.read_bytes()
+    kept.write_bytes(data[:-1] + bytes([data[-1] ^ 0x01]))
     other_stick = tmp_path / "s2"
     other_stick.mkdir()
     with pytest.raises(UserError) as refused:
@@ -489,3 +490,56 @@ def test_nothing_is_recorded_when_the_export_is_cancelled(
     with app.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Batch)) == 0
         assert session.scalar(select(func.count()).select_from(Participant)) == 1
+
+
+# --- a real small stick (a tmpfs mounted for the test; needs root, as CI has) --------------------
+
+
+@pytest.fixture
+def small_stick(tmp_path: Path) -> Any:
+    import subprocess
+
+    mount_point = tmp_path / "usb"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_really_full_stick_gets_no_batch_file(
+    app: App, linked: BranchKeys, add_participant: Callable[..., int], small_stick: Path
+) -> None:
+    for _ in range(40):
+        _in_arrears(add_participant)
+    free = __import__("shutil").disk_usage(small_stick).free
+    (small_stick / "foto-kegiatan.jpg").write_bytes(b"\xff" * (free - 8192))
+
+    with pytest.raises(UserError) as refused:
+        export_batch(app.db, app.folder, small_stick, CLI)
+
+    assert refused.value.key == "write_failed_full"
+    assert "penuh" in refused.value.message()
+    assert _files(small_stick) == ["foto-kegiatan.jpg"] and batches(app.db) == []
+    (small_stick / "foto-kegiatan.jpg").unlink()
+    assert export_batch(app.db, app.folder, small_stick, CLI).info.seq == 1
+
+
+def test_a_read_only_stick_gets_no_batch_file(
+    app: App, linked: BranchKeys, add_participant: Callable[..., int], small_stick: Path
+) -> None:
+    import subprocess
+
+    _in_arrears(add_participant)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_stick)], check=True)
+    with pytest.raises(UserError) as refused:
+        export_batch(app.db, app.folder, small_stick, CLI)
+    assert refused.value.key == "write_failed_read_only"
+    assert _files(small_stick) == [] and batches(app.db) == []

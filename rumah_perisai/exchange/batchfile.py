@@ -287,7 +287,7 @@ def _is_hex64(value: object) -> bool:
 
 
 def _part_entries(manifest: dict[str, Any], offset: int, name: str) -> tuple[PartEntry, ...]:
-    entries = []
+    entries: list[PartEntry] = []
     for raw in manifest["parts"]:
         fields = raw if isinstance(raw, dict) else {}
         size, records = fields.get("size"), fields.get("records")

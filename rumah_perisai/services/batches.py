@@ -357,7 +357,7 @@ def export_batch(
         if staged is not None:
             staged.discard()
         raise
-    progress.step(1, 1, "")
+    # No progress step from here on: the batch is recorded, a Cancel now would only mislead.
     try:
         path = staged.publish()
     except UserError as error:

@@ -198,6 +198,9 @@ class MainWindow(QMainWindow):
         self.dashboards_action = QAction(self)
         self.dashboards_action.setShortcut(QKeySequence("Ctrl+D"))
         self.dashboards_action.triggered.connect(self.open_dashboards)
+        self.batches_action = QAction(self)
+        self.batches_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.batches_action.triggered.connect(lambda: self.open_batches())
         self.file_menu.addAction(self.register_action)
         self.file_menu.addAction(self.cards_today_action)
         self.file_menu.addAction(self.find_action)
@@ -205,6 +208,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.pay_action)
         self.file_menu.addAction(self.cash_action)
         self.file_menu.addAction(self.dashboards_action)
+        self.file_menu.addAction(self.batches_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.switch_user_action)
         self.file_menu.addAction(self.accounts_action)
@@ -232,6 +236,9 @@ class MainWindow(QMainWindow):
         self.receipt_layout_action = QAction(self)
         self.receipt_layout_action.triggered.connect(self.ask_receipt_layout)
         self.settings_menu.addAction(self.receipt_layout_action)
+        self.branch_key_action = QAction(self)
+        self.branch_key_action.triggered.connect(lambda: self.open_batches(keys=True))
+        self.settings_menu.addAction(self.branch_key_action)
 
         self.help_menu = self.menuBar().addMenu("")
         self.about_action = QAction(self)
@@ -283,6 +290,8 @@ class MainWindow(QMainWindow):
         self.pay_action.setText(tr("Take &dues payment…"))
         self.cash_action.setText(tr("&Cash and daily close…"))
         self.dashboards_action.setText(tr("Dash&boards…"))
+        self.batches_action.setText(tr("&Weekly batch…"))
+        self.branch_key_action.setText(tr("&Branch key…"))
         self.receipt_layout_action.setText(tr("&Receipt layout…"))
         self.receipt_layout_action.setVisible(self.actor.is_coordinator)
         self.help_menu.setTitle(tr("&Help"))
@@ -520,6 +529,7 @@ class MainWindow(QMainWindow):
             "participant_dialog",
             "payment_dialog",
             "cash_dialog",
+            "batches_dialog",
         ):
             dialog = getattr(self, name, None)
             if dialog is not None:
@@ -620,6 +630,16 @@ class MainWindow(QMainWindow):
             return
         self.dashboard_window = DashboardWindow(self._app, self.actor, self)
         self.dashboard_window.show()
+
+    def open_batches(self, keys: bool = False) -> None:
+        """Ctrl+M: the weekly batch for the branch; Settings, Branch key…: the same page, its
+        keys first."""
+        from rumah_perisai.ui.batches_dialog import BatchesDialog
+
+        self.batches_dialog = BatchesDialog(
+            self._app.db, self._app.folder, self.actor, self, keys_first=keys
+        )
+        self.batches_dialog.open()
 
     def ask_receipt_layout(self) -> None:
         from PySide6.QtWidgets import QInputDialog

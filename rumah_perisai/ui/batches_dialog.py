@@ -1,0 +1,692 @@
+"""The weekly batch (issue 8): the keys shared with the branch, what is waiting to be sent, the
+batches written so far, and checking a batch file.
+
+* At the top, the branch whose key is installed (its fingerprint, to compare by phone) or a
+  warning that none is, with "Install branch key file…"; and the post's own fingerprint with
+  "Save post key file…" (the file the branch installs).
+* What the next batch would carry: "N change(s) since batch K (date)", or nothing new.
+* "Write this week's batch…" (the default button: Enter) asks for the USB stick's folder and
+  writes the batch there off the GUI thread, with progress and Cancel (``services.batches``).
+* Every batch: those not acknowledged by the branch yet stand out (amber), one saved but never
+  written to a stick is red; "Write again…" puts the selected one on a stick again, byte for
+  byte the same.
+* "Verify a file…": whether a ``.rpb`` file is a whole batch, whose, and recorded here or not.
+
+The coordinator writes batches; a volunteer sees the page, installs the first branch key and
+checks files. Every rule is the services': the window shows their answers and refusals.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from babel.numbers import format_decimal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rumah_perisai import formats
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.uow import Database
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.batchfile import FILE_SUFFIX
+from rumah_perisai.exchange.safe_write import write_file
+from rumah_perisai.i18n import babel_locale, tr
+from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.services.batches import (
+    BatchInfo,
+    Pending,
+    Verified,
+    WrittenBatch,
+    batches,
+    export_batch,
+    pending,
+    verify_file,
+    write_again,
+)
+from rumah_perisai.services.branch_keys import (
+    install_branch_key,
+    installed_branch_key,
+    post_key_file_bytes,
+    post_public_key,
+)
+from rumah_perisai.services.posts import post_summary
+from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.tasks import run_with_progress
+
+ERROR_STYLE = "color: #b71c1c;"
+GOOD_STYLE = "color: #1b5e20;"
+WARNING_STYLE = "background: #fff3cd; color: #5d4037; padding: 6px; font-weight: bold;"
+NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+NOT_ACKNOWLEDGED = QColor("#ffecb3")  # amber: still waiting for the branch
+NEVER_WRITTEN = QColor("#ffcdd2")  # red: saved here, never put on a stick
+NEVER_WRITTEN_TEXT = QColor("#8e0000")
+
+COLUMNS = 8
+COL_SEQ, COL_DATE, COL_RECORDS, COL_REGISTRATIONS, COL_PAYMENTS, COL_SIZE, COL_STATE, COL_TO = (
+    range(COLUMNS)
+)
+
+
+def file_size(size: int) -> str:
+    """``812 B``, ``12,4 KB``, ``3,1 MB``, as the language writes decimals."""
+    if size < 1024:
+        return f"{formats.number(size)} B"
+    value, unit = size / 1024, "KB"
+    if value >= 1024:
+        value, unit = value / 1024, "MB"
+    return f"{format_decimal(value, format='#,##0.0', locale=babel_locale())} {unit}"
+
+
+def state_text(info: BatchInfo) -> str:
+    return tr("acknowledged") if info.state == "acknowledged" else tr("written")
+
+
+def _mono(text: str) -> str:
+    return f"<span style='font-family: monospace'>{html.escape(text)}</span>"
+
+
+class _StepTexts:
+    """The export's steps in words for the progress dialog (the service names its parts)."""
+
+    def __init__(self, inner: Progress) -> None:
+        self._inner = inner
+
+    def step(self, done: int, total: int, text: str = "") -> None:
+        if text == "seal":
+            label = tr("Sealing the batch for the branch…")
+        elif text == "write":
+            label = tr("Writing to the stick and reading it back…")
+        else:
+            label = tr("Reading the records…") if text else ""
+        self._inner.step(done, total, label)
+
+
+class BatchesDialog(QDialog):
+    """The weekly batch page (Ctrl+M in the main window; Settings, Branch key… opens it too)."""
+
+    written = Signal(int)  # a batch was written (its sequence number)
+
+    def __init__(
+        self,
+        db: Database,
+        folder: DataFolder,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        keys_first: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("batchesDialog")
+        self._db = db
+        self._folder = folder
+        self._actor = actor
+        summary = post_summary(db)
+        if summary is None:
+            raise RuntimeError("the batches page needs a post")
+        self._zone = summary.timezone
+        self.rows: list[BatchInfo] = []
+        self.state: Pending | None = None
+        self.last_folder = ""  # where the stick was last time: the next file dialog opens there
+        self.message_box: QMessageBox | None = None
+        self.setWindowTitle(tr("Weekly batch"))
+        self._build()
+        self.refresh()
+        if keys_first:
+            self.install_button.setFocus()
+        elif self.write_button.isEnabled():
+            self.write_button.setFocus()
+        else:
+            self.table.setFocus()
+
+    # --- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.keys_box = QGroupBox(tr("Keys shared with the branch"))
+        self.keys_box.setObjectName("keys")
+        self.branch_label = QLabel()
+        self.branch_label.setObjectName("branch")
+        self.branch_label.setWordWrap(True)
+        self.branch_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.install_button = QPushButton(tr("&Install branch key file…"))
+        self.install_button.setObjectName("installKey")
+        self.install_button.setAutoDefault(False)
+        self.install_button.clicked.connect(self.ask_branch_key)
+        self.post_label = QLabel()
+        self.post_label.setObjectName("post")
+        self.post_label.setWordWrap(True)
+        self.post_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.save_key_button = QPushButton(tr("&Save post key file…"))
+        self.save_key_button.setObjectName("savePostKey")
+        self.save_key_button.setAutoDefault(False)
+        self.save_key_button.clicked.connect(self.ask_save_post_key)
+        self.key_message = QLabel()
+        self.key_message.setObjectName("keyMessage")
+        self.key_message.setWordWrap(True)
+        self.key_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_message.hide()
+        grid = QGridLayout(self.keys_box)
+        grid.setContentsMargins(8, 4, 8, 6)
+        grid.setVerticalSpacing(4)
+        grid.addWidget(self.branch_label, 0, 0)
+        grid.addWidget(self.install_button, 0, 1)
+        grid.addWidget(self.post_label, 1, 0)
+        grid.addWidget(self.save_key_button, 1, 1)
+        grid.addWidget(self.key_message, 2, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+
+        self.pending_label = QLabel()
+        self.pending_label.setObjectName("pending")
+        self.pending_label.setWordWrap(True)
+        self.write_button = QPushButton(tr("&Write this week's batch…"))
+        self.write_button.setObjectName("write")
+        self.write_button.setDefault(True)
+        self.write_button.clicked.connect(self.write_batch)
+        if not self._actor.is_coordinator:
+            self.write_button.setEnabled(False)
+            self.write_button.setToolTip(tr("Only a coordinator writes the weekly batch."))
+        top = QHBoxLayout()
+        top.addWidget(self.pending_label, 1)
+        top.addWidget(self.write_button)
+
+        self.table = QTableWidget(0, COLUMNS)
+        self.table.setObjectName("batches")
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setHorizontalHeaderLabels(
+            [
+                tr("No."),
+                tr("Date"),
+                tr("Records"),
+                tr("Registrations"),
+                tr("Payments"),
+                tr("Size"),
+                tr("State"),
+                tr("Written to"),
+            ]
+        )
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_TO, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selected)
+
+        self.report = QLabel()
+        self.report.setObjectName("report")
+        self.report.setWordWrap(True)
+        self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.again_button = QPushButton(tr("Write &again…"))
+        self.again_button.setObjectName("writeAgain")
+        self.again_button.setAutoDefault(False)
+        self.again_button.clicked.connect(self.write_selected_again)
+        self.verify_button = QPushButton(tr("&Verify a file…"))
+        self.verify_button.setObjectName("verify")
+        self.verify_button.setAutoDefault(False)
+        self.verify_button.clicked.connect(self.ask_verify)
+        close = QPushButton(tr("Close window"))
+        close.setObjectName("closeWindow")
+        close.setAutoDefault(False)
+        close.clicked.connect(self.accept)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.again_button)
+        bottom.addWidget(self.verify_button)
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.keys_box)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.report)
+        layout.addLayout(bottom)
+        self.setTabOrder(self.write_button, self.table)
+        self.setTabOrder(self.table, self.again_button)
+        self.setTabOrder(self.again_button, self.verify_button)
+        self.setTabOrder(self.verify_button, close)
+        self.setTabOrder(close, self.install_button)
+        self.setTabOrder(self.install_button, self.save_key_button)
+        self.resize(940, 540)
+
+    # --- reading -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Everything again: the keys, what is pending, the batches."""
+        self.show_keys()
+        self.show_pending()
+        self.show_batches(batches(self._db))
+
+    def show_keys(self) -> None:
+        branch = installed_branch_key(self._db)
+        if branch is None:
+            self.branch_label.setText(
+                tr(
+                    "No branch key installed: the weekly batch cannot be written until the "
+                    "branch's key file is installed."
+                )
+            )
+            self.branch_label.setStyleSheet(WARNING_STYLE)
+            self.install_button.setEnabled(True)
+            self.install_button.setToolTip("")
+        else:
+            self.branch_label.setText(
+                "<b>"
+                + html.escape(tr("Branch: {name} ({code})", name=branch.name, code=branch.code))
+                + "</b><br>"
+                + html.escape(tr("Fingerprint:"))
+                + " "
+                + _mono(format_fingerprint(branch.fingerprint))
+            )
+            self.branch_label.setStyleSheet("")
+            # Replacing the key is the coordinator's (the service refuses anyone else).
+            self.install_button.setEnabled(self._actor.is_coordinator)
+            self.install_button.setToolTip(
+                ""
+                if self._actor.is_coordinator
+                else tr("Only a coordinator replaces the branch key.")
+            )
+        post = post_public_key(self._db)
+        self.post_label.setText(
+            html.escape(tr("This post: {name} ({code})", name=post.name, code=post.code))
+            + "<br>"
+            + html.escape(tr("Fingerprint:"))
+            + " "
+            + _mono(format_fingerprint(post.fingerprint))
+        )
+
+    def show_pending(self) -> None:
+        self.state = current = pending(self._db)
+        last = current.last
+        count = formats.number(current.changes)
+        if last is None:
+            text = (
+                tr("No batch written yet: {count} change(s) to send.", count=count)
+                if current.changes
+                else tr("Nothing to send yet.")
+            )
+        elif current.changes:
+            text = tr(
+                "{count} change(s) since batch {seq} ({day}).",
+                count=count,
+                seq=last.seq,
+                day=formats.day(last.created_on),
+            )
+        else:
+            text = tr(
+                "Nothing new since batch {seq} ({day}).",
+                seq=last.seq,
+                day=formats.day(last.created_on),
+            )
+        self.pending_label.setText(f"<b style='font-size: 12pt'>{html.escape(text)}</b>")
+
+    def show_batches(self, rows: list[BatchInfo]) -> None:
+        keep = self.selected_batch()
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for row, info in enumerate(rows):
+            cells: tuple[tuple[str, Any], ...] = (
+                (str(info.seq), NUMBER),
+                (formats.day(info.created_on), None),
+                (formats.number(info.records), NUMBER),
+                (formats.number(info.summary.get("registrations", 0)), NUMBER),
+                (formats.number(info.summary.get("payments", 0)), NUMBER),
+                (file_size(info.file_size), NUMBER),
+                (state_text(info), None),
+                (self.written_to_text(info), None),
+            )
+            tip = self.row_tip(info)
+            for column, (text, align) in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if align is not None:
+                    item.setTextAlignment(align)
+                item.setToolTip(tip)
+                if info.never_written_out:
+                    item.setBackground(QBrush(NEVER_WRITTEN))
+                    item.setForeground(QBrush(NEVER_WRITTEN_TEXT))
+                elif info.state != "acknowledged":
+                    item.setBackground(QBrush(NOT_ACKNOWLEDGED))
+                if info.state != "acknowledged" and column in (COL_STATE, COL_TO):
+                    item.setFont(bold)
+                self.table.setItem(row, column, item)
+        if rows:
+            seqs = [info.seq for info in rows]
+            self.table.selectRow(seqs.index(keep.seq) if keep and keep.seq in seqs else 0)
+        self._selected()
+
+    def written_to_text(self, info: BatchInfo) -> str:
+        if info.copied_at is None:
+            return tr("not written to a stick")
+        return f"{info.copied_to or ''} · {formats.moment(info.copied_at, self._zone)}"
+
+    def row_tip(self, info: BatchInfo) -> str:
+        lines = [info.file_name]
+        if info.never_written_out:
+            lines.append(
+                tr("Saved on this computer but never written to a stick: use Write again.")
+            )
+        elif info.state == "acknowledged" and info.acknowledged_at is not None:
+            lines.append(
+                tr(
+                    "Acknowledged by the branch on {moment}.",
+                    moment=formats.moment(info.acknowledged_at, self._zone),
+                )
+            )
+        elif info.state != "acknowledged":
+            lines.append(tr("Not acknowledged by the branch yet."))
+        lines.append(self.summary_text(info))
+        return "\n".join(lines)
+
+    @staticmethod
+    def summary_text(info: BatchInfo) -> str:
+        summary = info.summary
+        return tr(
+            "{records} record(s): {registrations} registration(s), {changes} participant "
+            "change(s), {payments} payment(s), {voids} void(s), {refunds} refund(s), "
+            "{cards} card(s), {closes} daily close(s), {deposits} deposit(s).",
+            records=formats.number(info.records),
+            registrations=summary.get("registrations", 0),
+            changes=summary.get("participant_changes", 0),
+            payments=summary.get("payments", 0),
+            voids=summary.get("voids", 0),
+            refunds=summary.get("refunds", 0),
+            cards=summary.get("card_issues", 0),
+            closes=summary.get("daily_closes", 0),
+            deposits=summary.get("deposits", 0),
+        )
+
+    def selected_batch(self) -> BatchInfo | None:
+        model = self.table.selectionModel()
+        chosen = model.selectedRows() if model is not None else []
+        if not chosen or not 0 <= chosen[0].row() < len(self.rows):
+            return None
+        return self.rows[chosen[0].row()]
+
+    def _selected(self) -> None:
+        chosen = self.selected_batch()
+        if not self._actor.is_coordinator:
+            self.again_button.setEnabled(False)
+            self.again_button.setToolTip(tr("Only a coordinator writes the weekly batch."))
+            return
+        self.again_button.setEnabled(chosen is not None)
+        self.again_button.setToolTip(
+            tr("Write batch {seq} onto a stick again, byte for byte the same.", seq=chosen.seq)
+            if chosen
+            else ""
+        )
+
+    # --- messages ----------------------------------------------------------------------------
+    def show_message(self, title: str, text: str) -> QMessageBox:
+        """A warning that does not block (window-modal, opened with ``open``)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.open()
+        self.message_box = box
+        return box
+
+    def refused(self, error: UserError) -> None:
+        self.say(error.message(), good=False)
+        self.show_message(tr("Cannot continue"), error.message())
+
+    def say(self, text: str, *, good: bool) -> None:
+        self.report.setText(text)
+        self.report.setStyleSheet(GOOD_STYLE if good else ERROR_STYLE)
+
+    def _ask_folder(self, title: str) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(self, title, self.last_folder)
+        if not chosen:
+            return None
+        self.last_folder = chosen
+        return Path(chosen)
+
+    # --- the batch ---------------------------------------------------------------------------
+    def write_batch(self) -> None:
+        """Write this week's batch onto the stick the user chooses (Enter)."""
+        if not self._actor.is_coordinator:
+            self.refused(UserError("coordinator_only"))
+            return
+        self.show_pending()
+        current = self.state
+        if current is not None and current.branch_fingerprint is None:
+            self.refused(UserError("no_branch_key"))
+            return
+        if current is not None and current.last is not None and not current.changes:
+            last = current.last
+            seqs = [info.seq for info in self.rows]
+            if last.seq in seqs:  # ready for Write again
+                self.table.selectRow(seqs.index(last.seq))
+            text = tr(
+                "Nothing has changed since batch {seq} ({day}): there is no new batch to write. "
+                "To put that batch on a stick again, choose it in the list and press Write "
+                "again.",
+                seq=last.seq,
+                day=formats.day(last.created_on),
+            )
+            self.say(text, good=False)
+            self.show_message(tr("Nothing new"), text)
+            return
+        out_dir = self._ask_folder(tr("Choose the USB stick for the weekly batch"))
+        if out_dir is None:
+            return
+        db, folder, actor = self._db, self._folder, self._actor
+        before = {info.seq for info in self.rows}
+        result = run_with_progress(
+            self,
+            tr("Writing the weekly batch…"),
+            lambda progress: export_batch(db, folder, out_dir, actor, _StepTexts(progress)),
+        )
+        self.refresh()
+        if result.error is not None:
+            if isinstance(result.error, UserError):
+                self.refused(result.error)
+                return
+            raise result.error
+        if result.value is None:  # cancelled
+            recorded = [info for info in self.rows if info.seq not in before]
+            if recorded:  # Cancel came after the batch was saved: say so, never "nothing"
+                self.refused(
+                    UserError(
+                        "batch_saved_not_written",
+                        seq=recorded[0].seq,
+                        reason=tr("Stopped."),
+                    )
+                )
+            else:
+                self.say(tr("Stopped: no batch was written."), good=False)
+            return
+        self._written(result.value, again=False)
+
+    def write_selected_again(self) -> None:
+        chosen = self.selected_batch()
+        if chosen is None or not self._actor.is_coordinator:
+            return
+        out_dir = self._ask_folder(
+            tr("Choose the USB stick to write batch {seq} again", seq=chosen.seq)
+        )
+        if out_dir is None:
+            return
+        db, folder, actor, seq = self._db, self._folder, self._actor, chosen.seq
+        result = run_with_progress(
+            self,
+            tr("Writing batch {seq} again…", seq=seq),
+            lambda _progress: write_again(db, folder, seq, out_dir, actor),
+        )
+        self.refresh()
+        if result.error is not None:
+            if isinstance(result.error, UserError):
+                self.refused(result.error)
+                return
+            raise result.error
+        if result.value is not None:
+            self._written(result.value, again=True)
+
+    def _written(self, written: WrittenBatch, *, again: bool) -> None:
+        info = written.info
+        head = (
+            tr("Batch {seq} written again: {path}", seq=info.seq, path=str(written.path))
+            if again
+            else tr("Batch {seq} written: {path}", seq=info.seq, path=str(written.path))
+        )
+        self.say(f"{head}\n{self.summary_text(info)} ({file_size(info.file_size)})", good=True)
+        seqs = [row.seq for row in self.rows]
+        if info.seq in seqs:
+            self.table.selectRow(seqs.index(info.seq))
+        self.written.emit(info.seq)
+
+    # --- verifying ---------------------------------------------------------------------------
+    def ask_verify(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            tr("Verify a batch file"),
+            self.last_folder,
+            tr("Batch files (*{suffix})", suffix=FILE_SUFFIX),
+        )
+        if path:
+            self.last_folder = str(Path(path).parent)
+            self.verify(Path(path))
+
+    def verify(self, path: Path) -> Verified | None:
+        try:
+            verified = verify_file(self._db, path)
+        except UserError as error:
+            self.say(tr("Not a whole batch: {reason}", reason=error.message()), good=False)
+            self.show_message(tr("Not a whole batch"), error.message())
+            return None
+        # Whole, signed by a key known here, and not this post's own batch missing from its list.
+        self.say(
+            self.verified_text(verified),
+            good=verified.signer_known and verified.recorded_here is not False,
+        )
+        return verified
+
+    def verified_text(self, verified: Verified) -> str:
+        manifest = verified.manifest
+        created = manifest.get("created_on")
+        day = formats.day(date.fromisoformat(created)) if isinstance(created, str) else "?"
+        lines = [
+            tr(
+                "Whole: batch {seq} of post {post} ({name}), written {created}.",
+                seq=verified.seq,
+                post=verified.post_code,
+                name=manifest.get("post", {}).get("name", ""),
+                created=day,
+            )
+        ]
+        fp = format_fingerprint(verified.key_fingerprint)
+        if verified.signer_known:
+            lines.append(tr("Signed by the post's known key {fp}.", fp=fp))
+        else:
+            lines.append(
+                tr(
+                    "Signed by key {fp}; this post's key is not known here: compare it with "
+                    "the post.",
+                    fp=fp,
+                )
+            )
+        if verified.recorded_here is None:
+            lines.append(tr("A batch of another post."))
+        elif verified.recorded_here:
+            lines.append(tr("Recorded at this post."))
+        else:
+            lines.append(tr("NOT recorded at this post."))
+        return "\n".join(lines)
+
+    # --- keys --------------------------------------------------------------------------------
+    def ask_branch_key(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, tr("Install the branch key file"), self.last_folder, tr("Key files (*.json)")
+        )
+        if path:
+            self.last_folder = str(Path(path).parent)
+            self.install_key_file(Path(path))
+
+    def install_key_file(self, path: Path) -> None:
+        try:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+            installed = install_branch_key(self._db, data, self._actor)
+        except UserError as error:
+            self.show_key_message(error.message(), good=False)
+            self.show_message(tr("Cannot continue"), error.message())
+            return
+        key = installed.key
+        shown = format_fingerprint(key.fingerprint)
+        if installed.unchanged:
+            text = tr(
+                "This branch key was installed already: {name}, fingerprint {fp}",
+                name=key.name,
+                fp=shown,
+            )
+        elif installed.replaced is not None:
+            text = tr(
+                "Branch key of {name} installed in place of {old}. Fingerprint: {fp}",
+                name=key.name,
+                old=format_fingerprint(installed.replaced.fingerprint),
+                fp=shown,
+            )
+        else:
+            text = tr("Branch key of {name} installed. Fingerprint: {fp}", name=key.name, fp=shown)
+        text += "\n" + tr(
+            "Compare the fingerprint with the branch by phone before the first batch."
+        )
+        self.show_key_message(text, good=True)
+        self.refresh()
+
+    def show_key_message(self, text: str, *, good: bool) -> None:
+        self.key_message.setText(text)
+        self.key_message.setStyleSheet(GOOD_STYLE if good else ERROR_STYLE)
+        self.key_message.show()
+
+    def ask_save_post_key(self) -> None:
+        post = post_public_key(self._db)
+        start = str(Path(self.last_folder) / f"{post.code}-post-public-key.json")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, tr("Save the post key file"), start, tr("Key files (*.json)")
+        )
+        if path:
+            self.last_folder = str(Path(path).parent)
+            self.save_post_key(Path(path))
+
+    def save_post_key(self, path: Path) -> Path | None:
+        try:
+            data = post_key_file_bytes(self._db, self._folder.keys)
+            written = write_file(path.parent, path.name, data)
+        except UserError as error:
+            self.show_key_message(error.message(), good=False)
+            self.show_message(tr("Cannot continue"), error.message())
+            return None
+        fp = format_fingerprint(post_public_key(self._db).fingerprint)
+        self.show_key_message(
+            tr(
+                "Post key file saved: {path}. Give it to the branch and read them the "
+                "fingerprint {fp} by phone.",
+                path=str(written),
+                fp=fp,
+            ),
+            good=True,
+        )
+        return written

@@ -226,7 +226,7 @@ def bench_chain(total: int) -> None:
         built = time.perf_counter() - started
     started = time.perf_counter()
     raw = sqlite3.connect(folder.database)
-    for sql in (_RECEIPTS, _MONTHS):
+    for sql in (_RECEIPTS.format(only=""), _MONTHS.format(only="")):
         cursor = raw.execute(sql, (post_id,))
         while cursor.fetchmany(5_000):
             pass

@@ -483,6 +483,49 @@ def cmd_batch_verify(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_batch_import_ack(args: argparse.Namespace, ctx: Context) -> int:
+    """Take in the branch's acknowledgement of a batch."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.acks import take_ack
+
+    path = Path(args.file).expanduser()
+    data = _read_input_file(path)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        taken = take_ack(app.db, data, path.name, _cli_actor(args, ctx, app.db))
+    if taken.already:
+        ctx.say(tr("Batch {seq} was acknowledged already; nothing changed.", seq=taken.seq))
+        return EXIT_OK
+    ctx.say(
+        tr(
+            "Batch {seq} acknowledged by the branch: {rejected} rejected so far, {kpj} new KPJ "
+            "numbers, {posts} other posts known.",
+            seq=taken.seq,
+            rejected=taken.rejected,
+            kpj=taken.kpj_numbers,
+            posts=taken.posts,
+        )
+    )
+    for number in taken.newly_rejected:
+        ctx.say(
+            tr("Rejected by the branch: {regno} (its cards are no longer valid).", regno=number)
+        )
+    return EXIT_OK
+
+
+def cmd_batch_refunds(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.acks import refunds_due
+
+    with open_app(ctx.folder, ctx.database_url) as app:
+        rows = refunds_due(app.db)
+    if args.json:
+        ctx.emit_json([asdict(row) for row in rows])
+        return EXIT_OK
+    for row in rows:
+        ctx.say(f"{row.receipt}\t{row.registration_no}\t{row.name}\t{row.total}\t{row.reason}")
+    return EXIT_OK
+
+
 def cmd_batch_list(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.services.batches import batches
@@ -497,6 +540,103 @@ def cmd_batch_list(args: argparse.Namespace, ctx: Context) -> int:
             f"{row.seq}\t{row.created_on.isoformat()}\t{row.state}\t{row.records}\t{row.file_name}"
         )
     return EXIT_OK
+
+
+def cmd_branch_init(args: argparse.Namespace, ctx: Context) -> int:
+    """Make the branch's keys; the public key file's path alone on stdout."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.keys import format_fingerprint
+    from rumah_perisai.services.branch import branch_keys, init_branch
+
+    with open_app(ctx.folder, ctx.database_url) as app:
+        path = init_branch(app.db, ctx.folder, args.code, args.name, demo=args.demo)
+        key = branch_keys(ctx.folder).public
+    print(path.resolve(), file=ctx.out)
+    print(tr("Fingerprint: {fp}", fp=format_fingerprint(key.fingerprint)), file=ctx.err)
+    if key.demo:
+        print(tr("A training branch: it takes demo posts' batches only."), file=ctx.err)
+    return EXIT_OK
+
+
+def cmd_branch_add_post(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.keys import format_fingerprint
+    from rumah_perisai.services.branch import add_post
+
+    data = _read_input_file(Path(args.file))
+    with open_app(ctx.folder, ctx.database_url) as app:
+        added = add_post(app.db, ctx.folder, data, _cli_actor(args, ctx, app.db))
+    key = added.key
+    fp = format_fingerprint(key.fingerprint)
+    if added.unchanged:
+        text = tr("Post {code} ({name}) was registered already with this key: {fp}", code=key.code,
+                  name=key.name, fp=fp)  # fmt: skip
+    else:
+        text = tr("Post {code} ({name}) registered. Fingerprint: {fp}", code=key.code,
+                  name=key.name, fp=fp)  # fmt: skip
+    ctx.say(text)
+    ctx.say(tr("Compare the fingerprint with the post by phone before importing its batches."))
+    return EXIT_OK
+
+
+def cmd_branch_suspend(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch import set_suspended
+    from rumah_perisai.services.volunteers import Actor
+
+    reason = args.reason if args.branch_command == "suspend-post" else None
+    with open_app(ctx.folder, ctx.database_url) as app:
+        set_suspended(app.db, args.code, reason, Actor(label=ctx.actor()))
+    return EXIT_OK
+
+
+def cmd_branch_posts(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch import branch_posts
+
+    with open_app(ctx.folder, ctx.database_url) as app:
+        rows = branch_posts(app.db)
+    if args.json:
+        ctx.emit_json([asdict(row) for row in rows])
+        return EXIT_OK
+    for row in rows:
+        held = ",".join(str(s) for s in row.held) or "-"
+        state = row.suspended_reason or "-"
+        ctx.say(f"{row.code}\t{row.name}\t{row.last_seq}\t{held}\t{row.participants}\t{state}")
+    return EXIT_OK
+
+
+def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
+    """Import batch files; each acknowledgement's path alone on a stdout line. Exit 1 when a
+    batch is held behind a gap or a file is refused (those before it stay imported)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch import import_files
+    from rumah_perisai.services.volunteers import Actor
+
+    progress = TerminalProgress(ctx.err)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        try:
+            results = import_files(
+                app.db,
+                ctx.folder,
+                [Path(p).expanduser() for p in args.files],
+                Actor(label=ctx.actor()),
+                gap_reason=args.allow_gap,
+                progress=progress,
+            )
+        finally:
+            progress.finish()
+    code = EXIT_OK
+    for result in results:
+        for done in (result, *result.followed):
+            print(done.message(), file=ctx.err)
+            if done.ack_path is not None:
+                print(done.ack_path, file=ctx.out)
+            if done.state == "held":
+                code = EXIT_REFUSED
+    if args.allow_gap:
+        print(tr("Imported past a gap: recorded with the reason given."), file=ctx.err)
+    return code
 
 
 def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
@@ -738,9 +878,58 @@ def build_parser() -> argparse.ArgumentParser:
     batch_verify.add_argument("file", metavar="FILE")
     batch_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     batch_verify.set_defaults(handler=cmd_batch_verify)
+    import_ack = batch_commands.add_parser(
+        "import-ack", help=tr("take in the branch's acknowledgement of a batch")
+    )
+    import_ack.add_argument("file", metavar="FILE")
+    import_ack.set_defaults(handler=cmd_batch_import_ack)
+    refunds = batch_commands.add_parser(
+        "refunds", help=tr("dues paid for registrations the branch rejected, to pay back")
+    )
+    refunds.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    refunds.set_defaults(handler=cmd_batch_refunds)
     batch_list = batch_commands.add_parser("list", help=tr("this post's batches, newest first"))
     batch_list.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     batch_list.set_defaults(handler=cmd_batch_list)
+
+    branch = commands.add_parser("branch", help=tr("the branch office: keys, posts, imports"))
+    branch_commands = branch.add_subparsers(
+        dest="branch_command", required=True, parser_class=_Parser
+    )
+    branch_init = branch_commands.add_parser(
+        "init", help=tr("make the branch's keys; prints the public key file's path")
+    )
+    branch_init.add_argument("--code", default="CABANG", metavar="CODE")
+    branch_init.add_argument("--name", default="Kantor Cabang BPJS Ketenagakerjaan", metavar="NAME")
+    branch_init.add_argument(
+        "--demo", action="store_true", help=tr("a training branch: demo posts only")
+    )
+    branch_init.set_defaults(handler=cmd_branch_init)
+    branch_add = branch_commands.add_parser("add-post", help=tr("register a post's key file"))
+    branch_add.add_argument("file", metavar="FILE")
+    branch_add.set_defaults(handler=cmd_branch_add_post)
+    suspend = branch_commands.add_parser(
+        "suspend-post", help=tr("refuse a post's batches until it is resumed")
+    )
+    suspend.add_argument("code", metavar="CODE", type=str.upper)
+    suspend.add_argument("--reason", required=True)
+    suspend.set_defaults(handler=cmd_branch_suspend)
+    resume = branch_commands.add_parser("resume-post", help=tr("take a post's batches again"))
+    resume.add_argument("code", metavar="CODE", type=str.upper)
+    resume.set_defaults(handler=cmd_branch_suspend)
+    branch_list = branch_commands.add_parser("posts", help=tr("the posts this branch knows"))
+    branch_list.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    branch_list.set_defaults(handler=cmd_branch_posts)
+    branch_import = branch_commands.add_parser(
+        "import", help=tr("import batch files; writes each acknowledgement beside its batch")
+    )
+    branch_import.add_argument("files", nargs="+", metavar="FILE")
+    branch_import.add_argument(
+        "--allow-gap",
+        metavar="REASON",
+        help=tr("import past a missing batch (the reason is recorded)"),
+    )
+    branch_import.set_defaults(handler=cmd_branch_import)
 
     search = commands.add_parser(
         "search", help=tr("find participants by NIK, name, registration number, KPJ or phone")

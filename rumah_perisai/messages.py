@@ -234,4 +234,74 @@ MESSAGES: dict[str, str] = {
         "{name} is addressed to this branch but cannot be decrypted: it was written wrongly, or "
         "this branch's key files do not belong together."
     ),
+    # --- the branch (issue 9) ---
+    "not_a_branch": N_(
+        "{path} is not a branch's data folder (make one with: rumah-perisai --data-dir DIR "
+        "branch init)."
+    ),
+    "branch_name_bad": N_("The branch needs a code (at most 16 characters) and a name."),
+    "branch_in_post_folder": N_(
+        "This data folder belongs to post {code}; a branch needs a data folder of its own."
+    ),
+    "post_demo_at_real_branch": N_(
+        "This is a demo post's key; a real branch takes real posts only (a training branch: "
+        "branch init --demo)."
+    ),
+    "post_real_at_training_branch": N_(
+        "This is a real post's key; a training branch takes demo posts only."
+    ),
+    "post_key_differs": N_(
+        "Post {code} is registered already with another key (fingerprint {fingerprint}); "
+        "nothing was changed. Check with the post which key is right."
+    ),
+    "post_unknown": N_("There is no post {code} at this branch."),
+    "post_unknown_batch": N_(
+        "{name} comes from post {code}, which this branch does not know: register the post's "
+        "key first (branch add-post FILE)."
+    ),
+    "post_suspended": N_("Post {code} is suspended ({reason}); its batches are refused."),
+    "batch_demo_at_real_branch": N_(
+        "{name} is a demo post's batch; a real branch does not take demo batches."
+    ),
+    "batch_real_at_training_branch": N_(
+        "{name} is a real post's batch; a training branch takes demo batches only."
+    ),
+    "batch_replayed": N_(
+        "{name} is batch {seq} of post {post}, but a different batch {seq} was imported "
+        "already: an old or replayed batch; nothing was imported."
+    ),
+    "batch_not_following": N_(
+        "{name} does not follow batch {seq} of post {post} (its link to the previous batch "
+        "differs); nothing was imported."
+    ),
+    "batch_dangling": N_(
+        "{name}: records of {part} refer to records ({column}) this branch never received; "
+        "nothing was imported. Is an earlier batch missing?"
+    ),
+    "batch_chain_broken": N_(
+        "{name}: receipt {number} does not follow the post's previous receipt: receipts are "
+        "missing or were reordered; nothing was imported."
+    ),
+    "batch_chain_altered": N_(
+        "{name}: receipt {number} does not match its hash: it was altered; nothing was imported."
+    ),
+    "batch_chain_incomplete": N_(
+        "{name}: the receipts do not reach the newest receipt the manifest names: receipts "
+        "are missing; nothing was imported."
+    ),
+    "ack_other_post": N_(
+        "{name} acknowledges a batch of post {post}, not of this post; nothing was changed."
+    ),
+    "ack_unknown_batch": N_(
+        "{name} acknowledges batch {seq}, which this post never wrote; nothing was changed."
+    ),
+    "ack_wrong_batch": N_(
+        "{name} acknowledges a different batch {seq} than the one this post wrote; nothing was "
+        "changed. Tell the branch."
+    ),
+    "ack_bad": N_("{name} is not a usable acknowledgement ({reason}); nothing was changed."),
+    "ack_other_branch": N_(
+        "{name} comes from another branch ({branch}), not the one whose key is installed; "
+        "nothing was changed."
+    ),
 }

@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -107,6 +107,9 @@ class Post(Tracked, Base):
     signing_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     key_fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # At the branch: a suspended post's batches are refused until it is resumed.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
 
     def natural_key(self) -> str:
         return self.code
@@ -117,6 +120,7 @@ class Volunteer(Tracked, Base):
 
     __tablename__ = "volunteers"
     __table_args__ = (
+        Index("ix_volunteers_post_source", "post_id", "source_id", unique=True),
         UniqueConstraint("post_id", "number"),
         UniqueConstraint("post_id", "login"),
         CheckConstraint("role IN ('volunteer', 'coordinator')", name="role"),
@@ -124,6 +128,7 @@ class Volunteer(Tracked, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     number: Mapped[int] = mapped_column(Integer)
     login: Mapped[str] = mapped_column(String(40))  # lower-cased name used to log in
     name: Mapped[str] = mapped_column(String(100))
@@ -144,6 +149,7 @@ class Participant(Tracked, Base):
 
     __tablename__ = "participants"
     __table_args__ = (
+        Index("ix_participants_post_source", "post_id", "source_id", unique=True),
         UniqueConstraint("post_id", "number"),
         # One registration per NIK per post; the same NIK at two posts is the branch's to flag.
         UniqueConstraint("post_id", "nik"),
@@ -189,6 +195,7 @@ class Participant(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Indexed alone too: it keeps each post's participants in id order for the paged list.
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)  # sequence within the post, never reused
     registration_no: Mapped[str] = mapped_column(String(24), unique=True)
@@ -245,6 +252,7 @@ class CoverPeriod(Tracked, Base):
 
     __tablename__ = "cover_periods"
     __table_args__ = (
+        Index("ix_cover_periods_post_source", "post_id", "source_id", unique=True),
         UniqueConstraint("post_id", "number"),
         CheckConstraint("kind IN ('promotion', 'paid')", name="kind"),
         CheckConstraint("end_date >= start_date", name="dates_ordered"),
@@ -252,6 +260,7 @@ class CoverPeriod(Tracked, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
@@ -276,6 +285,7 @@ class Receipt(Tracked, Base):
 
     __tablename__ = "receipts"
     __table_args__ = (
+        Index("ix_receipts_post_source", "post_id", "source_id", unique=True),
         UniqueConstraint("post_id", "year", "seq"),
         CheckConstraint("kind IN ('payment', 'void')", name="kind"),
         CheckConstraint("total >= 0", name="total_not_negative"),
@@ -284,6 +294,7 @@ class Receipt(Tracked, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     post_code: Mapped[str] = mapped_column(String(12))
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)  # gapless per post and year
@@ -320,12 +331,14 @@ class ReceiptMonth(Tracked, Base):
 
     __tablename__ = "receipt_months"
     __table_args__ = (
+        Index("ix_receipt_months_post_source", "post_id", "source_id", unique=True),
         UniqueConstraint("receipt_id", "month"),
         Index("ix_receipt_months_participant_month", "participant_id", "month"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"))
     receipt_number: Mapped[str] = mapped_column(String(32))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
@@ -352,12 +365,14 @@ class DailyClose(Tracked, Base):
 
     __tablename__ = "daily_closes"
     __table_args__ = (
+        Index("ix_daily_closes_post_source", "post_id", "source_id", unique=True),
         UniqueConstraint("post_id", "number"),
         Index("ix_daily_closes_post_day", "post_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)  # gapless per post
     day: Mapped[date] = mapped_column(Date)  # the business day counted
@@ -383,10 +398,14 @@ class DailyCloseLine(Tracked, Base):
     """One volunteer's cash in a close: expected from receipts, counted, and the difference."""
 
     __tablename__ = "daily_close_lines"
-    __table_args__ = (UniqueConstraint("close_id", "volunteer_key"),)
+    __table_args__ = (
+        Index("ix_daily_close_lines_post_source", "post_id", "source_id", unique=True),
+        UniqueConstraint("close_id", "volunteer_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     close_id: Mapped[int] = mapped_column(ForeignKey("daily_closes.id"), index=True)
     close_key: Mapped[str] = mapped_column(String(24))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
@@ -410,6 +429,7 @@ class Deposit(Tracked, Base):
 
     __tablename__ = "deposits"
     __table_args__ = (
+        Index("ix_deposits_post_source", "post_id", "source_id", unique=True),
         UniqueConstraint("post_id", "number"),
         CheckConstraint("bank IN ('cimb_niaga', 'bni', 'other')", name="bank"),
         CheckConstraint("amount > 0", name="amount_positive"),
@@ -417,6 +437,7 @@ class Deposit(Tracked, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)
     bank: Mapped[str] = mapped_column(String(12))
@@ -435,9 +456,11 @@ class DepositClose(Tracked, Base):
     """Which close a deposit took the cash of; a close is deposited at most once."""
 
     __tablename__ = "deposit_closes"
+    __table_args__ = (Index("ix_deposit_closes_post_source", "post_id", "source_id", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     deposit_id: Mapped[int] = mapped_column(ForeignKey("deposits.id"), index=True)
     close_id: Mapped[int] = mapped_column(ForeignKey("daily_closes.id"), unique=True)
     key: Mapped[str] = mapped_column(String(40))  # "<deposit key>/<close key>"
@@ -451,12 +474,14 @@ class CardIssue(Tracked, Base):
 
     __tablename__ = "card_issues"
     __table_args__ = (
+        Index("ix_card_issues_post_source", "post_id", "source_id", unique=True),
         UniqueConstraint("post_id", "serial"),
         CheckConstraint("state IN ('valid', 'replaced', 'invalid')", name="state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
     post_code: Mapped[str] = mapped_column(String(12))
     serial: Mapped[int] = mapped_column(Integer)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
@@ -526,6 +551,60 @@ class Batch(Base):
     # but never written out (the stick failed after the save) stands out on the batches page.
     copied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     copied_to: Mapped[str | None] = mapped_column(Text)
+    ack_file_hash: Mapped[str | None] = mapped_column(String(64))  # the branch's ACK taken in
+
+
+class BatchImport(Base):
+    """At the branch: a post's batch that was imported (once) or is held behind a gap."""
+
+    __tablename__ = "batch_imports"
+    __table_args__ = (
+        UniqueConstraint("post_id", "seq"),
+        CheckConstraint("state IN ('imported', 'held')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    file_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(String(120))
+    file_size: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(10))
+    manifest_json: Mapped[str] = mapped_column(Text)
+    counts_json: Mapped[str | None] = mapped_column(Text)  # accepted / rejected per part
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    change_no: Mapped[int | None] = mapped_column(BigInteger)  # the import's own change number
+    kept_path: Mapped[str] = mapped_column(Text)  # the bytes, in the branch's data folder
+    source_dir: Mapped[str | None] = mapped_column(Text)  # where it came from (the stick)
+    gap_override: Mapped[str | None] = mapped_column(Text)  # imported past a gap: who and why
+
+
+class BranchRejection(Base):
+    """A record the branch did not accept, and why: kept at the branch (carried in the ACK)
+    and, once the ACK is taken in, at the post."""
+
+    __tablename__ = "branch_rejections"
+    __table_args__ = (UniqueConstraint("post_id", "entity", "entity_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    batch_seq: Mapped[int] = mapped_column(Integer)  # the batch whose ACK carries it
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str] = mapped_column(String(64))
+    reason_code: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DuplicateHash(Base):
+    """At a post: one truncated NIK hash of the branch's list of NIKs registered at other posts.
+    Each prefix is shared by many possible NIKs; a hit means "possibly registered elsewhere"."""
+
+    __tablename__ = "duplicate_hashes"
+
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Setting(Tracked, Base):

@@ -22,14 +22,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from rumah_perisai.db.engine import writer
-from rumah_perisai.db.models import AuditEntry, Base, Counter, Tracked
+from rumah_perisai.db.models import AuditEntry, Base, Counter, DuplicateHash, Tracked
 from rumah_perisai.errors import UserError
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 CHANGE_COUNTER = ("", "change")
-_UNAUDITED = (AuditEntry, Counter)
+_UNAUDITED = (AuditEntry, Counter, DuplicateHash)
 
 
 def utc_now() -> datetime:

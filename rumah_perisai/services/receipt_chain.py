@@ -80,12 +80,15 @@ SELECT r.id, r.year, r.seq, r.number, r.kind, r.participant_id, r.voids_receipt_
        r.issued_at, r.issued_on, r.issued_by_id, r.month_count, r.first_month, r.last_month,
        r.jkk, r.jkm, r.jht, r.total, r.cash_received, r.reason, r.cash_volunteer_id, r.refund,
        r.prev_hash, r.hash
-FROM receipts r WHERE r.post_id = ? ORDER BY r.year, r.seq
+FROM receipts r WHERE r.post_id = ? {only} ORDER BY r.year, r.seq
 """
 _MONTHS = """
 SELECT m.receipt_id, m.month, m.jkk, m.jkm, m.jht, m.total, m.rates_version
-FROM receipt_months m WHERE m.post_id = ? ORDER BY m.receipt_id, m.month
+FROM receipt_months m WHERE m.post_id = ? {only} ORDER BY m.receipt_id, m.month
 """
+# A branch checks the receipts one import brought (``stored_receipts(..., change_no=)``).
+_ONLY_RECEIPTS = "AND r.change_no = ?"
+_ONLY_MONTHS = "AND m.receipt_id IN (SELECT id FROM receipts WHERE post_id = ? AND change_no = ?)"
 _MONTHS_OF = """
 SELECT m.receipt_id, m.month, m.jkk, m.jkm, m.jht, m.total, m.rates_version
 FROM receipt_months m WHERE m.receipt_id = :receipt ORDER BY m.month
@@ -104,10 +107,16 @@ def _iso(value: Any) -> Any:
 class _Months:
     """The post's receipt months in receipt-id order, handed out receipt by receipt."""
 
-    def __init__(self, connection: Connection, post_id: int, convert: bool) -> None:
+    def __init__(
+        self, connection: Connection, post_id: int, convert: bool, change_no: int | None = None
+    ) -> None:
         self.connection = connection
         self.convert = convert
-        self.rows = driver_rows(connection, _MONTHS, (post_id,))
+        if change_no is None:
+            self.rows = driver_rows(connection, _MONTHS.format(only=""), (post_id,))
+        else:
+            sql = _MONTHS.format(only=_ONLY_MONTHS)
+            self.rows = driver_rows(connection, sql, (post_id, post_id, change_no))
         self.next: Any = next(self.rows, None)
 
     def of(self, receipt_id: int) -> list[tuple[Any, ...]]:
@@ -167,13 +176,20 @@ class StoredReceipt:
     hash: str
 
 
-def stored_receipts(connection: Connection, post_id: int) -> Iterator[StoredReceipt]:
-    """The post's receipts in number order, each with the canonical values its hash covers."""
+def stored_receipts(
+    connection: Connection, post_id: int, change_no: int | None = None
+) -> Iterator[StoredReceipt]:
+    """The post's receipts in number order, each with the canonical values its hash covers
+    (only those stored by operation ``change_no``, when given)."""
     convert = connection.dialect.name != "sqlite"  # SQLite hands back the stored text as is
     volunteers, participants = _keys(connection, post_id)
-    months = _Months(connection, post_id, convert)
-    numbers: dict[int, str] = {}
-    for row in driver_rows(connection, _RECEIPTS, (post_id,)):
+    months = _Months(connection, post_id, convert, change_no)
+    numbers = _Numbers(connection)
+    if change_no is None:
+        rows = driver_rows(connection, _RECEIPTS.format(only=""), (post_id,))
+    else:
+        rows = driver_rows(connection, _RECEIPTS.format(only=_ONLY_RECEIPTS), (post_id, change_no))
+    for row in rows:
         (rid, year, seq, number, kind, participant_id, voids_id, issued_at, issued_on,
          issued_by_id, month_count, first_month, last_month, jkk, jkm, jht, total, cash, reason,
          holder_id, refund, stored_prev, stored_hash) = row  # fmt: skip
@@ -181,15 +197,36 @@ def stored_receipts(connection: Connection, post_id: int) -> Iterator[StoredRece
             issued_at, issued_on = _iso(issued_at), _iso(issued_on)
             first_month, last_month = _iso(first_month), _iso(last_month)
         content = (
-            number, kind, participants.get(participant_id), numbers.get(voids_id),
+            number, kind, participants.get(participant_id), numbers.of(voids_id),
             issued_at, issued_on, volunteers.get(issued_by_id), month_count, first_month,
             last_month, jkk, jkm, jht, total, cash, reason, volunteers.get(holder_id),
             bool(refund),
         )  # fmt: skip
         if kind == "payment":
-            numbers[rid] = number
+            numbers.known[rid] = number
         lines = months.of(rid) if kind == "payment" else []
         yield StoredReceipt(rid, year, seq, number, content, lines, stored_prev, stored_hash)
+
+
+class _Numbers:
+    """Receipt numbers by id: those met on the walk, others (a void of a receipt that came in
+    an earlier batch) looked up."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.known: dict[int, str] = {}
+
+    def of(self, receipt_id: int | None) -> str | None:
+        if receipt_id is None:
+            return None
+        number = self.known.get(receipt_id)
+        if number is None:
+            number = self.connection.execute(
+                text("SELECT number FROM receipts WHERE id = :id"), {"id": receipt_id}
+            ).scalar()
+            if number is not None:
+                self.known[receipt_id] = number
+        return number
 
 
 ChainRow = tuple[int, int, str, str, str, str]  # year, seq, number, prev hash, hash, text

@@ -1,0 +1,162 @@
+"""The branch's acknowledgement of one batch: written beside the batch on the stick, taken in by
+the post. JSON, signed by the branch's Ed25519 key (``docs/batch-format.md``, "Acknowledgement").
+
+It says, for the batch it names (post, sequence number, SHA-256 of the file): how many records of
+each part the branch took and which it rejected, with the reason (every record not listed as
+rejected was accepted); the post's KPJ numbers known to the branch; the public keys of the
+branch's other posts (so their cards verify at this post); and NIK hash prefixes registered at
+other posts since the previous acknowledgement, for duplicate warnings. A prefix is the first
+six hex digits of SHA-256 over the branch's salt and the NIK: each is shared by many possible
+NIKs, so the list tells nothing about any one person; a hit means "possibly registered at another
+post — ask the branch".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.batchfile import FILE_SUFFIX
+from rumah_perisai.exchange.canonical import b64, canonical_json, unb64
+from rumah_perisai.exchange.keyfiles import BranchPublicKey
+
+ACK_FORMAT = "rumah-perisai-ack"
+ACK_VERSION = 1
+ACK_SUFFIX = ".ack.json"
+PREFIX_HEX = 6  # 24 bits: ~16.7 million buckets, each shared by many possible NIKs
+
+
+def ack_file_name(batch_file_name: str) -> str:
+    stem = batch_file_name.removesuffix(FILE_SUFFIX)
+    return stem + ACK_SUFFIX
+
+
+def duplicate_prefix(salt: str, nik: str) -> str:
+    return hashlib.sha256(f"{salt}|{nik}".encode()).hexdigest()[:PREFIX_HEX]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    entity: str  # the part: "participants", ...
+    key: str  # the record's natural key (registration number, receipt number, ...)
+    code: str  # why, for programs: "duplicate_nik", ...
+    reason: str  # why, for people (Indonesian)
+    batch_seq: int  # the batch being imported when it was decided
+
+
+@dataclass(frozen=True)
+class Ack:
+    branch_code: str
+    branch_fingerprint: str
+    post_code: str
+    seq: int
+    batch_file_hash: str
+    imported_at: str  # UTC, ISO 8601
+    parts: dict[str, dict[str, int]]  # name -> {"records": n, "rejected": n}
+    rejections: list[Rejection] = field(default_factory=list)  # all of this post's, to date
+    kpj: dict[str, str] = field(default_factory=dict)  # registration number -> KPJ number
+    posts: list[dict[str, Any]] = field(default_factory=list)  # the branch's other posts' keys
+    duplicate_salt: str = ""
+    duplicate_prefixes: list[str] = field(default_factory=list)  # new since the previous ACK
+    demo: bool = False
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "format": ACK_FORMAT,
+            "version": ACK_VERSION,
+            "branch": {"code": self.branch_code, "fingerprint": self.branch_fingerprint},
+            "post": self.post_code,
+            "batch": {"seq": self.seq, "file_sha256": self.batch_file_hash},
+            "imported_at": self.imported_at,
+            "demo": self.demo,
+            "parts": self.parts,
+            "rejections": [
+                {
+                    "entity": r.entity,
+                    "key": r.key,
+                    "code": r.code,
+                    "reason": r.reason,
+                    "batch_seq": r.batch_seq,
+                }
+                for r in self.rejections
+            ],  # fmt: skip
+            "kpj": self.kpj,
+            "posts": self.posts,
+            "duplicates": {
+                "scheme": f"sha256(salt|nik)[:{PREFIX_HEX}]",
+                "salt": self.duplicate_salt,
+                "prefixes": self.duplicate_prefixes,
+            },
+        }
+
+
+def ack_bytes(ack: Ack, signer: Ed25519PrivateKey) -> bytes:
+    content = ack.content()
+    signed = dict(content, signature=b64(signer.sign(canonical_json(content))))
+    return (json.dumps(signed, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode()
+
+
+def read_ack(data: bytes, branch: BranchPublicKey, name: str) -> Ack:
+    """The acknowledgement in ``data``, checked against the installed branch key."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UserError("ack_bad", name=name, reason="not JSON") from error
+    if not isinstance(document, dict) or document.get("format") != ACK_FORMAT:
+        raise UserError("ack_bad", name=name, reason="not an acknowledgement")
+    if document.get("version") != ACK_VERSION:
+        raise UserError("ack_bad", name=name, reason=f"version {document.get('version')}")
+    content = {k: v for k, v in document.items() if k != "signature"}
+    claimed = (content.get("branch") or {}).get("fingerprint")
+    try:
+        signature = unb64(document.get("signature"), 64)
+        Ed25519PublicKey.from_public_bytes(branch.signing_key).verify(
+            signature, canonical_json(content)
+        )
+    except (ValueError, InvalidSignature) as error:
+        if claimed != branch.fingerprint:
+            raise UserError("ack_other_branch", name=name, branch=_branch_code(content)) from error
+        raise UserError("ack_bad", name=name, reason="signature") from error
+    try:
+        return _parse(content)
+    except (KeyError, TypeError, ValueError) as error:
+        raise UserError("ack_bad", name=name, reason="content") from error
+
+
+def _branch_code(content: dict[str, Any]) -> str:
+    return str((content.get("branch") or {}).get("code", "?"))
+
+
+def _parse(content: dict[str, Any]) -> Ack:
+    batch = content["batch"]
+    duplicates = content["duplicates"]
+    return Ack(
+        branch_code=str(content["branch"]["code"]),
+        branch_fingerprint=str(content["branch"]["fingerprint"]),
+        post_code=str(content["post"]),
+        seq=int(batch["seq"]),
+        batch_file_hash=str(batch["file_sha256"]),
+        imported_at=str(content["imported_at"]),
+        parts={str(k): {str(a): int(b) for a, b in v.items()} for k, v in content["parts"].items()},
+        rejections=[
+            Rejection(
+                str(r["entity"]),
+                str(r["key"]),
+                str(r["code"]),
+                str(r["reason"]),
+                int(r["batch_seq"]),
+            )
+            for r in content["rejections"]
+        ],  # fmt: skip
+        kpj={str(k): str(v) for k, v in content["kpj"].items()},
+        posts=list(content["posts"]),
+        duplicate_salt=str(duplicates["salt"]),
+        duplicate_prefixes=[str(p) for p in duplicates["prefixes"]],
+        demo=bool(content.get("demo", False)),
+    )

@@ -1,0 +1,236 @@
+"""At the post: taking in the branch's acknowledgement of a batch (issue 9).
+
+``take_ack`` checks the branch's signature and that the acknowledgement is for a batch this
+post wrote, then, in one operation: marks the batch acknowledged; records what the branch
+rejected and applies it as DOMAIN.md says (a rejected registration is marked rejected and its
+cards invalid; the dues it paid go on the refund list, ``refunds_due``); stores KPJ numbers,
+the other posts' keys (their cards then verify here) and the duplicate-warning prefixes, which
+the registration form checks. Taking in the same acknowledgement again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from rumah_perisai.db.models import (
+    Batch,
+    BranchRejection,
+    CardIssue,
+    DuplicateHash,
+    Participant,
+    Post,
+    Receipt,
+    Setting,
+)
+from rumah_perisai.db.uow import Database, operation_time
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import Ack, duplicate_prefix, read_ack
+from rumah_perisai.exchange.canonical import unb64
+from rumah_perisai.keys import fingerprint
+from rumah_perisai.services.branch_keys import branch_key
+from rumah_perisai.services.posts import the_post
+from rumah_perisai.services.volunteers import Actor
+
+DUPLICATE_SALT_SETTING = "branch.duplicate_salt"
+
+
+@dataclass(frozen=True)
+class AckTaken:
+    seq: int
+    already: bool  # this very acknowledgement was taken in before: nothing changed
+    rejected: int  # records of this post the branch rejected, to date
+    newly_rejected: list[str]  # registration numbers rejected by this acknowledgement
+    kpj_numbers: int  # KPJ numbers newly stored
+    posts: int  # other posts' keys known after it
+    prefixes: int  # duplicate-warning prefixes added
+
+
+def take_ack(db: Database, data: bytes, name: str, actor: Actor) -> AckTaken:
+    with db.reading() as session:
+        post = the_post(session)
+        branch = branch_key(session)
+    if branch is None:
+        raise UserError("no_branch_key")
+    ack = read_ack(data, branch, name)
+    if ack.post_code != post.code:
+        raise UserError("ack_other_post", name=name, post=ack.post_code)
+    digest = hashlib.sha256(data).hexdigest()
+    with db.unit_of_work(actor.label) as session:
+        post = the_post(session)
+        batch = session.scalars(
+            select(Batch).where(Batch.post_id == post.id, Batch.seq == ack.seq)
+        ).first()
+        if batch is None:
+            raise UserError("ack_unknown_batch", name=name, seq=ack.seq)
+        if batch.file_hash != ack.batch_file_hash:
+            raise UserError("ack_wrong_batch", name=name, seq=ack.seq)
+        rejected_total = len(ack.rejections)
+        if batch.ack_file_hash == digest:
+            return AckTaken(ack.seq, True, rejected_total, [], 0, _other_posts(session), 0)
+        now = operation_time(session)
+        if batch.state != "acknowledged":
+            batch.state = "acknowledged"
+            batch.acknowledged_at = now
+        batch.ack_file_hash = digest
+        newly = _apply_rejections(session, post, ack)
+        kpj = _store_kpj(session, post, ack)
+        _store_posts(session, post, ack)
+        _store_salt(session, ack)
+        added = _store_prefixes(session, ack)
+        session.info["reason"] = f"acknowledgement of batch {ack.seq} from {ack.branch_code}"
+        return AckTaken(ack.seq, False, rejected_total, newly, kpj, _other_posts(session), added)
+
+
+def _apply_rejections(session: Session, post: Post, ack: Ack) -> list[str]:
+    newly: list[str] = []
+    now = operation_time(session)
+    for rejection in ack.rejections:
+        known = session.scalars(
+            select(BranchRejection).where(
+                BranchRejection.post_id == post.id,
+                BranchRejection.entity == rejection.entity,
+                BranchRejection.entity_key == rejection.key,
+            )
+        ).first()
+        if known is None:
+            session.add(
+                BranchRejection(
+                    post_id=post.id, batch_seq=rejection.batch_seq, entity=rejection.entity,
+                    entity_key=rejection.key, reason_code=rejection.code,
+                    reason=rejection.reason, decided_at=now,
+                )
+            )  # fmt: skip
+        if rejection.entity != "participants":
+            continue
+        person = session.scalars(
+            select(Participant).where(
+                Participant.post_id == post.id, Participant.registration_no == rejection.key
+            )
+        ).first()
+        if person is None or person.standing == "rejected":
+            continue
+        person.standing = "rejected"
+        person.standing_reason = rejection.reason
+        for card in session.scalars(
+            select(CardIssue).where(
+                CardIssue.participant_id == person.id, CardIssue.state == "valid"
+            )
+        ):
+            card.state = "invalid"
+        newly.append(person.registration_no)
+    return newly
+
+
+def _store_kpj(session: Session, post: Post, ack: Ack) -> int:
+    stored = 0
+    for registration_no, kpj in ack.kpj.items():
+        person = session.scalars(
+            select(Participant).where(
+                Participant.post_id == post.id, Participant.registration_no == registration_no
+            )
+        ).first()
+        if person is not None and person.kpj != kpj:
+            person.kpj = kpj
+            stored += 1
+    return stored
+
+
+def _store_posts(session: Session, post: Post, ack: Ack) -> None:
+    """The branch's other posts: their keys, so their cards verify here."""
+    now = operation_time(session)
+    for entry in ack.posts:
+        details = entry.get("post") or {}
+        code = str(details.get("code", ""))
+        if not code or code == post.code:
+            continue
+        key = unb64(entry.get("signing_key"), 32)
+        known = session.scalars(select(Post).where(Post.code == code)).first()
+        if known is None:
+            known = Post(code=code, is_local=False, created_at=now)
+            session.add(known)
+        known.name = str(details.get("name", code))
+        known.kabupaten_code = str(details.get("kabupaten", post.kabupaten_code))
+        known.timezone = str(details.get("timezone", post.timezone))
+        known.is_demo = bool(entry.get("demo", False))
+        known.signing_public_key = key
+        known.key_fingerprint = fingerprint(key)
+        known.suspended_at = now if entry.get("suspended") else None
+
+
+def _store_salt(session: Session, ack: Ack) -> None:
+    stored = session.get(Setting, DUPLICATE_SALT_SETTING)
+    value = json.dumps(ack.duplicate_salt)
+    if stored is None:
+        session.add(Setting(key=DUPLICATE_SALT_SETTING, value_json=value))
+    elif stored.value_json != value:
+        stored.value_json = value
+
+
+def _store_prefixes(session: Session, ack: Ack) -> int:
+    if not ack.duplicate_prefixes:
+        return 0
+    connection = session.connection()
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    now = operation_time(session)
+    before = session.query(DuplicateHash).count()
+    statement = dialect_insert(DuplicateHash).on_conflict_do_nothing(index_elements=["prefix"])
+    connection.execute(statement, [{"prefix": p, "added_at": now} for p in ack.duplicate_prefixes])
+    return session.query(DuplicateHash).count() - before
+
+
+def _other_posts(session: Session) -> int:
+    return len(session.scalars(select(Post.id).where(Post.is_local.is_(False))).all())
+
+
+def possibly_elsewhere(session: Session, nik: str) -> bool:
+    """Whether the branch's list says this NIK may be registered at another post."""
+    stored = session.get(Setting, DUPLICATE_SALT_SETTING)
+    if stored is None:
+        return False
+    prefix = duplicate_prefix(json.loads(stored.value_json), nik)
+    return session.get(DuplicateHash, prefix) is not None
+
+
+@dataclass(frozen=True)
+class RefundDue:
+    """Dues paid for a registration the branch rejected: to be paid back to the person."""
+
+    receipt: str
+    registration_no: str
+    name: str
+    issued_on: date
+    total: int
+    reason: str
+
+
+def refunds_due(db: Database) -> list[RefundDue]:
+    with db.reading() as session:
+        post = the_post(session)
+        voided = select(Receipt.voids_receipt_id).where(
+            Receipt.post_id == post.id, Receipt.voids_receipt_id.is_not(None)
+        )
+        rows = session.execute(
+            select(Receipt, Participant)
+            .join(Participant, Participant.id == Receipt.participant_id)
+            .where(
+                Receipt.post_id == post.id,
+                Receipt.kind == "payment",
+                Participant.standing == "rejected",
+                Receipt.id.not_in(voided),
+            )
+            .order_by(Receipt.issued_on, Receipt.number)
+        ).all()
+        return [
+            RefundDue(
+                r.number, p.registration_no, p.name, r.issued_on, r.total, p.standing_reason or ""
+            )  # fmt: skip
+            for r, p in rows
+        ]

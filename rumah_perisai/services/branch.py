@@ -1,0 +1,839 @@
+"""The branch: its keys, the posts it knows, and importing their batches (issue 9).
+
+A branch is a data folder with the branch's keys (``branch init``) and a database — PostgreSQL
+in real use, SQLite for trying — holding the records of many posts in the same tables a post
+uses. Each record keeps its id at the post (``source_id``), so a changed record is an upsert and
+references are mapped by joins.
+
+``import_batch`` checks a file (whole, signed by the post it names, a known and active post,
+demo only at a training branch, encrypted to this branch, next in the post's sequence, following
+the previous batch and the post's receipt chain), then imports it **in one transaction**, and
+writes the signed acknowledgement beside it. A batch already imported changes nothing; a batch
+after a gap is held until the gap is filled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Boolean, Connection, Date, Table, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import (
+    AuditEntry,
+    BatchImport,
+    BranchRejection,
+    Participant,
+    Post,
+)
+from rumah_perisai.db.types import UTCDateTime
+from rumah_perisai.db.uow import Database, begin_operation, operation_time
+from rumah_perisai.domain.receipts import GENESIS_HASH, chain_hash_raw
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import Ack, Rejection, ack_bytes, ack_file_name, duplicate_prefix
+from rumah_perisai.exchange.batchfile import (
+    BatchFileError,
+    SealedBatch,
+    check_signer,
+    decrypt_parts,
+    open_batch,
+)
+from rumah_perisai.exchange.keyfiles import (
+    BRANCH_PUBLIC_FILE,
+    BranchKeys,
+    PostPublicKey,
+    create_branch_keys,
+    load_branch_keys,
+    read_post_key_file,
+)
+from rumah_perisai.exchange.safe_write import write_file
+from rumah_perisai.i18n import tr
+from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.services.batches import AUDIT_PART, CARRIED
+from rumah_perisai.services.posts import local_post
+from rumah_perisai.services.receipt_chain import stored_receipts
+from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.tasks import Progress, SilentProgress
+
+# The order records are imported in: everything a record refers to comes before it. A void
+# refers to the receipt it voids, possibly in the same batch: that link is set in a second pass.
+IMPORT_ORDER = (
+    "volunteers", "participants", "receipts", "cover_periods", "receipt_months", "card_issues",
+    "daily_closes", "daily_close_lines", "deposits", "deposit_closes",
+)  # fmt: skip
+MODELS: dict[str, Any] = dict(CARRIED)
+SELF_LINKS = {("receipts", "voids_receipt_id")}
+HELD_FOLDER = "held"
+DUPLICATE_REASON = "duplicate_nik"
+
+
+# --- the branch's keys and posts -----------------------------------------------------------------
+
+
+def is_branch(folder: DataFolder) -> bool:
+    return (folder.keys / BRANCH_PUBLIC_FILE).exists()
+
+
+def branch_keys(folder: DataFolder) -> BranchKeys:
+    if not is_branch(folder):
+        raise UserError("not_a_branch", path=str(folder.root))
+    return load_branch_keys(folder.keys)
+
+
+def init_branch(db: Database, folder: DataFolder, code: str, name: str, *, demo: bool) -> Path:
+    """Make the branch's keys; returns its public key file (for the posts)."""
+    code, name = code.strip().upper(), " ".join(name.split())
+    if not code or len(code) > 16 or not name:
+        raise UserError("branch_name_bad")
+    with db.reading() as session:
+        post = local_post(session)
+    if post is not None:
+        raise UserError("branch_in_post_folder", code=post.code)
+    create_branch_keys(folder.keys, code, name, demo=demo)
+    return folder.keys / BRANCH_PUBLIC_FILE
+
+
+@dataclass(frozen=True)
+class AddedPost:
+    key: PostPublicKey
+    unchanged: bool
+
+
+def add_post(db: Database, folder: DataFolder, data: bytes, actor: Actor) -> AddedPost:
+    """Register a post's public key file (its fingerprint compared by phone beforehand)."""
+    branch = branch_keys(folder).public
+    key = read_post_key_file(data)
+    if key.demo != branch.demo:
+        raise UserError("post_demo_at_real_branch" if key.demo else "post_real_at_training_branch")
+    with db.unit_of_work(actor.label) as session:
+        existing = session.scalars(select(Post).where(Post.code == key.code)).first()
+        if existing is not None:
+            if existing.signing_public_key == key.signing_key:
+                return AddedPost(key, unchanged=True)
+            raise UserError(
+                "post_key_differs",
+                code=key.code,
+                fingerprint=format_fingerprint(existing.key_fingerprint),
+            )
+        session.add(
+            Post(
+                code=key.code,
+                name=key.name,
+                kabupaten_code=key.kabupaten_code,
+                timezone=key.timezone,
+                is_local=False,
+                is_demo=key.demo,
+                signing_public_key=key.signing_key,
+                key_fingerprint=key.fingerprint,
+                created_at=operation_time(session),
+            )
+        )
+    return AddedPost(key, unchanged=False)
+
+
+def set_suspended(db: Database, code: str, reason: str | None, actor: Actor) -> None:
+    """Suspend a post (``reason`` given: its batches are refused) or let it send again (None)."""
+    with db.unit_of_work(actor.label) as session:
+        post = _known_post(session, code.strip().upper())
+        if reason is not None:
+            reason = " ".join(reason.split())
+            if not reason:
+                raise UserError("reason_needed")
+            post.suspended_at = operation_time(session)
+            post.suspended_reason = reason
+        else:
+            post.suspended_at = None
+            post.suspended_reason = None
+
+
+def _known_post(session: Session, code: str) -> Post:
+    post = session.scalars(select(Post).where(Post.code == code, Post.is_local.is_(False))).first()
+    if post is None:
+        raise UserError("post_unknown", code=code)
+    return post
+
+
+@dataclass(frozen=True)
+class BranchPost:
+    code: str
+    name: str
+    fingerprint: str
+    demo: bool
+    suspended_reason: str | None
+    last_seq: int  # the newest batch imported, 0 for none
+    held: list[int]  # batches waiting behind a gap
+    participants: int
+
+
+def branch_posts(db: Database) -> list[BranchPost]:
+    with db.reading() as session:
+        rows = []
+        for post in session.scalars(
+            select(Post).where(Post.is_local.is_(False)).order_by(Post.code)
+        ):
+            imports = session.execute(
+                select(BatchImport.seq, BatchImport.state).where(BatchImport.post_id == post.id)
+            ).all()
+            count = session.scalar(
+                select(func.count()).select_from(Participant).where(Participant.post_id == post.id)
+            )
+            rows.append(
+                BranchPost(
+                    code=post.code,
+                    name=post.name,
+                    fingerprint=post.key_fingerprint,
+                    demo=post.is_demo,
+                    suspended_reason=post.suspended_reason,
+                    last_seq=max((s for s, state in imports if state == "imported"), default=0),
+                    held=sorted(s for s, state in imports if state == "held"),
+                    participants=int(count or 0),
+                )
+            )
+        return rows
+
+
+# --- importing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """What became of one batch file at the branch."""
+
+    file: Path
+    post_code: str
+    seq: int
+    state: str  # "imported", "already_imported" or "held"
+    ack_path: Path | None = None
+    records: dict[str, int] = field(default_factory=dict)
+    rejected: list[Rejection] = field(default_factory=list)
+    missing_seq: int | None = None  # held: the batch still missing
+    followed: list[ImportResult] = field(default_factory=list)  # held batches imported after it
+
+    def message(self) -> str:
+        if self.state == "held":
+            return tr(
+                "Batch {seq} of post {post} is held: batch {missing} has not been imported yet.",
+                seq=self.seq,
+                post=self.post_code,
+                missing=self.missing_seq,
+            )
+        if self.state == "already_imported":
+            return tr(
+                "Batch {seq} of post {post} was already imported; nothing changed.",
+                seq=self.seq,
+                post=self.post_code,
+            )
+        return tr(
+            "Batch {seq} of post {post} imported: {records} records, {rejected} rejected.",
+            seq=self.seq,
+            post=self.post_code,
+            records=sum(self.records.values()),
+            rejected=len(self.rejected),
+        )
+
+
+def import_files(
+    db: Database,
+    folder: DataFolder,
+    paths: Sequence[Path],
+    actor: Actor,
+    *,
+    gap_reason: str | None = None,
+    progress: Progress | None = None,
+) -> list[ImportResult]:
+    """Import several files in each post's sequence order, whatever order they were given in.
+    Stops at the first file refused (``UserError``); those imported before it stay imported."""
+    progress = progress or SilentProgress()
+    opened = []
+    for path in paths:
+        sealed = _open(path)
+        opened.append((sealed.post_code, sealed.seq, path))
+    results = []
+    for index, (_post, _seq, path) in enumerate(sorted(opened)):
+        progress.step(index, len(opened), path.name)
+        results.append(import_batch(db, folder, path, actor, gap_reason=gap_reason))
+    return results
+
+
+def _open(path: Path) -> SealedBatch:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+    return open_batch(data, path.name)
+
+
+def import_batch(
+    db: Database,
+    folder: DataFolder,
+    path: Path,
+    actor: Actor,
+    *,
+    gap_reason: str | None = None,
+) -> ImportResult:
+    """Import one batch file and write its acknowledgement beside it (see the module)."""
+    keys = branch_keys(folder)
+    sealed = _open(path)
+    name = path.name
+    with db.reading() as session:
+        post = session.scalars(select(Post).where(Post.code == sealed.post_code)).first()
+        if post is None or post.is_local:
+            raise UserError("post_unknown_batch", name=name, code=sealed.post_code)
+        check_signer(sealed, post.signing_public_key, name)
+        if post.suspended_at is not None:
+            raise UserError("post_suspended", code=post.code, reason=post.suspended_reason)
+        if sealed.manifest["demo"] != keys.public.demo:
+            raise UserError("batch_demo_at_real_branch" if sealed.manifest["demo"] else
+                            "batch_real_at_training_branch", name=name)  # fmt: skip
+        same = session.scalars(
+            select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
+        ).first()
+        if same is not None and same.state == "imported":
+            ack = _write_ack(db, folder, keys, post.id, same.seq, path.parent, name)
+            return ImportResult(path, post.code, sealed.seq, "already_imported", ack)
+        if same is not None:  # held already: still waiting
+            missing = _last_imported(session, post.id) + 1
+            return ImportResult(path, post.code, sealed.seq, "held", missing_seq=missing)
+        other = session.scalars(
+            select(BatchImport).where(BatchImport.post_id == post.id, BatchImport.seq == sealed.seq)
+        ).first()
+        if other is not None:
+            raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
+        last = _last_imported(session, post.id)
+    plain = decrypt_parts(sealed, keys.public, keys.encryption, name)
+    if sealed.seq <= last:
+        raise UserError("batch_replayed", name=name, seq=sealed.seq, post=sealed.post_code)
+    if sealed.seq > last + 1 and gap_reason is None:
+        _hold(db, folder, sealed, path, actor)
+        return ImportResult(path, sealed.post_code, sealed.seq, "held", missing_seq=last + 1)
+    result = _import(db, folder, sealed, plain, path, actor, gap_reason)
+    result.ack_path = _write_ack(db, folder, keys, _post_id(db, sealed.post_code), sealed.seq,
+                                 path.parent, name)  # fmt: skip
+    result.followed = _release_held(db, folder, sealed.post_code, actor)
+    return result
+
+
+def _post_id(db: Database, code: str) -> int:
+    with db.reading() as session:
+        return int(session.scalars(select(Post.id).where(Post.code == code)).one())
+
+
+def _last_imported(session: Session, post_id: int) -> int:
+    value = session.scalar(
+        select(func.max(BatchImport.seq)).where(
+            BatchImport.post_id == post_id, BatchImport.state == "imported"
+        )
+    )
+    return int(value or 0)
+
+
+def _keep(folder: DataFolder, sealed: SealedBatch, name: str) -> Path:
+    directory = folder.root / "imported" / sealed.post_code
+    directory.mkdir(parents=True, exist_ok=True)
+    return write_file(directory, name, sealed.data)
+
+
+def _hold(db: Database, folder: DataFolder, sealed: SealedBatch, path: Path, actor: Actor) -> None:
+    kept = _keep(folder, sealed, path.name)
+    with db.unit_of_work(actor.label) as session:
+        post_id = session.scalars(select(Post.id).where(Post.code == sealed.post_code)).one()
+        session.add(
+            BatchImport(
+                post_id=post_id, seq=sealed.seq, file_hash=sealed.file_hash, file_name=path.name,
+                file_size=len(sealed.data), state="held",
+                manifest_json=json.dumps(sealed.manifest, sort_keys=True),
+                received_at=operation_time(session), kept_path=str(kept),
+                source_dir=str(path.parent),
+            )
+        )  # fmt: skip
+
+
+def _release_held(db: Database, folder: DataFolder, code: str, actor: Actor) -> list[ImportResult]:
+    """Import the batches that waited for the one just imported, in order."""
+    released: list[ImportResult] = []
+    while True:
+        with db.reading() as session:
+            post_id = session.scalars(select(Post.id).where(Post.code == code)).one()
+            nxt = session.scalars(
+                select(BatchImport).where(
+                    BatchImport.post_id == post_id,
+                    BatchImport.state == "held",
+                    BatchImport.seq == _last_imported(session, post_id) + 1,
+                )
+            ).first()
+            if nxt is None:
+                return released
+            kept, source = Path(nxt.kept_path), nxt.source_dir
+        keys = branch_keys(folder)
+        sealed = _open(kept)
+        plain = decrypt_parts(sealed, keys.public, keys.encryption, kept.name)
+        result = _import(db, folder, sealed, plain, kept, actor, None, held=True)
+        target = Path(source) if source and Path(source).is_dir() else kept.parent
+        try:
+            result.ack_path = _write_ack(db, folder, keys, post_id, sealed.seq, target, kept.name)
+        except UserError:  # the stick it came on is gone: the ACK goes beside the kept copy
+            result.ack_path = _write_ack(
+                db, folder, keys, post_id, sealed.seq, kept.parent, kept.name
+            )
+        released.append(result)
+
+
+def _import(
+    db: Database,
+    folder: DataFolder,
+    sealed: SealedBatch,
+    plain: dict[str, bytes],
+    path: Path,
+    actor: Actor,
+    gap_reason: str | None,
+    *,
+    held: bool = False,
+) -> ImportResult:
+    name = path.name
+    documents = {part: json.loads(data) for part, data in plain.items()}
+    kept = Path(path) if held else _keep(folder, sealed, name)
+    with db.unit_of_work(actor.label) as session:
+        change_no = begin_operation(session)  # other imports (of any post) queue behind this one
+        post = session.scalars(select(Post).where(Post.code == sealed.post_code)).one()
+        last = _last_imported(session, post.id)
+        if sealed.seq <= last:
+            raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
+        previous = _previous_manifest(session, post.id, last)
+        if sealed.seq == last + 1:
+            expected = previous["file_hash"] if previous else None
+            if sealed.manifest["prev_batch_hash"] != expected:
+                raise UserError("batch_not_following", name=name, seq=last, post=post.code)
+        connection = session.connection()
+        importer = _Importer(connection, post.id, change_no, name, lenient=sealed.seq > last + 1)
+        counts = {}
+        for part in IMPORT_ORDER:
+            document = documents.get(part)
+            if document is None:
+                raise BatchFileError("batch_manifest_bad", name=name, reason=f"no part {part}")
+            counts[part] = importer.upsert(part, document)
+        _update_post(connection, post, documents.get("posts"))
+        _check_receipts(connection, post, change_no, sealed, previous, name)
+        rejected = _reject_duplicates(session, post, sealed.seq, change_no)
+        _import_audit(connection, post.code, change_no, documents.get(AUDIT_PART), actor)
+        now = operation_time(session)
+        held_row = session.scalars(
+            select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
+        ).first()
+        row = held_row or BatchImport(
+            post_id=post.id, seq=sealed.seq, file_hash=sealed.file_hash, file_name=name,
+            file_size=len(sealed.data), manifest_json=json.dumps(sealed.manifest, sort_keys=True),
+            received_at=now, kept_path=str(kept), source_dir=str(path.parent),
+        )  # fmt: skip
+        row.state = "imported"
+        row.imported_at = now
+        row.change_no = change_no
+        row.counts_json = json.dumps({"records": counts, "rejected": len(rejected)})
+        if sealed.seq > last + 1:
+            row.gap_override = f"{actor.label}: {gap_reason} (batches {last + 1}–{sealed.seq - 1})"
+        session.info["reason"] = row.gap_override
+        session.add(row)
+    return ImportResult(path, sealed.post_code, sealed.seq, "imported", records=counts,
+                        rejected=rejected)  # fmt: skip
+
+
+def _previous_manifest(session: Session, post_id: int, seq: int) -> dict[str, Any] | None:
+    row = session.scalars(
+        select(BatchImport).where(BatchImport.post_id == post_id, BatchImport.seq == seq)
+    ).first()
+    if row is None:
+        return None
+    manifest: dict[str, Any] = json.loads(row.manifest_json)
+    manifest["file_hash"] = row.file_hash
+    manifest["seq"] = row.seq
+    return manifest
+
+
+# --- the upsert of one part ---------------------------------------------------------------------
+
+
+class _Importer:
+    """Stages a part's rows in a temporary table and upserts them in one statement, mapping each
+    reference from the post's ids to the branch's with a join."""
+
+    def __init__(
+        self, connection: Connection, post_id: int, change_no: int, name: str, *, lenient: bool
+    ) -> None:
+        # lenient: imported past a gap (an override), so an optional reference (who registered,
+        # who issued) to a record of a missing batch is left empty instead of refusing the batch.
+        self.lenient = lenient
+        self.connection = connection
+        self.post_id = post_id
+        self.change_no = change_no
+        self.name = name
+        self.postgres = connection.dialect.name == "postgresql"
+
+    def upsert(self, part: str, document: dict[str, Any]) -> int:
+        table: Table = MODELS[part].__table__
+        columns: list[str] = list(document["columns"])
+        rows: list[list[Any]] = document["rows"]
+        unknown = [c for c in columns if c not in table.c]
+        if unknown or "id" not in columns:
+            raise BatchFileError("batch_manifest_bad", name=self.name, reason=f"{part} columns")
+        if not rows:
+            return 0
+        stage = f"stage_{part}"
+        self._stage(stage, table, columns, rows)
+        joins, exprs = [], []
+        self_links = []
+        for column in columns:
+            if column == "id":
+                continue
+            source = f"s.{column}"
+            target = table.c[column]
+            refs = [fk.column.table.name for fk in target.foreign_keys]
+            if column == "post_id":
+                exprs.append((column, str(self.post_id)))
+            elif column == "change_no":
+                exprs.append((column, str(self.change_no)))
+            elif refs and (part, column) in SELF_LINKS:
+                exprs.append((column, "NULL"))
+                self_links.append((column, refs[0]))
+            elif refs:
+                alias = f"j_{column}"
+                joins.append(
+                    f"LEFT JOIN {refs[0]} {alias} ON {alias}.post_id = {self.post_id}"
+                    f" AND {alias}.source_id = {source}"
+                )
+                if not (self.lenient and target.nullable):
+                    self._check_links(stage, column, refs[0], source, own=False)
+                exprs.append((column, f"{alias}.id"))
+            else:
+                exprs.append((column, self._convert(target, source)))
+        names = ", ".join(["source_id", *(c for c, _e in exprs)])
+        values = ", ".join(["s.id", *(e for _c, e in exprs)])
+        updates = ", ".join(f"{c} = excluded.{c}" for c, _e in exprs if c != "post_id")
+        self.connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) SELECT {values} FROM {stage} s "
+            f"{' '.join(joins)} WHERE true "
+            f"ON CONFLICT (post_id, source_id) DO UPDATE SET {updates}"
+        )
+        for column, ref in self_links:
+            if not self.lenient:
+                self._check_links(stage, column, ref, f"s.{column}", own=True)
+            self.connection.exec_driver_sql(
+                f"UPDATE {table.name} SET {column} = (SELECT r.id FROM {stage} s JOIN {ref} r"
+                f" ON r.post_id = {self.post_id} AND r.source_id = s.{column}"
+                f" WHERE s.id = {table.name}.source_id)"
+                f" WHERE post_id = {self.post_id} AND source_id IN (SELECT id FROM {stage})"
+            )
+        self.connection.exec_driver_sql(f"DROP TABLE {stage}")
+        return len(rows)
+
+    def _stage(self, stage: str, table: Table, columns: list[str], rows: list[list[Any]]) -> None:
+        def wire_type(column: str) -> str:
+            kind = table.c[column].type
+            if isinstance(kind, UTCDateTime | Date) or column.endswith("_json"):
+                return "TEXT"
+            if isinstance(kind, Boolean):
+                return "INTEGER"
+            return str(kind.compile(dialect=self.connection.dialect))
+
+        # The post's id is the stage's key: joins and the second pass look rows up by it.
+        ddl = ", ".join(
+            f"{c} {wire_type(c)}" + (" PRIMARY KEY" if c == "id" else "") for c in columns
+        )
+        self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ({ddl})")
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        try:
+            if self.postgres:
+                with cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" for _ in columns)
+                cursor.executemany(f"INSERT INTO {stage} VALUES ({marks})", rows)
+        finally:
+            cursor.close()
+
+    def _convert(self, column: Any, source: str) -> str:
+        kind = column.type
+        if isinstance(kind, UTCDateTime):
+            if self.postgres:
+                return f"(CAST({source} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+            return f"replace(replace({source}, 'T', ' '), 'Z', '')"
+        if isinstance(kind, Date):
+            return f"CAST({source} AS DATE)" if self.postgres else source
+        if isinstance(kind, Boolean):
+            return f"({source} <> 0)" if self.postgres else source
+        return source
+
+    def _check_links(self, stage: str, column: str, ref: str, source: str, own: bool) -> None:
+        """Every reference must point at a record this branch has from the same post (or, for a
+        link within the part, ``own``, at a record of the same part)."""
+        dangling = self.connection.exec_driver_sql(
+            f"SELECT s.id FROM {stage} s LEFT JOIN {ref} r ON r.post_id = {self.post_id}"
+            f" AND r.source_id = {source} WHERE {source} IS NOT NULL AND r.id IS NULL"
+            + (f" AND {source} NOT IN (SELECT id FROM {stage})" if own else "")
+            + " LIMIT 1"
+        ).first()
+        if dangling is not None:
+            raise UserError(
+                "batch_dangling", name=self.name, part=stage.removeprefix("stage_"), column=column
+            )
+
+
+def _update_post(connection: Connection, post: Post, document: dict[str, Any] | None) -> None:
+    """A post's changed name or wadah comes with its batch; its key and code never do."""
+    if not document or not document["rows"]:
+        return
+    row = dict(zip(document["columns"], document["rows"][-1], strict=True))
+    if row.get("code") != post.code:
+        return
+    post.name = str(row.get("name") or post.name)
+    post.wadah = row.get("wadah")
+    post.desa_code = row.get("desa_code")
+
+
+def _check_receipts(
+    connection: Connection,
+    post: Post,
+    change_no: int,
+    sealed: SealedBatch,
+    previous: dict[str, Any] | None,
+    name: str,
+) -> None:
+    """The batch's receipts continue the post's chain: each linked to the one before, each hash
+    over what it says, the last one the newest the manifest names, none missing."""
+    # Past a gap (imported with an override) the receipts before are not here to follow.
+    follows = (previous is None and sealed.seq == 1) or (
+        previous is not None and previous["seq"] == sealed.seq - 1
+    )
+    newest = (previous or {}).get("newest_receipt") or {}
+    tip: str | None = newest.get("hash", GENESIS_HASH) if follows else None
+    before = int(newest.get("chain_length", 0))
+    count = 0
+    for receipt in stored_receipts(connection, post.id, change_no=change_no):
+        if tip is not None and receipt.prev_hash != tip:
+            raise UserError("batch_chain_broken", name=name, number=receipt.number)
+        if chain_hash_raw(receipt.prev_hash, receipt.content, receipt.lines) != receipt.hash:
+            raise UserError("batch_chain_altered", name=name, number=receipt.number)
+        tip = receipt.hash
+        count += 1
+    claimed = sealed.manifest.get("newest_receipt") or {}
+    if count and tip != claimed.get("hash"):
+        raise UserError("batch_chain_incomplete", name=name)
+    if follows and before + count != claimed.get("chain_length", 0):
+        raise UserError("batch_chain_incomplete", name=name)
+
+
+def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -> list[Rejection]:
+    """The same NIK at two posts: the later registration is rejected, with the reason."""
+    pairs = session.execute(
+        text(
+            "SELECT p.id, q.id FROM participants p JOIN participants q"
+            " ON q.nik = p.nik AND q.post_id <> p.post_id"
+            " WHERE p.post_id = :post AND p.change_no = :change"
+            " AND p.standing <> 'rejected' AND q.standing <> 'rejected'"
+        ),
+        {"post": post.id, "change": change_no},
+    ).all()
+    decided: list[Rejection] = []
+    now = operation_time(session)
+    for mine_id, theirs_id in pairs:
+        mine, theirs = session.get(Participant, mine_id), session.get(Participant, theirs_id)
+        assert mine is not None and theirs is not None
+        if mine.standing == "rejected" or theirs.standing == "rejected":
+            continue
+        first, later = (
+            (theirs, mine) if theirs.registered_at <= mine.registered_at else (mine, theirs)
+        )
+        reason = tr(
+            "NIK already registered at post {post} ({regno}, {day}); the later registration "
+            "is rejected.",
+            post=first.post_code,
+            regno=first.registration_no,
+            day=first.registered_on.isoformat(),
+        )
+        later.standing = "rejected"
+        later.standing_reason = reason
+        batch_seq = seq if later is mine else _last_imported(session, later.post_id)
+        session.add(
+            BranchRejection(
+                post_id=later.post_id, batch_seq=batch_seq, entity="participants",
+                entity_key=later.registration_no, reason_code=DUPLICATE_REASON, reason=reason,
+                decided_at=now,
+            )
+        )  # fmt: skip
+        if later is mine:
+            decided.append(Rejection("participants", later.registration_no, DUPLICATE_REASON,
+                                     reason, seq))  # fmt: skip
+    # A registration rejected before stays rejected whatever the post sent since.
+    for rejection in session.scalars(
+        select(BranchRejection).where(
+            BranchRejection.post_id == post.id, BranchRejection.entity == "participants"
+        )
+    ):
+        person = session.scalars(
+            select(Participant).where(Participant.registration_no == rejection.entity_key)
+        ).first()
+        if person is not None and person.standing != "rejected":
+            person.standing = "rejected"
+            person.standing_reason = rejection.reason
+    session.flush()
+    return decided
+
+
+def _import_audit(
+    connection: Connection,
+    post_code: str,
+    change_no: int,
+    document: dict[str, Any] | None,
+    actor: Actor,
+) -> None:
+    """The post's own history of the records comes along, marked as imported."""
+    if not document or not document["rows"]:
+        return
+    columns = document["columns"]
+    at, who = columns.index("at"), columns.index("actor")
+    rows = []
+    for row in document["rows"]:
+        values = dict(zip(columns, row, strict=True))
+        values.pop("id", None)
+        values["change_no"] = change_no
+        values["origin"] = "import"
+        values["actor"] = f"{post_code}/{row[who]}"[:120]
+        values["at"] = datetime.fromisoformat(str(row[at]).replace("Z", "+00:00"))
+        rows.append(values)
+    connection.execute(insert(AuditEntry), rows)
+
+
+# --- the acknowledgement ------------------------------------------------------------------------
+
+
+def _duplicate_salt(keys: BranchKeys) -> str:
+    return f"rumah-perisai-dup-1|{keys.public.code}"
+
+
+def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
+    """The acknowledgement of batch ``seq`` of a post; the same content whenever it is made."""
+    with db.reading() as session:
+        post = session.get(Post, post_id)
+        assert post is not None
+        row = session.scalars(
+            select(BatchImport).where(BatchImport.post_id == post_id, BatchImport.seq == seq)
+        ).one()
+        earlier = session.scalar(
+            select(func.max(BatchImport.change_no)).where(
+                BatchImport.post_id == post_id, BatchImport.seq < seq,
+                BatchImport.state == "imported",
+            )
+        )  # fmt: skip
+        manifest = json.loads(row.manifest_json)
+        rejections = [
+            Rejection(r.entity, r.entity_key, r.reason_code, r.reason, r.batch_seq)
+            for r in session.scalars(
+                select(BranchRejection)
+                .where(BranchRejection.post_id == post_id)
+                .order_by(BranchRejection.id)
+            )
+        ]
+        rejected_in = {r.key for r in rejections if r.batch_seq == seq}
+        parts = {
+            part["name"]: {
+                "records": int(part["records"]),
+                "rejected": sum(
+                    1 for r in rejections if r.entity == part["name"] and r.key in rejected_in
+                ),  # fmt: skip
+            }
+            for part in manifest["parts"]
+        }
+        kpj: dict[str, str | None] = {
+            regno: number
+            for regno, number in session.execute(
+                select(Participant.registration_no, Participant.kpj)
+                .where(Participant.post_id == post_id, Participant.kpj.is_not(None))
+                .order_by(Participant.registration_no)
+            )
+        }
+        posts = [
+            PostPublicKey(
+                code=p.code, name=p.name, kabupaten_code=p.kabupaten_code, timezone=p.timezone,
+                demo=p.is_demo, signing_key=p.signing_public_key,
+            ).content() | {"suspended": p.suspended_at is not None}
+            for p in session.scalars(
+                select(Post).where(Post.is_local.is_(False), Post.id != post_id).order_by(Post.code)
+            )
+        ]  # fmt: skip
+        window = (Participant.change_no > (earlier or 0)) & (Participant.change_no <= row.change_no)
+        niks = session.scalars(
+            select(Participant.nik).where(
+                Participant.post_id != post_id, Participant.standing != "rejected", window
+            )
+        ).all()
+    salt = _duplicate_salt(keys)
+    prefixes = sorted({duplicate_prefix(salt, nik) for nik in niks})
+    imported_at = row.imported_at or row.received_at
+    return Ack(
+        branch_code=keys.public.code,
+        branch_fingerprint=keys.public.fingerprint,
+        post_code=post.code,
+        seq=seq,
+        batch_file_hash=row.file_hash,
+        imported_at=imported_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        parts=parts,
+        rejections=rejections,
+        kpj={k: v for k, v in kpj.items() if v},
+        posts=posts,
+        duplicate_salt=salt,
+        duplicate_prefixes=prefixes,
+        demo=keys.public.demo,
+    )
+
+
+def _write_ack(
+    db: Database,
+    folder: DataFolder,
+    keys: BranchKeys,
+    post_id: int,
+    seq: int,
+    directory: Path,
+    batch_name: str,
+) -> Path:
+    data = ack_bytes(build_ack(db, keys, post_id, seq), keys.signing)
+    name = ack_file_name(batch_name)
+    copy_dir = folder.root / "acks"
+    copy_dir.mkdir(parents=True, exist_ok=True)
+    _replace(copy_dir / name, data)  # the branch keeps the newest of each
+    existing = directory / name
+    if existing.exists() and existing.read_bytes() != data:
+        # An earlier ACK of the same batch (e.g. before KPJ numbers came): the newer one wins;
+        # the post takes in whichever it gets, each is whole and signed.
+        _replace(existing, data)
+        return existing
+    return write_file(directory, name, data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+__all__ = [
+    "AddedPost",
+    "BranchPost",
+    "ImportResult",
+    "add_post",
+    "branch_keys",
+    "branch_posts",
+    "build_ack",
+    "import_batch",
+    "import_files",
+    "init_branch",
+    "is_branch",
+    "set_suspended",
+]

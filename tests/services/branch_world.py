@@ -1,0 +1,88 @@
+"""A small world for the branch tests: posts on their own SQLite files, a branch on SQLite or
+PostgreSQL, sticks as folders — everything real, nothing mocked."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rumah_perisai.app import App, open_app
+from rumah_perisai.config import DataFolder
+from rumah_perisai.domain.coverage import CoverHistory, Standing
+from rumah_perisai.services.batches import WrittenBatch, export_batch
+from rumah_perisai.services.branch import add_post, init_branch
+from rumah_perisai.services.branch_keys import install_branch_key, post_key_file_bytes
+from rumah_perisai.services.dues import payment_options, take_payment
+from rumah_perisai.services.posts import PostSetup, set_up_post
+from rumah_perisai.services.registration import RegistrationForm, register
+from rumah_perisai.services.volunteers import (
+    ROLE_COORDINATOR,
+    AccountSetup,
+    Actor,
+    create_account,
+    log_in,
+)
+
+CLI = Actor(label="cli:test")
+
+
+@dataclass
+class PostSide:
+    app: App
+    code: str
+    coordinator: Actor
+    stick: Path
+    _serials: Any = field(default_factory=lambda: itertools.count(1))
+
+    def register(self, nik: str | None = None, name: str | None = None) -> int:
+        n = next(self._serials)
+        # A woman born 1 Jan 199x: day 41, month 01, the year's two digits, a serial.
+        nik = nik or f"3209144101{90 + n % 9:02d}{n:04d}"
+        form = RegistrationForm(
+            nik=nik, name=name or f"Peserta {self.code} {n}",
+            birth_place="Cirebon", birth_date=date(1990 + n % 9, 1, 1), sex="P",
+            street="Jl. Pantura", rt="001", rw="002", desa_code="32.09.14.2001",
+            phone="081234567890", occupation="Pedagang", income=1_000_000, with_jht=False,
+            heir_name="", heir_relation="", consent=True,
+        )  # fmt: skip
+        return register(self.app.db, form, self.coordinator).participant_id
+
+    def pay(self, who: int, months: int = 1) -> int:
+        plan = payment_options(self.app.db, who).plan(months)
+        return take_payment(
+            self.app.db, who, months, plan.total, self.coordinator,
+            expect_months=[m.month for m in plan.months],
+        ).receipt_id  # fmt: skip
+
+    def export(self) -> WrittenBatch:
+        return export_batch(self.app.db, self.app.folder, self.stick, CLI)
+
+
+def make_branch(root: Path, url: str, clock: Any, *, demo: bool = False) -> App:
+    folder = DataFolder(root)
+    app = open_app(folder, url, clock=clock)
+    init_branch(app.db, folder, "KC-CRB", "BPJS Ketenagakerjaan Cirebon", demo=demo)
+    return app
+
+
+def make_post(root: Path, branch: App, clock: Any, code: str, kabupaten: str = "32.09") -> PostSide:
+    folder = DataFolder(root / code)
+    app = open_app(folder, folder.sqlite_url, clock=clock)
+    set_up_post(app.db, folder, PostSetup(code=code, name=f"Rumah Perisai {code}",
+                                          kabupaten_code=kabupaten), CLI.label)  # fmt: skip
+    create_account(app.db, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR, None)
+    coordinator = log_in(app.db, "Dewi Lestari", "1357")
+    branch_file = branch.folder.keys / "branch-public-key.json"
+    install_branch_key(app.db, branch_file.read_bytes(), CLI)
+    add_post(branch.db, branch.folder, post_key_file_bytes(app.db, folder.keys), CLI)
+    stick = root / f"stick-{code}"
+    stick.mkdir()
+    return PostSide(app, code, coordinator, stick)
+
+
+def in_arrears() -> CoverHistory:
+    start = date(2026, 6, 10)
+    return CoverHistory(Standing.MEMBER, start, date(2026, 9, 30), frozenset())

@@ -1,0 +1,448 @@
+"""The branch (issue 9): posts' batches imported once, in order, checked; acknowledgements back.
+Posts on SQLite; the branch on SQLite and on PostgreSQL (``DATABASE_URL``)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from rumah_perisai.app import App, open_app
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import BatchImport, Participant, Receipt, ReceiptMonth
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import read_ack
+from rumah_perisai.exchange.batchfile import BatchFileError
+from rumah_perisai.services.branch import (
+    branch_keys,
+    branch_posts,
+    import_batch,
+    import_files,
+    set_suspended,
+)
+from rumah_perisai.services.registration import withdraw
+from tests.conftest import BACKENDS, FakeClock, _postgres_database
+from tests.services.branch_world import CLI, PostSide, make_branch, make_post
+
+
+@pytest.fixture(params=BACKENDS)
+def branch_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        (tmp_path / "branch").mkdir()
+        yield DataFolder(tmp_path / "branch").sqlite_url
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def branch(tmp_path: Path, branch_url: str, clock: FakeClock) -> Iterator[App]:
+    app = make_branch(tmp_path / "branch", branch_url, clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def post(tmp_path: Path, branch: App, clock: FakeClock) -> Iterator[PostSide]:
+    side = make_post(tmp_path, branch, clock, "RP3209A")
+    yield side
+    side.app.close()
+
+
+def _count(app: App, model: Any, **where: Any) -> int:
+    with app.db.reading() as session:
+        query = select(func.count()).select_from(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return int(session.scalar(query) or 0)
+
+
+def _ack(branch: App, path: Path) -> dict[str, Any]:
+    ack = read_ack(path.read_bytes(), branch_keys(branch.folder).public, path.name)
+    return ack.content()
+
+
+def test_a_batch_is_imported_once_and_acknowledged_beside_it(branch: App, post: PostSide) -> None:
+    siti = post.register(name="Siti Rahayu")
+    post.register()
+    written = post.export()
+
+    result = import_batch(branch.db, branch.folder, written.path, CLI)
+
+    assert result.state == "imported" and result.rejected == []
+    assert result.records["participants"] == 2
+    assert _count(branch, Participant) == 2 and _count(branch, BatchImport, state="imported") == 1
+    with branch.db.reading() as session:
+        person = session.scalars(select(Participant).where(Participant.name == "Siti Rahayu")).one()
+        assert person.source_id == siti and person.post_code == "RP3209A"
+        assert person.registered_by_id is not None  # mapped to the branch's volunteer row
+    assert result.ack_path == written.path.with_name(written.path.stem + ".ack.json")
+    ack = _ack(branch, result.ack_path)
+    assert ack["post"] == "RP3209A" and ack["batch"]["seq"] == 1
+    assert ack["parts"]["participants"] == {"records": 2, "rejected": 0}
+    assert ack["rejections"] == []
+
+    again = import_batch(branch.db, branch.folder, written.path, CLI)
+    assert again.state == "already_imported"
+    assert _count(branch, Participant) == 2 and _count(branch, BatchImport) == 1
+    (listed,) = branch_posts(branch.db)
+    assert listed.code == "RP3209A" and listed.last_seq == 1 and listed.participants == 2
+
+
+def test_changes_and_voids_arrive_in_later_batches(
+    branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    from rumah_perisai.services.dues import void_receipt
+
+    first, second = post.register(), post.register()
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    clock.advance(days=100)  # the free cover has ended: dues are owed
+    receipt = post.pay(first, 3)
+    void_receipt(post.app.db, receipt, "salah orang", post.coordinator)
+    post.pay(first, 1)
+    withdraw(post.app.db, second, "terdaftar dua kali", post.coordinator)
+    result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+
+    assert result.state == "imported"
+    with branch.db.reading() as session:
+        standing = session.scalars(
+            select(Participant.standing).where(Participant.source_id == second)
+        ).one()
+        assert standing == "withdrawn"
+        void = session.scalars(select(Receipt).where(Receipt.kind == "void")).one()
+        voided = session.get(Receipt, void.voids_receipt_id)
+        assert voided is not None and voided.source_id == receipt
+        months = session.scalars(select(ReceiptMonth).order_by(ReceiptMonth.month)).all()
+        assert [m.voided_by_receipt_id is not None for m in months] == [True, False, False, True][
+            : len(months)
+        ] or len(months) == 4
+
+
+def test_a_gap_holds_later_batches_until_it_is_filled(
+    branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    post.register()
+    one = post.export()
+    post.register()
+    two = post.export()
+    post.register()
+    three = post.export()
+    import_batch(branch.db, branch.folder, one.path, CLI)
+
+    held = import_batch(branch.db, branch.folder, three.path, CLI)
+    assert held.state == "held" and held.missing_seq == 2
+    assert "batch 2 belum diimpor" in held.message()
+    assert _count(branch, Participant) == 1
+
+    filled = import_batch(branch.db, branch.folder, two.path, CLI)
+    assert filled.state == "imported"
+    assert [r.seq for r in filled.followed] == [3]
+    assert _count(branch, Participant) == 3
+    assert three.path.with_name(three.path.stem + ".ack.json").exists()
+
+
+def test_a_gap_can_be_passed_over_with_a_reason_that_is_recorded(
+    branch: App, post: PostSide
+) -> None:
+    post.register()
+    post.export()  # lost on the way
+    post.register()
+    two = post.export()
+    result = import_batch(branch.db, branch.folder, two.path, CLI, gap_reason="flashdisk hilang")
+    assert result.state == "imported"
+    with branch.db.reading() as session:
+        row = session.scalars(select(BatchImport)).one()
+        assert row.gap_override is not None and "flashdisk hilang" in row.gap_override
+        person = session.scalars(select(Participant)).one()
+        assert person.registered_by_id is None  # the volunteer came in the lost batch
+
+
+def test_files_are_imported_in_sequence_whatever_order_they_come_in(
+    branch: App, post: PostSide
+) -> None:
+    paths = []
+    for _ in range(3):
+        post.register()
+        paths.append(post.export().path)
+    results = import_files(branch.db, branch.folder, list(reversed(paths)), CLI)
+    assert [(r.seq, r.state) for r in results] == [(1, "imported"), (2, "imported"),
+                                                    (3, "imported")]  # fmt: skip
+
+
+def test_the_same_nik_at_two_posts_rejects_the_later_registration(
+    tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    other = make_post(tmp_path, branch, clock, "RP3209B")
+    try:
+        other.register(name="Siti Aminah")  # the same generated NIK as below
+        import_batch(branch.db, branch.folder, other.export().path, CLI)
+        clock.advance(hours=2)
+        later = post.register(name="Siti Aminah")
+        result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    finally:
+        other.app.close()
+
+    (rejection,) = result.rejected
+    assert rejection.code == "duplicate_nik" and rejection.key == "RP3209A-000001"
+    assert "RP3209B" in rejection.reason
+    with branch.db.reading() as session:
+        standing = session.scalars(
+            select(Participant.standing).where(
+                Participant.post_code == "RP3209A", Participant.source_id == later
+            )
+        ).one()
+    assert standing == "rejected"
+    assert result.ack_path is not None
+    ack = _ack(branch, result.ack_path)
+    assert ack["rejections"][0]["key"] == "RP3209A-000001"
+    assert ack["parts"]["participants"]["rejected"] == 1
+    assert [p["post"]["code"] for p in ack["posts"]] == ["RP3209B"]
+    assert len(ack["duplicates"]["prefixes"]) == 1
+
+
+# --- refused, nothing imported --------------------------------------------------------------------
+
+
+def test_a_batch_from_an_unknown_post_is_refused(
+    tmp_path: Path, branch: App, clock: FakeClock
+) -> None:
+    stranger = make_post(tmp_path, branch, clock, "RP3209C")
+    stranger.register()
+    path = stranger.export().path
+    stranger.app.close()
+    other_branch = make_branch(tmp_path / "b2", DataFolder(tmp_path / "b2").sqlite_url, clock)
+    try:
+        # Same branch keys, a database that never registered the post.
+        shutil.rmtree(other_branch.folder.keys)
+        shutil.copytree(branch.folder.keys, other_branch.folder.keys)
+        with pytest.raises(UserError) as refused:
+            import_batch(other_branch.db, other_branch.folder, path, CLI)
+        assert refused.value.key == "post_unknown_batch"
+        assert _count(other_branch, Participant) == 0
+    finally:
+        other_branch.close()
+
+
+def test_a_suspended_posts_batches_are_refused(branch: App, post: PostSide) -> None:
+    post.register()
+    path = post.export().path
+    set_suspended(branch.db, "RP3209A", "laptop dicuri", CLI)
+    with pytest.raises(UserError) as refused:
+        import_batch(branch.db, branch.folder, path, CLI)
+    assert refused.value.key == "post_suspended" and "laptop dicuri" in refused.value.message()
+    assert _count(branch, Participant) == 0
+    set_suspended(branch.db, "RP3209A", None, CLI)
+    assert import_batch(branch.db, branch.folder, path, CLI).state == "imported"
+
+
+def test_a_changed_byte_or_a_truncated_file_imports_nothing(
+    branch: App, post: PostSide, tmp_path: Path
+) -> None:
+    post.register()
+    data = post.export().path.read_bytes()
+    bad = tmp_path / "RP3209A-batch-0001-x.rpb"
+    for damaged in (data[:-1] + bytes([data[-1] ^ 1]), data[: len(data) // 2],
+                    data[:300] + bytes([data[300] ^ 1]) + data[301:]):  # fmt: skip
+        bad.write_bytes(damaged)
+        with pytest.raises(BatchFileError):
+            import_batch(branch.db, branch.folder, bad, CLI)
+    assert _count(branch, Participant) == 0 and _count(branch, BatchImport) == 0
+
+
+def test_a_batch_encrypted_to_another_branch_is_refused(
+    tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    elsewhere = make_branch(tmp_path / "b3", DataFolder(tmp_path / "b3").sqlite_url, clock)
+    try:
+        from rumah_perisai.services.branch import add_post
+        from rumah_perisai.services.branch_keys import post_key_file_bytes
+
+        add_post(elsewhere.db, elsewhere.folder,
+                 post_key_file_bytes(post.app.db, post.app.folder.keys), CLI)  # fmt: skip
+        post.register()
+        path = post.export().path
+        with pytest.raises(UserError) as refused:
+            import_batch(elsewhere.db, elsewhere.folder, path, CLI)
+        assert refused.value.key == "batch_other_branch"
+        assert _count(elsewhere, Participant) == 0
+    finally:
+        elsewhere.close()
+
+
+def test_an_old_batch_replayed_is_refused(
+    tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    """Two different files both numbered 1: the data folder was copied and both copies wrote."""
+    post.register()
+    copy_root = tmp_path / "copy"
+    post.app.close()
+    shutil.copytree(post.app.folder.root, copy_root)
+    post.app = open_app(post.app.folder, post.app.folder.sqlite_url, clock=clock)
+    first = post.export()
+    copied = open_app(DataFolder(copy_root), DataFolder(copy_root).sqlite_url, clock=clock)
+    try:
+        clock.advance(minutes=5)
+        stick = tmp_path / "stick-copy"
+        stick.mkdir()
+        from rumah_perisai.services.batches import export_batch
+
+        other_one = export_batch(copied.db, copied.folder, stick, CLI)
+    finally:
+        copied.close()
+    import_batch(branch.db, branch.folder, first.path, CLI)
+    with pytest.raises(UserError) as refused:
+        import_batch(branch.db, branch.folder, other_one.path, CLI)
+    assert refused.value.key == "batch_replayed"
+    assert _count(branch, BatchImport) == 1
+
+
+def test_an_altered_receipt_is_caught_at_the_branch(
+    branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    who = post.register()
+    clock.advance(days=100)
+    post.pay(who, 3)
+    post.app.close()
+    with sqlite3.connect(post.app.folder.database) as raw:  # someone edits the file directly
+        raw.execute("UPDATE receipts SET total = total - 1000")
+    post.app = open_app(post.app.folder, post.app.folder.sqlite_url, clock=clock)
+    path = post.export().path
+    with pytest.raises(UserError) as refused:
+        import_batch(branch.db, branch.folder, path, CLI)
+    assert refused.value.key == "batch_chain_altered"
+    assert _count(branch, Participant) == 0 and _count(branch, Receipt) == 0
+
+
+def test_a_demo_batch_is_refused_at_a_real_branch(
+    tmp_path: Path, branch: App, clock: FakeClock
+) -> None:
+    from rumah_perisai.exchange.keyfiles import post_key_file, read_post_key_file
+    from rumah_perisai.keys import load_post_key
+    from rumah_perisai.services.branch import add_post
+
+    demo_folder = DataFolder(tmp_path / "demo")
+    with open_app(demo_folder, demo_folder.sqlite_url, clock=clock) as demo:
+        from rumah_perisai.services.branch_keys import post_public_key
+        from rumah_perisai.services.demo import DemoRequest, create_demo_post
+        from rumah_perisai.tasks import SilentProgress
+
+        create_demo_post(demo.db, demo_folder, DemoRequest(participants=5), "cli:t",
+                         SilentProgress())  # fmt: skip
+        key = post_public_key(demo.db)
+        data = post_key_file(key, load_post_key(demo_folder.keys))
+    assert read_post_key_file(data).demo
+    with pytest.raises(UserError) as refused:
+        add_post(branch.db, branch.folder, data, CLI)
+    assert refused.value.key == "post_demo_at_real_branch"
+
+
+def test_the_ack_is_signed_and_a_changed_ack_is_refused(branch: App, post: PostSide) -> None:
+    post.register()
+    result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert result.ack_path is not None
+    data = result.ack_path.read_bytes()
+    document = json.loads(data)
+    document["kpj"] = {"RP3209A-000001": "12345678901"}
+    with pytest.raises(UserError) as refused:
+        read_ack(json.dumps(document).encode(), branch_keys(branch.folder).public, "x")
+    assert refused.value.key == "ack_bad"
+
+
+# --- the acknowledgement at the post --------------------------------------------------------------
+
+
+def test_round_trip_closes_the_loop_at_the_post(
+    tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    """Post -> stick -> branch -> ACK -> post: acknowledged, the duplicate rejected at the post
+    with its card invalid and its dues on the refund list; the other post's key stored; the
+    duplicate list warns about the NIK."""
+    from rumah_perisai.db.models import Batch, CardIssue, DuplicateHash
+    from rumah_perisai.services.acks import possibly_elsewhere, refunds_due, take_ack
+    from rumah_perisai.services.cards import prepare_cards, record_cards
+
+    other = make_post(tmp_path, branch, clock, "RP3209B")
+    try:
+        other.register()
+        first_other = import_batch(branch.db, branch.folder, other.export().path, CLI)
+        assert first_other.ack_path is not None
+        clock.advance(days=100)
+        later = post.register()  # the same generated NIK as the other post's first
+        prepared = prepare_cards(post.app.db, post.app.folder, [later], reason="first",
+                                 sheet=False)  # fmt: skip
+        record_cards(post.app.db, prepared, post.coordinator)
+        written = post.export()
+        result = import_batch(branch.db, branch.folder, written.path, CLI)
+        assert result.ack_path is not None
+
+        taken = take_ack(post.app.db, result.ack_path.read_bytes(), result.ack_path.name, CLI)
+    finally:
+        other.app.close()
+
+    assert not taken.already and taken.newly_rejected == ["RP3209A-000001"]
+    assert taken.posts == 1
+    with post.app.db.reading() as session:
+        batch = session.scalars(select(Batch)).one()
+        assert batch.state == "acknowledged" and batch.acknowledged_at is not None
+        person = session.get(Participant, later)
+        assert person is not None and person.standing == "rejected"
+        assert person.standing_reason is not None and "RP3209B" in person.standing_reason
+        card = session.scalars(select(CardIssue)).one()
+        assert card.state == "invalid"
+        assert session.scalar(select(func.count()).select_from(DuplicateHash)) == 1
+        assert possibly_elsewhere(session, person.nik)
+        assert not possibly_elsewhere(session, "3209144101990999")
+    assert refunds_due(post.app.db) == []  # nothing was paid during the free cover
+
+    again = take_ack(post.app.db, result.ack_path.read_bytes(), result.ack_path.name, CLI)
+    assert again.already
+
+
+def test_an_ack_for_another_post_or_from_another_branch_is_refused(
+    tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    from rumah_perisai.services.acks import take_ack
+
+    other = make_post(tmp_path, branch, clock, "RP3209B")
+    try:
+        other.register()
+        theirs = import_batch(branch.db, branch.folder, other.export().path, CLI)
+        assert theirs.ack_path is not None
+        with pytest.raises(UserError) as refused:
+            take_ack(post.app.db, theirs.ack_path.read_bytes(), theirs.ack_path.name, CLI)
+        assert refused.value.key == "ack_other_post"
+    finally:
+        other.app.close()
+
+    elsewhere = make_branch(tmp_path / "b4", DataFolder(tmp_path / "b4").sqlite_url, clock)
+    try:
+        from rumah_perisai.services.branch import add_post
+        from rumah_perisai.services.branch_keys import post_key_file_bytes
+
+        post.register()
+        written = post.export()
+        import_batch(branch.db, branch.folder, written.path, CLI)
+        # A look-alike branch acknowledges the same file: the post trusts only its own branch.
+        add_post(elsewhere.db, elsewhere.folder,
+                 post_key_file_bytes(post.app.db, post.app.folder.keys), CLI)  # fmt: skip
+        from rumah_perisai.exchange.ack import ack_bytes
+        from rumah_perisai.services.branch import build_ack
+
+        with branch.db.reading() as session:
+            post_id = session.scalars(select(Participant.post_id)).first()
+        assert post_id is not None
+        forged = ack_bytes(build_ack(branch.db, branch_keys(elsewhere.folder), post_id, 1),
+                           branch_keys(elsewhere.folder).signing)  # fmt: skip
+        with pytest.raises(UserError) as refused:
+            take_ack(post.app.db, forged, "forged.ack.json", CLI)
+        assert refused.value.key == "ack_other_branch"
+        with pytest.raises(UserError) as refused:
+            take_ack(post.app.db, b"{not json", "broken.ack.json", CLI)
+        assert refused.value.key == "ack_bad"
+    finally:
+        elsewhere.close()

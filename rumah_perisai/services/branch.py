@@ -707,6 +707,8 @@ def _import_audit(
         values["origin"] = "import"
         values["actor"] = f"{post_code}/{row[who]}"[:120]
         values["at"] = datetime.fromisoformat(str(row[at]).replace("Z", "+00:00"))
+        # A creation comes without its values (the record itself has them): "{}".
+        values["changes_json"] = values.get("changes_json") or "{}"
         rows.append(values)
     connection.execute(insert(AuditEntry), rows)
 

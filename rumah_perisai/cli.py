@@ -639,6 +639,70 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
     return code
 
 
+def _branch_folder(ctx: Context) -> None:
+    from rumah_perisai.services.branch import is_branch
+
+    if not is_branch(ctx.folder):
+        raise UserError("not_a_branch", path=str(ctx.folder.root))
+
+
+def cmd_branch_kpj_import(args: argparse.Namespace, ctx: Context) -> int:
+    """Store the KPJ numbers of BPJS's spreadsheet; a summary, then each row not stored. Exit 1
+    when no NIK of the file matched a participant, or the file is unusable (nothing changed)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch_xlsx import kpj_import
+    from rumah_perisai.services.volunteers import Actor
+
+    path = Path(args.file).expanduser()
+    data = _read_input_file(path)
+    _branch_folder(ctx)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        result = kpj_import(app.db, path, Actor(label=ctx.actor()), data=data)
+    ctx.say(
+        tr(
+            "KPJ numbers from {name}: {stored} stored, {unchanged} already stored, {unknown} "
+            "unknown NIKs, {invalid} unusable rows, {conflicts} not overwritten.",
+            name=path.name,
+            stored=result.set,
+            unchanged=result.unchanged,
+            unknown=len(result.unknown),
+            invalid=len(result.invalid),
+            conflicts=len(result.conflicts),
+        )
+    )
+    for conflict in result.conflicts:
+        ctx.say(tr("Row {row}: {reason}", row=conflict.row, reason=conflict.message()))
+    for row in result.invalid:
+        ctx.say(tr("Row {row}: {reason}", row=row.row, reason=row.message()))
+    for nik in result.unknown:
+        ctx.say(tr("No participant with NIK {nik} at this branch.", nik=nik))
+    if result.matched == 0:
+        print(
+            tr("No NIK in {name} matched a participant at this branch; nothing was stored.",
+               name=path.name),
+            file=ctx.err,
+        )  # fmt: skip
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def cmd_branch_export(args: argparse.Namespace, ctx: Context) -> int:
+    """Write the registrations and dues for BPJS's systems; the file's path alone on stdout."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch_xlsx import branch_export
+
+    _branch_folder(ctx)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        counts = branch_export(app.db, Path(args.out).expanduser())
+    print(
+        tr("{registrations} registrations and {receipts} receipts written.",
+           registrations=counts.registrations, receipts=counts.receipts),
+        file=ctx.err,
+    )  # fmt: skip
+    print(counts.path, file=ctx.out)
+    return EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.domain.timezones import local_date
@@ -930,6 +994,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=tr("import past a missing batch (the reason is recorded)"),
     )
     branch_import.set_defaults(handler=cmd_branch_import)
+    branch_kpj = branch_commands.add_parser(
+        "kpj-import", help=tr("store KPJ numbers from BPJS's spreadsheet (columns NIK and KPJ)")
+    )
+    branch_kpj.add_argument("file", metavar="FILE.xlsx")
+    branch_kpj.set_defaults(handler=cmd_branch_kpj_import)
+    branch_export = branch_commands.add_parser(
+        "export", help=tr("write registrations and dues to a spreadsheet for BPJS's systems")
+    )
+    branch_export.add_argument(
+        "--out", required=True, metavar="FILE.xlsx", help=tr("the spreadsheet file to write")
+    )
+    branch_export.set_defaults(handler=cmd_branch_export)
 
     search = commands.add_parser(
         "search", help=tr("find participants by NIK, name, registration number, KPJ or phone")

@@ -304,4 +304,14 @@ MESSAGES: dict[str, str] = {
         "{name} comes from another branch ({branch}), not the one whose key is installed; "
         "nothing was changed."
     ),
+    # --- KPJ spreadsheets (issue 9) ---
+    "kpj_file_not_spreadsheet": N_(
+        "{path} is not an Excel workbook (.xlsx) that can be read; nothing was changed. "
+        "Save it as .xlsx and try again."
+    ),
+    "kpj_file_no_columns": N_(
+        "The first sheet of {path} has no header row with the columns NIK and KPJ; nothing was "
+        "changed."
+    ),
+    "export_folder_missing": N_("The folder {path} does not exist; nothing was written."),
 }

@@ -70,6 +70,8 @@ IMPORT_ORDER = (
 )  # fmt: skip
 MODELS: dict[str, Any] = dict(CARRIED)
 SELF_LINKS = {("receipts", "voids_receipt_id")}
+# Columns the branch fills, not the post: a post's later batch never empties them.
+BRANCH_OWNED = {("participants", "kpj")}
 HELD_FOLDER = "held"
 DUPLICATE_REASON = "duplicate_nik"
 
@@ -513,7 +515,13 @@ class _Importer:
                 exprs.append((column, self._convert(target, source)))
         names = ", ".join(["source_id", *(c for c, _e in exprs)])
         values = ", ".join(["s.id", *(e for _c, e in exprs)])
-        updates = ", ".join(f"{c} = excluded.{c}" for c, _e in exprs if c != "post_id")
+        updates = ", ".join(
+            f"{c} = COALESCE({table.name}.{c}, excluded.{c})"
+            if (part, c) in BRANCH_OWNED
+            else f"{c} = excluded.{c}"
+            for c, _e in exprs
+            if c != "post_id"
+        )
         self.connection.exec_driver_sql(
             f"INSERT INTO {table.name} ({names}) SELECT {values} FROM {stage} s "
             f"{' '.join(joins)} WHERE true "

@@ -1,6 +1,7 @@
 """Starting the window: the only place the command line hands over to Qt.
 
-Flow: open the data folder's database (a refusal is a dialog, not a traceback); with no post yet,
+Flow: open the data folder's database (a refusal is a dialog, not a traceback); a branch's data
+folder opens the branch's window (no login: the computer's user is recorded); with no post yet,
 the first-run screen sets one up or switches to the demo post; ``--demo`` goes straight to the
 demo post, creating it (off the GUI thread, with progress and Cancel) the first time.
 """
@@ -11,6 +12,7 @@ import logging
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -26,6 +28,9 @@ from rumah_perisai.services.volunteers import Actor, has_coordinator
 from rumah_perisai.ui.first_run import FirstRunChoice, FirstRunDialog, app_actor
 from rumah_perisai.ui.login import FirstCoordinatorDialog, IdleWatch, LoginDialog
 from rumah_perisai.ui.tasks import run_with_progress
+
+if TYPE_CHECKING:
+    from rumah_perisai.ui.branch_window import BranchWindow
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +94,18 @@ def _open(folder: DataFolder, database_url: str) -> App | None:
     return app
 
 
+def branch_window(app: App) -> BranchWindow | None:
+    """The branch's window when the data folder is a branch (``branch init``), else None (a
+    post's folder). Nobody logs in at a branch: the computer's user is the one recorded."""
+    from rumah_perisai.services.branch import is_branch
+
+    if not is_branch(app.folder):
+        return None
+    from rumah_perisai.ui.branch_window import BranchWindow, branch_actor
+
+    return BranchWindow(app, branch_actor())
+
+
 def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
     """Open the window on this data folder; returns the exit code when it is closed."""
     from rumah_perisai.ui.main_window import MainWindow
@@ -98,6 +115,19 @@ def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
     app = _open(folder, database_url)
     if app is None:
         return EXIT_REFUSED
+    try:
+        branch = branch_window(app)  # before --demo: a branch never becomes a demo post
+    except UserError as error:
+        QMessageBox.critical(None, tr("Cannot continue"), error.message())
+        app.close()
+        return EXIT_REFUSED
+    if branch is not None:
+        branch.show()
+        try:
+            qt_app.exec()
+        finally:
+            app.close()
+        return EXIT_OK
     if demo and not ensure_demo_post(app):
         app.close()
         return EXIT_REFUSED

@@ -1,0 +1,478 @@
+"""The branch's spreadsheets with BPJS's own systems (issue 9): KPJ numbers in, registrations and
+dues out.
+
+``kpj_import`` reads the spreadsheet BPJS's system gives the branch (a header row with the
+columns NIK and KPJ somewhere near the top of the first sheet, other columns ignored) and stores
+each KPJ number on the participant with that NIK, in one operation. A participant that already
+has a different KPJ number keeps it: the row is listed as a conflict, never overwritten. Once
+stored, the next acknowledgement of each post's batch carries the numbers to the post.
+
+``branch_export`` writes the accepted registrations (sheet "Pendaftaran") and their receipts
+(sheet "Iuran") as a workbook for BPJS's systems: fixed Indonesian headings, NIK as text, dates
+as date cells, money as whole rupiah numbers. A void ("Batal") shows its amounts as negative
+numbers, so a column's sum is what was collected.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from rumah_perisai.db.models import Participant, Post, Receipt
+from rumah_perisai.db.uow import Database
+from rumah_perisai.domain.coverage import CoverSummary, Standing, status_from_summary, status_label
+from rumah_perisai.domain.timezones import local_date
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.safe_write import write_file
+from rumah_perisai.i18n import N_, speaking, tr
+from rumah_perisai.services.volunteers import Actor
+
+log = logging.getLogger(__name__)
+
+NIK_LENGTH = 16
+KPJ_LENGTH = 11
+# How far down the first sheet the header row is looked for (title rows, blank rows above it).
+HEADER_SEARCH_ROWS = 30
+_CHUNK = 500  # NIKs or KPJ numbers per ``IN (...)``
+
+_ROW_REASONS = {
+    "nik_missing": N_("no NIK"),
+    "nik_bad": N_("NIK {value} is not 16 digits"),
+    "kpj_missing": N_("no KPJ number"),
+    "kpj_bad": N_("KPJ number {value} is not 11 digits"),
+    "nik_rejected": N_("the registration with NIK {value} was rejected"),
+    "nik_ambiguous": N_("NIK {value} is registered at several posts"),
+}
+
+
+# --- KPJ numbers in ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    """A row of the spreadsheet that could not be used, and why (``code``: see _ROW_REASONS)."""
+
+    row: int  # the spreadsheet's own row number
+    code: str
+    value: str = ""
+
+    def message(self) -> str:
+        return tr(_ROW_REASONS[self.code], value=self.value)
+
+
+@dataclass(frozen=True)
+class KpjConflict:
+    """A KPJ number that was not stored because it disagrees with what the branch has: the
+    participant has another number already, or the number belongs to someone else
+    (``holder``)."""
+
+    row: int
+    nik: str
+    registration_no: str
+    offered: str  # the number in the file
+    current: str | None  # the participant's number now
+    holder: str | None = None  # the registration that has the offered number already
+
+    def message(self) -> str:
+        if self.holder is not None:
+            return tr(
+                "KPJ {offered} already belongs to {holder}; it was not given to {regno} "
+                "(NIK {nik}).",
+                offered=self.offered,
+                holder=self.holder,
+                regno=self.registration_no,
+                nik=self.nik,
+            )
+        return tr(
+            "{regno} (NIK {nik}) already has KPJ {current}; the file says {offered}. "
+            "Not overwritten.",
+            regno=self.registration_no,
+            nik=self.nik,
+            current=self.current,
+            offered=self.offered,
+        )
+
+
+@dataclass
+class KpjImport:
+    """What became of a KPJ spreadsheet."""
+
+    file: Path
+    set: int = 0  # numbers stored now
+    unchanged: int = 0  # the participant had this number already
+    unknown: list[str] = field(default_factory=list)  # NIKs no participant here has
+    invalid: list[InvalidRow] = field(default_factory=list)
+    conflicts: list[KpjConflict] = field(default_factory=list)
+
+    @property
+    def matched(self) -> int:
+        """Rows whose NIK found a participant (stored, unchanged or in conflict)."""
+        return self.set + self.unchanged + len(self.conflicts)
+
+
+@dataclass(frozen=True)
+class _Row:
+    row: int
+    nik: str | None  # None: not a NIK (``raw_nik`` is what the cell said)
+    kpj: str | None  # None: not a KPJ number
+    raw_nik: str
+    raw_kpj: str
+
+
+def kpj_import(db: Database, path: Path, actor: Actor, *, data: bytes | None = None) -> KpjImport:
+    """Store the KPJ numbers of a BPJS spreadsheet (see the module). ``data``: the file's bytes,
+    when the caller has read them already. An unusable file changes nothing (``UserError``)."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+    rows = _read_kpj_rows(data, path)
+    result = KpjImport(file=path)
+    wanted_niks = sorted({r.nik for r in rows if r.nik and r.kpj})
+    wanted_kpjs = sorted({r.kpj for r in rows if r.nik and r.kpj})
+    with db.unit_of_work(actor.label) as session:
+        session.info["reason"] = f"KPJ numbers from {path.name}"[:200]
+        by_nik: dict[str, list[Participant]] = {}
+        for chunk in _chunks(wanted_niks):
+            for person in session.scalars(
+                select(Participant).where(Participant.nik.in_(chunk)).order_by(Participant.id)
+            ):
+                by_nik.setdefault(person.nik, []).append(person)
+        # Who holds each number already (by NIK: the same person at two posts is one holder).
+        holders: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(wanted_kpjs):
+            for kpj, nik, regno in session.execute(
+                select(Participant.kpj, Participant.nik, Participant.registration_no)
+                .where(Participant.kpj.in_(chunk))
+                .order_by(Participant.id)
+            ):
+                if kpj is not None:
+                    holders.setdefault(kpj, (nik, regno))
+        unknown: dict[str, None] = {}
+        for row in rows:
+            if row.nik is None:
+                code = "nik_missing" if not row.raw_nik else "nik_bad"
+                result.invalid.append(InvalidRow(row.row, code, row.raw_nik))
+                continue
+            if row.kpj is None:
+                code = "kpj_missing" if not row.raw_kpj else "kpj_bad"
+                result.invalid.append(InvalidRow(row.row, code, row.raw_kpj))
+                continue
+            candidates = by_nik.get(row.nik)
+            if not candidates:
+                unknown.setdefault(row.nik)
+                continue
+            target = _choose(candidates)
+            if isinstance(target, str):
+                result.invalid.append(InvalidRow(row.row, target, row.nik))
+                continue
+            holder = holders.get(row.kpj)
+            if holder is not None and holder[0] != row.nik:
+                conflict = KpjConflict(
+                    row.row, row.nik, target.registration_no, row.kpj, target.kpj, holder[1]
+                )
+                result.conflicts.append(conflict)
+                continue
+            if target.kpj == row.kpj:
+                result.unchanged += 1
+                continue
+            if target.kpj is not None:
+                result.conflicts.append(
+                    KpjConflict(row.row, row.nik, target.registration_no, row.kpj, target.kpj)
+                )
+                continue
+            target.kpj = row.kpj
+            holders[row.kpj] = (row.nik, target.registration_no)
+            result.set += 1
+        result.unknown = list(unknown)
+    return result
+
+
+def _choose(candidates: list[Participant]) -> Participant | str:
+    """The registration a NIK's KPJ number belongs to: the one the branch did not reject (a
+    member before a withdrawn one); a reason code when there is none or no single one."""
+    standing = [c for c in candidates if c.standing != Standing.REJECTED.value]
+    if not standing:
+        return "nik_rejected"
+    members = [c for c in standing if c.standing == Standing.MEMBER.value]
+    chosen = members or standing
+    if len(chosen) > 1:
+        return "nik_ambiguous"
+    return chosen[0]
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _read_kpj_rows(data: bytes, path: Path) -> list[_Row]:
+    """The NIK and KPJ of every non-blank row under the header, checked but not looked up."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # zip, XML or openpyxl errors alike: not a usable workbook
+        log.info("not a spreadsheet: %s: %r", path, error)
+        raise UserError("kpj_file_not_spreadsheet", path=str(path)) from error
+    try:
+        if not book.worksheets:
+            raise UserError("kpj_file_no_columns", path=str(path))
+        sheet = book.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # some writers state a wrong size; read what is there
+        try:
+            return _rows_of(sheet.iter_rows(values_only=True), path)
+        except UserError:
+            raise
+        except Exception as error:  # a damaged sheet inside a good zip
+            log.info("unreadable sheet: %s: %r", path, error)
+            raise UserError("kpj_file_not_spreadsheet", path=str(path)) from error
+    finally:
+        book.close()
+
+
+def _rows_of(cells: Iterable[Sequence[Any]], path: Path) -> list[_Row]:
+    columns: tuple[int, int] | None = None
+    rows: list[_Row] = []
+    for number, values in enumerate(cells, start=1):
+        if columns is None:
+            if number > HEADER_SEARCH_ROWS:
+                break
+            columns = _header(values)
+            continue
+        nik_col, kpj_col = columns
+        raw_nik = _text(values[nik_col] if nik_col < len(values) else None)
+        raw_kpj = _text(values[kpj_col] if kpj_col < len(values) else None)
+        if not raw_nik and not raw_kpj:
+            continue
+        rows.append(
+            _Row(
+                number,
+                _digits(raw_nik, NIK_LENGTH),
+                _digits(raw_kpj, KPJ_LENGTH, "-."),
+                raw_nik,
+                raw_kpj,
+            )  # fmt: skip
+        )
+    if columns is None:
+        raise UserError("kpj_file_no_columns", path=str(path))
+    return rows
+
+
+def _header(values: Sequence[Any]) -> tuple[int, int] | None:
+    """The columns of NIK and KPJ when this row is the header: a heading that is the word
+    itself ("nik", " NIK ") wins over one that contains it ("No. KPJ", "Nomor KPJ")."""
+    found: dict[str, tuple[int, int]] = {}
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            continue
+        words = re.findall(r"[0-9a-z]+", value.casefold())
+        for name in ("nik", "kpj"):
+            if name not in words:
+                continue
+            rank = 0 if words == [name] else 1
+            if name not in found or rank < found[name][0]:
+                found[name] = (rank, index)
+    if "nik" in found and "kpj" in found and found["nik"][1] != found["kpj"][1]:
+        return found["nik"][1], found["kpj"][1]
+    return None
+
+
+def _text(value: Any) -> str:
+    """A cell as the text a person would read: numbers without ``.0``, no apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # 16 digits fit a float exactly only below 2**53; larger ones came rounded.
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    return " ".join(str(value).split()).lstrip("'‘’").strip()
+
+
+def _digits(text: str, length: int, separators: str = "") -> str | None:
+    """``text`` as exactly ``length`` ASCII digits (spaces and ``separators`` dropped), or None."""
+    cleaned = "".join(text.split())
+    for mark in separators:
+        cleaned = cleaned.replace(mark, "")
+    if len(cleaned) == length and cleaned.isascii() and cleaned.isdecimal():
+        return cleaned
+    return None
+
+
+# --- registrations and dues out ------------------------------------------------------------------
+
+REGISTRATION_SHEET = "Pendaftaran"
+RECEIPT_SHEET = "Iuran"
+# Fixed headings (BPJS's systems read them by name), with column widths.
+REGISTRATION_HEADINGS = (
+    ("Pos", 11), ("No. registrasi", 18), ("KPJ", 13), ("NIK", 19), ("Nama", 28),
+    ("Tempat lahir", 16), ("Tanggal lahir", 13), ("Jenis kelamin", 8), ("Alamat", 32),
+    ("RT", 5), ("RW", 5), ("Kode desa", 15), ("Telepon", 15), ("Pekerjaan", 20),
+    ("Penghasilan", 13), ("JHT", 6), ("Tanggal daftar", 13), ("Status", 20),
+)  # fmt: skip
+RECEIPT_HEADINGS = (
+    ("Pos", 11), ("No. kuitansi", 22), ("Jenis", 7), ("No. registrasi", 18), ("NIK", 19),
+    ("Bulan dari", 10), ("Bulan sampai", 10), ("Jumlah bulan", 7), ("JKK", 11), ("JKM", 11),
+    ("JHT", 11), ("Total", 12), ("Tanggal", 12), ("Membatalkan", 22),
+)  # fmt: skip
+DATE_FORMAT = "DD-MM-YYYY"
+MONTH_FORMAT = "MM-YYYY"
+MONEY_FORMAT = "#,##0"
+TEXT_FORMAT = "@"
+RECEIPT_KINDS = {"payment": "Bayar", "void": "Batal"}
+_BATCH_ROWS = 2000  # rows fetched at a time while writing
+
+
+@dataclass(frozen=True)
+class ExportCounts:
+    path: Path
+    registrations: int
+    receipts: int
+
+
+def branch_export(db: Database, path: Path) -> ExportCounts:
+    """Write the branch's accepted registrations and their receipts to ``path`` (.xlsx), whole
+    or not at all (see the module)."""
+    from openpyxl import Workbook
+
+    if not path.parent.is_dir():
+        raise UserError("export_folder_missing", path=str(path.parent))
+    book = Workbook(write_only=True)
+    registrations = book.create_sheet(REGISTRATION_SHEET)
+    receipts = book.create_sheet(RECEIPT_SHEET)
+    now = db.clock()
+    with db.reading() as session, speaking("id"):
+        _start(registrations, REGISTRATION_HEADINGS)
+        registration_count = 0
+        days: dict[str, date] = {}
+        person = Participant
+        for p in session.execute(
+            select(
+                person.post_code, person.registration_no, person.kpj, person.nik, person.name,
+                person.birth_place, person.birth_date, person.sex, person.street, person.rt,
+                person.rw, person.desa_code, person.phone, person.occupation, person.income,
+                person.with_jht, person.registered_on, person.standing, person.membership_start,
+                person.promo_until, person.cover_from, person.cover_until, person.arrears_until,
+                Post.timezone,
+            )
+            .join(Post, Post.id == person.post_id)
+            .where(person.standing != Standing.REJECTED.value)
+            .order_by(person.post_code, person.number)
+            .execution_options(yield_per=_BATCH_ROWS)
+        ):  # fmt: skip
+            day = days.setdefault(p.timezone, local_date(now, p.timezone))
+            summary = CoverSummary(p.cover_until, p.arrears_until, p.promo_until, p.cover_from)
+            status = status_from_summary(Standing(p.standing), summary, p.membership_start, day)
+            values: list[Any] = [
+                p.post_code, p.registration_no, _as_text(registrations, p.kpj),
+                _as_text(registrations, p.nik), p.name, p.birth_place,
+                _dated(registrations, p.birth_date), p.sex, p.street, _as_text(registrations, p.rt),
+                _as_text(registrations, p.rw), p.desa_code, _as_text(registrations, p.phone),
+                p.occupation, _money(registrations, p.income), "Ya" if p.with_jht else "Tidak",
+                _dated(registrations, p.registered_on), status_label(status),
+            ]  # fmt: skip
+            registrations.append(values)
+            registration_count += 1
+        _finish(registrations, REGISTRATION_HEADINGS, registration_count)
+
+        _start(receipts, RECEIPT_HEADINGS)
+        voided = aliased(Receipt)
+        receipt_count = 0
+        for r in session.execute(
+            select(
+                Receipt.post_code, Receipt.number, Receipt.kind, Participant.registration_no,
+                Participant.nik, Receipt.first_month, Receipt.last_month, Receipt.month_count,
+                Receipt.jkk, Receipt.jkm, Receipt.jht, Receipt.total, Receipt.issued_on,
+                voided.number.label("voided_number"),
+            )
+            .join(Participant, Participant.id == Receipt.participant_id)
+            .outerjoin(voided, voided.id == Receipt.voids_receipt_id)
+            .where(Participant.standing != Standing.REJECTED.value)
+            .order_by(Receipt.post_code, Receipt.year, Receipt.seq)
+            .execution_options(yield_per=_BATCH_ROWS)
+        ):  # fmt: skip
+            sign = -1 if r.kind == "void" else 1
+            values = [
+                r.post_code, r.number, RECEIPT_KINDS.get(r.kind, r.kind), r.registration_no,
+                _as_text(receipts, r.nik), _dated(receipts, r.first_month, MONTH_FORMAT),
+                _dated(receipts, r.last_month, MONTH_FORMAT), r.month_count,
+                _money(receipts, sign * r.jkk), _money(receipts, sign * r.jkm),
+                _money(receipts, sign * r.jht), _money(receipts, sign * r.total),
+                _dated(receipts, r.issued_on), r.voided_number,
+            ]  # fmt: skip
+            receipts.append(values)
+            receipt_count += 1
+        _finish(receipts, RECEIPT_HEADINGS, receipt_count)
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    written = write_file(path.parent, path.name, buffer.getvalue())
+    return ExportCounts(written, registration_count, receipt_count)
+
+
+def _start(sheet: Any, headings: Sequence[tuple[str, int]]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    for index, (_heading, width) in enumerate(headings, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_cell(sheet, heading, font=bold) for heading, _width in headings])
+
+
+def _finish(sheet: Any, headings: Sequence[tuple[str, int]], rows: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{rows + 1}"
+
+
+def _cell(sheet: Any, value: Any, *, number_format: str | None = None, font: Any = None) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    if number_format is not None:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _as_text(sheet: Any, value: str | None) -> Any:
+    """Digits kept as text: a NIK as a number would lose its last digit in a spreadsheet, an RT
+    its leading zeros."""
+    return None if value is None else _cell(sheet, value, number_format=TEXT_FORMAT)
+
+
+def _dated(sheet: Any, value: date | None, number_format: str = DATE_FORMAT) -> Any:
+    return None if value is None else _cell(sheet, value, number_format=number_format)
+
+
+def _money(sheet: Any, value: int) -> Any:
+    return _cell(sheet, int(value), number_format=MONEY_FORMAT)
+
+
+__all__ = [
+    "ExportCounts",
+    "InvalidRow",
+    "KpjConflict",
+    "KpjImport",
+    "branch_export",
+    "kpj_import",
+]

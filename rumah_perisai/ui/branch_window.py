@@ -1,0 +1,926 @@
+"""The branch office's window (issue 9): the posts it knows and importing their weekly batches.
+
+The same program opens this window instead of a post's when the data folder is a branch
+(``rumah-perisai --data-dir B branch init``). There is no login: the computer's user is the one
+recorded (``branch:<login>``), as on the command line.
+
+* At the top, the branch (a training branch says so) and its fingerprint, which posts compare
+  by phone when they install the branch's key file.
+* "Import batches…" (Enter) takes the ``.rpb`` files from a post's stick, off the GUI thread with
+  progress and Cancel (``services.branch.import_files``), and lists what became of each: imported
+  with its acknowledgement written beside it on the stick and any registration rejected (with
+  the reason), already imported, or **held** behind a missing batch (amber, with the number
+  still missing). A refused file is said in a message; the files before it stay imported.
+* "Import past a gap…" asks why the missing batches are skipped (required), then imports.
+* The posts: code, name, grouped fingerprint, the newest batch imported, batches held, how many
+  participants, and a suspended post in red with its reason. "Add post key…" registers a post's
+  key file and shows its fingerprint to compare by phone; "Suspend post…" (a reason is required)
+  refuses its batches until "Resume post".
+
+Every rule is the services': the window shows their answers and refusals.
+"""
+
+from __future__ import annotations
+
+import getpass
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QBrush,
+    QCloseEvent,
+    QColor,
+    QFont,
+    QFontDatabase,
+    QKeyEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rumah_perisai import __version__, formats
+from rumah_perisai.app import App
+from rumah_perisai.config import LANGUAGES
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.batchfile import FILE_SUFFIX
+from rumah_perisai.exchange.keyfiles import BRANCH_PUBLIC_FILE
+from rumah_perisai.i18n import language, set_language, tr
+from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.services.branch import (
+    AddedPost,
+    BranchPost,
+    ImportResult,
+    add_post,
+    branch_keys,
+    branch_posts,
+    import_files,
+    set_suspended,
+)
+from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.tasks import run_with_progress
+
+ERROR_STYLE = "color: #b71c1c;"
+GOOD_STYLE = "color: #1b5e20;"
+HELD_STYLE = "background: #fff3cd; color: #5d4037; padding: 4px; font-weight: bold;"
+NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+SUSPENDED = QColor("#ffcdd2")  # red: the post's batches are refused
+SUSPENDED_TEXT = QColor("#8e0000")
+HELD = QColor("#ffecb3")  # amber: waiting behind a missing batch
+REFUSED = SUSPENDED
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+COLUMNS = 7
+COL_CODE, COL_NAME, COL_FINGERPRINT, COL_LAST, COL_HELD, COL_PARTICIPANTS, COL_STATE = range(
+    COLUMNS
+)
+RESULT_COLUMNS = 5
+RES_FILE, RES_POST, RES_SEQ, RES_STATE, RES_MESSAGE = range(RESULT_COLUMNS)
+
+
+def branch_actor() -> Actor:
+    """Who the branch window records changes as: the computer's user, like the command line."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no user name (a container without an /etc/passwd entry)
+        login = "unknown"
+    return Actor(label=f"branch:{login}", name=login)
+
+
+def held_text(post: BranchPost) -> str:
+    """``3, 4 (waiting for 2)``; empty when nothing is held."""
+    if not post.held:
+        return ""
+    return tr(
+        "{held} (waiting for {missing})",
+        held=", ".join(str(seq) for seq in post.held),
+        missing=post.last_seq + 1,
+    )
+
+
+def state_text(post: BranchPost) -> str:
+    if post.suspended_reason is not None:
+        return tr("suspended: {reason}", reason=post.suspended_reason)
+    return tr("active")
+
+
+@dataclass
+class ImportReport:
+    """What one press of Import showed: the results, or the refusal and what got in before it."""
+
+    results: list[ImportResult] = field(default_factory=list)
+    gap_reason: str | None = None
+    refusal: UserError | None = None
+    refused_file: str = ""
+    cancelled: bool = False
+    before: list[BranchPost] = field(default_factory=list)
+    after: list[BranchPost] = field(default_factory=list)
+
+    def all_results(self) -> list[tuple[ImportResult, bool]]:
+        """Every batch the import touched, with True for one released from being held."""
+        done: list[tuple[ImportResult, bool]] = []
+        for result in self.results:
+            done.append((result, False))
+            done.extend((followed, True) for followed in result.followed)
+        return done
+
+    def changes(self) -> list[str]:
+        """After a refusal or a stop: what got in before it, from the posts' list before and
+        after (the service's results of those files are not handed back)."""
+        earlier = {post.code: post for post in self.before}
+        lines = []
+        for post in self.after:
+            old = earlier.get(post.code)
+            old_last = old.last_seq if old else 0
+            old_held = set(old.held) if old else set()
+            if post.last_seq > old_last:
+                lines.append(
+                    tr(
+                        "Post {post}: batches up to {seq} imported (before: {old}).",
+                        post=post.code,
+                        seq=post.last_seq,
+                        old=old_last,
+                    )
+                )
+            new_held = sorted(set(post.held) - old_held)
+            if new_held:
+                lines.append(
+                    tr(
+                        "Post {post}: batch {seq} held, waiting for batch {missing}.",
+                        post=post.code,
+                        seq=", ".join(str(seq) for seq in new_held),
+                        missing=post.last_seq + 1,
+                    )
+                )
+        return lines
+
+
+class _ImportSteps:
+    """The import's steps in words for the progress dialog; remembers the file being imported
+    (the one a refusal is about)."""
+
+    def __init__(self, inner: Progress) -> None:
+        self._inner = inner
+        self.current = ""
+
+    def step(self, done: int, total: int, text: str = "") -> None:
+        self.current = text
+        self._inner.step(done, total, tr("Importing {file}…", file=text) if text else "")
+
+
+class BranchWindow(QMainWindow):
+    """The branch's main window: its posts, and importing their batches."""
+
+    def __init__(self, app: App, actor: Actor) -> None:
+        super().__init__()
+        self.setObjectName("branchWindow")
+        self._app = app
+        self.actor = actor
+        self.keys = branch_keys(app.folder).public
+        self._state = QSettings(str(app.folder.window_state), QSettings.Format.IniFormat)
+        self.last_folder = str(self._state.value("branch/last_folder", "") or "")
+        self.posts: list[BranchPost] = []
+        self.report: ImportReport | None = None
+        self.message_box: QMessageBox | None = None
+        self._note: tuple[Callable[[], str], bool] | None = None
+        self._build()
+        self._build_menus()
+        self.retranslate()
+        self.refresh()
+        self._restore_geometry()
+        self.import_button.setFocus()
+
+    # --- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 8, 8, 4)
+        self.training_banner = QLabel()
+        self.training_banner.setObjectName("trainingBanner")
+        self.training_banner.setStyleSheet(
+            "#trainingBanner { background: #ffb300; color: #000; font-weight: bold;"
+            " padding: 4px 8px; }"
+        )
+        self.training_banner.setVisible(self.keys.demo)
+        layout.addWidget(self.training_banner)
+
+        self.branch_box = QGroupBox()
+        self.branch_box.setObjectName("branch")
+        self.branch_label = QLabel()
+        self.branch_label.setObjectName("branchLabel")
+        self.branch_label.setWordWrap(True)
+        self.branch_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box_layout = QVBoxLayout(self.branch_box)
+        box_layout.setContentsMargins(8, 4, 8, 6)
+        box_layout.addWidget(self.branch_label)
+        layout.addWidget(self.branch_box)
+
+        self.import_button = self._button("import")
+        self.import_button.setDefault(True)  # Enter anywhere in the window (keyPressEvent)
+        self.import_button.clicked.connect(lambda: self.ask_import())
+        self.gap_button = self._button("importPastGap")
+        self.gap_button.clicked.connect(self.ask_import_past_gap)
+        self.add_button = self._button("addPost")
+        self.add_button.clicked.connect(self.ask_post_key)
+        self.suspend_button = self._button("suspend")
+        self.suspend_button.clicked.connect(self.toggle_suspended)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.gap_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.suspend_button)
+        layout.addLayout(buttons)
+
+        self.posts_label = QLabel()
+        self.table = QTableWidget(0, COLUMNS)
+        self.table.setObjectName("posts")
+        self.posts_label.setBuddy(self.table)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Only the state column is narrow enough to wrap: a long suspension reason is read whole.
+        self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        rows.setMinimumSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selected)
+        posts = QWidget()
+        posts_layout = QVBoxLayout(posts)
+        posts_layout.setContentsMargins(0, 0, 0, 0)
+        posts_layout.setSpacing(2)
+        posts_layout.addWidget(self.posts_label)
+        posts_layout.addWidget(self.table, 1)
+
+        self.results_label = QLabel()
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.results = QTreeWidget()
+        self.results.setObjectName("results")
+        self.results_label.setBuddy(self.results)
+        self.results.setColumnCount(RESULT_COLUMNS)
+        self.results.setRootIsDecorated(True)
+        self.results.setUniformRowHeights(True)
+        self.results.setWordWrap(False)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        result_header = self.results.header()
+        result_header.setStretchLastSection(True)
+        result_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        result_header.setSectionResizeMode(RES_MESSAGE, QHeaderView.ResizeMode.Stretch)
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.setSpacing(2)
+        results_layout.addWidget(self.results_label)
+        results_layout.addWidget(self.summary)
+        results_layout.addWidget(self.results, 1)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(posts)
+        splitter.addWidget(results)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.user_label = QLabel()
+        self.user_label.setObjectName("user")
+        self.folder_label = QLabel()
+        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addPermanentWidget(self.folder_label)
+
+        self.setTabOrder(self.import_button, self.gap_button)
+        self.setTabOrder(self.gap_button, self.add_button)
+        self.setTabOrder(self.add_button, self.suspend_button)
+        self.setTabOrder(self.suspend_button, self.table)
+        self.setTabOrder(self.table, self.results)
+        self.setMinimumSize(760, 480)
+
+    def _button(self, name: str) -> QPushButton:
+        button = QPushButton()
+        button.setObjectName(name)
+        button.setAutoDefault(True)  # Enter on a button with the focus presses it
+        return button
+
+    def _build_menus(self) -> None:
+        self.file_menu = self.menuBar().addMenu("")
+        self.import_action = QAction(self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(lambda: self.ask_import())
+        self.gap_action = QAction(self)
+        self.gap_action.triggered.connect(self.ask_import_past_gap)
+        self.add_action = QAction(self)
+        self.add_action.triggered.connect(self.ask_post_key)
+        self.refresh_action = QAction(self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self.refresh)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+        for action in (self.import_action, self.gap_action, self.add_action):
+            self.file_menu.addAction(action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.refresh_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+
+        self.settings_menu = self.menuBar().addMenu("")
+        self.language_menu = self.settings_menu.addMenu("")
+        group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for code in LANGUAGES:
+            action = QAction(LANGUAGE_NAMES[code], self, checkable=True)
+            action.setChecked(code == language())
+            action.triggered.connect(lambda _checked=False, c=code: self.change_language(c))
+            group.addAction(action)
+            self.language_menu.addAction(action)
+            self.language_actions[code] = action
+
+        self.help_menu = self.menuBar().addMenu("")
+        self.about_action = QAction(self)
+        self.about_action.triggered.connect(self.show_about)
+        self.help_menu.addAction(self.about_action)
+
+    def retranslate(self) -> None:
+        """Every visible text again, in the current language (also after switching it)."""
+        keys = self.keys
+        title = tr("Rumah Perisai — branch {name} ({code})", name=keys.name, code=keys.code)
+        if keys.demo:
+            title = tr("{title} — TRAINING", title=title)
+        self.setWindowTitle(title)
+        self.training_banner.setText(tr("A training branch: it takes demo posts' batches only."))
+        self.branch_box.setTitle(tr("This branch"))
+        mono = "<span style='font-family: monospace; font-size: 11pt'>{}</span>"
+        self.branch_label.setText(
+            "<b>"
+            + html.escape(tr("Branch: {name} ({code})", name=keys.name, code=keys.code))
+            + "</b><br>"
+            + html.escape(tr("Fingerprint:"))
+            + " "
+            + mono.format(html.escape(format_fingerprint(keys.fingerprint)))
+            + "<br>"
+            + html.escape(
+                tr(
+                    "Each post installs the branch key file {path} and compares this "
+                    "fingerprint with you by phone.",
+                    path=str(self._app.folder.keys / BRANCH_PUBLIC_FILE),
+                )
+            )
+        )
+        self.import_button.setText(tr("&Import batches…"))
+        self.import_button.setToolTip(
+            tr(
+                "Import the batch files (*{suffix}) from a post's stick (Enter).",
+                suffix=FILE_SUFFIX,
+            )
+        )
+        self.gap_button.setText(tr("Import past a &gap…"))
+        self.gap_button.setToolTip(
+            tr("Import batches although the ones before them never came; a reason is required.")
+        )
+        self.add_button.setText(tr("&Add post key…"))
+        self.add_button.setToolTip(tr("Register a post by its key file."))
+        self.posts_label.setText(tr("P&osts of this branch:"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                tr("Post"),
+                tr("Name"),
+                tr("Fingerprint"),
+                tr("Last batch"),
+                tr("Held batches"),
+                tr("Participants"),
+                tr("State"),
+            ]
+        )
+        self.results_label.setText(tr("Resu&lts of the last import:"))
+        self.results.setHeaderLabels(
+            [tr("File"), tr("Post"), tr("No."), tr("Result"), tr("Message")]
+        )
+        self.user_label.setText(tr("Recorded as {actor}", actor=self.actor.label))
+        self.folder_label.setText(tr("Data folder: {folder}", folder=str(self._app.folder.root)))
+        self.file_menu.setTitle(tr("&File"))
+        self.import_action.setText(tr("&Import batches…"))
+        self.gap_action.setText(tr("Import past a &gap…"))
+        self.add_action.setText(tr("&Add post key…"))
+        self.refresh_action.setText(tr("&Refresh"))
+        self.quit_action.setText(tr("&Quit"))
+        self.settings_menu.setTitle(tr("S&ettings"))
+        self.language_menu.setTitle(tr("&Language"))
+        self.help_menu.setTitle(tr("&Help"))
+        self.about_action.setText(tr("&About Rumah Perisai"))
+        if self.posts:
+            self.show_posts(self.posts)
+        if self.report is not None:
+            self.show_report(self.report)
+        elif self._note is not None:
+            text, good = self._note
+            self._say(text(), good=good)
+        else:
+            self.show_hint()
+
+    # --- the posts ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.show_posts(branch_posts(self._app.db))
+        if self.report is None and self._note is None:
+            self.show_hint()
+
+    def show_hint(self) -> None:
+        if not self.posts:
+            self.summary.setText(
+                tr("No post yet: register a post's key file first (Add post key…).")
+            )
+        else:
+            self.summary.setText(tr("Press Enter to import the batch files from a post's stick."))
+        self.summary.setStyleSheet("")
+
+    def show_posts(self, posts: list[BranchPost]) -> None:
+        keep = self.selected_post()
+        self.posts = posts
+        self.table.setRowCount(len(posts))
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(self.table.font().pointSizeF())
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for row, post in enumerate(posts):
+            cells: tuple[tuple[str, Qt.AlignmentFlag | None], ...] = (
+                (post.code, None),
+                (post.name, None),
+                (format_fingerprint(post.fingerprint), None),
+                (str(post.last_seq) if post.last_seq else "—", NUMBER),
+                (held_text(post), None),
+                (formats.number(post.participants), NUMBER),
+                (state_text(post), None),
+            )
+            tip = self.row_tip(post)
+            for column, (text, align) in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if align is not None:
+                    item.setTextAlignment(align)
+                item.setToolTip(tip)
+                if column == COL_FINGERPRINT:
+                    item.setFont(mono)
+                if post.suspended_reason is not None:
+                    item.setBackground(QBrush(SUSPENDED))
+                    item.setForeground(QBrush(SUSPENDED_TEXT))
+                    if column == COL_STATE:
+                        item.setFont(bold)
+                elif post.held and column in (COL_LAST, COL_HELD):
+                    item.setBackground(QBrush(HELD))
+                    item.setFont(bold)
+                self.table.setItem(row, column, item)
+        if posts:
+            codes = [post.code for post in posts]
+            self.table.selectRow(codes.index(keep.code) if keep and keep.code in codes else 0)
+        self._selected()
+
+    def row_tip(self, post: BranchPost) -> str:
+        lines = [f"{post.code} · {post.name}", format_fingerprint(post.fingerprint)]
+        if post.held:
+            lines.append(
+                tr(
+                    "Held: batch {seq} waits for batch {missing}, which has not been imported yet.",
+                    seq=", ".join(str(seq) for seq in post.held),
+                    missing=post.last_seq + 1,
+                )
+            )
+        if post.suspended_reason is not None:
+            lines.append(
+                tr(
+                    "Suspended ({reason}): its batches are refused until it is resumed.",
+                    reason=post.suspended_reason,
+                )
+            )
+        return "\n".join(lines)
+
+    def selected_post(self) -> BranchPost | None:
+        model = self.table.selectionModel()
+        chosen = model.selectedRows() if model is not None else []
+        if not chosen or not 0 <= chosen[0].row() < len(self.posts):
+            return None
+        return self.posts[chosen[0].row()]
+
+    def select_post(self, code: str) -> None:
+        codes = [post.code for post in self.posts]
+        if code in codes:
+            self.table.selectRow(codes.index(code))
+
+    def _selected(self) -> None:
+        chosen = self.selected_post()
+        self.suspend_button.setEnabled(chosen is not None)
+        if chosen is not None and chosen.suspended_reason is not None:
+            self.suspend_button.setText(tr("&Resume post"))
+            self.suspend_button.setToolTip(
+                tr("Take post {code}'s batches again.", code=chosen.code)
+            )
+        else:
+            self.suspend_button.setText(tr("&Suspend post…"))
+            self.suspend_button.setToolTip(
+                tr(
+                    "Refuse post {code}'s batches until it is resumed; a reason is required.",
+                    code=chosen.code,
+                )
+                if chosen is not None
+                else tr("Choose a post in the list first.")
+            )
+
+    # --- messages ----------------------------------------------------------------------------
+    def show_message(
+        self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning
+    ) -> QMessageBox:
+        """A message that does not block (window-modal, opened with ``open``)."""
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.open()
+        self.message_box = box
+        return box
+
+    def refused(self, error: UserError) -> None:
+        self.note(error.message, good=False)
+        self.show_message(tr("Cannot continue"), error.message())
+
+    def note(self, text: Callable[[], str], *, good: bool) -> None:
+        """Say something above the results (in place of the last import's report)."""
+        self._note = (text, good)
+        self.report = None
+        self.results.clear()
+        self._say(text(), good=good)
+
+    def _say(self, text: str, *, good: bool) -> None:
+        self.summary.setText(text)
+        self.summary.setStyleSheet(GOOD_STYLE if good else ERROR_STYLE)
+
+    # --- importing ---------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter that nothing else took (the lists pass it on) presses Import batches."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            self.import_button.click()
+            return
+        super().keyPressEvent(event)
+
+    def ask_batch_files(self, title: str) -> list[Path]:
+        paths, _filter = QFileDialog.getOpenFileNames(
+            self,
+            title,
+            self.last_folder,
+            tr("Batch files (*{suffix})", suffix=FILE_SUFFIX),
+        )
+        if not paths:
+            return []
+        self.remember_folder(Path(paths[0]).parent)
+        return [Path(path) for path in paths]
+
+    def remember_folder(self, folder: Path) -> None:
+        self.last_folder = str(folder)
+        self._state.setValue("branch/last_folder", self.last_folder)
+
+    def ask_import(self, gap_reason: str | None = None) -> ImportReport | None:
+        """Import batches… (Enter): choose the files on the stick, import them."""
+        title = (
+            tr("Choose the batch files to import past the gap")
+            if gap_reason is not None
+            else tr("Choose the batch files to import")
+        )
+        paths = self.ask_batch_files(title)
+        if not paths:
+            return None
+        return self.import_paths(paths, gap_reason=gap_reason)
+
+    def ask_import_past_gap(self) -> ImportReport | None:
+        """Import past a gap…: the reason first (required), then the files."""
+        reason, ok = QInputDialog.getText(
+            self,
+            tr("Import past a gap"),
+            tr(
+                "The batches missing before the chosen files will not be waited for. Why? "
+                "(The reason is recorded.)"
+            ),
+        )
+        if not ok:
+            return None
+        reason = " ".join(reason.split())
+        if not reason:
+            self.refused(UserError("reason_needed"))
+            return None
+        return self.ask_import(gap_reason=reason)
+
+    def import_paths(self, paths: list[Path], *, gap_reason: str | None = None) -> ImportReport:
+        """Import the files off the GUI thread (progress, Cancel) and show what became of each."""
+        db, folder, actor = self._app.db, self._app.folder, self.actor
+        report = ImportReport(gap_reason=gap_reason, before=branch_posts(db))
+        steps: list[_ImportSteps] = []
+
+        def work(progress: Progress) -> list[ImportResult]:
+            steps.append(_ImportSteps(progress))
+            return import_files(db, folder, paths, actor, gap_reason=gap_reason, progress=steps[0])
+
+        title = tr("Importing batches…")
+        result = run_with_progress(self, title, work)
+        report.after = branch_posts(db)
+        self.show_posts(report.after)
+        if result.error is not None:
+            if not isinstance(result.error, UserError):
+                raise result.error
+            report.refusal = result.error
+            report.refused_file = steps[0].current if steps else ""
+        elif result.value is None:
+            report.cancelled = True
+        else:
+            report.results = result.value
+        self.show_report(report)
+        if report.refusal is not None:
+            self.show_message(tr("Cannot continue"), report.refusal.message())
+        if report.results:
+            self.select_post(report.results[-1].post_code)
+        return report
+
+    def show_report(self, report: ImportReport) -> None:
+        self.report = report
+        self._note = None
+        self.results.clear()
+        held = [result for result, _released in report.all_results() if result.state == "held"]
+        for result, released in report.all_results():
+            self._add_result(result, released=released)
+        lines: list[str] = []
+        if report.refusal is not None or report.cancelled:
+            style = ERROR_STYLE
+            if report.refusal is not None:
+                lines.append(tr("Refused: {reason}", reason=report.refusal.message()))
+                self._add_refusal(report)
+            else:
+                lines.append(tr("Stopped."))
+            changes = report.changes()
+            if changes:
+                lines.append(tr("What was imported before it stays imported:"))
+                lines.extend(changes)
+                for change in changes:
+                    self._add_line(None, change)
+            else:
+                lines.append(tr("Nothing was imported."))
+        else:
+            style = HELD_STYLE if held else GOOD_STYLE
+            lines.append(self.counts_text(report))
+            lines.extend(result.message() for result in held)
+            rejected = sum(len(result.rejected) for result, _r in report.all_results())
+            if rejected:
+                lines.append(
+                    tr(
+                        "{count} registration(s) rejected; the post reads why in the "
+                        "acknowledgement.",
+                        count=rejected,
+                    )
+                )
+            if any(result.ack_path for result, _r in report.all_results()):
+                lines.append(
+                    tr(
+                        "The acknowledgements were written beside the batch files: give the "
+                        "stick back to the post."
+                    )
+                )
+            if report.gap_reason is not None:
+                lines.append(tr("Imported past a gap: recorded with the reason given."))
+        self.summary.setText("\n".join(lines))
+        self.summary.setStyleSheet(style)
+        self.results.expandAll()
+
+    @staticmethod
+    def counts_text(report: ImportReport) -> str:
+        done = report.all_results()
+        return tr(
+            "{files} file(s): {imported} batch(es) imported, {held} held, {already} already "
+            "imported before.",
+            files=len(report.results),
+            imported=sum(1 for r, _x in done if r.state == "imported"),
+            held=sum(1 for r, _x in done if r.state == "held"),
+            already=sum(1 for r, _x in done if r.state == "already_imported"),
+        )
+
+    def _add_result(self, result: ImportResult, *, released: bool) -> None:
+        if result.state == "held":
+            state = tr("HELD")
+        elif result.state == "already_imported":
+            state = tr("already imported")
+        elif released:
+            state = tr("imported (was held)")
+        else:
+            state = tr("imported")
+        item = QTreeWidgetItem(
+            [result.file.name, result.post_code, str(result.seq), state, result.message()]
+        )
+        item.setToolTip(RES_FILE, str(result.file))
+        item.setToolTip(RES_MESSAGE, result.message())
+        item.setTextAlignment(RES_SEQ, NUMBER)
+        self.results.addTopLevelItem(item)
+        if result.state == "held":
+            bold = QFont(self.results.font())
+            bold.setBold(True)
+            for column in range(RESULT_COLUMNS):
+                item.setBackground(column, QBrush(HELD))
+                item.setFont(column, bold)
+            self._add_line(
+                item,
+                tr(
+                    "Waiting for batch {missing} of post {post}: once it is imported, this one "
+                    "follows by itself.",
+                    missing=result.missing_seq,
+                    post=result.post_code,
+                ),
+                background=HELD,
+            )
+        if result.ack_path is not None:
+            self._add_line(item, tr("Acknowledgement: {path}", path=str(result.ack_path)))
+        for rejection in result.rejected:
+            self._add_line(
+                item,
+                tr(
+                    "Registration {key} rejected: {reason}",
+                    key=rejection.key,
+                    reason=rejection.reason,
+                ),
+                foreground=SUSPENDED_TEXT,
+            )
+
+    def _add_refusal(self, report: ImportReport) -> None:
+        assert report.refusal is not None
+        message = report.refusal.message()
+        item = QTreeWidgetItem([report.refused_file, "", "", tr("refused"), message])
+        item.setToolTip(RES_MESSAGE, message)
+        self.results.addTopLevelItem(item)
+        for column in range(RESULT_COLUMNS):
+            item.setBackground(column, QBrush(REFUSED))
+            item.setForeground(column, QBrush(SUSPENDED_TEXT))
+
+    def _add_line(
+        self,
+        parent: QTreeWidgetItem | None,
+        text: str,
+        *,
+        background: QColor | None = None,
+        foreground: QColor | None = None,
+    ) -> QTreeWidgetItem:
+        """A line of text across the whole width (under a file, or on its own)."""
+        item = QTreeWidgetItem([text])
+        item.setToolTip(0, text)
+        if parent is None:
+            self.results.addTopLevelItem(item)
+        else:
+            parent.addChild(item)
+        item.setFirstColumnSpanned(True)
+        if background is not None:
+            item.setBackground(0, QBrush(background))
+        if foreground is not None:
+            item.setForeground(0, QBrush(foreground))
+        return item
+
+    # --- posts' keys and suspending ----------------------------------------------------------
+    def ask_post_key(self) -> AddedPost | None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, tr("Add a post's key file"), self.last_folder, tr("Key files (*.json)")
+        )
+        if not path:
+            return None
+        self.remember_folder(Path(path).parent)
+        return self.add_post_key(Path(path))
+
+    def add_post_key(self, path: Path) -> AddedPost | None:
+        try:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+            added = add_post(self._app.db, self._app.folder, data, self.actor)
+        except UserError as error:
+            self.refused(error)
+            return None
+        key = added.key
+
+        def text() -> str:
+            fp = format_fingerprint(key.fingerprint)
+            if added.unchanged:
+                head = tr(
+                    "Post {code} ({name}) was registered already with this key: {fp}",
+                    code=key.code, name=key.name, fp=fp,
+                )  # fmt: skip
+            else:
+                head = tr(
+                    "Post {code} ({name}) registered. Fingerprint: {fp}",
+                    code=key.code, name=key.name, fp=fp,
+                )  # fmt: skip
+            return (
+                head
+                + "\n"
+                + tr("Compare the fingerprint with the post by phone before importing its batches.")
+            )
+
+        self.note(text, good=True)
+        self.refresh()
+        self.select_post(key.code)
+        self.show_message(tr("Post key"), text(), QMessageBox.Icon.Information)
+        return added
+
+    def toggle_suspended(self) -> None:
+        """Suspend post… (asks the reason) or Resume post, for the post chosen in the list."""
+        post = self.selected_post()
+        if post is None:
+            self.note(lambda: tr("Choose a post in the list first."), good=False)
+            return
+        code = post.code
+        if post.suspended_reason is None:
+            reason, ok = QInputDialog.getText(
+                self,
+                tr("Suspend post {code}", code=code),
+                tr(
+                    "Why is post {code} suspended? Its batches are refused until it is resumed.",
+                    code=code,
+                ),
+            )
+            if not ok:
+                return
+            try:
+                set_suspended(self._app.db, code, reason, self.actor)
+            except UserError as error:
+                self.refused(error)
+                return
+            self.note(
+                lambda: tr("Post {code} suspended: its batches are refused.", code=code),
+                good=False,
+            )
+        else:
+            try:
+                set_suspended(self._app.db, code, None, self.actor)
+            except UserError as error:
+                self.refused(error)
+                return
+            self.note(lambda: tr("Post {code} resumed: its batches are taken again.", code=code),
+                      good=True)  # fmt: skip
+        self.refresh()
+        self.select_post(code)
+
+    # --- the window --------------------------------------------------------------------------
+    def change_language(self, code: str) -> None:
+        """Switch and remember the language; the window is redrawn at once."""
+        self._app.settings.language = code
+        self._app.settings.save(self._app.folder)
+        set_language(code)
+        self.retranslate()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            tr("About Rumah Perisai"),
+            tr(
+                "Rumah Perisai {version}\n\nRegistration, cards, dues and weekly batches for "
+                "BPJS Ketenagakerjaan's Perisai village posts.\n\nData folder: {folder}\n"
+                "Area codes: idn-area-data (ODbL).",
+                version=__version__,
+                folder=str(self._app.folder.root),
+            ),
+        )
+
+    def _restore_geometry(self) -> None:
+        geometry = self._state.value("branch/geometry")
+        if geometry is not None and self.restoreGeometry(geometry):
+            return
+        screen = self.screen().availableGeometry()
+        width = min(1200, int(screen.width() * 0.95))
+        height = min(760, int(screen.height() * 0.92))
+        self.resize(width, height)
+        self.move(screen.center().x() - width // 2, screen.center().y() - height // 2)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._state.setValue("branch/geometry", self.saveGeometry())
+        self._state.sync()
+        super().closeEvent(event)
+
+
+__all__ = ["BranchWindow", "ImportReport", "branch_actor"]

@@ -610,30 +610,36 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
     """Import batch files; each acknowledgement's path alone on a stdout line. Exit 1 when a
     batch is held behind a gap or a file is refused (those before it stay imported)."""
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch import import_files
+    from rumah_perisai.services.branch import ImportResult, import_files
     from rumah_perisai.services.volunteers import Actor
 
     progress = TerminalProgress(ctx.err)
+    held = False
+
+    def report(result: ImportResult) -> None:
+        # Printed as each file is done: a file refused later leaves these lines standing.
+        nonlocal held
+        progress.finish()
+        for done in (result, *result.followed):
+            print(done.message(), file=ctx.err)
+            if done.ack_path is not None:
+                print(done.ack_path, file=ctx.out)
+            held = held or done.state == "held"
+
     with open_app(ctx.folder, ctx.database_url) as app:
         try:
-            results = import_files(
+            import_files(
                 app.db,
                 ctx.folder,
                 [Path(p).expanduser() for p in args.files],
                 Actor(label=ctx.actor()),
                 gap_reason=args.allow_gap,
                 progress=progress,
+                on_result=report,
             )
         finally:
             progress.finish()
-    code = EXIT_OK
-    for result in results:
-        for done in (result, *result.followed):
-            print(done.message(), file=ctx.err)
-            if done.ack_path is not None:
-                print(done.ack_path, file=ctx.out)
-            if done.state == "held":
-                code = EXIT_REFUSED
+    code = EXIT_REFUSED if held else EXIT_OK
     if args.allow_gap:
         print(tr("Imported past a gap: recorded with the reason given."), file=ctx.err)
     return code

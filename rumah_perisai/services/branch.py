@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -249,9 +249,11 @@ def import_files(
     *,
     gap_reason: str | None = None,
     progress: Progress | None = None,
+    on_result: Callable[[ImportResult], None] | None = None,
 ) -> list[ImportResult]:
     """Import several files in each post's sequence order, whatever order they were given in.
-    Stops at the first file refused (``UserError``); those imported before it stay imported."""
+    Stops at the first file refused (``UserError``); those imported before it stay imported and
+    were each handed to ``on_result`` as they were done (the command line prints their ACKs)."""
     progress = progress or SilentProgress()
     opened = []
     for path in paths:
@@ -260,7 +262,10 @@ def import_files(
     results = []
     for index, (_post, _seq, path) in enumerate(sorted(opened)):
         progress.step(index, len(opened), path.name)
-        results.append(import_batch(db, folder, path, actor, gap_reason=gap_reason))
+        result = import_batch(db, folder, path, actor, gap_reason=gap_reason)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
     return results
 
 

@@ -539,7 +539,8 @@ class _Importer:
                 f"UPDATE {table.name} SET {column} = (SELECT r.id FROM {stage} s JOIN {ref} r"
                 f" ON r.post_id = {self.post_id} AND r.source_id = s.{column}"
                 f" WHERE s.id = {table.name}.source_id)"
-                f" WHERE post_id = {self.post_id} AND source_id IN (SELECT id FROM {stage})"
+                f" WHERE post_id = {self.post_id} AND source_id IN"
+                f" (SELECT id FROM {stage} WHERE {column} IS NOT NULL)"
             )
         self.connection.exec_driver_sql(f"DROP TABLE {stage}")
         return len(rows)
@@ -645,6 +646,19 @@ def _check_receipts(
 
 def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -> list[Rejection]:
     """The same NIK at two posts: the later registration is rejected, with the reason."""
+    # A registration rejected before stays rejected whatever the post sent since (it may come
+    # again, e.g. with a payment, before the post has taken in the acknowledgement).
+    session.execute(
+        text(
+            "UPDATE participants SET standing = 'rejected', standing_reason = ("
+            " SELECT r.reason FROM branch_rejections r WHERE r.post_id = participants.post_id"
+            " AND r.entity = 'participants' AND r.entity_key = participants.registration_no)"
+            " WHERE post_id = :post AND change_no = :change AND standing <> 'rejected'"
+            " AND registration_no IN (SELECT entity_key FROM branch_rejections"
+            " WHERE post_id = :post AND entity = 'participants')"
+        ),
+        {"post": post.id, "change": change_no},
+    )
     pairs = session.execute(
         text(
             "SELECT p.id, q.id FROM participants p JOIN participants q"
@@ -660,7 +674,7 @@ def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -
         mine, theirs = session.get(Participant, mine_id), session.get(Participant, theirs_id)
         assert mine is not None and theirs is not None
         if mine.standing == "rejected" or theirs.standing == "rejected":
-            continue
+            continue  # decided by an earlier pair of this loop
         first, later = (
             (theirs, mine) if theirs.registered_at <= mine.registered_at else (mine, theirs)
         )
@@ -684,18 +698,6 @@ def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -
         if later is mine:
             decided.append(Rejection("participants", later.registration_no, DUPLICATE_REASON,
                                      reason, seq))  # fmt: skip
-    # A registration rejected before stays rejected whatever the post sent since.
-    for rejection in session.scalars(
-        select(BranchRejection).where(
-            BranchRejection.post_id == post.id, BranchRejection.entity == "participants"
-        )
-    ):
-        person = session.scalars(
-            select(Participant).where(Participant.registration_no == rejection.entity_key)
-        ).first()
-        if person is not None and person.standing != "rejected":
-            person.standing = "rejected"
-            person.standing_reason = rejection.reason
     session.flush()
     return decided
 

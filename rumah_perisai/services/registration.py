@@ -7,7 +7,11 @@ the window and the tests get the same answers. Checks come in three kinds:
   Indonesian, ... — one message per field, nothing saved;
 * the same NIK already registered at this post: refused (``DuplicateNik``, with the record to open);
 * a similar name with the same birth date: a warning (``PossibleDuplicates``) that only an
-  explicit confirmation with a reason gets past; the reason is stored and goes to the branch.
+  explicit confirmation with a reason gets past; the reason is stored and goes to the branch;
+* a NIK the branch's list flags (``possibly_registered_elsewhere``): possibly registered at
+  another post. Only a hint — the list is of truncated hashes shared by many NIKs, and the branch
+  decides — so it never blocks; the registration records that it was flagged (``ELSEWHERE_NOTE``
+  in ``duplicate_override_reason``, which goes to the branch).
 A NIK whose birth date or sex disagrees with the KTP is registered only by a coordinator, with a
 reason (stored, and flagged in the batch).
 """
@@ -44,11 +48,13 @@ from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.domain.working_age import check_working_age
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
+from rumah_perisai.services.acks import possibly_elsewhere
 from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 _PHONE = re.compile(r"08[0-9]{8,11}")
 _RT_RW = re.compile(r"[0-9]{1,3}")
+_NIK = re.compile(r"[0-9]{16}")
 MAX_NAME = 100
 
 FIELD_MESSAGES = {
@@ -60,6 +66,12 @@ FIELD_MESSAGES = {
     "phone": N_("An Indonesian mobile number: 08… or +62 8…, 10–13 digits."),
     "future": N_("The birth date is in the future."),
 }
+# Recorded with a registration whose NIK the branch's list flagged (in the language of the screen,
+# as the branch's own reasons are): the branch sees the post was warned and registered anyway.
+ELSEWHERE_NOTE = N_(
+    "The branch's list said: possibly registered at another post. Registered anyway, for the "
+    "branch to decide."
+)
 
 
 @dataclass(frozen=True)
@@ -267,6 +279,24 @@ def existing_nik(session: Session, post_id: int, nik: str) -> Participant | None
     ).first()
 
 
+def possibly_registered_elsewhere(session: Session, nik: str) -> bool:
+    """Whether the branch's list (from its acknowledgements) flags this NIK as possibly
+    registered at another post: a warning to ask the branch, never a refusal. False for anything
+    that is not 16 digits, and before the first acknowledgement brought a list."""
+    digits = normalize_nik(nik)
+    return bool(_NIK.fullmatch(digits)) and possibly_elsewhere(session, digits)
+
+
+def with_elsewhere_note(reason: str) -> str:
+    """``reason`` (a confirmed possible duplicate's, or "") with the note that the branch's list
+    flagged the NIK; once only."""
+    note = tr(ELSEWHERE_NOTE)
+    tidy = reason.strip()
+    if note in tidy:
+        return tidy
+    return f"{tidy}; {note}" if tidy else note
+
+
 # --- registering ---------------------------------------------------------------------------------
 
 
@@ -293,6 +323,8 @@ def register(db: Database, form: RegistrationForm, actor: Actor) -> Registered:
             form = replace(form, nik_override_reason="")  # nothing to override: no false flag
         if not candidates:
             form = replace(form, duplicate_reason="")
+        if possibly_registered_elsewhere(session, nik):  # warned, registered anyway: recorded
+            form = replace(form, duplicate_reason=with_elsewhere_note(form.duplicate_reason))
         participant = _new_participant(session, post, form, actor, registered_on)
         promotion = promotion_cover(registered_on)
         # A new membership: only the promotion (if any) covers it yet; stored before the first
@@ -488,6 +520,7 @@ def correct(
             )
             if candidates and not duplicate_reason.strip():
                 raise PossibleDuplicates(candidates)
+        elsewhere = nik != participant.nik and possibly_registered_elsewhere(session, nik)
         tidy = _record_values(after)
         changed = [name for name, value in tidy.items() if getattr(participant, name) != value]
         session.info["reason"] = reason.strip() or None
@@ -499,6 +532,10 @@ def correct(
             participant.nik_override_reason = nik_override_reason.strip()
         if candidates:
             participant.duplicate_override_reason = duplicate_reason.strip()
+        if elsewhere:  # a new NIK the branch's list flags: recorded as at registration
+            participant.duplicate_override_reason = with_elsewhere_note(
+                participant.duplicate_override_reason or ""
+            )
         return changed
 
 

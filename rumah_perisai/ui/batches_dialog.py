@@ -8,9 +8,14 @@ batches written so far, and checking a batch file.
 * "Write this week's batch…" (the default button: Enter) asks for the USB stick's folder and
   writes the batch there off the GUI thread, with progress and Cancel (``services.batches``).
 * Every batch: those not acknowledged by the branch yet stand out (amber), one saved but never
-  written to a stick is red; "Write again…" puts the selected one on a stick again, byte for
-  byte the same.
+  written to a stick is red, acknowledged ones are green; "Write again…" puts the selected one on
+  a stick again, byte for byte the same.
 * "Verify a file…": whether a ``.rpb`` file is a whole batch, whose, and recorded here or not.
+* "Take in acknowledgement…": the branch's signed ``.ack.json`` from the stick
+  (``services.acks``): the batch becomes acknowledged; registrations the branch rejected, KPJ
+  numbers and the branch's duplicate list come with it. When an acknowledgement lies beside an
+  unacknowledged batch on the stick it was written to, a line above the list offers it.
+* "Refunds due (N)…": dues paid for registrations the branch rejected, to pay back.
 
 The coordinator writes batches; a volunteer sees the page, installs the first branch key and
 checks files. Every rule is the services': the window shows their answers and refusals.
@@ -30,6 +35,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -47,10 +53,12 @@ from rumah_perisai import formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import ACK_SUFFIX, ack_file_name
 from rumah_perisai.exchange.batchfile import FILE_SUFFIX
 from rumah_perisai.exchange.safe_write import write_file
-from rumah_perisai.i18n import babel_locale, tr
+from rumah_perisai.i18n import N_, babel_locale, tr
 from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.services.acks import AckTaken, RefundDue, refunds_due, take_ack
 from rumah_perisai.services.batches import (
     BatchInfo,
     Pending,
@@ -78,6 +86,9 @@ GOOD_STYLE = "color: #1b5e20;"
 WARNING_STYLE = "background: #fff3cd; color: #5d4037; padding: 6px; font-weight: bold;"
 NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 NOT_ACKNOWLEDGED = QColor("#ffecb3")  # amber: still waiting for the branch
+ACKNOWLEDGED = QColor("#dcedc8")  # green: the branch has it
+ACKNOWLEDGED_TEXT = QColor("#1b5e20")
+OFFER_STYLE = "#ackOffer { background: #e3f2fd; border: 1px solid #90caf9; }"
 NEVER_WRITTEN = QColor("#ffcdd2")  # red: saved here, never put on a stick
 NEVER_WRITTEN_TEXT = QColor("#8e0000")
 
@@ -146,6 +157,9 @@ class BatchesDialog(QDialog):
         self._zone = summary.timezone
         self.rows: list[BatchInfo] = []
         self.state: Pending | None = None
+        self.refunds: list[RefundDue] = []
+        self.found_ack: tuple[BatchInfo, Path] | None = None  # offered above the list
+        self.refunds_dialog: RefundsDialog | None = None
         self.last_folder = ""  # where the stick was last time: the next file dialog opens there
         self.message_box: QMessageBox | None = None
         self.setWindowTitle(tr("Weekly batch"))
@@ -207,6 +221,25 @@ class BatchesDialog(QDialog):
         top.addWidget(self.pending_label, 1)
         top.addWidget(self.write_button)
 
+        # An acknowledgement found on the stick beside an unacknowledged batch: offered, not
+        # taken in behind the user's back.
+        self.ack_offer = QFrame()
+        self.ack_offer.setObjectName("ackOffer")
+        self.ack_offer.setStyleSheet(OFFER_STYLE)
+        self.ack_offer_label = QLabel()
+        self.ack_offer_label.setObjectName("ackOfferText")
+        self.ack_offer_label.setWordWrap(True)
+        self.ack_offer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.take_found_button = QPushButton(tr("Take it in &now"))
+        self.take_found_button.setObjectName("takeFoundAck")
+        self.take_found_button.setAutoDefault(False)
+        self.take_found_button.clicked.connect(self.take_found_ack)
+        offer = QHBoxLayout(self.ack_offer)
+        offer.setContentsMargins(8, 4, 8, 4)
+        offer.addWidget(self.ack_offer_label, 1)
+        offer.addWidget(self.take_found_button)
+        self.ack_offer.hide()
+
         self.table = QTableWidget(0, COLUMNS)
         self.table.setObjectName("batches")
         self.table.verticalHeader().setVisible(False)
@@ -244,6 +277,17 @@ class BatchesDialog(QDialog):
         self.verify_button.setObjectName("verify")
         self.verify_button.setAutoDefault(False)
         self.verify_button.clicked.connect(self.ask_verify)
+        self.ack_button = QPushButton(tr("Take in ac&knowledgement…"))
+        self.ack_button.setObjectName("takeAck")
+        self.ack_button.setAutoDefault(False)
+        self.ack_button.setToolTip(
+            tr("The branch's acknowledgement file ({suffix}) from the stick.", suffix=ACK_SUFFIX)
+        )
+        self.ack_button.clicked.connect(self.ask_ack)
+        self.refunds_button = QPushButton()
+        self.refunds_button.setObjectName("refunds")
+        self.refunds_button.setAutoDefault(False)
+        self.refunds_button.clicked.connect(self.show_refunds)
         close = QPushButton(tr("Close window"))
         close.setObjectName("closeWindow")
         close.setAutoDefault(False)
@@ -251,29 +295,38 @@ class BatchesDialog(QDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(self.again_button)
         bottom.addWidget(self.verify_button)
+        bottom.addWidget(self.ack_button)
+        bottom.addWidget(self.refunds_button)
         bottom.addStretch(1)
         bottom.addWidget(close)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.keys_box)
         layout.addLayout(top)
+        layout.addWidget(self.ack_offer)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.report)
         layout.addLayout(bottom)
-        self.setTabOrder(self.write_button, self.table)
+        self.setTabOrder(self.write_button, self.take_found_button)
+        self.setTabOrder(self.take_found_button, self.table)
         self.setTabOrder(self.table, self.again_button)
         self.setTabOrder(self.again_button, self.verify_button)
-        self.setTabOrder(self.verify_button, close)
+        self.setTabOrder(self.verify_button, self.ack_button)
+        self.setTabOrder(self.ack_button, self.refunds_button)
+        self.setTabOrder(self.refunds_button, close)
         self.setTabOrder(close, self.install_button)
         self.setTabOrder(self.install_button, self.save_key_button)
         self.resize(940, 540)
 
     # --- reading -----------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Everything again: the keys, what is pending, the batches."""
+        """Everything again: the keys, what is pending, the batches, an acknowledgement waiting
+        on the stick, the refunds due."""
         self.show_keys()
         self.show_pending()
         self.show_batches(batches(self._db))
+        self.show_found_ack()
+        self.show_refunds_button()
 
     def show_keys(self) -> None:
         branch = installed_branch_key(self._db)
@@ -366,6 +419,10 @@ class BatchesDialog(QDialog):
                     item.setForeground(QBrush(NEVER_WRITTEN_TEXT))
                 elif info.state != "acknowledged":
                     item.setBackground(QBrush(NOT_ACKNOWLEDGED))
+                else:
+                    item.setBackground(QBrush(ACKNOWLEDGED))
+                    if column == COL_STATE:
+                        item.setForeground(QBrush(ACKNOWLEDGED_TEXT))
                 if info.state != "acknowledged" and column in (COL_STATE, COL_TO):
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
@@ -555,6 +612,117 @@ class BatchesDialog(QDialog):
             self.table.selectRow(seqs.index(info.seq))
         self.written.emit(info.seq)
 
+    # --- the branch's acknowledgement --------------------------------------------------------
+    def ack_on_stick(self) -> tuple[BatchInfo, Path] | None:
+        """The newest batch not acknowledged yet whose acknowledgement lies beside it on the
+        stick it was written to (the branch writes it there), if any."""
+        for info in self.rows:  # newest first
+            if info.state == "acknowledged" or not info.copied_to:
+                continue
+            path = Path(info.copied_to) / ack_file_name(info.file_name)
+            try:
+                if path.is_file():
+                    return info, path
+            except OSError:  # a stick that is not there, or not readable: nothing to offer
+                continue
+        return None
+
+    def show_found_ack(self) -> None:
+        self.found_ack = found = self.ack_on_stick()
+        if found is None:
+            self.ack_offer.hide()
+            return
+        info, path = found
+        self.ack_offer_label.setText(
+            "<b>"
+            + html.escape(
+                tr("The branch's acknowledgement of batch {seq} is on the stick.", seq=info.seq),
+                quote=False,
+            )
+            + "</b><br>"
+            + html.escape(str(path), quote=False)
+        )
+        self.ack_offer.show()
+
+    def ack_folder(self) -> str:
+        """Where the last batch was written: the branch puts its acknowledgement beside it."""
+        written = [(info.copied_at, info.copied_to) for info in self.rows if info.copied_at]
+        if not written:
+            return self.last_folder
+        _when, folder = max(written, key=lambda pair: pair[0])
+        return folder or self.last_folder
+
+    def ask_ack(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            tr("Take in the branch's acknowledgement"),
+            self.ack_folder(),
+            tr("Acknowledgement files (*{suffix})", suffix=ACK_SUFFIX),
+        )
+        if path:
+            self.last_folder = str(Path(path).parent)
+            self.take_ack_file(Path(path))
+
+    def take_found_ack(self) -> None:
+        if self.found_ack is not None:
+            self.take_ack_file(self.found_ack[1])
+
+    def take_ack_file(self, path: Path) -> AckTaken | None:
+        """Take in the acknowledgement in ``path``; its refusal is said, nothing changes then."""
+        try:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+            taken = take_ack(self._db, data, path.name, self._actor)
+        except UserError as error:
+            self.refused(error)
+            return None
+        self.refresh()
+        seqs = [info.seq for info in self.rows]
+        if taken.seq in seqs:
+            self.table.selectRow(seqs.index(taken.seq))
+        self.show_taken(taken)
+        return taken
+
+    def show_taken(self, taken: AckTaken) -> None:
+        if taken.already:
+            self.say(
+                tr("Batch {seq} was acknowledged already; nothing changed.", seq=taken.seq),
+                good=True,
+            )
+            return
+        lines = [tr("Batch {seq} acknowledged by the branch.", seq=taken.seq)]
+        if taken.newly_rejected:
+            lines.append(
+                tr(
+                    "{count} registration(s) rejected by the branch: {numbers}. Their cards are "
+                    "no longer valid; dues they paid are on the refund list.",
+                    count=formats.number(len(taken.newly_rejected)),
+                    numbers=", ".join(taken.newly_rejected),
+                )
+            )
+        else:
+            lines.append(tr("No registration rejected."))
+        lines.append(tr("KPJ numbers stored: {count}.", count=formats.number(taken.kpj_numbers)))
+        self.report.setText("\n".join(lines))
+        self.report.setStyleSheet(WARNING_STYLE if taken.newly_rejected else GOOD_STYLE)
+
+    def show_refunds_button(self) -> None:
+        self.refunds = refunds_due(self._db)
+        count = len(self.refunds)
+        self.refunds_button.setText(tr("Re&funds due ({count})…", count=formats.number(count)))
+        self.refunds_button.setEnabled(count > 0)
+        self.refunds_button.setToolTip(
+            tr("Dues paid for registrations the branch rejected, to pay back.")
+            if count
+            else tr("No dues to pay back.")
+        )
+
+    def show_refunds(self) -> None:
+        self.refunds_dialog = RefundsDialog(self.refunds, self)
+        self.refunds_dialog.open()
+
     # --- verifying ---------------------------------------------------------------------------
     def ask_verify(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
@@ -690,3 +858,73 @@ class BatchesDialog(QDialog):
             good=True,
         )
         return written
+
+
+class RefundsDialog(QDialog):
+    """Dues paid for registrations the branch rejected: each to pay back, then void."""
+
+    HEADERS = (
+        N_("Receipt"), N_("Registration no."), N_("Name"), N_("Date"), N_("Amount"), N_("Reason"),
+    )  # fmt: skip
+
+    def __init__(self, rows: list[RefundDue], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("refundsDialog")
+        self.setWindowTitle(tr("Refunds due"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        intro = QLabel(
+            tr(
+                "Dues paid for registrations the branch rejected. Pay each amount back to the "
+                "person, then void the receipt (a coordinator, with the reason): it then leaves "
+                "this list."
+            )
+        )
+        intro.setWordWrap(True)
+        self.table = QTableWidget(len(rows), len(self.HEADERS))
+        self.table.setObjectName("refundsTable")
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)  # the branch's reason, whole
+        self.table.setHorizontalHeaderLabels([tr(h) for h in self.HEADERS])
+        for row, due in enumerate(rows):
+            cells = (
+                due.receipt, due.registration_no, due.name, formats.day(due.issued_on),
+                formats.money(due.total), due.reason,
+            )  # fmt: skip
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 4:
+                    item.setTextAlignment(NUMBER)
+                item.setToolTip(due.reason)
+                self.table.setItem(row, column, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(self.HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        rows_header = self.table.verticalHeader()
+        rows_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.total = QLabel(
+            "<b>"
+            + html.escape(
+                tr(
+                    "{count} receipt(s), {amount} to pay back.",
+                    count=formats.number(len(rows)),
+                    amount=formats.money(sum(due.total for due in rows)),
+                )
+            )
+            + "</b>"
+        )
+        self.total.setObjectName("refundsTotal")
+        close = QPushButton(tr("Close window"))
+        close.setObjectName("closeRefunds")
+        close.setDefault(True)
+        close.clicked.connect(self.accept)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.total, 1)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        self.table.setFocus()
+        self.resize(860, 320)

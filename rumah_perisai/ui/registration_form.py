@@ -1,7 +1,9 @@
 """The walk-in registration form: NIK first, one keyboard path to a saved registration.
 
 As the NIK is typed it is checked; birth date and sex are filled from it. The same NIK at this
-post, or a similar name with the same birth date, is said while typing, not only at saving.
+post, or a similar name with the same birth date, is said while typing, not only at saving; so
+is a NIK the branch's list flags as possibly registered at another post (a warning to ask the
+branch: it does not stop the registration, which records it).
 The monthly dues for the chosen income and programmes, and the free cover the participant
 gets, are shown before saving. Every check is the registration service's: the form only shows
 its answers, by the field they concern.
@@ -53,6 +55,7 @@ from rumah_perisai.services.registration import (
     find_duplicates,
     first_dues_month,
     load_form,
+    possibly_registered_elsewhere,
     programmes,
     register,
 )
@@ -67,6 +70,7 @@ RELATIONS = (
     N_("Husband"), N_("Wife"), N_("Child"), N_("Parent"), N_("Sibling"), N_("Other family"),
 )  # fmt: skip
 CHECK_PAUSE_MS = 250
+ELSEWHERE_STYLE = "background: #fff3e0; color: #5d4037; padding: 6px; font-weight: bold;"
 
 
 def _error_label(name: str) -> QLabel:
@@ -245,6 +249,20 @@ class RegistrationDialog(QDialog):
         box.addWidget(self.open_existing)
         self.duplicate_box.hide()
 
+        # The branch's list: possibly registered at another post. Said, never blocking.
+        self.elsewhere = QLabel(tr("Possibly registered at another post — ask the branch."))
+        self.elsewhere.setObjectName("elsewhere")
+        self.elsewhere.setWordWrap(True)
+        self.elsewhere.setStyleSheet(ELSEWHERE_STYLE)
+        self.elsewhere.setToolTip(
+            tr(
+                "The branch's list of NIKs registered at its other posts may hold this one. "
+                "Registering is still possible; the branch decides and the registration "
+                "records the warning."
+            )
+        )
+        self.elsewhere.hide()
+
         self.override_reason = self._line("nikOverrideReason", 200)
         self.override_reason.setPlaceholderText(
             tr("Coordinator: why register a NIK that disagrees with the KTP")
@@ -271,6 +289,7 @@ class RegistrationDialog(QDialog):
         side.addWidget(self.dues)
         side.addWidget(self.promotion)
         side.addWidget(self.duplicate_box)
+        side.addWidget(self.elsewhere)
         side.addWidget(self.override_reason)
         side.addStretch(1)
         body = QHBoxLayout()
@@ -344,6 +363,7 @@ class RegistrationDialog(QDialog):
         digits = normalize_nik(text)
         self._existing_id = None
         self.duplicate_box.hide()
+        self.elsewhere.hide()
         if len(digits) < 16:
             return
         try:
@@ -364,6 +384,13 @@ class RegistrationDialog(QDialog):
             same = existing_nik(session, self._post_id, digits)
             if same is not None and same.id != self._correcting:
                 self._show_existing(same.id, same.registration_no, same.name)
+            elif self._new_nik(digits) and possibly_registered_elsewhere(session, digits):
+                self.elsewhere.show()
+
+    def _new_nik(self, digits: str) -> bool:
+        """A NIK being registered, or a correction's changed NIK (the service records the
+        branch list's warning for those only)."""
+        return self._original is None or normalize_nik(self._original.nik) != digits
 
     def check_duplicates(self) -> None:
         """A similar name with the same birth date, said while the form is still being filled."""

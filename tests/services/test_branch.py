@@ -446,3 +446,35 @@ def test_an_ack_for_another_post_or_from_another_branch_is_refused(
         assert refused.value.key == "ack_bad"
     finally:
         elsewhere.close()
+
+
+def test_a_rejected_registration_sent_again_stays_rejected(
+    tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    """The post pays for the person before it has taken in the ACK that rejected her: her
+    record comes again, as a member, and must not be rejected twice nor let back in."""
+    from rumah_perisai.db.models import BranchRejection
+
+    other = make_post(tmp_path, branch, clock, "RP3209B")
+    try:
+        other.register()
+        import_batch(branch.db, branch.folder, other.export().path, CLI)
+        clock.advance(hours=1)
+        later = post.register()
+        first = import_batch(branch.db, branch.folder, post.export().path, CLI)
+        assert len(first.rejected) == 1
+        clock.advance(days=100)
+        post.pay(later, 1)
+        second = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    finally:
+        other.app.close()
+    assert second.state == "imported" and second.rejected == []
+    assert _count(branch, BranchRejection) == 1
+    with branch.db.reading() as session:
+        standing = session.scalars(
+            select(Participant.standing).where(
+                Participant.post_code == "RP3209A", Participant.source_id == later
+            )
+        ).one()
+    assert standing == "rejected"
+    assert _count(branch, Receipt) == 1  # the money came in: it is on the post's refund list

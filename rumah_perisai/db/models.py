@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -202,6 +202,9 @@ class Participant(Tracked, Base):
     kpj: Mapped[str | None] = mapped_column(String(11), index=True)  # assigned by the branch
 
     nik: Mapped[str] = mapped_column(String(16), index=True)
+    # At the branch: the NIK's duplicate-warning prefix (exchange.ack.duplicate_prefix), kept so
+    # an acknowledgement lists the other posts' prefixes without hashing every NIK again.
+    nik_prefix: Mapped[str | None] = mapped_column(String(8))
     name: Mapped[str] = mapped_column(String(100))
     birth_place: Mapped[str] = mapped_column(String(60))
     birth_date: Mapped[date] = mapped_column(Date)

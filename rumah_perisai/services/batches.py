@@ -178,8 +178,8 @@ def _part(
 
 
 def _carried_columns(name: str, table: Table) -> list[Any]:
-    # source_id is the branch's note of a record's id at its post: empty at a post.
-    left = LEFT_AT_POST.get(name, set()) | {"source_id"}
+    # source_id and nik_prefix are the branch's own notes on a record: empty at a post.
+    left = LEFT_AT_POST.get(name, set()) | {"source_id", "nik_prefix"}
     return [c for c in table.columns if c.name not in left]
 
 

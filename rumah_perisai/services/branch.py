@@ -37,7 +37,13 @@ from rumah_perisai.db.types import UTCDateTime
 from rumah_perisai.db.uow import Database, begin_operation, operation_time
 from rumah_perisai.domain.receipts import GENESIS_HASH, chain_hash_raw
 from rumah_perisai.errors import UserError
-from rumah_perisai.exchange.ack import Ack, Rejection, ack_bytes, ack_file_name, duplicate_prefix
+from rumah_perisai.exchange.ack import (
+    Ack,
+    Rejection,
+    ack_bytes,
+    ack_file_name,
+    duplicate_prefix,
+)
 from rumah_perisai.exchange.batchfile import (
     BatchFileError,
     SealedBatch,
@@ -424,6 +430,8 @@ def _import(
             document = documents.get(part)
             if document is None:
                 raise BatchFileError("batch_manifest_bad", name=name, reason=f"no part {part}")
+            if part == "participants":
+                document = _with_prefixes(document, _duplicate_salt(branch_keys(folder)))
             counts[part] = importer.upsert(part, document)
         _update_post(connection, post, documents.get("posts"))
         _check_receipts(connection, post, change_no, sealed, previous, name)
@@ -785,14 +793,8 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
                 select(Post).where(Post.is_local.is_(False), Post.id != post_id).order_by(Post.code)
             )
         ]  # fmt: skip
-        window = (Participant.change_no > (earlier or 0)) & (Participant.change_no <= row.change_no)
-        niks = session.scalars(
-            select(Participant.nik).where(
-                Participant.post_id != post_id, Participant.standing != "rejected", window
-            )
-        ).all()
-    salt = _duplicate_salt(keys)
-    prefixes = sorted({duplicate_prefix(salt, nik) for nik in niks})
+        salt = _duplicate_salt(keys)
+        prefixes = _new_prefixes(session, post_id, earlier or 0, row.change_no or 0)
     imported_at = row.imported_at or row.received_at
     return Ack(
         branch_code=keys.public.code,
@@ -809,6 +811,29 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         duplicate_prefixes=prefixes,
         demo=keys.public.demo,
     )
+
+
+def _with_prefixes(document: dict[str, Any], salt: str) -> dict[str, Any]:
+    """The participants part with each NIK's duplicate-warning prefix added, so the branch
+    stores it as the row goes in (an UPDATE afterwards would rewrite every index entry)."""
+    columns = list(document["columns"])
+    nik = columns.index("nik")
+    rows = [[*row, duplicate_prefix(salt, row[nik])] for row in document["rows"]]
+    return {**document, "columns": [*columns, "nik_prefix"], "rows": rows}
+
+
+def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list[str]:
+    """The prefixes of the other posts' registrations imported in (after, upto]: all of them
+    the first time a post hears from the branch."""
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT nik_prefix FROM participants WHERE post_id <> :post"
+            " AND standing <> 'rejected' AND change_no > :after AND change_no <= :upto"
+            " AND nik_prefix IS NOT NULL ORDER BY 1"
+        ),
+        {"post": post_id, "after": after, "upto": upto},
+    ).scalars()
+    return list(rows.all())  # fetchall: a first acknowledgement can list a hundred thousand
 
 
 def _write_ack(

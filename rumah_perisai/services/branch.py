@@ -295,6 +295,9 @@ def import_batch(
     keys = branch_keys(folder)
     sealed = _open(path)
     name = path.name
+    if sealed.manifest["demo"] != keys.public.demo:  # said first: the post is not known here
+        raise UserError("batch_demo_at_real_branch" if sealed.manifest["demo"] else
+                        "batch_real_at_training_branch", name=name)  # fmt: skip
     with db.reading() as session:
         post = session.scalars(select(Post).where(Post.code == sealed.post_code)).first()
         if post is None or post.is_local:
@@ -302,9 +305,6 @@ def import_batch(
         check_signer(sealed, post.signing_public_key, name)
         if post.suspended_at is not None:
             raise UserError("post_suspended", code=post.code, reason=post.suspended_reason)
-        if sealed.manifest["demo"] != keys.public.demo:
-            raise UserError("batch_demo_at_real_branch" if sealed.manifest["demo"] else
-                            "batch_real_at_training_branch", name=name)  # fmt: skip
         same = session.scalars(
             select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
         ).first()

@@ -478,3 +478,32 @@ def test_a_rejected_registration_sent_again_stays_rejected(
         ).one()
     assert standing == "rejected"
     assert _count(branch, Receipt) == 1  # the money came in: it is on the post's refund list
+
+
+def test_a_demo_posts_batch_is_refused_at_a_real_branch_as_a_demo_batch(
+    tmp_path: Path, branch: App, clock: FakeClock
+) -> None:
+    from rumah_perisai.services.branch_keys import install_branch_key
+    from rumah_perisai.services.demo import DemoRequest, create_demo_post
+    from rumah_perisai.tasks import SilentProgress
+
+    training = make_branch(tmp_path / "training", DataFolder(tmp_path / "training").sqlite_url,
+                           clock, demo=True)  # fmt: skip
+    demo_folder = DataFolder(tmp_path / "demo")
+    stick = tmp_path / "demo-stick"
+    stick.mkdir()
+    try:
+        with open_app(demo_folder, demo_folder.sqlite_url, clock=clock) as demo:
+            create_demo_post(demo.db, demo_folder, DemoRequest(participants=5), "cli:t",
+                             SilentProgress())  # fmt: skip
+            key_file = training.folder.keys / "branch-public-key.json"
+            install_branch_key(demo.db, key_file.read_bytes(), CLI)
+            from rumah_perisai.services.batches import export_batch
+
+            path = export_batch(demo.db, demo_folder, stick, CLI).path
+    finally:
+        training.close()
+    with pytest.raises(UserError) as refused:
+        import_batch(branch.db, branch.folder, path, CLI)
+    assert refused.value.key == "batch_demo_at_real_branch"
+    assert _count(branch, Participant) == 0

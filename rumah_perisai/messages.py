@@ -289,6 +289,10 @@ MESSAGES: dict[str, str] = {
         "{name}: the receipts do not reach the newest receipt the manifest names: receipts "
         "are missing; nothing was imported."
     ),
+    "batch_foreign_key_value": N_(
+        "{name}: a record of {part} has a {column} that is not post {post}'s own; nothing was "
+        "imported."
+    ),
     "ack_other_post": N_(
         "{name} acknowledges a batch of post {post}, not of this post; nothing was changed."
     ),

@@ -307,6 +307,19 @@ def _part_entries(manifest: dict[str, Any], offset: int, name: str) -> tuple[Par
     return tuple(entries)
 
 
+# A part never inflates beyond this: a file signed with a (stolen) post key cannot make the
+# branch allocate without bound. A million participants are about 1 GB of JSON.
+MAX_PART_BYTES = 2 << 30
+
+
+def _inflate(compressed: bytes, name: str) -> bytes:
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(compressed, MAX_PART_BYTES)
+    if inflater.unconsumed_tail:
+        raise BatchFileError("batch_manifest_bad", name=name, reason="part too large")
+    return data + inflater.flush()
+
+
 def decrypt_parts(
     batch: SealedBatch, branch: BranchPublicKey, branch_key: X25519PrivateKey, name: str
 ) -> dict[str, bytes]:
@@ -324,7 +337,7 @@ def decrypt_parts(
             compressed = aead.decrypt(
                 _nonce(index), ciphertext, _aad(batch.post_code, batch.seq, part.name)
             )
-            out[part.name] = zlib.decompress(compressed)
+            out[part.name] = _inflate(compressed, name)
     except (InvalidTag, ValueError, zlib.error) as error:
         # Signed and addressed to this branch, yet not readable: written wrongly, or this
         # branch's private key is not the one its key file names.

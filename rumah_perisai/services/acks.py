@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -76,13 +76,22 @@ def take_ack(db: Database, data: bytes, name: str, actor: Actor) -> AckTaken:
         if batch.ack_file_hash == digest:
             return AckTaken(ack.seq, True, rejected_total, [], 0, _other_posts(session), 0)
         now = operation_time(session)
+        # An older batch's acknowledgement taken in late must not roll back what a newer one
+        # said of the branch's posts (a suspension) or of KPJ numbers.
+        newest = session.scalar(
+            select(func.max(Batch.seq)).where(
+                Batch.post_id == post.id, Batch.ack_file_hash.is_not(None)
+            )
+        )
+        current = newest is None or ack.seq >= newest
         if batch.state != "acknowledged":
             batch.state = "acknowledged"
             batch.acknowledged_at = now
         batch.ack_file_hash = digest
         newly = _apply_rejections(session, post, ack)
-        kpj = _store_kpj(session, post, ack)
-        _store_posts(session, post, ack)
+        kpj = _store_kpj(session, post, ack) if current else 0
+        if current:
+            _store_posts(session, post, ack)
         _store_salt(session, ack)
         added = _store_prefixes(session, ack)
         session.info["reason"] = f"acknowledgement of batch {ack.seq} from {ack.branch_code}"

@@ -76,6 +76,11 @@ IMPORT_ORDER = (
 )  # fmt: skip
 MODELS: dict[str, Any] = dict(CARRIED)
 SELF_LINKS = {("receipts", "voids_receipt_id")}
+# Unique within a post, and changeable there (a NIK corrected, a login renamed).
+SHUFFLED = {"participants": "nik", "volunteers": "login"}
+# Natural keys that begin with the post's code: checked, so no post can take another's.
+OWN_NUMBERS = {"participants": ("registration_no",), "receipts": ("number",),
+               "receipt_months": ("receipt_number",)}  # fmt: skip
 # Columns the branch fills, not the post: a post's later batch never empties them.
 BRANCH_OWNED = {("participants", "kpj")}
 HELD_FOLDER = "held"
@@ -308,25 +313,34 @@ def import_batch(
         same = session.scalars(
             select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
         ).first()
+        last = _last_imported(session, post.id)
         if same is not None and same.state == "imported":
             ack = _write_ack(db, folder, keys, post.id, same.seq, path.parent, name)
-            return ImportResult(path, post.code, sealed.seq, "already_imported", ack)
-        if same is not None:  # held already: still waiting
-            missing = _last_imported(session, post.id) + 1
-            return ImportResult(path, post.code, sealed.seq, "held", missing_seq=missing)
+            done = ImportResult(path, post.code, sealed.seq, "already_imported", ack)
+            # Held batches behind it may have missed their turn (an interrupted run): now.
+            done.followed = _release_held(db, folder, post.code, actor)
+            return done
+        if same is not None and sealed.seq > last + 1 and gap_reason is None:
+            return ImportResult(path, post.code, sealed.seq, "held", missing_seq=last + 1)
+        # Held before and now next in line (its release was interrupted), or passed with a
+        # reason: imported below like any other.
         other = session.scalars(
-            select(BatchImport).where(BatchImport.post_id == post.id, BatchImport.seq == sealed.seq)
+            select(BatchImport).where(
+                BatchImport.post_id == post.id,
+                BatchImport.seq == sealed.seq,
+                BatchImport.file_hash != sealed.file_hash,
+            )
         ).first()
         if other is not None:
             raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
-        last = _last_imported(session, post.id)
+        already_held = same is not None
     plain = decrypt_parts(sealed, keys.public, keys.encryption, name)
     if sealed.seq <= last:
         raise UserError("batch_replayed", name=name, seq=sealed.seq, post=sealed.post_code)
     if sealed.seq > last + 1 and gap_reason is None:
         _hold(db, folder, sealed, path, actor)
         return ImportResult(path, sealed.post_code, sealed.seq, "held", missing_seq=last + 1)
-    result = _import(db, folder, sealed, plain, path, actor, gap_reason)
+    result = _import(db, folder, sealed, plain, path, actor, gap_reason, held=already_held)
     result.ack_path = _write_ack(db, folder, keys, _post_id(db, sealed.post_code), sealed.seq,
                                  path.parent, name)  # fmt: skip
     result.followed = _release_held(db, folder, sealed.post_code, actor)
@@ -348,9 +362,11 @@ def _last_imported(session: Session, post_id: int) -> int:
 
 
 def _keep(folder: DataFolder, sealed: SealedBatch, name: str) -> Path:
+    """The branch's own copy, named by its hash too: a refused file of the same name (kept
+    before its transaction failed) never stands in the way of the right one."""
     directory = folder.root / "imported" / sealed.post_code
     directory.mkdir(parents=True, exist_ok=True)
-    return write_file(directory, name, sealed.data)
+    return write_file(directory, f"{sealed.file_hash[:16]}-{name}", sealed.data)
 
 
 def _hold(db: Database, folder: DataFolder, sealed: SealedBatch, path: Path, actor: Actor) -> None:
@@ -373,7 +389,10 @@ def _release_held(db: Database, folder: DataFolder, code: str, actor: Actor) -> 
     released: list[ImportResult] = []
     while True:
         with db.reading() as session:
-            post_id = session.scalars(select(Post.id).where(Post.code == code)).one()
+            post = session.scalars(select(Post).where(Post.code == code)).one()
+            if post.suspended_at is not None:
+                return released  # a post suspended meanwhile: its held batches wait too
+            post_id = post.id
             nxt = session.scalars(
                 select(BatchImport).where(
                     BatchImport.post_id == post_id,
@@ -383,18 +402,17 @@ def _release_held(db: Database, folder: DataFolder, code: str, actor: Actor) -> 
             ).first()
             if nxt is None:
                 return released
-            kept, source = Path(nxt.kept_path), nxt.source_dir
+            kept, source, name = Path(nxt.kept_path), nxt.source_dir, nxt.file_name
         keys = branch_keys(folder)
         sealed = _open(kept)
-        plain = decrypt_parts(sealed, keys.public, keys.encryption, kept.name)
+        plain = decrypt_parts(sealed, keys.public, keys.encryption, name)
         result = _import(db, folder, sealed, plain, kept, actor, None, held=True)
         target = Path(source) if source and Path(source).is_dir() else kept.parent
+        result.file = target / name  # as it came, not the kept copy's hash-prefixed name
         try:
-            result.ack_path = _write_ack(db, folder, keys, post_id, sealed.seq, target, kept.name)
+            result.ack_path = _write_ack(db, folder, keys, post_id, sealed.seq, target, name)
         except UserError:  # the stick it came on is gone: the ACK goes beside the kept copy
-            result.ack_path = _write_ack(
-                db, folder, keys, post_id, sealed.seq, kept.parent, kept.name
-            )
+            result.ack_path = _write_ack(db, folder, keys, post_id, sealed.seq, kept.parent, name)
         released.append(result)
 
 
@@ -424,7 +442,10 @@ def _import(
             if sealed.manifest["prev_batch_hash"] != expected:
                 raise UserError("batch_not_following", name=name, seq=last, post=post.code)
         connection = session.connection()
-        importer = _Importer(connection, post.id, change_no, name, lenient=sealed.seq > last + 1)
+        importer = _Importer(
+            connection, post.id, change_no, name, lenient=sealed.seq > last + 1,
+            post_code=post.code,
+        )  # fmt: skip
         counts = {}
         for part in IMPORT_ORDER:
             document = documents.get(part)
@@ -478,8 +499,16 @@ class _Importer:
     reference from the post's ids to the branch's with a join."""
 
     def __init__(
-        self, connection: Connection, post_id: int, change_no: int, name: str, *, lenient: bool
+        self,
+        connection: Connection,
+        post_id: int,
+        change_no: int,
+        name: str,
+        *,
+        lenient: bool,
+        post_code: str,
     ) -> None:
+        self.post_code = post_code
         # lenient: imported past a gap (an override), so an optional reference (who registered,
         # who issued) to a record of a missing batch is left empty instead of refusing the batch.
         self.lenient = lenient
@@ -493,13 +522,22 @@ class _Importer:
         table: Table = MODELS[part].__table__
         columns: list[str] = list(document["columns"])
         rows: list[list[Any]] = document["rows"]
-        unknown = [c for c in columns if c not in table.c]
-        if unknown or "id" not in columns:
+        # Names from the file go into SQL: only the model's own columns, each once.
+        allowed = {c.name for c in table.columns} - {"source_id"}
+        if (
+            not all(isinstance(c, str) and c in allowed for c in columns)
+            or len(set(columns)) != len(columns)
+            or "id" not in columns
+            or any(not isinstance(row, list) or len(row) != len(columns) for row in rows)
+        ):
             raise BatchFileError("batch_manifest_bad", name=self.name, reason=f"{part} columns")
         if not rows:
             return 0
+        self._check_own_keys(part, columns, rows)
         stage = f"stage_{part}"
         self._stage(stage, table, columns, rows)
+        if part in SHUFFLED:
+            self._make_room(stage, table.name, SHUFFLED[part])
         joins, exprs = [], []
         self_links = []
         for column in columns:
@@ -552,6 +590,35 @@ class _Importer:
             )
         self.connection.exec_driver_sql(f"DROP TABLE {stage}")
         return len(rows)
+
+    def _check_own_keys(self, part: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """A post's records carry its own code and numbers: a file signed with one post's key
+        (even a stolen one) cannot take another post's registration or receipt numbers."""
+        code = self.post_code
+        checks: list[tuple[str, str | None]] = [(c, code) for c in ("post_code",) if c in columns]
+        checks += [(c, None) for c in OWN_NUMBERS.get(part, ()) if c in columns]
+        for column, equal in checks:
+            index = columns.index(column)
+            for row in rows:
+                value = row[index]
+                good = (
+                    value == equal
+                    if equal is not None
+                    else (isinstance(value, str) and value.startswith(f"{code}-"))
+                )
+                if not good:
+                    raise UserError("batch_foreign_key_value", name=self.name, part=part,
+                                    column=column, post=code)  # fmt: skip
+
+    def _make_room(self, stage: str, table: str, column: str) -> None:
+        """Values unique within a post that a post may swap between two records in one week
+        (NIKs corrected, logins renamed): set aside first, so the upsert's row-by-row unique
+        check never sees the old and the new value at once."""
+        self.connection.exec_driver_sql(
+            f"UPDATE {table} SET {column} = '#' || CAST(id AS VARCHAR(15))"
+            f" WHERE post_id = {self.post_id} AND source_id IN (SELECT s.id FROM {stage} s"
+            f" WHERE s.{column} <> {table}.{column} AND s.id = {table}.source_id)"
+        )
 
     def _stage(self, stage: str, table: Table, columns: list[str], rows: list[list[Any]]) -> None:
         def wire_type(column: str) -> str:
@@ -672,7 +739,8 @@ def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -
             "SELECT p.id, q.id FROM participants p JOIN participants q"
             " ON q.nik = p.nik AND q.post_id <> p.post_id"
             " WHERE p.post_id = :post AND p.change_no = :change"
-            " AND p.standing <> 'rejected' AND q.standing <> 'rejected'"
+            # Only members: a withdrawn registration was a mistake and holds no NIK.
+            " AND p.standing = 'member' AND q.standing = 'member'"
         ),
         {"post": post.id, "change": change_no},
     ).all()
@@ -681,8 +749,10 @@ def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -
     for mine_id, theirs_id in pairs:
         mine, theirs = session.get(Participant, mine_id), session.get(Participant, theirs_id)
         assert mine is not None and theirs is not None
-        if mine.standing == "rejected" or theirs.standing == "rejected":
+        if mine.standing != "member" or theirs.standing != "member":
             continue  # decided by an earlier pair of this loop
+        # The earlier registration stands; on a tie the one the branch already accepted does
+        # (a registration other posts were told about is not taken back for a tie).
         first, later = (
             (theirs, mine) if theirs.registered_at <= mine.registered_at else (mine, theirs)
         )
@@ -860,8 +930,13 @@ def _write_ack(
 
 
 def _replace(path: Path, data: bytes) -> None:
+    """Put ``data`` under ``path`` in place of what is there: synced before the rename, so a
+    stick pulled out leaves the old file or the new one, never half of either."""
     temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_bytes(data)
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(temporary, path)
 
 

@@ -507,3 +507,105 @@ def test_a_demo_posts_batch_is_refused_at_a_real_branch_as_a_demo_batch(
         import_batch(branch.db, branch.folder, path, CLI)
     assert refused.value.key == "batch_demo_at_real_branch"
     assert _count(branch, Participant) == 0
+
+
+# --- found in review -----------------------------------------------------------------------------
+
+
+def test_a_held_batch_whose_release_was_interrupted_comes_in_when_imported_again(
+    branch: App, post: PostSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rumah_perisai.services import branch as branch_service
+
+    paths = []
+    for _ in range(3):
+        post.register()
+        paths.append(post.export().path)
+    import_batch(branch.db, branch.folder, paths[0], CLI)
+    assert import_batch(branch.db, branch.folder, paths[2], CLI).state == "held"
+    with monkeypatch.context() as patched:  # the run stops right after batch 2's commit
+        patched.setattr(branch_service, "_release_held", lambda *_args: [])
+        import_batch(branch.db, branch.folder, paths[1], CLI)
+    assert _count(branch, Participant) == 2
+
+    again = import_batch(branch.db, branch.folder, paths[2], CLI)
+    assert again.state == "imported" and _count(branch, Participant) == 3
+
+
+def test_a_held_batch_is_released_when_an_already_imported_one_comes_again(
+    branch: App, post: PostSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rumah_perisai.services import branch as branch_service
+
+    paths = []
+    for _ in range(3):
+        post.register()
+        paths.append(post.export().path)
+    import_batch(branch.db, branch.folder, paths[0], CLI)
+    import_batch(branch.db, branch.folder, paths[2], CLI)
+    with monkeypatch.context() as patched:
+        patched.setattr(branch_service, "_release_held", lambda *_args: [])
+        import_batch(branch.db, branch.folder, paths[1], CLI)
+    again = import_batch(branch.db, branch.folder, paths[1], CLI)
+    assert again.state == "already_imported" and [r.seq for r in again.followed] == [3]
+
+
+def test_a_withdrawn_registration_holds_no_nik(
+    tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    other = make_post(tmp_path, branch, clock, "RP3209B")
+    try:
+        mistaken = other.register()
+        withdraw(other.app.db, mistaken, "salah ketik NIK", other.coordinator)
+        import_batch(branch.db, branch.folder, other.export().path, CLI)
+        clock.advance(hours=1)
+        post.register()  # the real owner of that NIK
+        result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    finally:
+        other.app.close()
+    assert result.rejected == []
+    with branch.db.reading() as session:
+        rows = session.execute(select(Participant.post_code, Participant.standing))
+        standings = {code: standing for code, standing in rows}
+    assert standings == {"RP3209A": "member", "RP3209B": "withdrawn"}
+
+
+def test_two_niks_swapped_by_corrections_import(branch: App, post: PostSide) -> None:
+    from rumah_perisai.services.registration import correct
+
+    first, second = post.register(), post.register()
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    with post.app.db.reading() as session:
+        nik_1 = session.get(Participant, first).nik  # type: ignore[union-attr]
+        nik_2 = session.get(Participant, second).nik  # type: ignore[union-attr]
+    parked = "3209144101920999"  # valid for the second person (born 1 Jan 1992)
+    correct(post.app.db, second, {"nik": parked}, post.coordinator, "NIK tertukar")
+    correct(post.app.db, first, {"nik": nik_2}, post.coordinator, "NIK tertukar",
+            nik_override_reason="KTP keluarga tertukar")  # fmt: skip
+    correct(post.app.db, second, {"nik": nik_1}, post.coordinator, "NIK tertukar",
+            nik_override_reason="KTP keluarga tertukar")  # fmt: skip
+    result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert result.state == "imported"
+    with branch.db.reading() as session:
+        got = {
+            row[0]: row[1]
+            for row in session.execute(select(Participant.source_id, Participant.nik))
+        }
+    assert got == {first: nik_2, second: nik_1}
+
+
+def test_a_batch_carrying_another_posts_numbers_is_refused(
+    branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    post.register()
+    post.app.close()
+    with sqlite3.connect(post.app.folder.database) as raw:  # as a stolen key's owner could
+        raw.execute("UPDATE participants SET registration_no = 'RP3209B-000001'")
+    post.app = open_app(post.app.folder, post.app.folder.sqlite_url, clock=clock)
+    with post.app.db.unit_of_work("cli:test") as session:  # a change, so it is sent
+        person = session.scalars(select(Participant)).one()
+        person.phone = "081299999999"
+    with pytest.raises(UserError) as refused:
+        import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert refused.value.key == "batch_foreign_key_value"
+    assert _count(branch, Participant) == 0

@@ -30,7 +30,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -79,18 +79,25 @@ from rumah_perisai.services.branch_keys import (
 from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.look import (
+    AMBER,
+    ERROR_STYLE,
+    GOOD_STYLE,
+    GREEN,
+    GREEN_TEXT,
+    NUMBER,
+    RED,
+    RED_TEXT,
+    WARNING_STYLE,
+)
 from rumah_perisai.ui.tasks import run_with_progress
 
-ERROR_STYLE = "color: #b71c1c;"
-GOOD_STYLE = "color: #1b5e20;"
-WARNING_STYLE = "background: #fff3cd; color: #5d4037; padding: 6px; font-weight: bold;"
-NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-NOT_ACKNOWLEDGED = QColor("#ffecb3")  # amber: still waiting for the branch
-ACKNOWLEDGED = QColor("#dcedc8")  # green: the branch has it
-ACKNOWLEDGED_TEXT = QColor("#1b5e20")
+NOT_ACKNOWLEDGED = AMBER  # still waiting for the branch
+ACKNOWLEDGED = GREEN  # the branch has it
+ACKNOWLEDGED_TEXT = GREEN_TEXT
 OFFER_STYLE = "#ackOffer { background: #e3f2fd; border: 1px solid #90caf9; }"
-NEVER_WRITTEN = QColor("#ffcdd2")  # red: saved here, never put on a stick
-NEVER_WRITTEN_TEXT = QColor("#8e0000")
+NEVER_WRITTEN = RED  # saved here, never put on a stick
+NEVER_WRITTEN_TEXT = RED_TEXT
 
 COLUMNS = 8
 COL_SEQ, COL_DATE, COL_RECORDS, COL_REGISTRATIONS, COL_PAYMENTS, COL_SIZE, COL_STATE, COL_TO = (

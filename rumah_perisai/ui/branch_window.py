@@ -60,7 +60,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rumah_perisai import __version__, formats
+from rumah_perisai import formats
 from rumah_perisai.app import App
 from rumah_perisai.config import LANGUAGES
 from rumah_perisai.errors import UserError
@@ -80,17 +80,25 @@ from rumah_perisai.services.branch import (
 )
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.look import (
+    AMBER,
+    ERROR_STYLE,
+    GOOD_STYLE,
+    LANGUAGE_NAMES,
+    NUMBER,
+    RED,
+    RED_TEXT,
+    remember_geometry,
+    restore_geometry,
+    show_about,
+)
 from rumah_perisai.ui.tasks import run_with_progress
 
-ERROR_STYLE = "color: #b71c1c;"
-GOOD_STYLE = "color: #1b5e20;"
 HELD_STYLE = "background: #fff3cd; color: #5d4037; padding: 4px; font-weight: bold;"
-NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-SUSPENDED = QColor("#ffcdd2")  # red: the post's batches are refused
-SUSPENDED_TEXT = QColor("#8e0000")
-HELD = QColor("#ffecb3")  # amber: waiting behind a missing batch
-REFUSED = SUSPENDED
-LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+SUSPENDED = RED  # the post's batches are refused
+SUSPENDED_TEXT = RED_TEXT
+HELD = AMBER  # waiting behind a missing batch
+REFUSED = RED
 
 COLUMNS = 7
 COL_CODE, COL_NAME, COL_FINGERPRINT, COL_LAST, COL_HELD, COL_PARTICIPANTS, COL_STATE = range(
@@ -895,31 +903,13 @@ class BranchWindow(QMainWindow):
         self.retranslate()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            tr("About Rumah Perisai"),
-            tr(
-                "Rumah Perisai {version}\n\nRegistration, cards, dues and weekly batches for "
-                "BPJS Ketenagakerjaan's Perisai village posts.\n\nData folder: {folder}\n"
-                "Area codes: idn-area-data (ODbL).",
-                version=__version__,
-                folder=str(self._app.folder.root),
-            ),
-        )
+        show_about(self, self._app.folder.root)
 
     def _restore_geometry(self) -> None:
-        geometry = self._state.value("branch/geometry")
-        if geometry is not None and self.restoreGeometry(geometry):
-            return
-        screen = self.screen().availableGeometry()
-        width = min(1200, int(screen.width() * 0.95))
-        height = min(760, int(screen.height() * 0.92))
-        self.resize(width, height)
-        self.move(screen.center().x() - width // 2, screen.center().y() - height // 2)
+        restore_geometry(self, self._state, "branch/geometry")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._state.setValue("branch/geometry", self.saveGeometry())
-        self._state.sync()
+        remember_geometry(self, self._state, "branch/geometry")
         super().closeEvent(event)
 
 

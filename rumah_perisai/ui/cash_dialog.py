@@ -62,13 +62,12 @@ from rumah_perisai.services.cash import (
 from rumah_perisai.services.dues import parse_cash
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
+from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, NUMBER
 from rumah_perisai.ui.pdf_preview import PdfDialog
 
 log = logging.getLogger(__name__)
 
-ERROR_STYLE = "color: #b71c1c;"
-GOOD_STYLE = "color: #1b5e20;"
-AMOUNT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+AMOUNT = NUMBER
 
 
 def signed_money(amount: int) -> str:

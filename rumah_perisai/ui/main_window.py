@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rumah_perisai import __version__, areas, formats
+from rumah_perisai import areas, formats
 from rumah_perisai.app import App
 from rumah_perisai.config import LANGUAGES
 from rumah_perisai.domain.card_payload import is_card_text
@@ -48,6 +48,7 @@ from rumah_perisai.services.settings import (
     set_setting,
 )
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.look import LANGUAGE_NAMES, remember_geometry, restore_geometry, show_about
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
 
 if TYPE_CHECKING:
@@ -61,7 +62,6 @@ RECEIPT_LAYOUT_NAMES = {
     "thermal58": N_("58 mm receipt roll (thermal printer)"),
 }
 SEARCH_PAUSE_MS = 30  # typing pause before searching (a search takes ~10 ms); Enter: at once
-LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
 
 def too_broad_while_typing(text: str) -> bool:
@@ -701,33 +701,15 @@ class MainWindow(QMainWindow):
         self.language_changed.emit(code)
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            tr("About Rumah Perisai"),
-            tr(
-                "Rumah Perisai {version}\n\nRegistration, cards, dues and weekly batches for "
-                "BPJS Ketenagakerjaan's Perisai village posts.\n\nData folder: {folder}\n"
-                "Area codes: idn-area-data (ODbL).",
-                version=__version__,
-                folder=str(self._app.folder.root),
-            ),
-        )
+        show_about(self, self._app.folder.root)
 
     # --- window state ------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
-        geometry = self._state.value("main/geometry")
-        if geometry is not None and self.restoreGeometry(geometry):
-            return
-        screen = self.screen().availableGeometry()
-        width = min(1200, int(screen.width() * 0.95))
-        height = min(760, int(screen.height() * 0.92))
-        self.resize(width, height)
-        self.move(screen.center().x() - width // 2, screen.center().y() - height // 2)
+        restore_geometry(self, self._state, "main/geometry")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._search_timer.stop()
-        self._state.setValue("main/geometry", self.saveGeometry())
-        self._state.sync()
+        remember_geometry(self, self._state, "main/geometry")
         super().closeEvent(event)
 
 

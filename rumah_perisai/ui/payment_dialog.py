@@ -46,12 +46,12 @@ from rumah_perisai.services.dues import (
 from rumah_perisai.services.registration import rejoin
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.look import ERROR_STYLE, NUMBER
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 
-ERROR_STYLE = "color: #b71c1c;"
 PLAN_HEIGHT = 470  # logical pixels: fits 1366×768 at 125% with room to spare
 REFUSAL_HEIGHT = 240
-AMOUNT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+AMOUNT = NUMBER
 
 
 def month_count_label(count: int) -> str:

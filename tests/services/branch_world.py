@@ -4,10 +4,13 @@ PostgreSQL, sticks as folders — everything real, nothing mocked."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
@@ -25,6 +28,7 @@ from rumah_perisai.services.volunteers import (
     create_account,
     log_in,
 )
+from tests.conftest import BACKENDS, _postgres_database
 
 CLI = Actor(label="cli:test")
 
@@ -86,3 +90,29 @@ def make_post(root: Path, branch: App, clock: Any, code: str, kabupaten: str = "
 def in_arrears() -> CoverHistory:
     start = date(2026, 6, 10)
     return CoverHistory(Standing.MEMBER, start, date(2026, 9, 30), frozenset())
+
+
+# --- fixtures: a branch on each database, and one post that knows it -----------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def branch_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        (tmp_path / "branch").mkdir()
+        yield DataFolder(tmp_path / "branch").sqlite_url
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def branch(tmp_path: Path, branch_url: str, clock: Any) -> Iterator[App]:
+    app = make_branch(tmp_path / "branch", branch_url, clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def post(tmp_path: Path, branch: App, clock: Any) -> Iterator[PostSide]:
+    side = make_post(tmp_path, branch, clock, "RP3209A")
+    yield side
+    side.app.close()

@@ -1,12 +1,13 @@
 """The branch (issue 9): posts' batches imported once, in order, checked; acknowledgements back.
 Posts on SQLite; the branch on SQLite and on PostgreSQL (``DATABASE_URL``)."""
 
+# ruff: noqa: F401, F811  (pytest fixtures imported from branch_world are used by name)
+
 from __future__ import annotations
 
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,31 +28,16 @@ from rumah_perisai.services.branch import (
     set_suspended,
 )
 from rumah_perisai.services.registration import withdraw
-from tests.conftest import BACKENDS, FakeClock, _postgres_database
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
-
-
-@pytest.fixture(params=BACKENDS)
-def branch_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        (tmp_path / "branch").mkdir()
-        yield DataFolder(tmp_path / "branch").sqlite_url
-    else:
-        yield from _postgres_database()
-
-
-@pytest.fixture
-def branch(tmp_path: Path, branch_url: str, clock: FakeClock) -> Iterator[App]:
-    app = make_branch(tmp_path / "branch", branch_url, clock)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def post(tmp_path: Path, branch: App, clock: FakeClock) -> Iterator[PostSide]:
-    side = make_post(tmp_path, branch, clock, "RP3209A")
-    yield side
-    side.app.close()
+from tests.conftest import FakeClock
+from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
+    CLI,
+    PostSide,
+    branch,
+    branch_url,
+    make_branch,
+    make_post,
+    post,
+)
 
 
 def _count(app: App, model: Any, **where: Any) -> int:

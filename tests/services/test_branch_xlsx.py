@@ -2,10 +2,11 @@
 in the next acknowledgement — and registrations and dues out. Posts on SQLite; the branch on
 SQLite and on PostgreSQL (``DATABASE_URL``)."""
 
+# ruff: noqa: F401, F811  (pytest fixtures imported from branch_world are used by name)
+
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,32 +30,17 @@ from rumah_perisai.services.branch_xlsx import (
 )
 from rumah_perisai.services.dues import void_receipt
 from rumah_perisai.services.registration import withdraw
-from tests.conftest import BACKENDS, FakeClock, _postgres_database
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
+from tests.conftest import FakeClock
+from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
+    CLI,
+    PostSide,
+    branch,
+    branch_url,
+    make_branch,
+    make_post,
+    post,
+)
 from tests.test_cli import run
-
-
-@pytest.fixture(params=BACKENDS)
-def branch_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        (tmp_path / "branch").mkdir()
-        yield DataFolder(tmp_path / "branch").sqlite_url
-    else:
-        yield from _postgres_database()
-
-
-@pytest.fixture
-def branch(tmp_path: Path, branch_url: str, clock: FakeClock) -> Iterator[App]:
-    app = make_branch(tmp_path / "branch", branch_url, clock)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def post(tmp_path: Path, branch: App, clock: FakeClock) -> Iterator[PostSide]:
-    side = make_post(tmp_path, branch, clock, "RP3209A")
-    yield side
-    side.app.close()
 
 
 def _workbook(path: Path, rows: list[list[Any]]) -> Path:

@@ -340,7 +340,7 @@ def import_batch(
     if sealed.seq > last + 1 and gap_reason is None:
         _hold(db, folder, sealed, path, actor)
         return ImportResult(path, sealed.post_code, sealed.seq, "held", missing_seq=last + 1)
-    result = _import(db, folder, sealed, plain, path, actor, gap_reason, held=already_held)
+    result = _import(db, folder, keys, sealed, plain, path, actor, gap_reason, held=already_held)
     result.ack_path = _write_ack(db, folder, keys, _post_id(db, sealed.post_code), sealed.seq,
                                  path.parent, name)  # fmt: skip
     result.followed = _release_held(db, folder, sealed.post_code, actor)
@@ -406,7 +406,7 @@ def _release_held(db: Database, folder: DataFolder, code: str, actor: Actor) -> 
         keys = branch_keys(folder)
         sealed = _open(kept)
         plain = decrypt_parts(sealed, keys.public, keys.encryption, name)
-        result = _import(db, folder, sealed, plain, kept, actor, None, held=True)
+        result = _import(db, folder, keys, sealed, plain, kept, actor, None, held=True)
         target = Path(source) if source and Path(source).is_dir() else kept.parent
         result.file = target / name  # as it came, not the kept copy's hash-prefixed name
         try:
@@ -419,6 +419,7 @@ def _release_held(db: Database, folder: DataFolder, code: str, actor: Actor) -> 
 def _import(
     db: Database,
     folder: DataFolder,
+    keys: BranchKeys,
     sealed: SealedBatch,
     plain: dict[str, bytes],
     path: Path,
@@ -452,7 +453,7 @@ def _import(
             if document is None:
                 raise BatchFileError("batch_manifest_bad", name=name, reason=f"no part {part}")
             if part == "participants":
-                document = _with_prefixes(document, _duplicate_salt(branch_keys(folder)))
+                document = _with_prefixes(document, _duplicate_salt(keys))
             counts[part] = importer.upsert(part, document)
         _update_post(connection, post, documents.get("posts"))
         _check_receipts(connection, post, change_no, sealed, previous, name)

@@ -645,6 +645,38 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
     return code
 
 
+def cmd_branch_conflicts(args: argparse.Namespace, ctx: Context) -> int:
+    """NIK conflicts between two posts' accepted members, waiting for an officer."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch import pending_conflicts
+
+    _branch_folder(ctx)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        rows = pending_conflicts(app.db)
+    if args.json:
+        ctx.emit_json([asdict(row) for row in rows])
+        return EXIT_OK
+    for row in rows:
+        a, b = row.first, row.second
+        ctx.say(f"{row.id}\t{a.post_code}\t{a.registration_no}\t{b.post_code}\t"
+                f"{b.registration_no}\t{row.found_on}")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_branch_decide(args: argparse.Namespace, ctx: Context) -> int:
+    """An officer's decision on a NIK conflict: the registration kept; the other is rejected."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch import decide_conflict
+    from rumah_perisai.services.volunteers import Actor
+
+    _branch_folder(ctx)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        lost = decide_conflict(app.db, args.id, args.keep, args.reason, Actor(label=ctx.actor()))
+    print(tr("Registration {regno} is rejected; its post hears it in its next acknowledgement.",
+             regno=lost), file=ctx.err)  # fmt: skip
+    return EXIT_OK
+
+
 def _branch_folder(ctx: Context) -> None:
     from rumah_perisai.services.branch import is_branch
 
@@ -1000,6 +1032,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=tr("import past a missing batch (the reason is recorded)"),
     )
     branch_import.set_defaults(handler=cmd_branch_import)
+    conflicts = branch_commands.add_parser(
+        "conflicts", help=tr("NIK conflicts between posts waiting for an officer's decision")
+    )
+    conflicts.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    conflicts.set_defaults(handler=cmd_branch_conflicts)
+    decide = branch_commands.add_parser(
+        "decide", help=tr("decide a NIK conflict: which registration stands")
+    )
+    decide.add_argument("id", metavar="ID", type=_count_argument)
+    decide.add_argument("--keep", required=True, metavar="REGNO")
+    decide.add_argument("--reason", required=True)
+    decide.set_defaults(handler=cmd_branch_decide)
     branch_kpj = branch_commands.add_parser(
         "kpj-import", help=tr("store KPJ numbers from BPJS's spreadsheet (columns NIK and KPJ)")
     )
@@ -1056,6 +1100,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --- running -------------------------------------------------------------------------------------
+
+
+def _count_argument(text: str) -> int:
+    """A whole number argument of sane size (a 5,000-digit number is wrong usage, not a crash)."""
+    if not text.isdigit() or len(text) > 12:
+        raise argparse.ArgumentTypeError(tr("not a number: {text}", text=text[:20]))
+    return int(text)
 
 
 def _early_options(argv: Sequence[str]) -> argparse.Namespace:

@@ -308,6 +308,26 @@ MESSAGES: dict[str, str] = {
         "{name} comes from another branch ({branch}), not the one whose key is installed; "
         "nothing was changed."
     ),
+    # --- the branch under real conditions (issue 14: gaps, conflicts, times) ---
+    "batch_not_the_one": N_(
+        "{name} is not the batch {seq} post {post} wrote: batch {next}, imported already, "
+        "follows another file; nothing was imported. Ask the post to write batch {seq} again."
+    ),
+    "batch_data_bad": N_(
+        "{name} holds values the branch database cannot take ({reason}); nothing was imported."
+    ),
+    "batch_time_order": N_(
+        "{name}: batch {seq} of post {post} says it was written before the post's previous "
+        "batch, or after its next one; nothing was imported."
+    ),
+    "batch_time_outside": N_(
+        "{name}: a record of {part} carries a time later than the batch was written, or earlier "
+        "than the post's previous batch; nothing was imported."
+    ),
+    "conflict_unknown": N_("There is no pending NIK conflict number {id}."),
+    "conflict_keep_bad": N_(
+        "Registration {regno} is not one of the two in conflict {id}; keep {first} or {second}."
+    ),
     # --- KPJ spreadsheets (issue 9) ---
     "kpj_file_not_spreadsheet": N_(
         "{path} is not an Excel workbook (.xlsx) that can be read; nothing was changed. "

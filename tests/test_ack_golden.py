@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from rumah_perisai.errors import UserError
-from rumah_perisai.exchange.ack import Ack, Rejection, ack_bytes, ack_file_name, read_ack
+from rumah_perisai.exchange.ack import Ack, Pending, Rejection, ack_bytes, ack_file_name, read_ack
 from rumah_perisai.exchange.keyfiles import read_branch_key_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +68,18 @@ def golden_ack() -> Ack:
         duplicate_salt=f"rumah-perisai-dup-1|{branch.code}",
         duplicate_prefixes=["03af1c", "9b00e2"],
         demo=branch.demo,
+        missing=[3],
+        pending=[
+            Pending(
+                "participants",
+                "RP3209A-000001",
+                "nik_conflict_pending",
+                "NIK yang sama terdaftar di pos RP3209B; cabang akan memutuskan pendaftaran "
+                "mana yang berlaku. Sampai saat itu keduanya tetap seperti adanya.",
+                "2026-11-27",
+            )
+        ],
+        as_of=4711,
     )
 
 

@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -129,6 +129,7 @@ class Volunteer(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     number: Mapped[int] = mapped_column(Integer)
     login: Mapped[str] = mapped_column(String(40))  # lower-cased name used to log in
     name: Mapped[str] = mapped_column(String(100))
@@ -196,6 +197,7 @@ class Participant(Tracked, Base):
     # Indexed alone too: it keeps each post's participants in id order for the paged list.
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)  # sequence within the post, never reused
     registration_no: Mapped[str] = mapped_column(String(24), unique=True)
@@ -205,6 +207,9 @@ class Participant(Tracked, Base):
     # At the branch: the NIK's duplicate-warning prefix (exchange.ack.duplicate_prefix), kept so
     # an acknowledgement lists the other posts' prefixes without hashing every NIK again.
     nik_prefix: Mapped[str | None] = mapped_column(String(8))
+    # At the branch: the import that first brought this registration. Which of two posts
+    # registered a NIK first is decided by what the branch saw, never by a time a post claims.
+    first_change: Mapped[int | None] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(100))
     birth_place: Mapped[str] = mapped_column(String(60))
     birth_date: Mapped[date] = mapped_column(Date)
@@ -264,6 +269,7 @@ class CoverPeriod(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
@@ -298,6 +304,7 @@ class Receipt(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     post_code: Mapped[str] = mapped_column(String(12))
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)  # gapless per post and year
@@ -342,6 +349,7 @@ class ReceiptMonth(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"))
     receipt_number: Mapped[str] = mapped_column(String(32))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
@@ -376,6 +384,7 @@ class DailyClose(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)  # gapless per post
     day: Mapped[date] = mapped_column(Date)  # the business day counted
@@ -409,6 +418,7 @@ class DailyCloseLine(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     close_id: Mapped[int] = mapped_column(ForeignKey("daily_closes.id"), index=True)
     close_key: Mapped[str] = mapped_column(String(24))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
@@ -441,6 +451,7 @@ class Deposit(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)
     bank: Mapped[str] = mapped_column(String(12))
@@ -464,6 +475,7 @@ class DepositClose(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     deposit_id: Mapped[int] = mapped_column(ForeignKey("deposits.id"), index=True)
     close_id: Mapped[int] = mapped_column(ForeignKey("daily_closes.id"), unique=True)
     key: Mapped[str] = mapped_column(String(40))  # "<deposit key>/<close key>"
@@ -485,6 +497,7 @@ class CardIssue(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     post_code: Mapped[str] = mapped_column(String(12))
     serial: Mapped[int] = mapped_column(Integer)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
@@ -598,6 +611,30 @@ class BranchRejection(Base):
     reason_code: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BranchConflict(Base):
+    """At the branch: two accepted members of two posts that came to hold the same NIK (one
+    post changed a NIK, or sent a registration the branch cannot order). Neither is rejected
+    automatically: a branch officer decides, and both posts hear that it is pending."""
+
+    __tablename__ = "branch_conflicts"
+    __table_args__ = (
+        UniqueConstraint("first_id", "second_id"),
+        CheckConstraint("state IN ('pending', 'decided')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The member the branch accepted first (by first_change), and the one that met it later.
+    first_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    found_change: Mapped[int] = mapped_column(BigInteger)  # the import that found it
+    kept_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
 
 
 class DuplicateHash(Base):

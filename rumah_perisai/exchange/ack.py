@@ -51,6 +51,18 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """A record of the post the branch has not decided on yet (a NIK conflict with another
+    post's member): it stands as it is until a branch officer decides."""
+
+    entity: str
+    key: str
+    code: str  # "nik_conflict_pending"
+    reason: str  # for people (Indonesian)
+    since: str  # the day the branch found it, YYYY-MM-DD
+
+
+@dataclass(frozen=True)
 class Ack:
     branch_code: str
     branch_fingerprint: str
@@ -65,6 +77,11 @@ class Ack:
     duplicate_salt: str = ""
     duplicate_prefixes: list[str] = field(default_factory=list)  # new since the previous ACK
     demo: bool = False
+    missing: list[int] = field(default_factory=list)  # the post's batches the branch lacks
+    pending: list[Pending] = field(default_factory=list)  # undecided, to date
+    # The branch's change number when the ACK was made: of two ACKs, the one with the higher
+    # number tells the newer state (posts, KPJ numbers, missing batches, pending conflicts).
+    as_of: int = 0
 
     def content(self) -> dict[str, Any]:
         return {
@@ -87,6 +104,18 @@ class Ack:
                 for r in self.rejections
             ],  # fmt: skip
             "kpj": self.kpj,
+            "missing_batches": self.missing,
+            "pending": [
+                {
+                    "entity": p.entity,
+                    "key": p.key,
+                    "code": p.code,
+                    "reason": p.reason,
+                    "since": p.since,
+                }
+                for p in self.pending
+            ],  # fmt: skip
+            "as_of": self.as_of,
             "posts": self.posts,
             "duplicates": {
                 "scheme": f"sha256(salt|nik)[:{PREFIX_HEX}]",
@@ -159,4 +188,19 @@ def _parse(content: dict[str, Any]) -> Ack:
         duplicate_salt=str(duplicates["salt"]),
         duplicate_prefixes=[str(p) for p in duplicates["prefixes"]],
         demo=bool(content.get("demo", False)),
+        missing=[_count(seq) for seq in content.get("missing_batches", [])],
+        pending=[
+            Pending(
+                str(p["entity"]), str(p["key"]), str(p["code"]), str(p["reason"]), str(p["since"])
+            )
+            for p in content.get("pending", [])
+        ],  # fmt: skip
+        as_of=_count(content.get("as_of", 0)),
     )
+
+
+def _count(value: object) -> int:
+    """A whole number from the file: never a bool, never negative, never absurdly long."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1 << 62:
+        raise ValueError("not a count")
+    return value

@@ -71,6 +71,7 @@ class PartEntry:
     size: int
     sha256: str
     offset: int  # where its ciphertext starts in the file
+    plain_size: int | None = None  # its JSON's length (batches written before it was named: None)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def seal(
                 "name": part.name,
                 "records": part.records,
                 "size": len(ciphertext),
+                "plain_size": len(part.data),
                 "sha256": hashlib.sha256(ciphertext).hexdigest(),
             }
         )
@@ -291,8 +293,10 @@ def _part_entries(manifest: dict[str, Any], offset: int, name: str) -> tuple[Par
     for raw in manifest["parts"]:
         fields = raw if isinstance(raw, dict) else {}
         size, records = fields.get("size"), fields.get("records")
+        plain_size = fields.get("plain_size")
         if (
-            not isinstance(fields.get("name"), str)
+            (plain_size is not None and not _is_count(plain_size))
+            or not isinstance(fields.get("name"), str)
             or not isinstance(size, int)
             or not isinstance(records, int)
             or size < 0
@@ -302,44 +306,94 @@ def _part_entries(manifest: dict[str, Any], offset: int, name: str) -> tuple[Par
             raise BatchFileError("batch_manifest_bad", name=name, reason="parts")
         if any(entry.name == fields["name"] for entry in entries):
             raise BatchFileError("batch_manifest_bad", name=name, reason="part named twice")
-        entries.append(PartEntry(fields["name"], records, size, fields["sha256"], offset))
+        entries.append(
+            PartEntry(fields["name"], records, size, fields["sha256"], offset, plain_size)
+        )
         offset += size
     return tuple(entries)
 
 
-# A part never inflates beyond this: a file signed with a (stolen) post key cannot make the
-# branch allocate without bound. A million participants are about 1 GB of JSON.
-MAX_PART_BYTES = 2 << 30
+# A part never inflates beyond what its signed manifest says (``plain_size``), and what it may
+# say is bounded by its records (a participant's row is under 1 KB), by what zlib can inflate its
+# ciphertext to, and by a cap; a batch written before the manifest named the size is held to the
+# same bounds. So a file signed with a (stolen) post key cannot make the branch allocate more
+# than a genuine batch of its size could need; parts are opened one at a time.
+MAX_BYTES_PER_RECORD = 16 << 10
+MAX_PART_BYTES = 1 << 30  # a million participants are about 600 MB of JSON
+# zlib inflates at most ~1032:1; a declared size beyond that is a lie told to reserve memory.
+MAX_RATIO = 1100
 
 
-def _inflate(compressed: bytes, name: str) -> bytes:
+def _record_bound(records: int) -> int:
+    return (64 << 10) + records * MAX_BYTES_PER_RECORD
+
+
+def part_limit(part: PartEntry) -> int:
+    if part.plain_size is not None:
+        return part.plain_size
+    return min(MAX_PART_BYTES, _record_bound(part.records))
+
+
+def _inflate(compressed: bytes, limit: int, exact: bool, name: str) -> bytes:
     inflater = zlib.decompressobj()
-    data = inflater.decompress(compressed, MAX_PART_BYTES)
-    if inflater.unconsumed_tail:
+    data = inflater.decompress(compressed, limit + 1)
+    if len(data) > limit or inflater.unconsumed_tail:
         raise BatchFileError("batch_manifest_bad", name=name, reason="part too large")
-    return data + inflater.flush()
+    data += inflater.flush()
+    if len(data) > limit or (exact and len(data) != limit) or not inflater.eof:
+        raise BatchFileError("batch_manifest_bad", name=name, reason="part size")
+    return data
+
+
+class PartOpener:
+    """Opens a batch's parts one at a time, for the branch it was encrypted to: each part is
+    decrypted and inflated only when asked for, never beyond the size its manifest declares."""
+
+    def __init__(
+        self, batch: SealedBatch, branch: BranchPublicKey, branch_key: X25519PrivateKey, name: str
+    ) -> None:
+        encryption = batch.manifest.get("encryption") or {}
+        if encryption.get("branch_key_fingerprint") != branch.fingerprint:
+            raise BatchFileError("batch_other_branch", name=name, branch=encryption.get("branch"))
+        for part in batch.parts:
+            if part.plain_size is not None and part.plain_size > min(
+                MAX_PART_BYTES, part.size * MAX_RATIO, _record_bound(part.records)
+            ):
+                raise BatchFileError("batch_manifest_bad", name=name, reason="part too large")
+        self.batch = batch
+        self.name = name
+        self.indexes = {part.name: index for index, part in enumerate(batch.parts)}
+        try:
+            ephemeral = unb64(encryption.get("ephemeral_key"), 32)
+            shared = branch_key.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+        except ValueError as error:
+            raise BatchFileError("batch_undecryptable", name=name) from error
+        self.aead = AESGCM(_part_key(shared, ephemeral, branch.encryption_key))
+
+    def has(self, part: str) -> bool:
+        return part in self.indexes
+
+    def records(self, part: str) -> int:
+        return self.batch.parts[self.indexes[part]].records
+
+    def plain(self, part_name: str) -> bytes:
+        index = self.indexes[part_name]
+        part = self.batch.parts[index]
+        ciphertext = self.batch.data[part.offset : part.offset + part.size]
+        try:
+            compressed = self.aead.decrypt(
+                _nonce(index), ciphertext, _aad(self.batch.post_code, self.batch.seq, part.name)
+            )
+            return _inflate(compressed, part_limit(part), part.plain_size is not None, self.name)
+        except (InvalidTag, ValueError, zlib.error) as error:
+            # Signed and addressed to this branch, yet not readable: written wrongly, or this
+            # branch's private key is not the one its key file names.
+            raise BatchFileError("batch_undecryptable", name=self.name) from error
 
 
 def decrypt_parts(
     batch: SealedBatch, branch: BranchPublicKey, branch_key: X25519PrivateKey, name: str
 ) -> dict[str, bytes]:
     """Each part's JSON bytes; only the branch the batch was encrypted to can do this."""
-    encryption = batch.manifest.get("encryption") or {}
-    if encryption.get("branch_key_fingerprint") != branch.fingerprint:
-        raise BatchFileError("batch_other_branch", name=name, branch=encryption.get("branch"))
-    try:
-        ephemeral = unb64(encryption.get("ephemeral_key"), 32)
-        shared = branch_key.exchange(X25519PublicKey.from_public_bytes(ephemeral))
-        aead = AESGCM(_part_key(shared, ephemeral, branch.encryption_key))
-        out: dict[str, bytes] = {}
-        for index, part in enumerate(batch.parts):
-            ciphertext = batch.data[part.offset : part.offset + part.size]
-            compressed = aead.decrypt(
-                _nonce(index), ciphertext, _aad(batch.post_code, batch.seq, part.name)
-            )
-            out[part.name] = _inflate(compressed, name)
-    except (InvalidTag, ValueError, zlib.error) as error:
-        # Signed and addressed to this branch, yet not readable: written wrongly, or this
-        # branch's private key is not the one its key file names.
-        raise BatchFileError("batch_undecryptable", name=name) from error
-    return out
+    opener = PartOpener(batch, branch, branch_key, name)
+    return {part.name: opener.plain(part.name) for part in batch.parts}

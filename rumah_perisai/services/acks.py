@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -40,6 +41,10 @@ from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.volunteers import Actor
 
 DUPLICATE_SALT_SETTING = "branch.duplicate_salt"
+# What the newest acknowledgement (by the branch's ``as_of``) said of the branch's state.
+AS_OF_SETTING = "branch.ack_as_of"
+MISSING_SETTING = "branch.missing_batches"
+PENDING_SETTING = "branch.pending_conflicts"
 
 
 @dataclass(frozen=True)
@@ -76,14 +81,19 @@ def take_ack(db: Database, data: bytes, name: str, actor: Actor) -> AckTaken:
         if batch.ack_file_hash == digest:
             return AckTaken(ack.seq, True, rejected_total, [], 0, _other_posts(session), 0)
         now = operation_time(session)
-        # An older batch's acknowledgement taken in late must not roll back what a newer one
-        # said of the branch's posts (a suspension) or of KPJ numbers.
+        # An older acknowledgement taken in late must not roll back what a newer one said of
+        # the branch's posts (a suspension), KPJ numbers, missing batches or pending conflicts.
+        # The branch numbers its acknowledgements (as_of); older ones did not: by batch then.
         newest = session.scalar(
             select(func.max(Batch.seq)).where(
                 Batch.post_id == post.id, Batch.ack_file_hash.is_not(None)
             )
         )
-        current = newest is None or ack.seq >= newest
+        as_of = _setting(session, AS_OF_SETTING, 0)
+        if ack.as_of:
+            current = ack.as_of >= as_of
+        else:
+            current = as_of == 0 and (newest is None or ack.seq >= newest)
         if batch.state != "acknowledged":
             batch.state = "acknowledged"
             batch.acknowledged_at = now
@@ -92,6 +102,9 @@ def take_ack(db: Database, data: bytes, name: str, actor: Actor) -> AckTaken:
         kpj = _store_kpj(session, post, ack) if current else 0
         if current:
             _store_posts(session, post, ack)
+            _put(session, AS_OF_SETTING, ack.as_of)
+            _put(session, MISSING_SETTING, ack.missing)
+            _put(session, PENDING_SETTING, [asdict(p) for p in ack.pending])
         _store_salt(session, ack)
         added = _store_prefixes(session, ack)
         session.info["reason"] = f"acknowledgement of batch {ack.seq} from {ack.branch_code}"
@@ -172,6 +185,35 @@ def _store_posts(session: Session, post: Post, ack: Ack) -> None:
         known.signing_public_key = key
         known.key_fingerprint = fingerprint(key)
         known.suspended_at = now if entry.get("suspended") else None
+
+
+def _setting(session: Session, key: str, default: Any) -> Any:
+    stored = session.get(Setting, key)
+    return default if stored is None else json.loads(stored.value_json)
+
+
+def _put(session: Session, key: str, value: Any) -> None:
+    stored = session.get(Setting, key)
+    text = json.dumps(value, sort_keys=True)
+    if stored is None:
+        session.add(Setting(key=key, value_json=text))
+    elif stored.value_json != text:
+        stored.value_json = text
+
+
+@dataclass(frozen=True)
+class BranchView:
+    """What the newest acknowledgement said of this post's standing at the branch."""
+
+    missing: list[int]  # batches the branch still lacks: write them again (Tulis lagi)
+    pending: dict[str, str]  # registration number -> why the branch has still to decide
+
+
+def branch_view(db: Database) -> BranchView:
+    with db.reading() as session:
+        missing = [int(seq) for seq in _setting(session, MISSING_SETTING, [])]
+        pending = {str(p["key"]): str(p["reason"]) for p in _setting(session, PENDING_SETTING, [])}
+    return BranchView(missing, pending)
 
 
 def _store_salt(session: Session, ack: Ack) -> None:

@@ -88,6 +88,9 @@ LEFT_AT_POST = {
     "volunteers": {"pin_hash"},
 }
 SECRET_AUDIT_FIELDS = ("pin_hash",)
+# The branch's own notes on a record (where it came from, which version it holds, when the
+# branch first saw it): empty at a post, never carried.
+BRANCH_NOTES = {"source_id", "source_change", "nik_prefix", "first_change"}
 
 
 @dataclass(frozen=True)
@@ -178,8 +181,7 @@ def _part(
 
 
 def _carried_columns(name: str, table: Table) -> list[Any]:
-    # source_id and nik_prefix are the branch's own notes on a record: empty at a post.
-    left = LEFT_AT_POST.get(name, set()) | {"source_id", "nik_prefix"}
+    left = LEFT_AT_POST.get(name, set()) | BRANCH_NOTES
     return [c for c in table.columns if c.name not in left]
 
 

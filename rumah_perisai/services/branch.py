@@ -16,29 +16,34 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, Table, func, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session, aliased
 
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import (
     AuditEntry,
     BatchImport,
+    BranchConflict,
     BranchRejection,
+    Counter,
     Participant,
     Post,
 )
 from rumah_perisai.db.types import UTCDateTime
-from rumah_perisai.db.uow import Database, begin_operation, operation_time
+from rumah_perisai.db.uow import CHANGE_COUNTER, Database, begin_operation, operation_time
 from rumah_perisai.domain.receipts import GENESIS_HASH, chain_hash_raw
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import (
     Ack,
+    Pending,
     Rejection,
     ack_bytes,
     ack_file_name,
@@ -46,9 +51,9 @@ from rumah_perisai.exchange.ack import (
 )
 from rumah_perisai.exchange.batchfile import (
     BatchFileError,
+    PartOpener,
     SealedBatch,
     check_signer,
-    decrypt_parts,
     open_batch,
 )
 from rumah_perisai.exchange.keyfiles import (
@@ -59,7 +64,7 @@ from rumah_perisai.exchange.keyfiles import (
     load_branch_keys,
     read_post_key_file,
 )
-from rumah_perisai.exchange.safe_write import write_file
+from rumah_perisai.exchange.safe_write import write_failed
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys import format_fingerprint
 from rumah_perisai.services.batches import AUDIT_PART, CARRIED
@@ -85,6 +90,8 @@ OWN_NUMBERS = {"participants": ("registration_no",), "receipts": ("number",),
 BRANCH_OWNED = {("participants", "kpj")}
 HELD_FOLDER = "held"
 DUPLICATE_REASON = "duplicate_nik"
+CONFLICT_REASON = "nik_conflict_pending"
+DECIDED_REASON = "nik_conflict_decided"
 
 
 # --- the branch's keys and posts -----------------------------------------------------------------
@@ -183,6 +190,8 @@ class BranchPost:
     last_seq: int  # the newest batch imported, 0 for none
     held: list[int]  # batches waiting behind a gap
     participants: int
+    missing: list[int] = field(default_factory=list)  # passed over or not yet come, below newest
+    conflicts: int = 0  # NIK conflicts of its registrations waiting for an officer
 
 
 def branch_posts(db: Database) -> list[BranchPost]:
@@ -207,9 +216,108 @@ def branch_posts(db: Database) -> list[BranchPost]:
                     last_seq=max((s for s, state in imports if state == "imported"), default=0),
                     held=sorted(s for s, state in imports if state == "held"),
                     participants=int(count or 0),
+                    missing=_missing(session, post.id),
+                    conflicts=len(_pending_for(session, post.id)),
                 )
             )
         return rows
+
+
+# --- NIK conflicts held for a branch officer ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictSide:
+    post_code: str
+    registration_no: str
+    name: str  # shown to the branch officer, who must tell the two apart
+    birth_date: str
+    registered_on: str
+    first_seen: str  # when the branch first imported it (UTC day)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: int
+    found_on: str
+    first: ConflictSide  # seen first by the branch
+    second: ConflictSide
+
+
+def pending_conflicts(db: Database) -> list[Conflict]:
+    """NIK conflicts between two accepted members, waiting for a branch officer's decision."""
+    with db.reading() as session:
+        first, second = aliased(Participant), aliased(Participant)
+        seen = {
+            change_no: at
+            for change_no, at in session.execute(
+                select(BatchImport.change_no, BatchImport.imported_at).where(
+                    BatchImport.state == "imported"
+                )
+            )
+        }
+
+        def side(person: Participant) -> ConflictSide:
+            at = seen.get(person.first_change or -1)
+            return ConflictSide(
+                person.post_code, person.registration_no, person.name,
+                person.birth_date.isoformat(), person.registered_on.isoformat(),
+                at.astimezone(UTC).date().isoformat() if at else "",
+            )  # fmt: skip
+
+        return [
+            Conflict(c.id, c.found_at.astimezone(UTC).date().isoformat(), side(a), side(b))
+            for c, a, b in session.execute(
+                select(BranchConflict, first, second)
+                .join(first, first.id == BranchConflict.first_id)
+                .join(second, second.id == BranchConflict.second_id)
+                .where(BranchConflict.state == "pending")
+                .order_by(BranchConflict.id)
+            )
+        ]
+
+
+def decide_conflict(db: Database, conflict_id: int, keep: str, note: str, actor: Actor) -> str:
+    """A branch officer decides a NIK conflict: registration ``keep`` stands, the other is
+    rejected (its post hears it in its next acknowledgement, as any rejection). Returns the
+    registration number rejected."""
+    note = " ".join(note.split())
+    if not note:
+        raise UserError("reason_needed")
+    with db.unit_of_work(actor.label) as session:
+        conflict = session.get(BranchConflict, conflict_id)
+        if conflict is None or conflict.state != "pending":
+            raise UserError("conflict_unknown", id=conflict_id)
+        one = session.get(Participant, conflict.first_id)
+        other = session.get(Participant, conflict.second_id)
+        assert one is not None and other is not None
+        keep = keep.strip().upper()
+        if keep not in (one.registration_no, other.registration_no):
+            raise UserError("conflict_keep_bad", id=conflict_id, regno=keep,
+                            first=one.registration_no, second=other.registration_no)  # fmt: skip
+        kept, lost = (one, other) if keep == one.registration_no else (other, one)
+        now = operation_time(session)
+        reason = tr(
+            "The same NIK is registered at post {post} ({regno}); the branch decided that "
+            "registration stands: {note}",
+            post=kept.post_code, regno=kept.registration_no, note=note,
+        )  # fmt: skip
+        lost.standing = "rejected"
+        lost.standing_reason = reason
+        session.add(
+            BranchRejection(
+                post_id=lost.post_id, batch_seq=_last_imported(session, lost.post_id),
+                entity="participants", entity_key=lost.registration_no,
+                reason_code=DECIDED_REASON, reason=reason, decided_at=now,
+            )
+        )  # fmt: skip
+        conflict.state = "decided"
+        conflict.kept_id = kept.id
+        conflict.decided_by = actor.label
+        conflict.decided_at = now
+        conflict.decision_note = note
+        session.info["reason"] = f"NIK conflict {conflict_id}: {note}"
+        return lost.registration_no
 
 
 # --- importing -----------------------------------------------------------------------------------
@@ -227,6 +335,7 @@ class ImportResult:
     records: dict[str, int] = field(default_factory=dict)
     rejected: list[Rejection] = field(default_factory=list)
     missing_seq: int | None = None  # held: the batch still missing
+    late: bool = False  # imported: it fills a gap passed over before
     followed: list[ImportResult] = field(default_factory=list)  # held batches imported after it
 
     def message(self) -> str:
@@ -296,7 +405,11 @@ def import_batch(
     *,
     gap_reason: str | None = None,
 ) -> ImportResult:
-    """Import one batch file and write its acknowledgement beside it (see the module)."""
+    """Import one batch file and write its acknowledgement beside it (see the module).
+
+    Where the batch stands in its post's sequence (already imported, replayed, next, filling a
+    gap passed over, or behind a gap) is decided before anything is decrypted, and again once
+    the import holds the branch's write lock (a second run of the same file meanwhile)."""
     keys = branch_keys(folder)
     sealed = _open(path)
     name = path.name
@@ -310,41 +423,84 @@ def import_batch(
         check_signer(sealed, post.signing_public_key, name)
         if post.suspended_at is not None:
             raise UserError("post_suspended", code=post.code, reason=post.suspended_reason)
-        same = session.scalars(
-            select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
-        ).first()
-        last = _last_imported(session, post.id)
-        if same is not None and same.state == "imported":
-            ack = _write_ack(db, folder, keys, post.id, same.seq, path.parent, name)
-            done = ImportResult(path, post.code, sealed.seq, "already_imported", ack)
-            # Held batches behind it may have missed their turn (an interrupted run): now.
-            done.followed = _release_held(db, folder, post.code, actor)
-            return done
-        if same is not None and sealed.seq > last + 1 and gap_reason is None:
-            return ImportResult(path, post.code, sealed.seq, "held", missing_seq=last + 1)
-        # Held before and now next in line (its release was interrupted), or passed with a
-        # reason: imported below like any other.
-        other = session.scalars(
-            select(BatchImport).where(
-                BatchImport.post_id == post.id,
-                BatchImport.seq == sealed.seq,
-                BatchImport.file_hash != sealed.file_hash,
-            )
-        ).first()
-        if other is not None:
-            raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
-        already_held = same is not None
-    plain = decrypt_parts(sealed, keys.public, keys.encryption, name)
-    if sealed.seq <= last:
-        raise UserError("batch_replayed", name=name, seq=sealed.seq, post=sealed.post_code)
-    if sealed.seq > last + 1 and gap_reason is None:
-        _hold(db, folder, sealed, path, actor)
-        return ImportResult(path, sealed.post_code, sealed.seq, "held", missing_seq=last + 1)
-    result = _import(db, folder, keys, sealed, plain, path, actor, gap_reason, held=already_held)
-    result.ack_path = _write_ack(db, folder, keys, _post_id(db, sealed.post_code), sealed.seq,
-                                 path.parent, name)  # fmt: skip
+        place = _place(session, post, sealed, name, gap_reason)
+        post_id = post.id
+    if place.already:
+        return _already(db, folder, keys, post_id, sealed, path, actor)
+    if place.missing is not None:
+        if not place.held:
+            _hold(db, folder, sealed, path, actor)
+        return ImportResult(path, sealed.post_code, sealed.seq, "held", missing_seq=place.missing)
+    try:
+        result = _import(db, folder, keys, sealed, path, actor, gap_reason, held=place.held)
+    except _ImportedMeanwhile:  # the same file, imported by another run while this one waited
+        return _already(db, folder, keys, post_id, sealed, path, actor)
+    result.ack_path = _write_ack(db, folder, keys, post_id, sealed.seq, path.parent, name)
     result.followed = _release_held(db, folder, sealed.post_code, actor)
     return result
+
+
+def _already(
+    db: Database,
+    folder: DataFolder,
+    keys: BranchKeys,
+    post_id: int,
+    sealed: SealedBatch,
+    path: Path,
+    actor: Actor,
+) -> ImportResult:
+    ack = _write_ack(db, folder, keys, post_id, sealed.seq, path.parent, path.name)
+    done = ImportResult(path, sealed.post_code, sealed.seq, "already_imported", ack)
+    # Held batches behind it may have missed their turn (an interrupted run): now.
+    done.followed = _release_held(db, folder, sealed.post_code, actor)
+    return done
+
+
+class _ImportedMeanwhile(Exception):
+    """The very file was imported by another run while this one waited for the lock."""
+
+
+@dataclass(frozen=True)
+class _Place:
+    already: bool = False  # this very file was imported
+    held: bool = False  # this very file waits behind a gap already
+    missing: int | None = None  # to be held: the batch before it has not arrived
+    late: bool = False  # fills a gap passed over: a later batch was imported already
+
+
+def _place(
+    session: Session, post: Post, sealed: SealedBatch, name: str, gap_reason: str | None
+) -> _Place:
+    """Where the batch stands in its post's sequence; refuses a replayed or foreign batch.
+
+    A batch follows the one before it (batch 1 follows nothing) and is imported; one whose
+    predecessor has not arrived waits (held) unless passed with a reason. A batch passed over
+    stays open: when it comes, it is imported if the batches on both sides of it name it as
+    their neighbour (the post signed those links)."""
+    rows = {
+        row.seq: row
+        for row in session.scalars(select(BatchImport).where(BatchImport.post_id == post.id))
+    }
+    same = rows.get(sealed.seq)
+    if same is not None and same.file_hash == sealed.file_hash and same.state == "imported":
+        return _Place(already=True)
+    if same is not None and same.file_hash != sealed.file_hash:
+        raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
+    imported = {seq: row for seq, row in rows.items() if row.state == "imported"}
+    before = imported.get(sealed.seq - 1)
+    if before is not None and sealed.manifest["prev_batch_hash"] != before.file_hash:
+        raise UserError("batch_not_following", name=name, seq=before.seq, post=post.code)
+    after = imported.get(sealed.seq + 1)
+    if after is not None and json.loads(after.manifest_json).get("prev_batch_hash") != (
+        sealed.file_hash
+    ):
+        raise UserError("batch_not_the_one", name=name, seq=sealed.seq, post=post.code,
+                        next=after.seq)  # fmt: skip
+    late = any(seq > sealed.seq for seq in imported)
+    if sealed.seq == 1 or before is not None or gap_reason is not None:
+        return _Place(held=same is not None, late=late)
+    missing = max((seq for seq in imported if seq < sealed.seq), default=0) + 1
+    return _Place(held=same is not None, missing=missing, late=late)
 
 
 def _post_id(db: Database, code: str) -> int:
@@ -366,7 +522,17 @@ def _keep(folder: DataFolder, sealed: SealedBatch, name: str) -> Path:
     before its transaction failed) never stands in the way of the right one."""
     directory = folder.root / "imported" / sealed.post_code
     directory.mkdir(parents=True, exist_ok=True)
-    return write_file(directory, f"{sealed.file_hash[:16]}-{name}", sealed.data)
+    path = directory / f"{sealed.file_hash[:16]}-{name}"
+    if not _same(path, sealed.data):
+        _replace(path, sealed.data)  # named by its hash: the same bytes, whoever writes them
+    return path
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _hold(db: Database, folder: DataFolder, sealed: SealedBatch, path: Path, actor: Actor) -> None:
@@ -393,20 +559,23 @@ def _release_held(db: Database, folder: DataFolder, code: str, actor: Actor) -> 
             if post.suspended_at is not None:
                 return released  # a post suspended meanwhile: its held batches wait too
             post_id = post.id
-            nxt = session.scalars(
-                select(BatchImport).where(
-                    BatchImport.post_id == post_id,
-                    BatchImport.state == "held",
-                    BatchImport.seq == _last_imported(session, post_id) + 1,
-                )
-            ).first()
-            if nxt is None:
+            rows = session.execute(
+                select(BatchImport.seq, BatchImport.state, BatchImport.kept_path,
+                       BatchImport.source_dir, BatchImport.file_name)
+                .where(BatchImport.post_id == post_id)
+                .order_by(BatchImport.seq)
+            ).all()  # fmt: skip
+            imported = {row.seq for row in rows if row.state == "imported"}
+            ready = [r for r in rows if r.state == "held" and r.seq - 1 in imported]
+            if not ready:
                 return released
-            kept, source, name = Path(nxt.kept_path), nxt.source_dir, nxt.file_name
+            kept, source, name = Path(ready[0].kept_path), ready[0].source_dir, ready[0].file_name
         keys = branch_keys(folder)
         sealed = _open(kept)
-        plain = decrypt_parts(sealed, keys.public, keys.encryption, name)
-        result = _import(db, folder, keys, sealed, plain, kept, actor, None, held=True)
+        try:
+            result = _import(db, folder, keys, sealed, kept, actor, None, held=True)
+        except _ImportedMeanwhile:
+            continue
         target = Path(source) if source and Path(source).is_dir() else kept.parent
         result.file = target / name  # as it came, not the kept copy's hash-prefixed name
         try:
@@ -421,7 +590,6 @@ def _import(
     folder: DataFolder,
     keys: BranchKeys,
     sealed: SealedBatch,
-    plain: dict[str, bytes],
     path: Path,
     actor: Actor,
     gap_reason: str | None,
@@ -429,61 +597,169 @@ def _import(
     held: bool = False,
 ) -> ImportResult:
     name = path.name
-    documents = {part: json.loads(data) for part, data in plain.items()}
     kept = Path(path) if held else _keep(folder, sealed, name)
-    with db.unit_of_work(actor.label) as session:
-        change_no = begin_operation(session)  # other imports (of any post) queue behind this one
-        post = session.scalars(select(Post).where(Post.code == sealed.post_code)).one()
-        last = _last_imported(session, post.id)
-        if sealed.seq <= last:
-            raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
-        previous = _previous_manifest(session, post.id, last)
-        if sealed.seq == last + 1:
-            expected = previous["file_hash"] if previous else None
-            if sealed.manifest["prev_batch_hash"] != expected:
-                raise UserError("batch_not_following", name=name, seq=last, post=post.code)
-        connection = session.connection()
-        importer = _Importer(
-            connection, post.id, change_no, name, lenient=sealed.seq > last + 1,
-            post_code=post.code,
-        )  # fmt: skip
-        counts = {}
-        for part in IMPORT_ORDER:
-            document = documents.get(part)
-            if document is None:
-                raise BatchFileError("batch_manifest_bad", name=name, reason=f"no part {part}")
-            if part == "participants":
-                document = _with_prefixes(document, _duplicate_salt(keys))
-            counts[part] = importer.upsert(part, document)
-        _update_post(connection, post, documents.get("posts"))
-        _check_receipts(connection, post, change_no, sealed, previous, name)
-        rejected = _reject_duplicates(session, post, sealed.seq, change_no)
-        _import_audit(connection, post.code, change_no, documents.get(AUDIT_PART), actor)
-        now = operation_time(session)
-        held_row = session.scalars(
-            select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
-        ).first()
-        row = held_row or BatchImport(
-            post_id=post.id, seq=sealed.seq, file_hash=sealed.file_hash, file_name=name,
-            file_size=len(sealed.data), manifest_json=json.dumps(sealed.manifest, sort_keys=True),
-            received_at=now, kept_path=str(kept), source_dir=str(path.parent),
-        )  # fmt: skip
-        row.state = "imported"
-        row.imported_at = now
-        row.change_no = change_no
-        row.counts_json = json.dumps({"records": counts, "rejected": len(rejected)})
-        if sealed.seq > last + 1:
-            row.gap_override = f"{actor.label}: {gap_reason} (batches {last + 1}–{sealed.seq - 1})"
-        session.info["reason"] = row.gap_override
-        session.add(row)
-    return ImportResult(path, sealed.post_code, sealed.seq, "imported", records=counts,
-                        rejected=rejected)  # fmt: skip
+    try:
+        with db.unit_of_work(actor.label) as session:
+            change_no = begin_operation(session)  # other imports (of any post) queue behind it
+            post = session.scalars(select(Post).where(Post.code == sealed.post_code)).one()
+            # Placed again now that no other import can run: it may have been imported since.
+            place = _place(session, post, sealed, name, gap_reason)
+            if place.already:
+                raise _ImportedMeanwhile
+            if place.missing is not None:  # its predecessor was passed over meanwhile: rare
+                raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
+            result = _import_in(session, change_no, post, keys, sealed, kept, path, actor,
+                                gap_reason, place)  # fmt: skip
+    except (DataError, IntegrityError) as error:
+        # Signed by the post, yet values the database cannot take (a date that is no date, a
+        # duplicate the post's own schema forbids): written wrongly or forged; nothing stays.
+        raise UserError("batch_data_bad", name=name, reason=_first_line(error)) from error
+    return result
 
 
-def _previous_manifest(session: Session, post_id: int, seq: int) -> dict[str, Any] | None:
-    row = session.scalars(
-        select(BatchImport).where(BatchImport.post_id == post_id, BatchImport.seq == seq)
+def _first_line(error: Exception) -> str:
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0][:200] if lines else type(error).__name__
+
+
+def _import_in(
+    session: Session,
+    change_no: int,
+    post: Post,
+    keys: BranchKeys,
+    sealed: SealedBatch,
+    kept: Path,
+    path: Path,
+    actor: Actor,
+    gap_reason: str | None,
+    place: _Place,
+) -> ImportResult:
+    """The import itself, inside the transaction: each part decrypted, checked and upserted in
+    turn (one part in memory at a time), then the receipts, duplicates and history."""
+    name = path.name
+    imported = {
+        row.seq: row
+        for row in session.scalars(
+            select(BatchImport).where(
+                BatchImport.post_id == post.id, BatchImport.state == "imported"
+            )
+        )
+    }
+    previous = _previous_manifest(imported.get(sealed.seq - 1))
+    window = _time_window(sealed, imported, name)
+    connection = session.connection()
+    importer = _Importer(
+        connection, post.id, change_no, name, lenient=previous is None and sealed.seq > 1,
+        post_code=post.code, window=window,
+    )  # fmt: skip
+    reader = _PartReader(sealed, keys, name)
+    counts = {}
+    for part in IMPORT_ORDER:
+        document = reader.read(part)
+        if part == "participants":
+            document = _with_prefixes(document, _duplicate_salt(keys))
+        counts[part] = importer.upsert(part, document)
+    _update_post(connection, post, reader.optional("posts"))
+    _check_receipts(connection, post, change_no, sealed, previous, name)
+    rejected = _reject_duplicates(session, post, sealed.seq, change_no)
+    _import_audit(connection, post.code, change_no, reader.optional(AUDIT_PART),
+                  actor, window, name)  # fmt: skip
+    now = operation_time(session)
+    held_row = session.scalars(
+        select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
     ).first()
+    row = held_row or BatchImport(
+        post_id=post.id, seq=sealed.seq, file_hash=sealed.file_hash, file_name=name,
+        file_size=len(sealed.data), manifest_json=json.dumps(sealed.manifest, sort_keys=True),
+        received_at=now, kept_path=str(kept), source_dir=str(path.parent),
+    )  # fmt: skip
+    row.state = "imported"
+    row.imported_at = now
+    row.change_no = change_no
+    row.counts_json = json.dumps({"records": counts, "rejected": len(rejected)})
+    if previous is None and sealed.seq > 1:
+        below = max((seq for seq in imported if seq < sealed.seq), default=0)
+        row.gap_override = f"{actor.label}: {gap_reason} (batches {below + 1}–{sealed.seq - 1})"
+    session.info["reason"] = row.gap_override
+    session.add(row)
+    return ImportResult(path, sealed.post_code, sealed.seq, "imported", records=counts,
+                        rejected=rejected, late=place.late)  # fmt: skip
+
+
+class _PartReader:
+    """Decrypts, inflates (no further than the manifest allows) and parses one part at a time,
+    so a batch never needs all its parts in memory at once."""
+
+    def __init__(self, sealed: SealedBatch, keys: BranchKeys, name: str) -> None:
+        self.opener = PartOpener(sealed, keys.public, keys.encryption, name)
+        self.name = name
+
+    def read(self, part: str) -> dict[str, Any]:
+        document = self.optional(part)
+        if document is None:
+            raise BatchFileError("batch_manifest_bad", name=self.name, reason=f"no part {part}")
+        return document
+
+    def optional(self, part: str) -> dict[str, Any] | None:
+        if not self.opener.has(part):
+            return None
+        try:
+            document = json.loads(self.opener.plain(part))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            raise BatchFileError("batch_manifest_bad", name=self.name, reason=part) from error
+        if (
+            not isinstance(document, dict)
+            or not isinstance(document.get("columns"), list)
+            or not isinstance(document.get("rows"), list)
+            or len(document["rows"]) != self.opener.records(part)
+        ):
+            raise BatchFileError("batch_manifest_bad", name=self.name, reason=part)
+        return document
+
+
+def _moment(text: object, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError as error:
+        raise BatchFileError("batch_manifest_bad", name=name, reason="created_at") from error
+    if moment.tzinfo is None:
+        raise BatchFileError("batch_manifest_bad", name=name, reason="created_at")
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """The times a batch's records may carry: none later than the batch was written (to the
+    second the manifest gives); none of a record new to the branch earlier than the post's
+    previous batch imported here (the first batch, and one past a gap, have no lower bound)."""
+
+    earliest: datetime | None
+    latest: datetime
+
+    def wire(self, moment: datetime) -> str:
+        """As the batch writes moments (``YYYY-MM-DDTHH:MM:SS.ffffffZ``): compared as text."""
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _time_window(sealed: SealedBatch, imported: dict[int, BatchImport], name: str) -> TimeWindow:
+    created = _moment(sealed.manifest.get("created_at"), name)
+    below = [row for seq, row in imported.items() if seq < sealed.seq]
+    above = [row for seq, row in imported.items() if seq > sealed.seq]
+    earliest = None
+    if below:
+        newest = max(below, key=lambda row: row.seq)
+        earliest = _moment(json.loads(newest.manifest_json).get("created_at"), name)
+    if (earliest is not None and created < earliest) or any(
+        _moment(json.loads(row.manifest_json).get("created_at"), name) < created for row in above
+    ):
+        raise UserError("batch_time_order", name=name, seq=sealed.seq, post=sealed.post_code)
+    return TimeWindow(earliest, created + timedelta(seconds=1) - timedelta(microseconds=1))
+
+
+def _previous_manifest(row: BatchImport | None) -> dict[str, Any] | None:
+    """The manifest of the batch just before, with its file hash and number; None when that
+    batch has not been imported (the first batch, or one past a gap)."""
     if row is None:
         return None
     manifest: dict[str, Any] = json.loads(row.manifest_json)
@@ -508,8 +784,10 @@ class _Importer:
         *,
         lenient: bool,
         post_code: str,
+        window: TimeWindow,
     ) -> None:
         self.post_code = post_code
+        self.window = window
         # lenient: imported past a gap (an override), so an optional reference (who registered,
         # who issued) to a record of a missing batch is left empty instead of refusing the batch.
         self.lenient = lenient
@@ -524,11 +802,12 @@ class _Importer:
         columns: list[str] = list(document["columns"])
         rows: list[list[Any]] = document["rows"]
         # Names from the file go into SQL: only the model's own columns, each once.
-        allowed = {c.name for c in table.columns} - {"source_id"}
+        allowed = {c.name for c in table.columns} - {"source_id", "source_change", "first_change"}
         if (
             not all(isinstance(c, str) and c in allowed for c in columns)
             or len(set(columns)) != len(columns)
             or "id" not in columns
+            or "change_no" not in columns
             or any(not isinstance(row, list) or len(row) != len(columns) for row in rows)
         ):
             raise BatchFileError("batch_manifest_bad", name=self.name, reason=f"{part} columns")
@@ -537,6 +816,7 @@ class _Importer:
         self._check_own_keys(part, columns, rows)
         stage = f"stage_{part}"
         self._stage(stage, table, columns, rows)
+        self._check_times(stage, table, columns)
         if part in SHUFFLED:
             self._make_room(stage, table.name, SHUFFLED[part])
         joins, exprs = [], []
@@ -551,6 +831,7 @@ class _Importer:
                 exprs.append((column, str(self.post_id)))
             elif column == "change_no":
                 exprs.append((column, str(self.change_no)))
+                exprs.append(("source_change", source))
             elif refs and (part, column) in SELF_LINKS:
                 exprs.append((column, "NULL"))
                 self_links.append((column, refs[0]))
@@ -565,8 +846,6 @@ class _Importer:
                 exprs.append((column, f"{alias}.id"))
             else:
                 exprs.append((column, self._convert(target, source)))
-        names = ", ".join(["source_id", *(c for c, _e in exprs)])
-        values = ", ".join(["s.id", *(e for _c, e in exprs)])
         updates = ", ".join(
             f"{c} = COALESCE({table.name}.{c}, excluded.{c})"
             if (part, c) in BRANCH_OWNED
@@ -574,10 +853,18 @@ class _Importer:
             for c, _e in exprs
             if c != "post_id"
         )
+        if part == "participants":  # set once, when the branch first sees the registration
+            exprs.append(("first_change", str(self.change_no)))
+        names = ", ".join(["source_id", *(c for c, _e in exprs)])
+        values = ", ".join(["s.id", *(e for _c, e in exprs)])
+        # A batch that arrives late (after the one passed over) holds older versions of what a
+        # later batch brought already: those rows keep the newer version.
         self.connection.exec_driver_sql(
             f"INSERT INTO {table.name} ({names}) SELECT {values} FROM {stage} s "
             f"{' '.join(joins)} WHERE true "
             f"ON CONFLICT (post_id, source_id) DO UPDATE SET {updates}"
+            f" WHERE {table.name}.source_change IS NULL"
+            f" OR {table.name}.source_change <= excluded.source_change"
         )
         for column, ref in self_links:
             if not self.lenient:
@@ -586,8 +873,8 @@ class _Importer:
                 f"UPDATE {table.name} SET {column} = (SELECT r.id FROM {stage} s JOIN {ref} r"
                 f" ON r.post_id = {self.post_id} AND r.source_id = s.{column}"
                 f" WHERE s.id = {table.name}.source_id)"
-                f" WHERE post_id = {self.post_id} AND source_id IN"
-                f" (SELECT id FROM {stage} WHERE {column} IS NOT NULL)"
+                f" WHERE post_id = {self.post_id} AND change_no = {self.change_no}"
+                f" AND source_id IN (SELECT id FROM {stage} WHERE {column} IS NOT NULL)"
             )
         self.connection.exec_driver_sql(f"DROP TABLE {stage}")
         return len(rows)
@@ -618,7 +905,8 @@ class _Importer:
         self.connection.exec_driver_sql(
             f"UPDATE {table} SET {column} = '#' || CAST(id AS VARCHAR(15))"
             f" WHERE post_id = {self.post_id} AND source_id IN (SELECT s.id FROM {stage} s"
-            f" WHERE s.{column} <> {table}.{column} AND s.id = {table}.source_id)"
+            f" WHERE s.{column} <> {table}.{column} AND s.id = {table}.source_id"
+            f" AND ({table}.source_change IS NULL OR {table}.source_change <= s.change_no))"
         )
 
     def _stage(self, stage: str, table: Table, columns: list[str], rows: list[list[Any]]) -> None:
@@ -648,6 +936,30 @@ class _Importer:
                 cursor.executemany(f"INSERT INTO {stage} VALUES ({marks})", rows)
         finally:
             cursor.close()
+
+    def _check_times(self, stage: str, table: Table, columns: list[str]) -> None:
+        """No time later than the batch was written; for a record new to the branch, none
+        earlier than the post's previous batch here (``TimeWindow``). Compared as the text the
+        batch writes, which orders as time: a value in another shape falls outside."""
+        moments = [c for c in columns if isinstance(table.c[c].type, UTCDateTime)]
+        if not moments:
+            return
+        window = self.window
+        late = " OR ".join(f"s.{c} > :latest OR length(s.{c}) <> 27" for c in moments)
+        params: dict[str, Any] = {"latest": window.wire(window.latest)}
+        condition = late
+        if window.earliest is not None:
+            early = " OR ".join(f"s.{c} < :earliest" for c in moments)
+            condition += (
+                f" OR (({early}) AND NOT EXISTS (SELECT 1 FROM {table.name} t"
+                f" WHERE t.post_id = {self.post_id} AND t.source_id = s.id))"
+            )
+            params["earliest"] = window.wire(window.earliest)
+        found = self.connection.execute(
+            text(f"SELECT s.id FROM {stage} s WHERE {condition} LIMIT 1"), params
+        ).first()
+        if found is not None:
+            raise UserError("batch_time_outside", name=self.name, part=table.name)
 
     def _convert(self, column: Any, source: str) -> str:
         kind = column.type
@@ -721,7 +1033,10 @@ def _check_receipts(
 
 
 def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -> list[Rejection]:
-    """The same NIK at two posts: the later registration is rejected, with the reason."""
+    """The same NIK at two posts (DOMAIN.md): which registration came first is what the branch
+    saw first (``first_change``), never a time a post claims. A registration new in this batch
+    whose NIK an accepted member holds is rejected; two members both accepted before (a NIK
+    changed at a post) are held for a branch officer (``BranchConflict``), neither rejected."""
     # A registration rejected before stays rejected whatever the post sent since (it may come
     # again, e.g. with a payment, before the post has taken in the acknowledgement).
     session.execute(
@@ -735,6 +1050,7 @@ def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -
         ),
         {"post": post.id, "change": change_no},
     )
+    _settle_conflicts(session, post.id)
     pairs = session.execute(
         text(
             "SELECT p.id, q.id FROM participants p JOIN participants q"
@@ -752,33 +1068,80 @@ def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -
         assert mine is not None and theirs is not None
         if mine.standing != "member" or theirs.standing != "member":
             continue  # decided by an earlier pair of this loop
-        # The earlier registration stands; on a tie the one the branch already accepted does
-        # (a registration other posts were told about is not taken back for a tie).
-        first, later = (
-            (theirs, mine) if theirs.registered_at <= mine.registered_at else (mine, theirs)
-        )
+        if mine.first_change != change_no:
+            _hold_conflict(session, theirs, mine, change_no)
+            continue
         reason = tr(
             "NIK already registered at post {post} ({regno}, {day}); the later registration "
             "is rejected.",
-            post=first.post_code,
-            regno=first.registration_no,
-            day=first.registered_on.isoformat(),
+            post=theirs.post_code,
+            regno=theirs.registration_no,
+            day=theirs.registered_on.isoformat(),
         )
-        later.standing = "rejected"
-        later.standing_reason = reason
-        batch_seq = seq if later is mine else _last_imported(session, later.post_id)
+        mine.standing = "rejected"
+        mine.standing_reason = reason
         session.add(
             BranchRejection(
-                post_id=later.post_id, batch_seq=batch_seq, entity="participants",
-                entity_key=later.registration_no, reason_code=DUPLICATE_REASON, reason=reason,
+                post_id=mine.post_id, batch_seq=seq, entity="participants",
+                entity_key=mine.registration_no, reason_code=DUPLICATE_REASON, reason=reason,
                 decided_at=now,
             )
         )  # fmt: skip
-        if later is mine:
-            decided.append(Rejection("participants", later.registration_no, DUPLICATE_REASON,
-                                     reason, seq))  # fmt: skip
+        decided.append(Rejection("participants", mine.registration_no, DUPLICATE_REASON,
+                                 reason, seq))  # fmt: skip
     session.flush()
     return decided
+
+
+def _hold_conflict(
+    session: Session, theirs: Participant, mine: Participant, change_no: int
+) -> None:
+    """Two accepted members now share a NIK: held for an officer, the first seen named first."""
+    first, second = (
+        (theirs, mine) if (theirs.first_change or 0) <= (mine.first_change or 0) else (mine, theirs)
+    )
+    known = session.scalars(
+        select(BranchConflict).where(
+            BranchConflict.first_id == first.id, BranchConflict.second_id == second.id
+        )
+    ).first()
+    if known is not None:
+        if known.state == "decided" and known.kept_id is None:  # settled by a correction, back
+            known.state = "pending"
+            known.found_change = change_no
+            known.found_at = operation_time(session)
+            known.decision_note = None
+        return
+    session.add(
+        BranchConflict(
+            first_id=first.id, second_id=second.id, state="pending",
+            found_at=operation_time(session), found_change=change_no,
+        )
+    )  # fmt: skip
+
+
+def _settle_conflicts(session: Session, post_id: int) -> None:
+    """A pending conflict ends by itself when a post corrects the NIK (the two differ again) or
+    withdraws its registration: recorded as settled, with no one rejected."""
+    first, second = aliased(Participant), aliased(Participant)
+    rows = session.execute(
+        select(BranchConflict, first, second)
+        .join(first, first.id == BranchConflict.first_id)
+        .join(second, second.id == BranchConflict.second_id)
+        .where(
+            BranchConflict.state == "pending",
+            (first.post_id == post_id) | (second.post_id == post_id),
+        )
+    ).all()
+    for conflict, one, other in rows:
+        if one.nik != other.nik or one.standing != "member" or other.standing != "member":
+            conflict.state = "decided"
+            conflict.decided_at = operation_time(session)
+            conflict.decided_by = "import"
+            conflict.decision_note = "settled: the NIKs differ now, or one is no longer a member"
+
+
+_DAWN = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _import_audit(
@@ -787,14 +1150,28 @@ def _import_audit(
     change_no: int,
     document: dict[str, Any] | None,
     actor: Actor,
+    window: TimeWindow,
+    name: str,
 ) -> None:
-    """The post's own history of the records comes along, marked as imported."""
+    """The post's own history of the records comes along, marked as imported. Every entry is
+    new here, so each must lie within the batch's time window."""
     if not document or not document["rows"]:
         return
     columns = document["columns"]
+    allowed = {c.name for c in AuditEntry.__table__.columns}
+    if not all(isinstance(c, str) and c in allowed for c in columns) or not {"at", "actor"} <= set(
+        columns
+    ):
+        raise UserError("batch_manifest_bad", name=name, reason="audit_log columns")
     at, who = columns.index("at"), columns.index("actor")
+    latest, earliest = window.wire(window.latest), window.wire(window.earliest or _DAWN)
     rows = []
     for row in document["rows"]:
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise UserError("batch_manifest_bad", name=name, reason="audit_log rows")
+        moment = row[at]
+        if not isinstance(moment, str) or len(moment) != 27 or not earliest <= moment <= latest:
+            raise UserError("batch_time_outside", name=name, part="audit_log")
         values = dict(zip(columns, row, strict=True))
         values.pop("id", None)
         values["change_no"] = change_no
@@ -866,6 +1243,12 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         ]  # fmt: skip
         salt = _duplicate_salt(keys)
         prefixes = _new_prefixes(session, post_id, earlier or 0, row.change_no or 0)
+        missing = _missing(session, post_id)
+        pending = _pending_for(session, post_id)
+        as_of = session.scalar(
+            select(Counter.value).where(Counter.scope == CHANGE_COUNTER[0],
+                                        Counter.name == CHANGE_COUNTER[1])
+        )  # fmt: skip
     imported_at = row.imported_at or row.received_at
     return Ack(
         branch_code=keys.public.code,
@@ -881,7 +1264,49 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         duplicate_salt=salt,
         duplicate_prefixes=prefixes,
         demo=keys.public.demo,
+        missing=missing,
+        pending=pending,
+        as_of=int(as_of or 0),
     )
+
+
+def _missing(session: Session, post_id: int) -> list[int]:
+    """The post's batches the branch still lacks: passed over, or behind one it received."""
+    rows = session.execute(
+        select(BatchImport.seq, BatchImport.state).where(BatchImport.post_id == post_id)
+    ).all()
+    received = {seq for seq, _state in rows}
+    newest = max(received, default=0)
+    return [seq for seq in range(1, newest) if seq not in received]
+
+
+def _pending_for(session: Session, post_id: int) -> list[Pending]:
+    """The post's registrations in a NIK conflict a branch officer has still to decide."""
+    first, second = aliased(Participant), aliased(Participant)
+    rows = session.execute(
+        select(BranchConflict, first, second)
+        .join(first, first.id == BranchConflict.first_id)
+        .join(second, second.id == BranchConflict.second_id)
+        .where(
+            BranchConflict.state == "pending",
+            (first.post_id == post_id) | (second.post_id == post_id),
+        )
+        .order_by(BranchConflict.id)
+    ).all()
+    pending = []
+    for conflict, one, other in rows:
+        for mine, theirs in ((one, other), (other, one)):
+            if mine.post_id == post_id:
+                pending.append(
+                    Pending(
+                        "participants", mine.registration_no, CONFLICT_REASON,
+                        tr("The same NIK is registered at post {post}; the branch will decide "
+                           "which registration stands. Until then both stay as they are.",
+                           post=theirs.post_code),
+                        conflict.found_at.astimezone(UTC).strftime("%Y-%m-%d"),
+                    )
+                )  # fmt: skip
+    return pending
 
 
 def _with_prefixes(document: dict[str, Any], salt: str) -> dict[str, Any]:
@@ -921,24 +1346,30 @@ def _write_ack(
     copy_dir = folder.root / "acks"
     copy_dir.mkdir(parents=True, exist_ok=True)
     _replace(copy_dir / name, data)  # the branch keeps the newest of each
+    # An earlier ACK of the same batch (e.g. before KPJ numbers came) is replaced: the newer one
+    # wins; the post takes in whichever it gets, each is whole and signed.
     existing = directory / name
-    if existing.exists() and existing.read_bytes() != data:
-        # An earlier ACK of the same batch (e.g. before KPJ numbers came): the newer one wins;
-        # the post takes in whichever it gets, each is whole and signed.
+    if not _same(existing, data):
         _replace(existing, data)
-        return existing
-    return write_file(directory, name, data)
+    return existing
 
 
 def _replace(path: Path, data: bytes) -> None:
     """Put ``data`` under ``path`` in place of what is there: synced before the rename, so a
-    stick pulled out leaves the old file or the new one, never half of either."""
-    temporary = path.with_name(f".{path.name}.partial")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    stick pulled out leaves the old file or the new one, never half of either. The temporary
+    name is this writer's own: two imports of one file at once never write into each other."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    try:
+        try:
+            with temporary.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    except OSError as error:
+        raise write_failed(path.parent, error) from error
 
 
 __all__ = [
@@ -949,6 +1380,8 @@ __all__ = [
     "branch_keys",
     "branch_posts",
     "build_ack",
+    "decide_conflict",
+    "pending_conflicts",
     "import_batch",
     "import_files",
     "init_branch",

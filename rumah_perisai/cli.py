@@ -231,18 +231,20 @@ def cmd_card_print(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_card_verify(args: argparse.Namespace, ctx: Context) -> int:
+    """What a scanned card is (``--json``: ``{"state": ...}``); exit 0 only for a card to accept:
+    this post's current card, or another post's genuine card (see ``CardScan.current``)."""
     from rumah_perisai.app import open_app
     from rumah_perisai.services.cards import check_card
 
     with open_app(ctx.folder, ctx.database_url) as app:
         scan = check_card(app.db, args.text)
+    message = scan.message()  # names the registration number, never the participant
     if args.json:
-        payload = asdict(scan.payload) if scan.payload else None
-        ctx.emit_json({"result": scan.result.value, "message": scan.message, "card": payload})
+        ctx.emit_json(scan.as_json())
     elif scan.current:
-        ctx.say(scan.message)
+        ctx.say(message)
     if not scan.current:
-        print(scan.message, file=ctx.err)
+        print(message, file=ctx.err)
         return EXIT_REFUSED
     return EXIT_OK
 

@@ -59,6 +59,7 @@ class CardFormatError(RuleError):
 
     def __init__(self, code: str, **details: str) -> None:
         super().__init__(code, tr(_MESSAGES[code], **details))
+        self.details = details  # e.g. the unknown format's ``version``, to say it again later
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,13 @@ from rumah_perisai import formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import CardIssue, Counter, Participant, Post
 from rumah_perisai.db.uow import Database, next_number, operation_time
-from rumah_perisai.domain.card_payload import CardPayload, CardStatus, encode_card, verify_card
+from rumah_perisai.domain.card_payload import (
+    CardFormatError,
+    CardPayload,
+    CardStatus,
+    encode_card,
+    verify_card,
+)
 from rumah_perisai.domain.nik import mask_nik
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
@@ -38,12 +44,18 @@ if TYPE_CHECKING:
 CARD_COUNTER = "card"
 FIRST = "first"
 REPRINT_REASONS = ("lost", "damaged", "corrected")
-VALID, REPLACED = "valid", "replaced"
+VALID, REPLACED, INVALID = "valid", "replaced", "invalid"
 REASON_TEXT = {
     FIRST: N_("First card"),
     "lost": N_("Lost"),
     "damaged": N_("Damaged"),
     "corrected": N_("Data corrected"),
+}
+# A recorded card's state in the participant's list; ``invalid`` only follows a branch rejection.
+CARD_STATE_TEXT = {
+    VALID: N_("current"),
+    REPLACED: N_("replaced"),
+    INVALID: N_("no longer valid (rejected)"),
 }
 
 
@@ -204,67 +216,202 @@ def hand_over(db: Database, serial: int, actor: Actor) -> None:
             card.handed_over_at = operation_time(session)
 
 
-class ScanResult(StrEnum):
-    GENUINE = "genuine"  # genuine and the participant's current card
+class CardState(StrEnum):
+    """What a scanned card is: each state its own answer (issue 14, item 4)."""
+
+    CURRENT = "current"  # this post's card, the participant's newest, the registration stands
     REPLACED = "replaced"  # genuine, but a newer card was made (lost, damaged, corrected)
-    NOT_RECORDED = "not_recorded"  # signed here, but never recorded as made
-    UNKNOWN_POST = "unknown_post"
-    ALTERED = "altered"
+    WITHDRAWN = "withdrawn"  # genuine, but the registration was withdrawn (made by mistake)
+    REJECTED = "rejected"  # genuine, but the branch rejected the registration in an ACK
+    OTHER_POST = "other_post"  # genuine, signed by another post whose key the branch sent
+    UNKNOWN_POST = "unknown_post"  # a card of a post whose key this database does not have
+    FORGED = "forged"  # the signature fails, the code is damaged, or the card was never made
+    NOT_A_CARD = "not_a_card"  # not a card code, or a card format this program does not know
 
 
+STATE_LABEL = {
+    CardState.CURRENT: N_("current"),
+    CardState.REPLACED: N_("REPLACED"),
+    CardState.WITHDRAWN: N_("WITHDRAWN"),
+    CardState.REJECTED: N_("REJECTED by the branch"),
+    CardState.OTHER_POST: N_("another post's card"),
+    CardState.UNKNOWN_POST: N_("post not known"),
+    CardState.FORGED: N_("FORGED"),
+    CardState.NOT_A_CARD: N_("not a card"),
+}
+
+# Each one line: what the card is and what to do. {name} is the participant's name in the window
+# and the registration number on the command line (its JSON holds no name).
 _SCAN_TEXT = {
-    ScanResult.GENUINE: N_("Genuine card no. {serial}: the current card of {name}."),
-    ScanResult.REPLACED: N_(
+    (CardState.CURRENT, None): N_("Genuine card no. {serial}: the current card of {name}."),
+    (CardState.REPLACED, None): N_(
         "Genuine but REPLACED card no. {serial} of {name}: a newer card was made. "
         "Take this one back."
     ),
-    ScanResult.NOT_RECORDED: N_(
-        "Card no. {serial} carries this post's signature but was never recorded as made."
+    (CardState.WITHDRAWN, None): N_(
+        "Card no. {serial} of {name}: registration WITHDRAWN — do not accept it as proof of "
+        "cover; take the card back."
+    ),
+    (CardState.REJECTED, None): N_(
+        "Card no. {serial} of {name}: registration REJECTED by the branch — the card is no "
+        "longer valid; do not accept it as proof of cover, take it back and send the holder to "
+        "the coordinator."
+    ),
+    (CardState.OTHER_POST, "current"): N_(
+        "Genuine card no. {serial} of {regno}, made by another post: {post} ({post_name}). "
+        "Only that post knows whether it was replaced since; dues and changes are done there."
+    ),
+    (CardState.OTHER_POST, "suspended"): N_(
+        "Card no. {serial} of {regno} from post {post} ({post_name}), which the branch has "
+        "SUSPENDED: do not accept it; ask the branch."
+    ),
+    (CardState.UNKNOWN_POST, None): N_(
+        "Card of post {post}, whose key this computer does not have yet: it cannot be checked. "
+        "Take in the branch's newest acknowledgement and scan it again, or ask the branch."
+    ),
+    (CardState.FORGED, "signature"): N_(
+        "This card is FORGED or altered: its signature does not match. Do not accept it; keep "
+        "it and tell the coordinator."
+    ),
+    (CardState.FORGED, "damaged"): N_(
+        "This card's code is damaged or altered: it cannot be read. Do not accept it as it is; "
+        "look the holder up by registration number and tell the coordinator."
+    ),
+    (CardState.FORGED, "not_recorded"): N_(
+        "Card no. {serial} carries this post's signature but was never recorded as made: do not "
+        "accept it; keep it and tell the coordinator."
+    ),
+    (CardState.NOT_A_CARD, "not_a_card"): N_(
+        "This is not the QR code of a Rumah Perisai card: scan the square code on the card's front."
+    ),
+    (CardState.NOT_A_CARD, "bad_version"): N_(
+        "This card's code has format {version}, which this program does not know: do not accept "
+        "it until a newer Rumah Perisai has checked it."
     ),
 }
 
 
 @dataclass(frozen=True)
 class CardScan:
-    result: ScanResult
-    message: str
-    participant_id: int | None = None
+    """The answer to a scanned card. ``payload`` is what the code says (None if unreadable);
+    it is trustworthy only when the signature verified (every state but unknown_post, forged
+    with ``detail`` signature or damaged, and not_a_card)."""
+
+    state: CardState
     payload: CardPayload | None = None
+    participant_id: int | None = None  # this database's registration the card belongs to
+    name: str | None = None  # for the window only: never in the JSON
+    post_name: str | None = None
+    post_suspended: bool = False
+    detail: str | None = None  # the kind of OTHER_POST, FORGED or NOT_A_CARD, see _SCAN_TEXT
+    version: str | None = None  # the unknown format of a NOT_A_CARD bad_version
 
     @property
     def current(self) -> bool:
-        return self.result is ScanResult.GENUINE
+        """Whether the card may be taken as proof of cover (``card verify`` exits 0).
+
+        Another post's card counts when its signature verifies with the key the branch sent for
+        that post and the branch's newest list does not say that post is suspended: a post sees
+        neither the other post's reprints nor its withdrawals, so that is all it can know."""
+        if self.state is CardState.OTHER_POST:
+            return not self.post_suspended
+        return self.state is CardState.CURRENT
+
+    def message(self, name: str | None = None) -> str:
+        """One line: what the card is and what to do. ``name`` (the window) stands in for the
+        registration number where the text names the participant."""
+        payload = self.payload
+        regno = payload.registration_no if payload else ""
+        return tr(
+            _SCAN_TEXT[self.state, self.detail],
+            serial=str(payload.serial) if payload else "",
+            name=name or regno,
+            regno=regno,
+            post=payload.post_code if payload else "",
+            post_name=self.post_name or "",
+            version=self.version or "",
+        )
+
+    def as_json(self) -> dict[str, object]:
+        """What ``card verify --json`` prints: the state and what the card itself shows, the
+        registration number but never a name or NIK."""
+        payload = self.payload
+        shown: dict[str, object] = {
+            "state": self.state.value,
+            "current": self.current,
+            "detail": self.detail,
+            "message": self.message(),
+            "post_code": payload.post_code if payload else None,
+            "post_name": self.post_name,
+            "registration_no": payload.registration_no if payload else None,
+            "serial": payload.serial if payload else None,
+            "issued_on": payload.issued_on.isoformat() if payload else None,
+        }
+        if self.state is CardState.OTHER_POST:
+            shown["post_suspended"] = self.post_suspended
+        return shown
 
 
 def check_card(db: Database, text: str) -> CardScan:
-    """What a scanned card QR says. Raises ``CardFormatError`` for text that is no card code.
+    """What a scanned card QR (or any text a scanner typed) is: one of :class:`CardState`.
 
-    Keys: every post this database knows (its own and, later, the others the branch sends)."""
+    Keys: every post this database knows — its own and the others whose keys the branch sent in
+    its ACKs. A card of a post whose cards this database records (its own; at the branch, any
+    imported card) is judged by those records; another post's card by its signature and the
+    stored post's suspension alone (see :attr:`CardScan.current`)."""
     with db.reading() as session:
         rows = session.execute(select(Post.code, Post.signing_public_key))
         keys = {code: key for code, key in rows}
-        check = verify_card(text, keys)
-        if check.status is CardStatus.UNKNOWN_POST:
-            return CardScan(ScanResult.UNKNOWN_POST, check.message(), None, check.payload)
-        if check.status is CardStatus.ALTERED or check.payload is None:
-            return CardScan(ScanResult.ALTERED, check.message(), None, check.payload)
-        payload = check.payload
-        participant = session.scalars(
-            select(Participant).where(Participant.registration_no == payload.registration_no)
-        ).first()
-        card = session.scalars(
-            select(CardIssue).where(
-                CardIssue.post_code == payload.post_code, CardIssue.serial == payload.serial
+        try:
+            check = verify_card(text, keys)
+        except CardFormatError as error:
+            return CardScan(
+                CardState.NOT_A_CARD, detail=error.code, version=error.details.get("version")
             )
-        ).first()
-        name = participant.name if participant else payload.registration_no
-        participant_id = participant.id if participant else None
-        if card is None or card.participant_id != participant_id:
-            result = ScanResult.NOT_RECORDED
-        else:
-            result = ScanResult.GENUINE if card.state == VALID else ScanResult.REPLACED
-        message = tr(_SCAN_TEXT[result], serial=payload.serial, name=name)
-        return CardScan(result, message, participant_id, payload)
+        payload = check.payload
+        if payload is None:
+            return CardScan(CardState.FORGED, detail="damaged")
+        if check.status is CardStatus.UNKNOWN_POST:
+            return CardScan(CardState.UNKNOWN_POST, payload)
+        if check.status is CardStatus.ALTERED:
+            return CardScan(CardState.FORGED, payload, detail="signature")
+        return _genuine(session, payload)
+
+
+def _genuine(session: Session, payload: CardPayload) -> CardScan:
+    """A card whose signature verified with its post's key: what the records say of it."""
+    post = session.scalars(select(Post).where(Post.code == payload.post_code)).one()
+    card = session.scalars(
+        select(CardIssue).where(
+            CardIssue.post_code == payload.post_code, CardIssue.serial == payload.serial
+        )
+    ).first()
+    if card is None and not post.is_local:  # another post's card, made where we cannot see
+        suspended = post.suspended_at is not None
+        return CardScan(
+            CardState.OTHER_POST, payload, post_name=post.name, post_suspended=suspended,
+            detail="suspended" if suspended else "current",
+        )  # fmt: skip
+    participant = session.scalars(
+        select(Participant).where(
+            Participant.post_id == post.id,
+            Participant.registration_no == payload.registration_no,
+        )
+    ).first()
+    if card is None or participant is None or card.participant_id != participant.id:
+        return CardScan(CardState.FORGED, payload, post_name=post.name, detail="not_recorded")
+    state = _state_of(participant.standing, card.state)
+    return CardScan(state, payload, participant.id, participant.name, post.name)
+
+
+def _state_of(standing: str, card_state: str) -> CardState:
+    """The registration first: a withdrawn or rejected one makes every card of it worthless,
+    however new. A card is ``invalid`` only when the branch rejected its registration."""
+    if standing == "rejected" or card_state == INVALID:
+        return CardState.REJECTED
+    if standing == "withdrawn":
+        return CardState.WITHDRAWN
+    return CardState.REPLACED if card_state == REPLACED else CardState.CURRENT
 
 
 def without_card_registered_on(db: Database, day: date) -> list[int]:

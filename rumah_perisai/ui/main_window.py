@@ -33,7 +33,6 @@ from rumah_perisai.app import App
 from rumah_perisai.config import LANGUAGES
 from rumah_perisai.domain.card_payload import is_card_text
 from rumah_perisai.domain.coverage import Status, status_label
-from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, language, set_language, tr
@@ -52,6 +51,7 @@ from rumah_perisai.ui.look import LANGUAGE_NAMES, remember_geometry, restore_geo
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
 
 if TYPE_CHECKING:
+    from rumah_perisai.services.cards import CardScan
     from rumah_perisai.ui.participant_dialog import ParticipantDialog
 
 # The dialogs (registration form, participant view, accounts, login) are imported when first
@@ -353,21 +353,37 @@ class MainWindow(QMainWindow):
             self.open_participant_at(0)
 
     def scan_card(self, text: str) -> None:
-        from rumah_perisai.services.cards import check_card
+        """A scanned card: a current one opens its participant ready to take dues, as before.
+        Any other answer stays on screen until dismissed, saying what the card is and what to
+        do; a withdrawn, rejected or replaced card still opens its registration beneath."""
+        from rumah_perisai.services.cards import CardState, check_card
 
         self.search_box.clear()
-        try:
-            scan = check_card(self._app.db, text)
-        except RuleError as error:  # a card prefix, but not a readable card
-            self.result_count.setText(str(error))
-            return
+        scan = check_card(self._app.db, text)
         self.last_scan = scan
+        message = scan.message(scan.name)
         if scan.participant_id is None:
-            self.result_count.setText(scan.message)
+            self.result_count.setText(message)
+        else:
+            self.open_participant(scan.participant_id)
+            self.participant_dialog.set_notice(message, scan.current)
+        if scan.state is CardState.CURRENT:
+            self.participant_dialog.focus_pay()  # Enter: take dues
             return
-        self.open_participant(scan.participant_id)
-        self.participant_dialog.set_notice(scan.message, scan.current)
-        self.participant_dialog.focus_pay()  # Enter: take dues
+        self.card_warning = self._card_warning(scan, message)
+
+    def _card_warning(self, scan: CardScan, message: str) -> QMessageBox:
+        """Modal over every window, so it cannot go unseen behind the participant's view;
+        another post's card that may be taken is information, anything else a warning."""
+        from rumah_perisai.services.cards import STATE_LABEL
+
+        icon = QMessageBox.Icon.Information if scan.current else QMessageBox.Icon.Warning
+        title = tr("Card check: {state}", state=tr(STATE_LABEL[scan.state]))
+        parent = self.participant_dialog if scan.participant_id is not None else self
+        box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
+        box.setWindowModality(Qt.WindowModality.ApplicationModal)
+        box.show()
+        return box
 
     def print_card(self, participant_id: int, reason: str = "first", note: str = "") -> None:
         """Draw a participant's card and show the preview; a reprint asks for its reason."""

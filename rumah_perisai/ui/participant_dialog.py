@@ -35,7 +35,7 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
-from rumah_perisai.services.cards import REASON_TEXT
+from rumah_perisai.services.cards import CARD_STATE_TEXT, REASON_TEXT
 from rumah_perisai.services.dues import PAYMENT, ReceiptRow, participant_receipts
 from rumah_perisai.services.participant_view import ParticipantDetail, participant_detail
 from rumah_perisai.services.registration import rejoin, withdraw
@@ -289,7 +289,7 @@ class ParticipantDialog(QDialog):
         self.cards.setHorizontalHeaderLabels([tr("No."), tr("Made"), tr("Reason"), tr("State")])
         self.cards.setRowCount(len(d.cards))
         for row, card in enumerate(d.cards):
-            state = tr("current") if card.state == "valid" else tr("replaced")
+            state = tr(CARD_STATE_TEXT[card.state])
             if card.handed_over:
                 state += ", " + tr("handed over")
             texts = (

@@ -17,7 +17,7 @@ from rumah_perisai.db.models import CardIssue
 from rumah_perisai.domain.card_payload import CardPayload, encode_card, is_card_text
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.cards import (
-    ScanResult,
+    CardState,
     check_card,
     hand_over,
     prepare_cards,
@@ -49,13 +49,13 @@ def test_a_card_is_recorded_only_once_made_and_its_qr_verifies(
     codes = read_codes(prepared.pdf)
     assert "RP3209A-000001" in codes  # the Code128 barcode
     qr = _qr(read_codes, prepared.pdf)
-    assert check_card(app.db, qr).result is ScanResult.NOT_RECORDED
+    assert check_card(app.db, qr).detail == "not_recorded"  # signed here, never made: forged
     record_cards(app.db, prepared, coordinator)
     (card,) = _cards(app)
     assert (card.serial, card.reason, card.state) == (1, "first", "valid")
     scan = check_card(app.db, qr.lower())  # a scanner with Caps Lock on
-    assert scan.result is ScanResult.GENUINE and scan.participant_id == siti
-    assert scan.message == "Kartu asli no. 1: kartu yang berlaku milik Siti Aminah."
+    assert scan.state is CardState.CURRENT and scan.participant_id == siti
+    assert scan.message(scan.name) == "Kartu asli no. 1: kartu yang berlaku milik Siti Aminah."
     hand_over(app.db, 1, coordinator)
     assert _cards(app)[0].handed_over_at is not None
 
@@ -78,8 +78,8 @@ def test_a_reprint_needs_a_reason_and_replaces_the_old_card(
     assert (old.state, new.state, new.reason, new.reason_note) == (
         "replaced", "valid", "lost", "hilang di pasar",
     )  # fmt: skip
-    assert check_card(app.db, _qr(read_codes, first.pdf)).result is ScanResult.REPLACED
-    assert check_card(app.db, _qr(read_codes, again.pdf)).result is ScanResult.GENUINE
+    assert check_card(app.db, _qr(read_codes, first.pdf)).state is CardState.REPLACED
+    assert check_card(app.db, _qr(read_codes, again.pdf)).state is CardState.CURRENT
 
 
 def test_cards_drawn_before_others_were_recorded_must_be_drawn_again(
@@ -110,11 +110,11 @@ def test_forged_and_foreign_cards_are_said_plainly(app: App, coordinator: Actor)
     stranger = encode_card(
         CardPayload("RP9999Z", "RP9999Z-000001", 7, date(2026, 11, 1)), Ed25519PrivateKey.generate()
     )
-    assert check_card(app.db, stranger).result is ScanResult.UNKNOWN_POST
+    assert check_card(app.db, stranger).state is CardState.UNKNOWN_POST
     forged = encode_card(
         CardPayload("RP3209A", "RP3209A-000001", 7, date(2026, 11, 1)), Ed25519PrivateKey.generate()
     )
-    assert check_card(app.db, forged).result is ScanResult.ALTERED
+    assert check_card(app.db, forged).state is CardState.FORGED
 
 
 def test_card_commands_print_then_verify(

@@ -65,11 +65,13 @@ def test_print_a_card_from_the_participant_view_then_scan_it(
     qtbot.keyClicks(window.search_box, qr)
     qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
     assert "SUDAH DIGANTI" in window.participant_dialog.notice.text()
+    assert window.card_warning.isVisible()  # said over everything until the volunteer closes it
+    window.card_warning.close()
     window.participant_dialog.close()
     forged = qr[:30] + ("A" if qr[30] != "A" else "B") + qr[31:]
     qtbot.keyClicks(window.search_box, forged)
     qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
-    assert "palsu atau telah diubah" in window.result_count.text()
+    assert "PALSU atau telah diubah" in window.result_count.text()
 
 
 def test_the_days_new_cards_come_on_a_sheet(

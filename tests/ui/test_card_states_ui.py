@@ -1,0 +1,115 @@
+"""Issue 14, item 4 in the window: a scanned card that is not current cannot go unseen — a modal
+message says what it is and what to do — while a current card opens its participant as before;
+another post's card says whose it is. The fake clock starts at 27 Nov 2026 09:30 WIB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from rumah_perisai.app import App
+from rumah_perisai.config import DataFolder
+from rumah_perisai.services.acks import take_ack
+from rumah_perisai.services.branch import add_post, import_batch
+from rumah_perisai.services.branch_keys import install_branch_key, post_key_file_bytes
+from rumah_perisai.services.posts import PostSummary
+from rumah_perisai.services.registration import withdraw
+from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.main_window import MainWindow
+from tests.conftest import FakeClock
+from tests.services.branch_world import CLI, PostSide, make_branch, make_post
+from tests.services.test_card_states import OWN_NIK, issue_card
+
+
+@pytest.fixture
+def here(app: App, post: PostSummary, coordinator: Actor, tmp_path: Path) -> PostSide:
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    return PostSide(app, post.code, coordinator, stick)
+
+
+def _scan(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    """What a USB scanner does: types the code into the search box, then Enter."""
+    qtbot.keyClicks(window.search_box, text)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+
+
+def _window(qtbot: QtBot, app: App, actor: Actor) -> MainWindow:
+    window = MainWindow(app, actor)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_a_withdrawn_card_is_a_warning_that_stays_until_dismissed(
+    qtbot: QtBot, app: App, here: PostSide
+) -> None:
+    siti = here.register(nik=OWN_NIK, name="Siti Aminah")
+    text = issue_card(here, siti)
+    window = _window(qtbot, app, here.coordinator)
+
+    _scan(qtbot, window, text)  # current: the participant opens, ready to take dues, as before
+    assert window.participant_dialog.notice.text() == (
+        "Kartu asli no. 1: kartu yang berlaku milik Siti Aminah."
+    )
+    assert window.participant_dialog.pay_button.isDefault()
+    assert not hasattr(window, "card_warning")
+    window.participant_dialog.close()
+
+    withdraw(app.db, siti, "daftar dua kali", here.coordinator)
+    _scan(qtbot, window, text)
+    box = window.card_warning
+    assert box.isVisible() and box.icon() is QMessageBox.Icon.Warning
+    assert box.windowModality() is Qt.WindowModality.ApplicationModal
+    assert box.windowTitle() == "Pemeriksaan kartu: DIBATALKAN"
+    assert box.text() == (
+        "Kartu no. 1 milik Siti Aminah: pendaftaran DIBATALKAN — jangan terima sebagai bukti "
+        "kepesertaan; tarik kartu ini."
+    )
+    view = window.participant_dialog  # the registration beneath, its notice red
+    assert view.detail.name == "Siti Aminah" and "b71c1c" in view.notice.styleSheet()
+    assert not view.pay_button.isDefault()  # Enter is no payment
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is box, timeout=2000)
+    qtbot.wait(300)  # still there: nothing but the volunteer closes it
+    assert box.isVisible()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert not box.isVisible()
+
+
+@pytest.fixture
+def other(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[App, PostSide]]:
+    """A branch and another of its posts, with a card of that post's walk-in."""
+    root = tmp_path / "branch"
+    root.mkdir()
+    branch = make_branch(root, DataFolder(root).sqlite_url, clock)
+    side = make_post(tmp_path, branch, clock, "RP3209B")
+    yield branch, side
+    side.app.close()
+    branch.close()
+
+
+def test_another_posts_card_says_whose_it_is(
+    qtbot: QtBot, app: App, here: PostSide, other: tuple[App, PostSide]
+) -> None:
+    branch, them = other
+    theirs = issue_card(them, them.register(nik=OWN_NIK))
+    install_branch_key(app.db, (branch.folder.keys / "branch-public-key.json").read_bytes(), CLI)
+    add_post(branch.db, branch.folder, post_key_file_bytes(app.db, app.folder.keys), CLI)
+    here.register()
+    result = import_batch(branch.db, branch.folder, here.export().path, CLI)
+    assert result.ack_path is not None
+    take_ack(app.db, result.ack_path.read_bytes(), result.ack_path.name, CLI)  # their key
+
+    window = _window(qtbot, app, here.coordinator)
+    _scan(qtbot, window, theirs)
+    box = window.card_warning
+    assert box.isVisible() and box.icon() is QMessageBox.Icon.Information
+    assert "RP3209B-000001" in box.text() and "Rumah Perisai RP3209B" in box.text()
+    assert box.text() == window.result_count.text()
+    assert not hasattr(window, "participant_dialog")  # not a registration of this post

@@ -530,17 +530,26 @@ def cmd_batch_refunds(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_batch_list(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
+    from rumah_perisai.services.acks import branch_view
     from rumah_perisai.services.batches import batches
 
     with open_app(ctx.folder, ctx.database_url) as app:
         rows = batches(app.db)
+        lacking = set(branch_view(app.db).missing)
+    # A batch the branch said it never received (a later one's acknowledgement): write it again.
     if args.json:
-        ctx.emit_json([asdict(row) for row in rows])
+        ctx.emit_json(
+            [asdict(row) | {"missing_at_branch": row.seq in lacking and row.state != "acknowledged"}
+             for row in rows]
+        )  # fmt: skip
         return EXIT_OK
     for row in rows:
-        ctx.say(
-            f"{row.seq}\t{row.created_on.isoformat()}\t{row.state}\t{row.records}\t{row.file_name}"
+        state = (
+            "missing_at_branch"
+            if row.seq in lacking and row.state != "acknowledged"
+            else (row.state)
         )
+        ctx.say(f"{row.seq}\t{row.created_on.isoformat()}\t{state}\t{row.records}\t{row.file_name}")
     return EXIT_OK
 
 

@@ -209,6 +209,14 @@ class BranchView:
     pending: dict[str, str]  # registration number -> why the branch has still to decide
 
 
+def pending_at_branch(session: Session, registration_no: str) -> str | None:
+    """Why the branch has still to decide on this registration, or None."""
+    for entry in _setting(session, PENDING_SETTING, []):
+        if entry.get("key") == registration_no:
+            return str(entry.get("reason", ""))
+    return None
+
+
 def branch_view(db: Database) -> BranchView:
     with db.reading() as session:
         missing = [int(seq) for seq in _setting(session, MISSING_SETTING, [])]

@@ -17,6 +17,7 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import CoverSummary, Standing, Status, status_from_summary
 from rumah_perisai.domain.nik import mask_nik
 from rumah_perisai.errors import UserError
+from rumah_perisai.services.acks import pending_at_branch
 from rumah_perisai.services.posts import local_post
 
 
@@ -81,6 +82,9 @@ class ParticipantDetail:
     cover: list[CoverRow]
     history: list[HistoryRow]
     cards: list[CardRow]
+    # The branch holds this registration in a NIK conflict with another post's member, to be
+    # decided by an officer (from the newest acknowledgement); None when nothing is pending.
+    branch_pending: str | None = None
 
 
 def _masked(changes: dict[str, Any]) -> dict[str, Any]:
@@ -212,4 +216,5 @@ def participant_detail(db: Database, participant_id: int, today: date) -> Partic
             cover=cover,
             history=history,
             cards=cards,
+            branch_pending=pending_at_branch(session, participant.registration_no),
         )

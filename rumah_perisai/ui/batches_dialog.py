@@ -58,7 +58,7 @@ from rumah_perisai.exchange.batchfile import FILE_SUFFIX
 from rumah_perisai.exchange.safe_write import write_file
 from rumah_perisai.i18n import N_, babel_locale, tr
 from rumah_perisai.keys import format_fingerprint
-from rumah_perisai.services.acks import AckTaken, RefundDue, refunds_due, take_ack
+from rumah_perisai.services.acks import AckTaken, RefundDue, branch_view, refunds_due, take_ack
 from rumah_perisai.services.batches import (
     BatchInfo,
     Pending,
@@ -163,6 +163,7 @@ class BatchesDialog(QDialog):
             raise RuntimeError("the batches page needs a post")
         self._zone = summary.timezone
         self.rows: list[BatchInfo] = []
+        self.missing: set[int] = set()  # batches the branch said it never received
         self.state: Pending | None = None
         self.refunds: list[RefundDue] = []
         self.found_ack: tuple[BatchInfo, Path] | None = None  # offered above the list
@@ -331,6 +332,7 @@ class BatchesDialog(QDialog):
         on the stick, the refunds due."""
         self.show_keys()
         self.show_pending()
+        self.missing = set(branch_view(self._db).missing)
         self.show_batches(batches(self._db))
         self.show_found_ack()
         self.show_refunds_button()
@@ -412,7 +414,7 @@ class BatchesDialog(QDialog):
                 (formats.number(info.summary.get("registrations", 0)), NUMBER),
                 (formats.number(info.summary.get("payments", 0)), NUMBER),
                 (file_size(info.file_size), NUMBER),
-                (state_text(info), None),
+                (self.state_of(info), None),
                 (self.written_to_text(info), None),
             )
             tip = self.row_tip(info)
@@ -421,7 +423,7 @@ class BatchesDialog(QDialog):
                 if align is not None:
                     item.setTextAlignment(align)
                 item.setToolTip(tip)
-                if info.never_written_out:
+                if info.never_written_out or self.lacking(info):
                     item.setBackground(QBrush(NEVER_WRITTEN))
                     item.setForeground(QBrush(NEVER_WRITTEN_TEXT))
                 elif info.state != "acknowledged":
@@ -438,6 +440,13 @@ class BatchesDialog(QDialog):
             self.table.selectRow(seqs.index(keep.seq) if keep and keep.seq in seqs else 0)
         self._selected()
 
+    def lacking(self, info: BatchInfo) -> bool:
+        """The branch said (in a later batch's acknowledgement) it never received this one."""
+        return info.state != "acknowledged" and info.seq in self.missing
+
+    def state_of(self, info: BatchInfo) -> str:
+        return tr("not received by the branch") if self.lacking(info) else state_text(info)
+
     def written_to_text(self, info: BatchInfo) -> str:
         if info.copied_at is None:
             return tr("not written to a stick")
@@ -445,6 +454,11 @@ class BatchesDialog(QDialog):
 
     def row_tip(self, info: BatchInfo) -> str:
         lines = [info.file_name]
+        if self.lacking(info):
+            lines.append(
+                tr("The branch has not received this batch: select it and use Write again, "
+                   "then send the stick.")
+            )  # fmt: skip
         if info.never_written_out:
             lines.append(
                 tr("Saved on this computer but never written to a stick: use Write again.")

@@ -42,6 +42,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -75,7 +76,9 @@ from rumah_perisai.services.branch import (
     add_post,
     branch_keys,
     branch_posts,
+    decide_conflict,
     import_files,
+    pending_conflicts,
     set_suspended,
 )
 from rumah_perisai.services.volunteers import Actor
@@ -100,10 +103,9 @@ SUSPENDED_TEXT = RED_TEXT
 HELD = AMBER  # waiting behind a missing batch
 REFUSED = RED
 
-COLUMNS = 7
-COL_CODE, COL_NAME, COL_FINGERPRINT, COL_LAST, COL_HELD, COL_PARTICIPANTS, COL_STATE = range(
-    COLUMNS
-)
+COLUMNS = 8
+(COL_CODE, COL_NAME, COL_FINGERPRINT, COL_LAST, COL_HELD, COL_MISSING, COL_PARTICIPANTS,
+ COL_STATE) = range(COLUMNS)  # fmt: skip
 RESULT_COLUMNS = 5
 RES_FILE, RES_POST, RES_SEQ, RES_STATE, RES_MESSAGE = range(RESULT_COLUMNS)
 
@@ -124,8 +126,20 @@ def held_text(post: BranchPost) -> str:
     return tr(
         "{held} (waiting for {missing})",
         held=", ".join(str(seq) for seq in post.held),
-        missing=post.last_seq + 1,
+        missing=waiting_for(post),
     )
+
+
+def waiting_for(post: BranchPost) -> int:
+    """The first batch a held one waits for: the lowest missing below it."""
+    below = [seq for seq in post.missing if post.held and seq < max(post.held)]
+    return min(below, default=post.last_seq + 1)
+
+
+def missing_text(post: BranchPost) -> str:
+    """The batches the branch still lacks (passed over, or behind a held one); the post is told
+    in its acknowledgement and writes them again."""
+    return ", ".join(str(seq) for seq in post.missing)
 
 
 def state_text(post: BranchPost) -> str:
@@ -198,6 +212,97 @@ class _ImportSteps:
         self._inner.step(done, total, tr("Importing {file}…", file=text) if text else "")
 
 
+CONFLICT_COLUMNS = 7
+
+
+class ConflictsDialog(QDialog):
+    """NIK conflicts between two posts' accepted members: the officer sees both registrations
+    (post, number, name, birth date, registered, first seen here) and keeps one, with a reason.
+    The other is rejected; its post hears it in its next acknowledgement."""
+
+    def __init__(self, app: App, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._app = app
+        self.actor = actor
+        self.decided = 0
+        self.setObjectName("conflicts")
+        self.setWindowTitle(tr("NIK conflicts"))
+        layout = QVBoxLayout(self)
+        self.label = QLabel(
+            tr("Each pair holds the same NIK at two posts. Check the person's KTP with the posts, "
+               "then keep the registration that stands; the other is rejected.")
+        )  # fmt: skip
+        self.label.setWordWrap(True)
+        layout.addWidget(self.label)
+        self.table = QTableWidget(0, CONFLICT_COLUMNS)
+        self.table.setObjectName("conflictsTable")
+        self.table.setHorizontalHeaderLabels([
+            tr("No."), tr("Post"), tr("Registration"), tr("Name"), tr("Born"),
+            tr("Registered"), tr("First seen here"),
+        ])  # fmt: skip
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.keep_button = QPushButton(tr("&Keep the chosen registration…"))
+        self.keep_button.setObjectName("keep")
+        self.keep_button.clicked.connect(self.keep_chosen)
+        close = QPushButton(tr("Close"))
+        close.clicked.connect(self.reject)
+        buttons.addWidget(self.keep_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
+        self.rows: list[tuple[int, str]] = []  # (conflict id, registration number) per row
+        self.load()
+        self.resize(900, 360)
+
+    def load(self) -> None:
+        self.rows = []
+        conflicts = pending_conflicts(self._app.db)
+        self.table.setRowCount(2 * len(conflicts))
+        for index, conflict in enumerate(conflicts):
+            for offset, side in enumerate((conflict.first, conflict.second)):
+                row = 2 * index + offset
+                cells = (str(conflict.id) if offset == 0 else "", side.post_code,
+                         side.registration_no, side.name, side.birth_date, side.registered_on,
+                         side.first_seen)  # fmt: skip
+                for column, text in enumerate(cells):
+                    self.table.setItem(row, column, QTableWidgetItem(text))
+                self.rows.append((conflict.id, side.registration_no))
+        self.keep_button.setEnabled(bool(conflicts))
+        if conflicts:
+            self.table.selectRow(0)
+            self.table.setFocus()
+
+    def keep_chosen(self) -> None:
+        model = self.table.selectionModel()
+        chosen = model.selectedRows() if model is not None else []
+        if not chosen:
+            return
+        conflict_id, regno = self.rows[chosen[0].row()]
+        note, ok = QInputDialog.getText(
+            self,
+            tr("Keep {regno}", regno=regno),
+            tr("Why does {regno} stand (e.g. the KTP seen at which post)?", regno=regno),
+        )
+        if not ok:
+            return
+        self.keep(conflict_id, regno, note)
+
+    def keep(self, conflict_id: int, regno: str, note: str) -> None:
+        try:
+            decide_conflict(self._app.db, conflict_id, regno, note, self.actor)
+        except UserError as error:
+            QMessageBox.warning(self, tr("NIK conflicts"), error.message())
+            return
+        self.decided += 1
+        self.load()
+
+
 class BranchWindow(QMainWindow):
     """The branch's main window: its posts, and importing their batches."""
 
@@ -257,6 +362,9 @@ class BranchWindow(QMainWindow):
         buttons = QHBoxLayout()
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.gap_button)
+        self.conflicts_button = self._button("conflicts")
+        self.conflicts_button.clicked.connect(self.show_conflicts)
+        buttons.addWidget(self.conflicts_button)
         buttons.addStretch(1)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.suspend_button)
@@ -327,7 +435,8 @@ class BranchWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.folder_label)
 
         self.setTabOrder(self.import_button, self.gap_button)
-        self.setTabOrder(self.gap_button, self.add_button)
+        self.setTabOrder(self.gap_button, self.conflicts_button)
+        self.setTabOrder(self.conflicts_button, self.add_button)
         self.setTabOrder(self.add_button, self.suspend_button)
         self.setTabOrder(self.suspend_button, self.table)
         self.setTabOrder(self.table, self.results)
@@ -416,6 +525,10 @@ class BranchWindow(QMainWindow):
             tr("Import batches although the ones before them never came; a reason is required.")
         )
         self.add_button.setText(tr("&Add post key…"))
+        self.retranslate_conflicts()
+        self.conflicts_button.setToolTip(
+            tr("Two posts' accepted members with the same NIK, waiting for your decision.")
+        )
         self.add_button.setToolTip(tr("Register a post by its key file."))
         self.posts_label.setText(tr("P&osts of this branch:"))
         self.table.setHorizontalHeaderLabels(
@@ -425,6 +538,7 @@ class BranchWindow(QMainWindow):
                 tr("Fingerprint"),
                 tr("Last batch"),
                 tr("Held batches"),
+                tr("Missing batches"),
                 tr("Participants"),
                 tr("State"),
             ]
@@ -458,6 +572,7 @@ class BranchWindow(QMainWindow):
     # --- the posts ---------------------------------------------------------------------------
     def refresh(self) -> None:
         self.show_posts(branch_posts(self._app.db))
+        self.retranslate_conflicts()
         if self.report is None and self._note is None:
             self.show_hint()
 
@@ -485,6 +600,7 @@ class BranchWindow(QMainWindow):
                 (format_fingerprint(post.fingerprint), None),
                 (str(post.last_seq) if post.last_seq else "—", NUMBER),
                 (held_text(post), None),
+                (missing_text(post), None),
                 (formats.number(post.participants), NUMBER),
                 (state_text(post), None),
             )
@@ -501,7 +617,9 @@ class BranchWindow(QMainWindow):
                     item.setForeground(QBrush(SUSPENDED_TEXT))
                     if column == COL_STATE:
                         item.setFont(bold)
-                elif post.held and column in (COL_LAST, COL_HELD):
+                elif (post.held and column in (COL_LAST, COL_HELD)) or (
+                    post.missing and column == COL_MISSING
+                ):
                     item.setBackground(QBrush(HELD))
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
@@ -517,7 +635,15 @@ class BranchWindow(QMainWindow):
                 tr(
                     "Held: batch {seq} waits for batch {missing}, which has not been imported yet.",
                     seq=", ".join(str(seq) for seq in post.held),
-                    missing=post.last_seq + 1,
+                    missing=waiting_for(post),
+                )
+            )
+        if post.missing:
+            lines.append(
+                tr(
+                    "Missing: batch {seq} has not come. The post is told in its acknowledgement "
+                    "and writes it again; it is imported when it comes.",
+                    seq=missing_text(post),
                 )
             )
         if post.suspended_reason is not None:
@@ -855,6 +981,27 @@ class BranchWindow(QMainWindow):
         self.select_post(key.code)
         self.show_message(tr("Post key"), text(), QMessageBox.Icon.Information)
         return added
+
+    def retranslate_conflicts(self) -> None:
+        waiting = len(pending_conflicts(self._app.db))
+        self.conflicts_button.setText(
+            tr("NIK &conflicts ({count})…", count=waiting) if waiting else tr("NIK &conflicts…")
+        )
+        bold = QFont(self.conflicts_button.font())
+        bold.setBold(bool(waiting))
+        self.conflicts_button.setFont(bold)
+
+    def show_conflicts(self) -> None:
+        """The NIK conflicts waiting for a decision; the officer keeps one registration."""
+        dialog = ConflictsDialog(self._app, self.actor, self)
+        dialog.exec()
+        if dialog.decided:
+            self.note(
+                lambda: tr("Decision recorded: the other registration is rejected; its post "
+                           "hears it in its next acknowledgement."),
+                good=True,
+            )  # fmt: skip
+        self.refresh()
 
     def toggle_suspended(self) -> None:
         """Suspend post… (asks the reason) or Resume post, for the post chosen in the list."""

@@ -212,6 +212,8 @@ class ParticipantDialog(QDialog):
             )
         if d.standing_reason:
             text += "<br>" + tr("Reason: {reason}", reason=d.standing_reason)
+        if d.branch_pending:
+            text += "<br>" + tr("Waiting for the branch: {reason}", reason=d.branch_pending)
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {foreground}; background: {background}; padding: 6px;")
         self._show_facts(d)

@@ -27,6 +27,7 @@ from rumah_perisai.ui.branch_window import (
     COL_CODE,
     COL_FINGERPRINT,
     COL_HELD,
+    COL_MISSING,
     COL_LAST,
     COL_PARTICIPANTS,
     COL_STATE,
@@ -417,3 +418,80 @@ def test_switching_to_english_redraws_the_last_import(
     assert item.text(RES_STATE) == "imported"
     assert "Batch 1 of post RP3209A imported" in item.text(4)
     assert branch.settings.language == "en"
+
+
+# --- issue 14: a batch passed over stays open; a NIK conflict waits for an officer ---------------
+
+
+def test_a_batch_passed_over_shows_as_missing_until_it_comes(
+    qtbot: QtBot, branch: App, post_a: PostSide, choose: Chooser
+) -> None:
+    paths = []
+    for _ in range(3):
+        post_a.register()
+        paths.append(post_a.export().path)
+    window = _window(qtbot, branch)
+    choose.file_lists.append([paths[0]])
+    _click(qtbot, window.import_button)
+    choose.texts.append("flashdisk batch 2 hilang")
+    choose.file_lists.append([paths[2]])
+    _click(qtbot, window.gap_button)
+    assert _cell(window, "RP3209A", COL_MISSING) == "2"
+    assert _background(window, "RP3209A", COL_MISSING) == HELD
+
+    choose.file_lists.append([paths[1]])  # the post wrote it again: it comes after all
+    _click(qtbot, window.import_button)
+    (late,) = _top(window)
+    assert (late.text(RES_SEQ), late.text(RES_STATE)) == ("2", tr("imported"))
+    assert _cell(window, "RP3209A", COL_MISSING) == ""
+    assert _cell(window, "RP3209A", COL_PARTICIPANTS) == "3"
+
+
+def test_an_officer_decides_a_nik_conflict_from_the_window(
+    qtbot: QtBot,
+    branch: App,
+    post_a: PostSide,
+    post_b: PostSide,
+    choose: Chooser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch import import_batch, pending_conflicts
+    from rumah_perisai.ui.branch_window import ConflictsDialog
+    from tests.services.branch_world import CLI
+
+    post_a.register(nik="3209144101910001")
+    import_batch(branch.db, branch.folder, post_a.export().path, CLI)
+    post_b.register(nik="3209144101910002")
+    import_batch(branch.db, branch.folder, post_b.export().path, CLI)
+    post_a.app.close()  # post A puts its member onto B's member's NIK behind the program's back
+    with sqlite3.connect(post_a.app.folder.database) as raw:
+        raw.execute(
+            "UPDATE participants SET nik = '3209144101910002', change_no = (SELECT value + 1 "
+            "FROM counters WHERE scope = '' AND name = 'change')"
+        )
+    post_a.app = open_app(post_a.app.folder, post_a.app.folder.sqlite_url, clock=branch.db.clock)
+    post_a.register()
+    import_batch(branch.db, branch.folder, post_a.export().path, CLI)
+
+    window = _window(qtbot, branch)
+    assert "(1)" in window.conflicts_button.text()
+    shown: list[ConflictsDialog] = []
+
+    def run(dialog: ConflictsDialog) -> int:
+        shown.append(dialog)
+        regnos = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
+        assert regnos == ["RP3209A-000001", "RP3209B-000001"]
+        dialog.table.selectRow(1)  # B's registration stands
+        choose.texts.append("KTP asli dilihat di pos B")
+        qtbot.mouseClick(dialog.keep_button, Qt.MouseButton.LeftButton)
+        assert dialog.table.rowCount() == 0
+        return 0
+
+    monkeypatch.setattr(ConflictsDialog, "exec", run)
+    _click(qtbot, window.conflicts_button)
+    assert shown and pending_conflicts(branch.db) == []
+    assert "(1)" not in window.conflicts_button.text()
+    assert tr("Keep {regno}", regno="RP3209B-000001") in choose.asked

@@ -274,6 +274,12 @@ class ConflictsDialog(QDialog):
                     self.table.setItem(row, column, QTableWidgetItem(text))
                 self.rows.append((conflict.id, side.registration_no))
         self.keep_button.setEnabled(bool(conflicts))
+        self.label.setText(
+            tr("Each pair holds the same NIK at two posts. Check the person's KTP with the posts, "
+               "then keep the registration that stands; the other is rejected.")
+            if conflicts
+            else tr("No NIK conflict is waiting for a decision.")
+        )  # fmt: skip
         if conflicts:
             self.table.selectRow(0)
             self.table.setFocus()

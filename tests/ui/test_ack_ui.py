@@ -34,6 +34,7 @@ from rumah_perisai.ui.batches_dialog import (
     ACKNOWLEDGED,
     COL_SEQ,
     COL_STATE,
+    NEVER_WRITTEN,
     NOT_ACKNOWLEDGED,
     BatchesDialog,
 )
@@ -369,3 +370,35 @@ def test_the_form_warns_about_a_nik_the_branchs_list_flags_but_registers_it(
         assert saved is not None
         assert (saved.nik, saved.standing) == (SECOND_NIK, "member")
         assert saved.duplicate_override_reason == tr(ELSEWHERE_NOTE)
+
+
+def test_a_batch_the_branch_never_received_stands_out_until_its_own_acknowledgement(
+    qtbot: QtBot, app: App, coordinator: Actor, branch: App, here: PostSide,
+    choose: Chooser, clock: FakeClock,
+) -> None:  # fmt: skip
+    """Batch 2's stick was lost; the branch imported batch 3 past the gap. Its acknowledgement
+    tells the post batch 2 never came: the page shows it red until it is written again and the
+    branch acknowledges it."""
+    paths = []
+    for _ in range(3):
+        here.register()
+        paths.append(here.export().path)
+        clock.advance(days=1)
+    import_batch(branch.db, branch.folder, paths[0], CLI)
+    passed = import_batch(branch.db, branch.folder, paths[2], CLI, gap_reason="flashdisk hilang")
+    assert passed.ack_path is not None
+
+    dialog = _open_page(qtbot, app, coordinator)
+    choose.files.append(str(passed.ack_path))
+    qtbot.mouseClick(dialog.ack_button, Qt.MouseButton.LeftButton)
+    row = _row_of(dialog, 2)
+    assert _cell(dialog, row, COL_STATE) == tr("not received by the branch")
+    item = dialog.table.item(row, COL_STATE)
+    assert item is not None and item.background().color() == NEVER_WRITTEN
+    assert "Tulis lagi" in item.toolTip()  # the button that puts it on a stick again
+
+    late = import_batch(branch.db, branch.folder, paths[1], CLI)  # written again, it came
+    assert late.state == "imported" and late.ack_path is not None
+    choose.files.append(str(late.ack_path))
+    qtbot.mouseClick(dialog.ack_button, Qt.MouseButton.LeftButton)
+    assert _cell(dialog, _row_of(dialog, 2), COL_STATE) == tr("acknowledged")

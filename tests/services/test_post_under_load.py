@@ -11,6 +11,7 @@ the real clock: the false refusals happened only because real time moves while a
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from rumah_perisai.app import App
 from rumah_perisai.db.models import Receipt
 from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.errors import UserError
+from rumah_perisai.exchange import safe_write
 from rumah_perisai.exchange.keyfiles import BranchKeys, branch_key_file, create_branch_keys
 from rumah_perisai.services.batches import batches, export_batch
 from rumah_perisai.services.branch_keys import install_branch_key
@@ -161,6 +163,52 @@ def test_exports_while_payments_are_taken_never_say_a_correct_clock_is_behind(
     assert "clock_behind" not in exported, exported
     assert set(exported) <= {"written", "batch_nothing_new"}, exported
     assert exported.count("written") >= 2, exported
+
+
+# --- item 6: the stick is written after the lock is released ------------------------------------
+
+
+def _path_of(fd: int) -> Path | None:
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return None
+
+
+def test_a_payment_goes_through_while_the_batch_is_written_to_a_slow_stick(
+    app: App, linked: BranchKeys, add_participant: Callable[..., int], stick: Path,
+    volunteer: Actor, short_waits: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    if _path_of(0) is None:
+        pytest.skip("needs /proc/self/fd to tell the stick's writes from the computer's")
+    who = _in_arrears(add_participant)
+    writing, paid = threading.Event(), threading.Event()
+    real_write = safe_write.write_chunk
+
+    def slow_stick(fd: int, chunk: memoryview) -> int:
+        path = _path_of(fd)
+        if path is not None and path.parent == stick.resolve():
+            writing.set()
+            paid.wait(timeout=WAIT)  # the stick crawls until the payment is through
+        return real_write(fd, chunk)
+
+    monkeypatch.setattr(safe_write, "write_chunk", slow_stick)
+    exported: list[Any] = []
+    exporter = threading.Thread(target=lambda: exported.append(_export(app, stick)))
+    exporter.start()
+    try:
+        assert writing.wait(timeout=WAIT), "the batch never reached the stick"
+        receipt = _pay(app, who, volunteer)  # while the stick is being written
+    finally:
+        paid.set()
+        exporter.join(timeout=3 * WAIT)
+    assert exported == ["written"]
+    (info,) = batches(app.db)
+    assert info.copied_to == str(stick.resolve()) and not info.never_written_out
+    with app.db.reading() as session:
+        assert session.scalar(select(Receipt.change_no).where(Receipt.id == receipt)) > (
+            info.change_to
+        ), "the payment made while the stick was written belongs to the next batch"
 
 
 # --- item 6: a busy database is a refusal the user can act on ------------------------------------

@@ -26,10 +26,18 @@ MESSAGES: dict[str, str] = {
         "This database was made by a newer version of Rumah Perisai (revision {revision}). "
         "Install the newest program; the database was not changed."
     ),
-    "db_busy": N_("The database is in use by another program; try again in a moment."),
+    "db_busy": N_(
+        "The database is busy: another window or program is saving to it. Nothing was "
+        "changed; try again in a moment."
+    ),
     "clock_behind": N_(
         "The computer's clock ({now}) is earlier than the newest record ({newest}). "
         "Correct the date and time first; nothing was recorded."
+    ),
+    # --- database: issue 14 (a full disk on this computer) ---
+    "computer_disk_full": N_(
+        "This computer's disk is full ({path}); nothing was recorded. Free some space (empty "
+        "the Recycle Bin, move photos and videos elsewhere), then try again."
     ),
     # --- set-up
     "post_exists": N_(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc
@@ -63,6 +64,14 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{SQLITE_BEGIN: "BEGIN IMMEDIATE"})
 
 
+def snapshot(engine: Engine) -> Engine:
+    """The same engine, its transactions each seeing one moment (REPEATABLE READ on
+    PostgreSQL; a SQLite read transaction already does)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="REPEATABLE READ")
+
+
 def describe_operational_error(url: str, error: exc.DBAPIError) -> UserError:
     """Turn a driver error met while opening a database into a message the user can act on."""
     original = error.orig
@@ -71,9 +80,42 @@ def describe_operational_error(url: str, error: exc.DBAPIError) -> UserError:
         lowered = text.lower()
         if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
             return UserError("db_corrupt", path=_sqlite_path(url))
-        if "locked" in lowered or "busy" in lowered:
-            return UserError("db_busy")
+    refusal = refusal_for(url, error)
+    if refusal is not None:
+        return refusal
     return UserError("db_unreachable", url=_safe(url), reason=text)
+
+
+# SQLite's primary result codes (the low byte of an extended code).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
+# PostgreSQL: a lock not granted within lock_timeout (or NOWAIT).
+_PG_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def refusal_for(url: str, error: exc.DBAPIError) -> UserError | None:
+    """The refusal a user can act on for a driver error that is no bug, else None.
+
+    Another writer holding the database past the busy (lock) timeout is ``db_busy``: nothing
+    was changed and the same operation can simply be tried again. A full disk under the post's
+    SQLite file is ``computer_disk_full``.
+    """
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        code = getattr(original, "sqlite_errorcode", None)
+        text = str(original).lower()
+        primary = code & 0xFF if isinstance(code, int) else None
+        if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text or "busy" in text:
+            return UserError("db_busy")
+        if primary == _SQLITE_FULL or "disk is full" in text:
+            return UserError("computer_disk_full", path=str(_sqlite_folder(url)))
+        return None
+    if getattr(original, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE:
+        return UserError("db_busy")
+    return None
+
+
+def _sqlite_folder(url: str) -> Path:
+    return Path(_sqlite_path(url)).parent
 
 
 def _sqlite_path(url: str) -> str:

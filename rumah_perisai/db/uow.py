@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import Engine, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
-from rumah_perisai.db.engine import writer
+from rumah_perisai.db.engine import refusal_for, snapshot, writer
 from rumah_perisai.db.models import AuditEntry, Base, Counter, DuplicateHash, Tracked
 from rumah_perisai.errors import UserError
 
@@ -65,11 +66,20 @@ def newest_local_record(session: Session) -> datetime | None:
 
 
 def operation_time(session: Session) -> datetime:
-    """The moment of the current operation, the same for every record it touches."""
+    """The moment of the current operation, the same for every record it touches.
+
+    An operation that may write reads the clock only once it holds the write lock
+    (``begin_operation``): a moment read before waiting for the lock could be earlier than
+    what the writer it waited for recorded meanwhile, and the clock rule would then refuse a
+    correct clock (issue 14, item 5)."""
     now = session.info.get("now")
     if now is None:
-        now = session.info["clock"]()
-        session.info["now"] = now
+        if _writes(session):
+            begin_operation(session)
+            now = session.info["now"]
+        else:
+            now = session.info["clock"]()
+            session.info["now"] = now
     assert isinstance(now, datetime)
     return now
 
@@ -78,12 +88,25 @@ def check_clock(session: Session) -> None:
     """Refuse to record anything while the clock is earlier than the newest local record.
 
     Runs by itself before the first flush of every operation; an operation that does something
-    outside the database first (writing a key file) calls it up front.
+    outside the database first (writing a key file) calls it up front. In an operation that
+    may write, it takes the write lock first (``begin_operation``).
     """
+    if _writes(session):
+        begin_operation(session)
+    else:
+        _refuse_clock_behind(session)
+
+
+def _writes(session: Session) -> bool:
+    return bool(session.info.get("actor")) and not session.info.get("read_only")
+
+
+def _refuse_clock_behind(session: Session) -> None:
     if session.info.get("origin", "local") != "local":
         return
     now = operation_time(session)
-    newest = newest_local_record(session)
+    with session.no_autoflush:  # pending records are this operation's own, not the floor
+        newest = newest_local_record(session)
     if newest is not None and newest > now:
         raise UserError("clock_behind", now=_show(now), newest=_show(newest))
 
@@ -93,15 +116,19 @@ def _show(moment: datetime) -> str:
 
 
 def begin_operation(session: Session) -> int:
-    """Take the operation's change number now rather than at its first flush, and return it.
+    """Take the write lock and the operation's change number, then read and check the clock.
 
-    Every writer takes this counter row, so from here on no other operation can commit changes
-    until this one ends: everything committed so far has a smaller number. The weekly batch
-    relies on it to read "everything up to here" without missing a change still in flight.
+    Every writer takes this counter row (on SQLite the whole database is already theirs from
+    ``BEGIN IMMEDIATE``), so from here on no other operation can commit changes until this one
+    ends: everything committed so far has a smaller number and an earlier moment. Only now is
+    the clock read, so the comparison with the newest record is between two honest readings.
     """
     if "change_no" not in session.info:
-        check_clock(session)
+        # Recorded before the clock check: its query may flush, and that flush must find the
+        # number taken rather than take a second one.
         session.info["change_no"] = next_number(session, *CHANGE_COUNTER)
+        session.info["now"] = session.info["clock"]()
+        _refuse_clock_behind(session)
     return int(session.info["change_no"])
 
 
@@ -116,8 +143,7 @@ def _stamp_changes(session: Session, _flush: UOWTransaction, _instances: Any) ->
     if "change_no" not in session.info:
         if not session.info.get("actor"):
             raise RuntimeError("a change needs an actor: use Database.unit_of_work(actor)")
-        check_clock(session)
-        session.info["change_no"] = next_number(session, *CHANGE_COUNTER)
+        begin_operation(session)
     for record in changed:
         if isinstance(record, Tracked):
             record.change_no = session.info["change_no"]
@@ -222,7 +248,7 @@ class Database:
         self._writers = sessionmaker(
             bind=writer(engine), class_=TrackedSession, expire_on_commit=False
         )
-        self._readers = sessionmaker(bind=engine, class_=TrackedSession)
+        self._readers = sessionmaker(bind=snapshot(engine), class_=TrackedSession)
 
     @contextmanager
     def unit_of_work(self, actor: str) -> Iterator[Session]:
@@ -232,6 +258,12 @@ class Database:
         try:
             yield session
             session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            refusal = self._refusal(error)
+            if refusal is None:
+                raise
+            raise refusal from error
         except BaseException:
             session.rollback()
             raise
@@ -240,13 +272,27 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only look: a consistent snapshot, nothing can be written."""
+        """A read-only look: a consistent snapshot, nothing can be written.
+
+        On PostgreSQL the transaction is REPEATABLE READ, so every query of one look sees the
+        same moment, as SQLite's read transactions do (the weekly batch reads its records, the
+        manifest's newest receipt and the change counter from one snapshot)."""
         session = self._readers()
         session.info.update(clock=self.clock, read_only=True)
         try:
             yield session
+        except DBAPIError as error:
+            refusal = self._refusal(error)
+            if refusal is None:
+                raise
+            raise refusal from error
         finally:
             session.close()  # ends the transaction; loaded objects stay readable, detached
+
+    def _refusal(self, error: DBAPIError) -> UserError | None:
+        """A busy database or a full disk is said plainly; anything else stays the driver's
+        error (None): a bug, logged with its traceback."""
+        return refusal_for(self.engine.url.render_as_string(hide_password=False), error)
 
     def dispose(self) -> None:
         self.engine.dispose()

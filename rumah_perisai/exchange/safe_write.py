@@ -35,11 +35,16 @@ _REASONS = {
 }
 
 
-def write_failed(directory: Path, error: OSError) -> UserError:
+def write_failed(directory: Path, error: OSError, *, computer: bool = False) -> UserError:
+    """What the user reads when writing to ``directory`` failed. ``computer``: the folder is on
+    this computer's own disk (the data folder), never to be called "the stick"."""
     reason = _REASONS.get(error.errno or 0, "other")
-    return UserError(
-        f"write_failed_{reason}", path=str(directory), detail=error.strerror or str(error)
-    )
+    detail = error.strerror or str(error)
+    if computer:
+        if reason == "full":
+            return UserError("computer_disk_full", path=str(directory))
+        return UserError("write_failed_other", path=str(directory), detail=detail)
+    return UserError(f"write_failed_{reason}", path=str(directory), detail=detail)
 
 
 def partial_name(name: str) -> str:
@@ -53,6 +58,7 @@ class Staged:
     directory: Path
     name: str
     temporary: Path
+    computer: bool = False  # on this computer's own disk, not a stick
 
     @property
     def final(self) -> Path:
@@ -64,7 +70,7 @@ class Staged:
             _sync_directory(self.directory)
         except OSError as error:
             self.discard()
-            raise write_failed(self.directory, error) from error
+            raise write_failed(self.directory, error, computer=self.computer) from error
         return self.final
 
     def discard(self) -> None:
@@ -77,24 +83,27 @@ def stage(
     name: str,
     data: bytes,
     check: Callable[[bytes], None] | None = None,
+    *,
+    computer: bool = False,
 ) -> Staged:
     """Write ``data`` under a temporary name in ``directory``, synced, read back and checked.
 
     ``check`` is called on the bytes read back (e.g. the batch format's own check); anything it
     raises removes the temporary file and propagates. A file already under the final name is
     never replaced unless it holds exactly these bytes (``UserError("file_exists_different")``).
+    ``computer``: ``directory`` is on this computer's own disk (failures are not the stick's).
     """
     final = directory / name
     if final.exists() and not _same_bytes(final, data):
         raise UserError("file_exists_different", path=str(final))
     temporary = directory / partial_name(name)
-    staged = Staged(directory, name, temporary)
+    staged = Staged(directory, name, temporary, computer)
     try:
         _write_synced(temporary, data)
         back = _read_uncached(temporary)
     except OSError as error:
         staged.discard()
-        raise write_failed(directory, error) from error
+        raise write_failed(directory, error, computer=computer) from error
     if back != data:
         staged.discard()
         raise UserError("write_failed_mismatch", path=str(directory))
@@ -107,9 +116,9 @@ def stage(
     return staged
 
 
-def write_file(directory: Path, name: str, data: bytes) -> Path:
+def write_file(directory: Path, name: str, data: bytes, *, computer: bool = False) -> Path:
     """``stage`` then ``publish``: for files nothing else has to be committed between."""
-    return stage(directory, name, data).publish()
+    return stage(directory, name, data, computer=computer).publish()
 
 
 def _write_synced(path: Path, data: bytes) -> None:

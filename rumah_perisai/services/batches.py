@@ -1,16 +1,19 @@
 """The weekly batch: everything new or changed since the previous batch, for the branch.
 
 ``export_batch`` reads every record whose change number is above the previous batch's, up to
-its own (taken first, so no change still being written can be missed), seals them
-(``exchange.batchfile``) and writes the file to the stick safely (``exchange.safe_write``):
+the highest one committed, from one snapshot and without the write lock (payments go on), seals
+them (``exchange.batchfile``) and then:
 
-1. the file is written to the stick under a temporary name, synced, read back and checked;
-2. its bytes are kept in the data folder (``batches/``) and the batch is recorded — one commit;
-3. only then does the file on the stick get its final name.
+1. keeps its bytes in the data folder (``batches/``) and records the batch, "never written out",
+   in one short unit of work (another export that recorded the same number first makes it read
+   again);
+2. writes the file to the stick under a temporary name, synced, read back and checked, outside
+   any transaction: a slow stick keeps nobody waiting;
+3. gives it its final name, and records where it was written.
 
 So a file under a final batch name always verifies and is always a batch this post recorded; a
-stick that fails at step 3 leaves a recorded batch to write again (``write_again``), byte for
-byte the same, from the kept copy.
+stick that fails at step 2 or 3 leaves a recorded batch to write again (``write_again``), byte
+for byte the same, from the kept copy.
 """
 
 from __future__ import annotations
@@ -46,7 +49,13 @@ from rumah_perisai.db.models import (
 )
 from rumah_perisai.db.raw import driver_all
 from rumah_perisai.db.types import UTCDateTime
-from rumah_perisai.db.uow import Database, begin_operation, operation_time
+from rumah_perisai.db.uow import (
+    CHANGE_COUNTER,
+    Database,
+    begin_operation,
+    check_clock,
+    operation_time,
+)
 from rumah_perisai.domain.receipts import CHAIN_COUNTER, GENESIS_HASH
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
@@ -60,7 +69,7 @@ from rumah_perisai.exchange.batchfile import (
     seal,
 )
 from rumah_perisai.exchange.canonical import b64
-from rumah_perisai.exchange.safe_write import Staged, stage, write_file
+from rumah_perisai.exchange.safe_write import stage, write_failed, write_file
 from rumah_perisai.keys import fingerprint, load_post_key
 from rumah_perisai.services.branch_keys import branch_key
 from rumah_perisai.services.posts import the_post
@@ -288,6 +297,29 @@ def _newest_receipt(session: Session, post: Post) -> dict[str, Any]:
 # --- writing -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Sealed:
+    """A batch read from one snapshot and sealed, not yet recorded."""
+
+    post_id: int
+    post_code: str
+    post_key: bytes  # the post's signing key, to check the file read back from the stick
+    seq: int
+    name: str
+    data: bytes
+    created_at: datetime
+    change_from: int
+    change_to: int
+    prev_hash: str | None
+    counts_json: str
+    newest_receipt_hash: str
+
+
+# Two exports at once: the one that finds its sequence number taken reads again (and then finds
+# nothing new, or only what changed since). More than this many in a row cannot happen.
+_RECORD_ATTEMPTS = 3
+
+
 def export_batch(
     db: Database,
     folder: DataFolder,
@@ -295,94 +327,168 @@ def export_batch(
     actor: Actor,
     progress: Progress | None = None,
 ) -> WrittenBatch:
-    """Write the next batch to ``out_dir`` (the stick): one file, checked, then named.
+    """Write the next batch to ``out_dir`` (the stick): read, sealed, recorded, then written.
 
     Refused, with nothing recorded and no file under a batch name: no branch key installed;
-    nothing new since the previous batch; ``out_dir`` missing, full, read-only or pulled out
-    before the file was whole. A coordinator (or the command line) writes batches.
+    nothing new since the previous batch; ``out_dir`` missing; this computer's disk full. A
+    stick that is full, read-only or pulled out leaves the batch recorded but never written
+    out (``batch_saved_not_written``): it is written again from the kept copy. A coordinator
+    (or the command line) writes batches.
     """
     _require_batch_writer(actor)
     progress = progress or SilentProgress()
     out_dir = _existing_dir(out_dir)
-    staged: Staged | None = None
+    sealed = _sealed_and_recorded(db, folder, actor, progress)
+
+    # No progress step from here on: the batch is recorded, a Cancel now would only mislead.
+    # Nobody waits for the stick: payments go on while it is written (issue 14, item 6).
+    def check(back: bytes) -> None:
+        _check_own(back, sealed.name, sealed.post_key, sealed.post_code, sealed.seq)
+
+    try:
+        path = stage(out_dir, sealed.name, sealed.data, check).publish()
+    except UserError as error:
+        reason = error.message()
+        raise UserError("batch_saved_not_written", seq=sealed.seq, reason=reason) from error
+    info = _mark_copied(db, sealed.seq, path, actor)
+    return WrittenBatch(info, path)
+
+
+def _sealed_and_recorded(
+    db: Database, folder: DataFolder, actor: Actor, progress: Progress
+) -> _Sealed:
+    for _attempt in range(_RECORD_ATTEMPTS):
+        sealed = _read_and_seal(db, folder, progress)
+        if _record(db, folder, actor, sealed):
+            return sealed
+    raise UserError("db_busy")
+
+
+def _read_and_seal(db: Database, folder: DataFolder, progress: Progress) -> _Sealed:
+    """Read everything new from one snapshot, without the write lock, and seal it.
+
+    Every writer takes its change number from the change counter and commits it together with
+    its records, one writer at a time (``begin_operation``). So the counter's value in a
+    snapshot is a clean cut: every change up to it is in the snapshot, whole, and none after.
+    Payments go on meanwhile; they get higher numbers and go into the next batch.
+    """
+    with db.reading() as session:
+        post = the_post(session)  # the first query: the snapshot is taken here
+        branch = branch_key(session)
+        if branch is None:
+            raise UserError("no_branch_key")
+        change_to = _committed_changes(session)
+        previous = session.scalars(
+            select(Batch).where(Batch.post_id == post.id).order_by(Batch.seq.desc()).limit(1)
+        ).first()
+        change_from = previous.change_to if previous else 0
+        before = _participants_through(previous)
+        read = _read_parts(session, post, change_from, change_to, before, progress)
+        parts, summary = read.parts, read.summary
+        if previous is not None and not any(p.records for p in parts[:-1]):
+            raise UserError("batch_nothing_new", seq=previous.seq, name=previous.file_name)
+        # Read after the snapshot was taken, so later than everything in it, unless the clock
+        # really is behind (refused here as by any writer, before the sealing's work).
+        check_clock(session)
+        now = operation_time(session)
+        seq = previous.seq + 1 if previous else 1
+        today = local_date(now, post.timezone)
+        newest_receipt = _newest_receipt(session, post)
+        manifest = {
+            "post": {"code": post.code, "name": post.name},
+            "seq": seq,
+            "prev_batch_hash": previous.file_hash if previous else None,
+            "created_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_on": today.isoformat(),
+            "changes": {"from": change_from, "to": change_to},
+            "newest_receipt": newest_receipt,
+            "summary": summary,
+            "demo": post.is_demo,
+            "app_version": __version__,
+        }
+        post_id, post_code, post_key = post.id, post.code, post.signing_public_key
+        prev_hash = previous.file_hash if previous else None
+    total = len(CARRIED) + 3
+    progress.step(total - 2, total, "seal")
+    # zlib level 1: a third of level 6's time for a file about a fifth bigger.
+    data = seal(
+        manifest, parts, post_key=load_post_key(folder.keys), branch=branch, compress_level=1
+    )
+    # The last moment to cancel: after this step the batch is recorded.
+    progress.step(total - 1, total, "write")
+    return _Sealed(
+        post_id=post_id,
+        post_code=post_code,
+        post_key=post_key,
+        seq=seq,
+        name=batch_file_name(post_code, seq, today),
+        data=data,
+        created_at=now,
+        change_from=change_from,
+        change_to=change_to,
+        prev_hash=prev_hash,
+        counts_json=json.dumps(
+            {
+                "parts": {p.name: p.records for p in parts},
+                "summary": summary,
+                "participants_through": read.participants_through,
+            }
+        ),
+        newest_receipt_hash=str(newest_receipt["hash"]),
+    )
+
+
+def _committed_changes(session: Session) -> int:
+    """The highest change number committed in this session's snapshot."""
+    value = session.scalar(
+        select(Counter.value).where(
+            Counter.scope == CHANGE_COUNTER[0], Counter.name == CHANGE_COUNTER[1]
+        )
+    )
+    return int(value or 0)
+
+
+class _SeqTaken(Exception):
+    """Another export recorded this sequence number first (rolls the attempt back)."""
+
+
+def _record(db: Database, folder: DataFolder, actor: Actor, sealed: _Sealed) -> bool:
+    """Keep the bytes and record the batch, in one short unit of work; False (nothing done)
+    when another export recorded this sequence number meanwhile."""
     try:
         with db.unit_of_work(actor.label) as session:
-            change_to = begin_operation(session)  # from here on, other writers wait for us
-            post = the_post(session)
-            branch = branch_key(session)
-            if branch is None:
-                raise UserError("no_branch_key")
-            previous = session.scalars(
-                select(Batch).where(Batch.post_id == post.id).order_by(Batch.seq.desc()).limit(1)
-            ).first()
-            change_from = previous.change_to if previous else 0
-            before = _participants_through(previous)
-            read = _read_parts(session, post, change_from, change_to, before, progress)
-            parts, summary = read.parts, read.summary
-            if previous is not None and not any(p.records for p in parts[:-1]):
-                raise UserError("batch_nothing_new", seq=previous.seq, name=previous.file_name)
-            now = operation_time(session)
-            seq = previous.seq + 1 if previous else 1
-            today = local_date(now, post.timezone)
-            manifest = {
-                "post": {"code": post.code, "name": post.name},
-                "seq": seq,
-                "prev_batch_hash": previous.file_hash if previous else None,
-                "created_at": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "created_on": today.isoformat(),
-                "changes": {"from": change_from, "to": change_to},
-                "newest_receipt": _newest_receipt(session, post),
-                "summary": summary,
-                "demo": post.is_demo,
-                "app_version": __version__,
-            }
-            total = len(CARRIED) + 3
-            progress.step(total - 2, total, "seal")
-            # zlib level 1: a third of level 6's time for a file about a fifth bigger.
-            data = seal(
-                manifest, parts, post_key=load_post_key(folder.keys), branch=branch,
-                compress_level=1,
-            )  # fmt: skip
-            name = batch_file_name(post.code, seq, today)
-            progress.step(total - 1, total, "write")
-
-            def check(back: bytes) -> None:
-                _check_own(back, name, post, seq)
-
-            staged = stage(out_dir, name, data, check)
-            _keep_copy(folder, name, data)
-            batch = Batch(
-                post_id=post.id,
-                seq=seq,
-                created_at=now,
-                change_from=change_from,
-                change_to=change_to,
-                prev_hash=previous.file_hash if previous else None,
-                file_hash=hashlib.sha256(data).hexdigest(),
-                file_name=name,
-                counts_json=json.dumps(
-                    {
-                        "parts": {p.name: p.records for p in parts},
-                        "summary": summary,
-                        "participants_through": read.participants_through,
-                    }
-                ),
-                newest_receipt_hash=manifest["newest_receipt"]["hash"],  # type: ignore[index]
-                file_size=len(data),
+            begin_operation(session)  # the write lock, and the clock checked under it
+            newest = session.scalar(
+                select(func.max(Batch.seq)).where(Batch.post_id == sealed.post_id)
             )
-            session.add(batch)
-            session.flush()
-    except BaseException:
-        if staged is not None:
-            staged.discard()
-        raise
-    # No progress step from here on: the batch is recorded, a Cancel now would only mislead.
-    try:
-        path = staged.publish()
-    except UserError as error:
-        raise UserError("batch_saved_not_written", seq=seq, reason=error.message()) from error
-    info = _mark_copied(db, seq, path, actor)
-    return WrittenBatch(info, path)
+            if (newest or 0) != sealed.seq - 1:
+                raise _SeqTaken()
+            _add_batch(session, folder, sealed)
+    except _SeqTaken:
+        return False
+    return True
+
+
+def _add_batch(session: Session, folder: DataFolder, sealed: _Sealed) -> None:
+    """The kept copy first: every recorded batch has one (a kill between leaves only a copy
+    without a record, set aside by the next export)."""
+    _keep_copy(folder, sealed.name, sealed.data)
+    session.add(
+        Batch(
+            post_id=sealed.post_id,
+            seq=sealed.seq,
+            created_at=sealed.created_at,
+            change_from=sealed.change_from,
+            change_to=sealed.change_to,
+            prev_hash=sealed.prev_hash,
+            file_hash=hashlib.sha256(sealed.data).hexdigest(),
+            file_name=sealed.name,
+            counts_json=sealed.counts_json,
+            newest_receipt_hash=sealed.newest_receipt_hash,
+            file_size=len(sealed.data),
+        )
+    )
+    session.flush()
 
 
 def write_again(
@@ -406,7 +512,8 @@ def write_again(
         raise UserError("batch_copy_missing", seq=seq, path=str(kept)) from error
     if hashlib.sha256(data).hexdigest() != file_hash:
         raise UserError("batch_copy_damaged", seq=seq, path=str(kept))
-    path = stage(out_dir, name, data, lambda back: _check_own(back, name, post, seq)).publish()
+    key, code = post.signing_public_key, post.code
+    path = stage(out_dir, name, data, lambda back: _check_own(back, name, key, code, seq)).publish()
     return WrittenBatch(_mark_copied(db, seq, path, actor), path)
 
 
@@ -430,10 +537,10 @@ def _existing_dir(path: Path) -> Path:
     return path.resolve()
 
 
-def _check_own(data: bytes, name: str, post: Post, seq: int) -> None:
+def _check_own(data: bytes, name: str, post_key: bytes, post_code: str, seq: int) -> None:
     sealed = open_batch(data, name)
-    check_signer(sealed, post.signing_public_key, name)
-    if sealed.seq != seq or sealed.post_code != post.code:
+    check_signer(sealed, post_key, name)
+    if sealed.seq != seq or sealed.post_code != post_code:
         raise BatchFileError("batch_manifest_bad", name=name, reason="seq")
 
 
@@ -441,12 +548,16 @@ def _keep_copy(folder: DataFolder, name: str, data: bytes) -> None:
     """Keep the bytes until the branch acknowledges them. A file of that name can only be left
     by an export killed before its commit (the batch was never recorded): it is set aside,
     not overwritten."""
-    folder.batches.mkdir(parents=True, exist_ok=True)
-    existing = folder.batches / name
-    if existing.exists() and existing.read_bytes() != data:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        os.replace(existing, folder.batches / f"{name}.unrecorded-{stamp}")
-    write_file(folder.batches, name, data)
+    try:
+        folder.batches.mkdir(parents=True, exist_ok=True)
+        existing = folder.batches / name
+        if existing.exists() and existing.read_bytes() != data:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+            os.replace(existing, folder.batches / f"{name}.unrecorded-{stamp}")
+    except OSError as error:
+        raise write_failed(folder.batches, error, computer=True) from error
+    # This computer's own disk: full is "the computer's disk is full", never "the stick".
+    write_file(folder.batches, name, data, computer=True)
 
 
 def _mark_copied(db: Database, seq: int, path: Path, actor: Actor) -> BatchInfo:

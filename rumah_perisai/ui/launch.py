@@ -25,6 +25,7 @@ from rumah_perisai.messages import MESSAGES
 from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.settings import IDLE_MINUTES, get_setting
 from rumah_perisai.services.volunteers import Actor, has_coordinator
+from rumah_perisai.ui.busy import as_refusal
 from rumah_perisai.ui.first_run import FirstRunChoice, FirstRunDialog, app_actor
 from rumah_perisai.ui.login import FirstCoordinatorDialog, IdleWatch, LoginDialog
 from rumah_perisai.ui.tasks import run_with_progress
@@ -49,12 +50,15 @@ def _application() -> QApplication:
     return qt_app
 
 
-def _install_crash_hook(log_file: str) -> None:
-    """A bug is logged with its traceback and shown in a dialog; the program is not left hanging."""
+def _install_crash_hook(log_file: str, database_url: str = "") -> None:
+    """A bug is logged with its traceback and shown in a dialog; the program is not left hanging.
+    A refusal, and a busy database or a full disk however it got here, is no bug: its message."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
-        if isinstance(value, UserError):
-            QMessageBox.warning(None, tr("Cannot continue"), value.message())
+        refusal = as_refusal(value, database_url)
+        if refusal is not None:
+            log.info("refused: %s", refusal.key)
+            QMessageBox.warning(None, tr("Cannot continue"), refusal.message())
             return
         log.error("internal error\n%s", "".join(traceback.format_exception(kind, value, tb)))
         QMessageBox.critical(
@@ -111,7 +115,7 @@ def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
     from rumah_perisai.ui.main_window import MainWindow
 
     qt_app = _application()
-    _install_crash_hook(str(folder.log_file))
+    _install_crash_hook(str(folder.log_file), database_url)
     app = _open(folder, database_url)
     if app is None:
         return EXIT_REFUSED

@@ -46,6 +46,7 @@ from rumah_perisai.services.dues import (
 from rumah_perisai.services.registration import rejoin
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui import busy
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 
@@ -390,7 +391,8 @@ class PaymentDialog(QDialog):
                 expect_months=[m.month for m in plan.months],
             )
         except UserError as error:
-            self.message_box = show_message(self, tr("Not saved"), error.message())
+            # A busy database changed nothing: the same payment can simply be tried again.
+            self.message_box = busy.refusal_box(self, tr("Not saved"), error, retry=self.save)
             self.reload()  # what is owed may have changed meanwhile
             return
         self.saved_receipt_id = paid.receipt_id

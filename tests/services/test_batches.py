@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rumah_perisai.app import App
-from rumah_perisai.db.models import Batch, Participant
+from rumah_perisai.db.models import Batch, Participant, Setting
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange import safe_write
 from rumah_perisai.exchange.batchfile import (
@@ -320,38 +320,52 @@ def test_a_missing_stick_folder_is_said_plainly(
 # --- a stick that fails ---------------------------------------------------------------------------
 
 
-def _failing_after(limit: int, error: OSError) -> Callable[[int, memoryview], int]:
-    written = [0]
+def _stick_failing_after(stick: Path, limit: int, error: OSError) -> Callable[[Path, bytes], None]:
+    """``_write_synced`` for a stick that takes ``limit`` bytes and then fails; the computer's own
+    disk (the kept copy) goes on working."""
+    real = safe_write._write_synced
 
-    def write(fd: int, chunk: memoryview) -> int:
-        if written[0] + len(chunk) > limit:
-            raise error
-        written[0] += len(chunk)
-        import os
-
-        return os.write(fd, chunk)
+    def write(path: Path, data: bytes) -> None:
+        if path.parent != stick.resolve():
+            real(path, data)
+            return
+        path.write_bytes(data[:limit])
+        raise error
 
     return write
+
+
+def _saved_not_written(refused: UserError, seq: int, reason: UserError) -> None:
+    """The refusal says the batch is kept here, why the stick failed, and how to write again."""
+    assert refused.key == "batch_saved_not_written"
+    assert reason.message() in refused.message() and f"--again {seq}" in refused.message()
 
 
 @pytest.mark.parametrize(
     ("errno_", "key"),
     [(28, "write_failed_full"), (30, "write_failed_read_only"), (5, "write_failed_gone")],
 )
-def test_a_stick_that_fills_up_is_read_only_or_goes_away_leaves_no_batch(
+def test_a_stick_that_fills_up_is_read_only_or_goes_away_gets_no_batch_file_but_the_batch_is_kept(
     app: App, linked: BranchKeys, add_participant: Callable[..., int], stick: Path,
-    monkeypatch: pytest.MonkeyPatch, errno_: int, key: str,
+    monkeypatch: pytest.MonkeyPatch, errno_: int, key: str, tmp_path: Path,
 ) -> None:  # fmt: skip
+    """The batch is recorded before the stick is written (so that nobody waits for the stick):
+    a stick that fails leaves no file on it, and the batch to write again, byte for byte."""
     for _ in range(3):
         _in_arrears(add_participant)
-    monkeypatch.setattr(safe_write, "write_chunk", _failing_after(2000, OSError(errno_, "x")))
+    error = OSError(errno_, "x")
+    monkeypatch.setattr(safe_write, "_write_synced", _stick_failing_after(stick, 2000, error))
     with pytest.raises(UserError) as refused:
         export_batch(app.db, app.folder, stick, CLI)
-    assert refused.value.key == key
-    assert _files(stick) == []  # not even the temporary file
-    assert batches(app.db) == [] and not list(app.folder.batches.glob("*.rpb"))
     monkeypatch.undo()
-    assert export_batch(app.db, app.folder, stick, CLI).info.seq == 1  # the next stick works
+    _saved_not_written(refused.value, 1, UserError(key, path=str(stick.resolve()), detail="x"))
+    assert _files(stick) == []  # not even the temporary file
+    (info,) = batches(app.db)
+    assert info.never_written_out
+    kept = (app.folder.batches / info.file_name).read_bytes()
+    assert hashlib.sha256(kept).hexdigest() == info.file_hash
+    again = write_again(app.db, app.folder, 1, stick, CLI)  # the next stick works
+    assert again.path.read_bytes() == kept and not again.info.never_written_out
 
 
 def test_a_stick_failing_at_the_rename_leaves_a_recorded_batch_to_write_again(
@@ -528,11 +542,13 @@ def test_a_really_full_stick_gets_no_batch_file(
     with pytest.raises(UserError) as refused:
         export_batch(app.db, app.folder, small_stick, CLI)
 
-    assert refused.value.key == "write_failed_full"
-    assert "penuh" in refused.value.message()
-    assert _files(small_stick) == ["foto-kegiatan.jpg"] and batches(app.db) == []
+    assert refused.value.key == "batch_saved_not_written"
+    assert "penuh" in refused.value.message() and "--again 1" in refused.value.message()
+    assert _files(small_stick) == ["foto-kegiatan.jpg"]
+    (info,) = batches(app.db)
+    assert info.never_written_out
     (small_stick / "foto-kegiatan.jpg").unlink()
-    assert export_batch(app.db, app.folder, small_stick, CLI).info.seq == 1
+    assert write_again(app.db, app.folder, 1, small_stick, CLI).info.copied_to == str(small_stick)
 
 
 def test_a_read_only_stick_gets_no_batch_file(
@@ -544,5 +560,87 @@ def test_a_read_only_stick_gets_no_batch_file(
     subprocess.run(["mount", "-o", "remount,ro", str(small_stick)], check=True)
     with pytest.raises(UserError) as refused:
         export_batch(app.db, app.folder, small_stick, CLI)
-    assert refused.value.key == "write_failed_read_only"
-    assert _files(small_stick) == [] and batches(app.db) == []
+    _saved_not_written(
+        refused.value,
+        1,
+        UserError("write_failed_read_only", path=str(small_stick), detail="Read-only file system"),
+    )
+    assert _files(small_stick) == [] and batches(app.db)[0].never_written_out
+
+
+# --- this computer's own disk full (issue 14, item 7) --------------------------------------------
+
+
+def test_a_full_computer_disk_is_not_called_a_full_stick(
+    app: App, linked: BranchKeys, add_participant: Callable[..., int], stick: Path
+) -> None:
+    """The kept copy cannot be written: the computer's disk is full, not the stick; nothing is
+    recorded and nothing is left on the stick."""
+    import shutil
+    import subprocess
+
+    for _ in range(40):
+        _in_arrears(add_participant)
+    kept = app.folder.batches
+    kept.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(kept)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    try:
+        (kept / "old-backup.zip").write_bytes(b"\0" * (shutil.disk_usage(kept).free - 2048))
+        with pytest.raises(UserError) as refused:
+            export_batch(app.db, app.folder, stick, CLI)
+        assert refused.value.key == "computer_disk_full"
+        assert "stick" not in refused.value.message().lower()
+        assert "disk komputer" in refused.value.message().lower()
+        assert batches(app.db) == [] and _files(stick) == []
+        assert sorted(p.name for p in kept.iterdir()) == ["old-backup.zip"]
+    finally:
+        subprocess.run(["umount", "-l", str(kept)], check=False)
+
+
+def test_a_full_computer_disk_under_the_whole_data_folder_is_said_plainly(
+    tmp_path: Path, stick: Path
+) -> None:
+    """The whole data folder (database and kept copies) on a disk that is full: whichever write
+    meets it first (the database's or the kept copy's), the computer's disk is full."""
+    import shutil
+    import subprocess
+
+    from rumah_perisai.app import open_app
+    from rumah_perisai.config import DataFolder
+    from rumah_perisai.services.demo import DemoRequest, create_demo_post
+    from rumah_perisai.tasks import SilentProgress
+
+    root = tmp_path / "laptop"
+    root.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(root)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    try:
+        folder = DataFolder(root / "data")
+        branch = create_branch_keys(tmp_path / "b", "LATIH", "Cabang latihan", demo=True)
+        with open_app(folder, folder.sqlite_url) as app:
+            create_demo_post(app.db, folder, DemoRequest(participants=200), "cli:test",
+                             SilentProgress())  # fmt: skip
+            install_branch_key(app.db, branch_key_file(branch.public, branch.signing), CLI)
+            (root / "film.mp4").write_bytes(b"\0" * (shutil.disk_usage(root).free - 4096))
+            with pytest.raises(UserError) as refused:
+                export_batch(app.db, folder, stick, CLI)
+            assert refused.value.key == "computer_disk_full", refused.value.message()
+            assert batches(app.db) == [] and _files(stick) == []
+            # The database itself cannot grow either: the same refusal, not a driver error.
+            with pytest.raises(UserError) as full, app.db.unit_of_work("cli:test") as session:
+                session.add(Setting(key="notes", value_json=json.dumps("x" * 1_000_000)))
+            assert full.value.key == "computer_disk_full"
+            assert str(folder.root) in full.value.message()
+    finally:
+        subprocess.run(["umount", "-l", str(root)], check=False)

@@ -647,7 +647,7 @@ def _import_in(
         )
     }
     previous = _previous_manifest(imported.get(sealed.seq - 1))
-    window = _time_window(sealed, imported, name)
+    window = _time_window(session, sealed, imported, name)
     connection = session.connection()
     importer = _Importer(
         connection, post.id, change_no, name, lenient=previous is None and sealed.seq > 1,
@@ -731,8 +731,14 @@ def _moment(text: object, name: str) -> datetime:
 @dataclass(frozen=True)
 class TimeWindow:
     """The times a batch's records may carry: none later than the batch was written (to the
-    second the manifest gives); none of a record new to the branch earlier than the post's
-    previous batch imported here (the first batch, and one past a gap, have no lower bound)."""
+    second the manifest gives); none of a record new to the branch earlier than the newest
+    change the post's previous batch here carried (the first batch has no lower bound).
+
+    Why the newest change and not the previous batch's ``created_at``: a post's writers read
+    the clock only once they hold the write lock, and never record a time earlier than the
+    newest record (the clock rule), so its changes' times rise with their change numbers. A
+    change still in flight while the previous batch read its snapshot is in this batch, and may
+    be a moment older than that batch's ``created_at`` — never older than its newest change."""
 
     earliest: datetime | None
     latest: datetime
@@ -742,15 +748,23 @@ class TimeWindow:
         return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _time_window(sealed: SealedBatch, imported: dict[int, BatchImport], name: str) -> TimeWindow:
+def _time_window(
+    session: Session, sealed: SealedBatch, imported: dict[int, BatchImport], name: str
+) -> TimeWindow:
     created = _moment(sealed.manifest.get("created_at"), name)
     below = [row for seq, row in imported.items() if seq < sealed.seq]
     above = [row for seq, row in imported.items() if seq > sealed.seq]
     earliest = None
     if below:
         newest = max(below, key=lambda row: row.seq)
-        earliest = _moment(json.loads(newest.manifest_json).get("created_at"), name)
-    if (earliest is not None and created < earliest) or any(
+        if created < _moment(json.loads(newest.manifest_json).get("created_at"), name):
+            raise UserError("batch_time_order", name=name, seq=sealed.seq, post=sealed.post_code)
+        earliest = session.scalar(
+            select(func.max(AuditEntry.at)).where(
+                AuditEntry.change_no == newest.change_no, AuditEntry.origin == "import"
+            )
+        )
+    if any(
         _moment(json.loads(row.manifest_json).get("created_at"), name) < created for row in above
     ):
         raise UserError("batch_time_order", name=name, seq=sealed.seq, post=sealed.post_code)

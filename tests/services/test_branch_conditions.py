@@ -381,3 +381,29 @@ def test_a_replayed_batch_is_refused_before_anything_is_decrypted(
     with pytest.raises(UserError) as refused:
         import_batch(branch.db, branch.folder, forged, CLI)
     assert refused.value.key == "batch_replayed"
+
+
+def test_a_change_in_flight_while_the_previous_batch_was_read_is_not_refused_as_too_early(
+    branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    """A registration whose operation began (lock taken, clock read) just before the export read
+    its snapshot, and committed after: it goes in the next batch with a time a moment before the
+    previous batch's created_at — never before the previous batch's newest change."""
+    post.register()
+    clock.advance(minutes=5)
+    one = post.export()  # created_at: 5 minutes after the registration
+    clock.advance(minutes=10)
+    post.register()
+    # Its times, as the in-flight operation read them: 1 minute before batch 1 was written.
+    moment = "2026-11-27 02:34:00.000000"
+    _raw(post, clock, f"UPDATE participants SET registered_at = '{moment}', "
+         f"consent_at = '{moment}' WHERE number = 2")  # fmt: skip
+    _raw(post, clock, f"UPDATE audit_log SET at = '{moment}' WHERE change_no = "
+         "(SELECT max(change_no) FROM audit_log WHERE entity = 'participants')")  # fmt: skip
+    two = post.export()
+    import_batch(branch.db, branch.folder, one.path, CLI)
+    with branch.db.reading() as session:
+        created = json.loads(session.scalars(select(BatchImport.manifest_json)).one())
+    assert created["created_at"] > "2026-11-27T02:34:00"  # the time is before batch 1 ...
+    result = import_batch(branch.db, branch.folder, two.path, CLI)
+    assert result.state == "imported"  # ... yet after its newest change: taken

@@ -236,6 +236,10 @@ def _write_all(keys_dir: Path, files: list[tuple[Path, tuple[bytes, int]]]) -> N
     placed: list[Path] = []
     try:
         keys_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file in its place, a locked data folder
+        reason = error.strerror or str(error)
+        raise UserError("data_dir_unwritable", path=str(keys_dir), reason=reason) from error
+    try:
         for temporary, (_final, (data, mode)) in zip(temporaries, files, strict=True):
             temporary.unlink(missing_ok=True)  # left by a run that was killed: ours to replace
             write_new(temporary, data, mode)
@@ -250,7 +254,8 @@ def _write_all(keys_dir: Path, files: list[tuple[Path, tuple[bytes, int]]]) -> N
             with contextlib.suppress(OSError):
                 keys_dir.rmdir()
         if isinstance(error, FileExistsError):  # another run made its keys meanwhile
-            raise UserError("key_exists", path=str(error.filename)) from error
+            where = error.filename2 or error.filename  # link and rename name the target second
+            raise UserError("key_exists", path=str(where)) from error
         if isinstance(error, OSError):
             reason = error.strerror or str(error)
             raise UserError("data_dir_unwritable", path=str(keys_dir), reason=reason) from error

@@ -390,6 +390,7 @@ def cmd_keys_export_post(args: argparse.Namespace, ctx: Context) -> int:
 # The largest file each kind of input can be; a bigger one is not one (and is never read whole).
 KEY_FILE_LIMIT = 1 << 20
 ACK_FILE_LIMIT = 256 << 20
+SPREADSHEET_LIMIT = 256 << 20  # BPJS's KPJ list of a whole branch is a few megabytes
 
 
 def _read_input_file(path: Path, limit: int | None = None) -> bytes:
@@ -699,7 +700,7 @@ def cmd_branch_kpj_import(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.services.volunteers import Actor
 
     path = Path(args.file).expanduser()
-    data = _read_input_file(path)
+    data = _read_input_file(path, SPREADSHEET_LIMIT)
     _branch_folder(ctx)
     with open_app(ctx.folder, ctx.database_url) as app:
         result = kpj_import(app.db, path, Actor(label=ctx.actor()), data=data)

@@ -9,6 +9,7 @@ rows), log files aside.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import io
@@ -123,6 +124,15 @@ def _hostile_files(root: Path, branch_dir: Path) -> None:
         imported_at="2026-12-01T00:00:00+00:00", parts={}, demo=True,
     )  # fmt: skip
     (files / "ack-huge-seq.ack.json").write_bytes(ack_bytes(huge_seq, keys.signing))
+    # signed by the branch itself, yet out of shape: another post's key that is no key
+    (batch,) = (root / "stick").iterdir()
+    bad_post = dataclasses.replace(
+        huge_seq,
+        seq=1,
+        batch_file_hash=hashlib.sha256(batch.read_bytes()).hexdigest(),
+        posts=[{"post": "RP9", "signing_key": 7}],
+    )
+    (files / "ack-bad-post.ack.json").write_bytes(ack_bytes(bad_post, keys.signing))
     for name, manifest in (
         ("nested-manifest.rpb", b"[" * 60_000),
         ("big-number-manifest.rpb", b'{"format": 1' + b"0" * 4400 + b"}"),
@@ -142,6 +152,17 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     post_key = root / "post-key.json"
     assert run(["--data-dir", str(post), "keys", "export-post", "--out", str(post_key)])[0] == 0
     assert run(["--data-dir", str(branch), "branch", "add-post", str(post_key)])[0] == 0
+    (root / "stick").mkdir()
+    export = [
+        "--data-dir",
+        str(post),
+        "batch",
+        "export",
+        *COORDINATOR,
+        "--out",
+        str(root / "stick"),
+    ]
+    assert run(export, PIN)[0] == 0
     _hostile_files(root, branch)
     (root / "out").mkdir()
     return root
@@ -394,6 +415,9 @@ CASES: dict[str, Case] = {
     "keys set-branch of a 3 GB file": Case(
         lambda w: ["--data-dir", w.post, "keys", "set-branch", w.file("huge.json")]
     ),
+    "branch kpj-import of a 3 GB file": Case(
+        lambda w: ["--data-dir", w.branch, "branch", "kpj-import", w.file("huge.json")]
+    ),
     "keys set-branch of a folder": Case(
         lambda w: ["--data-dir", w.post, "keys", "set-branch", str(w.files)]
     ),
@@ -439,6 +463,7 @@ CASES: dict[str, Case] = {
             "rumah-perisai-ack-big-number.json",
             "ack-branch-text.json",
             "ack-huge-seq.ack.json",
+            "ack-bad-post.ack.json",
         )
     },
     # batch files

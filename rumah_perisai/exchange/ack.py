@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import FILE_SUFFIX
 from rumah_perisai.exchange.canonical import b64, canonical_json, load_json, unb64
-from rumah_perisai.exchange.keyfiles import BranchPublicKey
+from rumah_perisai.exchange.keyfiles import BranchPublicKey, post_key_from_content
 
 ACK_FORMAT = "rumah-perisai-ack"
 ACK_VERSION = 1
@@ -132,6 +132,17 @@ def read_ack(data: bytes, branch: BranchPublicKey, name: str) -> Ack:
     return ack
 
 
+def _checked_post(entry: object) -> dict[str, Any]:
+    """One of the branch's other posts, checked as its key file is: a damaged entry refuses the
+    acknowledgement rather than reach the post's database."""
+    try:
+        post_key_from_content(entry)
+    except UserError as error:
+        raise ValueError("post entry") from error
+    assert isinstance(entry, dict)
+    return entry
+
+
 def _branch_field(content: dict[str, Any], field: str) -> object:
     # Read before the signature is checked: any JSON value may stand where the branch should.
     branch = content.get("branch")
@@ -165,7 +176,7 @@ def _parse(content: dict[str, Any]) -> Ack:
             for r in content["rejections"]
         ],  # fmt: skip
         kpj={str(k): str(v) for k, v in content["kpj"].items()},
-        posts=list(content["posts"]),
+        posts=[_checked_post(entry) for entry in content["posts"]],
         duplicate_salt=str(duplicates["salt"]),
         duplicate_prefixes=[str(p) for p in duplicates["prefixes"]],
         demo=bool(content.get("demo", False)),

@@ -177,6 +177,22 @@ def post_key_file(key: PostPublicKey, signer: Ed25519PrivateKey) -> bytes:
 
 def read_post_key_file(data: bytes) -> PostPublicKey:
     content, signing_key = _read_signed(data, POST_KEY_FORMAT, "post")
+    return _post_key(content, signing_key)
+
+
+def post_key_from_content(content: object) -> PostPublicKey:
+    """A post's key as another signed file carries it (an acknowledgement lists the branch's
+    posts), checked as its own key file would be; ``UserError`` otherwise."""
+    if not isinstance(content, dict):
+        raise UserError("key_file_bad", what="post", reason="not a post key")
+    try:
+        signing_key = unb64(content.get("signing_key"), KEY_SIZE)
+    except ValueError as error:
+        raise UserError("key_file_bad", what="post", reason="signing key") from error
+    return _post_key(content, signing_key)
+
+
+def _post_key(content: dict[str, Any], signing_key: bytes) -> PostPublicKey:
     code, name, kabupaten, timezone = _post_fields(content)
     key = PostPublicKey(
         code=code,

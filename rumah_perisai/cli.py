@@ -6,9 +6,13 @@ The convention every command follows (scripts and the branch rely on it):
 * exit 0 done, 1 refused or a check failed (one line saying why, on stderr), 2 wrong usage;
 * messages in the language setting (Bahasa Indonesia by default);
 * machine-readable output (``--json``, printed paths) goes alone to stdout;
-* logging goes to the data folder's log file, never to the terminal;
-* no command asks a question, except ``init --coordinator`` for the coordinator's PIN;
-* changes made here are audited as ``cli:<OS login>``.
+* logging goes to the data folder's log file, never to the terminal, and never carries a
+  participant's NIK, name or phone (refusals are logged by their message key);
+* no command asks a question but a coordinator's PIN (``--coordinator NAME``); what the window
+  lets only a coordinator do needs one here too (``coordinator_option``);
+* hostile input (a damaged, huge or wrong kind of file, text that is not UTF-8, a number out of
+  range) is a one-line refusal that changes nothing and leaves nothing behind;
+* changes made here are audited as ``cli:<OS login>`` (``... as <coordinator>`` with one).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from rumah_perisai.config import (
 )
 from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, UsageError, UserError
 from rumah_perisai.i18n import set_language, tr
-from rumah_perisai.logs import configure_logging
+from rumah_perisai.logs import configure_logging, describe_refusal
 from rumah_perisai.messages import MESSAGES
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,7 @@ class Context:
     """What a command needs: where the data folder is, which database, and how to print."""
 
     def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> None:
+        self.args = args
         self.folder: DataFolder = resolve_data_folder(args.data_dir, demo=args.demo)
         self.database_url = resolve_database_url(self.folder, args.db)
         self.out = out
@@ -63,6 +68,20 @@ class Context:
         except (KeyError, OSError):  # no user name (a container without /etc/passwd entry)
             login = "unknown"
         return f"cli:{login}"
+
+    def acting(self, db: Any) -> Any:
+        """Who does what the command changes: the OS login, or with ``--coordinator NAME`` that
+        coordinator, the PIN checked (a volunteer's name is refused). The commands declared
+        with ``coordinator_option(required=True)`` were refused before they started without
+        one (``_require_coordinator``)."""
+        from rumah_perisai.services.volunteers import Actor, log_in, require_coordinator
+
+        name = getattr(self.args, "coordinator", None)
+        if name is None:
+            return Actor(label=self.actor())
+        actor = log_in(db, name, _read_pin(name, self, confirm=False))
+        require_coordinator(actor)
+        return dataclasses.replace(actor, label=f"{self.actor()} as {actor.label}")
 
     def say(self, text: str) -> None:
         print(text, file=self.out)
@@ -96,7 +115,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
         timezone=args.timezone,
     )
     normalise_setup(request)  # bad input is refused before anything is created
-    branch_file = _read_input_file(Path(args.branch_key)) if args.branch_key else None
+    branch_key = Path(args.branch_key) if args.branch_key else None
+    branch_file = _read_input_file(branch_key, KEY_FILE_LIMIT) if branch_key else None
     if branch_file is not None:
         from rumah_perisai.exchange.keyfiles import read_branch_key_file
 
@@ -127,14 +147,18 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
-def _read_pin(name: str, ctx: Context) -> str:
-    """The one question any command asks: at a terminal, twice and unseen; else one stdin line."""
+def _read_pin(name: str, ctx: Context, *, confirm: bool = True) -> str:
+    """The one question any command asks: at a terminal unseen (twice when a PIN is made,
+    ``confirm``); else one line of stdin."""
     if ctx.stdin.isatty():
         first = getpass.getpass(tr("PIN for {name}: ", name=name))
-        if getpass.getpass(tr("PIN again: ")) != first:
+        if confirm and getpass.getpass(tr("PIN again: ")) != first:
             raise UserError("pin_mismatch")
         return first
-    line = ctx.stdin.readline().strip()
+    try:
+        line = ctx.stdin.readline(64).strip()  # a PIN is 4-8 digits; more is not one
+    except UnicodeDecodeError as error:
+        raise UserError("bad_pin") from error
     if not line:
         raise UserError("pin_missing")
     return line
@@ -169,8 +193,6 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.services.demo import DemoRequest, create_demo_post
 
-    if args.participants < 1:
-        raise UsageError("usage_error", detail="--participants >= 1")
     request = DemoRequest(participants=args.participants, seed=args.seed)
     if args.post_code:
         request = dataclasses.replace(request, post_code=args.post_code.upper())
@@ -210,9 +232,9 @@ def cmd_card_print(args: argparse.Namespace, ctx: Context) -> int:
 
     from rumah_perisai.app import open_app
     from rumah_perisai.db.models import Participant
-    from rumah_perisai.services.cards import prepare_cards, record_cards
-    from rumah_perisai.services.volunteers import Actor
+    from rumah_perisai.services.cards import prepare_cards, record_cards, save_cards
 
+    out = _output_path(args.out)
     with open_app(ctx.folder, ctx.database_url) as app:
         with app.db.reading() as session:
             participant_id = session.scalar(
@@ -223,9 +245,12 @@ def cmd_card_print(args: argparse.Namespace, ctx: Context) -> int:
         prepared = prepare_cards(
             app.db, ctx.folder, [participant_id], reason=args.reason or "first", sheet=False
         )
-        out = Path(args.out).expanduser().resolve()
-        _write_atomically(out, prepared.pdf)  # recorded only once the file is really there
-        record_cards(app.db, prepared, Actor(label=ctx.actor()))
+        save_cards(prepared, out)  # recorded only once the file is really there
+        try:
+            record_cards(app.db, prepared, ctx.acting(app.db))
+        except BaseException:
+            out.unlink(missing_ok=True)  # a card not recorded must not be printed from a file
+            raise
     print(out, file=ctx.out)
     return EXIT_OK
 
@@ -247,15 +272,6 @@ def cmd_card_verify(args: argparse.Namespace, ctx: Context) -> int:
         print(message, file=ctx.err)
         return EXIT_REFUSED
     return EXIT_OK
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def cmd_receipts_verify(args: argparse.Namespace, ctx: Context) -> int:
@@ -285,25 +301,14 @@ def cmd_receipts_verify(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_REFUSED
 
 
-def _cli_actor(args: argparse.Namespace, ctx: Context, db: Any) -> Any:
-    """The command line's actor; with ``--coordinator NAME`` that coordinator, PIN checked."""
-    from rumah_perisai.services.volunteers import Actor, log_in
-
-    name = getattr(args, "coordinator", None)
-    if name is None:
-        return Actor(label=ctx.actor())
-    actor = log_in(db, name, _read_pin(name, ctx))
-    return dataclasses.replace(actor, label=f"{ctx.actor()} as {actor.label}")
-
-
 def cmd_keys_set_branch(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.keys import format_fingerprint
     from rumah_perisai.services.branch_keys import install_branch_key
 
-    data = _read_input_file(Path(args.file))
+    data = _read_input_file(Path(args.file), KEY_FILE_LIMIT)
     with open_app(ctx.folder, ctx.database_url) as app:
-        installed = install_branch_key(app.db, data, _cli_actor(args, ctx, app.db))
+        installed = install_branch_key(app.db, data, ctx.acting(app.db))
     key = installed.key
     shown = format_fingerprint(key.fingerprint)
     if installed.unchanged:
@@ -372,7 +377,7 @@ def cmd_keys_export_post(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.keys import fingerprint, format_fingerprint
     from rumah_perisai.services.branch_keys import post_key_file_bytes, post_public_key
 
-    out = Path(args.out).expanduser().resolve()
+    out = _output_path(args.out)
     with open_app(ctx.folder, ctx.database_url) as app:
         data = post_key_file_bytes(app.db, ctx.folder.keys)
         post = post_public_key(app.db)
@@ -384,11 +389,44 @@ def cmd_keys_export_post(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
-def _read_input_file(path: Path) -> bytes:
+# The largest file each kind of input can be; a bigger one is not one (and is never read whole).
+KEY_FILE_LIMIT = 1 << 20
+ACK_FILE_LIMIT = 256 << 20
+SPREADSHEET_LIMIT = 256 << 20  # BPJS's KPJ list of a whole branch is a few megabytes
+
+
+def _read_input_file(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a file the user named: a regular file (a folder, a device or a pipe is
+    refused before it is opened), at most ``limit`` bytes."""
+    path = path.expanduser()
     try:
-        return path.expanduser().read_bytes()
+        if path.exists() and not path.is_file():
+            raise UserError("input_not_a_file", path=str(path))
+        size = path.stat().st_size
+        if limit is not None and size > limit:
+            raise UserError("input_too_big", path=str(path), size=size)
+        return path.read_bytes()
     except OSError as error:
         raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+
+
+def _output_path(text: str) -> Path:
+    """A file to be written, as an absolute path (what is printed is what was written)."""
+    return Path(text).absolute()
+
+
+def _regular_files(texts: Sequence[str]) -> list[Path]:
+    """Files the user named for a service to read: one that is a folder, a device or a pipe
+    (reading a pipe would wait for ever) is refused before anything is opened."""
+    paths = [Path(text) for text in texts]
+    for path in paths:
+        try:
+            usable = path.is_file() or not path.exists()  # a missing one: the service says so
+        except OSError as error:
+            raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+        if not usable:
+            raise UserError("input_not_a_file", path=str(path))
+    return paths
 
 
 def cmd_batch_export(args: argparse.Namespace, ctx: Context) -> int:
@@ -399,7 +437,7 @@ def cmd_batch_export(args: argparse.Namespace, ctx: Context) -> int:
 
     progress = TerminalProgress(ctx.err)
     with open_app(ctx.folder, ctx.database_url) as app:
-        actor = _cli_actor(args, ctx, app.db)
+        actor = ctx.acting(app.db)
         try:
             if args.again is not None:
                 written = write_again(app.db, ctx.folder, args.again, Path(args.out), actor)
@@ -429,8 +467,9 @@ def cmd_batch_verify(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.services.batches import verify_file
 
+    (path,) = _regular_files([args.file])
     with open_app(ctx.folder, ctx.database_url) as app:
-        verified = verify_file(app.db, Path(args.file).expanduser())
+        verified = verify_file(app.db, path)
     manifest = verified.manifest
     if args.json:
         ctx.emit_json(
@@ -491,9 +530,9 @@ def cmd_batch_import_ack(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.services.acks import take_ack
 
     path = Path(args.file).expanduser()
-    data = _read_input_file(path)
+    data = _read_input_file(path, ACK_FILE_LIMIT)
     with open_app(ctx.folder, ctx.database_url) as app:
-        taken = take_ack(app.db, data, path.name, _cli_actor(args, ctx, app.db))
+        taken = take_ack(app.db, data, path.name, ctx.acting(app.db))
     if taken.already:
         ctx.say(tr("Batch {seq} was acknowledged already; nothing changed.", seq=taken.seq))
         return EXIT_OK
@@ -574,9 +613,9 @@ def cmd_branch_add_post(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.keys import format_fingerprint
     from rumah_perisai.services.branch import add_post
 
-    data = _read_input_file(Path(args.file))
+    data = _read_input_file(Path(args.file), KEY_FILE_LIMIT)
     with open_app(ctx.folder, ctx.database_url) as app:
-        added = add_post(app.db, ctx.folder, data, _cli_actor(args, ctx, app.db))
+        added = add_post(app.db, ctx.folder, data, ctx.acting(app.db))
     key = added.key
     fp = format_fingerprint(key.fingerprint)
     if added.unchanged:
@@ -637,12 +676,13 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
                 print(done.ack_path, file=ctx.out)
             held = held or done.state == "held"
 
+    files = _regular_files(args.files)
     with open_app(ctx.folder, ctx.database_url) as app:
         try:
             import_files(
                 app.db,
                 ctx.folder,
-                [Path(p).expanduser() for p in args.files],
+                files,
                 Actor(label=ctx.actor()),
                 gap_reason=args.allow_gap,
                 progress=progress,
@@ -703,7 +743,7 @@ def cmd_branch_kpj_import(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.services.volunteers import Actor
 
     path = Path(args.file).expanduser()
-    data = _read_input_file(path)
+    data = _read_input_file(path, SPREADSHEET_LIMIT)
     _branch_folder(ctx)
     with open_app(ctx.folder, ctx.database_url) as app:
         result = kpj_import(app.db, path, Actor(label=ctx.actor()), data=data)
@@ -850,6 +890,52 @@ def cmd_settings(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``. Bounded, so that no number a
+    person can type reaches a database column it does not fit (``--again 99999999999999999999``)
+    or makes the program count to it."""
+
+    def parse(text: str) -> int:
+        digits = text.strip()
+        if len(digits) <= 12 and digits.lstrip("+-").isdigit() and low <= int(digits) <= high:
+            return int(digits)
+        raise argparse.ArgumentTypeError(f"{text[:24]!r}: {low}..{high}")
+
+    return parse
+
+
+def _path_text(text: str) -> str:
+    """An argparse type for a file or folder, ``~`` expanded: not empty (an empty path would
+    mean "here"), and no ``~user`` of an unknown user."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("''")
+    expanded = os.path.expanduser(text)
+    if expanded.startswith("~"):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r}: ~?")
+    return expanded
+
+
+def coordinator_option(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    """``--coordinator NAME`` on a command, its PIN asked at the terminal or read as one line
+    from stdin: the one way a command is done as a coordinator (``Context.acting``).
+
+    ``required``: the window lets only a coordinator do this (writing the weekly batch, and
+    what is to come: backups and restores, participant reports, imports, erasures); without
+    ``--coordinator`` the command is refused before it starts. Otherwise the option is for the
+    cases the service itself reserves to a coordinator (replacing the branch key)."""
+    parser.add_argument(
+        "--coordinator",
+        metavar="NAME",
+        help=tr("a coordinator's name; the PIN is asked at the terminal or read from stdin"),
+    )
+    parser.set_defaults(coordinator_required=required)
+
+
+def _require_coordinator(args: argparse.Namespace) -> None:
+    if getattr(args, "coordinator_required", False) and args.coordinator is None:
+        raise UserError("coordinator_needed")
+
+
 def _birth_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -907,7 +993,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     init.add_argument(
-        "--branch-key", metavar="FILE", help=tr("the branch's public key file, installed at once")
+        "--branch-key",
+        type=_path_text,
+        metavar="FILE",
+        help=tr("the branch's public key file, installed at once"),
     )
     init.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     init.set_defaults(handler=cmd_init)
@@ -915,8 +1004,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help=tr("fill an empty data folder with a demo post of made-up participants")
     )
-    demo.add_argument("--participants", type=int, required=True, metavar="N")
-    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--participants", type=_whole_number(1, 999_999), required=True, metavar="N")
+    demo.add_argument("--seed", type=_whole_number(0, 2**31 - 1), default=1, metavar="S")
     demo.add_argument("--post-code", metavar="CODE")
     demo.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     demo.set_defaults(handler=cmd_demo)
@@ -925,7 +1014,7 @@ def build_parser() -> argparse.ArgumentParser:
     card_commands = card.add_subparsers(dest="card_command", required=True, parser_class=_Parser)
     card_print = card_commands.add_parser("print", help=tr("write one participant's card as PDF"))
     card_print.add_argument("regno", metavar="REGNO")
-    card_print.add_argument("--out", required=True, metavar="FILE.pdf")
+    card_print.add_argument("--out", type=_path_text, required=True, metavar="FILE.pdf")
     card_print.add_argument("--reason", choices=["lost", "damaged", "corrected"])
     card_print.set_defaults(handler=cmd_card_print)
     card_verify = card_commands.add_parser(
@@ -953,10 +1042,8 @@ def build_parser() -> argparse.ArgumentParser:
     set_branch = keys_commands.add_parser(
         "set-branch", help=tr("install the branch's public key file (replacing one: --coordinator)")
     )
-    set_branch.add_argument("file", metavar="FILE")
-    set_branch.add_argument(
-        "--coordinator", metavar="NAME", help=tr("a coordinator's name; the PIN is asked")
-    )
+    set_branch.add_argument("file", type=_path_text, metavar="FILE")
+    coordinator_option(set_branch, required=False)  # only replacing a key needs one
     set_branch.set_defaults(handler=cmd_keys_set_branch)
     show_keys = keys_commands.add_parser(
         "show", help=tr("show the post's and the branch's fingerprints")
@@ -966,7 +1053,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_post = keys_commands.add_parser(
         "export-post", help=tr("write the post's public key file for the branch")
     )
-    export_post.add_argument("--out", required=True, metavar="FILE")
+    export_post.add_argument("--out", type=_path_text, required=True, metavar="FILE")
     export_post.set_defaults(handler=cmd_keys_export_post)
 
     batch = commands.add_parser("batch", help=tr("the weekly batch for the branch"))
@@ -977,24 +1064,25 @@ def build_parser() -> argparse.ArgumentParser:
             "write what is new since the last batch as one file in DIR; its path on the last line"
         ),
     )
-    batch_export.add_argument("--out", required=True, metavar="DIR")
+    batch_export.add_argument("--out", type=_path_text, required=True, metavar="DIR")
     batch_export.add_argument(
-        "--again", type=int, metavar="SEQ", help=tr("write batch SEQ again, byte for byte the same")
+        "--again",
+        type=_whole_number(1, 999_999),
+        metavar="SEQ",
+        help=tr("write batch SEQ again, byte for byte the same"),
     )
-    batch_export.add_argument(
-        "--coordinator", metavar="NAME", help=tr("a coordinator's name; the PIN is asked")
-    )
+    coordinator_option(batch_export, required=True)
     batch_export.set_defaults(handler=cmd_batch_export)
     batch_verify = batch_commands.add_parser(
         "verify", help=tr("check that a batch file is whole and whose it is (exit 1 with why not)")
     )
-    batch_verify.add_argument("file", metavar="FILE")
+    batch_verify.add_argument("file", type=_path_text, metavar="FILE")
     batch_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     batch_verify.set_defaults(handler=cmd_batch_verify)
     import_ack = batch_commands.add_parser(
         "import-ack", help=tr("take in the branch's acknowledgement of a batch")
     )
-    import_ack.add_argument("file", metavar="FILE")
+    import_ack.add_argument("file", type=_path_text, metavar="FILE")
     import_ack.set_defaults(handler=cmd_batch_import_ack)
     refunds = batch_commands.add_parser(
         "refunds", help=tr("dues paid for registrations the branch rejected, to pay back")
@@ -1019,7 +1107,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     branch_init.set_defaults(handler=cmd_branch_init)
     branch_add = branch_commands.add_parser("add-post", help=tr("register a post's key file"))
-    branch_add.add_argument("file", metavar="FILE")
+    branch_add.add_argument("file", type=_path_text, metavar="FILE")
     branch_add.set_defaults(handler=cmd_branch_add_post)
     suspend = branch_commands.add_parser(
         "suspend-post", help=tr("refuse a post's batches until it is resumed")
@@ -1036,7 +1124,7 @@ def build_parser() -> argparse.ArgumentParser:
     branch_import = branch_commands.add_parser(
         "import", help=tr("import batch files; writes each acknowledgement beside its batch")
     )
-    branch_import.add_argument("files", nargs="+", metavar="FILE")
+    branch_import.add_argument("files", type=_path_text, nargs="+", metavar="FILE")
     branch_import.add_argument(
         "--allow-gap",
         metavar="REASON",
@@ -1058,13 +1146,17 @@ def build_parser() -> argparse.ArgumentParser:
     branch_kpj = branch_commands.add_parser(
         "kpj-import", help=tr("store KPJ numbers from BPJS's spreadsheet (columns NIK and KPJ)")
     )
-    branch_kpj.add_argument("file", metavar="FILE.xlsx")
+    branch_kpj.add_argument("file", type=_path_text, metavar="FILE.xlsx")
     branch_kpj.set_defaults(handler=cmd_branch_kpj_import)
     branch_export = branch_commands.add_parser(
         "export", help=tr("write registrations and dues to a spreadsheet for BPJS's systems")
     )
     branch_export.add_argument(
-        "--out", required=True, metavar="FILE.xlsx", help=tr("the spreadsheet file to write")
+        "--out",
+        type=_path_text,
+        required=True,
+        metavar="FILE.xlsx",
+        help=tr("the spreadsheet file to write"),
     )
     branch_export.set_defaults(handler=cmd_branch_export)
 
@@ -1091,7 +1183,7 @@ def build_parser() -> argparse.ArgumentParser:
             "kabupaten/kota code, e.g. 32.09 (find it with: rumah-perisai areas kabupaten NAME)"
         ),
     )
-    area_cmd.add_argument("--limit", type=int, default=20)
+    area_cmd.add_argument("--limit", type=_whole_number(1, 1000), default=20)
     area_cmd.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     area_cmd.set_defaults(handler=cmd_areas)
 
@@ -1133,13 +1225,37 @@ def _early_options(argv: Sequence[str]) -> argparse.Namespace:
     return known
 
 
-def _log_file(folder: DataFolder) -> Path:
+def _start_logging(folder: DataFolder) -> Path:
+    """Log to the data folder's log file; where that cannot be (an unwritable folder, a log
+    that is a folder), to the system's temporary folder, and failing that nowhere: a command
+    never fails because its log cannot be written."""
+    fallback = Path(tempfile.gettempdir()) / "rumah-perisai.log"
+    for log_file in (folder.log_file, fallback):
+        try:
+            configure_logging(log_file)
+            return log_file
+        except OSError:
+            continue
+    configure_logging(None)
+    return fallback
+
+
+def _not_text(values: Sequence[str]) -> str | None:
+    """The first value that is not valid text: POSIX hands arguments that are not UTF-8 over
+    with lone surrogates, which no file name, database or log can store."""
+    for value in values:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return None
+
+
+def _data_folder(early: argparse.Namespace) -> DataFolder:
     try:
-        folder.logs.mkdir(parents=True, exist_ok=True)
-        return folder.log_file
-    except OSError:
-        # An unwritable data folder still gets its bugs logged somewhere the user can find.
-        return Path(tempfile.gettempdir()) / "rumah-perisai.log"
+        return resolve_data_folder(early.data_dir, demo=early.demo)
+    except (RuntimeError, OSError) as error:  # ~user of no known user, a symlink loop
+        raise UserError("data_dir_unusable", path=str(early.data_dir), reason=str(error)) from error
 
 
 def main(
@@ -1155,39 +1271,65 @@ def main(
     out = out or sys.stdout or io.StringIO()
     err = err or sys.stderr or io.StringIO()
     stdin = stdin or sys.stdin or io.StringIO()
-    early = _early_options(argv)
-    folder = resolve_data_folder(early.data_dir, demo=early.demo)
-    set_language(LocalSettings.load(folder).language)
-    log_file = _log_file(folder)
+    log_file = Path(tempfile.gettempdir()) / "rumah-perisai.log"
     try:
-        configure_logging(log_file)
+        bad_text = _not_text([*argv, *_environment_values()])
+        if bad_text is not None:  # refused before a folder so named is read or made
+            raise UsageError("argument_not_text", value=bad_text)
+        folder = _data_folder(_early_options(argv))
+        set_language(LocalSettings.load(folder).language)
+        log_file = _start_logging(folder)
         args = build_parser().parse_args(argv)
         if args.command is None:
             from rumah_perisai.ui.launch import launch
 
             return launch(folder, resolve_database_url(folder, args.db), demo=args.demo)
         ctx = Context(args, out, err, stdin)
-        log.info("command %s by %s", args.command, ctx.actor())
+        log.info("command %s by %s", _command_name(args), ctx.actor())
+        _require_coordinator(args)
         handler: Handler = args.handler
         return handler(args, ctx)
     except SystemExit as exit_:  # --help and --version
         return int(exit_.code or 0)
     except UserError as error:
         print(error.message(), file=err)
-        log.info("refused: %s", error.message())
+        log.info("refused: %s", describe_refusal(error.key, error.params))
         return error.exit_code
     except ValueError as error:
         # Domain rules raise ValueError subclasses with a message in Indonesian and a code.
         if hasattr(error, "code"):
             print(str(error), file=err)
-            log.info("refused: %s", error)
+            log.info("refused: %s", error.code)
             return EXIT_REFUSED
         return _crash(err, log_file)
+    except OSError as error:
+        # The system refused a file (a name too long, a disk that failed): the user's to fix,
+        # not a bug. Only the error number is logged: a file name may be a person's name.
+        failed = UserError("file_failed", path=error.filename or "-", reason=error.strerror)
+        print(failed.message(), file=err)
+        log.info("refused: %s", describe_refusal("file_failed", {"errno": error.errno}))
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         print(tr("Interrupted."), file=err)
         return EXIT_REFUSED
     except Exception:
         return _crash(err, log_file)
+
+
+def _environment_values() -> list[str]:
+    from rumah_perisai.config import ENV_DB, ENV_HOME
+
+    return [os.environ.get(name, "") for name in (ENV_HOME, ENV_DB)]
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    """``batch export``, not just ``batch``: which subcommand ran, for whoever reads the log."""
+    parts = [args.command]
+    for name in ("card_command", "receipts_command", "keys_command", "batch_command",
+                 "branch_command", "setting"):  # fmt: skip
+        if getattr(args, name, None) is not None:
+            parts.append(getattr(args, name))
+    return " ".join(parts)
 
 
 def _crash(err: TextIO, log_file: Path) -> int:

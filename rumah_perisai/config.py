@@ -125,7 +125,7 @@ class LocalSettings:
         settings = cls()
         try:
             raw = json.loads(folder.settings_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # a damaged file: the defaults
             raw = {}
         if isinstance(raw, dict) and raw.get("language") in LANGUAGES:
             settings.language = raw["language"]

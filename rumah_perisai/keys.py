@@ -36,17 +36,22 @@ def create_post_key(keys_dir: Path) -> Ed25519PrivateKey:
 def write_private_key(path: Path, key: Ed25519PrivateKey | X25519PrivateKey) -> None:
     """A private key as PKCS#8 PEM, readable by its owner only, never over an existing file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    pem = private_pem(key)
     # O_EXCL: two set-ups racing can never overwrite each other's key; 0600: owner only.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(pem)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def private_pem(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
+    """A private key as unencrypted PKCS#8 PEM (the file itself is readable by its owner only)."""
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
 
 
 def load_post_key(keys_dir: Path) -> Ed25519PrivateKey:

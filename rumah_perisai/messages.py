@@ -14,6 +14,23 @@ MESSAGES: dict[str, str] = {
     "internal_error": N_("The program hit an internal error. Details were logged to {log}."),
     "usage_error": N_("Wrong usage: {detail}"),
     "interrupted": N_("Interrupted."),
+    # --- hostile input and coordinators on the command line (issue 14, items 7 and 10) ---
+    "argument_not_text": N_("Wrong usage: {value} is not valid text (not UTF-8)."),
+    "data_dir_unusable": N_("The data folder {path} cannot be used: {reason}."),
+    "coordinator_needed": N_(
+        "Only a coordinator may do this: add --coordinator NAME (the PIN is asked at the "
+        "terminal, or read as one line from stdin)."
+    ),
+    "input_not_a_file": N_("{path} is not a file (a folder or a device); nothing was read."),
+    "input_too_big": N_("{path} is far too large ({size} bytes) for this kind of file."),
+    "out_exists": N_("{path} already exists; it was not overwritten. Choose another name."),
+    "out_not_a_file": N_("{path} is not a file (a folder or a device); nothing was written."),
+    "out_folder_missing": N_("The folder {path} does not exist; nothing was written."),
+    "card_write_failed": N_(
+        "The card could not be written to {path} ({reason}); nothing was left there and no "
+        "card was recorded."
+    ),
+    "file_failed": N_("The file {path} cannot be used: {reason}."),
     # --- database
     "db_url_invalid": N_("The database address {url} is not valid: {reason}."),
     "db_unreachable": N_("The database {url} cannot be opened: {reason}."),

@@ -34,9 +34,9 @@ INIT = [
 ]
 
 
-def run(*argv: str) -> tuple[int, str, str]:
+def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
+    code = main(list(argv), out=out, err=err, stdin=io.StringIO(stdin))
     return code, out.getvalue(), err.getvalue()
 
 

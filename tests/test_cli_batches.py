@@ -18,6 +18,10 @@ from rumah_perisai.exchange.keyfiles import (
 )
 from tests.test_cli import INIT, run
 
+COORDINATOR = ("--coordinator", "Dewi Lestari")  # made with PIN 482913 by the fixtures
+PIN = "482913\n"
+EXPORT = ("batch", "export", *COORDINATOR, "--out")
+
 
 @pytest.fixture
 def branch(tmp_path: Path) -> BranchKeys:
@@ -94,7 +98,7 @@ def test_export_post_key_prints_the_path_alone(post_dir: Path, tmp_path: Path) -
 
 def test_batch_export_verify_again_and_list(post_dir: Path, stick: Path, tmp_path: Path) -> None:
     _demo_changes(post_dir)
-    code, out, err = run("--data-dir", str(post_dir), "batch", "export", "--out", str(stick))
+    code, out, err = run("--data-dir", str(post_dir), *EXPORT, str(stick), stdin=PIN)
     assert code == 0, err
     path = Path(out.splitlines()[-1])
     assert path.parent == stick and path.name.startswith("RP3209A-batch-0001-")
@@ -108,13 +112,13 @@ def test_batch_export_verify_again_and_list(post_dir: Path, stick: Path, tmp_pat
     report = json.loads(out)
     assert report["whole"] and report["manifest"]["summary"]["registrations"] == 1
 
-    code, _out, err = run("--data-dir", str(post_dir), "batch", "export", "--out", str(stick))
+    code, _out, err = run("--data-dir", str(post_dir), *EXPORT, str(stick), stdin=PIN)
     assert code == 1 and "Tidak ada perubahan sejak batch 1" in err
 
     lost = tmp_path / "new-stick"
     lost.mkdir()
-    args = ("batch", "export", "--again", "1", "--out", str(lost))
-    code, out, err = run("--data-dir", str(post_dir), *args)
+    args = ("batch", "export", "--again", "1", *COORDINATOR, "--out", str(lost))
+    code, out, err = run("--data-dir", str(post_dir), *args, stdin=PIN)
     assert code == 0, err
     assert Path(out.splitlines()[-1]).read_bytes() == path.read_bytes()
 
@@ -126,7 +130,7 @@ def test_batch_export_verify_again_and_list(post_dir: Path, stick: Path, tmp_pat
 
 def test_a_damaged_file_fails_verify_with_the_reason(post_dir: Path, stick: Path) -> None:
     _demo_changes(post_dir)
-    _code, out, _err = run("--data-dir", str(post_dir), "batch", "export", "--out", str(stick))
+    _code, out, _err = run("--data-dir", str(post_dir), *EXPORT, str(stick), stdin=PIN)
     path = Path(out.splitlines()[-1])
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
@@ -141,8 +145,8 @@ def test_export_without_a_branch_key_is_refused_and_writes_nothing(
     tmp_path: Path, stick: Path
 ) -> None:
     data_dir = tmp_path / "bare"
-    assert run("--data-dir", str(data_dir), *INIT)[0] == 0
-    code, out, err = run("--data-dir", str(data_dir), "batch", "export", "--out", str(stick))
+    assert run("--data-dir", str(data_dir), *INIT, *COORDINATOR, stdin=PIN)[0] == 0
+    code, out, err = run("--data-dir", str(data_dir), *EXPORT, str(stick), stdin=PIN)
     assert (code, out) == (1, "") and "Kunci cabang belum terpasang" in err
     assert list(stick.iterdir()) == []
 

@@ -10,6 +10,10 @@ from pathlib import Path
 from rumah_perisai.cli import main
 from tests.test_cli import INIT, run
 
+COORDINATOR = ("--coordinator", "Dewi Lestari")  # made with PIN 482913 by the fixtures
+PIN = "482913\n"
+EXPORT = ("batch", "export", *COORDINATOR, "--out")
+
 
 def _post(tmp_path: Path, branch_key: Path) -> Path:
     data_dir = tmp_path / "post"
@@ -59,10 +63,10 @@ def test_post_to_branch_and_back_from_the_command_line(tmp_path: Path) -> None:
     stick = tmp_path / "stick"
     stick.mkdir()
     _register(post_dir, "3209145708900003")
-    _code, out, _err = run("--data-dir", str(post_dir), "batch", "export", "--out", str(stick))
+    _code, out, _err = run("--data-dir", str(post_dir), *EXPORT, str(stick), stdin=PIN)
     one = Path(out.splitlines()[-1])
     _register(post_dir, "3209145708900011", "Nur Aini")
-    _code, out, _err = run("--data-dir", str(post_dir), "batch", "export", "--out", str(stick))
+    _code, out, _err = run("--data-dir", str(post_dir), *EXPORT, str(stick), stdin=PIN)
     two = Path(out.splitlines()[-1])
 
     code, out, err = run("--data-dir", str(branch_dir), "branch", "import", str(two))
@@ -105,7 +109,7 @@ def test_a_suspended_post_and_a_damaged_ack_are_refused_in_one_line(tmp_path: Pa
     stick = tmp_path / "stick"
     stick.mkdir()
     _register(post_dir, "3209145708900003")
-    _code, out, _err = run("--data-dir", str(post_dir), "batch", "export", "--out", str(stick))
+    _code, out, _err = run("--data-dir", str(post_dir), *EXPORT, str(stick), stdin=PIN)
     batch = out.splitlines()[-1]
     code, out, err = run("--data-dir", str(branch_dir), "branch", "import", batch)
     assert (code, out) == (1, "") and "ditangguhkan" in err and len(err.splitlines()) == 1

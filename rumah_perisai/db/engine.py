@@ -46,7 +46,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     try:
         parsed = make_url(url)
-        engine = create_engine(parsed, **kwargs)
+        # hide_parameters: an error's text then never quotes a NIK or a name into a crash log.
+        engine = create_engine(parsed, **{"hide_parameters": True, **kwargs})
     except (exc.ArgumentError, exc.NoSuchModuleError, ValueError) as error:
         raise UserError("db_url_invalid", url=_safe(url), reason=_first_line(error)) from error
     except ImportError as error:  # a dialect whose driver is not installed, e.g. psycopg

@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import FILE_SUFFIX
-from rumah_perisai.exchange.canonical import b64, canonical_json, unb64
-from rumah_perisai.exchange.keyfiles import BranchPublicKey
+from rumah_perisai.exchange.canonical import b64, canonical_json, load_json, unb64
+from rumah_perisai.exchange.keyfiles import BranchPublicKey, post_key_from_content
 
 ACK_FORMAT = "rumah-perisai-ack"
 ACK_VERSION = 1
@@ -134,15 +134,15 @@ def ack_bytes(ack: Ack, signer: Ed25519PrivateKey) -> bytes:
 def read_ack(data: bytes, branch: BranchPublicKey, name: str) -> Ack:
     """The acknowledgement in ``data``, checked against the installed branch key."""
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        document = load_json(data)
+    except ValueError as error:
         raise UserError("ack_bad", name=name, reason="not JSON") from error
     if not isinstance(document, dict) or document.get("format") != ACK_FORMAT:
         raise UserError("ack_bad", name=name, reason="not an acknowledgement")
     if document.get("version") != ACK_VERSION:
         raise UserError("ack_bad", name=name, reason=f"version {document.get('version')}")
     content = {k: v for k, v in document.items() if k != "signature"}
-    claimed = (content.get("branch") or {}).get("fingerprint")
+    claimed = _branch_field(content, "fingerprint")
     try:
         signature = unb64(document.get("signature"), 64)
         Ed25519PublicKey.from_public_bytes(branch.signing_key).verify(
@@ -153,13 +153,34 @@ def read_ack(data: bytes, branch: BranchPublicKey, name: str) -> Ack:
             raise UserError("ack_other_branch", name=name, branch=_branch_code(content)) from error
         raise UserError("ack_bad", name=name, reason="signature") from error
     try:
-        return _parse(content)
-    except (KeyError, TypeError, ValueError) as error:
+        ack = _parse(content)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise UserError("ack_bad", name=name, reason="content") from error
+    if ack.seq < 1:
+        raise UserError("ack_bad", name=name, reason="content")
+    return ack
+
+
+def _checked_post(entry: object) -> dict[str, Any]:
+    """One of the branch's other posts, checked as its key file is: a damaged entry refuses the
+    acknowledgement rather than reach the post's database."""
+    try:
+        post_key_from_content(entry)
+    except UserError as error:
+        raise ValueError("post entry") from error
+    assert isinstance(entry, dict)
+    return entry
+
+
+def _branch_field(content: dict[str, Any], field: str) -> object:
+    # Read before the signature is checked: any JSON value may stand where the branch should.
+    branch = content.get("branch")
+    return branch.get(field) if isinstance(branch, dict) else None
 
 
 def _branch_code(content: dict[str, Any]) -> str:
-    return str((content.get("branch") or {}).get("code", "?"))
+    code = _branch_field(content, "code")
+    return str(code)[:16] if code is not None else "?"
 
 
 def _parse(content: dict[str, Any]) -> Ack:
@@ -184,7 +205,7 @@ def _parse(content: dict[str, Any]) -> Ack:
             for r in content["rejections"]
         ],  # fmt: skip
         kpj={str(k): str(v) for k, v in content["kpj"].items()},
-        posts=list(content["posts"]),
+        posts=[_checked_post(entry) for entry in content["posts"]],
         duplicate_salt=str(duplicates["salt"]),
         duplicate_prefixes=[str(p) for p in duplicates["prefixes"]],
         demo=bool(content.get("demo", False)),

@@ -17,7 +17,6 @@ it is (``open_batch``) without being able to read it; only the branch can ``decr
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import zlib
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from rumah_perisai.errors import UserError
-from rumah_perisai.exchange.canonical import b64, canonical_json, unb64
+from rumah_perisai.exchange.canonical import b64, canonical_json, load_json, unb64
 from rumah_perisai.exchange.keyfiles import BranchPublicKey
 from rumah_perisai.keys import fingerprint, format_fingerprint, public_bytes
 
@@ -234,8 +233,8 @@ def _read_manifest(raw: bytes, name: str) -> dict[str, Any]:
         return BatchFileError("batch_manifest_bad", name=name, reason=reason)
 
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        manifest = load_json(raw)  # bounded: nesting or 5,000-digit numbers are "not JSON"
+    except ValueError as error:
         raise bad("not JSON") from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise bad("format")

@@ -12,8 +12,10 @@ fingerprint is for, read aloud over the phone and compared before the key is tru
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,14 +24,19 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from rumah_perisai.domain.timezones import ZONES
 from rumah_perisai.errors import UserError
-from rumah_perisai.exchange.canonical import b64, canonical_json, unb64
-from rumah_perisai.keys import fingerprint, load_private_key, public_bytes, write_private_key
+from rumah_perisai.exchange.canonical import b64, canonical_json, load_json, unb64
+from rumah_perisai.files import rename_new, write_new
+from rumah_perisai.keys import fingerprint, load_private_key, private_pem, public_bytes
 
 BRANCH_KEY_FORMAT = "rumah-perisai-branch-key"
 POST_KEY_FORMAT = "rumah-perisai-post-key"
 KEY_FILE_VERSION = 1
 KEY_SIZE = 32
+
+_POST_CODE = re.compile(r"[A-Z0-9]{3,12}")
+_KABUPATEN = re.compile(r"[0-9]{2}\.[0-9]{2}")
 
 BRANCH_PUBLIC_FILE = "branch-public-key.json"
 BRANCH_ENCRYPTION_FILE = "branch-encryption-x25519.pem"
@@ -102,8 +109,8 @@ def _signed_file(content: dict[str, Any], signer: Ed25519PrivateKey) -> bytes:
 def _read_signed(data: bytes, expected_format: str, what: str) -> tuple[dict[str, Any], bytes]:
     """The file's content (without its signature) and its signing key, or ``UserError``."""
     try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        document = load_json(data)
+    except ValueError as error:
         raise UserError("key_file_bad", what=what, reason="not JSON") from error
     if not isinstance(document, dict) or document.get("format") != expected_format:
         raise UserError("key_file_bad", what=what, reason=f"not a {expected_format} file")
@@ -119,11 +126,25 @@ def _read_signed(data: bytes, expected_format: str, what: str) -> tuple[dict[str
     return content, signing_key
 
 
-def _text(content: dict[str, Any], section: str, field: str) -> str:
-    value = (content.get(section) or {}).get(field)
-    if not isinstance(value, str) or not value.strip():
-        raise UserError("key_file_bad", what=section, reason=f"{section}.{field} missing")
+def _text(content: dict[str, Any], section: str, field: str, longest: int = 100) -> str:
+    # Self-signed files can be made by anyone: every field is checked for its type and size.
+    part = content.get(section)
+    value = part.get(field) if isinstance(part, dict) else None
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > longest:
+        raise UserError("key_file_bad", what=section, reason=f"{section}.{field}")
     return value.strip()
+
+
+def _post_fields(content: dict[str, Any]) -> tuple[str, str, str, str]:
+    """Code, name, kabupaten code and time zone, each as a post can have them."""
+    code = _text(content, "post", "code", 12)
+    kabupaten = _text(content, "post", "kabupaten", 5)
+    timezone = _text(content, "post", "timezone", 4)
+    if not _POST_CODE.fullmatch(code) or not _KABUPATEN.fullmatch(kabupaten):
+        raise UserError("key_file_bad", what="post", reason="post.code")
+    if timezone not in ZONES:
+        raise UserError("key_file_bad", what="post", reason="post.timezone")
+    return code, _text(content, "post", "name"), kabupaten, timezone
 
 
 def branch_key_file(key: BranchPublicKey, signer: Ed25519PrivateKey) -> bytes:
@@ -137,8 +158,8 @@ def read_branch_key_file(data: bytes) -> BranchPublicKey:
     except ValueError as error:
         raise UserError("key_file_bad", what="branch", reason="encryption key") from error
     key = BranchPublicKey(
-        code=_text(content, "branch", "code"),
-        name=_text(content, "branch", "name"),
+        code=_text(content, "branch", "code", 16),
+        name=_text(content, "branch", "name", 200),
         demo=content.get("demo") is True,
         encryption_key=encryption_key,
         signing_key=signing_key,
@@ -156,11 +177,28 @@ def post_key_file(key: PostPublicKey, signer: Ed25519PrivateKey) -> bytes:
 
 def read_post_key_file(data: bytes) -> PostPublicKey:
     content, signing_key = _read_signed(data, POST_KEY_FORMAT, "post")
+    return _post_key(content, signing_key)
+
+
+def post_key_from_content(content: object) -> PostPublicKey:
+    """A post's key as another signed file carries it (an acknowledgement lists the branch's
+    posts), checked as its own key file would be; ``UserError`` otherwise."""
+    if not isinstance(content, dict):
+        raise UserError("key_file_bad", what="post", reason="not a post key")
+    try:
+        signing_key = unb64(content.get("signing_key"), KEY_SIZE)
+    except ValueError as error:
+        raise UserError("key_file_bad", what="post", reason="signing key") from error
+    return _post_key(content, signing_key)
+
+
+def _post_key(content: dict[str, Any], signing_key: bytes) -> PostPublicKey:
+    code, name, kabupaten, timezone = _post_fields(content)
     key = PostPublicKey(
-        code=_text(content, "post", "code"),
-        name=_text(content, "post", "name"),
-        kabupaten_code=_text(content, "post", "kabupaten"),
-        timezone=_text(content, "post", "timezone"),
+        code=code,
+        name=name,
+        kabupaten_code=kabupaten,
+        timezone=timezone,
         demo=content.get("demo") is True,
         signing_key=signing_key,
     )
@@ -179,10 +217,13 @@ class BranchKeys:
 
 
 def create_branch_keys(keys_dir: Path, code: str, name: str, *, demo: bool) -> BranchKeys:
-    """Make the branch's keys and its public key file; refuses to replace existing ones."""
-    for file_name in (BRANCH_ENCRYPTION_FILE, BRANCH_SIGNING_FILE, BRANCH_PUBLIC_FILE):
-        if (keys_dir / file_name).exists():
-            raise UserError("key_exists", path=str(keys_dir / file_name))
+    """Make the branch's keys and its public key file; refuses to replace existing ones. All
+    three files are made or none (see ``_write_all``)."""
+    finals = [keys_dir / name for name in (BRANCH_ENCRYPTION_FILE, BRANCH_SIGNING_FILE)]
+    finals.append(keys_dir / BRANCH_PUBLIC_FILE)
+    for final in finals:
+        if final.exists():
+            raise UserError("key_exists", path=str(final))
     encryption = X25519PrivateKey.generate()
     signing = Ed25519PrivateKey.generate()
     public = BranchPublicKey(
@@ -192,10 +233,49 @@ def create_branch_keys(keys_dir: Path, code: str, name: str, *, demo: bool) -> B
         encryption_key=encryption.public_key().public_bytes_raw(),
         signing_key=public_bytes(signing),
     )
-    write_private_key(keys_dir / BRANCH_ENCRYPTION_FILE, encryption)
-    write_private_key(keys_dir / BRANCH_SIGNING_FILE, signing)
-    (keys_dir / BRANCH_PUBLIC_FILE).write_bytes(branch_key_file(public, signing))
+    contents = [
+        (private_pem(encryption), 0o600),  # the private keys: their owner only
+        (private_pem(signing), 0o600),
+        (branch_key_file(public, signing), 0o644),
+    ]
+    _write_all(keys_dir, list(zip(finals, contents, strict=True)))
     return BranchKeys(public, encryption, signing)
+
+
+def _write_all(keys_dir: Path, files: list[tuple[Path, tuple[bytes, int]]]) -> None:
+    """Every file or none. Each is written and synced under a temporary name, then each gets
+    its final name, the public key file last (it is what makes a folder a branch). A folder
+    that fails half-way (full, locked, pulled out) keeps nothing of it, so the command can
+    simply be run again."""
+    made_folder = not keys_dir.exists()
+    temporaries = [final.with_name(f".{final.name}.partial") for final, _content in files]
+    placed: list[Path] = []
+    try:
+        keys_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file in its place, a locked data folder
+        reason = error.strerror or str(error)
+        raise UserError("data_dir_unwritable", path=str(keys_dir), reason=reason) from error
+    try:
+        for temporary, (_final, (data, mode)) in zip(temporaries, files, strict=True):
+            temporary.unlink(missing_ok=True)  # left by a run that was killed: ours to replace
+            write_new(temporary, data, mode)
+        for temporary, (final, _content) in zip(temporaries, files, strict=True):
+            rename_new(temporary, final)
+            placed.append(final)
+    except BaseException as error:
+        for path in (*temporaries, *placed):
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if made_folder:
+            with contextlib.suppress(OSError):
+                keys_dir.rmdir()
+        if isinstance(error, FileExistsError):  # another run made its keys meanwhile
+            where = error.filename2 or error.filename  # link and rename name the target second
+            raise UserError("key_exists", path=str(where)) from error
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+            raise UserError("data_dir_unwritable", path=str(keys_dir), reason=reason) from error
+        raise
 
 
 def load_branch_keys(keys_dir: Path) -> BranchKeys:

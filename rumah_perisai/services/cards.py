@@ -9,10 +9,14 @@ recorded in between) and marks the participants' older cards replaced. A reprint
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -32,6 +36,7 @@ from rumah_perisai.domain.card_payload import (
 from rumah_perisai.domain.nik import mask_nik
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
+from rumah_perisai.files import rename_new, write_new
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.keys import load_post_key
 from rumah_perisai.services.posts import local_post
@@ -165,6 +170,42 @@ def _face(participant: Participant, post: Post, serial: int, qr_text: str) -> Ca
         serial=serial,
         demo=post.is_demo,
     )
+
+
+def save_cards(prepared: PreparedCards, path: Path, *, replace: bool = False) -> Path:
+    """Write the cards' PDF to ``path``: whole under that name, or nothing there at all.
+
+    The bytes go to a temporary file in the same folder whose name says nothing about whose
+    cards they are (the chosen name often is the participant's), synced, then renamed. A full
+    or locked folder, one that went away, or a name the system refuses leaves no file behind
+    and raises ``UserError`` (record the cards only after this returns). A path that exists is
+    refused unless ``replace`` (the window's save dialog has asked); one that is not a regular
+    file (a folder, a device) is refused always.
+    """
+    if path.exists() or path.is_symlink():
+        if not path.is_file():
+            raise UserError("out_not_a_file", path=str(path))
+        if not replace:
+            raise UserError("out_exists", path=str(path))
+    if not path.parent.is_dir():
+        raise UserError("out_folder_missing", path=str(path.parent))
+    temporary = path.with_name(f".rumah-perisai-{secrets.token_hex(6)}.partial")
+    try:
+        write_new(temporary, prepared.pdf)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            rename_new(temporary, path)
+    except FileExistsError as error:  # put there meanwhile
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise UserError("out_exists", path=str(path)) from error
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        reason = error.strerror or str(error)
+        raise UserError("card_write_failed", path=str(path), reason=reason) from error
+    return path
 
 
 def record_cards(db: Database, prepared: PreparedCards, actor: Actor) -> list[int]:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
-from rumah_perisai.services.cards import PreparedCards, record_cards
+from rumah_perisai.services.cards import PreparedCards, record_cards, save_cards
 from rumah_perisai.services.volunteers import Actor
 
 
@@ -85,11 +85,10 @@ class CardDialog(QDialog):
     def save_to(self, path: Path) -> None:
         """Write the PDF, then record the cards (a file that failed records nothing)."""
         try:
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(self.prepared.pdf)
-            tmp.replace(path)
-        except OSError as error:
-            self.message.setText(tr("The file could not be written: {reason}", reason=str(error)))
+            # replace: the save dialog has asked before an existing file is overwritten
+            save_cards(self.prepared, path, replace=True)
+        except UserError as error:
+            self.message.setText(error.message())
             return
         self._record()
 

@@ -198,7 +198,8 @@ class ParticipantDialog(QDialog):
 
     def show_detail(self) -> None:
         d = self.detail
-        self.setWindowTitle(f"{d.name} — {d.registration_no}")
+        # The title shows in the taskbar and window switcher: the number only, never the name.
+        self.setWindowTitle(d.registration_no)
         kpj = f" · KPJ {d.kpj}" if d.kpj else ""
         self.heading.setText(f"<h2>{d.name}</h2>{d.registration_no}{kpj} · NIK {d.nik_masked}")
         foreground, background = STATUS_COLOURS[d.status]

@@ -271,7 +271,8 @@ class PaymentDialog(QDialog):
 
     def show_options(self) -> None:
         o = self.options
-        self.setWindowTitle(tr("Take dues — {name}", name=o.name))
+        # The title shows in the taskbar and window switcher: the number only, never the name.
+        self.setWindowTitle(tr("Take dues — {number}", number=o.registration_no))
         programmes = "JKK + JKM + JHT" if o.with_jht else "JKK + JKM"
         self.heading.setText(
             f"<span style='font-size: 15pt; font-weight: bold'>{o.name}</span>"

@@ -1,0 +1,141 @@
+"""No NIK, name or phone number in the log (issue 14, item 11): a demo post and its training
+branch run every command, refusals and a program error included, and their log files are
+searched for every participant's NIK, name and phone number."""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from rumah_perisai.cli import build_parser, main
+from tests.test_cli_coordinator import _leaves
+
+COORDINATOR = ["--coordinator", "Euis Komalasari"]
+GROUPS = {"card", "receipts", "keys", "batch", "branch", "settings"}  # commands of two words
+PIN = "1357\n"
+
+
+def run(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, out=out, err=err, stdin=io.StringIO(stdin))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _people(post: Path) -> list[tuple[str, str, str, str | None, str | None]]:
+    database = sqlite3.connect(post / "rumah-perisai.sqlite3")
+    try:
+        rows = database.execute(
+            "SELECT registration_no, nik, name, phone, heir_name FROM participants ORDER BY id"
+        ).fetchall()
+    finally:
+        database.close()
+    return rows
+
+
+def _secrets(rows: list[tuple[str, ...]]) -> set[str]:
+    """Every NIK, name (and heir's name) and phone number, the phone also as +62…/62…."""
+    found: set[str] = set()
+    for _regno, nik, name, phone, heir in rows:
+        found |= {nik, name}
+        if heir:
+            found.add(heir)
+        if phone:
+            digits = re.sub(r"[^0-9]", "", phone)
+            found |= {phone, digits, "62" + digits.removeprefix("0")}
+    return {text for text in found if len(text) >= 3}
+
+
+def _in(text: str, secret: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(secret)}(?![\w])", text) is not None
+
+
+def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    branch, post, stick = tmp_path / "branch", tmp_path / "post", tmp_path / "stick"
+    stick.mkdir()
+    b, p = ["--data-dir", str(branch)], ["--data-dir", str(post)]
+    ran: set[str] = set()
+
+    def command(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
+        words = [w for w in argv[2:] if not w.startswith("-")]
+        ran.add(" ".join(words[:2]) if words[0] in GROUPS else words[0])
+        return run(argv, stdin)
+
+    assert command([*b, "branch", "init", "--demo"])[0] == 0
+    assert command([*p, "demo", "--participants", "30"])[0] == 0
+    people = _people(post)
+    someone = people[3]
+    key = str(branch / "keys" / "branch-public-key.json")
+    post_key = tmp_path / "post-key.json"
+
+    command([*p, "keys", "set-branch", key])
+    command([*p, "keys", "show"])
+    command([*p, "keys", "export-post", "--out", str(post_key)])
+    command([*b, "branch", "add-post", str(post_key)])
+    command([*p, "info"])
+    for row in people[:5]:
+        command([*p, "search", row[2]])
+        command([*p, "search", row[1]])
+        if row[3]:
+            command([*p, "search", row[3]])
+        command([*p, "nik", row[1]])
+        command([*p, "nik", row[1], "--birth-date", "1901-01-01", "--sex", "L"])  # refused
+    # refusals that name a participant: a second card without a reason, a file named after them
+    named = tmp_path / f"{people[0][2]}.pdf"
+    assert command([*p, "card", "print", people[0][0], "--out", str(named)])[0] == 0
+    command([*p, "card", "print", people[0][0], "--out", str(tmp_path / "again.pdf")])
+    command([*p, "card", "print", people[1][0], "--out", str(named)])
+    nowhere = tmp_path / "none" / f"{someone[1]}.pdf"
+    command([*p, "card", "print", people[1][0], "--out", str(nowhere)])
+    command([*p, "card", "verify", f"{someone[1]} {someone[2]}"])
+    command([*p, "receipts", "verify"])
+    code, out, err = command([*p, "batch", "export", *COORDINATOR, "--out", str(stick)], PIN)
+    assert code == 0, err
+    batch = out.splitlines()[-1]
+    command([*p, "batch", "export", "--out", str(stick)])  # refused: no coordinator
+    command([*p, "batch", "export", *COORDINATOR, "--again", "1", "--out", str(stick)], PIN)
+    command([*p, "batch", "verify", batch])
+    command([*p, "batch", "list"])
+    code, out, err = command([*b, "branch", "import", batch])
+    assert code == 0, err
+    command([*b, "branch", "posts"])
+    command([*b, "branch", "suspend-post", "DEMO3209", "--reason", f"{someone[2]} minta"])
+    command([*b, "branch", "resume-post", "DEMO3209"])
+    command([*b, "branch", "kpj-import", str(named)])  # refused: not a spreadsheet
+    command([*b, "branch", "export", "--out", str(tmp_path / "bpjs.xlsx")])
+    command([*p, "batch", "import-ack", out.strip()])
+    command([*p, "batch", "refunds"])
+    command([*p, "demo", "--participants", "3"])  # refused: a demo post is there
+    command([*p, "init", "--post-code", "RP1", "--post-name", someone[2], "--kabupaten", "32.09"])
+    command([*p, "areas", "desa", someone[2]])
+    command([*p, "settings", "language"])
+
+    # a program error whose text quotes a participant: the database's error carries the query
+    # and, unless hidden, its parameters
+    import rumah_perisai.cli as cli
+
+    def broken(args: object, ctx: cli.Context) -> int:
+        from sqlalchemy import text
+
+        from rumah_perisai.app import open_app
+
+        with open_app(ctx.folder, ctx.database_url) as app, app.db.reading() as session:
+            session.execute(text("SELECT nosuchcolumn FROM participants WHERE name = :n"),
+                            {"n": someone[2]})  # fmt: skip
+        return 0
+
+    monkeypatch.setattr(cli, "cmd_info", broken)
+    code, _out, err = run([*p, "info"])
+    assert code == 1 and "kesalahan program" in err
+
+    assert {" ".join(words) for words, _parser in _leaves(build_parser())} <= ran
+
+    log = "\n".join(
+        f.read_text(encoding="utf-8") for f in [*post.glob("logs/*"), *branch.glob("logs/*")]
+    )
+    assert "internal error" in log and "Traceback" in log  # the program error is there
+    leaked = sorted(secret for secret in _secrets(people) if _in(log, secret))
+    assert leaked == []

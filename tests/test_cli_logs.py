@@ -102,6 +102,8 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     code, out, err = command([*b, "branch", "import", batch])
     assert code == 0, err
     command([*b, "branch", "posts"])
+    command([*b, "branch", "conflicts"])
+    command([*b, "branch", "decide", "1", "--keep", people[0][0], "--reason", someone[2]])
     command([*b, "branch", "suspend-post", "DEMO3209", "--reason", f"{someone[2]} minta"])
     command([*b, "branch", "resume-post", "DEMO3209"])
     command([*b, "branch", "kpj-import", str(named)])  # refused: not a spreadsheet

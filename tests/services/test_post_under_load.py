@@ -233,7 +233,7 @@ def test_a_payment_while_another_program_writes_is_refused_as_busy_and_goes_thro
 
 def test_the_command_line_says_busy_in_one_line_and_exits_1(
     app: App, linked: BranchKeys, add_participant: Callable[..., int], stick: Path,
-    short_waits: None,
+    short_waits: None, coordinator: Actor,
 ) -> None:  # fmt: skip
     if app.db.engine.dialect.name != "sqlite":
         pytest.skip("the command line opens the data folder's own SQLite file")
@@ -242,8 +242,9 @@ def test_the_command_line_says_busy_in_one_line_and_exits_1(
     _in_arrears(add_participant)
     release = hold_write_lock(app)
     try:
-        code, out, err = run("--data-dir", str(app.folder.root), "batch", "export", "--out",
-                             str(stick))  # fmt: skip
+        code, out, err = run("--data-dir", str(app.folder.root), "batch", "export",
+                             "--coordinator", "Dewi Lestari", "--out", str(stick),
+                             stdin="1357\n")  # fmt: skip
     finally:
         release()
     assert (code, out) == (1, "")

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,6 +84,8 @@ OWN_NUMBERS = {"participants": ("registration_no",), "receipts": ("number",),
                "receipt_months": ("receipt_number",)}  # fmt: skip
 # Columns the branch fills, not the post: a post's later batch never empties them.
 BRANCH_OWNED = {("participants", "kpj")}
+# From this many rows a part is joined with hash or merge joins only (``_Importer._hash_joins``).
+HASH_JOINS_FROM = 1_000
 HELD_FOLDER = "held"
 DUPLICATE_REASON = "duplicate_nik"
 
@@ -537,6 +540,13 @@ class _Importer:
         self._check_own_keys(part, columns, rows)
         stage = f"stage_{part}"
         self._stage(stage, table, columns, rows)
+        with self._hash_joins(len(rows)):
+            self._merge(part, stage, table, columns)
+        self.connection.exec_driver_sql(f"DROP TABLE {stage}")
+        return len(rows)
+
+    def _merge(self, part: str, stage: str, table: Table, columns: list[str]) -> None:
+        """The staged rows into the table: references mapped, checked, upserted."""
         if part in SHUFFLED:
             self._make_room(stage, table.name, SHUFFLED[part])
         joins, exprs = [], []
@@ -582,15 +592,31 @@ class _Importer:
         for column, ref in self_links:
             if not self.lenient:
                 self._check_links(stage, column, ref, f"s.{column}", own=True)
+            # Two lookups by key for each row, no join: a join in this sub-select would run
+            # again for every row (as a hash join: the post's rows hashed each time).
             self.connection.exec_driver_sql(
-                f"UPDATE {table.name} SET {column} = (SELECT r.id FROM {stage} s JOIN {ref} r"
-                f" ON r.post_id = {self.post_id} AND r.source_id = s.{column}"
-                f" WHERE s.id = {table.name}.source_id)"
+                f"UPDATE {table.name} SET {column} = (SELECT r.id FROM {ref} r"
+                f" WHERE r.post_id = {self.post_id} AND r.source_id = (SELECT s.{column}"
+                f" FROM {stage} s WHERE s.id = {table.name}.source_id))"
                 f" WHERE post_id = {self.post_id} AND source_id IN"
                 f" (SELECT id FROM {stage} WHERE {column} IS NOT NULL)"
             )
-        self.connection.exec_driver_sql(f"DROP TABLE {stage}")
-        return len(rows)
+
+    @contextmanager
+    def _hash_joins(self, rows: int) -> Iterator[None]:
+        """A big part's statements join with hash or merge joins only: each reads both sides
+        once, whatever the planner believes. A nested loop is quadratic when the planner thinks
+        the inner side tiny — which is what an ANALYZE running meanwhile makes it think (the rows
+        this import inserted are invisible to it: the table looks empty). A small part keeps
+        the planner's choice (index lookups; at worst ``rows`` times the post's records)."""
+        if not self.postgres or rows < HASH_JOINS_FROM:
+            yield
+            return
+        before = self.connection.exec_driver_sql("SELECT current_setting('enable_nestloop')")
+        setting = str(before.scalar_one())
+        self.connection.exec_driver_sql("SELECT set_config('enable_nestloop', 'off', true)")
+        yield  # on an error the transaction is rolled back, and the setting with it
+        self.connection.exec_driver_sql(f"SELECT set_config('enable_nestloop', '{setting}', true)")
 
     def _check_own_keys(self, part: str, columns: list[str], rows: list[list[Any]]) -> None:
         """A post's records carry its own code and numbers: a file signed with one post's key
@@ -648,6 +674,10 @@ class _Importer:
                 cursor.executemany(f"INSERT INTO {stage} VALUES ({marks})", rows)
         finally:
             cursor.close()
+        if self.postgres:
+            # Temporary tables are never analysed by autovacuum: without this the planner
+            # guesses their size, and a guess of a few rows for 200,000 picks nested loops.
+            self.connection.exec_driver_sql(f"ANALYZE {stage}")
 
     def _convert(self, column: Any, source: str) -> str:
         kind = column.type
@@ -663,12 +693,16 @@ class _Importer:
 
     def _check_links(self, stage: str, column: str, ref: str, source: str, own: bool) -> None:
         """Every reference must point at a record this branch has from the same post (or, for a
-        link within the part, ``own``, at a record of the same part)."""
+        link within the part, ``own``, at a record of the same part).
+
+        A set difference, not a join: each side is read once, so no plan can turn it into a
+        scan of the post's records per staged row (a join with ``LIMIT 1`` became one when an
+        ANALYZE meanwhile made the table look empty)."""
         dangling = self.connection.exec_driver_sql(
-            f"SELECT s.id FROM {stage} s LEFT JOIN {ref} r ON r.post_id = {self.post_id}"
-            f" AND r.source_id = {source} WHERE {source} IS NOT NULL AND r.id IS NULL"
-            + (f" AND {source} NOT IN (SELECT id FROM {stage})" if own else "")
-            + " LIMIT 1"
+            f"SELECT 1 FROM (SELECT {source} FROM {stage} s WHERE {source} IS NOT NULL"
+            f" EXCEPT SELECT source_id FROM {ref} WHERE post_id = {self.post_id}"
+            + (f" EXCEPT SELECT id FROM {stage}" if own else "")
+            + ") dangling LIMIT 1"
         ).first()
         if dangling is not None:
             raise UserError(

@@ -308,6 +308,8 @@ MESSAGES: dict[str, str] = {
         "{name} comes from another branch ({branch}), not the one whose key is installed; "
         "nothing was changed."
     ),
+    # --- the branch under load (issue 14, item 3) ---
+    "import_running": N_("Another import is running; try again when it has finished."),
     # --- KPJ spreadsheets (issue 9) ---
     "kpj_file_not_spreadsheet": N_(
         "{path} is not an Excel workbook (.xlsx) that can be read; nothing was changed. "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, Table, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from rumah_perisai.config import DataFolder
@@ -87,6 +89,14 @@ BRANCH_OWNED = {("participants", "kpj")}
 # From this many rows a part is joined with hash or merge joins only (``_Importer._hash_joins``).
 HASH_JOINS_FROM = 1_000
 HELD_FOLDER = "held"
+# The advisory lock every import takes (``_begin_import``): any number of this program's own.
+IMPORT_LOCK = 0x52500E14
+IMPORT_LOCK_WAIT = 10  # seconds a non-import writer holding the change counter is waited for
+CLIENT_CHECK_MS = 2_000  # how often the server looks whether an import's client is still there
+# The server's TCP keepalives on an import's connection: a client that vanished without closing
+# its connection (power cut, cable) is given up after 30 + 3 × 10 s.
+SERVER_KEEPALIVES = {"tcp_keepalives_idle": 30, "tcp_keepalives_interval": 10,
+                     "tcp_keepalives_count": 3}  # fmt: skip
 DUPLICATE_REASON = "duplicate_nik"
 
 
@@ -435,7 +445,7 @@ def _import(
     documents = {part: json.loads(data) for part, data in plain.items()}
     kept = Path(path) if held else _keep(folder, sealed, name)
     with db.unit_of_work(actor.label) as session:
-        change_no = begin_operation(session)  # other imports (of any post) queue behind this one
+        change_no = _begin_import(session)  # refused at once while another import runs
         post = session.scalars(select(Post).where(Post.code == sealed.post_code)).one()
         last = _last_imported(session, post.id)
         if sealed.seq <= last:
@@ -481,6 +491,73 @@ def _import(
         session.add(row)
     return ImportResult(path, sealed.post_code, sealed.seq, "imported", records=counts,
                         rejected=rejected)  # fmt: skip
+
+
+def _begin_import(session: Session) -> int:
+    """Start an import's transaction: take the branch's import lock and the change number, or
+    refuse within seconds while another import holds them (``import_running``).
+
+    Every writer takes the change-counter row (``begin_operation``) and keeps it to the end, so
+    a second import used to wait there for as long as the first one ran — minutes, and longer
+    when the first one's program had been killed and the server went on with its statement.
+    On PostgreSQL the import first tries an advisory lock of its own (held to the end of the
+    transaction; free again the moment the first import ends); a writer that is not an import
+    holding the counter row is waited for at most ``IMPORT_LOCK_WAIT``. The server is also told
+    to look for a vanished client every few seconds while a statement runs
+    (``client_connection_check_interval``, PostgreSQL 14+, and TCP keepalives), so a killed
+    import's statement stops and its locks are freed. On SQLite the write lock is taken first
+    (``BEGIN IMMEDIATE``), waiting out the busy timeout."""
+    try:
+        connection = session.connection()  # SQLite: BEGIN IMMEDIATE, or "database is locked"
+        if connection.dialect.name == "postgresql":
+            _watch_client(connection)
+            got = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({IMPORT_LOCK})")
+            if not got.scalar_one():
+                raise UserError("import_running")
+            _hold_statistics(connection)
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{IMPORT_LOCK_WAIT}s'")
+        change_no = begin_operation(session)
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+    except DBAPIError as error:
+        if _lock_not_had(error):
+            raise UserError("import_running") from error
+        raise
+    return change_no
+
+
+def _watch_client(connection: Connection) -> None:
+    """Have the server stop this transaction's work soon after its client is gone (killed,
+    powered off, unplugged): it otherwise notices only when it next sends a result."""
+    version = connection.dialect.server_version_info or (0,)
+    if version >= (14,):
+        connection.exec_driver_sql(
+            f"SET LOCAL client_connection_check_interval = {CLIENT_CHECK_MS}"
+        )
+    for name, value in SERVER_KEEPALIVES.items():
+        connection.exec_driver_sql(f"SET LOCAL {name} = {value}")
+
+
+def _hold_statistics(connection: Connection) -> None:
+    """No VACUUM or ANALYZE of the tables an import writes until it ends (autovacuum skips
+    them; one already running is cancelled by the server within a second). They count only
+    committed rows, none of those the import has inserted so far, and so record a table full
+    of them as nearly empty: the import's later statements were then planned for empty tables
+    (in the duplicate check, a scan of the table for each row: minutes instead of seconds).
+    Readers and writers are not held up: this lock does not conflict with theirs."""
+    names = ", ".join(MODELS[part].__tablename__ for part in IMPORT_ORDER)
+    connection.exec_driver_sql(f"LOCK TABLE {names} IN SHARE UPDATE EXCLUSIVE MODE")
+
+
+def _lock_not_had(error: DBAPIError) -> bool:
+    """A lock another transaction holds: PostgreSQL's lock timeout, SQLite's busy timeout."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "55P03":  # lock_not_available
+        return True
+    if isinstance(original, sqlite3.OperationalError):
+        text_ = str(original).lower()
+        return "locked" in text_ or "busy" in text_
+    return False
 
 
 def _previous_manifest(session: Session, post_id: int, seq: int) -> dict[str, Any] | None:

@@ -184,6 +184,7 @@ with open_app(DataFolder(Path(root)), url) as app:
 
 
 @needs_postgres
+@pytest.mark.slow  # a program of its own is started and killed
 def test_an_import_killed_mid_statement_stops_holding_up_the_branch_within_seconds(
     world: tuple[App, PostSide, PostSide], postgres_url: str
 ) -> None:

@@ -353,6 +353,8 @@ MESSAGES: dict[str, str] = {
     "conflict_keep_bad": N_(
         "Registration {regno} is not one of the two in conflict {id}; keep {first} or {second}."
     ),
+    # --- the branch under load (issue 14, item 3) ---
+    "import_running": N_("Another import is running; try again when it has finished."),
     # --- KPJ spreadsheets (issue 9) ---
     "kpj_file_not_spreadsheet": N_(
         "{path} is not an Excel workbook (.xlsx) that can be read; nothing was changed. "

@@ -17,14 +17,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, Table, func, insert, select, text
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from rumah_perisai.config import DataFolder
@@ -88,7 +90,17 @@ OWN_NUMBERS = {"participants": ("registration_no",), "receipts": ("number",),
                "receipt_months": ("receipt_number",)}  # fmt: skip
 # Columns the branch fills, not the post: a post's later batch never empties them.
 BRANCH_OWNED = {("participants", "kpj")}
+# From this many rows a part is joined with hash or merge joins only (``_Importer._hash_joins``).
+HASH_JOINS_FROM = 1_000
 HELD_FOLDER = "held"
+# The advisory lock every import takes (``_begin_import``): any number of this program's own.
+IMPORT_LOCK = 0x52500E14
+IMPORT_LOCK_WAIT = 10  # seconds a non-import writer holding the change counter is waited for
+CLIENT_CHECK_MS = 2_000  # how often the server looks whether an import's client is still there
+# The server's TCP keepalives on an import's connection: a client that vanished without closing
+# its connection (power cut, cable) is given up after 30 + 3 × 10 s.
+SERVER_KEEPALIVES = {"tcp_keepalives_idle": 30, "tcp_keepalives_interval": 10,
+                     "tcp_keepalives_count": 3}  # fmt: skip
 DUPLICATE_REASON = "duplicate_nik"
 CONFLICT_REASON = "nik_conflict_pending"
 DECIDED_REASON = "nik_conflict_decided"
@@ -600,7 +612,7 @@ def _import(
     kept = Path(path) if held else _keep(folder, sealed, name)
     try:
         with db.unit_of_work(actor.label) as session:
-            change_no = begin_operation(session)  # other imports (of any post) queue behind it
+            change_no = _begin_import(session)  # refused at once while another import runs
             post = session.scalars(select(Post).where(Post.code == sealed.post_code)).one()
             # Placed again now that no other import can run: it may have been imported since.
             place = _place(session, post, sealed, name, gap_reason)
@@ -621,6 +633,73 @@ def _first_line(error: Exception) -> str:
     original = getattr(error, "orig", None) or error
     lines = str(original).strip().splitlines()
     return lines[0][:200] if lines else type(error).__name__
+
+
+def _begin_import(session: Session) -> int:
+    """Start an import's transaction: take the branch's import lock and the change number, or
+    refuse within seconds while another import holds them (``import_running``).
+
+    Every writer takes the change-counter row (``begin_operation``) and keeps it to the end, so
+    a second import used to wait there for as long as the first one ran — minutes, and longer
+    when the first one's program had been killed and the server went on with its statement.
+    On PostgreSQL the import first tries an advisory lock of its own (held to the end of the
+    transaction; free again the moment the first import ends); a writer that is not an import
+    holding the counter row is waited for at most ``IMPORT_LOCK_WAIT``. The server is also told
+    to look for a vanished client every few seconds while a statement runs
+    (``client_connection_check_interval``, PostgreSQL 14+, and TCP keepalives), so a killed
+    import's statement stops and its locks are freed. On SQLite the write lock is taken first
+    (``BEGIN IMMEDIATE``), waiting out the busy timeout."""
+    try:
+        connection = session.connection()  # SQLite: BEGIN IMMEDIATE, or "database is locked"
+        if connection.dialect.name == "postgresql":
+            _watch_client(connection)
+            got = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({IMPORT_LOCK})")
+            if not got.scalar_one():
+                raise UserError("import_running")
+            _hold_statistics(connection)
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{IMPORT_LOCK_WAIT}s'")
+        change_no = begin_operation(session)
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+    except DBAPIError as error:
+        if _lock_not_had(error):
+            raise UserError("import_running") from error
+        raise
+    return change_no
+
+
+def _watch_client(connection: Connection) -> None:
+    """Have the server stop this transaction's work soon after its client is gone (killed,
+    powered off, unplugged): it otherwise notices only when it next sends a result."""
+    version = connection.dialect.server_version_info or (0,)
+    if version >= (14,):
+        connection.exec_driver_sql(
+            f"SET LOCAL client_connection_check_interval = {CLIENT_CHECK_MS}"
+        )
+    for name, value in SERVER_KEEPALIVES.items():
+        connection.exec_driver_sql(f"SET LOCAL {name} = {value}")
+
+
+def _hold_statistics(connection: Connection) -> None:
+    """No VACUUM or ANALYZE of the tables an import writes until it ends (autovacuum skips
+    them; one already running is cancelled by the server within a second). They count only
+    committed rows, none of those the import has inserted so far, and so record a table full
+    of them as nearly empty: the import's later statements were then planned for empty tables
+    (in the duplicate check, a scan of the table for each row: minutes instead of seconds).
+    Readers and writers are not held up: this lock does not conflict with theirs."""
+    names = ", ".join(MODELS[part].__tablename__ for part in IMPORT_ORDER)
+    connection.exec_driver_sql(f"LOCK TABLE {names} IN SHARE UPDATE EXCLUSIVE MODE")
+
+
+def _lock_not_had(error: DBAPIError) -> bool:
+    """A lock another transaction holds: PostgreSQL's lock timeout, SQLite's busy timeout."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) == "55P03":  # lock_not_available
+        return True
+    if isinstance(original, sqlite3.OperationalError):
+        text_ = str(original).lower()
+        return "locked" in text_ or "busy" in text_
+    return False
 
 
 def _import_in(
@@ -831,6 +910,13 @@ class _Importer:
         stage = f"stage_{part}"
         self._stage(stage, table, columns, rows)
         self._check_times(stage, table, columns)
+        with self._hash_joins(len(rows)):
+            self._merge(part, stage, table, columns)
+        self.connection.exec_driver_sql(f"DROP TABLE {stage}")
+        return len(rows)
+
+    def _merge(self, part: str, stage: str, table: Table, columns: list[str]) -> None:
+        """The staged rows into the table: references mapped, checked, upserted."""
         if part in SHUFFLED:
             self._make_room(stage, table.name, SHUFFLED[part])
         joins, exprs = [], []
@@ -883,15 +969,31 @@ class _Importer:
         for column, ref in self_links:
             if not self.lenient:
                 self._check_links(stage, column, ref, f"s.{column}", own=True)
+            # Two lookups by key for each row, no join: a join in this sub-select would run
+            # again for every row (as a hash join: the post's rows hashed each time).
             self.connection.exec_driver_sql(
-                f"UPDATE {table.name} SET {column} = (SELECT r.id FROM {stage} s JOIN {ref} r"
-                f" ON r.post_id = {self.post_id} AND r.source_id = s.{column}"
-                f" WHERE s.id = {table.name}.source_id)"
+                f"UPDATE {table.name} SET {column} = (SELECT r.id FROM {ref} r"
+                f" WHERE r.post_id = {self.post_id} AND r.source_id = (SELECT s.{column}"
+                f" FROM {stage} s WHERE s.id = {table.name}.source_id))"
                 f" WHERE post_id = {self.post_id} AND change_no = {self.change_no}"
                 f" AND source_id IN (SELECT id FROM {stage} WHERE {column} IS NOT NULL)"
             )
-        self.connection.exec_driver_sql(f"DROP TABLE {stage}")
-        return len(rows)
+
+    @contextmanager
+    def _hash_joins(self, rows: int) -> Iterator[None]:
+        """A big part's statements join with hash or merge joins only: each reads both sides
+        once, whatever the planner believes. A nested loop is quadratic when the planner thinks
+        the inner side tiny — which is what an ANALYZE running meanwhile makes it think (the rows
+        this import inserted are invisible to it: the table looks empty). A small part keeps
+        the planner's choice (index lookups; at worst ``rows`` times the post's records)."""
+        if not self.postgres or rows < HASH_JOINS_FROM:
+            yield
+            return
+        before = self.connection.exec_driver_sql("SELECT current_setting('enable_nestloop')")
+        setting = str(before.scalar_one())
+        self.connection.exec_driver_sql("SELECT set_config('enable_nestloop', 'off', true)")
+        yield  # on an error the transaction is rolled back, and the setting with it
+        self.connection.exec_driver_sql(f"SELECT set_config('enable_nestloop', '{setting}', true)")
 
     def _check_own_keys(self, part: str, columns: list[str], rows: list[list[Any]]) -> None:
         """A post's records carry its own code and numbers: a file signed with one post's key
@@ -950,6 +1052,10 @@ class _Importer:
                 cursor.executemany(f"INSERT INTO {stage} VALUES ({marks})", rows)
         finally:
             cursor.close()
+        if self.postgres:
+            # Temporary tables are never analysed by autovacuum: without this the planner
+            # guesses their size, and a guess of a few rows for 200,000 picks nested loops.
+            self.connection.exec_driver_sql(f"ANALYZE {stage}")
 
     def _check_times(self, stage: str, table: Table, columns: list[str]) -> None:
         """No time later than the batch was written; for a record new to the branch, none
@@ -989,12 +1095,16 @@ class _Importer:
 
     def _check_links(self, stage: str, column: str, ref: str, source: str, own: bool) -> None:
         """Every reference must point at a record this branch has from the same post (or, for a
-        link within the part, ``own``, at a record of the same part)."""
+        link within the part, ``own``, at a record of the same part).
+
+        A set difference, not a join: each side is read once, so no plan can turn it into a
+        scan of the post's records per staged row (a join with ``LIMIT 1`` became one when an
+        ANALYZE meanwhile made the table look empty)."""
         dangling = self.connection.exec_driver_sql(
-            f"SELECT s.id FROM {stage} s LEFT JOIN {ref} r ON r.post_id = {self.post_id}"
-            f" AND r.source_id = {source} WHERE {source} IS NOT NULL AND r.id IS NULL"
-            + (f" AND {source} NOT IN (SELECT id FROM {stage})" if own else "")
-            + " LIMIT 1"
+            f"SELECT 1 FROM (SELECT {source} FROM {stage} s WHERE {source} IS NOT NULL"
+            f" EXCEPT SELECT source_id FROM {ref} WHERE post_id = {self.post_id}"
+            + (f" EXCEPT SELECT id FROM {stage}" if own else "")
+            + ") dangling LIMIT 1"
         ).first()
         if dangling is not None:
             raise UserError(

@@ -16,19 +16,20 @@ numbers, so a column's sum is what was collected.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.orm import Session, aliased
 
-from rumah_perisai.db.models import Participant, Post, Receipt
-from rumah_perisai.db.uow import Database
+from rumah_perisai.db.models import AuditEntry, Participant, Post, Receipt
+from rumah_perisai.db.uow import Database, begin_operation, operation_time
 from rumah_perisai.domain.coverage import CoverSummary, Standing, status_from_summary, status_label
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
@@ -42,7 +43,6 @@ NIK_LENGTH = 16
 KPJ_LENGTH = 11
 # How far down the first sheet the header row is looked for (title rows, blank rows above it).
 HEADER_SEARCH_ROWS = 30
-_CHUNK = 500  # NIKs or KPJ numbers per ``IN (...)``
 
 _ROW_REASONS = {
     "nik_missing": N_("no NIK"),
@@ -119,7 +119,7 @@ class KpjImport:
         return self.set + self.unchanged + len(self.conflicts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Row:
     row: int
     nik: str | None  # None: not a NIK (``raw_nik`` is what the cell said)
@@ -128,9 +128,24 @@ class _Row:
     raw_kpj: str
 
 
+class _Person(NamedTuple):
+    """A participant as the KPJ import needs it. Not a whole ORM record: a file of 27,000 rows
+    made 27,000 of those, flushed one UPDATE and one audit entry at a time — a quarter of a GB
+    and most of the time (``bench/bench_kpj.py``)."""
+
+    id: int
+    registration_no: str
+    standing: str
+    kpj: str | None
+
+
 def kpj_import(db: Database, path: Path, actor: Actor, *, data: bytes | None = None) -> KpjImport:
     """Store the KPJ numbers of a BPJS spreadsheet (see the module). ``data``: the file's bytes,
-    when the caller has read them already. An unusable file changes nothing (``UserError``)."""
+    when the caller has read them already. An unusable file changes nothing (``UserError``).
+
+    Set-based: the file's NIK and KPJ pairs are staged in a temporary table, the participants
+    they concern read in two statements, each row decided in the file's order, and the numbers
+    stored with one UPDATE joined to the decisions (their audit rows in one insert)."""
     if data is None:
         try:
             data = path.read_bytes()
@@ -138,67 +153,151 @@ def kpj_import(db: Database, path: Path, actor: Actor, *, data: bytes | None = N
             raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
     rows = _read_kpj_rows(data, path)
     result = KpjImport(file=path)
-    wanted_niks = sorted({r.nik for r in rows if r.nik and r.kpj})
-    wanted_kpjs = sorted({r.kpj for r in rows if r.nik and r.kpj})
+    reason = f"KPJ numbers from {path.name}"[:200]
     with db.unit_of_work(actor.label) as session:
-        session.info["reason"] = f"KPJ numbers from {path.name}"[:200]
-        by_nik: dict[str, list[Participant]] = {}
-        for chunk in _chunks(wanted_niks):
-            for person in session.scalars(
-                select(Participant).where(Participant.nik.in_(chunk)).order_by(Participant.id)
-            ):
-                by_nik.setdefault(person.nik, []).append(person)
-        # Who holds each number already (by NIK: the same person at two posts is one holder).
-        holders: dict[str, tuple[str, str]] = {}
-        for chunk in _chunks(wanted_kpjs):
-            for kpj, nik, regno in session.execute(
-                select(Participant.kpj, Participant.nik, Participant.registration_no)
-                .where(Participant.kpj.in_(chunk))
-                .order_by(Participant.id)
-            ):
-                if kpj is not None:
-                    holders.setdefault(kpj, (nik, regno))
-        unknown: dict[str, None] = {}
-        for row in rows:
-            if row.nik is None:
-                code = "nik_missing" if not row.raw_nik else "nik_bad"
-                result.invalid.append(InvalidRow(row.row, code, row.raw_nik))
-                continue
-            if row.kpj is None:
-                code = "kpj_missing" if not row.raw_kpj else "kpj_bad"
-                result.invalid.append(InvalidRow(row.row, code, row.raw_kpj))
-                continue
-            candidates = by_nik.get(row.nik)
-            if not candidates:
-                unknown.setdefault(row.nik)
-                continue
-            target = _choose(candidates)
-            if isinstance(target, str):
-                result.invalid.append(InvalidRow(row.row, target, row.nik))
-                continue
-            holder = holders.get(row.kpj)
-            if holder is not None and holder[0] != row.nik:
-                conflict = KpjConflict(
-                    row.row, row.nik, target.registration_no, row.kpj, target.kpj, holder[1]
-                )
-                result.conflicts.append(conflict)
-                continue
-            if target.kpj == row.kpj:
-                result.unchanged += 1
-                continue
-            if target.kpj is not None:
-                result.conflicts.append(
-                    KpjConflict(row.row, row.nik, target.registration_no, row.kpj, target.kpj)
-                )
-                continue
-            target.kpj = row.kpj
-            holders[row.kpj] = (row.nik, target.registration_no)
-            result.set += 1
-        result.unknown = list(unknown)
+        change_no = begin_operation(session)  # first: no other writer changes a KPJ meanwhile
+        connection = session.connection()
+        pairs = sorted({(r.nik, r.kpj) for r in rows if r.nik and r.kpj})
+        _temporary_table(connection, "kpj_file", "nik VARCHAR(16), kpj VARCHAR(11)", pairs)
+        by_nik, holders = _lookups(connection)
+        given = _decide(rows, by_nik, holders, result)
+        _store(session, connection, given, change_no, reason)
+        connection.exec_driver_sql("DROP TABLE kpj_file")
     return result
 
 
-def _choose(candidates: list[Participant]) -> Participant | str:
+def _lookups(
+    connection: Connection,
+) -> tuple[dict[str, list[_Person]], dict[str, tuple[str, str]]]:
+    """The participants with the file's NIKs (in id order), and who holds each of the file's
+    KPJ numbers already (by NIK: the same person at two posts is one holder)."""
+    by_nik: dict[str, list[_Person]] = {}
+    for nik, *person in connection.exec_driver_sql(
+        "SELECT nik, id, registration_no, standing, kpj FROM participants"
+        " WHERE nik IN (SELECT nik FROM kpj_file) ORDER BY id"
+    ):
+        by_nik.setdefault(nik, []).append(_Person(*person))
+    holders: dict[str, tuple[str, str]] = {}
+    for kpj, nik, regno in connection.exec_driver_sql(
+        "SELECT kpj, nik, registration_no FROM participants"
+        " WHERE kpj IN (SELECT kpj FROM kpj_file) ORDER BY id"
+    ):
+        holders.setdefault(kpj, (nik, regno))
+    return by_nik, holders
+
+
+def _decide(
+    rows: list[_Row],
+    by_nik: dict[str, list[_Person]],
+    holders: dict[str, tuple[str, str]],
+    result: KpjImport,
+) -> list[_Person]:
+    """Each row in the file's order: stored (returned, with the number to store as ``kpj``),
+    already stored, unknown, unusable, or refused as a conflict (``result``)."""
+    given: dict[int, _Person] = {}  # by participant: the number this file gives
+    unknown: dict[str, None] = {}
+    for row in rows:
+        if row.nik is None:
+            code = "nik_missing" if not row.raw_nik else "nik_bad"
+            result.invalid.append(InvalidRow(row.row, code, row.raw_nik))
+            continue
+        if row.kpj is None:
+            code = "kpj_missing" if not row.raw_kpj else "kpj_bad"
+            result.invalid.append(InvalidRow(row.row, code, row.raw_kpj))
+            continue
+        candidates = by_nik.get(row.nik)
+        if not candidates:
+            unknown.setdefault(row.nik)
+            continue
+        target = _choose(candidates)
+        if isinstance(target, str):
+            result.invalid.append(InvalidRow(row.row, target, row.nik))
+            continue
+        current = given[target.id].kpj if target.id in given else target.kpj
+        holder = holders.get(row.kpj)
+        if holder is not None and holder[0] != row.nik:
+            conflict = KpjConflict(
+                row.row, row.nik, target.registration_no, row.kpj, current, holder[1]
+            )
+            result.conflicts.append(conflict)
+            continue
+        if current == row.kpj:
+            result.unchanged += 1
+            continue
+        if current is not None:
+            result.conflicts.append(
+                KpjConflict(row.row, row.nik, target.registration_no, row.kpj, current)
+            )
+            continue
+        given[target.id] = target._replace(kpj=row.kpj)
+        holders[row.kpj] = (row.nik, target.registration_no)
+        result.set += 1
+    result.unknown = list(unknown)
+    return list(given.values())
+
+
+def _store(
+    session: Session, connection: Connection, given: list[_Person], change_no: int, reason: str
+) -> None:
+    """The numbers decided, in one UPDATE joined to them; one audit row each, as the unit of
+    work writes for a changed record."""
+    if not given:
+        return
+    _temporary_table(
+        connection,
+        "kpj_given",
+        "id INTEGER PRIMARY KEY, kpj VARCHAR(11) NOT NULL",
+        [(p.id, p.kpj) for p in given],
+    )
+    # ``kpj IS NULL``: a stored number is never overwritten, whatever was decided.
+    stored = connection.exec_driver_sql(
+        f"UPDATE participants SET kpj = g.kpj, change_no = {int(change_no)} FROM kpj_given g"
+        " WHERE participants.id = g.id AND participants.kpj IS NULL"
+    ).rowcount
+    if stored != len(given):
+        raise RuntimeError(f"{len(given)} KPJ numbers decided, {stored} stored")
+    connection.exec_driver_sql("DROP TABLE kpj_given")
+    now, origin, actor = operation_time(session), session.info["origin"], session.info["actor"]
+    connection.execute(
+        insert(AuditEntry),
+        [
+            {
+                "change_no": change_no, "at": now, "origin": origin, "actor": actor,
+                "action": "update", "entity": "participants", "entity_id": str(p.id),
+                "entity_key": p.registration_no,
+                "changes_json": json.dumps({"_reason": reason, "kpj": [None, p.kpj]}),
+            }
+            for p in given
+        ],
+    )  # fmt: skip
+
+
+def _temporary_table(
+    connection: Connection, name: str, columns: str, rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """A temporary table filled with ``rows`` (COPY on PostgreSQL, then analysed: autovacuum
+    never analyses temporary tables, and the planner would guess their size)."""
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns})")
+    if not rows:
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        if connection.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {name} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in rows[0])
+            cursor.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+    finally:
+        cursor.close()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"ANALYZE {name}")
+
+
+def _choose(candidates: list[_Person]) -> _Person | str:
     """The registration a NIK's KPJ number belongs to: the one the branch did not reject (a
     member before a withdrawn one); a reason code when there is none or no single one."""
     standing = [c for c in candidates if c.standing != Standing.REJECTED.value]
@@ -209,11 +308,6 @@ def _choose(candidates: list[Participant]) -> Participant | str:
     if len(chosen) > 1:
         return "nik_ambiguous"
     return chosen[0]
-
-
-def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
 
 
 def _read_kpj_rows(data: bytes, path: Path) -> list[_Row]:

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from rumah_perisai.db.raw import driver_rows
+from rumah_perisai.db.raw import driver_all, driver_rows
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.receipts import (
     CHAIN_COUNTER,
@@ -89,6 +89,15 @@ FROM receipt_months m WHERE m.post_id = ? {only} ORDER BY m.receipt_id, m.month
 # A branch checks the receipts one import brought (``stored_receipts(..., change_no=)``).
 _ONLY_RECEIPTS = "AND r.change_no = ?"
 _ONLY_MONTHS = "AND m.receipt_id IN (SELECT id FROM receipts WHERE post_id = ? AND change_no = ?)"
+# On PostgreSQL the months of those receipts are asked for by the receipts' ids, sent as one
+# array: a lookup in one table, no join for the planner to choose. The sub-select above was
+# planned there, on rows just imported and without statistics, as a scan of the post's months
+# for every receipt: a 200,000-participant first batch ran for more than 8 minutes.
+_IMPORTED_IDS = "SELECT id FROM receipts WHERE post_id = ? AND change_no = ?"
+_MONTHS_OF_IDS = """
+SELECT m.receipt_id, m.month, m.jkk, m.jkm, m.jht, m.total, m.rates_version
+FROM receipt_months m WHERE m.receipt_id = ANY(?) ORDER BY m.receipt_id, m.month
+"""
 _MONTHS_OF = """
 SELECT m.receipt_id, m.month, m.jkk, m.jkm, m.jht, m.total, m.rates_version
 FROM receipt_months m WHERE m.receipt_id = :receipt ORDER BY m.month
@@ -114,6 +123,9 @@ class _Months:
         self.convert = convert
         if change_no is None:
             self.rows = driver_rows(connection, _MONTHS.format(only=""), (post_id,))
+        elif connection.dialect.name == "postgresql":
+            ids = [row[0] for row in driver_all(connection, _IMPORTED_IDS, (post_id, change_no))]
+            self.rows = driver_rows(connection, _MONTHS_OF_IDS, (ids,))
         else:
             sql = _MONTHS.format(only=_ONLY_MONTHS)
             self.rows = driver_rows(connection, sql, (post_id, post_id, change_no))

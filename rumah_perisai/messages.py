@@ -349,6 +349,10 @@ MESSAGES: dict[str, str] = {
         "{name}: a record of {part} carries a time later than the batch was written, or earlier "
         "than the post's previous batch; nothing was imported."
     ),
+    "batch_seq_implausible": N_(
+        "{name} says it is batch {seq} of post {post}, far beyond the newest this branch has "
+        "from it ({newest}); nothing was imported. Ask the post what happened."
+    ),
     "conflict_unknown": N_("There is no pending NIK conflict number {id}."),
     "conflict_keep_bad": N_(
         "Registration {regno} is not one of the two in conflict {id}; keep {first} or {second}."

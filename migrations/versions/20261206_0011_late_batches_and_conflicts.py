@@ -14,6 +14,7 @@ to share a NIK are held in ``branch_conflicts`` for a branch officer. All empty 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ CARRIED = (
 def upgrade() -> None:
     for table in CARRIED:
         op.add_column(table, sa.Column("source_change", sa.BigInteger(), nullable=True))
+    _backfill_versions()
     op.add_column("participants", sa.Column("first_change", sa.BigInteger(), nullable=True))
     # Rows the branch already holds were all seen before any import still to come.
     op.execute("UPDATE participants SET first_change = change_no WHERE source_id IS NOT NULL")
@@ -55,6 +57,36 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_branch_conflicts")),
         sa.UniqueConstraint("first_id", "second_id", name=op.f("uq_branch_conflicts_first_id_second_id")),
     )
+
+
+def _backfill_versions() -> None:
+    """At a branch that already holds records: each record's version is the post's newest change
+    in the batch that last wrote it (``changes.to`` of that import's manifest); a record the
+    branch changed itself since (a KPJ number) keeps the version of the import before. So a
+    batch passed over before this upgrade, arriving after it, never overwrites newer records."""
+    bind = op.get_bind()
+    imports = bind.execute(
+        sa.text(
+            "SELECT post_id, change_no, manifest_json FROM batch_imports"
+            " WHERE state = 'imported' AND change_no IS NOT NULL ORDER BY post_id, change_no"
+        )
+    ).all()
+    by_post: dict[int, list[tuple[int, int]]] = {}
+    for post_id, change_no, manifest in imports:
+        changes = json.loads(manifest).get("changes") or {}
+        by_post.setdefault(post_id, []).append((int(change_no), int(changes.get("to", 0))))
+    for post_id, steps in by_post.items():
+        for index, (change_no, version) in enumerate(steps):
+            upto = steps[index + 1][0] if index + 1 < len(steps) else None
+            for table in CARRIED:
+                bind.execute(
+                    sa.text(
+                        f"UPDATE {table} SET source_change = :version WHERE post_id = :post"
+                        " AND source_id IS NOT NULL AND change_no >= :start"
+                        + (" AND change_no < :upto" if upto is not None else "")
+                    ),
+                    {"version": version, "post": post_id, "start": change_no, "upto": upto},
+                )
 
 
 def downgrade() -> None:

@@ -15,6 +15,7 @@ after a gap is held until the gap is filled.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, Table, func, insert, select, text
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, ProgrammingError
 from sqlalchemy.orm import Session, aliased
 
 from rumah_perisai.config import DataFolder
@@ -75,6 +76,8 @@ from rumah_perisai.services.receipt_chain import stored_receipts
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress, SilentProgress
 
+log = logging.getLogger(__name__)
+
 # The order records are imported in: everything a record refers to comes before it. A void
 # refers to the receipt it voids, possibly in the same batch: that link is set in a second pass.
 IMPORT_ORDER = (
@@ -93,6 +96,9 @@ BRANCH_OWNED = {("participants", "kpj")}
 # From this many rows a part is joined with hash or merge joins only (``_Importer._hash_joins``).
 HASH_JOINS_FROM = 1_000
 HELD_FOLDER = "held"
+# A batch numbered further beyond the newest the branch has from its post is refused: ten
+# years of weekly batches. A signed file cannot make the branch list millions of "missing".
+MAX_AHEAD = 520
 # The advisory lock every import takes (``_begin_import``): any number of this program's own.
 IMPORT_LOCK = 0x52500E14
 IMPORT_LOCK_WAIT = 10  # seconds a non-import writer holding the change counter is waited for
@@ -297,22 +303,27 @@ def decide_conflict(db: Database, conflict_id: int, keep: str, note: str, actor:
     if not note:
         raise UserError("reason_needed")
     with db.unit_of_work(actor.label) as session:
-        conflict = session.get(BranchConflict, conflict_id)
+        begin_operation(session)  # read under the write lock: two officers cannot both decide
+        conflict = session.get(BranchConflict, conflict_id, populate_existing=True)
         if conflict is None or conflict.state != "pending":
             raise UserError("conflict_unknown", id=conflict_id)
-        one = session.get(Participant, conflict.first_id)
-        other = session.get(Participant, conflict.second_id)
+        one = session.get(Participant, conflict.first_id, populate_existing=True)
+        other = session.get(Participant, conflict.second_id, populate_existing=True)
         assert one is not None and other is not None
+        if one.nik != other.nik or one.standing != "member" or other.standing != "member":
+            raise UserError("conflict_unknown", id=conflict_id)  # settled meanwhile
         keep = keep.strip().upper()
         if keep not in (one.registration_no, other.registration_no):
             raise UserError("conflict_keep_bad", id=conflict_id, regno=keep,
                             first=one.registration_no, second=other.registration_no)  # fmt: skip
         kept, lost = (one, other) if keep == one.registration_no else (other, one)
         now = operation_time(session)
+        # The officer's note stays at the branch (it may name the other post's member): the
+        # post is told whose registration stands.
         reason = tr(
             "The same NIK is registered at post {post} ({regno}); the branch decided that "
-            "registration stands: {note}",
-            post=kept.post_code, regno=kept.registration_no, note=note,
+            "registration stands.",
+            post=kept.post_code, regno=kept.registration_no,
         )  # fmt: skip
         lost.standing = "rejected"
         lost.standing_reason = reason
@@ -328,6 +339,8 @@ def decide_conflict(db: Database, conflict_id: int, keep: str, note: str, actor:
         conflict.decided_by = actor.label
         conflict.decided_at = now
         conflict.decision_note = note
+        session.flush()
+        _settle_conflicts(session, lost.post_id)  # its other conflicts end with it
         session.info["reason"] = f"NIK conflict {conflict_id}: {note}"
         return lost.registration_no
 
@@ -348,9 +361,19 @@ class ImportResult:
     rejected: list[Rejection] = field(default_factory=list)
     missing_seq: int | None = None  # held: the batch still missing
     late: bool = False  # imported: it fills a gap passed over before
+    release_note: str | None = None  # why held batches behind it could not follow yet
     followed: list[ImportResult] = field(default_factory=list)  # held batches imported after it
 
     def message(self) -> str:
+        text = self._message()
+        if self.release_note:
+            text += " " + tr(
+                "Batches held behind it still wait ({reason}): import this post's files again.",
+                reason=self.release_note,
+            )
+        return text
+
+    def _message(self) -> str:
         if self.state == "held":
             return tr(
                 "Batch {seq} of post {post} is held: batch {missing} has not been imported yet.",
@@ -442,14 +465,30 @@ def import_batch(
     if place.missing is not None:
         if not place.held:
             _hold(db, folder, sealed, path, actor)
-        return ImportResult(path, sealed.post_code, sealed.seq, "held", missing_seq=place.missing)
+        held = ImportResult(path, sealed.post_code, sealed.seq, "held", missing_seq=place.missing)
+        # Its predecessor may have been imported by another run meanwhile: then it goes in now.
+        held.followed = _release_quietly(db, folder, held, actor)
+        return held
     try:
         result = _import(db, folder, keys, sealed, path, actor, gap_reason, held=place.held)
     except _ImportedMeanwhile:  # the same file, imported by another run while this one waited
         return _already(db, folder, keys, post_id, sealed, path, actor)
     result.ack_path = _write_ack(db, folder, keys, post_id, sealed.seq, path.parent, name)
-    result.followed = _release_held(db, folder, sealed.post_code, actor)
+    result.followed = _release_quietly(db, folder, result, actor)
     return result
+
+
+def _release_quietly(
+    db: Database, folder: DataFolder, result: ImportResult, actor: Actor
+) -> list[ImportResult]:
+    """The held batches that can follow ``result`` now; a refusal while releasing them (another
+    import running) is said with ``result``, which itself went through."""
+    try:
+        return _release_held(db, folder, result.post_code, actor)
+    except UserError as error:
+        log.info("held batches of %s still wait: %s", result.post_code, error.key)
+        result.release_note = error.message()
+        return []
 
 
 def _already(
@@ -464,7 +503,7 @@ def _already(
     ack = _write_ack(db, folder, keys, post_id, sealed.seq, path.parent, path.name)
     done = ImportResult(path, sealed.post_code, sealed.seq, "already_imported", ack)
     # Held batches behind it may have missed their turn (an interrupted run): now.
-    done.followed = _release_held(db, folder, sealed.post_code, actor)
+    done.followed = _release_quietly(db, folder, done, actor)
     return done
 
 
@@ -498,6 +537,10 @@ def _place(
         return _Place(already=True)
     if same is not None and same.file_hash != sealed.file_hash:
         raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
+    newest = max(rows, default=0)
+    if sealed.seq > newest + MAX_AHEAD:
+        raise UserError("batch_seq_implausible", name=name, seq=sealed.seq, post=post.code,
+                        newest=newest)  # fmt: skip
     imported = {seq: row for seq, row in rows.items() if row.state == "imported"}
     before = imported.get(sealed.seq - 1)
     if before is not None and sealed.manifest["prev_batch_hash"] != before.file_hash:
@@ -622,17 +665,13 @@ def _import(
                 raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
             result = _import_in(session, change_no, post, keys, sealed, kept, path, actor,
                                 gap_reason, place)  # fmt: skip
-    except (DataError, IntegrityError) as error:
+    except (DataError, IntegrityError, ProgrammingError, InterfaceError) as error:
         # Signed by the post, yet values the database cannot take (a date that is no date, a
         # duplicate the post's own schema forbids): written wrongly or forged; nothing stays.
-        raise UserError("batch_data_bad", name=name, reason=_first_line(error)) from error
+        # Only the kind of error is said: the driver's text may quote a value (a name).
+        reason = type(getattr(error, "orig", None) or error).__name__
+        raise UserError("batch_data_bad", name=name, reason=reason) from error
     return result
-
-
-def _first_line(error: Exception) -> str:
-    original = getattr(error, "orig", None) or error
-    lines = str(original).strip().splitlines()
-    return lines[0][:200] if lines else type(error).__name__
 
 
 def _begin_import(session: Session) -> int:
@@ -656,8 +695,10 @@ def _begin_import(session: Session) -> int:
             got = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({IMPORT_LOCK})")
             if not got.scalar_one():
                 raise UserError("import_running")
-            _hold_statistics(connection)
+            # A manual VACUUM holding a table (autovacuum gives way by itself) is waited for
+            # no longer than a writer holding the change counter.
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{IMPORT_LOCK_WAIT}s'")
+            _hold_statistics(connection)
         change_no = begin_operation(session)
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
@@ -673,9 +714,15 @@ def _watch_client(connection: Connection) -> None:
     powered off, unplugged): it otherwise notices only when it next sends a result."""
     version = connection.dialect.server_version_info or (0,)
     if version >= (14,):
-        connection.exec_driver_sql(
-            f"SET LOCAL client_connection_check_interval = {CLIENT_CHECK_MS}"
-        )
+        # A server on a platform that cannot look (Windows) refuses any value but 0: in a
+        # savepoint, so its refusal leaves the import's transaction as it was.
+        try:
+            with connection.begin_nested():
+                connection.exec_driver_sql(
+                    f"SET LOCAL client_connection_check_interval = {CLIENT_CHECK_MS}"
+                )
+        except DBAPIError:
+            log.info("this server cannot check for a vanished client; TCP keepalives only")
     for name, value in SERVER_KEEPALIVES.items():
         connection.exec_driver_sql(f"SET LOCAL {name} = {value}")
 
@@ -785,7 +832,7 @@ class _PartReader:
             return None
         try:
             document = json.loads(self.opener.plain(part))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        except (ValueError, RecursionError) as error:  # not JSON, or a 5,000-digit number
             raise BatchFileError("batch_manifest_bad", name=self.name, reason=part) from error
         if (
             not isinstance(document, dict)
@@ -1043,19 +1090,33 @@ class _Importer:
         assert raw is not None
         cursor = raw.cursor()
         try:
-            if self.postgres:
-                with cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join("?" for _ in columns)
-                cursor.executemany(f"INSERT INTO {stage} VALUES ({marks})", rows)
+            self._copy(cursor, stage, columns, rows)
+        except (sqlite3.Error, OverflowError, TypeError, ValueError) as error:
+            # Only the file's values flow here: a list where a value belongs, a number too big.
+            kind = type(error).__name__
+            raise UserError("batch_data_bad", name=self.name, reason=kind) from error
+        except Exception as error:  # psycopg's own errors (not installed at a post)
+            if type(error).__module__.startswith("psycopg"):
+                raise UserError("batch_data_bad", name=self.name,
+                                reason=type(error).__name__) from error  # fmt: skip
+            raise
         finally:
             cursor.close()
         if self.postgres:
             # Temporary tables are never analysed by autovacuum: without this the planner
             # guesses their size, and a guess of a few rows for 200,000 picks nested loops.
             self.connection.exec_driver_sql(f"ANALYZE {stage}")
+
+    def _copy(self, cursor: Any, stage: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """The rows into the stage: COPY on PostgreSQL. A value the stage cannot take (a list
+        or an object where a value belongs, a number too big) is the file's fault."""
+        if self.postgres:
+            with cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            cursor.executemany(f"INSERT INTO {stage} VALUES ({marks})", rows)
 
     def _check_times(self, stage: str, table: Table, columns: list[str]) -> None:
         """No time later than the batch was written; for a record new to the branch, none
@@ -1116,12 +1177,19 @@ def _update_post(connection: Connection, post: Post, document: dict[str, Any] | 
     """A post's changed name or wadah comes with its batch; its key and code never do."""
     if not document or not document["rows"]:
         return
-    row = dict(zip(document["columns"], document["rows"][-1], strict=True))
+    last = document["rows"][-1]
+    if not isinstance(last, list) or len(last) != len(document["columns"]):
+        return  # not the post's own row as the program writes it: ignored, as a foreign code
+    row = dict(zip(document["columns"], last, strict=True))
     if row.get("code") != post.code:
         return
-    post.name = str(row.get("name") or post.name)
-    post.wadah = row.get("wadah")
-    post.desa_code = row.get("desa_code")
+
+    def text_or_none(value: object, limit: int) -> str | None:
+        return value[:limit] if isinstance(value, str) and value.strip() else None
+
+    post.name = text_or_none(row.get("name"), 100) or post.name
+    post.wadah = text_or_none(row.get("wadah"), 150)
+    post.desa_code = text_or_none(row.get("desa_code"), 13)
 
 
 def _check_receipts(
@@ -1301,7 +1369,12 @@ def _import_audit(
         values["change_no"] = change_no
         values["origin"] = "import"
         values["actor"] = f"{post_code}/{row[who]}"[:120]
-        values["at"] = datetime.fromisoformat(str(row[at]).replace("Z", "+00:00"))
+        try:
+            values["at"] = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError as error:  # in the window as text, yet no time (a 13th month)
+            raise UserError("batch_time_outside", name=name, part="audit_log") from error
+        if any(isinstance(v, dict | list) for v in values.values()):
+            raise UserError("batch_manifest_bad", name=name, reason="audit_log values")
         # A creation comes without its values (the record itself has them): "{}".
         values["changes_json"] = values.get("changes_json") or "{}"
         rows.append(values)

@@ -413,3 +413,118 @@ def test_a_change_in_flight_while_the_previous_batch_was_read_is_not_refused_as_
     assert created["created_at"] > "2026-11-27T02:34:00"  # the time is before batch 1 ...
     result = import_batch(branch.db, branch.folder, two.path, CLI)
     assert result.state == "imported"  # ... yet after its newest change: taken
+
+
+def test_a_branch_upgraded_from_before_keeps_newer_records_when_the_passed_batch_comes(
+    branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    """Batch 3 was imported past a gap before this program; the branch is upgraded (migration
+    0011 gives its records the version of the batch that brought them); batch 2 comes."""
+    from alembic import command
+
+    from rumah_perisai.db.engine import make_engine
+    from rumah_perisai.db.migrate import alembic_config, upgrade_to_head
+
+    post.register()
+    one = post.export()
+    clock.advance(days=7)
+    second = post.register()
+    two = post.export()
+    clock.advance(days=7)
+    correct(post.app.db, second, {"phone": "081300000002"}, post.coordinator, "nomor baru")
+    three = post.export()
+    import_batch(branch.db, branch.folder, one.path, CLI)
+    import_batch(branch.db, branch.folder, three.path, CLI, gap_reason="stick hilang")
+    url = branch.db.engine.url.render_as_string(hide_password=False)
+    branch.db.dispose()
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0010")  # the branch as it was before
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()
+
+    late = import_batch(branch.db, branch.folder, two.path, CLI)
+
+    assert late.state == "imported"
+    with branch.db.reading() as session:
+        phone = session.scalars(
+            select(Participant.phone).where(Participant.source_id == second)
+        ).one()
+    assert phone == "081300000002"  # batch 3's version stands
+
+
+def _sealed_with(
+    path: Path, post: PostSide, branch: App, *, manifest: Any = None, rows: Any = None
+) -> Path:
+    """The batch sealed again by the post's own key with its manifest or participants' rows
+    changed: what a dishonest post (or a stolen key) can send."""
+    from rumah_perisai.exchange.batchfile import PlainPart
+
+    def change(old: Any, parts: Any, key: Any, public: Any) -> bytes:
+        new_parts = []
+        for part in parts:
+            if part.name == "participants" and rows is not None:
+                document = json.loads(part.data)
+                document["rows"] = rows(document["rows"])
+                data = json.dumps(document).encode()
+                part = PlainPart(part.name, len(document["rows"]), data)
+            new_parts.append(part)
+        return seal(manifest(old) if manifest else old, new_parts, post_key=key, branch=public)
+
+    return _resealed(path, post, branch, change)
+
+
+@pytest.mark.parametrize(
+    ("hostile", "key"),
+    [
+        ({"rows": lambda rows: [[{"a": 1}, *row[1:]] for row in rows]}, "batch_data_bad"),
+        ({"rows": lambda rows: [[*row[:-1], 2**70] for row in rows]}, "batch_data_bad"),
+        (
+            {"manifest": lambda m: dict(m, seq=10**9, prev_batch_hash="ab" * 32)},
+            "batch_seq_implausible",
+        ),
+    ],
+    ids=["an object for a value", "a number too big", "a batch number far ahead"],
+)
+def test_a_signed_batch_with_hostile_values_is_a_one_line_refusal(
+    branch: App, post: PostSide, hostile: dict[str, Any], key: str
+) -> None:
+    post.register()
+    forged = _sealed_with(post.export().path, post, branch, **hostile)
+    with pytest.raises(UserError) as refused:
+        import_batch(branch.db, branch.folder, forged, CLI)
+    assert refused.value.key == key
+    with branch.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Participant)) == 0
+        assert session.scalar(select(func.count()).select_from(BatchImport)) == 0
+
+
+def test_a_conflict_decided_once_cannot_be_decided_again(
+    tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    other = make_post(tmp_path, branch, clock, "RP3209B")
+    try:
+        post.register(nik="3209144101910001")
+        import_batch(branch.db, branch.folder, post.export().path, CLI)
+        other.register(nik="3209144101910002")
+        import_batch(branch.db, branch.folder, other.export().path, CLI)
+        _raw(post, clock, "UPDATE participants SET nik = '3209144101910002', change_no = " + NEXT)
+        post.register()
+        import_batch(branch.db, branch.folder, post.export().path, CLI)
+    finally:
+        other.app.close()
+    (conflict,) = pending_conflicts(branch.db)
+    decide_conflict(branch.db, conflict.id, "RP3209B-000001", "KTP asli di pos B", CLI)
+    with pytest.raises(UserError) as refused:  # a second officer, a moment later
+        decide_conflict(branch.db, conflict.id, "RP3209A-000001", "KTP di pos A", CLI)
+    assert refused.value.key == "conflict_unknown"
+    assert _standing(branch, "RP3209B-000001") == "member"
+    assert _standing(branch, "RP3209A-000001") == "rejected"
+    with branch.db.reading() as session:
+        (reason,) = session.scalars(select(Participant.standing_reason).where(
+            Participant.registration_no == "RP3209A-000001"))  # fmt: skip
+    assert reason is not None and "KTP" not in reason  # the officer's note stays at the branch

@@ -331,8 +331,8 @@ class BatchesDialog(QDialog):
         """Everything again: the keys, what is pending, the batches, an acknowledgement waiting
         on the stick, the refunds due."""
         self.show_keys()
-        self.show_pending()
         self.missing = set(branch_view(self._db).missing)
+        self.show_pending()
         self.show_batches(batches(self._db))
         self.show_found_ack()
         self.show_refunds_button()
@@ -398,7 +398,14 @@ class BatchesDialog(QDialog):
                 seq=last.seq,
                 day=formats.day(last.created_on),
             )
-        self.pending_label.setText(f"<b style='font-size: 12pt'>{html.escape(text)}</b>")
+        html_text = f"<b style='font-size: 12pt'>{html.escape(text)}</b>"
+        lacking = sorted(self.missing - {i.seq for i in self.rows if i.state == "acknowledged"})
+        if lacking:
+            html_text += "<br><b style='color: #b00020'>" + html.escape(
+                tr("The branch has not received batch {seq}: select it, press Write again and "
+                   "send the stick.", seq=", ".join(str(seq) for seq in lacking))
+            ) + "</b>"  # fmt: skip
+        self.pending_label.setText(html_text)
 
     def show_batches(self, rows: list[BatchInfo]) -> None:
         keep = self.selected_batch()

@@ -396,9 +396,11 @@ def test_a_batch_the_branch_never_received_stands_out_until_its_own_acknowledgem
     item = dialog.table.item(row, COL_STATE)
     assert item is not None and item.background().color() == NEVER_WRITTEN
     assert "Tulis lagi" in item.toolTip()  # the button that puts it on a stick again
+    assert "Cabang belum menerima batch 2" in dialog.pending_label.text()  # said, not only hinted
 
     late = import_batch(branch.db, branch.folder, paths[1], CLI)  # written again, it came
     assert late.state == "imported" and late.ack_path is not None
     choose.files.append(str(late.ack_path))
     qtbot.mouseClick(dialog.ack_button, Qt.MouseButton.LeftButton)
     assert _cell(dialog, _row_of(dialog, 2), COL_STATE) == tr("acknowledged")
+    assert "Cabang belum menerima" not in dialog.pending_label.text()

@@ -67,10 +67,12 @@ LangString RemovedTitle ${LANG_INDONESIAN} "Rumah Perisai sudah dihapus"
 LangString DataStays ${LANG_INDONESIAN} "Program sudah dihapus dari komputer ini. Data pos TIDAK dihapus: data tetap tersimpan di $APPDATA\rumah-perisai (dan di folder data lain yang pernah dipilih dengan --data-dir). Memasang Rumah Perisai lagi akan memakai data itu."
 
 ; --- the program must not be running while its files are replaced ----------------------------
-; Windows will not rename a folder while a program inside it runs (its DLLs are open), so a
-; rename of app\ is the check: it succeeds only when no copy of the program is running. In a
-; silent install (an update started by the program itself, which exits right after) it waits
-; up to 30 seconds for the program to close.
+; Two checks, because Windows and Wine refuse different things while a program runs: Windows
+; will not rename a folder holding a running program's DLLs; Wine renames it but will not delete
+; a DLL in use. app\ is renamed to app.old\ and its python313.dll deleted (app.old\ is removed
+; anyway); if either fails, app.old\ goes back to app\ and the user is asked to close the
+; program. In a silent install (an update started by the program itself, which exits right
+; after) it waits up to 30 seconds for the program to close, then exits with code 2.
 !macro ENSURE_NOT_RUNNING un
 Function ${un}EnsureNotRunning
   IfFileExists "$INSTDIR\app\*.*" 0 done
@@ -79,7 +81,11 @@ Function ${un}EnsureNotRunning
   retry:
     ClearErrors
     Rename "$INSTDIR\app" "$INSTDIR\app.old"
+    IfErrors running
+    Delete "$INSTDIR\app.old\python\python313.dll"
     IfErrors 0 done
+    Rename "$INSTDIR\app.old" "$INSTDIR\app"
+  running:
     ${If} ${Silent}
       IntOp $R1 $R1 + 1
       ${If} $R1 < 60

@@ -792,6 +792,47 @@ def cmd_branch_export(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+# --- updates on the stick (issue 15) ---
+
+
+def cmd_branch_sign_update(args: argparse.Namespace, ctx: Context) -> int:
+    """Sign an installer for the posts; the signature file's path alone on stdout."""
+    from rumah_perisai.services.branch import branch_keys
+    from rumah_perisai.services.updates import sign_update
+
+    keys = branch_keys(ctx.folder)
+    path = sign_update(
+        Path(args.file).expanduser(), keys.public, keys.signing, version=args.version
+    )
+    print(path.resolve(), file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_update_check(args: argparse.Namespace, ctx: Context) -> int:
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.updates import check_update
+
+    with open_app(ctx.folder, ctx.database_url) as app:
+        update = check_update(app.db, Path(args.file).expanduser())
+    ctx.say(tr("{name}: version {version}, signed by branch {branch}; ready to install.",
+               name=update.path.name, version=update.version, branch=update.branch))  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_update_install(args: argparse.Namespace, ctx: Context) -> int:
+    """Check the installer again and start it silently; this program exits so it can be
+    replaced (the installer waits for it, then opens the new version)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.updates import install_update
+
+    with open_app(ctx.folder, ctx.database_url) as app:
+        actor = _cli_actor(args, ctx, app.db)
+        update = install_update(app.db, ctx.folder.root, Path(args.file).expanduser(), actor)
+    ctx.say(tr("Version {version} is being installed; the program opens again when it is done.",
+               version=update.version))  # fmt: skip
+    return EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.domain.timezones import local_date
@@ -1159,6 +1200,31 @@ def build_parser() -> argparse.ArgumentParser:
         help=tr("the spreadsheet file to write"),
     )
     branch_export.set_defaults(handler=cmd_branch_export)
+
+    # --- updates on the stick (issue 15) ---
+    sign_update = branch_commands.add_parser(
+        "sign-update", help=tr("sign an installer for the posts (writes SETUP.EXE.sig beside it)")
+    )
+    sign_update.add_argument("file", metavar="SETUP.EXE")
+    sign_update.add_argument("--version", help=tr("its version, when its name does not say"))
+    sign_update.set_defaults(handler=cmd_branch_sign_update)
+    update = commands.add_parser("update", help=tr("a new version of the program from the stick"))
+    update_commands = update.add_subparsers(
+        dest="update_command", required=True, parser_class=_Parser
+    )
+    update_check = update_commands.add_parser(
+        "check", help=tr("whether SETUP.EXE is a newer version signed by this post's branch")
+    )
+    update_check.add_argument("file", metavar="SETUP.EXE")
+    update_check.set_defaults(handler=cmd_update_check)
+    update_install = update_commands.add_parser(
+        "install", help=tr("check SETUP.EXE and install it (a coordinator)")
+    )
+    update_install.add_argument("file", metavar="SETUP.EXE")
+    update_install.add_argument(
+        "--coordinator", metavar="NAME", help=tr("a coordinator's name; the PIN is asked")
+    )
+    update_install.set_defaults(handler=cmd_update_install)
 
     search = commands.add_parser(
         "search", help=tr("find participants by NIK, name, registration number, KPJ or phone")

@@ -369,4 +369,33 @@ MESSAGES: dict[str, str] = {
         "changed."
     ),
     "export_folder_missing": N_("The folder {path} does not exist; nothing was written."),
+    # --- updates on the stick (issue 15) ---
+    "update_no_branch_key": N_(
+        "No branch key is installed at this post, so no new version can be checked; nothing was "
+        "changed."
+    ),
+    "update_missing": N_("{name} is not there; nothing was changed."),
+    "update_unsigned": N_(
+        "{name} has no signature from the branch beside it ({name}.sig); it was not installed."
+    ),
+    "update_altered": N_(
+        "{name} is not the file the branch signed (altered or damaged); it was not installed."
+    ),
+    "update_other_branch": N_(
+        "{name} was signed by another branch ({branch}), not the one whose key is installed; "
+        "it was not installed."
+    ),
+    "update_not_newer": N_(
+        "{name} is version {version}, not newer than this program ({running}); it was not "
+        "installed."
+    ),
+    "update_bad": N_("{name} has no usable signature ({reason}); it was not installed."),
+    "update_unreadable": N_("{name} cannot be read ({reason}); nothing was changed."),
+    "update_version_bad": N_(
+        "{name} is not named RumahPerisai-<version>-setup.exe; give its version with --version."
+    ),
+    "update_coordinator": N_("Only a coordinator can install a new version of the program."),
+    "update_launch_failed": N_(
+        "The installer could not be started ({reason}); the program keeps running as it was."
+    ),
 }

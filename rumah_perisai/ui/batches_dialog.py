@@ -33,6 +33,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QFileDialog,
     QFrame,
@@ -77,6 +78,7 @@ from rumah_perisai.services.branch_keys import (
     post_public_key,
 )
 from rumah_perisai.services.posts import post_summary
+from rumah_perisai.services.updates import Found, Launcher, install_update, update_beside
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
 from rumah_perisai.ui.look import (
@@ -170,6 +172,9 @@ class BatchesDialog(QDialog):
         self.refunds_dialog: RefundsDialog | None = None
         self.last_folder = ""  # where the stick was last time: the next file dialog opens there
         self.message_box: QMessageBox | None = None
+        self.found_update = Found()  # a new version beside the last acknowledgement taken in
+        self.launch_update: Launcher | None = None  # tests start no installer
+        self.quit_for_update = QApplication.quit  # the program must be closed while replaced
         self.setWindowTitle(tr("Weekly batch"))
         self._build()
         self.refresh()
@@ -247,6 +252,7 @@ class BatchesDialog(QDialog):
         offer.addWidget(self.ack_offer_label, 1)
         offer.addWidget(self.take_found_button)
         self.ack_offer.hide()
+        self._build_update_offer()
 
         self.table = QTableWidget(0, COLUMNS)
         self.table.setObjectName("batches")
@@ -312,6 +318,7 @@ class BatchesDialog(QDialog):
         layout.addWidget(self.keys_box)
         layout.addLayout(top)
         layout.addWidget(self.ack_offer)
+        layout.addWidget(self.update_offer)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.report)
         layout.addLayout(bottom)
@@ -711,6 +718,7 @@ class BatchesDialog(QDialog):
         if taken.seq in seqs:
             self.table.selectRow(seqs.index(taken.seq))
         self.show_taken(taken)
+        self.show_update_beside(path)
         return taken
 
     def show_taken(self, taken: AckTaken) -> None:
@@ -886,6 +894,71 @@ class BatchesDialog(QDialog):
             good=True,
         )
         return written
+
+    # --- a new version on the stick (issue 15) ------------------------------------------------
+    def _build_update_offer(self) -> None:
+        self.update_offer = QFrame()
+        self.update_offer.setObjectName("updateOffer")
+        self.update_offer.setStyleSheet(OFFER_STYLE.replace("#ackOffer", "#updateOffer"))
+        self.update_label = QLabel()
+        self.update_label.setObjectName("updateText")
+        self.update_label.setWordWrap(True)
+        self.update_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.update_button = QPushButton(tr("Install the new &version"))
+        self.update_button.setObjectName("installUpdate")
+        self.update_button.setAutoDefault(False)
+        self.update_button.clicked.connect(self.install_found_update)
+        row = QHBoxLayout(self.update_offer)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self.update_label, 1)
+        row.addWidget(self.update_button)
+        self.update_offer.hide()
+
+    def show_update_beside(self, ack_path: Path) -> None:
+        """After an acknowledgement: a signed newer installer beside it is offered; one that
+        is there but refused is said (unsigned, altered, older, another branch's)."""
+        self.found_update = found = update_beside(self._db, ack_path)
+        if found.update is not None:
+            update = found.update
+            self.update_label.setText(
+                tr("A new version of Rumah Perisai ({version}) is ready on the stick, signed by "
+                   "branch {branch}.", version=update.version, branch=update.branch)
+            )  # fmt: skip
+            self.update_label.setStyleSheet("")
+            self.update_button.setVisible(True)
+            self.update_button.setEnabled(self._actor.is_coordinator)
+            self.update_button.setToolTip(
+                "" if self._actor.is_coordinator else tr("Only a coordinator can install it.")
+            )
+            self.update_offer.show()
+        elif found.refused is not None:
+            self.update_label.setText(found.refused)
+            self.update_label.setStyleSheet(ERROR_STYLE)
+            self.update_button.setVisible(False)
+            self.update_offer.show()
+        else:
+            self.update_offer.hide()
+
+    def install_found_update(self) -> None:
+        """Check the installer again, start it and close the program: the installer waits for
+        it to close, replaces it, keeps the data folder and opens the new version."""
+        update = self.found_update.update
+        if update is None:
+            return
+        try:
+            started = install_update(
+                self._db, self._folder.root, update.path, self._actor, launch=self.launch_update
+            )
+        except UserError as error:
+            self.update_offer.hide()
+            self.refused(error)
+            return
+        self.say(
+            tr("Version {version} is being installed; the program opens again when it is done.",
+               version=started.version),
+            good=True,
+        )  # fmt: skip
+        self.quit_for_update()
 
 
 class RefundsDialog(QDialog):

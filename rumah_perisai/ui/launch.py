@@ -14,6 +14,7 @@ import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from rumah_perisai import __version__
@@ -22,6 +23,7 @@ from rumah_perisai.config import DataFolder, resolve_data_folder
 from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, UserError
 from rumah_perisai.i18n import set_language, tr
 from rumah_perisai.messages import MESSAGES
+from rumah_perisai.resources import resource_path
 from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.settings import IDLE_MINUTES, get_setting
 from rumah_perisai.services.volunteers import Actor, has_coordinator
@@ -47,6 +49,8 @@ def _application() -> QApplication:
     qt_app = QApplication(sys.argv[:1])
     qt_app.setApplicationName("Rumah Perisai")
     qt_app.setApplicationVersion(__version__)
+    # The same shield as the installer's shortcuts, on every window and the taskbar.
+    qt_app.setWindowIcon(QIcon(str(resource_path("icons", "rumah-perisai.png"))))
     return qt_app
 
 

@@ -826,7 +826,7 @@ def cmd_update_install(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.services.updates import install_update
 
     with open_app(ctx.folder, ctx.database_url) as app:
-        actor = _cli_actor(args, ctx, app.db)
+        actor = ctx.acting(app.db)
         update = install_update(app.db, ctx.folder.root, Path(args.file).expanduser(), actor)
     ctx.say(tr("Version {version} is being installed; the program opens again when it is done.",
                version=update.version))  # fmt: skip
@@ -1220,10 +1220,8 @@ def build_parser() -> argparse.ArgumentParser:
     update_install = update_commands.add_parser(
         "install", help=tr("check SETUP.EXE and install it (a coordinator)")
     )
-    update_install.add_argument("file", metavar="SETUP.EXE")
-    update_install.add_argument(
-        "--coordinator", metavar="NAME", help=tr("a coordinator's name; the PIN is asked")
-    )
+    update_install.add_argument("file", metavar="SETUP.EXE", type=_path_text)
+    coordinator_option(update_install, required=True)
     update_install.set_defaults(handler=cmd_update_install)
 
     search = commands.add_parser(

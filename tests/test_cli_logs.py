@@ -15,7 +15,7 @@ from rumah_perisai.cli import build_parser, main
 from tests.test_cli_coordinator import _leaves
 
 COORDINATOR = ["--coordinator", "Euis Komalasari"]
-GROUPS = {"card", "receipts", "keys", "batch", "branch", "settings"}  # commands of two words
+GROUPS = {"card", "receipts", "keys", "batch", "branch", "settings", "update"}  # two words
 PIN = "1357\n"
 
 
@@ -103,6 +103,11 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     assert code == 0, err
     command([*b, "branch", "posts"])
     command([*b, "branch", "conflicts"])
+    setup = tmp_path / "RumahPerisai-9.9.9-setup.exe"
+    setup.write_bytes(b"MZ not really an installer")
+    command([*b, "branch", "sign-update", str(setup)])
+    command([*p, "update", "check", str(setup)])  # signed by this post's branch: newer
+    command([*p, "update", "install", str(setup)])  # refused: no coordinator
     command([*b, "branch", "decide", "1", "--keep", people[0][0], "--reason", someone[2]])
     command([*b, "branch", "suspend-post", "DEMO3209", "--reason", f"{someone[2]} minta"])
     command([*b, "branch", "resume-post", "DEMO3209"])

@@ -99,9 +99,10 @@ WRITES_A_BATCH = sorted(name for name in EXAMPLES if name.startswith("batch"))
 
 
 def test_the_coordinator_only_commands_are_the_windows() -> None:
-    """Writing the weekly batch (new, or again) and installing an update are the coordinator's
-    in the window; every other command a post's laptop runs is open to any volunteer there (replacing the branch key
-    is refused by the service itself, tested in test_cli_batches)."""
+    """Writing the weekly batch (new, or again) and installing an update are the
+    coordinator's in the window; every other command a post's laptop runs is open to any
+    volunteer there (replacing the branch key is refused by the service itself, tested in
+    test_cli_batches)."""
     assert coordinator_commands() == {"batch export", "update install"}
     assert {name.removesuffix(" --again") for name in EXAMPLES} == coordinator_commands()
 

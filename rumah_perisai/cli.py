@@ -391,7 +391,9 @@ def cmd_keys_export_post(args: argparse.Namespace, ctx: Context) -> int:
 
 # The largest file each kind of input can be; a bigger one is not one (and is never read whole).
 KEY_FILE_LIMIT = 1 << 20
-ACK_FILE_LIMIT = 256 << 20
+# An ACK is parsed before its signature is checked: 32 MB (a branch of 2 million participants
+# sends at most ~22 MB of duplicate-warning prefixes) keeps a forged one from filling memory.
+ACK_FILE_LIMIT = 32 << 20
 SPREADSHEET_LIMIT = 256 << 20  # BPJS's KPJ list of a whole branch is a few megabytes
 
 
@@ -996,6 +998,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
+        type=_path_text,  # empty (a script's unset $DIR) is wrong usage, never the real post
         help=tr(
             "data folder (database, keys, backups, logs); default: $RUMAH_PERISAI_HOME or "
             "the user data folder"

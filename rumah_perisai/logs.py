@@ -31,6 +31,21 @@ class _Redacting(logging.Formatter):
         return redact(super().format(record))
 
 
+class _QuietRotatingFile(logging.handlers.RotatingFileHandler):
+    """A log that cannot be written (a full disk; on Windows, a rotation while the window holds
+    the file open) loses that record, never prints a traceback on the user's terminal: the
+    command still says its one line and exits as it would."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        return
+
+    def shouldRollover(self, record: logging.LogRecord) -> int:
+        try:
+            return super().shouldRollover(record)
+        except OSError:
+            return 0
+
+
 def configure_logging(log_file: Path | None, *, level: int = logging.INFO) -> None:
     """Send everything to ``log_file`` (rotated at 2 MB, 5 kept); with no file, drop it.
 
@@ -47,7 +62,7 @@ def configure_logging(log_file: Path | None, *, level: int = logging.INFO) -> No
         log_file.parent.mkdir(parents=True, exist_ok=True)
         # backslashreplace: a value that is not valid text is logged escaped, never lost with
         # a "Logging error" on the terminal.
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _QuietRotatingFile(
             log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8", errors="backslashreplace"
         )
         handler.setFormatter(_Redacting(_FORMAT))

@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,7 +250,10 @@ def _write_all(keys_dir: Path, files: list[tuple[Path, tuple[bytes, int]]]) -> N
     that fails half-way (full, locked, pulled out) keeps nothing of it, so the command can
     simply be run again."""
     made_folder = not keys_dir.exists()
-    temporaries = [final.with_name(f".{final.name}.partial") for final, _content in files]
+    # This run's own temporary names: two runs at once never write into, or delete, each
+    # other's (the first to place the first file wins; the other finds it and stops).
+    mine = f"{os.getpid()}-{secrets.token_hex(4)}"
+    temporaries = [final.with_name(f".{final.name}.{mine}.partial") for final, _content in files]
     placed: list[Path] = []
     try:
         keys_dir.mkdir(parents=True, exist_ok=True)
@@ -257,7 +262,6 @@ def _write_all(keys_dir: Path, files: list[tuple[Path, tuple[bytes, int]]]) -> N
         raise UserError("data_dir_unwritable", path=str(keys_dir), reason=reason) from error
     try:
         for temporary, (_final, (data, mode)) in zip(temporaries, files, strict=True):
-            temporary.unlink(missing_ok=True)  # left by a run that was killed: ours to replace
             write_new(temporary, data, mode)
         for temporary, (final, _content) in zip(temporaries, files, strict=True):
             rename_new(temporary, final)

@@ -90,7 +90,10 @@ class CardDialog(QDialog):
         except UserError as error:
             self.message.setText(error.message())
             return
-        self._record()
+        if not self._record():
+            # Not recorded (another card made meanwhile, a busy database): a file of cards
+            # never recorded would scan as forged; it goes, as on the command line.
+            path.unlink(missing_ok=True)
 
     def print_cards(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -115,14 +118,15 @@ class CardDialog(QDialog):
             painter.drawImage(0, 0, image)
         return painter.end()
 
-    def _record(self) -> None:
+    def _record(self) -> bool:
         try:
             ids = record_cards(self._db, self.prepared, self._actor)
         except UserError as error:
             self.message.setText(error.message())
-            return
+            return False
         self.recorded.emit(ids)
         self.accept()
+        return True
 
 
 __all__ = ["CardDialog", "Qt"]

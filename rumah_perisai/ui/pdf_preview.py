@@ -11,6 +11,8 @@ receipts on A5 halves, a 58 mm wide page as long as its content for a thermal ro
 from __future__ import annotations
 
 import math
+import os
+import secrets
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
@@ -179,11 +181,13 @@ class PdfDialog(QDialog):
 
     def save_to(self, path: Path) -> bool:
         """Write the PDF to ``path`` (through a temporary name); False and a message if not."""
+        # A temporary name of its own, without the person's name in it, gone on any failure.
+        tmp = path.with_name(f".rumah-perisai-{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
-            tmp = path.with_name(path.name + ".tmp")
             tmp.write_bytes(self.pdf)
             tmp.replace(path)
         except OSError as error:
+            tmp.unlink(missing_ok=True)
             reason = tr("The file could not be written: {reason}", reason=str(error))
             self.say(self.failure_text(reason), error=True)
             return False

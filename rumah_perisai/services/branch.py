@@ -1312,9 +1312,10 @@ def _hold_conflict(
     )  # fmt: skip
 
 
-def _settle_conflicts(session: Session, post_id: int) -> None:
-    """A pending conflict ends by itself when a post corrects the NIK (the two differ again) or
-    withdraws its registration: recorded as settled, with no one rejected."""
+def _pending_pairs(
+    session: Session, post_id: int
+) -> list[tuple[BranchConflict, Participant, Participant]]:
+    """The pending conflicts a post's registration is part of, with both registrations."""
     first, second = aliased(Participant), aliased(Participant)
     rows = session.execute(
         select(BranchConflict, first, second)
@@ -1324,8 +1325,15 @@ def _settle_conflicts(session: Session, post_id: int) -> None:
             BranchConflict.state == "pending",
             (first.post_id == post_id) | (second.post_id == post_id),
         )
+        .order_by(BranchConflict.id)
     ).all()
-    for conflict, one, other in rows:
+    return [(conflict, one, other) for conflict, one, other in rows]
+
+
+def _settle_conflicts(session: Session, post_id: int) -> None:
+    """A pending conflict ends by itself when a post corrects the NIK (the two differ again) or
+    withdraws its registration: recorded as settled, with no one rejected."""
+    for conflict, one, other in _pending_pairs(session, post_id):
         if one.nik != other.nik or one.standing != "member" or other.standing != "member":
             conflict.state = "decided"
             conflict.decided_at = operation_time(session)
@@ -1479,19 +1487,8 @@ def _missing(session: Session, post_id: int) -> list[int]:
 
 def _pending_for(session: Session, post_id: int) -> list[Pending]:
     """The post's registrations in a NIK conflict a branch officer has still to decide."""
-    first, second = aliased(Participant), aliased(Participant)
-    rows = session.execute(
-        select(BranchConflict, first, second)
-        .join(first, first.id == BranchConflict.first_id)
-        .join(second, second.id == BranchConflict.second_id)
-        .where(
-            BranchConflict.state == "pending",
-            (first.post_id == post_id) | (second.post_id == post_id),
-        )
-        .order_by(BranchConflict.id)
-    ).all()
     pending = []
-    for conflict, one, other in rows:
+    for conflict, one, other in _pending_pairs(session, post_id):
         for mine, theirs in ((one, other), (other, one)):
             if mine.post_id == post_id:
                 pending.append(

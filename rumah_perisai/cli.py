@@ -1352,7 +1352,7 @@ def main(
 
             return launch(folder, resolve_database_url(folder, args.db), demo=args.demo)
         ctx = Context(args, out, err, stdin)
-        log.info("command %s by %s", _command_name(args), ctx.actor())
+        log.info("command %s", _command_name(args))  # not the OS login: it may be a name
         _require_coordinator(args)
         handler: Handler = args.handler
         return handler(args, ctx)
@@ -1393,7 +1393,7 @@ def _command_name(args: argparse.Namespace) -> str:
     """``batch export``, not just ``batch``: which subcommand ran, for whoever reads the log."""
     parts = [args.command]
     for name in ("card_command", "receipts_command", "keys_command", "batch_command",
-                 "branch_command", "setting"):  # fmt: skip
+                 "branch_command", "update_command", "setting"):  # fmt: skip
         if getattr(args, name, None) is not None:
             parts.append(getattr(args, name))
     return " ".join(parts)

@@ -94,7 +94,7 @@ def stage(
     ``computer``: ``directory`` is on this computer's own disk (failures are not the stick's).
     """
     final = directory / name
-    if final.exists() and not _same_bytes(final, data):
+    if final.exists() and not same_bytes(final, data):
         raise UserError("file_exists_different", path=str(final))
     temporary = directory / partial_name(name)
     staged = Staged(directory, name, temporary, computer)
@@ -155,7 +155,7 @@ def _read_uncached(path: Path) -> bytes:
         os.close(fd)
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def same_bytes(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError
 from sqlalchemy.orm import Session, aliased
 
 from rumah_perisai.config import DataFolder
+from rumah_perisai.db.engine import refusal_for
 from rumah_perisai.db.models import (
     AuditEntry,
     BatchImport,
@@ -67,7 +68,8 @@ from rumah_perisai.exchange.keyfiles import (
     load_branch_keys,
     read_post_key_file,
 )
-from rumah_perisai.exchange.safe_write import write_failed
+from rumah_perisai.exchange.safe_write import same_bytes, write_failed
+from rumah_perisai.files import write_new
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys import format_fingerprint
 from rumah_perisai.services.batches import AUDIT_PART, CARRIED
@@ -578,16 +580,10 @@ def _keep(folder: DataFolder, sealed: SealedBatch, name: str) -> Path:
     directory = folder.root / "imported" / sealed.post_code
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{sealed.file_hash[:16]}-{name}"
-    if not _same(path, sealed.data):
-        _replace(path, sealed.data)  # named by its hash: the same bytes, whoever writes them
+    if not same_bytes(path, sealed.data):
+        # Named by its hash: the same bytes, whoever writes them. On the branch's own disk.
+        _replace(path, sealed.data, computer=True)
     return path
-
-
-def _same(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
 
 
 def _hold(db: Database, folder: DataFolder, sealed: SealedBatch, path: Path, actor: Actor) -> None:
@@ -703,7 +699,8 @@ def _begin_import(session: Session) -> int:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
     except DBAPIError as error:
-        if _lock_not_had(error):
+        refusal = refusal_for(str(session.get_bind().engine.url), error)
+        if refusal is not None and refusal.key == "db_busy":  # a lock another import holds
             raise UserError("import_running") from error
         raise
     return change_no
@@ -736,17 +733,6 @@ def _hold_statistics(connection: Connection) -> None:
     Readers and writers are not held up: this lock does not conflict with theirs."""
     names = ", ".join(MODELS[part].__tablename__ for part in IMPORT_ORDER)
     connection.exec_driver_sql(f"LOCK TABLE {names} IN SHARE UPDATE EXCLUSIVE MODE")
-
-
-def _lock_not_had(error: DBAPIError) -> bool:
-    """A lock another transaction holds: PostgreSQL's lock timeout, SQLite's busy timeout."""
-    original = error.orig
-    if getattr(original, "sqlstate", None) == "55P03":  # lock_not_available
-        return True
-    if isinstance(original, sqlite3.OperationalError):
-        text_ = str(original).lower()
-        return "locked" in text_ or "busy" in text_
-    return False
 
 
 def _import_in(
@@ -1539,31 +1525,28 @@ def _write_ack(
     name = ack_file_name(batch_name)
     copy_dir = folder.root / "acks"
     copy_dir.mkdir(parents=True, exist_ok=True)
-    _replace(copy_dir / name, data)  # the branch keeps the newest of each
+    _replace(copy_dir / name, data, computer=True)  # the branch keeps the newest of each
     # An earlier ACK of the same batch (e.g. before KPJ numbers came) is replaced: the newer one
     # wins; the post takes in whichever it gets, each is whole and signed.
     existing = directory / name
-    if not _same(existing, data):
+    if not same_bytes(existing, data):
         _replace(existing, data)
     return existing
 
 
-def _replace(path: Path, data: bytes) -> None:
+def _replace(path: Path, data: bytes, *, computer: bool = False) -> None:
     """Put ``data`` under ``path`` in place of what is there: synced before the rename, so a
     stick pulled out leaves the old file or the new one, never half of either. The temporary
     name is this writer's own: two imports of one file at once never write into each other."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
     try:
         try:
-            with temporary.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            write_new(temporary, data)
             os.replace(temporary, path)
         finally:
             temporary.unlink(missing_ok=True)
     except OSError as error:
-        raise write_failed(path.parent, error) from error
+        raise write_failed(path.parent, error, computer=computer) from error
 
 
 __all__ = [

@@ -15,6 +15,13 @@ from rumah_perisai.db.encrypted import SQLITE_DATABASE_ERRORS, SQLITE_ERRORS
 from rumah_perisai.errors import UserError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Decrypted pages each connection to the encrypted post file keeps (KiB). SQLCipher decrypts and
+# checks the HMAC of every page it reads from the file, so a page that falls out of SQLite's
+# small default cache costs that work again; a dashboard refresh on the 200,000-participant demo
+# reads about 60 MB of index and table pages. At 8 MB it was 70-190 % slower than the plain
+# file, at 64 MiB within the aim of 25 % (docs/benchmarks.md). Pages are cached as they are read,
+# so a small post never uses it all.
+ENCRYPTED_CACHE_KIB = 64 * 1024
 
 # Execution option naming the statement that starts a transaction on SQLite. Writers use
 # "BEGIN IMMEDIATE" so they queue on the busy timeout up front instead of failing half-way.
@@ -36,6 +43,14 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
         # right after a receipt is committed must not lose it (the number is already on paper).
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
+
+def _encrypted_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA cache_size = -{ENCRYPTED_CACHE_KIB}")
     finally:
         cursor.close()
 
@@ -65,6 +80,8 @@ def make_engine(url: str, *, key: bytes | None = None, **kwargs: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+    if key is not None:
+        event.listen(engine, "connect", _encrypted_on_connect)
     return engine
 
 
@@ -75,8 +92,12 @@ def _encrypted(parsed: URL, key: bytes, kwargs: dict[str, Any]) -> tuple[URL, di
         raise ValueError("only a SQLite file is encrypted with a key")
     url = URL.create(DRIVER, password=url_password(key), database=parsed.database)
     # The dialect would pick a pool of one connection per thread; the program's threads (a
-    # worker exporting, the window reading) need the same pool a plain file gets.
-    return url, {"poolclass": QueuePool, **kwargs}
+    # worker exporting, the window reading) need the same pool a plain file gets. Last in,
+    # first out: one operation after another gets the connection whose decrypted pages are
+    # warm (ENCRYPTED_CACHE_KIB), and only work done side by side warms a second one.
+    if "poolclass" in kwargs:
+        return url, kwargs
+    return url, {"poolclass": QueuePool, "pool_use_lifo": True, **kwargs}
 
 
 def _with_keepalives(query: Mapping[str, Any], kwargs: dict[str, Any]) -> dict[str, Any]:

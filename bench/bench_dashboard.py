@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from rumah_perisai.app import open_app
+from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant, Receipt
 from rumah_perisai.services.dashboard import (
@@ -41,15 +41,36 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms"
 
 
-def timed(label: str, runs: int, call: Callable[[], Any]) -> Any:
+def measure(runs: int, call: Callable[[], Any]) -> tuple[Any, list[float]]:
+    """The last result of ``call`` and the seconds of each of ``runs`` calls after a warm-up."""
     result = call()  # warm the page cache once
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
         result = call()
         samples.append(time.perf_counter() - start)
+    return result, samples
+
+
+def timed(label: str, runs: int, call: Callable[[], Any]) -> Any:
+    result, samples = measure(runs, call)
     print(f"{label:<34} {percentiles(samples)}", flush=True)
     return result
+
+
+def dashboard_day(app: App) -> tuple[int, date, str | None]:
+    """The number of participants, the day the dashboards are drawn for (the newest receipt's)
+    and the desa with the most participants."""
+    with app.db.reading() as session:
+        participants = session.scalar(select(func.count(Participant.id))) or 0
+        day = session.scalar(select(func.max(Receipt.issued_on))) or date.today()
+        desa = session.scalar(
+            select(Participant.desa_code)
+            .group_by(Participant.desa_code)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+    return participants, day, desa
 
 
 def main() -> None:
@@ -63,15 +84,7 @@ def main() -> None:
         folder = DataFolder(Path(temp) / "data")
         shutil.copytree(source.root, folder.root)
         with open_app(folder, folder.sqlite_url) as app:
-            with app.db.reading() as session:
-                participants = session.scalar(select(func.count(Participant.id)))
-                day = session.scalar(select(func.max(Receipt.issued_on))) or date.today()
-                desa = session.scalar(
-                    select(Participant.desa_code)
-                    .group_by(Participant.desa_code)
-                    .order_by(func.count().desc())
-                    .limit(1)
-                )
+            participants, day, desa = dashboard_day(app)
             print(f"{participants:,} participants; dashboard day {day}", flush=True)
             figures = timed("promotion_figures", args.runs, lambda: promotion_figures(app.db, day))
             print(f"  {figures}")

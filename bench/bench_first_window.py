@@ -21,23 +21,25 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+from rumah_perisai.config import DataFolder
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 
 
 # --- child processes: one start, measured from outside ---------------------------------------
-def child_app(data_dir: str) -> None:
+def child_app(data_dir: str, url: str | None = None) -> None:
     from PySide6.QtWidgets import QApplication
 
     from rumah_perisai.app import open_app
-    from rumah_perisai.config import DataFolder
     from rumah_perisai.services.volunteers import Actor
     from rumah_perisai.ui.main_window import MainWindow
 
     qt_app = QApplication([])
     folder = DataFolder(Path(data_dir))
-    app = open_app(folder, folder.sqlite_url)
+    app = open_app(folder, url or folder.sqlite_url)
     window = MainWindow(
         app, Actor(label="volunteer:bench", role="coordinator", name="Euis Komalasari")
     )
@@ -78,7 +80,14 @@ def child_bare() -> None:
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak memory (MB). Linux's VmHWM, not ru_maxrss: a child started with
+    vfork counts its parent's peak in ru_maxrss, and the parent may be a big bench process."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kib) / 1024
 
 
 def _start(args: list[str]) -> tuple[float, float]:
@@ -104,14 +113,25 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
 
 
-def _queries(database: Path) -> dict[str, list[str]]:
+def raw_connection(folder: DataFolder, url: str | None = None) -> Any:
+    """The driver's own connection to the database ``open_app(folder, url)`` opens: SQLCipher
+    with this computer's key for the folder's own (encrypted) file, plain ``sqlite3`` else."""
+    from sqlalchemy.engine import make_url
+
+    from rumah_perisai.db.encrypted import open_raw
+    from rumah_perisai.db.engine import is_folder_database
+
+    if url is None or is_folder_database(folder, url):
+        return open_raw(folder)
+    return sqlite3.connect(make_url(url).database or "", isolation_level=None)
+
+
+def _queries(connection: Any) -> dict[str, list[str]]:
     rng = random.Random(7)
-    with sqlite3.connect(database) as connection:
-        niks = [
-            r[0]
-            for r in connection.execute("SELECT nik FROM participants ORDER BY random() LIMIT 400")
-        ]
-        names = [r[0] for r in connection.execute("SELECT name FROM participants")]
+    niks = [
+        r[0] for r in connection.execute("SELECT nik FROM participants ORDER BY random() LIMIT 400")
+    ]
+    names = [r[0] for r in connection.execute("SELECT name FROM participants")]
     words: dict[str, int] = {}
     for name in names:
         for word in name.casefold().split():
@@ -133,25 +153,28 @@ def _queries(database: Path) -> dict[str, list[str]]:
     }
 
 
-def bench_search(data_dir: Path) -> list[tuple[str, float, float, float, float, int]]:
+def bench_search(
+    data_dir: Path, url: str | None = None
+) -> list[tuple[str, float, float, float, float, int]]:
+    """Per kind of query: the window's p50 and p95, the raw statement's p50 and p95 (ms), and
+    the mean number of matches. ``url`` as for ``open_app`` (default: the folder's own file)."""
     from PySide6.QtWidgets import QApplication
 
     from rumah_perisai.app import open_app
-    from rumah_perisai.config import DataFolder
     from rumah_perisai.services.participant_search import ParticipantSearch, parse_query
     from rumah_perisai.services.volunteers import Actor
     from rumah_perisai.ui.main_window import MainWindow
 
     QApplication.instance() or QApplication([])
     folder = DataFolder(data_dir)
-    app = open_app(folder, folder.sqlite_url)
+    app = open_app(folder, url or folder.sqlite_url)
     window = MainWindow(
         app, Actor(label="volunteer:bench", role="coordinator", name="Euis Komalasari")
     )
-    raw = sqlite3.connect(folder.database)
+    raw = raw_connection(folder, url)
     search = ParticipantSearch(1)
     results = []
-    for label, queries in _queries(folder.database).items():
+    for label, queries in _queries(raw).items():
         app_samples, raw_samples, hits = [], [], 0
         for query in queries:
             start = time.perf_counter()
@@ -170,13 +193,15 @@ def bench_search(data_dir: Path) -> list[tuple[str, float, float, float, float, 
         p50, p95 = _percentiles(app_samples)
         raw50, raw95 = _percentiles(raw_samples)
         results.append((label, p50, p95, raw50, raw95, hits // len(queries)))
+    raw.close()
+    window.close()
     app.close()
     return results
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "child-app":
-        child_app(sys.argv[2])
+        child_app(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
         return
     if len(sys.argv) > 1 and sys.argv[1] == "child-bare":
         child_bare()

@@ -25,7 +25,7 @@ from PySide6.QtCore import QEvent, QEventLoop, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from rumah_perisai.app import open_app
+from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.registration import (
@@ -33,7 +33,7 @@ from rumah_perisai.services.registration import (
     find_duplicates,
     register,
 )
-from rumah_perisai.services.volunteers import log_in
+from rumah_perisai.services.volunteers import Actor, log_in
 from rumah_perisai.ui.main_window import SEARCH_PAUSE_MS, MainWindow
 
 HERE = Path(__file__).resolve().parent
@@ -93,6 +93,17 @@ def walk_in(rng: random.Random, n: int) -> RegistrationForm:
     )  # fmt: skip
 
 
+def save_registrations(app: App, actor: Actor, rng: random.Random, count: int) -> list[float]:
+    """Seconds to save each of ``count`` walk-ins (checks, number, cover, audit, name index)."""
+    saves = []
+    for n in range(count):
+        form = walk_in(rng, n)
+        start = time.perf_counter()
+        register(app.db, form, actor)
+        saves.append(time.perf_counter() - start)
+    return saves
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", default=str(HERE / "out" / "demo200k"))
@@ -126,12 +137,7 @@ def main() -> None:
             checks.append(time.perf_counter() - start)
     print(f"duplicate check while typing (200 names)              {p50_p95(checks)}")
 
-    saves = []
-    for n in range(100):
-        form = walk_in(rng, n)
-        start = time.perf_counter()
-        register(app.db, form, actor)
-        saves.append(time.perf_counter() - start)
+    saves = save_registrations(app, actor, rng, 100)
     print(f"save one registration (100 walk-ins)                   {p50_p95(saves)}")
     window.close()
     app.close()

@@ -158,7 +158,9 @@ def _convert_plain_backups(folder: DataFolder, key: bytes) -> None:
 
 
 def _sync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    # Writable: Windows flushes a file (FlushFileBuffers) only through a handle opened for
+    # writing and refuses a read-only one with "Permission denied" (found under Wine).
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:

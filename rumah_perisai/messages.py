@@ -398,4 +398,107 @@ MESSAGES: dict[str, str] = {
     "update_launch_failed": N_(
         "The installer could not be started ({reason}); the program keeps running as it was."
     ),
+    # --- issue 16 (R): paper receipts after a restore ---
+    "paper_receipts_pending": N_(
+        "Receipts printed after the backup this post was restored from are not entered yet: "
+        "payments, voids and the weekly batch wait until a coordinator finishes (File, Paper "
+        "receipts after the restore)."
+    ),
+    "paper_branch_ahead": N_(
+        "The branch already holds batch {seq} of this post, written after the backup it was "
+        "restored from: restore a newer backup (the one written with batch {seq} on the "
+        "stick, or the branch's copy). Payments wait until then; nothing was recorded."
+    ),
+    "ack_after_restore": N_(
+        "{name} acknowledges batch {seq}, which this post does not have (its newest is "
+        "{last}): the backup it was restored from is older than what the branch holds. "
+        "Restore the newer backup (the one written with batch {seq} on the stick, or the "
+        "branch's copy); payments wait until then."
+    ),
+    "paper_no_restore": N_(
+        "This post was not restored from a backup: there are no paper receipts to enter again."
+    ),
+    "paper_finished": N_(
+        "Entering the paper receipts after the restore is finished already; new receipts "
+        "follow the last number."
+    ),
+    "paper_batch_since": N_(
+        "A batch was written since the restore: paper receipts entered now would be older "
+        "than it, and the branch would refuse them; nothing was recorded."
+    ),
+    "paper_number_bad": N_(
+        "{number} is not a receipt number (like RP3209A-2026-000123); nothing was recorded."
+    ),
+    "paper_number_other_post": N_(
+        "{number} is not a receipt of this post ({post}); nothing was recorded."
+    ),
+    "paper_number_in_backup": N_(
+        "Receipt {number} is in the backup, so it is here already; nothing was recorded."
+    ),
+    "paper_number_used": N_("Number {number} is used already; nothing was recorded."),
+    "paper_number_out_of_order": N_(
+        "{number} is not the next number: enter {expected} first (a number whose paper half "
+        "is lost is recorded as lost); nothing was recorded."
+    ),
+    "paper_year_differs": N_(
+        "Receipt {number} cannot be dated in {year}: its number belongs to another year; "
+        "nothing was recorded."
+    ),
+    "paper_time_too_early": N_(
+        "Receipt {number} says {printed}, before the backup or the receipt before it "
+        "({floor}): check the date and time; nothing was recorded."
+    ),
+    "paper_time_after_restore": N_(
+        "Receipt {number} is dated after the restore, so it cannot be a paper printed before "
+        "it: check the date and time; nothing was recorded."
+    ),
+    "paper_participant_unknown": N_(
+        "Participant {ref} is not in the restored post (registered after the backup?): "
+        "register them again, then record this number as lost with that reason; nothing was "
+        "recorded."
+    ),
+    "paper_collector_unknown": N_(
+        "{name} has no account at this post: add the volunteer's account again first (File, "
+        "Volunteer accounts); nothing was recorded."
+    ),
+    "paper_month_count": N_(
+        "Receipt {number}: dues are paid for 1, 3, 6 or 12 months; nothing was recorded."
+    ),
+    "paper_not_payable": N_(
+        "Receipt {number}: participant {ref} could not pay on that day ({status}); nothing "
+        "was recorded."
+    ),
+    "paper_months_differ": N_(
+        "Receipt {number} starts with {printed}, but the participant owed {expected} first "
+        "then; nothing was recorded."
+    ),
+    "paper_amount_differs": N_(
+        "Receipt {number} says {printed}, but the rates ask {expected} for {months}; nothing "
+        "was recorded."
+    ),
+    "paper_qr_bad": N_("The scanned code is not a receipt's QR code; nothing was recorded."),
+    "paper_qr_forged": N_(
+        "The QR code of receipt {number} was not signed by this post: not a genuine receipt; "
+        "nothing was recorded."
+    ),
+    "paper_qr_other_number": N_(
+        "The QR code is receipt {qr}'s, not {number}'s; nothing was recorded."
+    ),
+    "paper_lost_reason": N_("Say why the paper half is lost; nothing was recorded."),
+    "paper_highest_needed": N_(
+        "Give the highest receipt number printed since the backup (the last one entered is "
+        "{number}); nothing was changed."
+    ),
+    "paper_highest_too_low": N_(
+        "{number} is lower than the last number entered ({last}); nothing was changed."
+    ),
+    "paper_not_all_entered": N_(
+        "Numbers {first} to {last} are not entered yet: enter their receipts, or record the "
+        "lost ones; payments stay held."
+    ),
+    "paper_line": N_("Line {line}: {reason}"),
+    "batch_chain_numbers": N_(
+        "{name}: receipt number {number} does not follow the post's previous receipt (a "
+        "number twice, or one skipped without a recorded reason); nothing was imported."
+    ),
 }

@@ -44,6 +44,7 @@ from rumah_perisai.db.models import (
     Participant,
     Post,
     Receipt,
+    ReceiptGap,
     ReceiptMonth,
     Volunteer,
 )
@@ -56,7 +57,7 @@ from rumah_perisai.db.uow import (
     check_clock,
     operation_time,
 )
-from rumah_perisai.domain.receipts import CHAIN_COUNTER, GENESIS_HASH
+from rumah_perisai.domain.receipts import CHAIN_COUNTER
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import (
@@ -73,6 +74,8 @@ from rumah_perisai.exchange.safe_write import stage, write_failed, write_file
 from rumah_perisai.keys import fingerprint, load_post_key
 from rumah_perisai.services.branch_keys import branch_key
 from rumah_perisai.services.posts import the_post
+from rumah_perisai.services.receipt_chain import chain_end
+from rumah_perisai.services.restore_state import refuse_while_held
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress, SilentProgress
 
@@ -85,6 +88,9 @@ CARRIED: tuple[tuple[str, Any], ...] = (
     ("cover_periods", CoverPeriod),
     ("receipts", Receipt),
     ("receipt_months", ReceiptMonth),
+    # Numbers explained without a receipt after a restore (issue 16): new in December 2026; a
+    # branch reads a batch without this part as one without gaps.
+    ("receipt_gaps", ReceiptGap),
     ("card_issues", CardIssue),
     ("daily_closes", DailyClose),
     ("daily_close_lines", DailyCloseLine),
@@ -261,7 +267,7 @@ def _read_parts(
     parts.append(_audit_part(session, change_from, change_to))
     counts = {part.name: part.records for part in parts}
     columns, receipts = rows_of["receipts"]
-    kind, refund = (columns.index(n) for n in ("kind", "refund"))
+    kind, refund, paper = (columns.index(n) for n in ("kind", "refund", "paper_entered_at"))
     columns, participants = rows_of["participants"]
     number = columns.index("number")
     # A participant numbered above every one sent before is a new registration; one below is a
@@ -278,20 +284,21 @@ def _read_parts(
         "daily_closes": counts["daily_closes"],
         "deposits": counts["deposits"],
     }
+    # After a restore (issue 16), and only then: receipts entered again from their paper
+    # halves, and numbers whose paper half was lost, each with a coordinator's reason.
+    paper_receipts = sum(1 for r in receipts if r[paper] is not None)
+    if paper_receipts or counts["receipt_gaps"]:
+        summary["paper_receipts"] = paper_receipts
+        summary["receipt_gaps"] = counts["receipt_gaps"]
     return _Read(parts, summary, through)
 
 
 def _newest_receipt(session: Session, post: Post) -> dict[str, Any]:
-    newest = session.scalar(
-        select(Receipt.hash)
-        .where(Receipt.post_id == post.id)
-        .order_by(Receipt.year.desc(), Receipt.seq.desc())
-        .limit(1)
-    )
+    newest = chain_end(session, post.id).hash  # a receipt, or a gap explained after a restore
     length = session.scalar(
         select(Counter.value).where(Counter.scope == post.code, Counter.name == CHAIN_COUNTER)
     )
-    return {"hash": newest or GENESIS_HASH, "chain_length": int(length or 0)}
+    return {"hash": newest, "chain_length": int(length or 0)}
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -377,6 +384,9 @@ def _read_and_seal(db: Database, folder: DataFolder, progress: Progress) -> _Sea
         branch = branch_key(session)
         if branch is None:
             raise UserError("no_branch_key")
+        # After a restore: paper receipts entered later would be older than this batch, and
+        # the branch takes nothing older than the previous batch (issue 16).
+        refuse_while_held(session)
         change_to = _committed_changes(session)
         previous = session.scalars(
             select(Batch).where(Batch.post_id == post.id).order_by(Batch.seq.desc()).limit(1)

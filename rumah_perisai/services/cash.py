@@ -33,10 +33,11 @@ from rumah_perisai.db.models import (
     Volunteer,
 )
 from rumah_perisai.db.uow import Database, next_number, operation_time
-from rumah_perisai.domain.receipts import CHAIN_COUNTER, GENESIS_HASH
+from rumah_perisai.domain.receipts import CHAIN_COUNTER
 from rumah_perisai.domain.timezones import local_date, local_time
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.posts import the_post
+from rumah_perisai.services.receipt_chain import chain_end
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 BANKS = ("cimb_niaga", "bni", "other")
@@ -406,12 +407,7 @@ def close_day(
         difference = sum(diff for _line, _amount, diff in lines)
         if any(diff for *_rest, diff in lines) and not note:
             raise UserError("close_needs_note")
-        newest = session.scalar(
-            select(Receipt.hash)
-            .where(Receipt.post_id == post.id)
-            .order_by(Receipt.year.desc(), Receipt.seq.desc())
-            .limit(1)
-        )
+        newest = chain_end(session, post.id).hash  # a gap explained after a restore, too
         close = DailyClose(
             post_id=post.id,
             post_code=post.code,
@@ -426,7 +422,7 @@ def close_day(
             counted=sum(amount for _line, amount, _diff in lines),
             difference=difference,
             chain_length=chain_length,
-            newest_receipt_hash=newest or GENESIS_HASH,
+            newest_receipt_hash=newest,
             note=note or None,
             closed_at=now,
             closed_by_id=actor.volunteer_id,

@@ -297,6 +297,7 @@ def cmd_receipts_verify(args: argparse.Namespace, ctx: Context) -> int:
                 "problem": report.problem,
                 "receipt": report.number,
                 "newest_hash": report.newest_hash,
+                "explained_gaps": [{"number": g.number, "reason": g.reason} for g in report.gaps],
                 "message": report.message(),
             }
         )
@@ -306,6 +307,67 @@ def cmd_receipts_verify(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_OK
     print(report.message(), file=ctx.err)
     return EXIT_REFUSED
+
+
+def cmd_receipts_reenter(args: argparse.Namespace, ctx: Context) -> int:
+    """After a restore: the receipts printed after the backup, entered again from a file of
+    their paper halves (all or nothing), or re-entry finished with the highest number printed
+    (``--done``; ``none`` when nothing was printed since the backup)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.paper_receipts import (
+        Entered,
+        enter_all,
+        finish,
+        paper_status,
+        read_paper_file,
+    )
+
+    entered: list[Entered] = []
+    if args.file is not None:
+        entries, lines = read_paper_file(_read_input_file(Path(args.file), PAPER_FILE_LIMIT))
+    with open_app(ctx.folder, ctx.database_url) as app:
+        actor = ctx.acting(app.db)
+        if args.file is not None:
+            entered = enter_all(app.db, entries, actor, lines)
+        else:
+            done = args.done.strip()
+            finish(app.db, None if done.lower() in ("none", "-", "") else done, actor)
+        status = paper_status(app.db)
+    if args.json:
+        ctx.emit_json(
+            {
+                "entered": [
+                    {"number": e.number, "lost": e.lost, "day": e.day, "total": e.total}
+                    for e in entered
+                ],
+                "held": status.held,
+                "next": list(status.expected),
+                "last": status.last_entered,
+            }
+        )
+        return EXIT_OK
+    if args.file is not None:
+        receipts = sum(1 for e in entered if not e.lost)
+        ctx.say(
+            tr(
+                "Entered again: {receipts} paper receipts and {lost} lost numbers, {first} to "
+                "{last}. Next: {next}. When every paper half is in: receipts reenter --done "
+                "<the highest number printed>.",
+                receipts=receipts,
+                lost=len(entered) - receipts,
+                first=entered[0].number,
+                last=entered[-1].number,
+                next=" / ".join(status.expected) or "-",
+            )
+        )
+    else:
+        ctx.say(
+            tr(
+                "Paper receipts after the restore are finished: new receipts follow {number}.",
+                number=status.last_entered or "-",
+            )
+        )
+    return EXIT_OK
 
 
 def cmd_keys_set_branch(args: argparse.Namespace, ctx: Context) -> int:
@@ -401,6 +463,7 @@ KEY_FILE_LIMIT = 1 << 20
 # An ACK is parsed before its signature is checked: 32 MB (a branch of 2 million participants
 # sends at most ~22 MB of duplicate-warning prefixes) keeps a forged one from filling memory.
 ACK_FILE_LIMIT = 32 << 20
+PAPER_FILE_LIMIT = 1 << 20  # a few hundred lines of paper receipts at most
 SPREADSHEET_LIMIT = 256 << 20  # BPJS's KPJ list of a whole branch is a few megabytes
 
 
@@ -1085,6 +1148,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     receipts_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     receipts_verify.set_defaults(handler=cmd_receipts_verify)
+    reenter = receipt_commands.add_parser(
+        "reenter",
+        help=tr(
+            "after a restore: enter again the receipts printed after the backup (a CSV file of "
+            "their paper halves), or finish with --done HIGHEST"
+        ),
+    )
+    what = reenter.add_mutually_exclusive_group(required=True)
+    what.add_argument("file", nargs="?", type=_path_text, metavar="FILE.csv")
+    what.add_argument(
+        "--done",
+        metavar="HIGHEST",
+        help=tr("the highest receipt number printed since the backup (none: nothing printed)"),
+    )
+    reenter.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    coordinator_option(reenter, required=True)
+    reenter.set_defaults(handler=cmd_receipts_reenter)
 
     keys_cmd = commands.add_parser("keys", help=tr("the post's and the branch's keys"))
     keys_commands = keys_cmd.add_subparsers(

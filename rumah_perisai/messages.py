@@ -529,6 +529,14 @@ MESSAGES: dict[str, str] = {
         "lost ones; payments stay held."
     ),
     "paper_line": N_("Line {line}: {reason}"),
+    "paper_file_bad": N_(
+        "The file cannot be read as a CSV file of paper receipts ({reason}); nothing was recorded."
+    ),
+    "paper_file_empty": N_("The file holds no paper receipts; nothing was recorded."),
+    "paper_field_bad": N_(
+        "a date, time, first month or number of months cannot be read (date YYYY-MM-DD, time "
+        "HH:MM, first_month YYYY-MM, months 1, 3, 6 or 12); nothing was recorded."
+    ),
     "batch_chain_numbers": N_(
         "{name}: receipt number {number} does not follow the post's previous receipt (a "
         "number twice, or one skipped without a recorded reason); nothing was imported."

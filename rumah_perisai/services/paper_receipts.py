@@ -206,16 +206,14 @@ def _rows(session: Session, post: Post, note: RestoreNote) -> tuple[PaperRow, ..
 
     names = {v.id: v.name for v in session.scalars(select(Volunteer))}
     tz = post.timezone
-    after = _after_backup(note)
+    # Entered since this restore (a post restored twice keeps the first time's entries).
     receipts = session.execute(
         select(Receipt, Participant)
         .join(Participant, Participant.id == Receipt.participant_id)
-        .where(Receipt.post_id == post.id, Receipt.paper_entered_at.is_not(None))
+        .where(Receipt.post_id == post.id, Receipt.paper_entered_at >= note.restored_at)
     ).all()
     out: list[tuple[tuple[int, int], PaperRow]] = []
     for r, p in receipts:
-        if (r.year, r.seq) <= after:
-            continue
         assert r.paper_entered_at is not None
         first, last = r.first_month, r.last_month
         months = formats.month_range(first, last) if first and last else ""
@@ -225,7 +223,11 @@ def _rows(session: Session, post: Post, note: RestoreNote) -> tuple[PaperRow, ..
             names.get(r.paper_entered_by_id or 0, "-"), local_time(r.paper_entered_at, tz),
         )  # fmt: skip
         out.append(((r.year, r.seq), row))
-    for g in session.scalars(select(ReceiptGap).where(ReceiptGap.post_id == post.id)):
+    for g in session.scalars(
+        select(ReceiptGap).where(
+            ReceiptGap.post_id == post.id, ReceiptGap.recorded_at >= note.restored_at
+        )
+    ):
         row = PaperRow(
             g.number, True, None, "", "", "", 0, "", g.reason,
             names.get(g.recorded_by_id or 0, "-"), local_time(g.recorded_at, tz),
@@ -383,16 +385,20 @@ def enter_paper_receipt(db: Database, entry: PaperReceipt, actor: Actor) -> Ente
     return entered
 
 
+Entry = PaperReceipt | tuple[str, str]  # a paper receipt, or (number, reason) of a lost one
+
+
 def enter_all(
-    db: Database, entries: Sequence[PaperReceipt | tuple[str, str]], actor: Actor
+    db: Database, entries: Sequence[Entry], actor: Actor, lines: Sequence[int] | None = None
 ) -> list[Entered]:
-    """Several paper receipts and lost numbers (``(number, reason)``) in order, in one
-    operation: all or nothing (the command line's file). A refusal names the entry's line
-    (``paper_line``) and records nothing."""
+    """Several paper receipts and lost numbers in order, in one operation: all or nothing (the
+    command line's file). A refusal names the entry's line (``lines``, else its place) and
+    records nothing."""
     require_coordinator(actor)
     out: list[Entered] = []
+    numbered = lines if lines is not None else range(1, len(entries) + 1)
     with db.unit_of_work(actor.label) as session:
-        for line, entry in enumerate(entries, start=1):
+        for line, entry in zip(numbered, entries, strict=True):
             try:
                 if isinstance(entry, PaperReceipt):
                     out.append(_enter(session, entry, actor))
@@ -533,9 +539,8 @@ def finish(db: Database, highest: str | None, actor: Actor) -> str | None:
         if state.finished is not None:
             raise UserError("paper_finished")
         end = chain_end(session, post.id)
-        backup_last = _backup_last_number(post, state.note)
         if highest is None or not highest.strip():
-            if end.number != backup_last:
+            if _rows(session, post, state.note):  # "none printed", yet some were entered
                 raise UserError("paper_highest_needed", number=end.number or "-")
             stated = None
         else:
@@ -574,3 +579,69 @@ def _refuse_highest(
         else receipt_number(post.code, year, 1)
     )
     raise UserError("paper_not_all_entered", first=nxt, last=stated)
+
+
+# --- the command line's file ----------------------------------------------------------------------
+
+FILE_COLUMNS = (
+    "number", "date", "time", "participant", "first_month", "months", "amount", "collector",
+    "cash", "lost_reason",
+)  # fmt: skip
+REQUIRED_COLUMNS = ("number",)
+
+
+def read_paper_file(data: bytes) -> tuple[list[Entry], list[int]]:
+    """A CSV file (UTF-8, comma or semicolon, a header row naming ``FILE_COLUMNS``), one paper
+    half a line: a receipt, or a lost number (``number`` and ``lost_reason`` only). Returns the
+    entries and their line numbers; a line that cannot be read is refused (``paper_line``)."""
+    import csv
+    import io
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError("paper_file_bad", reason="UTF-8") from error
+    first_line = text.split("\n", 1)[0]  # a spreadsheet set to Indonesian writes semicolons
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    if "number" not in header:
+        raise UserError("paper_file_bad", reason=", ".join(FILE_COLUMNS))
+    reader.fieldnames = header
+    entries: list[Entry] = []
+    lines: list[int] = []
+    for row in reader:
+        values = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+        if not any(values.values()):
+            continue
+        line = reader.line_num
+        try:
+            entries.append(_entry(values))
+        except UserError as error:
+            raise UserError("paper_line", line=line, reason=error.message()) from error
+        lines.append(line)
+    if not entries:
+        raise UserError("paper_file_empty")
+    return entries, lines
+
+
+def _entry(values: dict[str, str]) -> Entry:
+    from rumah_perisai.services.dues import parse_cash
+
+    if values.get("lost_reason"):
+        return values["number"], values["lost_reason"]
+    try:
+        printed_on = date.fromisoformat(values.get("date", ""))
+        hours, minutes = values.get("time", "").replace(".", ":").split(":")
+        printed_time = time(int(hours), int(minutes))
+        first = date.fromisoformat(values.get("first_month", "") + "-01")
+        count = int(values.get("months", ""))
+    except ValueError as error:
+        raise UserError("paper_field_bad") from error
+    cash = values.get("cash")
+    return PaperReceipt(
+        number=values["number"], printed_on=printed_on, printed_time=printed_time,
+        participant=values.get("participant", ""), first_month=first, month_count=count,
+        total=parse_cash(values.get("amount", "")), collector=values.get("collector", ""),
+        cash_received=parse_cash(cash) if cash else None,
+    )  # fmt: skip

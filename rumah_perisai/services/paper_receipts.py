@@ -197,6 +197,28 @@ def paper_status(db: Database) -> PaperStatus:
         )
 
 
+@dataclass(frozen=True)
+class PaperPerson:
+    """Who a printed registration number or KPJ names, and their status on the printed day."""
+
+    registration_no: str
+    name: str
+    status_text: str
+
+
+def find_participant(db: Database, reference: str, day: date) -> PaperPerson | None:
+    from rumah_perisai.domain.coverage import status_label
+
+    with db.reading() as session:
+        post = the_post(session)
+        try:
+            person = _participant(session, post, reference)
+        except UserError:
+            return None
+        status = status_on(cover_history(session, person), day)
+        return PaperPerson(person.registration_no, person.name, status_label(status))
+
+
 def _after_backup(note: RestoreNote) -> tuple[int, int]:
     return note.last_receipt or (0, 0)
 

@@ -48,6 +48,7 @@ from rumah_perisai.services.settings import (
 )
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.look import LANGUAGE_NAMES, remember_geometry, restore_geometry, show_about
+from rumah_perisai.ui.paper_banner import PaperHoldBanner
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
 
 if TYPE_CHECKING:
@@ -109,6 +110,10 @@ class MainWindow(QMainWindow):
         )
         self.demo_banner.setVisible(self.summary.is_demo)
         layout.addWidget(self.demo_banner)
+        # After a restore, until the paper receipts printed after the backup are entered again.
+        self.paper_banner = PaperHoldBanner()
+        self.paper_banner.open_requested.connect(self.open_paper_receipts)
+        layout.addWidget(self.paper_banner)
 
         bar = QHBoxLayout()
         self.search_label = QLabel()
@@ -209,6 +214,9 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.cash_action)
         self.file_menu.addAction(self.dashboards_action)
         self.file_menu.addAction(self.batches_action)
+        self.paper_action = QAction(self)
+        self.paper_action.triggered.connect(self.open_paper_receipts)
+        self.file_menu.addAction(self.paper_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.switch_user_action)
         self.file_menu.addAction(self.accounts_action)
@@ -292,6 +300,8 @@ class MainWindow(QMainWindow):
         self.dashboards_action.setText(tr("Dash&boards…"))
         self.batches_action.setText(tr("&Weekly batch…"))
         self.branch_key_action.setText(tr("&Branch key…"))
+        self.paper_action.setText(tr("&Paper receipts after the restore…"))
+        self.show_paper_hold()
         self.receipt_layout_action.setText(tr("&Receipt layout…"))
         self.receipt_layout_action.setVisible(self.actor.is_coordinator)
         self.help_menu.setTitle(tr("&Help"))
@@ -546,6 +556,7 @@ class MainWindow(QMainWindow):
             "payment_dialog",
             "cash_dialog",
             "batches_dialog",
+            "paper_dialog",
         ):
             dialog = getattr(self, name, None)
             if dialog is not None:
@@ -656,6 +667,25 @@ class MainWindow(QMainWindow):
             self._app.db, self._app.folder, self.actor, self, keys_first=keys
         )
         self.batches_dialog.open()
+
+    def show_paper_hold(self) -> None:
+        """The hold after a restore: the banner, and the menu entry for a coordinator."""
+        self.paper_banner.show_state(self._app.db, self.actor, self.summary.timezone)
+        state = self.paper_banner.state
+        restored = state is not None and state.note is not None
+        self.paper_action.setVisible(restored and self.actor.is_coordinator)
+
+    def open_paper_receipts(self) -> None:
+        """After a restore: the receipts printed after the backup, from their paper halves."""
+        from rumah_perisai.ui.paper_receipts_dialog import PaperReceiptsDialog
+
+        if not self.actor.is_coordinator:
+            return
+        dialog = PaperReceiptsDialog(self._app.db, self.actor, self)
+        dialog.changed.connect(self.show_paper_hold)
+        dialog.changed.connect(self.model.forget_rows)
+        self.paper_dialog = dialog
+        dialog.open()
 
     def ask_receipt_layout(self) -> None:
         from PySide6.QtWidgets import QInputDialog

@@ -1,3 +1,4 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from branch_world are used by name)
 """Backups and restore (issue 16, items 1 and 2, and its faults): real posts on their own
 encrypted SQLite files, a real branch (SQLite, and PostgreSQL when DATABASE_URL is set), sticks
 as folders, files read back byte for byte."""
@@ -8,7 +9,7 @@ import hashlib
 import itertools
 import json
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import AuditEntry, Batch, Receipt, Setting
 from rumah_perisai.errors import UserError
-from rumah_perisai.exchange import backupfile, safe_write
+from rumah_perisai.exchange import safe_write
 from rumah_perisai.exchange.backupfile import NamedBackup, read_header
 from rumah_perisai.exchange.keyfiles import BRANCH_PUBLIC_FILE
 from rumah_perisai.i18n import set_language
@@ -38,7 +39,7 @@ from rumah_perisai.services.cash import close_day, till
 from rumah_perisai.services.receipt_chain import verify_chain
 from rumah_perisai.services.restore import restore
 from rumah_perisai.services.volunteers import log_in
-from tests.services.branch_world import CLI, PostSide, branch, branch_url, make_post  # noqa: F401
+from tests.services.branch_world import CLI, PostSide, branch, branch_url, make_post
 
 
 def _with_code(side: PostSide) -> str:
@@ -153,9 +154,7 @@ def test_the_daily_close_backs_up_here_and_off_the_laptop(
     assert audited and "Dewi Lestari" in audited[0].actor
 
 
-def test_a_missing_off_laptop_drive_never_undoes_the_close(
-    side: PostSide, tmp_path: Path
-) -> None:
+def test_a_missing_off_laptop_drive_never_undoes_the_close(side: PostSide, tmp_path: Path) -> None:
     drive = tmp_path / "stick"
     drive.mkdir()
     set_off_laptop_target(side.app, drive, side.coordinator)
@@ -237,9 +236,11 @@ def test_restored_on_a_new_laptop_the_post_carries_on(
     assert result.post_code == "RP3209A" and result.new_recovery_code is None
     assert result.last_receipt == {"year": 2026, "seq": 3} and result.last_batch_seq == 1
     assert "Cadangan ini dibuat Jumat 27 Nov 2026 pukul 09.30" in result.not_held
-    assert new.database.exists() and (new.keys / "post-signing-ed25519.pem").read_bytes() == (
-        lost.keys / "post-signing-ed25519.pem"
-    ).read_bytes()
+    assert (
+        new.database.exists()
+        and (new.keys / "post-signing-ed25519.pem").read_bytes()
+        == (lost.keys / "post-signing-ed25519.pem").read_bytes()
+    )
 
     app = open_app(new, new.sqlite_url, clock=clock)
     try:

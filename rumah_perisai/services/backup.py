@@ -210,6 +210,7 @@ class _Facts:
 
 
 def _header(folder: DataFolder, facts: _Facts, created_at: datetime, kind: str) -> dict[str, Any]:
+    _wrap_for_branch(folder, facts)
     record = vault.recovery_record(folder)
     return {
         "post": {
@@ -232,6 +233,18 @@ def _header(folder: DataFolder, facts: _Facts, created_at: datetime, kind: str) 
         "wraps": record,
         "signer": {"role": SIGNER_POST},
     }
+
+
+def _wrap_for_branch(folder: DataFolder, facts: _Facts) -> None:
+    """The key wrapped for the branch whose key the post has installed, before the record is
+    copied into the header: a post whose code is lost can then still be recovered. Nothing is
+    written when it is wrapped for that key already."""
+    if facts.branch_key_json is None:
+        return
+    from rumah_perisai.exchange.keyfiles import read_branch_key_file
+
+    branch = read_branch_key_file(json.loads(facts.branch_key_json).encode())
+    vault.set_branch_wrap(folder, branch.encryption_key)
 
 
 def _b64(data: bytes) -> str:

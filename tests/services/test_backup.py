@@ -386,3 +386,24 @@ def test_the_branch_keeps_the_newest_backup_and_refuses_a_hostile_one(
     assert "\n" not in refused[0].refusal.message()
     names = [p.name for p in kept_folder(branch.folder, "RP3209A").iterdir()]
     assert names == [second.backup.name]
+
+
+def test_the_next_start_finishes_a_restore_stopped_after_it_was_decided(
+    side: PostSide, tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rumah_perisai.services import restore as restore_module
+
+    info = write_backup(side.app, tmp_path, "manual")
+    new = DataFolder(tmp_path / "new-laptop")
+
+    def power_cut(_folder: DataFolder, _staging: Path) -> None:
+        raise SystemExit("power cut")  # after the mark, before any rename
+
+    monkeypatch.setattr(restore_module, "_swap", power_cut)
+    with pytest.raises(SystemExit):
+        restore(new, info.path, side.code_text, clock=clock)  # type: ignore[attr-defined]
+    monkeypatch.undo()
+    assert not new.database.exists() and len(list(new.root.glob(".restore-*"))) == 1
+    with open_app(new, new.sqlite_url, clock=clock) as app, app.db.reading() as session:
+        assert session.get(Setting, backup_service.RESTORE_SETTING) is not None  # next start
+    assert not list(new.root.glob(".restore-*"))

@@ -457,3 +457,52 @@ def test_the_branch_refuses_a_number_skipped_without_a_reason(
     with branch.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(ReceiptGap)) == before == 0
     side.app.close()
+
+
+def test_after_a_real_restore_on_a_new_laptop_the_paper_receipts_come_back(
+    sqlite_branch: App, tmp_path: Path, clock: FakeClock
+) -> None:
+    """The restore itself (``services.restore``) from the backup written beside batch 1; the
+    paper halves of receipts 2 and 3 entered on the new laptop; batch 2 taken by the branch."""
+    from rumah_perisai import vault
+    from rumah_perisai.app import open_app
+    from rumah_perisai.config import DataFolder
+    from rumah_perisai.services.restore import restore as restore_backup
+    from rumah_perisai.services.volunteers import log_in
+
+    side = make_post(tmp_path, sqlite_branch, clock, "RP3209A")
+    code = vault.new_recovery_code()
+    vault.set_recovery_code(side.app.folder, code)
+    a, b = side.register(), side.register()
+    _pay(side, a, 1, side.coordinator)
+    sent = side.export()
+    import_batch(sqlite_branch.db, sqlite_branch.folder, sent.path, CLI)
+    assert sent.backup is not None
+    clock.advance(hours=3)
+    papers = [paper(side, _pay(side, b, 1, side.coordinator))]
+    clock.advance(minutes=2)
+    papers.append(paper(side, _pay(side, a, 3, side.coordinator)))
+    side.app.close()
+
+    clock.advance(days=1)
+    new = DataFolder(tmp_path / "new-laptop")
+    restore_backup(new, sent.backup, code, clock=clock)
+    app = open_app(new, new.sqlite_url, clock=clock)
+    try:
+        coordinator = log_in(app.db, "Dewi Lestari", "1357")
+        status = paper_status(app.db)
+        assert status.held and status.backup_last == number(1)
+        assert status.expected == (number(2),)
+        enter_all(app.db, [as_entered(papers[0], qr=True), as_entered(papers[1])], coordinator)
+        finish(app.db, number(3), coordinator)
+        carried = PostSide(app, "RP3209A", coordinator, side.stick)
+        _pay(carried, b, 1, coordinator)
+        report = verify_chain(app.db)
+        assert report.whole and report.receipts == 4, report.message()
+        clock.advance(minutes=5)
+        following = carried.export()
+        assert following.info.seq == 2 and following.info.summary["paper_receipts"] == 2
+        imported = import_batch(sqlite_branch.db, sqlite_branch.folder, following.path, CLI)
+        assert imported.state == "imported" and imported.records["receipts"] == 3
+    finally:
+        app.close()

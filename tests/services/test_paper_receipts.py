@@ -506,3 +506,39 @@ def test_after_a_real_restore_on_a_new_laptop_the_paper_receipts_come_back(
         assert imported.state == "imported" and imported.records["receipts"] == 3
     finally:
         app.close()
+
+
+def test_an_explained_gap_cannot_be_changed_or_removed_unnoticed(restored: Restored) -> None:
+    """The lost number sits in the chain: its reason changed is an altered record; the record
+    removed is a removed number (the receipt after it links to it)."""
+    from sqlalchemy import text
+
+    from rumah_perisai.services.receipt_chain import ALTERED, REMOVED
+    from tests.dbfiles import engine_for
+
+    side, (third, _fourth, fifth) = restored.side, restored.papers
+    coordinator = side.coordinator
+    enter_all(side.app.db, [as_entered(third), (number(4), LOST), as_entered(fifth)], coordinator)
+    folder = side.app.folder
+    for statement, problem in (
+        (f"UPDATE receipt_gaps SET reason = 'hilang' WHERE number = '{number(4)}'", ALTERED),
+        (f"DELETE FROM receipt_gaps WHERE number = '{number(4)}'", REMOVED),
+    ):
+        engine = engine_for(folder, folder.sqlite_url)
+        with engine.begin() as connection:
+            connection.execute(text(statement))
+        engine.dispose()
+        report = verify_chain(side.app.db)
+        assert (report.problem, report.number) == (problem, number(4)), report.message()
+
+
+def test_a_receipt_number_follows_the_one_before_across_a_year() -> None:
+    from rumah_perisai.domain.receipts import follows, gap_chain_text
+
+    assert follows(2026, 1, None, None) and not follows(2026, 2, None, None)
+    assert follows(2026, 8, 2026, 7) and not follows(2026, 9, 2026, 7)
+    assert follows(2027, 1, 2026, 130) and not follows(2027, 2, 2026, 130)
+    assert not follows(2026, 7, 2026, 7) and not follows(2025, 1, 2026, 7)
+    text = gap_chain_text("0" * 64, "RP3209A-2026-000004", "basah", "2026-11-27 03:00:00.000000",
+                          None)  # fmt: skip
+    assert text == f"RPG1|{'0' * 64}|19:RP3209A-2026-000004|5:basah|26:2026-11-27 03:00:00.000000|~"

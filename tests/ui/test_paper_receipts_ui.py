@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from rumah_perisai.app import App
+from rumah_perisai.services.batches import export_batch
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.receipt_chain import verify_chain
 from rumah_perisai.ui.main_window import MainWindow
@@ -80,6 +81,13 @@ def test_a_coordinator_enters_the_paper_halves_and_payments_go_on(
     assert plan.total and payment_options(side.app.db, 1).refusal is None
     take_payment(side.app.db, 1, 1, plan.total, side.coordinator)
     assert verify_chain(side.app.db).whole
+    # The weekly batch says what came back from paper.
+    from rumah_perisai.ui.batches_dialog import BatchesDialog
+    from tests.services.branch_world import CLI
+
+    written = export_batch(side.app.db, side.app.folder, side.stick, CLI)
+    said = BatchesDialog.summary_text(written.info)
+    assert "2 dimasukkan lagi dari kertas; 1 nomor dicatat hilang" in said
     dialog.close()
     window.close()
     QApplication.processEvents()

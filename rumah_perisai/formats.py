@@ -13,7 +13,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
 from rumah_perisai.domain.timezones import local_time
-from rumah_perisai.i18n import babel_locale, tr
+from rumah_perisai.i18n import babel_locale
 
 
 def money(amount: int) -> str:
@@ -74,14 +74,3 @@ def amount_in_words(amount: int) -> str:
 
 
 _LONE_THOUSAND = re.compile(r"\b(juta|miliar|triliun) satu ribu\b")
-
-
-def moment_in_words(value: datetime, zone_name: str) -> str:
-    """A stored (UTC) moment as a sentence says it, in the post's time zone:
-    ``Sabtu 5 Des 2026 pukul 16.02`` (what a backup holds, and from when)."""
-    shown = local_time(value, zone_name)
-    return tr(
-        "{day} at {time}",
-        day=format_date(shown, format="EEEE d MMM y", locale=babel_locale()),
-        time=format_datetime(shown, format="HH.mm", locale=babel_locale()),
-    )

@@ -150,7 +150,7 @@ def _kept_by() -> Table:
 def _story(sheet: RecoverySheet) -> list[Any]:
     styles = _styles()
     post = tr(_POST, code=sheet.post_code, name=_escape(sheet.post_name))
-    issued = tr(_ISSUED, when=formats.moment_in_words(sheet.issued_at, sheet.timezone))
+    issued = tr(_ISSUED, when=formats.weekday_moment(sheet.issued_at, sheet.timezone))
     story: list[Any] = [
         Paragraph(tr(_TITLE), styles["title"]),
         Paragraph(post, styles["post"]),

@@ -11,13 +11,14 @@ import argparse
 import hashlib
 import io
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from rumah_perisai.cli import build_parser, main
+from rumah_perisai.config import DataFolder
+from tests.dbfiles import open_raw
 
 COORDINATOR = ("Euis Komalasari", "1357")  # every demo post's
 VOLUNTEER = ("Asep Saepudin", "2468")
@@ -61,7 +62,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     code, _out, err = run([*first, "--out", str(root / "stick")], f"{COORDINATOR[1]}\n")
     assert code == 0, err
     # a change since batch 1, so that a new batch has something to write: a first card
-    database = sqlite3.connect(post / "rumah-perisai.sqlite3")
+    database = open_raw(DataFolder(post))
     try:
         (regno,) = database.execute(
             "SELECT registration_no FROM participants WHERE standing = 'member' AND id NOT IN"
@@ -148,7 +149,7 @@ def test_with_the_coordinators_pin_on_stdin_it_is_done_and_audited(
     code, out, err = run([*argv, "--coordinator", "euis  komalasari"], f"{COORDINATOR[1]}\n")
     assert code == 0, err
     assert Path(out.splitlines()[-1]).parent == world / "stick2"
-    database = sqlite3.connect(world / "post" / "rumah-perisai.sqlite3")
+    database = open_raw(DataFolder(world / "post"))
     try:
         (actor,) = database.execute(
             "SELECT actor FROM audit_log ORDER BY id DESC LIMIT 1"

@@ -205,11 +205,13 @@ def _held(folder: DataFolder) -> _Held:
 
 
 def _open_held(folder: DataFolder) -> Any:
+    # Opened as the program opens it, not read-only: closing the last connection then removes
+    # the WAL files it made, and the folder is left exactly as it was.
     if encrypted.is_plain(folder.database):  # left by an older program: read as it is
         import sqlite3
 
-        return sqlite3.connect(f"file:{folder.database.as_posix()}?mode=ro", uri=True)
-    connection = encrypted.open_raw(folder, read_only=True)
+        return sqlite3.connect(folder.database)
+    connection = encrypted.open_raw(folder)
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except encrypted.SQLITE_ERRORS as error:

@@ -75,7 +75,7 @@ _DEMO = N_("Demo post: this code opens only made-up data.")
 class RecoverySheet:
     post_code: str
     post_name: str
-    code: str  # as issued, "7KQ2-M9XD-…"
+    code: str  # as issued, "7KQ2M-9XD4A-…"
     issued_at: datetime  # UTC
     timezone: str  # the post's (WIB, WITA, WIT)
     is_demo: bool = False

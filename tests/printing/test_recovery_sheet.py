@@ -12,7 +12,7 @@ from rumah_perisai.printing.recovery_sheet import CODE_FONT, RecoverySheet, reco
 SHEET = RecoverySheet(
     post_code="RP3209A",
     post_name="Rumah Perisai Suranenggala",
-    code="7KQ2-M9XD-4HJB-ZW8C-1PQR-T6YV",
+    code="7KQ2M-9XD4H-JBZW8-C1PQR-T6YVK",
     issued_at=datetime(2026, 12, 5, 9, 2, tzinfo=UTC),  # 16.02 WIB
     timezone="WIB",
 )
@@ -45,7 +45,7 @@ def test_the_sheet_is_one_a4_page_in_indonesian_with_the_code_and_what_to_do(qap
     assert len(pages) == 1
     assert sizes[0] == (595.0, 842.0) or abs(sizes[0][0] - 595.3) < 1  # A4 portrait
     text = pages[0]
-    assert "7KQ2-M9XD-4HJB-ZW8C-1PQR-T6YV" in text
+    assert "7KQ2M-9XD4H-JBZW8-C1PQR-T6YVK" in text
     assert "RP3209A" in text and "Rumah Perisai Suranenggala" in text
     assert "Sabtu 5 Des 2026 pukul 16.02 WIB" in text
     assert "KODE PEMULIHAN" in text

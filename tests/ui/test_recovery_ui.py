@@ -17,7 +17,7 @@ from rumah_perisai.ui.recovery_dialog import RecoveryCodeDialog
 SHEET = RecoverySheet(
     post_code="RP3209A",
     post_name="Rumah Perisai Suranenggala",
-    code="7KQ2-M9XD-4HJB-ZW8C-1PQR-T6YV",
+    code="7KQ2M-9XD4H-JBZW8-C1PQR-T6YVK",
     issued_at=datetime(2026, 12, 5, 9, 2, tzinfo=UTC),
     timezone="WIB",
 )
@@ -35,7 +35,7 @@ def test_enter_previews_the_sheet_and_a_print_lets_enter_close(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     dialog = _shown(qtbot)
-    assert dialog.code.text() == "7KQ2-M9XD-4HJB-ZW8C-1PQR-T6YV"
+    assert dialog.code.text() == "7KQ2M-9XD4H-JBZW8-C1PQR-T6YVK"
     assert not dialog.done_button.isEnabled()
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
     sheet = dialog.sheet_dialog

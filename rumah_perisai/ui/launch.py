@@ -5,7 +5,7 @@ folder opens the branch's window (no login: the computer's user is recorded); wi
 the first-run screen sets one up, restores it from a backup (then the database is opened
 afresh: the restore replaced it and its key), or switches to the demo post; ``--demo`` goes
 straight to the demo post, creating it (off the GUI thread, with progress and Cancel) the first
-time.
+time. Closing the main window writes a local backup (``MainWindow(backup_at_close=True)``).
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
     if actor is None:
         app.close()
         return EXIT_OK
-    window = MainWindow(app, actor)
+    window = MainWindow(app, actor, backup_at_close=True)
     idle = IdleWatch(int(get_setting(app.db, IDLE_MINUTES)))
 
     def lock() -> None:

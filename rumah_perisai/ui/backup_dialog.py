@@ -91,6 +91,7 @@ class BackupDialog(QDialog):
         row.addWidget(self.write_button)
         layout.addLayout(row)
         self.refresh()
+        self.resize(self.width(), layout.totalHeightForWidth(self.width()))
         self.write_button.setFocus()
 
     # --- layout ------------------------------------------------------------------------------

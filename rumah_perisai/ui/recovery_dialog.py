@@ -116,6 +116,7 @@ class RecoveryCodeDialog(QDialog):
         layout.addStretch(1)
         layout.addLayout(buttons)
         self._update_buttons()
+        self.resize(self.width(), layout.totalHeightForWidth(self.width()))
         self.print_button.setFocus()
 
     @property

@@ -17,10 +17,11 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -138,11 +139,22 @@ class RestoreDialog(QDialog):
         self.code.setObjectName("code")
         self.code.setPlaceholderText("7KQ2M-9XD4A-…")
         self.code.setMaxLength(64)
+        code_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        code_font.setPointSizeF(max(code_font.pointSizeF(), self.font().pointSizeF()) * 1.2)
+        self.code.setFont(code_font)  # each character as wide as the next, as on the sheet
         self.code.returnPressed.connect(self.restore)
-        form = QFormLayout()
-        form.addRow(tr("Backup &file:"), file_row)
-        form.addRow("", self.about)
-        form.addRow(tr("&Code:"), self.code)
+        file_label = QLabel(tr("Backup &file:"))
+        file_label.setBuddy(self.file)
+        code_label = QLabel(tr("&Code:"))
+        code_label.setBuddy(self.code)
+        # A grid, not a form: the file's description wraps over as many lines as it needs.
+        grid = QGridLayout()
+        grid.addWidget(file_label, 0, 0)
+        grid.addLayout(file_row, 0, 1)
+        grid.addWidget(self.about, 1, 1)
+        grid.addWidget(code_label, 2, 0)
+        grid.addWidget(self.code, 2, 1)
+        grid.setColumnStretch(1, 1)
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
@@ -150,9 +162,9 @@ class RestoreDialog(QDialog):
         self.restore_button.setObjectName("restore")
         self.restore_button.clicked.connect(self.restore)
 
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(form)
+        layout.addLayout(grid)
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addLayout(cancel_and(self, self.restore_button))
@@ -186,6 +198,7 @@ class RestoreDialog(QDialog):
             self.file.selectAll()
             return False
         self.about.setText(describe(self.header))
+        self._fit()
         self.message.clear()
         self.code.setFocus()
         return True
@@ -194,6 +207,14 @@ class RestoreDialog(QDialog):
     def say(self, text: str, *, good: bool) -> None:
         self.message.setStyleSheet(GOOD_STYLE if good else ERROR_STYLE)
         self.message.setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Taller when a text grew (the file's description, a refusal): never cut."""
+        self._layout.activate()
+        wanted = self._layout.totalHeightForWidth(self.width())
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     def restore(self) -> None:
         """Enter: restore off the GUI thread; a refusal is one line here and nothing changed."""

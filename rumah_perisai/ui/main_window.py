@@ -824,6 +824,7 @@ class MainWindow(QMainWindow):
             self,
             tr("Backing up before closing…"),
             lambda _progress: local_backup(app, "close"),
+            cancellable=False,
         )
         if result.error is None:
             return

@@ -273,3 +273,35 @@ def test_a_failed_backup_at_closing_is_said_in_one_line_and_the_window_still_clo
     with open_app(app.folder, app.folder.sqlite_url) as again:  # nothing was lost
         summary = post_summary(again.db)
         assert summary is not None and summary.participants == 1
+
+
+def test_closing_the_day_in_the_cash_window_backs_up_off_the_laptop_and_the_banner_goes(
+    qtbot: QtBot, app: App, post: PostSummary, coordinator: Actor, tmp_path: Path,
+    add_participant: Any,
+) -> None:  # fmt: skip
+    from datetime import date
+
+    from rumah_perisai.domain.coverage import CoverHistory, Standing
+    from rumah_perisai.services.dues import payment_options, take_payment
+
+    history = CoverHistory(Standing.MEMBER, date(2026, 10, 1), date(2027, 1, 31), frozenset())
+    who = add_participant(registered_on=date(2026, 10, 1), history=history, name="Siti Aminah")
+    plan = payment_options(app.db, who).plan(1)
+    take_payment(app.db, who, 1, plan.total, coordinator,
+                 expect_months=[m.month for m in plan.months])  # fmt: skip
+    stick = tmp_path / "backup-stick"
+    stick.mkdir()
+    set_off_laptop_target(app, stick, coordinator)
+    window = _window(qtbot, app, coordinator)
+    assert window.backup_banner.isVisible()
+    window.open_cash()
+    cash = window.cash_dialog
+    (row,) = cash.count_rows
+    qtbot.keyClicks(row.counted, str(plan.total))
+    qtbot.mouseClick(cash.close_button, Qt.MouseButton.LeftButton)  # off the GUI thread
+    assert not cash.close_button.isEnabled()  # closed
+    assert len(list(stick.glob("*-daily.rpbackup"))) == 1
+    assert len(list(app.folder.backups.glob("*-daily.rpbackup"))) == 1
+    cash.summary_dialog.close()
+    cash.close()
+    assert not window.backup_banner.isVisible()

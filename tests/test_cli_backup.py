@@ -86,7 +86,6 @@ def test_recover_post_prints_the_file_then_the_code_and_restore_gives_a_new_code
     run("--data-dir", str(post_dir), "keys", "export-post", "--out", str(key_file))
     status, _out, err = run("--data-dir", str(branch_dir), "branch", "add-post", str(key_file))
     assert status == 0, err
-    vault.set_branch_wrap(DataFolder(post_dir), branch.public.encryption_key)
     _status, out, _err = run(
         "--data-dir", str(post_dir), "backup", *COORDINATOR, "--out", str(stick), stdin=PIN
     )

@@ -210,6 +210,7 @@ class _Facts:
 
 
 def _header(folder: DataFolder, facts: _Facts, created_at: datetime, kind: str) -> dict[str, Any]:
+    _wrap_for_branch(folder, facts)
     record = vault.recovery_record(folder)
     return {
         "post": {
@@ -232,6 +233,18 @@ def _header(folder: DataFolder, facts: _Facts, created_at: datetime, kind: str) 
         "wraps": record,
         "signer": {"role": SIGNER_POST},
     }
+
+
+def _wrap_for_branch(folder: DataFolder, facts: _Facts) -> None:
+    """The key wrapped for the branch whose key the post has installed, before the record is
+    copied into the header: a post whose code is lost can then still be recovered. Nothing is
+    written when it is wrapped for that key already."""
+    if facts.branch_key_json is None:
+        return
+    from rumah_perisai.exchange.keyfiles import read_branch_key_file
+
+    branch = read_branch_key_file(json.loads(facts.branch_key_json).encode())
+    vault.set_branch_wrap(folder, branch.encryption_key)
 
 
 def _b64(data: bytes) -> str:
@@ -535,7 +548,7 @@ def after_daily_close(db: Database, actor_label: str) -> BackupInfo | None:
         return None
     try:
         info = _local(db, folder, "daily")
-    except (UserError, OSError) as error:
+    except Exception as error:  # whatever it was, the close stands
         _record_failure(folder, "daily", error)
         return None
     target = _off_laptop_target(db)
@@ -544,7 +557,7 @@ def after_daily_close(db: Database, actor_label: str) -> BackupInfo | None:
             copied = _copy_to(info, target, folder)
             _rotate(target, copied, _timezone(db))
             _record(folder, "off_laptop", info.created_at, copied)
-        except (UserError, OSError) as error:
+        except Exception as error:  # the local backup is made; said in the status
             _record_failure(folder, "off_laptop", error)
             return info
     _clear_failure(folder)
@@ -700,8 +713,12 @@ def _record(folder: DataFolder, where: str, at: datetime, path: Path) -> None:
 
 
 def _record_failure(folder: DataFolder, what: str, error: BaseException) -> None:
-    message = error.message() if isinstance(error, UserError) else (str(error) or what)
-    log.warning("%s backup failed: %s", what, getattr(error, "key", type(error).__name__))
+    if isinstance(error, UserError):
+        message = error.message()
+        log.warning("%s backup failed: %s", what, error.key)
+    else:  # a bug or the system's own failure: its details go to the log, not the window
+        message = type(error).__name__
+        log.error("%s backup failed", what, exc_info=error)
     status = _read_status(folder)
     status["error"] = {"what": what, "message": message}
     _write_status(folder, status)

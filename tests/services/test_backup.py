@@ -43,15 +43,10 @@ from tests.services.branch_world import CLI, PostSide, branch, branch_url, make_
 
 
 def _with_code(side: PostSide) -> str:
-    """The post's recovery code (made here: set-up gives one in the lead's part) and the branch
-    wrap its installed branch key asks for."""
+    """The post's recovery code, known to the test (set-up makes one and shows it once). The
+    branch wrap is the backup writer's to make, from the branch key the post installed."""
     code = vault.new_recovery_code()
     vault.set_recovery_code(side.app.folder, code)
-    from rumah_perisai.services.branch_keys import installed_branch_key
-
-    key = installed_branch_key(side.app.db)
-    assert key is not None
-    vault.set_branch_wrap(side.app.folder, key.encryption_key)
     return code
 
 

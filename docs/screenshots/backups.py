@@ -1,7 +1,8 @@
 """Take the backup and recovery screenshots in this folder (issue 16), as a post's laptop shows
 them: 1366×768 at 125%.
 
-    QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=1.25 .venv/bin/python docs/screenshots/backups.py
+    QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=1.25 .venv/bin/python docs/screenshots/backups.py \\
+        [--english] [--out DIR]
 
 A throwaway post is set up under /tmp through the services a post uses, on a clock standing at
 Saturday 5 Dec 2026 16.02 WIB: a dozen registrations, the place off the laptop set to a "stick"
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
+from rumah_perisai.i18n import set_language
 from rumah_perisai.printing.recovery_sheet import RecoverySheet, recovery_sheet_pdf
 from rumah_perisai.services.backup import after_daily_close, set_off_laptop_target
 from rumah_perisai.services.posts import PostSetup, PostSummary, set_up_post
@@ -199,6 +201,11 @@ def backups_page(app: App, coordinator: Actor, clock: Clock) -> None:
 
 
 def main() -> None:
+    global OUT
+    if "--english" in sys.argv:
+        set_language("en")
+    if "--out" in sys.argv:
+        OUT = Path(sys.argv[sys.argv.index("--out") + 1])
     qt_app = QApplication(sys.argv[:1])
     work = Path(tempfile.mkdtemp(prefix="rp-backups-"))
     # Keys in files under the throwaway folder, as on a computer without a key store (so the

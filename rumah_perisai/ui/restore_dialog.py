@@ -275,6 +275,9 @@ class RestoreDialog(QDialog):
         self.restore_button.clicked.disconnect()
         self.restore_button.clicked.connect(self.accept)
         self.restore_button.setText(tr("&Open the post"))
+        cancel = self.findChild(QPushButton, "cancel")
+        if cancel is not None:  # nothing left to cancel
+            cancel.hide()
         self.restore_button.setFocus()
         if restored.new_recovery_code is None or self.header is None:
             return

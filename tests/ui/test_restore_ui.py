@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -97,6 +98,7 @@ def test_a_volunteer_restores_the_post_with_the_recovery_code_and_it_opens(
     assert dialog.result_value is not None
     assert "Pos RP3209A sudah dipulihkan" in dialog.message.text()
     assert dialog.code_dialog is None  # the post's own code: no new one
+    assert not dialog.findChild(QPushButton, "cancel").isVisible()  # nothing left to cancel
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)  # Open the post
     assert first.choice is FirstRunChoice.RESTORED and not first.isVisible()
 

@@ -21,6 +21,7 @@ from rumah_perisai import vault
 from rumah_perisai.app import App
 from rumah_perisai.db.models import Setting
 from rumah_perisai.db.uow import operation_time
+from rumah_perisai.errors import UserError
 from rumah_perisai.printing.recovery_sheet import RecoverySheet
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.volunteers import Actor, require_coordinator
@@ -50,7 +51,12 @@ def reissue_recovery_code(app: App, actor: Actor) -> IssuedCode:
         else:
             stored.value_json = value
         session.flush()
-        vault.set_recovery_code(app.folder, code)
+        try:
+            vault.set_recovery_code(app.folder, code)
+        except OSError as error:  # a full or read-only disk: said, and the old code stays
+            record = app.folder.root / vault.VAULT_FILE
+            reason = error.strerror or str(error)
+            raise UserError("file_failed", path=str(record), reason=reason) from error
         sheet = RecoverySheet(
             post_code=post.code,
             post_name=post.name,

@@ -65,8 +65,9 @@ def test_a_recovery_record_that_cannot_be_written_leaves_no_audit_and_the_old_co
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(vault, "set_recovery_code", full_disk)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError) as refused:  # said in one line in the dialog
         reissue_recovery_code(app, coordinator)
+    assert refused.value.key == "file_failed" and "No space" in refused.value.message()
     monkeypatch.undo()
     assert last_issued(app) is None  # the audit rolled back with it
     assert post.recovery_code is not None

@@ -104,11 +104,13 @@ def restore(
             record = vault.rewrap_record(record, key, new_code)
         vault.install_database_key(DataFolder(staging), key, record)
         _sync_tree(staging)
+        # The last moment a cancel is heard: once the mark is written the restore is decided
+        # (the next start would finish it), so the caller must not be told it was cancelled.
+        progress.step(4, 5, "swap")
         _mark(staging, header)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    progress.step(4, 5, "swap")
     set_aside = _swap(folder, staging)
     log.info("restored post %s from a %s backup", header.post_code, header.kind)
     return RestoreResult(

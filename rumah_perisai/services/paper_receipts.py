@@ -85,7 +85,7 @@ from rumah_perisai.services.restore_state import (
 )
 from rumah_perisai.services.volunteers import Actor, actor_for, require_coordinator
 
-_NUMBER = re.compile(r"(?P<post>[A-Z0-9]{3,12})-(?P<year>[0-9]{4})-(?P<seq>[0-9]{6})")
+_NUMBER = re.compile(r"(?P<post>[A-Z0-9]{3,12})-(?P<year>[0-9]{4})-(?P<seq>[0-9]{6,9})")
 PAPER_REASON = "entered again from its paper half after a restore"
 
 
@@ -389,14 +389,6 @@ def _check_qr(post: Post, text: str, number: str) -> str:
 
 
 # --- entering ----------------------------------------------------------------------------------
-
-
-def number_of(text: str, db: Database) -> str:
-    """The receipt number a field holds: typed, or a scanned QR (its signature unchecked)."""
-    with db.reading() as session:
-        post = the_post(session)
-    qr = read_receipt_qr(text, {})
-    return qr.number if qr is not None else parse_number(text, post)[2]
 
 
 def enter_paper_receipt(db: Database, entry: PaperReceipt, actor: Actor) -> Entered:

@@ -264,7 +264,7 @@ def stored_receipts(
     its hash covers (only those stored by operation ``change_no``, when given)."""
     convert = connection.dialect.name != "sqlite"  # SQLite hands back the stored text as is
     volunteers, participants = _keys(connection, post_id)
-    gaps = _gaps(connection, post_id, change_no, volunteers, convert)
+    gaps = _gaps(connection, post_id, change_no, volunteers)
     months = _Months(connection, post_id, convert, change_no)
     numbers = _Numbers(connection)
     if change_no is None:
@@ -298,10 +298,9 @@ def _gaps(
     post_id: int,
     change_no: int | None,
     volunteers: dict[int, str],
-    convert: bool,
 ) -> list[StoredReceipt]:
-    del convert  # a moment comes back as text (SQLite) or a datetime: ``_iso`` takes both
-    """The post's explained gaps in number order: few (only after a restore), read at once."""
+    """The post's explained gaps in number order: few (only after a restore), read at once.
+    A moment comes back as text (SQLite) or a datetime: ``_iso`` takes both."""
     only = "" if change_no is None else "AND g.change_no = :change"
     rows = connection.execute(
         text(_GAPS.format(only=only)), {"post": post_id, "change": change_no}

@@ -73,15 +73,21 @@ class Context:
         """Who does what the command changes: the OS login, or with ``--coordinator NAME`` that
         coordinator, the PIN checked (a volunteer's name is refused). The commands declared
         with ``coordinator_option(required=True)`` were refused before they started without
-        one (``_require_coordinator``)."""
-        from rumah_perisai.services.volunteers import Actor, log_in, require_coordinator
+        one (``_require_coordinator``).
+
+        The PIN is a try like one in the window: after 5 wrong ones the account waits, and a
+        PIN made before the rule of issue 16 is refused here until its owner has chosen a new
+        one in the window (a command cannot ask for one)."""
+        from rumah_perisai.services.volunteers import Actor, attempt_login, require_coordinator
 
         name = getattr(self.args, "coordinator", None)
         if name is None:
             return Actor(label=self.actor())
-        actor = log_in(db, name, _read_pin(name, self, confirm=False))
-        require_coordinator(actor)
-        return dataclasses.replace(actor, label=f"{self.actor()} as {actor.label}")
+        login = attempt_login(db, name, _read_pin(name, self, confirm=False), by=self.actor())
+        require_coordinator(login.actor)
+        if login.must_change_pin:
+            raise UserError("pin_change_in_window", name=login.actor.name)
+        return dataclasses.replace(login.actor, label=f"{self.actor()} as {login.actor.label}")
 
     def say(self, text: str) -> None:
         print(text, file=self.out)

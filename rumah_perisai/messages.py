@@ -105,6 +105,16 @@ MESSAGES: dict[str, str] = {
     "account_exists": N_("There is already an account named {name}."),
     "cannot_deactivate_self": N_("You cannot deactivate your own account."),
     "volunteer_missing": N_("No volunteer account {ref} at this post."),
+    # --- issue 16 (P): PINs, their wait after wrong ones, and resetting them ---
+    "pin_rule": N_(
+        "The PIN must be 6–8 digits, and not one digit repeated (111111), a run of digits "
+        "(123456, 987654) or a group repeated (121212, 123123)."
+    ),
+    "pin_locked": N_("Too many wrong PINs for this name. Wait {wait} before the next try."),
+    "pin_change_in_window": N_(
+        "{name}'s PIN is too short or too easy to guess: log in once in the program's window, "
+        "which asks for a new PIN, then try again."
+    ),
     # --- registration
     "registration_invalid": N_("Some fields need correcting: {fields}."),
     "duplicate_nik": N_(

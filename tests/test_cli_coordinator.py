@@ -1,6 +1,7 @@
 """What the window lets only a coordinator do, the command line does only with ``--coordinator
 NAME`` and that coordinator's PIN on stdin (issue 14, item 10). Without it: exit 1 saying a
-coordinator is needed; with a wrong PIN or a volunteer's name: exit 1; nothing changed either way.
+coordinator is needed; with a wrong PIN or a volunteer's name: exit 1; nothing changed either way
+but the wrong PIN counted (issue 16).
 
 The commands are found from the parser's declarations (``coordinator_option(required=True)``),
 so a command declared later is checked here as soon as it has an example below."""
@@ -133,11 +134,27 @@ def test_without_a_coordinator_and_pin_nothing_is_done(
     if who is not None:
         argv += ["--coordinator", who[0]]
         stdin = f"{who[1]}\n"
-    before = _state(world)
+    database = "post/rumah-perisai.sqlite3"
+    wrong_pin = who is not None and who[1] == "9999"
+    before, audited = _state(world), _audit(world)
     code, out, err = run(argv, stdin)
     assert (code, out) == (1, "")
     assert err.startswith(expected) and err.count("\n") == 1, err
-    assert _state(world) == before
+    if wrong_pin:  # issue 16: the wrong PIN is counted (and audited), and that is all
+        assert {k: v for k, v in _state(world).items() if k != database} == {
+            k: v for k, v in before.items() if k != database
+        }
+        assert _audit(world)[len(audited) :] == [("login_guards", "pin:DEMO3209-V001")]
+    else:
+        assert _state(world) == before
+
+
+def _audit(world: Path) -> list[tuple[str, str]]:
+    database = sqlite3.connect(world / "post" / "rumah-perisai.sqlite3")
+    try:
+        return database.execute("SELECT entity, entity_key FROM audit_log ORDER BY id").fetchall()
+    finally:
+        database.close()
 
 
 @pytest.mark.parametrize("example", WRITES_A_BATCH)

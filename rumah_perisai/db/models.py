@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0011"
+SCHEMA_REVISION = "0013"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -654,6 +654,27 @@ class Setting(Tracked, Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value_json: Mapped[str] = mapped_column(Text)
+
+    def natural_key(self) -> str:
+        return self.key
+
+
+class LoginGuard(Base):
+    """Wrong PINs of one account (``pin:RP3209A-V002``) or wrong recovery codes of the post
+    (``recovery:RP3209A``) in a row, and the wait they impose (``services/pin_guard.py``).
+
+    This computer's own protection, not a record of the post's work: never carried in a batch
+    (not ``Tracked``), but audited like every table, so each wrong try and each lock-out is in
+    the audit log. Kept in the database so a restart does not clear it."""
+
+    __tablename__ = "login_guards"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong in a row since a right one
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)  # times locked out, ever
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_lockout_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def natural_key(self) -> str:
         return self.key

@@ -277,7 +277,11 @@ def _create_post(
         )
     )
     for login in DEMO_LOGINS[len(accounts) :]:
-        accounts.append(add_account(session, post, AccountSetup(login.name, login.pin), login.role))
+        accounts.append(
+            add_account(
+                session, post, AccountSetup(login.name, login.pin), login.role, demo_pin=True
+            )
+        )
     session.flush()  # the accounts get their ids
     return post, accounts
 

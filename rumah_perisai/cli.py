@@ -164,7 +164,7 @@ def _read_pin(name: str, ctx: Context, *, confirm: bool = True) -> str:
     try:
         line = ctx.stdin.readline(64).strip()  # a PIN is 4-8 digits; more is not one
     except UnicodeDecodeError as error:
-        raise UserError("bad_pin") from error
+        raise UserError("pin_rule") from error  # no PIN is anything but digits
     if not line:
         raise UserError("pin_missing")
     return line

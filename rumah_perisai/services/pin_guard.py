@@ -17,10 +17,11 @@ import math
 from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rumah_perisai.db.models import LoginGuard
-from rumah_perisai.db.uow import check_clock, operation_time
+from rumah_perisai.db.models import AuditEntry, LoginGuard
+from rumah_perisai.db.uow import Database, check_clock, operation_time
 from rumah_perisai.domain.pins import wait_after
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import babel_locale
@@ -99,3 +100,16 @@ def wait_text(seconds: int) -> str:
     else:
         span = timedelta(minutes=math.ceil(seconds / 60))
     return str(format_timedelta(span, threshold=1, locale=babel_locale()))
+
+
+def lockouts_in_audit(db: Database, key: str, limit: int = 10) -> list[datetime]:
+    """When ``key`` was locked out, newest first, from the audit log (the guard row keeps only
+    the last one): what the coordinator's list shows on request."""
+    with db.reading() as session:
+        rows = session.execute(
+            select(AuditEntry.at, AuditEntry.changes_json)
+            .where(AuditEntry.entity == LoginGuard.__tablename__, AuditEntry.entity_key == key)
+            .order_by(AuditEntry.id.desc())
+        )
+        moments = [at for at, changes in rows if '"_reason": "locked out' in changes]
+    return moments[:limit]

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rumah_perisai.config import DataFolder, LocalSettings
-from rumah_perisai.db.engine import make_engine
+from rumah_perisai.db.encrypted import prepare
+from rumah_perisai.db.engine import is_folder_database, make_engine
 from rumah_perisai.db.migrate import upgrade_to_head
 from rumah_perisai.db.uow import Clock, Database, utc_now
 
@@ -30,10 +31,15 @@ class App:
 
 
 def open_app(folder: DataFolder, database_url: str, *, clock: Clock = utc_now) -> App:
-    """Open (creating if needed) the data folder and database, migrated to the newest schema."""
+    """Open (creating if needed) the data folder and database, migrated to the newest schema.
+
+    The folder's own SQLite file is always encrypted (converted first if an older program left
+    it plain); another database named with ``--db`` is opened as it is.
+    """
     folder.ensure_writable()
     settings = LocalSettings.load(folder)
-    engine = make_engine(database_url)
+    key = prepare(folder) if is_folder_database(folder, database_url) else None
+    engine = make_engine(database_url, key=key)
     try:
         upgrade_to_head(engine, backup_dir=folder.backups)
     except BaseException:

@@ -150,6 +150,13 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
                 fingerprint=format_fingerprint(summary.key_fingerprint),
             )
         )
+        ctx.say(
+            tr(
+                "Recovery code (shown only now; write it on the recovery sheet and keep it "
+                "sealed away from the laptop): {code}",
+                code=summary.recovery_code,
+            )
+        )
     return EXIT_OK
 
 

@@ -56,6 +56,38 @@ MESSAGES: dict[str, str] = {
         "This computer's disk is full ({path}); nothing was recorded. Free some space (empty "
         "the Recycle Bin, move photos and videos elsewhere), then try again."
     ),
+    # --- issue 16 (lead): the encrypted database and its keys ---
+    "db_key_missing": N_(
+        "The data in {path} is locked and this computer does not hold its key. Restore the "
+        "post from a backup with the recovery code; nothing was changed."
+    ),
+    "db_key_wrong": N_(
+        "The database {path} cannot be opened with the key this computer holds for it (it "
+        "may be damaged). Restore the post from a backup; nothing was changed."
+    ),
+    "db_convert_failed": N_(
+        "The database could not be encrypted: the checked copy {path} did not match. The "
+        "database was left as it was."
+    ),
+    "vault_unreadable": N_(
+        "The file {path} that names the database key is damaged. Restore the post from a "
+        "backup; nothing was changed."
+    ),
+    "recovery_code_bad_form": N_(
+        "That is not a recovery code: it has 25 letters and digits in five groups, like "
+        "7KQ2M-9XD4A-… Check for a typing mistake."
+    ),
+    "recovery_code_wrong": N_(
+        "The recovery code is not right for this backup; nothing was changed."
+    ),
+    "recovery_code_none": N_(
+        "This backup was made before the post had a recovery code; ask the branch to open it "
+        "(branch recover-post)."
+    ),
+    "backup_damaged": N_("The backup is damaged or was changed; it was not used."),
+    "backup_not_for_this_branch": N_(
+        "This backup was not made for this branch's key; it cannot be opened here."
+    ),
     # --- set-up
     "post_exists": N_(
         "This data folder already holds post {code} ({name}); it was not overwritten."

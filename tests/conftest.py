@@ -10,6 +10,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The suite must never read or write the developer's real post.
 for _variable in ("RUMAH_PERISAI_HOME", "RUMAH_PERISAI_DB", "RUMAH_PERISAI_LANG"):
     os.environ.pop(_variable, None)
+# ... nor the developer's key store: database keys go to key files in a folder of the run's own
+# (what a computer without an OS key store does; tests of the OS store say so themselves).
+import tempfile
+
+os.environ["RUMAH_PERISAI_KEY_STORE"] = "file"
+os.environ["RUMAH_PERISAI_KEY_DIR"] = tempfile.mkdtemp(prefix="rp-test-keys-")
 
 import itertools
 import uuid

@@ -16,7 +16,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +25,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from rumah_perisai.cli import main
+from rumah_perisai.config import DataFolder
 from rumah_perisai.exchange.ack import Ack, ack_bytes
 from rumah_perisai.exchange.batchfile import HEADER, LENGTH_SIZE
 from rumah_perisai.exchange.canonical import b64, canonical_json
 from rumah_perisai.exchange.keyfiles import load_branch_keys
 from rumah_perisai.keys import public_bytes
+from tests.dbfiles import content_digest, open_raw
 
 COORDINATOR = ["--coordinator", "Euis Komalasari"]
 PIN = "1357\n"
@@ -179,7 +180,7 @@ def world(world_template: Path, tmp_path: Path) -> World:
 
 def _without_card(post: Path) -> tuple[str, str]:
     """A member of the demo post who has no card yet: registration number and name."""
-    connection = sqlite3.connect(f"file:{post / 'rumah-perisai.sqlite3'}?mode=ro", uri=True)
+    connection = open_raw(DataFolder(post), read_only=True)
     try:
         row = connection.execute(
             "SELECT registration_no, name FROM participants WHERE standing = 'member' AND id NOT"
@@ -192,9 +193,9 @@ def _without_card(post: Path) -> tuple[str, str]:
 
 
 def _rows(database: Path) -> str:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection = open_raw(DataFolder(database.parent), read_only=True)
     try:
-        return hashlib.sha256("\n".join(connection.iterdump()).encode()).hexdigest()
+        return content_digest(connection)
     finally:
         connection.close()
 

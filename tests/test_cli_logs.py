@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from rumah_perisai.cli import build_parser, main
+from rumah_perisai.config import DataFolder
+from tests.dbfiles import open_raw
 from tests.test_cli_coordinator import _leaves
 
 COORDINATOR = ["--coordinator", "Euis Komalasari"]
@@ -26,7 +27,7 @@ def run(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
 
 
 def _people(post: Path) -> list[tuple[str, str, str, str | None, str | None]]:
-    database = sqlite3.connect(post / "rumah-perisai.sqlite3")
+    database = open_raw(DataFolder(post))
     try:
         rows = database.execute(
             "SELECT registration_no, nik, name, phone, heir_name FROM participants ORDER BY id"

@@ -4,13 +4,14 @@ PINs as the window, and a PIN made before the rule refused until it is changed i
 from __future__ import annotations
 
 import getpass
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from rumah_perisai.app import App
+from rumah_perisai.config import DataFolder
 from rumah_perisai.services.volunteers import Actor
+from tests.dbfiles import open_raw
 from tests.test_cli import INIT, run
 
 
@@ -34,7 +35,7 @@ def test_after_five_wrong_pins_the_command_line_waits_too_in_one_line(tmp_path: 
     assert (code, out) == (1, "")
     assert err.startswith("Terlalu banyak PIN salah untuk nama ini. Tunggu ")
     assert err.count("\n") == 1
-    database = sqlite3.connect(data_dir / "rumah-perisai.sqlite3")
+    database = open_raw(DataFolder(data_dir))
     try:
         rows = database.execute(
             "SELECT actor, entity_key FROM audit_log WHERE entity = 'login_guards'"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.encrypted import SQLITE_DATABASE_ERRORS, SQLITE_ERRORS
 from rumah_perisai.errors import UserError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -23,7 +24,7 @@ CLIENT_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interva
                      "keepalives_count": 3}  # fmt: skip
 
 
-def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     # Let SQLAlchemy, not the driver, decide when transactions start (the pysqlite driver's
     # own handling defers BEGIN and breaks SAVEPOINT and read consistency).
     dbapi_connection.isolation_level = None
@@ -43,13 +44,16 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql(conn.get_execution_options().get(SQLITE_BEGIN, "BEGIN"))
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, key: bytes | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the pragmas and transaction handling this program relies on.
 
+    With ``key``, ``url`` names a SQLite file encrypted with it (SQLCipher; see ``encrypted``).
     A URL that cannot be parsed or names an unknown driver is a ``UserError``.
     """
     try:
         parsed = make_url(url)
+        if key is not None:
+            parsed, kwargs = _encrypted(parsed, key, kwargs)
         if parsed.get_backend_name() == "postgresql":
             kwargs = _with_keepalives(parsed.query, kwargs)
         # hide_parameters: an error's text then never quotes a NIK or a name into a crash log.
@@ -62,6 +66,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _encrypted(parsed: URL, key: bytes, kwargs: dict[str, Any]) -> tuple[URL, dict[str, Any]]:
+    from rumah_perisai.db.encrypted import DRIVER, url_password
+
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise ValueError("only a SQLite file is encrypted with a key")
+    url = URL.create(DRIVER, password=url_password(key), database=parsed.database)
+    # The dialect would pick a pool of one connection per thread; the program's threads (a
+    # worker exporting, the window reading) need the same pool a plain file gets.
+    return url, {"poolclass": QueuePool, **kwargs}
 
 
 def _with_keepalives(query: Mapping[str, Any], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +108,7 @@ def describe_operational_error(url: str, error: exc.DBAPIError) -> UserError:
     """Turn a driver error met while opening a database into a message the user can act on."""
     original = error.orig
     text = _first_line(original) if original is not None else _first_line(error)
-    if isinstance(original, sqlite3.DatabaseError):
+    if isinstance(original, SQLITE_DATABASE_ERRORS):
         lowered = text.lower()
         if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
             return UserError("db_corrupt", path=_sqlite_path(url))
@@ -117,7 +132,7 @@ def refusal_for(url: str, error: exc.DBAPIError) -> UserError | None:
     SQLite file is ``computer_disk_full``.
     """
     original = error.orig
-    if isinstance(original, sqlite3.Error):
+    if isinstance(original, SQLITE_ERRORS):
         code = getattr(original, "sqlite_errorcode", None)
         text = str(original).lower()
         primary = code & 0xFF if isinstance(code, int) else None
@@ -153,3 +168,16 @@ def _safe(url: str) -> str:
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
+
+
+def is_folder_database(folder: DataFolder, url: str) -> bool:
+    """Whether ``url`` names the data folder's own SQLite file (the one kept encrypted)."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        return False
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return False
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return False
+    return Path(parsed.database).resolve() == folder.database.resolve()

@@ -8,7 +8,7 @@ newer than the program, damaged, or not ours.
 from __future__ import annotations
 
 import logging
-import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,6 +98,14 @@ def _backup_sqlite(engine: Engine, backup_dir: Path, revision: str) -> None:
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = backup_dir / f"{source.stem}-before-upgrade-{revision}-{stamp}.sqlite3"
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    # The copy is made by the same driver and key as the database (SQLCipher's backup copies
+    # between databases with the same key), so a post's copy is encrypted as the post is.
+    password = engine.url.password
+    module = engine.dialect.dbapi
+    assert module is not None
+    with closing(module.connect(str(source))) as src, closing(module.connect(str(target))) as dst:
+        if password:
+            for connection in (src, dst):
+                connection.execute(f'PRAGMA key = "{password}"')
         src.backup(dst)
     log.info("backed up %s to %s before upgrading", source, target)

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import secrets
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError
 from sqlalchemy.orm import Session, aliased
 
 from rumah_perisai.config import DataFolder
+from rumah_perisai.db.encrypted import SQLITE_ERRORS
 from rumah_perisai.db.engine import refusal_for
 from rumah_perisai.db.models import (
     AuditEntry,
@@ -77,6 +77,14 @@ from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.receipt_chain import stored_receipts
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress, SilentProgress
+
+# What a value from the file that SQLite cannot take raises while it is staged.
+_BAD_VALUE_ERRORS: tuple[type[Exception], ...] = (
+    *SQLITE_ERRORS,
+    OverflowError,
+    TypeError,
+    ValueError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -1077,7 +1085,7 @@ class _Importer:
         cursor = raw.cursor()
         try:
             self._copy(cursor, stage, columns, rows)
-        except (sqlite3.Error, OverflowError, TypeError, ValueError) as error:
+        except _BAD_VALUE_ERRORS as error:
             # Only the file's values flow here: a list where a value belongs, a number too big.
             kind = type(error).__name__
             raise UserError("batch_data_bad", name=self.name, reason=kind) from error

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rumah_perisai import areas, keys
+from rumah_perisai import areas, keys, vault
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant, Post
 from rumah_perisai.db.uow import Database, check_clock, operation_time
@@ -46,6 +46,9 @@ class PostSummary:
     is_demo: bool
     key_fingerprint: str
     participants: int
+    # Given once, when the post is set up (or the code re-issued): the coordinator writes it on
+    # the recovery sheet; it opens the post's backups on a new laptop and resets a lost PIN.
+    recovery_code: str | None = None
 
 
 def normalise_setup(request: PostSetup) -> PostSetup:
@@ -70,12 +73,19 @@ def normalise_setup(request: PostSetup) -> PostSetup:
 
 
 def set_up_post(db: Database, folder: DataFolder, request: PostSetup, actor: str) -> PostSummary:
-    """Create this data folder's post and its signing key, as one operation."""
+    """Create this data folder's post, its signing key and its recovery code, as one operation.
+
+    The recovery code wraps the folder's database key before the post is committed: a post never
+    exists without one. (A stop in between leaves a code nobody saw; the next set-up replaces it.)
+    """
+    code = vault.new_recovery_code()
     with db.unit_of_work(actor) as session:
         create_post(session, folder, request)
+        vault.set_recovery_code(folder, code)
+        session.info["reason"] = "recovery code made"
     summary = post_summary(db)
     assert summary is not None
-    return summary
+    return replace(summary, recovery_code=code)
 
 
 def create_post(session: Session, folder: DataFolder, request: PostSetup) -> Post:

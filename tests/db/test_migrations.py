@@ -19,6 +19,7 @@ from rumah_perisai.db.engine import make_engine
 from rumah_perisai.db.migrate import _backup_sqlite, head_revision, upgrade_to_head
 from rumah_perisai.db.models import SCHEMA_REVISION, Base, is_modelled_table
 from rumah_perisai.errors import UserError
+from tests.dbfiles import engine_for
 
 
 def test_empty_database_upgrades_to_head_with_every_table(database_url: str) -> None:
@@ -184,7 +185,7 @@ def test_0007_fills_the_dashboard_columns_of_existing_rows(
     assert expected[voided] == (date(2026, 9, 30), None)
     assert expected[converted] == (date(2026, 9, 30), date(2026, 11, 27))
     app.close()
-    engine = make_engine(database_url)
+    engine = engine_for(app.folder, database_url)
     try:
         with engine.begin() as connection:
             config = alembic_config()

@@ -3,12 +3,12 @@ write lock, and another program holding it."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import sqlcipher3
 from sqlalchemy import event
 
 from rumah_perisai.app import App
@@ -52,7 +52,9 @@ def hold_write_lock(app: App) -> Callable[[], None]:
     """Another program takes the write lock (and keeps it until the returned call)."""
     url = app.db.engine.url
     if url.get_backend_name() == "sqlite":
-        other = sqlite3.connect(str(url.database), isolation_level=None)
+        other = sqlcipher3.connect(str(url.database), isolation_level=None)
+        if url.password:  # the post's own file is encrypted: the same key
+            other.execute(f'PRAGMA key = "{url.password}"')
         other.execute("BEGIN IMMEDIATE")
 
         def release_sqlite() -> None:

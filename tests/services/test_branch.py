@@ -29,6 +29,7 @@ from rumah_perisai.services.branch import (
 )
 from rumah_perisai.services.registration import withdraw
 from tests.conftest import FakeClock
+from tests.dbfiles import open_raw
 from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
     CLI,
     PostSide,
@@ -294,7 +295,7 @@ def test_an_altered_receipt_is_caught_at_the_branch(
     clock.advance(days=100)
     post.pay(who, 3)
     post.app.close()
-    with sqlite3.connect(post.app.folder.database) as raw:  # someone edits the file directly
+    with open_raw(post.app.folder) as raw:  # someone edits the file directly
         raw.execute("UPDATE receipts SET total = total - 1000")
     post.app = open_app(post.app.folder, post.app.folder.sqlite_url, clock=clock)
     path = post.export().path
@@ -585,7 +586,7 @@ def test_a_batch_carrying_another_posts_numbers_is_refused(
 ) -> None:
     post.register()
     post.app.close()
-    with sqlite3.connect(post.app.folder.database) as raw:  # as a stolen key's owner could
+    with open_raw(post.app.folder) as raw:  # as a stolen key's owner could
         raw.execute("UPDATE participants SET registration_no = 'RP3209B-000001'")
     post.app = open_app(post.app.folder, post.app.folder.sqlite_url, clock=clock)
     with post.app.db.unit_of_work("cli:test") as session:  # a change, so it is sent

@@ -33,6 +33,7 @@ from rumah_perisai.services.branch import (
 )
 from rumah_perisai.services.registration import correct
 from tests.conftest import FakeClock
+from tests.dbfiles import engine_for, open_raw
 from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
     CLI,
     PostSide,
@@ -71,7 +72,7 @@ NEXT = "(SELECT value + 1 FROM counters WHERE scope = '' AND name = 'change')"
 def _raw(post: PostSide, clock: FakeClock, sql: str, *params: Any) -> None:
     """The post edits its own database file behind the program's back."""
     post.app.close()
-    with sqlite3.connect(post.app.folder.database) as raw:
+    with open_raw(post.app.folder) as raw:
         raw.execute(sql, params)
     post.app = open_app(post.app.folder, post.app.folder.sqlite_url, clock=clock)
 
@@ -437,7 +438,7 @@ def test_a_branch_upgraded_from_before_keeps_newer_records_when_the_passed_batch
     import_batch(branch.db, branch.folder, three.path, CLI, gap_reason="stick hilang")
     url = branch.db.engine.url.render_as_string(hide_password=False)
     branch.db.dispose()
-    engine = make_engine(url)
+    engine = engine_for(branch.folder, url)
     try:
         with engine.begin() as connection:
             config = alembic_config()

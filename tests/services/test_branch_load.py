@@ -8,7 +8,6 @@ PostgreSQL (``DATABASE_URL``), and on SQLite where the case exists there."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.services.branch import ImportResult, import_batch
 from rumah_perisai.services.registration import withdraw
 from tests.conftest import POSTGRES_URL, FakeClock, _postgres_database
+from tests.dbfiles import open_raw
 from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 
 needs_postgres = pytest.mark.skipif(POSTGRES_URL is None, reason="needs DATABASE_URL")
@@ -243,7 +243,7 @@ def test_on_sqlite_a_second_import_is_told_another_is_running(
     try:
         post.register()
         path = post.export().path
-        writer = sqlite3.connect(DataFolder(root).database, isolation_level=None)
+        writer = open_raw(DataFolder(root))
         try:
             writer.execute("BEGIN IMMEDIATE")  # another import, in the middle of its work
             with pytest.raises(UserError) as refused:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from rumah_perisai import cli
 from rumah_perisai.app import App, open_app
@@ -29,6 +29,7 @@ from rumah_perisai.services.receipt_chain import (
 )
 from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
+from tests.dbfiles import engine_for
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def copied(five_receipts: App, tmp_path: Path, database_url: str) -> Copy:
 
 
 def _tamper(copy: Copy, *statements: str) -> None:
-    engine = create_engine(copy.url)
+    engine = engine_for(copy.folder, copy.url)
     with engine.begin() as connection:
         for statement in statements:
             connection.execute(text(statement))

@@ -41,6 +41,7 @@ from rumah_perisai.ui.branch_window import (
 )
 from rumah_perisai.ui.launch import branch_window
 from tests.conftest import FakeClock
+from tests.dbfiles import open_raw
 from tests.services.branch_world import PostSide, make_branch, make_post
 
 BRANCH_NAME = "BPJS Ketenagakerjaan Cirebon"
@@ -455,7 +456,6 @@ def test_an_officer_decides_a_nik_conflict_from_the_window(
     choose: Chooser,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import sqlite3
 
     from rumah_perisai.app import open_app
     from rumah_perisai.services.branch import import_batch, pending_conflicts
@@ -467,7 +467,7 @@ def test_an_officer_decides_a_nik_conflict_from_the_window(
     post_b.register(nik="3209144101910002")
     import_batch(branch.db, branch.folder, post_b.export().path, CLI)
     post_a.app.close()  # post A puts its member onto B's member's NIK behind the program's back
-    with sqlite3.connect(post_a.app.folder.database) as raw:
+    with open_raw(post_a.app.folder) as raw:
         raw.execute(
             "UPDATE participants SET nik = '3209144101910002', change_no = (SELECT value + 1 "
             "FROM counters WHERE scope = '' AND name = 'change')"

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from rumah_perisai.app import App
+from rumah_perisai import vault
+from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.errors import UserError
+from rumah_perisai.services.volunteers import Actor, log_in
 from tests.dbfiles import open_raw
 from tests.test_cli import INIT, run
 
@@ -61,3 +63,54 @@ def test_a_coordinator_pin_made_before_the_rule_is_refused_saying_where_to_chang
         "jendela program (di sana diminta PIN baru), lalu coba lagi.\n",
     )
     assert list(stick.iterdir()) == []
+
+
+def _init_with_coordinator(data_dir: Path) -> str:
+    """A post set up on the command line; its recovery code as ``init`` showed it once."""
+    code, out, err = run("--data-dir", str(data_dir), *INIT, "--coordinator", "Siti Aminah",
+                         stdin="482913\n")  # fmt: skip
+    assert code == 0, err
+    return out.splitlines()[-1].rsplit(" ", 1)[-1]
+
+
+def _reset_pin(data_dir: Path, stdin: str, name: str = "Siti Aminah") -> tuple[int, str, str]:
+    return run("--data-dir", str(data_dir), "accounts", "reset-pin", name, stdin=stdin)
+
+
+def test_accounts_reset_pin_reads_the_recovery_code_then_the_new_pin(tmp_path: Path) -> None:
+    data_dir = tmp_path / "post"
+    recovery_code = _init_with_coordinator(data_dir)
+    assert _reset_pin(data_dir, f"{recovery_code}\n570264\n") == (
+        0, "PIN Siti Aminah sudah diganti; masuklah dengan PIN yang baru.\n", ""
+    )  # fmt: skip
+    folder = DataFolder(data_dir)
+    with open_app(folder, folder.sqlite_url) as app:
+        assert log_in(app.db, "Siti Aminah", "570264").is_coordinator
+        with pytest.raises(UserError):
+            log_in(app.db, "Siti Aminah", "482913")
+
+
+def test_accounts_reset_pin_refuses_in_one_line_and_waits_after_five_wrong_codes(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "post"
+    recovery_code = _init_with_coordinator(data_dir)
+    wrong = vault.new_recovery_code()
+    assert _reset_pin(data_dir, "") == (1, "", (
+        "Kode pemulihan tidak diberikan (ketik di terminal, atau kirim sebagai baris pertama "
+        "di stdin).\n"
+    ))  # fmt: skip
+    code, out, err = _reset_pin(data_dir, f"{recovery_code}\n")
+    assert (code, out) == (1, "") and err.startswith("PIN koordinator tidak diberikan")
+    assert _reset_pin(data_dir, f"{recovery_code}\n1357\n")[2].startswith("PIN harus 6–8 angka")
+    for _ in range(4):
+        assert _reset_pin(data_dir, f"{wrong}\n570264\n") == (
+            1, "", "Itu bukan kode pemulihan pos ini; tidak ada PIN yang diganti.\n"
+        )  # fmt: skip
+    code, out, err = _reset_pin(data_dir, f"{wrong}\n570264\n")
+    assert (code, out) == (1, "")
+    assert err == (
+        "Terlalu banyak kode pemulihan yang salah. Tunggu 30 detik sebelum mencoba lagi; "
+        "tidak ada PIN yang diganti.\n"
+    )
+    assert _reset_pin(data_dir, f"{recovery_code}\n570264\n")[0] == 1  # right, too soon

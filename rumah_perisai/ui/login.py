@@ -20,11 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.pin_guard import wait_text
+from rumah_perisai.services.pin_reset import reset_pin_with_recovery_code
 from rumah_perisai.services.volunteers import (
+    ROLE_COORDINATOR,
     Actor,
     accounts,
     attempt_login,
@@ -34,7 +37,7 @@ from rumah_perisai.services.volunteers import (
 )
 from rumah_perisai.ui.accounts_dialog import NewAccountDialog, pin_rule_hint
 from rumah_perisai.ui.first_run import app_actor
-from rumah_perisai.ui.look import ERROR_STYLE
+from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE
 
 DEFAULT_IDLE_MINUTES = 15
 PIN_FIELD_LENGTH = 8
@@ -68,13 +71,21 @@ class LoginDialog(QDialog):
 
     After 5 wrong PINs the window says how long to wait, counting down. Someone whose PIN was
     made before the rule of issue 16 chooses a new one (twice) before the work starts; only
-    then is ``actor`` set and the dialog accepted."""
+    then is ``actor`` set and the dialog accepted. With the data ``folder`` (whose recovery
+    record checks the code), "Forgot PIN?" lets a coordinator set a new PIN with the post's
+    recovery code."""
 
     def __init__(
-        self, db: Database, parent: QWidget | None = None, *, locked: bool = False
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        locked: bool = False,
+        folder: DataFolder | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = db
+        self._folder = folder
         self.actor: Actor | None = None
         self._pending: Actor | None = None  # logged in, its new PIN still to be chosen
         self._old_pin = ""
@@ -87,6 +98,7 @@ class LoginDialog(QDialog):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._login_page(locked))
         self.pages.addWidget(self._change_page())
+        self.pages.addWidget(self._forgot_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.name.setFocus()
@@ -116,7 +128,17 @@ class LoginDialog(QDialog):
             layout.addWidget(QLabel(tr("The window was locked after a time without use.")))
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(self.login_button)
+        self.forgot_button = QPushButton(tr("&Forgot PIN?"))
+        self.forgot_button.setObjectName("forgotPin")
+        self.forgot_button.setFlat(True)
+        self.forgot_button.setAutoDefault(False)
+        self.forgot_button.setVisible(self._folder is not None)
+        self.forgot_button.clicked.connect(self.show_forgot)
+        row = QHBoxLayout()
+        row.addWidget(self.forgot_button)
+        row.addStretch(1)
+        row.addWidget(self.login_button)
+        layout.addLayout(row)
         return page
 
     def try_log_in(self) -> None:
@@ -138,6 +160,7 @@ class LoginDialog(QDialog):
 
     def _refused(self, error: UserError) -> None:
         self.pin.setFocus()
+        self.error.setStyleSheet(ERROR_STYLE)
         if error.key == "pin_locked":
             self._wait_until = self._db.clock() + timedelta(seconds=int(error.params["seconds"]))
             self._wait_for = login_name(self.name.currentText())
@@ -245,6 +268,104 @@ class LoginDialog(QDialog):
         self.pages.setCurrentIndex(0)
         self.login_button.setDefault(True)
         self.pin.setFocus()
+
+    # --- forgot PIN: a coordinator's new PIN with the post's recovery code ------------------
+
+    def _forgot_page(self) -> QWidget:
+        page = QWidget()
+        intro = QLabel(
+            tr(
+                "A coordinator who forgot their PIN sets a new one with the post's recovery "
+                "code (on the recovery sheet in the sealed envelope). A volunteer asks a "
+                "coordinator for a new PIN."
+            )
+        )
+        intro.setWordWrap(True)
+        self.recovery_code = QLineEdit()
+        self.recovery_code.setObjectName("recoveryCode")
+        self.recovery_code.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX-XXXXX")
+        self.recovery_code.setMaxLength(60)
+        self.reset_name = QComboBox()
+        self.reset_name.setObjectName("resetName")
+        self.reset_pin = _pin_field("resetPin")
+        self.reset_pin_again = _pin_field("resetPinAgain")
+        self.reset_error = _error_label()
+        self.reset_error.setObjectName("resetError")
+        back = QPushButton(tr("&Back"))
+        back.setAutoDefault(False)
+        back.clicked.connect(self._back_to_login)
+        self.reset_button = QPushButton(tr("&Set the new PIN"))
+        self.reset_button.setObjectName("setNewPin")
+        self.reset_button.clicked.connect(self.reset_with_code)
+        form = QFormLayout()
+        form.addRow(tr("&Recovery code:"), self.recovery_code)
+        form.addRow(tr("&Coordinator:"), self.reset_name)
+        form.addRow(tr("&New PIN:"), self.reset_pin)
+        form.addRow(tr("New PIN &again:"), self.reset_pin_again)
+        form.addRow("", pin_rule_hint())
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        buttons.addWidget(self.reset_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_heading(tr("Forgot PIN")))
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.reset_error)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return page
+
+    def show_forgot(self) -> None:
+        self._wait_timer.stop()
+        self.error.clear()
+        self.reset_name.clear()
+        names = [a.name for a in accounts(self._db) if a.active and a.role == ROLE_COORDINATOR]
+        self.reset_name.addItems(names)
+        typed = self.reset_name.findText(self.name.currentText().strip())
+        self.reset_name.setCurrentIndex(max(typed, 0))
+        for field in (self.recovery_code, self.reset_pin, self.reset_pin_again):
+            field.clear()
+        self.reset_error.clear()
+        self.pages.setCurrentIndex(2)
+        self.reset_button.setDefault(True)
+        self.recovery_code.setFocus()
+
+    def reset_with_code(self) -> None:
+        assert self._folder is not None
+        if not self.reset_pin_again.text():  # Enter in an earlier field: on to the next one
+            self.focusNextChild()
+            return
+        if self.reset_pin.text() != self.reset_pin_again.text():
+            self.reset_error.setText(tr("The two new PINs differ; the PIN was not changed."))
+            self.reset_pin_again.clear()
+            self.reset_pin_again.setFocus()
+            return
+        try:
+            owner = reset_pin_with_recovery_code(
+                self._db,
+                self._folder,
+                self.recovery_code.text(),
+                self.reset_name.currentText(),
+                self.reset_pin.text(),
+                by=app_actor(),
+            )
+        except UserError as error:
+            self.reset_error.setText(error.message())
+            if error.key == "pin_rule":
+                self.reset_pin.clear()
+                self.reset_pin_again.clear()
+                self.reset_pin.setFocus()
+            else:
+                self.recovery_code.setFocus()
+                self.recovery_code.selectAll()
+            return
+        self._back_to_login()
+        self.name.setCurrentText(owner.name)
+        self.error.setStyleSheet(GOOD_STYLE)
+        changed = tr("{name}'s PIN was changed; log in with the new one.", name=owner.name)
+        self.error.setText(changed)
 
 
 class FirstCoordinatorDialog(NewAccountDialog):

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
+from rumah_perisai import vault
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
@@ -175,3 +176,61 @@ def test_a_new_account_with_a_four_digit_pin_is_refused_saying_what_is_allowed(
         "(123456, 987654), bukan pula kelompok angka yang diulang (121212, 123123)."
     )
     assert [a.name for a in accounts(app.db)] == ["Dewi Lestari"]
+
+
+def _login_with_folder(qtbot: QtBot, app: App) -> LoginDialog:
+    dialog = LoginDialog(app.db, folder=app.folder)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_a_coordinator_who_forgot_sets_a_new_pin_with_the_recovery_code(
+    qtbot: QtBot, app: App, post: PostSummary, coordinator: Actor, volunteer: Actor
+) -> None:
+    assert post.recovery_code is not None
+    dialog = _login_with_folder(qtbot, app)
+    qtbot.mouseClick(dialog.forgot_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 2 and dialog.focusWidget() is dialog.recovery_code
+    # Only coordinators can be chosen: a volunteer's PIN is a coordinator's to reset.
+    choices = [dialog.reset_name.itemText(i) for i in range(dialog.reset_name.count())]
+    assert choices == ["Dewi Lestari"]
+    wrong = vault.new_recovery_code()
+    qtbot.keyClicks(dialog.recovery_code, wrong)
+    qtbot.keyClicks(dialog.reset_pin, "570264")
+    _type(qtbot, dialog.reset_pin_again, "570264")
+    assert dialog.reset_error.text() == (
+        "Itu bukan kode pemulihan pos ini; tidak ada PIN yang diganti."
+    )
+    assert dialog.focusWidget() is dialog.recovery_code
+    qtbot.keyClicks(dialog.recovery_code, post.recovery_code.lower())  # replaces the selection
+    _type(qtbot, dialog.reset_pin_again, "570246")
+    assert dialog.reset_error.text() == "Kedua PIN baru tidak sama; PIN belum diganti."
+    _type(qtbot, dialog.reset_pin_again, "570264")
+    assert dialog.pages.currentIndex() == 0
+    assert dialog.name.currentText() == "Dewi Lestari"
+    assert dialog.error.text() == "PIN Dewi Lestari sudah diganti; masuklah dengan PIN yang baru."
+    _type(qtbot, dialog.pin, "570264")
+    assert dialog.actor == coordinator
+
+
+def test_wrong_recovery_codes_in_the_window_make_the_next_try_wait(
+    qtbot: QtBot, app: App, post: PostSummary, coordinator: Actor
+) -> None:
+    dialog = _login_with_folder(qtbot, app)
+    qtbot.mouseClick(dialog.forgot_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.reset_pin, "570264")
+    qtbot.keyClicks(dialog.reset_pin_again, "570264")
+    wrong = vault.new_recovery_code()
+    for _ in range(5):
+        dialog.recovery_code.setText(wrong)
+        qtbot.mouseClick(dialog.reset_button, Qt.MouseButton.LeftButton)
+    assert dialog.reset_error.text() == (
+        "Terlalu banyak kode pemulihan yang salah. Tunggu 30 detik sebelum mencoba lagi; "
+        "tidak ada PIN yang diganti."
+    )
+
+
+def test_without_the_data_folder_there_is_no_forgot_pin(qtbot: QtBot, app: App) -> None:
+    assert _login(qtbot, app).forgot_button.isHidden()

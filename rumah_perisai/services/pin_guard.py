@@ -14,6 +14,7 @@ line) and when.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
@@ -113,3 +114,20 @@ def lockouts_in_audit(db: Database, key: str, limit: int = 10) -> list[datetime]
         )
         moments = [at for at, changes in rows if '"_reason": "locked out' in changes]
     return moments[:limit]
+
+
+@dataclass(frozen=True)
+class GuardState:
+    failures: int
+    lockouts: int
+    last_lockout_at: datetime | None
+    locked_until: datetime | None
+
+
+def guard_state(db: Database, key: str) -> GuardState | None:
+    """The count behind ``key`` (e.g. the post's recovery code), or None when never wrong."""
+    with db.reading() as session:
+        guard = session.get(LoginGuard, key)
+        if guard is None:
+            return None
+        return GuardState(guard.failures, guard.lockouts, guard.last_lockout_at, guard.locked_until)

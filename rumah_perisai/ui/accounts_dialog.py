@@ -27,7 +27,12 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.timezones import local_time
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
-from rumah_perisai.services.pin_guard import account_guard_key, lockouts_in_audit
+from rumah_perisai.services.pin_guard import (
+    account_guard_key,
+    guard_state,
+    lockouts_in_audit,
+    recovery_guard_key,
+)
 from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.volunteers import (
     ROLE_COORDINATOR,
@@ -182,8 +187,14 @@ class AccountsDialog(QDialog):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
+        # Wrong recovery codes ("Forgot PIN?") are counted per post: said under the list.
+        self.recovery_note = QLabel()
+        self.recovery_note.setObjectName("recoveryNote")
+        self.recovery_note.setWordWrap(True)
+        self.recovery_note.setStyleSheet(ERROR_STYLE)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.recovery_note)
         layout.addLayout(buttons)
         self.refresh()
 
@@ -213,6 +224,22 @@ class AccountsDialog(QDialog):
                 self.table.setItem(row, column, item)
         if self._accounts:
             self.table.selectRow(0)
+        self._show_recovery_tries(summary.code if summary is not None else None, zone)
+
+    def _show_recovery_tries(self, post_code: str | None, zone: str) -> None:
+        state = guard_state(self._db, recovery_guard_key(post_code)) if post_code else None
+        if state is None or not (state.failures or state.lockouts):
+            self.recovery_note.hide()
+            return
+        text = tr("Wrong recovery codes in a row: {count}.", count=formats.number(state.failures))
+        if state.last_lockout_at is not None:
+            text += " " + tr(
+                "Last locked out: {moment} (lock-outs: {count}).",
+                moment=formats.moment(state.last_lockout_at, zone),
+                count=formats.number(state.lockouts),
+            )
+        self.recovery_note.setText(text)
+        self.recovery_note.show()
 
     def _lockout_history(self, account: Account, zone: str) -> str:
         moments = lockouts_in_audit(self._db, account_guard_key(account.key))

@@ -230,6 +230,13 @@ def test_wrong_recovery_codes_in_the_window_make_the_next_try_wait(
         "Terlalu banyak kode pemulihan yang salah. Tunggu 30 detik sebelum mencoba lagi; "
         "tidak ada PIN yang diganti."
     )
+    listing = AccountsDialog(app.db, coordinator)  # the coordinator sees it under the list
+    qtbot.addWidget(listing)
+    assert listing.recovery_note.text() == (
+        "Kode pemulihan salah berturut-turut: 5. Terakhir dikunci: 27 Nov 2026 09.30 WIB "
+        "(sudah 1 kali)."
+    )
+    assert not listing.recovery_note.isHidden()
 
 
 def test_without_the_data_folder_there_is_no_forgot_pin(qtbot: QtBot, app: App) -> None:

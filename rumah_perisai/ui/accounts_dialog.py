@@ -52,7 +52,7 @@ COLUMNS = (
     N_("Name"),
     N_("Role"),
     N_("State"),
-    N_("Wrong PINs in a row"),
+    N_("Wrong PINs"),
     N_("Last locked out"),
 )
 WRONG_PINS, LOCKED_OUT = 3, 4
@@ -165,7 +165,7 @@ class AccountsDialog(QDialog):
         self._actor = actor
         self._accounts: list[Account] = []
         self.setWindowTitle(tr("Volunteer accounts"))
-        self.resize(760, 420)
+        self.resize(820, 420)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("accounts")
         self.table.verticalHeader().setVisible(False)
@@ -204,6 +204,9 @@ class AccountsDialog(QDialog):
         zone = summary.timezone if summary is not None else "WIB"
         now = self._db.clock()
         self.table.setHorizontalHeaderLabels([tr(title) for title in COLUMNS])
+        wrong_pins = self.table.horizontalHeaderItem(WRONG_PINS)
+        if wrong_pins is not None:
+            wrong_pins.setToolTip(tr("Wrong PINs in a row, since the last right one"))
         self.table.setRowCount(len(self._accounts))
         for row, account in enumerate(self._accounts):
             texts = (

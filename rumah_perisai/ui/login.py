@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -41,6 +42,7 @@ from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE
 
 DEFAULT_IDLE_MINUTES = 15
 PIN_FIELD_LENGTH = 8
+LOGIN_MIN_WIDTH = 420  # the wait and the new-PIN texts in two or three lines, not five
 
 
 def _error_label() -> QLabel:
@@ -101,7 +103,28 @@ class LoginDialog(QDialog):
         self.pages.addWidget(self._forgot_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
+        self.setMinimumWidth(LOGIN_MIN_WIDTH)
+        self._show_page(0)
         self.name.setFocus()
+
+    def _show_page(self, index: int) -> None:
+        """Show one page, the dialog as big as that page needs: a stack is as big as its
+        biggest page, and the login would stand in the empty space of "Forgot PIN"."""
+        for number in range(self.pages.count()):
+            policy = QSizePolicy.Policy.Preferred if number == index else QSizePolicy.Policy.Ignored
+            page = self.pages.widget(number)
+            if page is not None:
+                page.setSizePolicy(policy, policy)
+        self.pages.setCurrentIndex(index)
+        self.adjustSize()
+        # Wrapped texts: as tall as this page is at this width, no taller (the stack's own
+        # height-for-width is its tallest page's).
+        page, layout = self.pages.currentWidget(), self.layout()
+        if page is not None and layout is not None and page.hasHeightForWidth():
+            margins = layout.contentsMargins()
+            inner = self.width() - margins.left() - margins.right()
+            height = page.heightForWidth(inner) + margins.top() + margins.bottom()
+            self.resize(self.width(), max(height, self.minimumSizeHint().height()))
 
     # --- logging in ------------------------------------------------------------------------
 
@@ -233,7 +256,7 @@ class LoginDialog(QDialog):
         self.change_error.clear()
         self.new_pin.clear()
         self.new_pin_again.clear()
-        self.pages.setCurrentIndex(1)
+        self._show_page(1)
         self.save_pin_button.setDefault(True)
         self.new_pin.setFocus()
 
@@ -265,7 +288,7 @@ class LoginDialog(QDialog):
     def _back_to_login(self) -> None:
         self._pending = None
         self._old_pin = ""
-        self.pages.setCurrentIndex(0)
+        self._show_page(0)
         self.login_button.setDefault(True)
         self.pin.setFocus()
 
@@ -302,7 +325,6 @@ class LoginDialog(QDialog):
         form.addRow(tr("&Coordinator:"), self.reset_name)
         form.addRow(tr("&New PIN:"), self.reset_pin)
         form.addRow(tr("New PIN &again:"), self.reset_pin_again)
-        form.addRow("", pin_rule_hint())
         buttons = QHBoxLayout()
         buttons.addWidget(back)
         buttons.addStretch(1)
@@ -312,6 +334,7 @@ class LoginDialog(QDialog):
         layout.addWidget(_heading(tr("Forgot PIN")))
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(pin_rule_hint())
         layout.addWidget(self.reset_error)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -328,7 +351,7 @@ class LoginDialog(QDialog):
         for field in (self.recovery_code, self.reset_pin, self.reset_pin_again):
             field.clear()
         self.reset_error.clear()
-        self.pages.setCurrentIndex(2)
+        self._show_page(2)
         self.reset_button.setDefault(True)
         self.recovery_code.setFocus()
 

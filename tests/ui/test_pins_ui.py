@@ -142,7 +142,7 @@ def test_the_coordinator_sees_who_was_locked_out_and_when(
     qtbot.addWidget(listing)
     table = listing.table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert headers == ["Nama", "Peran", "Keadaan", "PIN salah berturut-turut", "Terakhir dikunci"]
+    assert headers == ["Nama", "Peran", "Keadaan", "PIN salah", "Terakhir dikunci"]
     rows = {
         table.item(r, 0).text(): [table.item(r, c).text() for c in range(1, table.columnCount())]
         for r in range(table.rowCount())

@@ -19,10 +19,11 @@ from rumah_perisai.services.volunteers import (
     Actor,
     accounts,
     create_account,
+    has_coordinator,
     log_in,
 )
 from rumah_perisai.ui.accounts_dialog import AccountsDialog, NewAccountDialog
-from rumah_perisai.ui.login import LoginDialog
+from rumah_perisai.ui.login import FirstCoordinatorDialog, LoginDialog
 from tests.conftest import FakeClock
 
 PIN = "482913"
@@ -241,3 +242,21 @@ def test_wrong_recovery_codes_in_the_window_make_the_next_try_wait(
 
 def test_without_the_data_folder_there_is_no_forgot_pin(qtbot: QtBot, app: App) -> None:
     assert _login(qtbot, app).forgot_button.isHidden()
+
+
+def test_the_first_coordinator_of_a_new_post_gets_a_pin_by_the_rule(
+    qtbot: QtBot, app: App, post: PostSummary
+) -> None:
+    dialog = FirstCoordinatorDialog(app.db)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.name, "Dewi Lestari")
+    for weak in ("1357", "123456", "121212"):
+        dialog.pin.setText(weak)
+        dialog.pin_again.setText(weak)
+        dialog.make()
+        assert dialog.error.text().startswith("PIN harus 6–8 angka, dan bukan satu angka")
+        assert not has_coordinator(app.db) and dialog.actor is None
+    dialog.pin.setText(PIN)
+    dialog.pin_again.setText(PIN)
+    dialog.make()
+    assert dialog.actor is not None and dialog.actor.is_coordinator

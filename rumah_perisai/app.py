@@ -12,6 +12,7 @@ from rumah_perisai.db.encrypted import prepare
 from rumah_perisai.db.engine import is_folder_database, make_engine
 from rumah_perisai.db.migrate import upgrade_to_head
 from rumah_perisai.db.uow import Clock, Database, utc_now
+from rumah_perisai.services.restore import finish_interrupted_restore
 
 
 @dataclass
@@ -37,6 +38,7 @@ def open_app(folder: DataFolder, database_url: str, *, clock: Clock = utc_now) -
     it plain); another database named with ``--db`` is opened as it is.
     """
     folder.ensure_writable()
+    finish_interrupted_restore(folder)  # a restore stopped half-way: finished or undone first
     settings = LocalSettings.load(folder)
     key = prepare(folder) if is_folder_database(folder, database_url) else None
     engine = make_engine(database_url, key=key)

@@ -473,6 +473,11 @@ def cmd_batch_export(args: argparse.Namespace, ctx: Context) -> int:
         ),
         file=ctx.err,
     )
+    if written.backup is not None:
+        print(tr("The post's backup is beside it: {path}", path=written.backup), file=ctx.err)
+    elif written.backup_error is not None:
+        print(tr("The batch is whole, but the post's backup could not be written beside it: "
+                 "{reason}", reason=written.backup_error), file=ctx.err)  # fmt: skip
     print(written.path, file=ctx.out)
     return EXIT_OK
 
@@ -691,6 +696,13 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
                 print(done.ack_path, file=ctx.out)
             held = held or done.state == "held"
 
+    def kept(backup: Any) -> None:
+        if backup.refusal is not None:
+            print(backup.refusal.message(), file=ctx.err)
+        elif backup.kept is not None:
+            print(tr("Backup of post {post} kept: {path}", post=backup.post_code,
+                     path=backup.kept), file=ctx.err)  # fmt: skip
+
     files = _regular_files(args.files)
     with open_app(ctx.folder, ctx.database_url) as app:
         try:
@@ -702,6 +714,7 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
                 gap_reason=args.allow_gap,
                 progress=progress,
                 on_result=report,
+                on_backup=kept,
             )
         finally:
             progress.finish()
@@ -709,6 +722,23 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
     if args.allow_gap:
         print(tr("Imported past a gap: recorded with the reason given."), file=ctx.err)
     return code
+
+
+def cmd_branch_recover_post(args: argparse.Namespace, ctx: Context) -> int:
+    """A post's backup re-issued for a one-time code: the new file's path, then the code, each
+    alone on a line of stdout."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch_backups import recover_post
+
+    _branch_folder(ctx)
+    (path,) = _regular_files([args.file])
+    with open_app(ctx.folder, ctx.database_url) as app:
+        recovered = recover_post(app.db, ctx.folder, path, Path(args.out).expanduser())
+    print(tr("Give the post this file and, separately (by phone or in person), the one-time "
+             "code below; it opens this file only."), file=ctx.err)  # fmt: skip
+    print(recovered.path, file=ctx.out)
+    print(recovered.one_time_code, file=ctx.out)
+    return EXIT_OK
 
 
 def cmd_branch_conflicts(args: argparse.Namespace, ctx: Context) -> int:
@@ -805,6 +835,76 @@ def cmd_branch_export(args: argparse.Namespace, ctx: Context) -> int:
     )  # fmt: skip
     print(counts.path, file=ctx.out)
     return EXIT_OK
+
+
+# --- backups and restoring a post (issue 16) ---
+
+
+def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
+    """A coordinator's backup of the post into DIR; its path alone on stdout's last line."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.backup import write_backup
+
+    progress = TerminalProgress(ctx.err)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        ctx.acting(app.db)  # a coordinator's PIN, checked (the option is required)
+        try:
+            info = write_backup(app, Path(args.out), "manual", progress)
+        finally:
+            progress.finish()
+    print(tr("Backup written and checked: {size} bytes.", size=info.size), file=ctx.err)
+    print(info.path, file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
+    """Restore the post from a backup into the data folder with the recovery (or one-time) code,
+    read at the terminal unseen or as one line of stdin."""
+    from rumah_perisai.services.backup import read_backup_header, restore_backup
+
+    (path,) = _regular_files([args.file])
+    read_backup_header(path)  # a damaged file is said before the code is asked
+    code = _read_code(ctx)
+    result = restore_backup(ctx.folder, path, code)
+    if args.json:
+        ctx.emit_json(
+            {
+                "post_code": result.post_code,
+                "post_name": result.post_name,
+                "backup_created_at": result.backup_created_at.isoformat(),
+                "restored_at": result.restored_at.isoformat(),
+                "kind": result.kind,
+                "last_receipt": result.last_receipt,
+                "last_batch_seq": result.last_batch_seq,
+                "new_recovery_code": result.new_recovery_code,
+                "not_held": result.not_held,
+                "set_aside": str(result.set_aside) if result.set_aside else None,
+            }
+        )
+        return EXIT_OK
+    ctx.say(tr("Post {code} ({name}) restored.", code=result.post_code, name=result.post_name))
+    ctx.say(result.not_held)
+    if result.set_aside is not None:
+        ctx.say(tr("What this folder held before is kept in {path}.", path=result.set_aside))
+    if result.new_recovery_code is not None:
+        ctx.say(tr("NEW RECOVERY CODE (shown only now; write it on the sheet for the envelope, "
+                   "the old code and the one-time code no longer open this post):"))  # fmt: skip
+        ctx.say(f"    {result.new_recovery_code}")
+    return EXIT_OK
+
+
+def _read_code(ctx: Context) -> str:
+    """The recovery code: at a terminal unseen, else one line of stdin (as a PIN is read)."""
+    if ctx.stdin.isatty():
+        text = getpass.getpass(tr("Recovery code (or the branch's one-time code): "))
+    else:
+        try:
+            text = ctx.stdin.readline(200)
+        except UnicodeDecodeError as error:
+            raise UserError("recovery_code_bad_form") from error
+    if not text.strip():
+        raise UserError("restore_code_missing")
+    return text.strip()
 
 
 # --- updates on the stick (issue 15) ---
@@ -1247,6 +1347,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     branch_export.set_defaults(handler=cmd_branch_export)
 
+    recover = branch_commands.add_parser(
+        "recover-post",
+        help=tr("re-issue a post's backup for a one-time code (prints the file, then the code)"),
+    )
+    recover.add_argument("file", type=_path_text, metavar="FILE")
+    recover.add_argument("--out", type=_path_text, required=True, metavar="DIR")
+    recover.set_defaults(handler=cmd_branch_recover_post)
+
     # --- updates on the stick (issue 15) ---
     sign_update = branch_commands.add_parser(
         "sign-update", help=tr("sign an installer for the posts (writes SETUP.EXE.sig beside it)")
@@ -1269,6 +1377,21 @@ def build_parser() -> argparse.ArgumentParser:
     update_install.add_argument("file", metavar="SETUP.EXE", type=_path_text)
     coordinator_option(update_install, required=True)
     update_install.set_defaults(handler=cmd_update_install)
+
+    backup = commands.add_parser(
+        "backup", help=tr("write a backup of the post into DIR (a coordinator); its path last")
+    )
+    backup.add_argument("--out", type=_path_text, required=True, metavar="DIR")
+    coordinator_option(backup, required=True)
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser(
+        "restore",
+        help=tr("restore the post from a backup file (the recovery code is asked, or read from "
+                "stdin)"),
+    )  # fmt: skip
+    restore.add_argument("file", type=_path_text, metavar="FILE")
+    restore.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    restore.set_defaults(handler=cmd_restore)
 
     search = commands.add_parser(
         "search", help=tr("find participants by NIK, name, registration number, KPJ or phone")

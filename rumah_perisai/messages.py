@@ -455,4 +455,56 @@ MESSAGES: dict[str, str] = {
     "update_launch_failed": N_(
         "The installer could not be started ({reason}); the program keeps running as it was."
     ),
+    # --- issue 16 (A): backups and restoring a post ---
+    "backup_cut": N_("The backup {name} is cut short (not copied whole); it was not used."),
+    "backup_not_backup": N_("{name} is not a Rumah Perisai backup; it was not used."),
+    "backup_newer_format": N_(
+        "The backup {name} was made by a newer program (backup format {version}); install the "
+        "newer program first. Nothing was changed."
+    ),
+    "backup_newer_schema": N_(
+        "The backup {name} was made by a newer program (version {version}); install the newer "
+        "program first. Nothing was changed."
+    ),
+    "backup_other_post": N_(
+        "The backup {name} is of post {post}, but this data folder holds post {here}; nothing "
+        "was changed."
+    ),
+    "backup_older_than_restored": N_(
+        "The backup {name} is older than the backup already restored here (made {made}); "
+        "nothing was changed."
+    ),
+    "backup_not_newer": N_(
+        "The backup {name} is not newer than what this data folder holds; nothing was changed."
+    ),
+    "backup_out_missing": N_("The folder {path} does not exist; no backup was written."),
+    "backup_target_missing": N_(
+        "The backup folder {path} cannot be found (is the drive plugged in?); no backup was "
+        "written there."
+    ),
+    "backup_missing": N_("{path} is not there; nothing was changed."),
+    "backup_snapshot_bad": N_(
+        "The copy of the database for the backup did not pass its check; no backup was written. "
+        "Try again; if it fails again, call the branch."
+    ),
+    "backup_not_embedded": N_(
+        "Only a post's own database in its data folder can be backed up; nothing was written."
+    ),
+    "backup_signer_unknown": N_(
+        "The backup {name} was re-issued by a branch this post does not know; it was not used."
+    ),
+    "restore_into_branch": N_(
+        "The data folder {path} belongs to a branch; a post's backup is restored only into a "
+        "post's data folder."
+    ),
+    "restore_code_missing": N_(
+        "No code was given: type the recovery code (or the branch's one-time code), or give it "
+        "as one line on stdin."
+    ),
+    "backup_post_unknown": N_(
+        "The backup {name} is of post {post}, which this branch does not know; it was not kept."
+    ),
+    "backup_wrong_post_key": N_(
+        "The backup {name} is not signed by the key registered for post {post}; it was not used."
+    ),
 }

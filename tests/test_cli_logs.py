@@ -100,6 +100,13 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*p, "batch", "export", "--out", str(stick)])  # refused: no coordinator
     command([*p, "batch", "export", *COORDINATOR, "--again", "1", "--out", str(stick)], PIN)
     command([*p, "batch", "verify", batch])
+    code, out, err = command([*p, "backup", *COORDINATOR, "--out", str(stick)], PIN)
+    assert code == 0, err
+    backup = out.splitlines()[-1]
+    rescued = tmp_path / "rescued"
+    rescued.mkdir()
+    command([*b, "branch", "recover-post", backup, "--out", str(rescued)])
+    command(["--data-dir", str(tmp_path / "new-laptop"), "restore", backup], "WRONG-CODE\n")
     command([*p, "batch", "list"])
     code, out, err = command([*b, "branch", "import", batch])
     assert code == 0, err

@@ -9,7 +9,9 @@ them (``exchange.batchfile``) and then:
    again);
 2. writes the file to the stick under a temporary name, synced, read back and checked, outside
    any transaction: a slow stick keeps nobody waiting;
-3. gives it its final name, and records where it was written.
+3. gives it its final name, and records where it was written;
+4. writes the post's encrypted full backup beside it (``services.backup``); a stick that fails
+   there leaves the batch as it is.
 
 So a file under a final batch name always verifies and is always a batch this post recorded; a
 stick that fails at step 2 or 3 leaves a recorded batch to write again (``write_again``), byte
@@ -134,6 +136,10 @@ class BatchInfo:
 class WrittenBatch:
     info: BatchInfo
     path: Path
+    # The post's full backup written beside the batch (issue 16), or why it could not be: the
+    # batch is whole and valid either way.
+    backup: Path | None = None
+    backup_error: str | None = None
 
 
 def batch_file_name(post_code: str, seq: int, day: date) -> str:
@@ -351,7 +357,24 @@ def export_batch(
         reason = error.message()
         raise UserError("batch_saved_not_written", seq=sealed.seq, reason=reason) from error
     info = _mark_copied(db, sealed.seq, path, actor)
-    return WrittenBatch(info, path)
+    backup, backup_error = _backup_beside(db, folder, out_dir)
+    return WrittenBatch(info, path, backup, backup_error)
+
+
+def _backup_beside(
+    db: Database, folder: DataFolder, out_dir: Path
+) -> tuple[Path | None, str | None]:
+    """The post's encrypted full backup on the stick beside the batch, made after the batch is
+    recorded (so it holds it). A stick that is full or pulled out meanwhile leaves no half
+    backup under a backup's name, and the batch stands."""
+    from rumah_perisai.services.backup import backup_beside_batch, folder_of
+
+    if folder_of(db) is None:  # not the post's own database: nothing of it to back up
+        return None, None
+    try:
+        return backup_beside_batch(db, folder, out_dir).path, None
+    except UserError as error:
+        return None, error.message()
 
 
 def _sealed_and_recorded(

@@ -415,10 +415,20 @@ def import_files(
     gap_reason: str | None = None,
     progress: Progress | None = None,
     on_result: Callable[[ImportResult], None] | None = None,
+    on_backup: Callable[[Any], None] | None = None,
 ) -> list[ImportResult]:
     """Import several files in each post's sequence order, whatever order they were given in.
     Stops at the first file refused (``UserError``); those imported before it stay imported and
-    were each handed to ``on_result`` as they were done (the command line prints their ACKs)."""
+    were each handed to ``on_result`` as they were done (the command line prints their ACKs).
+
+    First, the posts' backups found beside the batches are kept, the newest of each post
+    (``branch_backups.keep_backups_beside``, each handed to ``on_backup``): a hostile one is
+    refused on its own and stops nothing."""
+    from rumah_perisai.services.branch_backups import keep_backups_beside
+
+    for kept in keep_backups_beside(db, folder, paths):
+        if on_backup is not None:
+            on_backup(kept)
     progress = progress or SilentProgress()
     opened = []
     for path in paths:

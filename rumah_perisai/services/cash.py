@@ -36,6 +36,7 @@ from rumah_perisai.db.uow import Database, next_number, operation_time
 from rumah_perisai.domain.receipts import CHAIN_COUNTER, GENESIS_HASH
 from rumah_perisai.domain.timezones import local_date, local_time
 from rumah_perisai.errors import UserError
+from rumah_perisai.services.backup import after_daily_close
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
@@ -377,7 +378,9 @@ def close_day(
 
     ``through_seq`` is the newest receipt the counter saw: if another receipt came in since,
     nothing is recorded (``till_changed``). A difference needs a note saying why. The post's
-    coordinator closes the day (PRODUCT.md, "Users").
+    coordinator closes the day (PRODUCT.md, "Users"). Once committed, the post is backed up
+    (``backup.after_daily_close``: local and off the laptop; a failed backup never undoes the
+    close, ``backup_status`` says so).
     """
     require_coordinator(actor)
     note = " ".join(note.split())
@@ -452,7 +455,11 @@ def close_day(
                     difference=diff,
                 )
             )
-        return close.id
+        close_id = close.id
+    # After the commit, never inside it: the close stands whatever becomes of its backup
+    # (issue 16: a backup at every daily close, here and off the laptop).
+    after_daily_close(db, actor.label)
+    return close_id
 
 
 def close_document(db: Database, close_id: int) -> CloseDoc:

@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import func, select
 
-from rumah_perisai import vault
+from rumah_perisai import cli, vault
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.encrypted import PLAIN_HEADER, is_plain
@@ -29,6 +29,7 @@ from rumah_perisai.db.migrate import upgrade_to_head
 from rumah_perisai.db.models import Participant
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
+from rumah_perisai.services.backup import local_backup
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from tests.dbfiles import open_raw
 
@@ -81,10 +82,21 @@ def test_a_hostile_wrap_is_refused_before_any_costly_work() -> None:
 
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> DataFolder:
-    """A demo post of 300 participants, written and closed as a laptop is at night."""
+    """A demo post of 300 participants, written, backed up, searched from the command line (so
+    its log has lines) and closed as a laptop is at night."""
     folder = DataFolder(tmp_path_factory.mktemp("at-rest") / "data")
     with open_app(folder, folder.sqlite_url) as app:
         create_demo_post(app.db, folder, DemoRequest(participants=300), "cli:test")
+        local_backup(app, "daily")
+        # while the post is open its newest pages sit in the WAL: encrypted as well
+        wal = folder.database.with_name(folder.database.name + "-wal")
+        with app.db.reading() as session:
+            niks = session.scalars(select(Participant.nik)).all()
+        assert wal.exists() and wal.stat().st_size > 0
+        assert not any(nik.encode() in wal.read_bytes() for nik in niks)
+    name = _people(folder)[0][1]
+    assert cli.main(["--data-dir", str(folder.root), "search", name, "--json"]) == 0
+    assert cli.main(["--data-dir", str(folder.root), "search", "no such person"]) in (0, 1)
     return folder
 
 
@@ -112,6 +124,8 @@ def test_no_nik_name_or_phone_can_be_read_from_any_file_of_the_data_folder(
             needles.add(phone.encode())
     files = [path for path in demo_folder.root.rglob("*") if path.is_file()]
     assert demo_folder.database in files
+    kinds = {path.suffix for path in files}
+    assert {".rpbackup", ".log", ".json"} <= kinds, kinds  # backups, the log, settings/vault
     found = {
         str(path.relative_to(demo_folder.root))
         for path in files

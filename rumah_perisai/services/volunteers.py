@@ -147,7 +147,9 @@ def attempt_login(db: Database, name: str, pin: str, *, by: str = LOGIN_ACTOR) -
     After 5 wrong PINs in a row for an account its next try waits (``pin_locked``, saying how
     long), counted in the database and recorded in the audit as ``by`` (the window or the
     command line). A right PIN starts the count again. A name no active account has is only
-    ``bad_login``: there is no account to count for, and the window lists the names anyway."""
+    ``bad_login``: there is no account to count for, and the window lists the names anyway. So
+    is a PIN no account can have (``could_be_a_pin``), without a try counted. With the clock
+    behind the newest record nothing is tried (``clock_behind``, see ``start_guarded_try``)."""
     if not could_be_a_pin(pin.strip()):  # "abc", "1111", hostile bytes: no PIN is one
         raise UserError("bad_login")
     with db.unit_of_work(by) as session:

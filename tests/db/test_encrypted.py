@@ -30,8 +30,10 @@ from rumah_perisai.db.models import Participant
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.backup import local_backup
+from rumah_perisai.services.branch import import_batch
 from rumah_perisai.services.demo import DEMO_RECOVERY_CODE, DemoRequest, create_demo_post
 from rumah_perisai.services.restore import restore
+from tests.conftest import FakeClock
 from tests.dbfiles import open_raw
 
 # --- the recovery code and the wraps -----------------------------------------------------------
@@ -257,3 +259,26 @@ def test_a_demo_posts_backup_restores_on_another_computer_with_the_readmes_demo_
     result = restore(new, backup, DEMO_RECOVERY_CODE)
     assert result.post_code == "DEMO3209"
     assert sorted(_people(new)) == expected
+
+
+def test_a_branch_kept_in_sqlite_for_trying_is_encrypted_like_a_post(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from tests.services.branch_world import CLI, make_branch, make_post
+
+    branch_folder = DataFolder(tmp_path / "branch")
+    branch = make_branch(branch_folder.root, branch_folder.sqlite_url, clock)
+    post = make_post(tmp_path, branch, clock, "RP3209A")
+    try:
+        post.register(nik="3209144101910001")
+        import_batch(branch.db, branch.folder, post.export().path, CLI)
+    finally:
+        post.app.close()
+        branch.close()
+    assert not is_plain(branch_folder.database)
+    assert b"3209144101910001" not in branch_folder.database.read_bytes()
+    connection = open_raw(branch_folder, read_only=True)
+    try:
+        assert connection.execute("SELECT count(*) FROM participants").fetchone()[0] == 1
+    finally:
+        connection.close()

@@ -73,15 +73,21 @@ class Context:
         """Who does what the command changes: the OS login, or with ``--coordinator NAME`` that
         coordinator, the PIN checked (a volunteer's name is refused). The commands declared
         with ``coordinator_option(required=True)`` were refused before they started without
-        one (``_require_coordinator``)."""
-        from rumah_perisai.services.volunteers import Actor, log_in, require_coordinator
+        one (``_require_coordinator``).
+
+        The PIN is a try like one in the window: after 5 wrong ones the account waits, and a
+        PIN made before the rule of issue 16 is refused here until its owner has chosen a new
+        one in the window (a command cannot ask for one)."""
+        from rumah_perisai.services.volunteers import Actor, attempt_login, require_coordinator
 
         name = getattr(self.args, "coordinator", None)
         if name is None:
             return Actor(label=self.actor())
-        actor = log_in(db, name, _read_pin(name, self, confirm=False))
-        require_coordinator(actor)
-        return dataclasses.replace(actor, label=f"{self.actor()} as {actor.label}")
+        login = attempt_login(db, name, _read_pin(name, self, confirm=False), by=self.actor())
+        require_coordinator(login.actor)
+        if login.must_change_pin:
+            raise UserError("pin_change_in_window", name=login.actor.name)
+        return dataclasses.replace(login.actor, label=f"{self.actor()} as {login.actor.label}")
 
     def say(self, text: str) -> None:
         print(text, file=self.out)
@@ -165,7 +171,7 @@ def _read_pin(name: str, ctx: Context, *, confirm: bool = True) -> str:
     try:
         line = ctx.stdin.readline(64).strip()  # a PIN is 4-8 digits; more is not one
     except UnicodeDecodeError as error:
-        raise UserError("bad_pin") from error
+        raise UserError("pin_rule") from error  # no PIN is anything but digits
     if not line:
         raise UserError("pin_missing")
     return line
@@ -1027,6 +1033,36 @@ def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_accounts_reset_pin(args: argparse.Namespace, ctx: Context) -> int:
+    """A coordinator who forgot their PIN: the post's recovery code, then the new PIN (each one
+    line of stdin, or asked unseen at a terminal, the PIN twice)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.pin_reset import reset_pin_with_recovery_code
+    from rumah_perisai.services.volunteers import tidy_name
+
+    name = tidy_name(args.name)  # a bad name is refused before anything is asked
+    code = _read_secret_line(ctx, tr("Recovery code: "), "recovery_code_missing")
+    pin = _read_pin(name, ctx)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        owner = reset_pin_with_recovery_code(app.db, ctx.folder, code, name, pin, by=ctx.actor())
+    ctx.say(tr("{name}'s PIN was changed; log in with the new one.", name=owner.name))
+    return EXIT_OK
+
+
+def _read_secret_line(ctx: Context, prompt: str, missing: str) -> str:
+    """One secret line: unseen at a terminal, else one line of stdin (``_read_pin``'s way)."""
+    if ctx.stdin.isatty():
+        line = getpass.getpass(prompt)
+    else:
+        try:
+            line = ctx.stdin.readline(200)
+        except UnicodeDecodeError as error:
+            raise UserError("recovery_code_bad_form") from error
+    if not line.strip():
+        raise UserError(missing)
+    return line.strip()
+
+
 def cmd_info(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.db.models import SCHEMA_REVISION
@@ -1444,6 +1480,21 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     search.set_defaults(handler=cmd_search)
 
+    # --- accounts (issue 16, item 4) ---
+    accounts_cmd = commands.add_parser("accounts", help=tr("the post's accounts"))
+    accounts_commands = accounts_cmd.add_subparsers(
+        dest="accounts_command", required=True, parser_class=_Parser
+    )
+    reset_pin = accounts_commands.add_parser(
+        "reset-pin",
+        help=tr(
+            "a coordinator who forgot their PIN: reads the post's recovery code, then the new "
+            "PIN (from stdin, one line each, when it is not a terminal)"
+        ),
+    )
+    reset_pin.add_argument("name", metavar="NAME")
+    reset_pin.set_defaults(handler=cmd_accounts_reset_pin)
+
     info = commands.add_parser("info", help=tr("show the post, database and version"))
     info.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     info.set_defaults(handler=cmd_info)
@@ -1603,7 +1654,8 @@ def _command_name(args: argparse.Namespace) -> str:
     """``batch export``, not just ``batch``: which subcommand ran, for whoever reads the log."""
     parts = [args.command]
     for name in ("card_command", "receipts_command", "keys_command", "batch_command",
-                 "branch_command", "update_command", "setting"):  # fmt: skip
+                 "branch_command", "update_command", "accounts_command",
+                 "setting"):  # fmt: skip
         if getattr(args, name, None) is not None:
             parts.append(getattr(args, name))
     return " ".join(parts)

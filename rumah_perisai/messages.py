@@ -137,6 +137,31 @@ MESSAGES: dict[str, str] = {
     "account_exists": N_("There is already an account named {name}."),
     "cannot_deactivate_self": N_("You cannot deactivate your own account."),
     "volunteer_missing": N_("No volunteer account {ref} at this post."),
+    # --- issue 16 (P): PINs, their wait after wrong ones, and resetting them ---
+    "pin_rule": N_(
+        "The PIN must be 6–8 digits, and not one digit repeated (111111), a run of digits "
+        "(123456, 987654) or a group repeated (121212, 123123)."
+    ),
+    "pin_locked": N_("Too many wrong PINs for this name. Wait {wait} before the next try."),
+    "pin_change_in_window": N_(
+        "{name}'s PIN is too short or too easy to guess: log in once in the program's window, "
+        "which asks for a new PIN, then try again."
+    ),
+    "recovery_locked": N_(
+        "Too many wrong recovery codes. Wait {wait} before the next try; no PIN was changed."
+    ),
+    "pin_reset_code_wrong": N_("That is not this post's recovery code; no PIN was changed."),
+    "pin_reset_no_code": N_(
+        "This post has no recovery code yet, so no PIN can be reset with one. Another "
+        "coordinator can give a new PIN under File → Volunteer accounts."
+    ),
+    "recovery_code_missing": N_(
+        "No recovery code given (type it at the terminal, or send it as the first line on stdin)."
+    ),
+    "pin_reset_not_coordinator": N_(
+        "{name} is not an active coordinator of this post. The recovery code resets only a "
+        "coordinator's PIN; a volunteer gets a new PIN from a coordinator."
+    ),
     # --- registration
     "registration_invalid": N_("Some fields need correcting: {fields}."),
     "duplicate_nik": N_(

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from rumah_perisai import vault
 from rumah_perisai.cli import build_parser, main
 from rumah_perisai.config import DataFolder
 from tests.dbfiles import open_raw
 from tests.test_cli_coordinator import _leaves
 
 COORDINATOR = ["--coordinator", "Euis Komalasari"]
-GROUPS = {"card", "receipts", "keys", "batch", "branch", "settings", "update"}  # two words
+GROUPS = {"card", "receipts", "keys", "batch", "branch", "settings", "update", "accounts"}
 PIN = "1357\n"
 
 
@@ -127,6 +128,8 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*p, "init", "--post-code", "RP1", "--post-name", someone[2], "--kabupaten", "32.09"])
     command([*p, "areas", "desa", someone[2]])
     command([*p, "settings", "language"])
+    # issue 16: a participant's name as an account to reset (refused: no such coordinator)
+    command([*p, "accounts", "reset-pin", someone[2]], f"{vault.new_recovery_code()}\n570264\n")
 
     # a program error whose text quotes a participant: the database's error carries the query
     # and, unless hidden, its parameters

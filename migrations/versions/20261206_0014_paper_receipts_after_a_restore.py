@@ -1,7 +1,7 @@
 """Paper receipts after a restore: receipts entered again from paper, and numbers explained.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-06 20:00:00
 
 Issue 16, item 2. A post restored from a backup has lost the receipts printed after it; their
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0011"
+down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

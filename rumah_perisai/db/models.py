@@ -698,6 +698,27 @@ class Setting(Tracked, Base):
         return self.key
 
 
+class LoginGuard(Base):
+    """Wrong PINs of one account (``pin:RP3209A-V002``) or wrong recovery codes of the post
+    (``recovery:RP3209A``) in a row, and the wait they impose (``services/pin_guard.py``).
+
+    This computer's own protection, not a record of the post's work: never carried in a batch
+    (not ``Tracked``), but audited like every table, so each wrong try and each lock-out is in
+    the audit log. Kept in the database so a restart does not clear it."""
+
+    __tablename__ = "login_guards"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong in a row since a right one
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)  # times locked out, ever
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_lockout_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def natural_key(self) -> str:
+        return self.key
+
+
 class AuditEntry(Base):
     """Who changed what, when: one row per changed record, written automatically on flush.
 

@@ -187,5 +187,5 @@ def _log_in(app: App) -> Actor | None:
     if not has_coordinator(app.db):
         first = FirstCoordinatorDialog(app.db)
         return first.actor if first.exec() else None
-    login = LoginDialog(app.db)
+    login = LoginDialog(app.db, folder=app.folder)
     return login.actor if login.exec() else None

@@ -607,7 +607,7 @@ class MainWindow(QMainWindow):
         from rumah_perisai.ui.login import LoginDialog
 
         self._close_dialogs()
-        dialog = LoginDialog(self._app.db, self)
+        dialog = LoginDialog(self._app.db, self, folder=self._app.folder)
         if dialog.exec() and dialog.actor is not None:
             self.actor = dialog.actor
             self.retranslate()
@@ -617,7 +617,7 @@ class MainWindow(QMainWindow):
         from rumah_perisai.ui.login import LoginDialog
 
         self._close_dialogs()
-        dialog = LoginDialog(self._app.db, self, locked=True)
+        dialog = LoginDialog(self._app.db, self, locked=True, folder=self._app.folder)
         while not dialog.exec() or dialog.actor is None:
             pass
         self.actor = dialog.actor

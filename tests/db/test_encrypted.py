@@ -30,7 +30,10 @@ from rumah_perisai.db.models import Participant
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.backup import local_backup
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
+from rumah_perisai.services.branch import import_batch
+from rumah_perisai.services.demo import DEMO_RECOVERY_CODE, DemoRequest, create_demo_post
+from rumah_perisai.services.restore import restore
+from tests.conftest import FakeClock
 from tests.dbfiles import open_raw
 
 # --- the recovery code and the wraps -----------------------------------------------------------
@@ -244,3 +247,38 @@ def test_a_start_killed_while_converting_leaves_the_plain_post_or_the_whole_encr
         assert _count(folder) == expected  # the next start finishes (or redoes) the job
         assert not is_plain(folder.database)
     assert outcomes  # which moments were hit depends on the machine; each must be whole
+
+
+def test_a_demo_posts_backup_restores_on_another_computer_with_the_readmes_demo_code(
+    demo_folder: DataFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = max(demo_folder.backups.glob("*.rpbackup"))
+    expected = sorted(_people(demo_folder))
+    monkeypatch.setenv(vault.ENV_KEY_DIR, str(tmp_path / "another-computer-keys"))
+    new = DataFolder(tmp_path / "new-laptop")
+    result = restore(new, backup, DEMO_RECOVERY_CODE)
+    assert result.post_code == "DEMO3209"
+    assert sorted(_people(new)) == expected
+
+
+def test_a_branch_kept_in_sqlite_for_trying_is_encrypted_like_a_post(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from tests.services.branch_world import CLI, make_branch, make_post
+
+    branch_folder = DataFolder(tmp_path / "branch")
+    branch = make_branch(branch_folder.root, branch_folder.sqlite_url, clock)
+    post = make_post(tmp_path, branch, clock, "RP3209A")
+    try:
+        post.register(nik="3209144101910001")
+        import_batch(branch.db, branch.folder, post.export().path, CLI)
+    finally:
+        post.app.close()
+        branch.close()
+    assert not is_plain(branch_folder.database)
+    assert b"3209144101910001" not in branch_folder.database.read_bytes()
+    connection = open_raw(branch_folder, read_only=True)
+    try:
+        assert connection.execute("SELECT count(*) FROM participants").fetchone()[0] == 1
+    finally:
+        connection.close()

@@ -249,7 +249,7 @@ def test_restored_on_a_new_laptop_the_post_carries_on(
             ).all()
         assert last["last_receipt"] == {"year": 2026, "seq": 3} and last["last_batch_seq"] == 1
         assert last["backup_created_at"] == "2026-11-27T02:30:00Z" and audited
-        coordinator = log_in(app.db, "Dewi Lestari", "1357")
+        coordinator = log_in(app.db, "Dewi Lestari", "482913")
         carried = PostSide(app, "RP3209A", coordinator, side.stick, itertools.count(4))
         # Payments wait until the coordinator says which receipts were printed after the
         # backup (issue 16, paper receipts): none here, the backup is the batch's.

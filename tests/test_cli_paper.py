@@ -51,7 +51,7 @@ def _reenter(restored: Restored, csv: str, tmp_path: Path, *extra: str) -> tuple
     path.write_text(csv, encoding="utf-8")
     folder = restored.side.app.folder
     argv = ["--data-dir", str(folder.root), "receipts", "reenter", str(path), *extra]
-    return run([*argv, "--coordinator", "Dewi Lestari"], "1357\n")
+    return run([*argv, "--coordinator", "Dewi Lestari"], "482913\n")
 
 
 def test_paper_receipts_from_a_file_then_done_and_the_chain_names_the_lost_number(
@@ -74,7 +74,7 @@ def test_paper_receipts_from_a_file_then_done_and_the_chain_names_the_lost_numbe
     assert report["whole"] and report["receipts"] == 4
     assert report["explained_gaps"] == [{"number": number(4), "reason": LOST}]
     done = ["--data-dir", str(folder.root), "receipts", "reenter", "--done", number(5), "--json"]
-    code, out, err = run([*done, "--coordinator", "Dewi Lestari"], "1357\n")
+    code, out, err = run([*done, "--coordinator", "Dewi Lestari"], "482913\n")
     assert code == 0, err
     assert json.loads(out) == {"entered": [], "held": False, "next": [], "last": number(5)}
 
@@ -99,7 +99,7 @@ def test_a_file_with_one_wrong_line_enters_nothing_and_says_which(
         path = tmp_path / "rusak.csv"
         path.write_bytes(bad)
         argv = ["--data-dir", str(restored.side.app.folder.root), "receipts", "reenter", str(path)]
-        code, out, err = run([*argv, "--coordinator", "Dewi Lestari"], "1357\n")
+        code, out, err = run([*argv, "--coordinator", "Dewi Lestari"], "482913\n")
         assert (code, out) == (1, "") and err.startswith(start) and err.count("\n") == 1, err
     from rumah_perisai.app import open_app
 

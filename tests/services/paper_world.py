@@ -60,7 +60,7 @@ def _close(side: PostSide) -> DataFolder:
 
 def _reopen(side: PostSide, folder: DataFolder, clock: Any) -> None:
     side.app = open_app(folder, folder.sqlite_url, clock=clock)
-    side.coordinator = log_in(side.app.db, "Dewi Lestari", "1357")
+    side.coordinator = log_in(side.app.db, "Dewi Lestari", "482913")
 
 
 def take_backup(side: PostSide, clock: Any, last_receipt: tuple[int, int] | None,
@@ -95,8 +95,8 @@ def restore(side: PostSide, backup: Backup, clock: Any) -> None:
 
 
 def add_volunteer(side: PostSide, name: str = "Ujang Hidayat") -> Actor:
-    create_account(side.app.db, AccountSetup(name, "2468"), ROLE_VOLUNTEER, side.coordinator)
-    return log_in(side.app.db, name, "2468")
+    create_account(side.app.db, AccountSetup(name, "572946"), ROLE_VOLUNTEER, side.coordinator)
+    return log_in(side.app.db, name, "572946")
 
 
 def paper(side: PostSide, receipt_id: int) -> ReceiptDoc:

@@ -489,7 +489,7 @@ def test_after_a_real_restore_on_a_new_laptop_the_paper_receipts_come_back(
     restore_backup(new, sent.backup, code, clock=clock)
     app = open_app(new, new.sqlite_url, clock=clock)
     try:
-        coordinator = log_in(app.db, "Dewi Lestari", "1357")
+        coordinator = log_in(app.db, "Dewi Lestari", "482913")
         status = paper_status(app.db)
         assert status.held and status.backup_last == number(1)
         assert status.expected == (number(2),)

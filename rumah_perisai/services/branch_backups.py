@@ -85,6 +85,12 @@ def keep_backups_beside(
     return results
 
 
+def _suspended(db: Database, post_code: str) -> bool:
+    with db.reading() as session:
+        post = session.scalars(select(Post).where(Post.code == post_code)).first()
+        return post is not None and post.suspended_at is not None
+
+
 def _checked(db: Database, path: Path) -> BackupHeader:
     header = read_header(path)
     with db.reading() as session:
@@ -120,6 +126,10 @@ def newest_kept(folder: DataFolder, post_code: str) -> BackupHeader | None:
 
 def _keep(db: Database, folder: DataFolder, path: Path) -> KeptBackup:
     header = _checked(db, path)
+    if _suspended(db, header.post_code):
+        # A suspended post's laptop may be in a thief's hands, its key with it: what it sends
+        # now must not push the post's last good backup out (its batch is refused and says so).
+        return KeptBackup(path, header.post_code, None)
     current = newest_kept(folder, header.post_code)
     if current is not None and current.created_at >= header.created_at:
         return KeptBackup(path, header.post_code, None)

@@ -33,7 +33,7 @@ from rumah_perisai.services.backup import (
     set_off_laptop_target,
     write_backup,
 )
-from rumah_perisai.services.branch import import_batch, import_files
+from rumah_perisai.services.branch import import_batch, import_files, set_suspended
 from rumah_perisai.services.branch_backups import kept_folder, recover_post
 from rumah_perisai.services.cash import close_day, till
 from rumah_perisai.services.paper_receipts import finish as finish_paper_receipts
@@ -390,6 +390,25 @@ def test_the_branch_keeps_the_newest_backup_and_refuses_a_hostile_one(
     assert "\n" not in refused[0].refusal.message()
     names = [p.name for p in kept_folder(branch.folder, "RP3209A").iterdir()]
     assert names == [second.backup.name]
+
+
+def test_a_suspended_posts_backup_never_pushes_its_last_good_one_out(
+    side: PostSide, branch: App, clock: Any
+) -> None:
+    """A stolen laptop still holds the post's key: what it sends after the branch suspended the
+    post is refused, and the backup beside it is not kept in place of the last good one."""
+    side.pay(side.register())
+    first = side.export()
+    import_files(branch.db, branch.folder, [first.path], CLI)
+    assert first.backup is not None
+    set_suspended(branch.db, "RP3209A", "laptop dicuri", CLI)
+    clock.advance(days=2)
+    side.pay(side.register())
+    stolen = side.export()
+    with pytest.raises(UserError):
+        import_files(branch.db, branch.folder, [stolen.path], CLI)
+    names = [p.name for p in kept_folder(branch.folder, "RP3209A").iterdir()]
+    assert names == [first.backup.name]
 
 
 def test_the_next_start_finishes_a_restore_stopped_after_it_was_decided(

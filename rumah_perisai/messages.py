@@ -85,6 +85,13 @@ MESSAGES: dict[str, str] = {
         "(branch recover-post)."
     ),
     "backup_damaged": N_("The backup is damaged or was changed; it was not used."),
+    "post_in_use": N_(
+        "Rumah Perisai has this post open in another window or command; close it first, then "
+        "restore. Nothing was changed."
+    ),
+    "post_being_restored": N_(
+        "The post is being restored from a backup in another window; try again when that is done."
+    ),
     "backup_not_for_this_branch": N_(
         "This backup was not made for this branch's key; it cannot be opened here."
     ),

@@ -50,6 +50,7 @@ from rumah_perisai.exchange.backupfile import (
 from rumah_perisai.exchange.keyfiles import BRANCH_PUBLIC_FILE, read_branch_key_file
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys import POST_KEY_FILE, load_post_key, public_bytes
+from rumah_perisai.presence import sole_user
 from rumah_perisai.services.backup import (
     RESTORE_MARK,
     RESTORE_PREFIX,
@@ -83,14 +84,28 @@ def restore(
     backup older than the one restored here before, or not newer than what the folder holds; a
     wrong code."""
     progress = progress or SilentProgress()
-    finish_interrupted_restore(folder)
     progress.step(0, 5, "check")
     header = read_backup_header(path)
     _check_program(header)
-    _check_folder(folder, header)
+    if folder.root.is_dir():
+        _check_folder(folder, header)  # said first, even while the folder is open elsewhere
     progress.step(1, 5, "code")
     record = dict(header.wraps)
     key = vault.unlock_with_code(record, code)
+    with sole_user(folder):  # never under a window or command that has the post open
+        finish_interrupted_restore(folder)
+        _check_folder(folder, header)  # again, now that nothing else can change it
+        return _restore(folder, header, record, key, progress, clock)
+
+
+def _restore(
+    folder: DataFolder,
+    header: BackupHeader,
+    record: dict[str, Any],
+    key: bytes,
+    progress: Progress,
+    clock: Any,
+) -> RestoreResult:
     folder.root.mkdir(parents=True, exist_ok=True)
     staging = folder.root / f"{RESTORE_PREFIX}{secrets.token_hex(6)}"
     try:

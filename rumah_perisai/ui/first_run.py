@@ -216,7 +216,7 @@ class FirstRunDialog(QDialog):
         """The restore on its own dialog; once it is done, the restored post opens."""
         from rumah_perisai.ui.restore_dialog import RestoreDialog
 
-        dialog = RestoreDialog(self._app.folder, self._app.db.dispose, self)
+        dialog = RestoreDialog(self._app.folder, self._app.close, self)
         dialog.accepted.connect(self._restored)
         self.restore_dialog = dialog
         dialog.open()

@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import json
 import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from rumah_perisai import vault
+from rumah_perisai import presence, vault
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import AuditEntry, Batch, Receipt, Setting
@@ -430,3 +431,35 @@ def test_the_next_start_finishes_a_restore_stopped_after_it_was_decided(
     with open_app(new, new.sqlite_url, clock=clock) as app, app.db.reading() as session:
         assert session.get(Setting, backup_service.RESTORE_SETTING) is not None  # next start
     assert not list(new.root.glob(".restore-*"))
+
+
+def test_a_restore_is_refused_while_the_post_is_open_elsewhere_and_opening_waits_for_one(
+    side: PostSide, tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second process at the same time: a restore never swaps files under an open post, and
+    a post opened while a restore is running waits for it instead of tearing it down."""
+    code: str = side.code_text  # type: ignore[attr-defined]
+    laptop = DataFolder(tmp_path / "new-laptop")
+    restore(laptop, write_backup(side.app, tmp_path, "manual").path, code, clock=clock)
+    clock.advance(hours=1)
+    side.pay(side.register())
+    newer = write_backup(side.app, tmp_path, "manual")
+    window = open_app(laptop, laptop.sqlite_url, clock=clock)  # the post is open there
+    try:
+        before = _state(laptop.root)
+        with pytest.raises(UserError) as refused:
+            restore(laptop, newer.path, code, clock=clock)
+        assert refused.value.key == "post_in_use"
+        assert _state(laptop.root) == before
+    finally:
+        window.close()
+    restore(laptop, newer.path, code, clock=clock)  # closed, the same restore goes through
+    other = DataFolder(tmp_path / "other-laptop")
+    monkeypatch.setattr(presence, "OPEN_WAIT_S", 0.3)
+    with presence.sole_user(other):  # a restore in progress there
+        started = time.monotonic()
+        with pytest.raises(UserError) as waited:
+            open_app(other, other.sqlite_url, clock=clock)
+        assert waited.value.key == "post_being_restored"
+        assert time.monotonic() - started >= 0.3
+    open_app(other, other.sqlite_url, clock=clock).close()  # and opens once it is done

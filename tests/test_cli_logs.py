@@ -94,6 +94,10 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*p, "card", "print", people[1][0], "--out", str(nowhere)])
     command([*p, "card", "verify", f"{someone[1]} {someone[2]}"])
     command([*p, "receipts", "verify"])
+    # paper receipts re-entered after a restore: refused here (no restore), a name in the file
+    paper = tmp_path / "kertas.csv"
+    paper.write_text(f"{people[0][0]},{someone[2]},{someone[1]}\n", encoding="utf-8")
+    command([*p, "receipts", "reenter", str(paper), *COORDINATOR], PIN)
     code, out, err = command([*p, "batch", "export", *COORDINATOR, "--out", str(stick)], PIN)
     assert code == 0, err
     batch = out.splitlines()[-1]

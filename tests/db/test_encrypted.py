@@ -161,15 +161,15 @@ def test_a_folder_whose_key_store_holds_another_key_is_refused_plainly(
     shutil.copytree(demo_folder.root, copy.root)
     record = vault.read_record(copy)
     assert record is not None
-    (vault.key_dir() / f"{record['id']}.key").write_text(os.urandom(32).hex(), encoding="ascii")
+    key_file = vault.key_dir() / f"{record['id']}.key"
+    original = key_file.read_text(encoding="ascii")
+    key_file.write_text(os.urandom(32).hex(), encoding="ascii")
     try:
         with pytest.raises(UserError) as refused:
             open_app(copy, copy.sqlite_url)
         assert refused.value.key == "db_key_wrong"
     finally:
-        (vault.key_dir() / f"{record['id']}.key").write_text(
-            vault.database_key(demo_folder).hex(), encoding="ascii"
-        )
+        key_file.write_text(original, encoding="ascii")
 
 
 def test_without_an_os_key_store_the_key_is_a_file_outside_the_data_folder_for_the_user_only(

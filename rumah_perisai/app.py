@@ -12,6 +12,8 @@ from rumah_perisai.db.encrypted import prepare
 from rumah_perisai.db.engine import is_folder_database, make_engine
 from rumah_perisai.db.migrate import upgrade_to_head
 from rumah_perisai.db.uow import Clock, Database, utc_now
+from rumah_perisai.presence import Presence
+from rumah_perisai.services.restore import finish_interrupted_restore
 
 
 @dataclass
@@ -19,9 +21,13 @@ class App:
     folder: DataFolder
     settings: LocalSettings
     db: Database
+    presence: Presence | None = None  # this process has the folder's post open
 
     def close(self) -> None:
+        """Close the database and let go of the folder (a restore may then replace it)."""
         self.db.dispose()
+        if self.presence is not None:
+            self.presence.release()
 
     def __enter__(self) -> App:
         return self
@@ -37,12 +43,19 @@ def open_app(folder: DataFolder, database_url: str, *, clock: Clock = utc_now) -
     it plain); another database named with ``--db`` is opened as it is.
     """
     folder.ensure_writable()
-    settings = LocalSettings.load(folder)
-    key = prepare(folder) if is_folder_database(folder, database_url) else None
-    engine = make_engine(database_url, key=key)
+    presence = Presence(folder)  # waits while a restore is replacing the folder's files
+    try:
+        finish_interrupted_restore(folder)  # finished (or undone) before anything opens
+        settings = LocalSettings.load(folder)
+        key = prepare(folder) if is_folder_database(folder, database_url) else None
+        engine = make_engine(database_url, key=key)
+    except BaseException:
+        presence.release()
+        raise
     try:
         upgrade_to_head(engine, backup_dir=folder.backups)
     except BaseException:
         engine.dispose()
+        presence.release()
         raise
-    return App(folder, settings, Database(engine, clock=clock))
+    return App(folder, settings, Database(engine, clock=clock), presence)

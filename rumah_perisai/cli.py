@@ -73,15 +73,21 @@ class Context:
         """Who does what the command changes: the OS login, or with ``--coordinator NAME`` that
         coordinator, the PIN checked (a volunteer's name is refused). The commands declared
         with ``coordinator_option(required=True)`` were refused before they started without
-        one (``_require_coordinator``)."""
-        from rumah_perisai.services.volunteers import Actor, log_in, require_coordinator
+        one (``_require_coordinator``).
+
+        The PIN is a try like one in the window: after 5 wrong ones the account waits, and a
+        PIN made before the rule of issue 16 is refused here until its owner has chosen a new
+        one in the window (a command cannot ask for one)."""
+        from rumah_perisai.services.volunteers import Actor, attempt_login, require_coordinator
 
         name = getattr(self.args, "coordinator", None)
         if name is None:
             return Actor(label=self.actor())
-        actor = log_in(db, name, _read_pin(name, self, confirm=False))
-        require_coordinator(actor)
-        return dataclasses.replace(actor, label=f"{self.actor()} as {actor.label}")
+        login = attempt_login(db, name, _read_pin(name, self, confirm=False), by=self.actor())
+        require_coordinator(login.actor)
+        if login.must_change_pin:
+            raise UserError("pin_change_in_window", name=login.actor.name)
+        return dataclasses.replace(login.actor, label=f"{self.actor()} as {login.actor.label}")
 
     def say(self, text: str) -> None:
         print(text, file=self.out)
@@ -165,7 +171,7 @@ def _read_pin(name: str, ctx: Context, *, confirm: bool = True) -> str:
     try:
         line = ctx.stdin.readline(64).strip()  # a PIN is 4-8 digits; more is not one
     except UnicodeDecodeError as error:
-        raise UserError("bad_pin") from error
+        raise UserError("pin_rule") from error  # no PIN is anything but digits
     if not line:
         raise UserError("pin_missing")
     return line
@@ -297,6 +303,7 @@ def cmd_receipts_verify(args: argparse.Namespace, ctx: Context) -> int:
                 "problem": report.problem,
                 "receipt": report.number,
                 "newest_hash": report.newest_hash,
+                "explained_gaps": [{"number": g.number, "reason": g.reason} for g in report.gaps],
                 "message": report.message(),
             }
         )
@@ -306,6 +313,67 @@ def cmd_receipts_verify(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_OK
     print(report.message(), file=ctx.err)
     return EXIT_REFUSED
+
+
+def cmd_receipts_reenter(args: argparse.Namespace, ctx: Context) -> int:
+    """After a restore: the receipts printed after the backup, entered again from a file of
+    their paper halves (all or nothing), or re-entry finished with the highest number printed
+    (``--done``; ``none`` when nothing was printed since the backup)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.paper_receipts import (
+        Entered,
+        enter_all,
+        finish,
+        paper_status,
+        read_paper_file,
+    )
+
+    entered: list[Entered] = []
+    if args.file is not None:
+        entries, lines = read_paper_file(_read_input_file(Path(args.file), PAPER_FILE_LIMIT))
+    with open_app(ctx.folder, ctx.database_url) as app:
+        actor = ctx.acting(app.db)
+        if args.file is not None:
+            entered = enter_all(app.db, entries, actor, lines)
+        else:
+            done = args.done.strip()
+            finish(app.db, None if done.lower() in ("none", "-", "") else done, actor)
+        status = paper_status(app.db)
+    if args.json:
+        ctx.emit_json(
+            {
+                "entered": [
+                    {"number": e.number, "lost": e.lost, "day": e.day, "total": e.total}
+                    for e in entered
+                ],
+                "held": status.held,
+                "next": list(status.expected),
+                "last": status.last_entered,
+            }
+        )
+        return EXIT_OK
+    if args.file is not None:
+        receipts = sum(1 for e in entered if not e.lost)
+        ctx.say(
+            tr(
+                "Entered again: {receipts} paper receipts and {lost} lost numbers, {first} to "
+                "{last}. Next: {next}. When every paper half is in: receipts reenter --done "
+                "<the highest number printed>.",
+                receipts=receipts,
+                lost=len(entered) - receipts,
+                first=entered[0].number,
+                last=entered[-1].number,
+                next=" / ".join(status.expected) or "-",
+            )
+        )
+    else:
+        ctx.say(
+            tr(
+                "Paper receipts after the restore are finished: new receipts follow {number}.",
+                number=status.last_entered or "-",
+            )
+        )
+    return EXIT_OK
 
 
 def cmd_keys_set_branch(args: argparse.Namespace, ctx: Context) -> int:
@@ -401,6 +469,7 @@ KEY_FILE_LIMIT = 1 << 20
 # An ACK is parsed before its signature is checked: 32 MB (a branch of 2 million participants
 # sends at most ~22 MB of duplicate-warning prefixes) keeps a forged one from filling memory.
 ACK_FILE_LIMIT = 32 << 20
+PAPER_FILE_LIMIT = 1 << 20  # a few hundred lines of paper receipts at most
 SPREADSHEET_LIMIT = 256 << 20  # BPJS's KPJ list of a whole branch is a few megabytes
 
 
@@ -467,6 +536,11 @@ def cmd_batch_export(args: argparse.Namespace, ctx: Context) -> int:
         ),
         file=ctx.err,
     )
+    if written.backup is not None:
+        print(tr("The post's backup is beside it: {path}", path=written.backup), file=ctx.err)
+    elif written.backup_error is not None:
+        print(tr("The batch is whole, but the post's backup could not be written beside it: "
+                 "{reason}", reason=written.backup_error), file=ctx.err)  # fmt: skip
     print(written.path, file=ctx.out)
     return EXIT_OK
 
@@ -685,6 +759,13 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
                 print(done.ack_path, file=ctx.out)
             held = held or done.state == "held"
 
+    def kept(backup: Any) -> None:
+        if backup.refusal is not None:
+            print(backup.refusal.message(), file=ctx.err)
+        elif backup.kept is not None:
+            print(tr("Backup of post {post} kept: {path}", post=backup.post_code,
+                     path=backup.kept), file=ctx.err)  # fmt: skip
+
     files = _regular_files(args.files)
     with open_app(ctx.folder, ctx.database_url) as app:
         try:
@@ -696,6 +777,7 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
                 gap_reason=args.allow_gap,
                 progress=progress,
                 on_result=report,
+                on_backup=kept,
             )
         finally:
             progress.finish()
@@ -703,6 +785,23 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
     if args.allow_gap:
         print(tr("Imported past a gap: recorded with the reason given."), file=ctx.err)
     return code
+
+
+def cmd_branch_recover_post(args: argparse.Namespace, ctx: Context) -> int:
+    """A post's backup re-issued for a one-time code: the new file's path, then the code, each
+    alone on a line of stdout."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.branch_backups import recover_post
+
+    _branch_folder(ctx)
+    (path,) = _regular_files([args.file])
+    with open_app(ctx.folder, ctx.database_url) as app:
+        recovered = recover_post(app.db, ctx.folder, path, Path(args.out).expanduser())
+    print(tr("Give the post this file and, separately (by phone or in person), the one-time "
+             "code below; it opens this file only."), file=ctx.err)  # fmt: skip
+    print(recovered.path, file=ctx.out)
+    print(recovered.one_time_code, file=ctx.out)
+    return EXIT_OK
 
 
 def cmd_branch_conflicts(args: argparse.Namespace, ctx: Context) -> int:
@@ -801,6 +900,76 @@ def cmd_branch_export(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+# --- backups and restoring a post (issue 16) ---
+
+
+def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
+    """A coordinator's backup of the post into DIR; its path alone on stdout's last line."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.backup import write_backup
+
+    progress = TerminalProgress(ctx.err)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        ctx.acting(app.db)  # a coordinator's PIN, checked (the option is required)
+        try:
+            info = write_backup(app, Path(args.out), "manual", progress)
+        finally:
+            progress.finish()
+    print(tr("Backup written and checked: {size} bytes.", size=info.size), file=ctx.err)
+    print(info.path, file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
+    """Restore the post from a backup into the data folder with the recovery (or one-time) code,
+    read at the terminal unseen or as one line of stdin."""
+    from rumah_perisai.services.backup import read_backup_header, restore_backup
+
+    (path,) = _regular_files([args.file])
+    read_backup_header(path)  # a damaged file is said before the code is asked
+    code = _read_code(ctx)
+    result = restore_backup(ctx.folder, path, code)
+    if args.json:
+        ctx.emit_json(
+            {
+                "post_code": result.post_code,
+                "post_name": result.post_name,
+                "backup_created_at": result.backup_created_at.isoformat(),
+                "restored_at": result.restored_at.isoformat(),
+                "kind": result.kind,
+                "last_receipt": result.last_receipt,
+                "last_batch_seq": result.last_batch_seq,
+                "new_recovery_code": result.new_recovery_code,
+                "not_held": result.not_held,
+                "set_aside": str(result.set_aside) if result.set_aside else None,
+            }
+        )
+        return EXIT_OK
+    ctx.say(tr("Post {code} ({name}) restored.", code=result.post_code, name=result.post_name))
+    ctx.say(result.not_held)
+    if result.set_aside is not None:
+        ctx.say(tr("What this folder held before is kept in {path}.", path=result.set_aside))
+    if result.new_recovery_code is not None:
+        ctx.say(tr("NEW RECOVERY CODE (shown only now; write it on the sheet for the envelope, "
+                   "the old code and the one-time code no longer open this post):"))  # fmt: skip
+        ctx.say(f"    {result.new_recovery_code}")
+    return EXIT_OK
+
+
+def _read_code(ctx: Context) -> str:
+    """The recovery code: at a terminal unseen, else one line of stdin (as a PIN is read)."""
+    if ctx.stdin.isatty():
+        text = getpass.getpass(tr("Recovery code (or the branch's one-time code): "))
+    else:
+        try:
+            text = ctx.stdin.readline(200)
+        except UnicodeDecodeError as error:
+            raise UserError("recovery_code_bad_form") from error
+    if not text.strip():
+        raise UserError("restore_code_missing")
+    return text.strip()
+
+
 # --- updates on the stick (issue 15) ---
 
 
@@ -862,6 +1031,36 @@ def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
         until = hit.cover_until.isoformat() if hit.cover_until else "-"
         ctx.say(f"{hit.registration_number}\t{hit.nik}\t{hit.name}\t{hit.status}\t{until}")
     return EXIT_OK
+
+
+def cmd_accounts_reset_pin(args: argparse.Namespace, ctx: Context) -> int:
+    """A coordinator who forgot their PIN: the post's recovery code, then the new PIN (each one
+    line of stdin, or asked unseen at a terminal, the PIN twice)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.pin_reset import reset_pin_with_recovery_code
+    from rumah_perisai.services.volunteers import tidy_name
+
+    name = tidy_name(args.name)  # a bad name is refused before anything is asked
+    code = _read_secret_line(ctx, tr("Recovery code: "), "recovery_code_missing")
+    pin = _read_pin(name, ctx)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        owner = reset_pin_with_recovery_code(app.db, ctx.folder, code, name, pin, by=ctx.actor())
+    ctx.say(tr("{name}'s PIN was changed; log in with the new one.", name=owner.name))
+    return EXIT_OK
+
+
+def _read_secret_line(ctx: Context, prompt: str, missing: str) -> str:
+    """One secret line: unseen at a terminal, else one line of stdin (``_read_pin``'s way)."""
+    if ctx.stdin.isatty():
+        line = getpass.getpass(prompt)
+    else:
+        try:
+            line = ctx.stdin.readline(200)
+        except UnicodeDecodeError as error:
+            raise UserError("recovery_code_bad_form") from error
+    if not line.strip():
+        raise UserError(missing)
+    return line.strip()
 
 
 def cmd_info(args: argparse.Namespace, ctx: Context) -> int:
@@ -1085,6 +1284,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     receipts_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     receipts_verify.set_defaults(handler=cmd_receipts_verify)
+    reenter = receipt_commands.add_parser(
+        "reenter",
+        help=tr(
+            "after a restore: enter again the receipts printed after the backup (a CSV file of "
+            "their paper halves), or finish with --done HIGHEST"
+        ),
+    )
+    what = reenter.add_mutually_exclusive_group(required=True)
+    what.add_argument("file", nargs="?", type=_path_text, metavar="FILE.csv")
+    what.add_argument(
+        "--done",
+        metavar="HIGHEST",
+        help=tr("the highest receipt number printed since the backup (none: nothing printed)"),
+    )
+    reenter.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    coordinator_option(reenter, required=True)
+    reenter.set_defaults(handler=cmd_receipts_reenter)
 
     keys_cmd = commands.add_parser("keys", help=tr("the post's and the branch's keys"))
     keys_commands = keys_cmd.add_subparsers(
@@ -1211,6 +1427,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     branch_export.set_defaults(handler=cmd_branch_export)
 
+    recover = branch_commands.add_parser(
+        "recover-post",
+        help=tr("re-issue a post's backup for a one-time code (prints the file, then the code)"),
+    )
+    recover.add_argument("file", type=_path_text, metavar="FILE")
+    recover.add_argument("--out", type=_path_text, required=True, metavar="DIR")
+    recover.set_defaults(handler=cmd_branch_recover_post)
+
     # --- updates on the stick (issue 15) ---
     sign_update = branch_commands.add_parser(
         "sign-update", help=tr("sign an installer for the posts (writes SETUP.EXE.sig beside it)")
@@ -1234,12 +1458,42 @@ def build_parser() -> argparse.ArgumentParser:
     coordinator_option(update_install, required=True)
     update_install.set_defaults(handler=cmd_update_install)
 
+    backup = commands.add_parser(
+        "backup", help=tr("write a backup of the post into DIR (a coordinator); its path last")
+    )
+    backup.add_argument("--out", type=_path_text, required=True, metavar="DIR")
+    coordinator_option(backup, required=True)
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser(
+        "restore",
+        help=tr("restore the post from a backup file (the recovery code is asked, or read from "
+                "stdin)"),
+    )  # fmt: skip
+    restore.add_argument("file", type=_path_text, metavar="FILE")
+    restore.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    restore.set_defaults(handler=cmd_restore)
+
     search = commands.add_parser(
         "search", help=tr("find participants by NIK, name, registration number, KPJ or phone")
     )
     search.add_argument("text")
     search.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     search.set_defaults(handler=cmd_search)
+
+    # --- accounts (issue 16, item 4) ---
+    accounts_cmd = commands.add_parser("accounts", help=tr("the post's accounts"))
+    accounts_commands = accounts_cmd.add_subparsers(
+        dest="accounts_command", required=True, parser_class=_Parser
+    )
+    reset_pin = accounts_commands.add_parser(
+        "reset-pin",
+        help=tr(
+            "a coordinator who forgot their PIN: reads the post's recovery code, then the new "
+            "PIN (from stdin, one line each, when it is not a terminal)"
+        ),
+    )
+    reset_pin.add_argument("name", metavar="NAME")
+    reset_pin.set_defaults(handler=cmd_accounts_reset_pin)
 
     info = commands.add_parser("info", help=tr("show the post, database and version"))
     info.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
@@ -1400,7 +1654,8 @@ def _command_name(args: argparse.Namespace) -> str:
     """``batch export``, not just ``batch``: which subcommand ran, for whoever reads the log."""
     parts = [args.command]
     for name in ("card_command", "receipts_command", "keys_command", "batch_command",
-                 "branch_command", "update_command", "setting"):  # fmt: skip
+                 "branch_command", "update_command", "accounts_command",
+                 "setting"):  # fmt: skip
         if getattr(args, name, None) is not None:
             parts.append(getattr(args, name))
     return " ".join(parts)

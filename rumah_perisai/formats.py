@@ -74,3 +74,16 @@ def amount_in_words(amount: int) -> str:
 
 
 _LONE_THOUSAND = re.compile(r"\b(juta|miliar|triliun) satu ribu\b")
+
+
+def weekday_moment(value: datetime, zone_name: str) -> str:
+    """A stored (UTC) moment with its weekday, in the post's time zone, in words a restore
+    uses: ``Sabtu 5 Des 2026 pukul 16.02`` (``Saturday 5 Dec 2026 at 16.02``)."""
+    from rumah_perisai.i18n import tr
+
+    shown = local_time(value, zone_name)
+    return tr(
+        "{day} at {time}",
+        day=format_date(shown, format="EEEE d MMM y", locale=babel_locale()),
+        time=format_datetime(shown, format="HH.mm", locale=babel_locale()),
+    )

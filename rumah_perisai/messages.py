@@ -85,6 +85,13 @@ MESSAGES: dict[str, str] = {
         "(branch recover-post)."
     ),
     "backup_damaged": N_("The backup is damaged or was changed; it was not used."),
+    "post_in_use": N_(
+        "Rumah Perisai has this post open in another window or command; close it first, then "
+        "restore. Nothing was changed."
+    ),
+    "post_being_restored": N_(
+        "The post is being restored from a backup in another window; try again when that is done."
+    ),
     "backup_not_for_this_branch": N_(
         "This backup was not made for this branch's key; it cannot be opened here."
     ),
@@ -137,6 +144,31 @@ MESSAGES: dict[str, str] = {
     "account_exists": N_("There is already an account named {name}."),
     "cannot_deactivate_self": N_("You cannot deactivate your own account."),
     "volunteer_missing": N_("No volunteer account {ref} at this post."),
+    # --- issue 16 (P): PINs, their wait after wrong ones, and resetting them ---
+    "pin_rule": N_(
+        "The PIN must be 6–8 digits, and not one digit repeated (111111), a run of digits "
+        "(123456, 987654) or a group repeated (121212, 123123)."
+    ),
+    "pin_locked": N_("Too many wrong PINs for this name. Wait {wait} before the next try."),
+    "pin_change_in_window": N_(
+        "{name}'s PIN is too short or too easy to guess: log in once in the program's window, "
+        "which asks for a new PIN, then try again."
+    ),
+    "recovery_locked": N_(
+        "Too many wrong recovery codes. Wait {wait} before the next try; no PIN was changed."
+    ),
+    "pin_reset_code_wrong": N_("That is not this post's recovery code; no PIN was changed."),
+    "pin_reset_no_code": N_(
+        "This post has no recovery code yet, so no PIN can be reset with one. Another "
+        "coordinator can give a new PIN under File → Volunteer accounts."
+    ),
+    "recovery_code_missing": N_(
+        "No recovery code given (type it at the terminal, or send it as the first line on stdin)."
+    ),
+    "pin_reset_not_coordinator": N_(
+        "{name} is not an active coordinator of this post. The recovery code resets only a "
+        "coordinator's PIN; a volunteer gets a new PIN from a coordinator."
+    ),
     # --- registration
     "registration_invalid": N_("Some fields need correcting: {fields}."),
     "duplicate_nik": N_(
@@ -429,5 +461,168 @@ MESSAGES: dict[str, str] = {
     "update_coordinator": N_("Only a coordinator can install a new version of the program."),
     "update_launch_failed": N_(
         "The installer could not be started ({reason}); the program keeps running as it was."
+    ),
+    # --- issue 16 (A): backups and restoring a post ---
+    "backup_cut": N_("The backup {name} is cut short (not copied whole); it was not used."),
+    "backup_not_backup": N_("{name} is not a Rumah Perisai backup; it was not used."),
+    "backup_newer_format": N_(
+        "The backup {name} was made by a newer program (backup format {version}); install the "
+        "newer program first. Nothing was changed."
+    ),
+    "backup_newer_schema": N_(
+        "The backup {name} was made by a newer program (version {version}); install the newer "
+        "program first. Nothing was changed."
+    ),
+    "backup_other_post": N_(
+        "The backup {name} is of post {post}, but this data folder holds post {here}; nothing "
+        "was changed."
+    ),
+    "backup_older_than_restored": N_(
+        "The backup {name} is older than the backup already restored here (made {made}); "
+        "nothing was changed."
+    ),
+    "backup_not_newer": N_(
+        "The backup {name} is not newer than what this data folder holds; nothing was changed."
+    ),
+    "backup_out_missing": N_("The folder {path} does not exist; no backup was written."),
+    "backup_target_missing": N_(
+        "The backup folder {path} cannot be found (is the drive plugged in?); no backup was "
+        "written there."
+    ),
+    "backup_missing": N_("{path} is not there; nothing was changed."),
+    "backup_snapshot_bad": N_(
+        "The copy of the database for the backup did not pass its check; no backup was written. "
+        "Try again; if it fails again, call the branch."
+    ),
+    "backup_not_embedded": N_(
+        "Only a post's own database in its data folder can be backed up; nothing was written."
+    ),
+    "backup_signer_unknown": N_(
+        "The backup {name} was re-issued by a branch this post does not know; it was not used."
+    ),
+    "restore_into_branch": N_(
+        "The data folder {path} belongs to a branch; a post's backup is restored only into a "
+        "post's data folder."
+    ),
+    "restore_code_missing": N_(
+        "No code was given: type the recovery code (or the branch's one-time code), or give it "
+        "as one line on stdin."
+    ),
+    "backup_post_unknown": N_(
+        "The backup {name} is of post {post}, which this branch does not know; it was not kept."
+    ),
+    "backup_wrong_post_key": N_(
+        "The backup {name} is not signed by the key registered for post {post}; it was not used."
+    ),
+    # --- issue 16 (R): paper receipts after a restore ---
+    "paper_receipts_pending": N_(
+        "Receipts printed after the backup this post was restored from are not entered yet: "
+        "payments, voids and the weekly batch wait until a coordinator finishes (File, Paper "
+        "receipts after the restore)."
+    ),
+    "paper_branch_ahead": N_(
+        "The branch already holds batch {seq} of this post, written after the backup it was "
+        "restored from: restore a newer backup (the one written with batch {seq} on the "
+        "stick, or the branch's copy). Payments wait until then; nothing was recorded."
+    ),
+    "ack_after_restore": N_(
+        "{name} acknowledges batch {seq}, which this post does not have (its newest is "
+        "{last}): the backup it was restored from is older than what the branch holds. "
+        "Restore the newer backup (the one written with batch {seq} on the stick, or the "
+        "branch's copy); payments wait until then."
+    ),
+    "paper_no_restore": N_(
+        "This post was not restored from a backup: there are no paper receipts to enter again."
+    ),
+    "paper_finished": N_(
+        "Entering the paper receipts after the restore is finished already; new receipts "
+        "follow the last number."
+    ),
+    "paper_batch_since": N_(
+        "A batch was written since the restore: paper receipts entered now would be older "
+        "than it, and the branch would refuse them; nothing was recorded."
+    ),
+    "paper_number_bad": N_(
+        "{number} is not a receipt number (like RP3209A-2026-000123); nothing was recorded."
+    ),
+    "paper_number_other_post": N_(
+        "{number} is not a receipt of this post ({post}); nothing was recorded."
+    ),
+    "paper_number_in_backup": N_(
+        "Receipt {number} is in the backup, so it is here already; nothing was recorded."
+    ),
+    "paper_number_used": N_("Number {number} is used already; nothing was recorded."),
+    "paper_number_out_of_order": N_(
+        "{number} is not the next number: enter {expected} first (a number whose paper half "
+        "is lost is recorded as lost); nothing was recorded."
+    ),
+    "paper_year_differs": N_(
+        "Receipt {number} cannot be dated in {year}: its number belongs to another year; "
+        "nothing was recorded."
+    ),
+    "paper_time_too_early": N_(
+        "Receipt {number} says {printed}, before the backup or the receipt before it "
+        "({floor}): check the date and time; nothing was recorded."
+    ),
+    "paper_time_after_restore": N_(
+        "Receipt {number} is dated after the restore, so it cannot be a paper printed before "
+        "it: check the date and time; nothing was recorded."
+    ),
+    "paper_participant_unknown": N_(
+        "Participant {ref} is not in the restored post (registered after the backup?): "
+        "register them again, then record this number as lost with that reason; nothing was "
+        "recorded."
+    ),
+    "paper_collector_unknown": N_(
+        "{name} has no account at this post: add the volunteer's account again first (File, "
+        "Volunteer accounts); nothing was recorded."
+    ),
+    "paper_month_count": N_(
+        "Receipt {number}: dues are paid for 1, 3, 6 or 12 months; nothing was recorded."
+    ),
+    "paper_not_payable": N_(
+        "Receipt {number}: participant {ref} could not pay on that day ({status}); nothing "
+        "was recorded."
+    ),
+    "paper_months_differ": N_(
+        "Receipt {number} starts with {printed}, but the participant owed {expected} first "
+        "then; nothing was recorded."
+    ),
+    "paper_amount_differs": N_(
+        "Receipt {number} says {printed}, but the rates ask {expected} for {months}; nothing "
+        "was recorded."
+    ),
+    "paper_qr_bad": N_("The scanned code is not a receipt's QR code; nothing was recorded."),
+    "paper_qr_forged": N_(
+        "The QR code of receipt {number} was not signed by this post: not a genuine receipt; "
+        "nothing was recorded."
+    ),
+    "paper_qr_other_number": N_(
+        "The QR code is receipt {qr}'s, not {number}'s; nothing was recorded."
+    ),
+    "paper_lost_reason": N_("Say why the paper half is lost; nothing was recorded."),
+    "paper_highest_needed": N_(
+        "Give the highest receipt number printed since the backup (the last one entered is "
+        "{number}); nothing was changed."
+    ),
+    "paper_highest_too_low": N_(
+        "{number} is lower than the last number entered ({last}); nothing was changed."
+    ),
+    "paper_not_all_entered": N_(
+        "Numbers {first} to {last} are not entered yet: enter their receipts, or record the "
+        "lost ones; payments stay held."
+    ),
+    "paper_line": N_("Line {line}: {reason}"),
+    "paper_file_bad": N_(
+        "The file cannot be read as a CSV file of paper receipts ({reason}); nothing was recorded."
+    ),
+    "paper_file_empty": N_("The file holds no paper receipts; nothing was recorded."),
+    "paper_field_bad": N_(
+        "a date, time, first month or number of months cannot be read (date YYYY-MM-DD, time "
+        "HH:MM, first_month YYYY-MM, months 1, 3, 6 or 12); nothing was recorded."
+    ),
+    "batch_chain_numbers": N_(
+        "{name}: receipt number {number} does not follow the post's previous receipt (a "
+        "number twice, or one skipped without a recorded reason); nothing was imported."
     ),
 }

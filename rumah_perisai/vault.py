@@ -196,7 +196,10 @@ def folder_lock(folder: DataFolder) -> Iterator[None]:
     folder.root.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(folder.root / ".vault-lock", timeout=60, isolation_level=None)
     try:
-        connection.execute("BEGIN EXCLUSIVE")
+        try:
+            connection.execute("BEGIN EXCLUSIVE")
+        except sqlite3.OperationalError as error:  # another start held it for a minute
+            raise UserError("db_busy") from error
         yield
     finally:
         connection.close()  # ends the transaction (rollback): the lock is let go

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -36,13 +37,13 @@ from rumah_perisai.db.uow import next_number
 from rumah_perisai.domain.coverage import CoverHistory, Standing, summarize
 from rumah_perisai.domain.months import add_months, month_end
 from rumah_perisai.i18n import set_language
-from rumah_perisai.services.posts import PostSetup, PostSummary, set_up_post
+from rumah_perisai.services.posts import PostSetup, PostSummary, set_up_post, the_post
 from rumah_perisai.services.volunteers import (
     ROLE_COORDINATOR,
     ROLE_VOLUNTEER,
     AccountSetup,
     Actor,
-    create_account,
+    add_account,
     log_in,
 )
 
@@ -175,17 +176,27 @@ def add_participant(app: App, post: PostSummary) -> Callable[..., int]:
     return add
 
 
+def account_made_before_issue_16(app: App, name: str, pin: str, role: str, by: str) -> None:
+    """An account as the program made it before the PIN rule of issue 16 (a 4-digit PIN): one
+    operation, one create in the audit, as ``create_account`` did then."""
+    with app.db.unit_of_work(by) as session:
+        account = add_account(session, the_post(session), AccountSetup(name, "482913"), role)
+        account.pin_hash = PasswordHasher().hash(pin)  # before the flush: stored as made
+
+
 @pytest.fixture
 def coordinator(app: App, post: PostSummary) -> Actor:
-    """The post's first coordinator, logged in (PIN 1357)."""
-    create_account(app.db, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR, None)
+    """The post's first coordinator, logged in (PIN 1357, made before issue 16)."""
+    account_made_before_issue_16(
+        app, "Dewi Lestari", "1357", ROLE_COORDINATOR, "app:first-coordinator"
+    )
     return log_in(app.db, "Dewi Lestari", "1357")
 
 
 @pytest.fixture
 def volunteer(app: App, coordinator: Actor) -> Actor:
-    """A volunteer added by the coordinator, logged in (PIN 2468)."""
-    create_account(app.db, AccountSetup("Ujang Hidayat", "2468"), ROLE_VOLUNTEER, coordinator)
+    """A volunteer added by the coordinator, logged in (PIN 2468, made before issue 16)."""
+    account_made_before_issue_16(app, "Ujang Hidayat", "2468", ROLE_VOLUNTEER, coordinator.label)
     return log_in(app.db, "Ujang Hidayat", "2468")
 
 

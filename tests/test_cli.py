@@ -246,7 +246,13 @@ def test_init_with_a_coordinator_reads_the_pin_from_stdin_and_stores_only_a_hash
 
 
 @pytest.mark.parametrize(
-    ("pin", "expected"), [("", "PIN koordinator tidak diberikan"), ("1111", "PIN harus 4–8 angka")]
+    ("pin", "expected"),
+    [
+        ("", "PIN koordinator tidak diberikan"),
+        ("1111", "PIN harus 6–8 angka"),
+        ("1357", "PIN harus 6–8 angka"),  # issue 16: four digits are no longer a new PIN
+        ("234567", "PIN harus 6–8 angka"),
+    ],
 )
 def test_a_missing_or_weak_coordinator_pin_creates_nothing(
     data_dir: Path, pin: str, expected: str

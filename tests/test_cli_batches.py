@@ -102,8 +102,10 @@ def test_batch_export_verify_again_and_list(post_dir: Path, stick: Path, tmp_pat
     assert code == 0, err
     path = Path(out.splitlines()[-1])
     assert path.parent == stick and path.name.startswith("RP3209A-batch-0001-")
-    assert [p.name for p in stick.iterdir()] == [path.name]
-    assert "1 pendaftaran" in err
+    backups = [p for p in stick.iterdir() if p.name.endswith("-batch.rpbackup")]
+    assert sorted(p.name for p in stick.iterdir()) == sorted([path.name, backups[0].name])
+    assert out == f"{path}\n"  # the batch's path alone on stdout, as before
+    assert "1 pendaftaran" in err and f"Cadangan pos ada di sebelahnya: {backups[0]}" in err
 
     code, out, err = run("--data-dir", str(post_dir), "batch", "verify", str(path))
     assert (code, err) == (0, "")

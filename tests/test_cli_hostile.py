@@ -126,7 +126,7 @@ def _hostile_files(root: Path, branch_dir: Path) -> None:
     )  # fmt: skip
     (files / "ack-huge-seq.ack.json").write_bytes(ack_bytes(huge_seq, keys.signing))
     # signed by the branch itself, yet out of shape: another post's key that is no key
-    (batch,) = (root / "stick").iterdir()
+    (batch,) = (root / "stick").glob("*.rpb")  # beside it: the post's backup (issue 16)
     bad_post = dataclasses.replace(
         huge_seq,
         seq=1,

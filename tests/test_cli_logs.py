@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from rumah_perisai import vault
 from rumah_perisai.cli import build_parser, main
 from rumah_perisai.config import DataFolder
 from tests.dbfiles import open_raw
 from tests.test_cli_coordinator import _leaves
 
 COORDINATOR = ["--coordinator", "Euis Komalasari"]
-GROUPS = {"card", "receipts", "keys", "batch", "branch", "settings", "update"}  # two words
+GROUPS = {"card", "receipts", "keys", "batch", "branch", "settings", "update", "accounts"}
 PIN = "1357\n"
 
 
@@ -93,12 +94,23 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*p, "card", "print", people[1][0], "--out", str(nowhere)])
     command([*p, "card", "verify", f"{someone[1]} {someone[2]}"])
     command([*p, "receipts", "verify"])
+    # paper receipts re-entered after a restore: refused here (no restore), a name in the file
+    paper = tmp_path / "kertas.csv"
+    paper.write_text(f"{people[0][0]},{someone[2]},{someone[1]}\n", encoding="utf-8")
+    command([*p, "receipts", "reenter", str(paper), *COORDINATOR], PIN)
     code, out, err = command([*p, "batch", "export", *COORDINATOR, "--out", str(stick)], PIN)
     assert code == 0, err
     batch = out.splitlines()[-1]
     command([*p, "batch", "export", "--out", str(stick)])  # refused: no coordinator
     command([*p, "batch", "export", *COORDINATOR, "--again", "1", "--out", str(stick)], PIN)
     command([*p, "batch", "verify", batch])
+    code, out, err = command([*p, "backup", *COORDINATOR, "--out", str(stick)], PIN)
+    assert code == 0, err
+    backup = out.splitlines()[-1]
+    rescued = tmp_path / "rescued"
+    rescued.mkdir()
+    command([*b, "branch", "recover-post", backup, "--out", str(rescued)])
+    command(["--data-dir", str(tmp_path / "new-laptop"), "restore", backup], "WRONG-CODE\n")
     command([*p, "batch", "list"])
     code, out, err = command([*b, "branch", "import", batch])
     assert code == 0, err
@@ -120,6 +132,8 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*p, "init", "--post-code", "RP1", "--post-name", someone[2], "--kabupaten", "32.09"])
     command([*p, "areas", "desa", someone[2]])
     command([*p, "settings", "language"])
+    # issue 16: a participant's name as an account to reset (refused: no such coordinator)
+    command([*p, "accounts", "reset-pin", someone[2]], f"{vault.new_recovery_code()}\n570264\n")
 
     # a program error whose text quotes a participant: the database's error carries the query
     # and, unless hidden, its parameters

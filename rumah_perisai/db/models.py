@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0011"
+SCHEMA_REVISION = "0014"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -329,6 +329,45 @@ class Receipt(Tracked, Base):
     # refund (the voided receipt's day was closed, or is another day), whoever paid it out now.
     cash_volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
     refund: Mapped[bool] = mapped_column(Boolean, default=False)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A receipt printed after the backup a post was restored from, entered again from its paper
+    # half (issue 16): who typed it in, and when. Not in the chain hash, which covers what the
+    # receipt says; the audit log holds the same. The paper's QR digest, when it was scanned:
+    # the printed QR names the chain hash the receipt had before the laptop was lost.
+    paper_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paper_entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+    paper_qr_digest: Mapped[str | None] = mapped_column(String(32))
+
+    def natural_key(self) -> str:
+        return self.number
+
+
+class ReceiptGap(Tracked, Base):
+    """A receipt number printed after the backup a post was restored from whose paper half is
+    lost (issue 16): the number is used, by this record, with a coordinator's reason.
+
+    It sits in the post's receipt chain in its number's place, hashed like a receipt
+    (``domain.receipts.gap_chain_text``), so the chain stays gapless and the explanation cannot
+    be removed unnoticed; it moves no cash and pays no month."""
+
+    __tablename__ = "receipt_gaps"
+    __table_args__ = (
+        Index("ix_receipt_gaps_post_source", "post_id", "source_id", unique=True),
+        UniqueConstraint("post_id", "year", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
+    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
+    post_code: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # <post>-<year>-<seq:06>
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -654,6 +693,27 @@ class Setting(Tracked, Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value_json: Mapped[str] = mapped_column(Text)
+
+    def natural_key(self) -> str:
+        return self.key
+
+
+class LoginGuard(Base):
+    """Wrong PINs of one account (``pin:RP3209A-V002``) or wrong recovery codes of the post
+    (``recovery:RP3209A``) in a row, and the wait they impose (``services/pin_guard.py``).
+
+    This computer's own protection, not a record of the post's work: never carried in a batch
+    (not ``Tracked``), but audited like every table, so each wrong try and each lock-out is in
+    the audit log. Kept in the database so a restart does not clear it."""
+
+    __tablename__ = "login_guards"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong in a row since a right one
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)  # times locked out, ever
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_lockout_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def natural_key(self) -> str:
         return self.key

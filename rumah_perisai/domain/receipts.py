@@ -15,6 +15,7 @@ from typing import Any
 
 GENESIS_HASH = "0" * 64  # the "previous hash" of a post's first receipt
 CHAIN_FORMAT = 2  # 2: with the cash holder and the refund flag
+GAP_FORMAT = 1  # a number explained without its receipt (``gap_chain_text``)
 
 
 CHAIN_COUNTER = "receipt-chain"  # a post's receipts of all years: taken first, it orders writers
@@ -133,3 +134,31 @@ def chain_hash(content: ReceiptContent, prev_hash: str) -> str:
         for line in content.lines
     ]
     return chain_hash_raw(prev_hash, canonical_row(content), lines)
+
+
+def follows(year: int, seq: int, prev_year: int | None, prev_seq: int | None) -> bool:
+    """Whether number ``year``/``seq`` is the one right after ``prev`` in a post's chain: the
+    next in the same year, or the first of a later year (None: the chain is empty)."""
+    if prev_year is None or prev_seq is None:
+        return seq == 1
+    return (year == prev_year and seq == prev_seq + 1) or (year > prev_year and seq == 1)
+
+
+def gap_chain_text(
+    prev_hash: str, number: str, reason: str, recorded_at: str, recorded_by: str | None
+) -> str:
+    """The text a receipt gap's chain hash is taken of (``db.models.ReceiptGap``): the number
+    whose paper half was lost, the coordinator's reason, when and by whom it was recorded
+    (``recorded_at`` as :func:`canonical_moment` text), linked to the receipt before it. Its
+    own prefix: a gap can never hash like a receipt, nor a receipt like a gap."""
+    return (
+        f"RPG{GAP_FORMAT}|{prev_hash}|{_text(number)}|{_text(reason)}|{_text(recorded_at)}"
+        f"|{_text(recorded_by)}"
+    )
+
+
+def gap_hash(
+    prev_hash: str, number: str, reason: str, recorded_at: datetime, recorded_by: str | None
+) -> str:
+    text = gap_chain_text(prev_hash, number, reason, canonical_moment(recorded_at), recorded_by)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

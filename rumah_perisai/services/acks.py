@@ -38,6 +38,7 @@ from rumah_perisai.exchange.canonical import unb64
 from rumah_perisai.keys import fingerprint
 from rumah_perisai.services.branch_keys import branch_key
 from rumah_perisai.services.posts import the_post
+from rumah_perisai.services.restore_state import AHEAD_SETTING, put_setting, restore_note
 from rumah_perisai.services.volunteers import Actor
 
 DUPLICATE_SALT_SETTING = "branch.duplicate_salt"
@@ -68,6 +69,7 @@ def take_ack(db: Database, data: bytes, name: str, actor: Actor) -> AckTaken:
     if ack.post_code != post.code:
         raise UserError("ack_other_post", name=name, post=ack.post_code)
     digest = hashlib.sha256(data).hexdigest()
+    _refuse_ack_past_restore(db, ack, name, actor)
     with db.unit_of_work(actor.label) as session:
         post = the_post(session)
         batch = session.scalars(
@@ -109,6 +111,24 @@ def take_ack(db: Database, data: bytes, name: str, actor: Actor) -> AckTaken:
         added = _store_prefixes(session, ack)
         session.info["reason"] = f"acknowledgement of batch {ack.seq} from {ack.branch_code}"
         return AckTaken(ack.seq, False, rejected_total, newly, kpj, _other_posts(session), added)
+
+
+def _refuse_ack_past_restore(db: Database, ack: Ack, name: str, actor: Actor) -> None:
+    """An acknowledgement, signed by the branch, of a batch newer than any this restored post
+    has: the backup is older than what the branch holds (issue 16). The fact is kept
+    (``restore.branch_ahead``: paper receipts cannot be entered here, payments stay held) and
+    the acknowledgement refused: its batch is not here to mark."""
+    with db.reading() as session:
+        post = the_post(session)
+        note = restore_note(session)
+        newest = session.scalar(select(func.max(Batch.seq)).where(Batch.post_id == post.id))
+    if note is None or ack.seq <= int(newest or 0):
+        return
+    with db.unit_of_work(actor.label) as session:
+        session.info["reason"] = f"acknowledgement of batch {ack.seq}, newer than the backup"
+        put_setting(session, AHEAD_SETTING, {"restored_at": note.restored_key, "seq": ack.seq,
+                                             "batch_file_hash": ack.batch_file_hash})  # fmt: skip
+    raise UserError("ack_after_restore", name=name, seq=ack.seq, last=int(newest or 0))
 
 
 def _apply_rejections(session: Session, post: Post, ack: Ack) -> list[str]:

@@ -9,7 +9,9 @@ them (``exchange.batchfile``) and then:
    again);
 2. writes the file to the stick under a temporary name, synced, read back and checked, outside
    any transaction: a slow stick keeps nobody waiting;
-3. gives it its final name, and records where it was written.
+3. gives it its final name, and records where it was written;
+4. writes the post's encrypted full backup beside it (``services.backup``); a stick that fails
+   there leaves the batch as it is.
 
 So a file under a final batch name always verifies and is always a batch this post recorded; a
 stick that fails at step 2 or 3 leaves a recorded batch to write again (``write_again``), byte
@@ -44,6 +46,7 @@ from rumah_perisai.db.models import (
     Participant,
     Post,
     Receipt,
+    ReceiptGap,
     ReceiptMonth,
     Volunteer,
 )
@@ -56,7 +59,7 @@ from rumah_perisai.db.uow import (
     check_clock,
     operation_time,
 )
-from rumah_perisai.domain.receipts import CHAIN_COUNTER, GENESIS_HASH
+from rumah_perisai.domain.receipts import CHAIN_COUNTER
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import (
@@ -73,6 +76,8 @@ from rumah_perisai.exchange.safe_write import stage, write_failed, write_file
 from rumah_perisai.keys import fingerprint, load_post_key
 from rumah_perisai.services.branch_keys import branch_key
 from rumah_perisai.services.posts import the_post
+from rumah_perisai.services.receipt_chain import chain_end
+from rumah_perisai.services.restore_state import refuse_while_held
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress, SilentProgress
 
@@ -85,6 +90,9 @@ CARRIED: tuple[tuple[str, Any], ...] = (
     ("cover_periods", CoverPeriod),
     ("receipts", Receipt),
     ("receipt_months", ReceiptMonth),
+    # Numbers explained without a receipt after a restore (issue 16): new in December 2026; a
+    # branch reads a batch without this part as one without gaps.
+    ("receipt_gaps", ReceiptGap),
     ("card_issues", CardIssue),
     ("daily_closes", DailyClose),
     ("daily_close_lines", DailyCloseLine),
@@ -134,6 +142,10 @@ class BatchInfo:
 class WrittenBatch:
     info: BatchInfo
     path: Path
+    # The post's full backup written beside the batch (issue 16), or why it could not be: the
+    # batch is whole and valid either way.
+    backup: Path | None = None
+    backup_error: str | None = None
 
 
 def batch_file_name(post_code: str, seq: int, day: date) -> str:
@@ -261,7 +273,7 @@ def _read_parts(
     parts.append(_audit_part(session, change_from, change_to))
     counts = {part.name: part.records for part in parts}
     columns, receipts = rows_of["receipts"]
-    kind, refund = (columns.index(n) for n in ("kind", "refund"))
+    kind, refund, paper = (columns.index(n) for n in ("kind", "refund", "paper_entered_at"))
     columns, participants = rows_of["participants"]
     number = columns.index("number")
     # A participant numbered above every one sent before is a new registration; one below is a
@@ -278,20 +290,21 @@ def _read_parts(
         "daily_closes": counts["daily_closes"],
         "deposits": counts["deposits"],
     }
+    # After a restore (issue 16), and only then: receipts entered again from their paper
+    # halves, and numbers whose paper half was lost, each with a coordinator's reason.
+    paper_receipts = sum(1 for r in receipts if r[paper] is not None)
+    if paper_receipts or counts["receipt_gaps"]:
+        summary["paper_receipts"] = paper_receipts
+        summary["receipt_gaps"] = counts["receipt_gaps"]
     return _Read(parts, summary, through)
 
 
 def _newest_receipt(session: Session, post: Post) -> dict[str, Any]:
-    newest = session.scalar(
-        select(Receipt.hash)
-        .where(Receipt.post_id == post.id)
-        .order_by(Receipt.year.desc(), Receipt.seq.desc())
-        .limit(1)
-    )
+    newest = chain_end(session, post.id).hash  # a receipt, or a gap explained after a restore
     length = session.scalar(
         select(Counter.value).where(Counter.scope == post.code, Counter.name == CHAIN_COUNTER)
     )
-    return {"hash": newest or GENESIS_HASH, "chain_length": int(length or 0)}
+    return {"hash": newest, "chain_length": int(length or 0)}
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -351,7 +364,24 @@ def export_batch(
         reason = error.message()
         raise UserError("batch_saved_not_written", seq=sealed.seq, reason=reason) from error
     info = _mark_copied(db, sealed.seq, path, actor)
-    return WrittenBatch(info, path)
+    backup, backup_error = _backup_beside(db, folder, out_dir)
+    return WrittenBatch(info, path, backup, backup_error)
+
+
+def _backup_beside(
+    db: Database, folder: DataFolder, out_dir: Path
+) -> tuple[Path | None, str | None]:
+    """The post's encrypted full backup on the stick beside the batch, made after the batch is
+    recorded (so it holds it). A stick that is full or pulled out meanwhile leaves no half
+    backup under a backup's name, and the batch stands."""
+    from rumah_perisai.services.backup import backup_beside_batch, folder_of
+
+    if folder_of(db) is None:  # not the post's own database: nothing of it to back up
+        return None, None
+    try:
+        return backup_beside_batch(db, folder, out_dir).path, None
+    except UserError as error:
+        return None, error.message()
 
 
 def _sealed_and_recorded(
@@ -377,6 +407,9 @@ def _read_and_seal(db: Database, folder: DataFolder, progress: Progress) -> _Sea
         branch = branch_key(session)
         if branch is None:
             raise UserError("no_branch_key")
+        # After a restore: paper receipts entered later would be older than this batch, and
+        # the branch takes nothing older than the previous batch (issue 16).
+        refuse_while_held(session)
         change_to = _committed_changes(session)
         previous = session.scalars(
             select(Batch).where(Batch.post_id == post.id).order_by(Batch.seq.desc()).limit(1)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ from rumah_perisai.db.models import (
 )
 from rumah_perisai.db.types import UTCDateTime
 from rumah_perisai.db.uow import CHANGE_COUNTER, Database, begin_operation, operation_time
-from rumah_perisai.domain.receipts import GENESIS_HASH, chain_hash_raw
+from rumah_perisai.domain.receipts import GENESIS_HASH
+from rumah_perisai.domain.receipts import follows as follows_number
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import (
     Ack,
@@ -91,16 +93,18 @@ log = logging.getLogger(__name__)
 # The order records are imported in: everything a record refers to comes before it. A void
 # refers to the receipt it voids, possibly in the same batch: that link is set in a second pass.
 IMPORT_ORDER = (
-    "volunteers", "participants", "receipts", "cover_periods", "receipt_months", "card_issues",
-    "daily_closes", "daily_close_lines", "deposits", "deposit_closes",
+    "volunteers", "participants", "receipts", "receipt_gaps", "cover_periods", "receipt_months",
+    "card_issues", "daily_closes", "daily_close_lines", "deposits", "deposit_closes",
 )  # fmt: skip
+# Parts a batch of an older program does not have: read as empty.
+LATER_PARTS = {"receipt_gaps"}
 MODELS: dict[str, Any] = dict(CARRIED)
 SELF_LINKS = {("receipts", "voids_receipt_id")}
 # Unique within a post, and changeable there (a NIK corrected, a login renamed).
 SHUFFLED = {"participants": "nik", "volunteers": "login"}
 # Natural keys that begin with the post's code: checked, so no post can take another's.
 OWN_NUMBERS = {"participants": ("registration_no",), "receipts": ("number",),
-               "receipt_months": ("receipt_number",)}  # fmt: skip
+               "receipt_months": ("receipt_number",), "receipt_gaps": ("number",)}  # fmt: skip
 # Columns the branch fills, not the post: a post's later batch never empties them.
 BRANCH_OWNED = {("participants", "kpj")}
 # From this many rows a part is joined with hash or merge joins only (``_Importer._hash_joins``).
@@ -415,10 +419,20 @@ def import_files(
     gap_reason: str | None = None,
     progress: Progress | None = None,
     on_result: Callable[[ImportResult], None] | None = None,
+    on_backup: Callable[[Any], None] | None = None,
 ) -> list[ImportResult]:
     """Import several files in each post's sequence order, whatever order they were given in.
     Stops at the first file refused (``UserError``); those imported before it stay imported and
-    were each handed to ``on_result`` as they were done (the command line prints their ACKs)."""
+    were each handed to ``on_result`` as they were done (the command line prints their ACKs).
+
+    First, the posts' backups found beside the batches are kept, the newest of each post
+    (``branch_backups.keep_backups_beside``, each handed to ``on_backup``): a hostile one is
+    refused on its own and stops nothing."""
+    from rumah_perisai.services.branch_backups import keep_backups_beside
+
+    for kept in keep_backups_beside(db, folder, paths):
+        if on_backup is not None:
+            on_backup(kept)
     progress = progress or SilentProgress()
     opened = []
     for path in paths:
@@ -776,7 +790,10 @@ def _import_in(
     reader = _PartReader(sealed, keys, name)
     counts = {}
     for part in IMPORT_ORDER:
-        document = reader.read(part)
+        document = reader.optional(part) if part in LATER_PARTS else reader.read(part)
+        if document is None:
+            counts[part] = 0
+            continue
         if part == "participants":
             document = _with_prefixes(document, _duplicate_salt(keys))
         counts[part] = importer.upsert(part, document)
@@ -1194,8 +1211,10 @@ def _check_receipts(
     previous: dict[str, Any] | None,
     name: str,
 ) -> None:
-    """The batch's receipts continue the post's chain: each linked to the one before, each hash
-    over what it says, the last one the newest the manifest names, none missing."""
+    """The batch's receipts (and numbers explained without one after a restore) continue the
+    post's chain: each linked to the one before, each hash over what it says, each number the
+    next (none twice, none skipped), the last one the newest the manifest names, none
+    missing."""
     # Past a gap (imported with an override) the receipts before are not here to follow.
     follows = (previous is None and sealed.seq == 1) or (
         previous is not None and previous["seq"] == sealed.seq - 1
@@ -1203,19 +1222,55 @@ def _check_receipts(
     newest = (previous or {}).get("newest_receipt") or {}
     tip: str | None = newest.get("hash", GENESIS_HASH) if follows else None
     before = int(newest.get("chain_length", 0))
+    number = _chain_number(connection, post.id, tip) if tip is not None else None
     count = 0
     for receipt in stored_receipts(connection, post.id, change_no=change_no):
         if tip is not None and receipt.prev_hash != tip:
             raise UserError("batch_chain_broken", name=name, number=receipt.number)
-        if chain_hash_raw(receipt.prev_hash, receipt.content, receipt.lines) != receipt.hash:
+        if sha256(receipt.text().encode("utf-8")).hexdigest() != receipt.hash:
             raise UserError("batch_chain_altered", name=name, number=receipt.number)
-        tip = receipt.hash
+        if number is not None and not follows_number(receipt.year, receipt.seq, *number):
+            raise UserError("batch_chain_numbers", name=name, number=receipt.number)
+        tip, number = receipt.hash, (receipt.year, receipt.seq)
         count += 1
     claimed = sealed.manifest.get("newest_receipt") or {}
     if count and tip != claimed.get("hash"):
         raise UserError("batch_chain_incomplete", name=name)
     if follows and before + count != claimed.get("chain_length", 0):
         raise UserError("batch_chain_incomplete", name=name)
+    _refuse_number_twice(connection, post.id, change_no, name)
+
+
+def _chain_number(
+    connection: Connection, post_id: int, chain_hash: str
+) -> tuple[int | None, int | None]:
+    """The number (year, seq) of the post's chain member with this hash; (None, None) before
+    the first receipt."""
+    if chain_hash == GENESIS_HASH:
+        return None, None
+    found = connection.execute(
+        text(
+            "SELECT year, seq FROM receipts WHERE post_id = :post AND hash = :hash"
+            " UNION ALL SELECT year, seq FROM receipt_gaps WHERE post_id = :post AND hash = :hash"
+        ),
+        {"post": post_id, "hash": chain_hash},
+    ).first()
+    return (int(found[0]), int(found[1])) if found is not None else (None, None)
+
+
+def _refuse_number_twice(connection: Connection, post_id: int, change_no: int, name: str) -> None:
+    """A number is a receipt or an explained gap, never both (a batch past a gap is not
+    checked link by link with what the branch has)."""
+    twice = connection.execute(
+        text(
+            "SELECT g.number FROM receipt_gaps g JOIN receipts r ON r.post_id = g.post_id"
+            " AND r.year = g.year AND r.seq = g.seq WHERE g.post_id = :post"
+            " AND (g.change_no = :change OR r.change_no = :change) LIMIT 1"
+        ),
+        {"post": post_id, "change": change_no},
+    ).first()
+    if twice is not None:
+        raise UserError("batch_chain_numbers", name=name, number=twice[0])
 
 
 def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -> list[Rejection]:

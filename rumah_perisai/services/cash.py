@@ -33,10 +33,12 @@ from rumah_perisai.db.models import (
     Volunteer,
 )
 from rumah_perisai.db.uow import Database, next_number, operation_time
-from rumah_perisai.domain.receipts import CHAIN_COUNTER, GENESIS_HASH
+from rumah_perisai.domain.receipts import CHAIN_COUNTER
 from rumah_perisai.domain.timezones import local_date, local_time
 from rumah_perisai.errors import UserError
+from rumah_perisai.services.backup import after_daily_close
 from rumah_perisai.services.posts import the_post
+from rumah_perisai.services.receipt_chain import chain_end
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 BANKS = ("cimb_niaga", "bni", "other")
@@ -377,7 +379,9 @@ def close_day(
 
     ``through_seq`` is the newest receipt the counter saw: if another receipt came in since,
     nothing is recorded (``till_changed``). A difference needs a note saying why. The post's
-    coordinator closes the day (PRODUCT.md, "Users").
+    coordinator closes the day (PRODUCT.md, "Users"). Once committed, the post is backed up
+    (``backup.after_daily_close``: local and off the laptop; a failed backup never undoes the
+    close, ``backup_status`` says so).
     """
     require_coordinator(actor)
     note = " ".join(note.split())
@@ -406,12 +410,7 @@ def close_day(
         difference = sum(diff for _line, _amount, diff in lines)
         if any(diff for *_rest, diff in lines) and not note:
             raise UserError("close_needs_note")
-        newest = session.scalar(
-            select(Receipt.hash)
-            .where(Receipt.post_id == post.id)
-            .order_by(Receipt.year.desc(), Receipt.seq.desc())
-            .limit(1)
-        )
+        newest = chain_end(session, post.id).hash  # a gap explained after a restore, too
         close = DailyClose(
             post_id=post.id,
             post_code=post.code,
@@ -426,7 +425,7 @@ def close_day(
             counted=sum(amount for _line, amount, _diff in lines),
             difference=difference,
             chain_length=chain_length,
-            newest_receipt_hash=newest or GENESIS_HASH,
+            newest_receipt_hash=newest,
             note=note or None,
             closed_at=now,
             closed_by_id=actor.volunteer_id,
@@ -452,7 +451,11 @@ def close_day(
                     difference=diff,
                 )
             )
-        return close.id
+        close_id = close.id
+    # After the commit, never inside it: the close stands whatever becomes of its backup
+    # (issue 16: a backup at every daily close, here and off the laptop).
+    after_daily_close(db, actor.label)
+    return close_id
 
 
 def close_document(db: Database, close_id: int) -> CloseDoc:

@@ -46,7 +46,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.orm import DeclarativeBase, Session
 
-from rumah_perisai import areas
+from rumah_perisai import areas, vault
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import (
     AuditEntry,
@@ -152,6 +152,10 @@ _ACTIVITY = (0.4, 1.6, 1.3, 1.0, 1.2, 0.7, 0.9, 1.1, 0.5)
 # --- the public API -------------------------------------------------------------------------------
 
 
+# The demo posts' recovery code, listed in the README beside the demo logins (made-up data only).
+DEMO_RECOVERY_CODE = "DEM0P-0ST12-34567-890AB-CDEFN"
+
+
 @dataclass(frozen=True)
 class DemoRequest:
     participants: int
@@ -215,6 +219,8 @@ def create_demo_post(
         writer = _Writer(session, post, volunteers, steps, _Dice(f"cash-{request.seed}"))
         counts = writer.write(people, request.participants)
         _record_demo(session, post, request, day, counts)
+        # Every demo post has the same recovery code (README), so a trainer can show a restore.
+        vault.set_recovery_code(folder, DEMO_RECOVERY_CODE)
     return DemoSummary(
         post_code=post.code,
         participants=request.participants,
@@ -277,7 +283,11 @@ def _create_post(
         )
     )
     for login in DEMO_LOGINS[len(accounts) :]:
-        accounts.append(add_account(session, post, AccountSetup(login.name, login.pin), login.role))
+        accounts.append(
+            add_account(
+                session, post, AccountSetup(login.name, login.pin), login.role, demo_pin=True
+            )
+        )
     session.flush()  # the accounts get their ids
     return post, accounts
 

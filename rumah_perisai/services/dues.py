@@ -51,7 +51,6 @@ from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.months import first_of_month, month_end
 from rumah_perisai.domain.receipts import (
     CHAIN_COUNTER,
-    GENESIS_HASH,
     ReceiptContent,
     ReceiptLine,
     chain_hash,
@@ -61,7 +60,9 @@ from rumah_perisai.domain.receipts import (
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.posts import local_post, the_post
+from rumah_perisai.services.receipt_chain import chain_end
 from rumah_perisai.services.registration import add_cover_period, cover_history, programmes
+from rumah_perisai.services.restore_state import refuse_while_held
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 PAYMENT, VOID = "payment", "void"
@@ -222,6 +223,15 @@ def _refusal(status: Status, participant: Participant) -> str | None:
     return None
 
 
+def _held_refusal(session: Session) -> str | None:
+    """Why no payment can be taken while paper receipts after a restore are not entered yet."""
+    try:
+        refuse_while_held(session)
+    except UserError as error:
+        return error.message()
+    return None
+
+
 def payment_options(db: Database, participant_id: int) -> PaymentOptions:
     """Everything the payment dialog needs, computed for today in the post's time zone."""
     with db.reading() as session:
@@ -229,7 +239,7 @@ def payment_options(db: Database, participant_id: int) -> PaymentOptions:
         participant = _participant(session, post, participant_id)
         history = cover_history(session, participant)
         status = status_on(history, today)
-        refusal = _refusal(status, participant)
+        refusal = _refusal(status, participant) or _held_refusal(session)
         plans = (
             ()
             if refusal
@@ -287,14 +297,9 @@ def _volunteer_key(session: Session, volunteer_id: int | None) -> str | None:
 
 
 def _chain_tip(session: Session, post: Post) -> str:
-    """The hash of the post's newest receipt (call after taking the chain counter)."""
-    newest = session.scalar(
-        select(Receipt.hash)
-        .where(Receipt.post_id == post.id)
-        .order_by(Receipt.year.desc(), Receipt.seq.desc())
-        .limit(1)
-    )
-    return newest or GENESIS_HASH
+    """The hash of the post's newest receipt or explained gap (call after taking the chain
+    counter)."""
+    return chain_end(session, post.id).hash
 
 
 def _issue(
@@ -336,6 +341,7 @@ def take_payment(
         raise UserError("bad_month_count")
     with db.unit_of_work(actor.label) as session:
         post, now, today = _today(session)
+        refuse_while_held(session)  # after a restore: paper receipts may hold the next numbers
         participant = _participant(session, post, participant_id)
         history = cover_history(session, participant)
         status = status_on(history, today)
@@ -569,6 +575,7 @@ def void_receipt(db: Database, receipt_id: int, reason: str, actor: Actor) -> Vo
     with db.unit_of_work(actor.label) as session:
         session.info["reason"] = reason
         post, now, today = _today(session)
+        refuse_while_held(session)  # a void takes a receipt number too
         receipt, participant = _voidable(session, post, receipt_id)
         refund = _is_refund(session, receipt, today)
         # A void in the same open till gives the money back out of the collector's cash; a

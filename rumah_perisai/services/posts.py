@@ -66,7 +66,9 @@ def normalise_setup(request: PostSetup) -> PostSetup:
     if tz not in ZONES:
         raise UserError("unknown_timezone", tz=request.timezone)
     wadah = " ".join((request.wadah or "").split()) or None
-    coordinator = check_account(request.coordinator) if request.coordinator else None
+    coordinator = (  # the demo's coordinator keeps its documented PIN (domain/pins.py)
+        check_account(request.coordinator, demo=request.is_demo) if request.coordinator else None
+    )
     return PostSetup(code, name, kabupaten, wadah, tz, request.is_demo, coordinator)
 
 
@@ -118,7 +120,7 @@ def create_post(session: Session, folder: DataFolder, request: PostSetup) -> Pos
     session.add(post)
     session.flush()  # accounts and records need the post's id
     if setup.coordinator is not None:
-        add_account(session, post, setup.coordinator, ROLE_COORDINATOR)
+        add_account(session, post, setup.coordinator, ROLE_COORDINATOR, demo_pin=setup.is_demo)
     return post
 
 

@@ -11,6 +11,10 @@ one that is wrong:
 * **newest removed** — fewer receipts than the post's counters, or than a daily close recorded,
   or the newest hash a close recorded is not in the chain.
 
+A number whose paper half was lost after a restore (issue 16) is in the chain as a **gap**
+(``receipt_gaps``): hashed and linked like a receipt, with the coordinator's reason. The check
+walks it in its number's place and reports it as an explained gap, never as a removal.
+
 It reads the rows straight from the database driver (no ORM, no SQLAlchemy rows): at a million
 receipts, turning rows into Python objects is most of the time (``bench/bench_dues.py``).
 """
@@ -18,14 +22,16 @@ receipts, turning rows into Python objects is most of the time (``bench/bench_du
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from hashlib import sha256
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
+from rumah_perisai.db.models import Receipt, ReceiptGap
 from rumah_perisai.db.raw import driver_all, driver_rows
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.receipts import (
@@ -33,6 +39,7 @@ from rumah_perisai.domain.receipts import (
     GENESIS_HASH,
     canonical_moment,
     chain_text,
+    gap_chain_text,
     receipt_number,
 )
 from rumah_perisai.errors import UserError
@@ -52,6 +59,14 @@ _PROBLEMS = {
 
 
 @dataclass(frozen=True)
+class ExplainedGap:
+    """A number in the chain without its receipt: the paper half was lost after a restore."""
+
+    number: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ChainReport:
     post_code: str
     receipts: int  # checked
@@ -59,6 +74,7 @@ class ChainReport:
     number: str | None  # the first receipt concerned
     newest_hash: str
     expected: int | None = None  # NEWEST_REMOVED: how many receipts were recorded
+    gaps: tuple[ExplainedGap, ...] = ()  # numbers explained without a receipt, in order
 
     @property
     def whole(self) -> bool:
@@ -66,12 +82,19 @@ class ChainReport:
 
     def message(self) -> str:
         if self.problem is None:
-            return tr(
+            text = tr(
                 "All {count} receipts of post {post} are whole; newest hash {hash}.",
                 count=self.receipts,
                 post=self.post_code,
                 hash=self.newest_hash[:16],
             )
+            if self.gaps:
+                text += " " + tr(
+                    "{count} numbers have no receipt, each with its recorded reason: {numbers}.",
+                    count=len(self.gaps),
+                    numbers=", ".join(gap.number for gap in self.gaps),
+                )
+            return text
         return tr(_PROBLEMS[self.problem], number=self.number or "-", expected=self.expected)
 
 
@@ -97,6 +120,11 @@ _IMPORTED_IDS = "SELECT id FROM receipts WHERE post_id = ? AND change_no = ?"
 _MONTHS_OF_IDS = """
 SELECT m.receipt_id, m.month, m.jkk, m.jkm, m.jht, m.total, m.rates_version
 FROM receipt_months m WHERE m.receipt_id = ANY(?) ORDER BY m.receipt_id, m.month
+"""
+_GAPS = """
+SELECT g.id, g.year, g.seq, g.number, g.reason, g.recorded_at, g.recorded_by_id, g.prev_hash,
+       g.hash
+FROM receipt_gaps g WHERE g.post_id = :post {only} ORDER BY g.year, g.seq
 """
 _MONTHS_OF = """
 SELECT m.receipt_id, m.month, m.jkk, m.jkm, m.jht, m.total, m.rates_version
@@ -147,6 +175,39 @@ class _Months:
         return [tuple(r)[1:] for r in rows]
 
 
+@dataclass(frozen=True)
+class ChainEnd:
+    """The newest member of a post's chain (a receipt, or an explained gap): what the next
+    receipt links to and follows."""
+
+    hash: str  # GENESIS_HASH for an empty chain
+    year: int | None = None
+    seq: int | None = None
+    number: str | None = None
+    issued_at: datetime | None = None  # a receipt's; None for a gap or an empty chain
+
+
+def chain_end(session: Session, post_id: int) -> ChainEnd:
+    """The newest receipt or gap of the post by number (year, then seq)."""
+    receipt = session.execute(
+        select(Receipt.hash, Receipt.year, Receipt.seq, Receipt.number, Receipt.issued_at)
+        .where(Receipt.post_id == post_id)
+        .order_by(Receipt.year.desc(), Receipt.seq.desc())
+        .limit(1)
+    ).first()
+    gap = session.execute(
+        select(ReceiptGap.hash, ReceiptGap.year, ReceiptGap.seq, ReceiptGap.number)
+        .where(ReceiptGap.post_id == post_id)
+        .order_by(ReceiptGap.year.desc(), ReceiptGap.seq.desc())
+        .limit(1)
+    ).first()
+    if gap is not None and (receipt is None or (gap[1], gap[2]) > (receipt[1], receipt[2])):
+        return ChainEnd(gap[0], gap[1], gap[2], gap[3])
+    if receipt is not None:
+        return ChainEnd(receipt[0], receipt[1], receipt[2], receipt[3], receipt[4])
+    return ChainEnd(GENESIS_HASH)
+
+
 def verify_chain(db: Database) -> ChainReport:
     """Check the local post's receipt chain; the first problem found, or that it is whole."""
     with db.reading() as session:
@@ -176,7 +237,8 @@ def _keys(connection: Connection, post_id: int) -> tuple[dict[int, str], dict[in
 
 @dataclass(frozen=True)
 class StoredReceipt:
-    """One stored receipt as the check reads it: where it sits, what it says, its links."""
+    """One stored receipt (or explained gap) as the check reads it: where it sits, what it
+    says, its links."""
 
     id: int
     year: int
@@ -186,15 +248,23 @@ class StoredReceipt:
     lines: list[tuple[Any, ...]]
     prev_hash: str
     hash: str
+    gap: bool = False  # a ``receipt_gaps`` record: content is (number, reason, at, by)
+
+    def text(self) -> str:
+        """The text its chain hash must be of."""
+        if self.gap:
+            return gap_chain_text(self.prev_hash, *self.content)
+        return chain_text(self.prev_hash, self.content, self.lines)
 
 
 def stored_receipts(
     connection: Connection, post_id: int, change_no: int | None = None
 ) -> Iterator[StoredReceipt]:
-    """The post's receipts in number order, each with the canonical values its hash covers
-    (only those stored by operation ``change_no``, when given)."""
+    """The post's receipts and explained gaps in number order, each with the canonical values
+    its hash covers (only those stored by operation ``change_no``, when given)."""
     convert = connection.dialect.name != "sqlite"  # SQLite hands back the stored text as is
     volunteers, participants = _keys(connection, post_id)
+    gaps = _gaps(connection, post_id, change_no, volunteers)
     months = _Months(connection, post_id, convert, change_no)
     numbers = _Numbers(connection)
     if change_no is None:
@@ -205,6 +275,8 @@ def stored_receipts(
         (rid, year, seq, number, kind, participant_id, voids_id, issued_at, issued_on,
          issued_by_id, month_count, first_month, last_month, jkk, jkm, jht, total, cash, reason,
          holder_id, refund, stored_prev, stored_hash) = row  # fmt: skip
+        while gaps and (gaps[0].year, gaps[0].seq) < (year, seq):
+            yield gaps.pop(0)
         if convert:
             issued_at, issued_on = _iso(issued_at), _iso(issued_on)
             first_month, last_month = _iso(first_month), _iso(last_month)
@@ -218,6 +290,26 @@ def stored_receipts(
             numbers.known[rid] = number
         lines = months.of(rid) if kind == "payment" else []
         yield StoredReceipt(rid, year, seq, number, content, lines, stored_prev, stored_hash)
+    yield from gaps
+
+
+def _gaps(
+    connection: Connection,
+    post_id: int,
+    change_no: int | None,
+    volunteers: dict[int, str],
+) -> list[StoredReceipt]:
+    """The post's explained gaps in number order: few (only after a restore), read at once.
+    A moment comes back as text (SQLite) or a datetime: ``_iso`` takes both."""
+    only = "" if change_no is None else "AND g.change_no = :change"
+    rows = connection.execute(
+        text(_GAPS.format(only=only)), {"post": post_id, "change": change_no}
+    ).all()
+    out = []
+    for gid, year, seq, number, reason, at, by_id, prev_hash, gap_hash in rows:
+        content = (number, reason, _iso(at), volunteers.get(by_id))
+        out.append(StoredReceipt(gid, year, seq, number, content, [], prev_hash, gap_hash, True))
+    return out
 
 
 class _Numbers:
@@ -245,36 +337,48 @@ ChainRow = tuple[int, int, str, str, str, str]  # year, seq, number, prev hash, 
 
 
 def chain_rows(connection: Connection, post_id: int) -> Iterator[ChainRow]:
-    """Each receipt in number order with the text its hash must be of."""
+    """Each receipt (and explained gap) in number order with the text its hash must be of."""
     for r in stored_receipts(connection, post_id):
-        text_ = chain_text(r.prev_hash, r.content, r.lines)
-        yield r.year, r.seq, r.number, r.prev_hash, r.hash, text_
+        yield r.year, r.seq, r.number, r.prev_hash, r.hash, r.text()
 
 
 def _walk(connection: Connection, post_id: int, post_code: str) -> ChainReport:
     prev_hash, count, year, seq = GENESIS_HASH, 0, None, 0
     last_number: str | None = None
+    gaps: list[ExplainedGap] = []
 
     def report(problem: str | None, number: str | None) -> ChainReport:
         return ChainReport(post_code, count, problem, number, prev_hash)
 
-    for r_year, r_seq, number, stored_prev, stored_hash, chain in chain_rows(connection, post_id):
-        expected_seq = seq + 1 if r_year == year else 1
-        if r_seq != expected_seq or number != receipt_number(post_code, r_year, r_seq):
-            missing = receipt_number(post_code, r_year, expected_seq)
-            return report(REMOVED, missing if r_seq > expected_seq else number)
-        if stored_prev != prev_hash:
+    for r in stored_receipts(connection, post_id):
+        expected_seq = seq + 1 if r.year == year else 1
+        if r.seq != expected_seq or r.number != receipt_number(post_code, r.year, r.seq):
+            missing = receipt_number(post_code, r.year, expected_seq)
+            return report(REMOVED, missing if r.seq > expected_seq else r.number)
+        if r.prev_hash != prev_hash:
             # Not linked to the receipt before it: that one was removed, or the two moved.
-            return report(_link_problem(connection, stored_prev), number)
-        if sha256(chain.encode("utf-8")).hexdigest() != stored_hash:
-            return report(ALTERED, number)
-        prev_hash, year, seq, count, last_number = stored_hash, r_year, r_seq, count + 1, number
-    return _check_newest(connection, post_id, post_code, count, last_number, prev_hash)
+            return report(_link_problem(connection, r.prev_hash), r.number)
+        if sha256(r.text().encode("utf-8")).hexdigest() != r.hash:
+            return report(ALTERED, r.number)
+        prev_hash, year, seq, last_number = r.hash, r.year, r.seq, r.number
+        if r.gap:
+            gaps.append(ExplainedGap(r.number, str(r.content[1])))
+        else:
+            count += 1
+    checked = _check_newest(
+        connection, post_id, post_code, count + len(gaps), last_number, prev_hash
+    )
+    return replace(checked, receipts=count, gaps=tuple(gaps)) if checked.whole else checked
 
 
 def _exists(connection: Connection, receipt_hash: str) -> bool:
+    """Whether a receipt or an explained gap of the chain has this hash."""
     found = connection.execute(
-        text("SELECT 1 FROM receipts WHERE hash = :hash"), {"hash": receipt_hash}
+        text(
+            "SELECT 1 FROM receipts WHERE hash = :hash"
+            " UNION ALL SELECT 1 FROM receipt_gaps WHERE hash = :hash"
+        ),
+        {"hash": receipt_hash},
     ).first()
     return found is not None
 

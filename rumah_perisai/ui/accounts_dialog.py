@@ -1,6 +1,9 @@
-"""A coordinator's list of the post's accounts: add, deactivate or bring back, reset a PIN."""
+"""A coordinator's list of the post's accounts: add, deactivate or bring back, reset a PIN; and
+each account's wrong PINs and lock-outs (issue 16), from the database and its audit."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,9 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rumah_perisai import formats
 from rumah_perisai.db.uow import Database
+from rumah_perisai.domain.timezones import local_time
 from rumah_perisai.errors import UserError
-from rumah_perisai.i18n import tr
+from rumah_perisai.i18n import N_, tr
+from rumah_perisai.services.pin_guard import (
+    account_guard_key,
+    guard_state,
+    lockouts_in_audit,
+    recovery_guard_key,
+)
+from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.volunteers import (
     ROLE_COORDINATOR,
     ROLE_VOLUNTEER,
@@ -33,6 +45,50 @@ from rumah_perisai.services.volunteers import (
     reset_pin,
     set_active,
 )
+from rumah_perisai.ui.look import ERROR_STYLE, NUMBER, RED_TEXT
+
+# The list's columns; the last two say who could not log in (issue 16, item 4).
+COLUMNS = (
+    N_("Name"),
+    N_("Role"),
+    N_("State"),
+    N_("Wrong PINs"),
+    N_("Last locked out"),
+)
+WRONG_PINS, LOCKED_OUT = 3, 4
+
+
+def _state(account: Account, now: datetime, zone: str) -> str:
+    if not account.active:
+        return tr("deactivated")
+    if account.locked_until is not None and account.locked_until > now:
+        shown = local_time(account.locked_until, zone)  # a wait of seconds: to the second
+        return tr("waiting until {time}", time=f"{shown:%H.%M.%S} {zone}")
+    return tr("active")
+
+
+def _last_lockout(account: Account, zone: str) -> str:
+    if account.last_lockout_at is None:
+        return "–"
+    return tr(
+        "{moment} (lock-outs: {count})",
+        moment=formats.moment(account.last_lockout_at, zone),
+        count=formats.number(account.lockouts),
+    )
+
+
+def pin_rule_hint() -> QLabel:
+    """What a new PIN may be, under the fields where one is chosen (``domain/pins.py``)."""
+    label = QLabel(
+        tr(
+            "6–8 digits. Not one digit repeated (111111), not a run (123456, 987654), "
+            "not a group repeated (121212)."
+        )
+    )
+    label.setObjectName("pinRule")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555555;")
+    return label
 
 
 def role_label(role: str) -> str:
@@ -63,7 +119,7 @@ class NewAccountDialog(QDialog):
             field.setMaxLength(8)
         self.error = QLabel()
         self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #b71c1c;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         save = QPushButton(tr("&Create account"))
         save.setDefault(True)
@@ -71,8 +127,9 @@ class NewAccountDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("&Name:"), self.name)
         form.addRow(tr("&Role:"), self.role)
-        form.addRow(tr("&PIN (4–8 digits):"), self.pin)
+        form.addRow(tr("&PIN (6–8 digits):"), self.pin)
         form.addRow(tr("PIN &again:"), self.pin_again)
+        form.addRow("", pin_rule_hint())
         layout = QVBoxLayout(self)
         if actor is None:
             layout.addWidget(
@@ -108,13 +165,15 @@ class AccountsDialog(QDialog):
         self._actor = actor
         self._accounts: list[Account] = []
         self.setWindowTitle(tr("Volunteer accounts"))
-        self.resize(620, 420)
-        self.table = QTableWidget(0, 3)
+        self.resize(820, 420)
+        self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("accounts")
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         add = QPushButton(tr("&Add…"))
         add.clicked.connect(self.add)
         self.toggle_button = QPushButton(tr("&Deactivate / activate"))
@@ -128,21 +187,67 @@ class AccountsDialog(QDialog):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
+        # Wrong recovery codes ("Forgot PIN?") are counted per post: said under the list.
+        self.recovery_note = QLabel()
+        self.recovery_note.setObjectName("recoveryNote")
+        self.recovery_note.setWordWrap(True)
+        self.recovery_note.setStyleSheet(ERROR_STYLE)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.recovery_note)
         layout.addLayout(buttons)
         self.refresh()
 
     def refresh(self) -> None:
         self._accounts = accounts(self._db)
-        self.table.setHorizontalHeaderLabels([tr("Name"), tr("Role"), tr("State")])
+        summary = post_summary(self._db)
+        zone = summary.timezone if summary is not None else "WIB"
+        now = self._db.clock()
+        self.table.setHorizontalHeaderLabels([tr(title) for title in COLUMNS])
+        wrong_pins = self.table.horizontalHeaderItem(WRONG_PINS)
+        if wrong_pins is not None:
+            wrong_pins.setToolTip(tr("Wrong PINs in a row, since the last right one"))
         self.table.setRowCount(len(self._accounts))
         for row, account in enumerate(self._accounts):
-            state = tr("active") if account.active else tr("deactivated")
-            for column, text in enumerate((account.name, role_label(account.role), state)):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+            texts = (
+                account.name,
+                role_label(account.role),
+                _state(account, now, zone),
+                formats.number(account.wrong_pins),
+                _last_lockout(account, zone),
+            )
+            for column, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                if column == WRONG_PINS:
+                    item.setTextAlignment(NUMBER)
+                if account.wrong_pins and column in (WRONG_PINS, LOCKED_OUT):
+                    item.setForeground(RED_TEXT)
+                if account.lockouts and column == LOCKED_OUT:
+                    item.setToolTip(self._lockout_history(account, zone))
+                self.table.setItem(row, column, item)
         if self._accounts:
             self.table.selectRow(0)
+        self._show_recovery_tries(summary.code if summary is not None else None, zone)
+
+    def _show_recovery_tries(self, post_code: str | None, zone: str) -> None:
+        state = guard_state(self._db, recovery_guard_key(post_code)) if post_code else None
+        if state is None or not (state.failures or state.lockouts):
+            self.recovery_note.hide()
+            return
+        text = tr("Wrong recovery codes in a row: {count}.", count=formats.number(state.failures))
+        if state.last_lockout_at is not None:
+            text += " " + tr(
+                "Last locked out: {moment} (lock-outs: {count}).",
+                moment=formats.moment(state.last_lockout_at, zone),
+                count=formats.number(state.lockouts),
+            )
+        self.recovery_note.setText(text)
+        self.recovery_note.show()
+
+    def _lockout_history(self, account: Account, zone: str) -> str:
+        moments = lockouts_in_audit(self._db, account_guard_key(account.key))
+        lines = [formats.moment(moment, zone) for moment in moments]
+        return tr("Locked out after wrong PINs:") + "\n" + "\n".join(lines)
 
     def _selected(self) -> Account | None:
         row = self.table.currentRow()
@@ -169,7 +274,7 @@ class AccountsDialog(QDialog):
         pin, ok = QInputDialog.getText(
             self,
             tr("Reset PIN"),
-            tr("New PIN for {name} (4–8 digits):", name=account.name),
+            tr("New PIN for {name} (6–8 digits):", name=account.name),
             QLineEdit.EchoMode.Password,
         )
         if not ok:

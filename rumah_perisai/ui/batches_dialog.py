@@ -492,19 +492,30 @@ class BatchesDialog(QDialog):
     @staticmethod
     def summary_text(info: BatchInfo) -> str:
         summary = info.summary
-        return tr(
-            "{records} record(s): {registrations} registration(s), {changes} participant "
-            "change(s), {payments} payment(s), {voids} void(s), {refunds} refund(s), "
-            "{cards} card(s), {closes} daily close(s), {deposits} deposit(s).",
-            records=formats.number(info.records),
-            registrations=summary.get("registrations", 0),
-            changes=summary.get("participant_changes", 0),
-            payments=summary.get("payments", 0),
-            voids=summary.get("voids", 0),
-            refunds=summary.get("refunds", 0),
-            cards=summary.get("card_issues", 0),
-            closes=summary.get("daily_closes", 0),
-            deposits=summary.get("deposits", 0),
+        paper = ""
+        if "paper_receipts" in summary:  # after a restore (issue 16)
+            paper = " " + tr(
+                "Of the payments, {paper} entered again from paper; {lost} number(s) recorded "
+                "as lost.",
+                paper=summary.get("paper_receipts", 0),
+                lost=summary.get("receipt_gaps", 0),
+            )
+        return (
+            tr(
+                "{records} record(s): {registrations} registration(s), {changes} participant "
+                "change(s), {payments} payment(s), {voids} void(s), {refunds} refund(s), "
+                "{cards} card(s), {closes} daily close(s), {deposits} deposit(s).",
+                records=formats.number(info.records),
+                registrations=summary.get("registrations", 0),
+                changes=summary.get("participant_changes", 0),
+                payments=summary.get("payments", 0),
+                voids=summary.get("voids", 0),
+                refunds=summary.get("refunds", 0),
+                cards=summary.get("card_issues", 0),
+                closes=summary.get("daily_closes", 0),
+                deposits=summary.get("deposits", 0),
+            )
+            + paper
         )
 
     def selected_batch(self) -> BatchInfo | None:

@@ -64,6 +64,7 @@ from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, NUMBER
 from rumah_perisai.ui.pdf_preview import PdfDialog
+from rumah_perisai.ui.tasks import run_with_progress
 
 log = logging.getLogger(__name__)
 
@@ -671,22 +672,30 @@ class CashDialog(QDialog):
                 return
             if amount is not None:
                 counted[row.line.volunteer_key] = amount
-        try:
-            close_id = close_day(
-                self._db,
-                current.day,
-                counted,
-                self._actor,
-                through_seq=current.through_seq,
-                note=self.note.text(),
-            )
-        except UserError as error:
-            self.close_error.setText(error.message())
-            if error.key == "till_changed":
+        # Off the GUI thread: once the close is committed the post is backed up (here and off
+        # the laptop), which takes seconds on a big post. The close cannot be stopped half-way.
+        db, actor, note = self._db, self._actor, self.note.text()
+        result = run_with_progress(
+            self,
+            tr("Closing the day and backing up the post…"),
+            lambda _progress: close_day(
+                db, current.day, counted, actor, through_seq=current.through_seq, note=note
+            ),
+            cancellable=False,
+        )
+        if result.error is not None:
+            if not isinstance(result.error, UserError):
+                raise result.error
+            refused = result.error
+            self.close_error.setText(refused.message())
+            if refused.key == "till_changed":
                 self.show_till()  # the new receipts, with what was typed kept
-                self.close_error.setText(error.message())
-            elif error.key == "close_needs_note":
+                self.close_error.setText(refused.message())
+            elif refused.key == "close_needs_note":
                 self.note.setFocus()
+            return
+        close_id = result.value
+        if close_id is None:
             return
         self.note.clear()
         self.count_rows = []

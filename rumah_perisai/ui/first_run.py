@@ -1,4 +1,8 @@
-"""The first-run screen: set up this computer's post, or look around a demo post first."""
+"""The first-run screen: set up this computer's post, restore it from a backup (a new laptop
+after the old one was lost or broken), or look around a demo post first.
+
+A post just set up shows its recovery code once, with the sheet for the envelope to print,
+before the program goes on."""
 
 from __future__ import annotations
 
@@ -23,14 +27,17 @@ from PySide6.QtWidgets import (
 from rumah_perisai import areas
 from rumah_perisai.app import App
 from rumah_perisai.errors import UserError
-from rumah_perisai.i18n import tr
+from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.posts import PostSetup, PostSummary, set_up_post
 
+# Also named on the recovery sheet ("choose “Restore from a backup”").
+RESTORE_BUTTON = N_("&Restore from a backup…")
 _CODE_IN_TEXT = re.compile(r"\b(\d{2}\.\d{2})\b")
 
 
 class FirstRunChoice(enum.Enum):
     SET_UP = "set_up"
+    RESTORED = "restored"
     DEMO = "demo"
     QUIT = "quit"
 
@@ -59,18 +66,43 @@ def regency_code_from(text: str) -> str:
     return text.strip()
 
 
+def recovery_code_dialog(app: App, summary: PostSummary, parent: QWidget) -> QDialog:
+    """The code of a post just set up, shown once, with its sheet to print."""
+    from rumah_perisai.printing.recovery_sheet import RecoverySheet
+    from rumah_perisai.ui.recovery_dialog import RecoveryCodeDialog
+
+    assert summary.recovery_code is not None
+    sheet = RecoverySheet(
+        post_code=summary.code,
+        post_name=summary.name,
+        code=summary.recovery_code,
+        issued_at=app.db.clock(),
+        timezone=summary.timezone,
+        is_demo=summary.is_demo,
+    )
+    intro = tr(
+        "Post {code} is set up. This is its recovery code: with it, a backup of the post "
+        "opens on a new laptop if this one is lost or broken.",
+        code=summary.code,
+    )
+    return RecoveryCodeDialog(sheet, intro, parent)
+
+
 class FirstRunDialog(QDialog):
     def __init__(self, app: App, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._app = app
         self.choice = FirstRunChoice.QUIT
         self.summary: PostSummary | None = None
+        self.restore_dialog: QDialog | None = None
+        self.code_dialog: QDialog | None = None
         self.setWindowTitle(tr("Welcome to Rumah Perisai"))
         self.setMinimumWidth(560)
 
         intro = QLabel(
             tr(
                 "This computer has no post yet. Enter the post's details to set it up, "
+                "restore the post from a backup (a new laptop for a lost or broken one), "
                 "or look around a demo post full of made-up participants first."
             )
         )
@@ -122,11 +154,18 @@ class FirstRunDialog(QDialog):
         self.set_up_button.clicked.connect(self.set_up)
         self.demo_button = QPushButton(tr("Look around a &demo post"))
         self.demo_button.setObjectName("demo")
+        self.demo_button.setAutoDefault(False)
         self.demo_button.clicked.connect(self.open_demo)
+        self.restore_button = QPushButton(tr(RESTORE_BUTTON))
+        self.restore_button.setObjectName("restoreFromBackup")
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.clicked.connect(self.open_restore)
         quit_button = QPushButton(tr("&Quit"))
+        quit_button.setAutoDefault(False)
         quit_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.demo_button)
+        buttons.addWidget(self.restore_button)
         buttons.addStretch(1)
         buttons.addWidget(quit_button)
         buttons.addWidget(self.set_up_button)
@@ -156,13 +195,34 @@ class FirstRunDialog(QDialog):
         )
 
     def set_up(self) -> None:
-        """Create the post; bad input is said in the dialog and nothing is created."""
+        """Create the post; bad input is said in the dialog and nothing is created. Then its
+        recovery code, once, before the program goes on."""
         try:
             self.summary = set_up_post(self._app.db, self._app.folder, self.request(), app_actor())
         except UserError as error:
             self.error.setText(error.message())
             return
         self.choice = FirstRunChoice.SET_UP
+        self.error.clear()
+        self.set_up_button.setEnabled(False)
+        if self.summary.recovery_code is None:
+            self.accept()
+            return
+        self.code_dialog = recovery_code_dialog(self._app, self.summary, self)
+        self.code_dialog.finished.connect(lambda _result: self.accept())
+        self.code_dialog.open()
+
+    def open_restore(self) -> None:
+        """The restore on its own dialog; once it is done, the restored post opens."""
+        from rumah_perisai.ui.restore_dialog import RestoreDialog
+
+        dialog = RestoreDialog(self._app.folder, self._app.close, self)
+        dialog.accepted.connect(self._restored)
+        self.restore_dialog = dialog
+        dialog.open()
+
+    def _restored(self) -> None:
+        self.choice = FirstRunChoice.RESTORED
         self.accept()
 
     def open_demo(self) -> None:

@@ -2,8 +2,10 @@
 
 Flow: open the data folder's database (a refusal is a dialog, not a traceback); a branch's data
 folder opens the branch's window (no login: the computer's user is recorded); with no post yet,
-the first-run screen sets one up or switches to the demo post; ``--demo`` goes straight to the
-demo post, creating it (off the GUI thread, with progress and Cancel) the first time.
+the first-run screen sets one up, restores it from a backup (then the database is opened
+afresh: the restore replaced it and its key), or switches to the demo post; ``--demo`` goes
+straight to the demo post, creating it (off the GUI thread, with progress and Cancel) the first
+time. Closing the main window writes a local backup (``MainWindow(backup_at_close=True)``).
 """
 
 from __future__ import annotations
@@ -145,6 +147,12 @@ def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
         if dialog.choice is FirstRunChoice.QUIT:
             app.close()
             return EXIT_OK
+        if dialog.choice is FirstRunChoice.RESTORED:
+            # The restore replaced the database and its key: open them afresh.
+            app.close()
+            app = _open(folder, database_url)
+            if app is None:
+                return EXIT_REFUSED
         if dialog.choice is FirstRunChoice.DEMO:
             app.close()
             demo_folder = resolve_data_folder(None, demo=True)
@@ -155,7 +163,7 @@ def launch(folder: DataFolder, database_url: str, *, demo: bool = False) -> int:
     if actor is None:
         app.close()
         return EXIT_OK
-    window = MainWindow(app, actor)
+    window = MainWindow(app, actor, backup_at_close=True)
     idle = IdleWatch(int(get_setting(app.db, IDLE_MINUTES)))
 
     def lock() -> None:
@@ -179,5 +187,5 @@ def _log_in(app: App) -> Actor | None:
     if not has_coordinator(app.db):
         first = FirstCoordinatorDialog(app.db)
         return first.actor if first.exec() else None
-    login = LoginDialog(app.db)
+    login = LoginDialog(app.db, folder=app.folder)
     return login.actor if login.exec() else None

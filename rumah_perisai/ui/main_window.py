@@ -7,6 +7,7 @@ clears the box. Everything fits 1366×768 at 125% scaling.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, language, set_language, tr
+from rumah_perisai.services.backup import backup_status, folder_of, local_backup
 from rumah_perisai.services.participant_search import ParticipantSearch, SearchKind, parse_query
 from rumah_perisai.services.posts import PostSummary, local_post_id, post_summary
 from rumah_perisai.services.settings import (
@@ -48,7 +50,9 @@ from rumah_perisai.services.settings import (
 )
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.look import LANGUAGE_NAMES, remember_geometry, restore_geometry, show_about
+from rumah_perisai.ui.paper_banner import PaperHoldBanner
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
+from rumah_perisai.vault import Protection, key_protection
 
 if TYPE_CHECKING:
     from rumah_perisai.services.cards import CardScan
@@ -57,10 +61,14 @@ if TYPE_CHECKING:
 # The dialogs (registration form, participant view, accounts, login) are imported when first
 # opened: they pull in the registration rules and name matching, which the start does not need.
 
+log = logging.getLogger(__name__)
+
 RECEIPT_LAYOUT_NAMES = {
     "a5": N_("A5 halves on an A4 sheet (participant's and post's copy)"),
     "thermal58": N_("58 mm receipt roll (thermal printer)"),
 }
+BANNER_REFRESH_MS = 10 * 60_000  # the backup banner is looked at again every ten minutes
+CLOSE_NOTICE_MS = 8_000  # a failed backup at closing is said this long, then the window closes
 SEARCH_PAUSE_MS = 30  # typing pause before searching (a search takes ~10 ms); Enter: at once
 
 
@@ -77,10 +85,12 @@ class MainWindow(QMainWindow):
     language_changed = Signal(str)
     idle_minutes_changed = Signal(int)
 
-    def __init__(self, app: App, actor: Actor) -> None:
+    def __init__(self, app: App, actor: Actor, *, backup_at_close: bool = False) -> None:
         super().__init__()
         self._app = app
         self.actor = actor
+        self.backup_at_close = backup_at_close  # the program's own window: launch sets it
+        self.close_backup_error: str | None = None
         summary = post_summary(app.db)
         post_id = local_post_id(app.db)
         if summary is None or post_id is None:
@@ -95,6 +105,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self._restore_geometry()
         self.search_now()
+        self.refresh_banners()
         self.search_box.setFocus()
 
     # --- layout ------------------------------------------------------------------------------
@@ -109,6 +120,32 @@ class MainWindow(QMainWindow):
         )
         self.demo_banner.setVisible(self.summary.is_demo)
         layout.addWidget(self.demo_banner)
+        # Issue 16: a thin line each, over the list, never a dialog in the way of work.
+        self.backup_banner = QLabel()
+        self.backup_banner.setObjectName("backupBanner")
+        self.backup_banner.setWordWrap(True)
+        self.backup_banner.setStyleSheet(
+            "#backupBanner { background: #fff3cd; color: #5d4037; padding: 3px 8px; }"
+        )
+        self.backup_banner.hide()
+        layout.addWidget(self.backup_banner)
+        self.key_banner = QLabel()
+        self.key_banner.setObjectName("keyBanner")
+        self.key_banner.setWordWrap(True)
+        self.key_banner.setStyleSheet(
+            "#keyBanner { background: #eceff1; color: #37474f; padding: 3px 8px; }"
+        )
+        self.key_banner.hide()
+        layout.addWidget(self.key_banner)
+        # The newest backup off the laptop ages while the window stays open: looked at again.
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setInterval(BANNER_REFRESH_MS)
+        self._banner_timer.timeout.connect(self.refresh_banners)
+        self._banner_timer.start()
+        # After a restore, until the paper receipts printed after the backup are entered again.
+        self.paper_banner = PaperHoldBanner()
+        self.paper_banner.open_requested.connect(self.open_paper_receipts)
+        layout.addWidget(self.paper_banner)
 
         bar = QHBoxLayout()
         self.search_label = QLabel()
@@ -187,6 +224,8 @@ class MainWindow(QMainWindow):
         self.switch_user_action.triggered.connect(self.switch_user)
         self.accounts_action = QAction(self)
         self.accounts_action.triggered.connect(self.manage_accounts)
+        self.backup_action = QAction(self)
+        self.backup_action.triggered.connect(self.open_backups)
         self.cards_today_action = QAction(self)
         self.cards_today_action.triggered.connect(self.print_cards_of_today)
         self.pay_action = QAction(self)
@@ -209,9 +248,13 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.cash_action)
         self.file_menu.addAction(self.dashboards_action)
         self.file_menu.addAction(self.batches_action)
+        self.paper_action = QAction(self)
+        self.paper_action.triggered.connect(self.open_paper_receipts)
+        self.file_menu.addAction(self.paper_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.switch_user_action)
         self.file_menu.addAction(self.accounts_action)
+        self.file_menu.addAction(self.backup_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
 
@@ -276,6 +319,8 @@ class MainWindow(QMainWindow):
         self.switch_user_action.setText(tr("&Switch user…"))
         self.accounts_action.setText(tr("Volunteer &accounts…"))
         self.accounts_action.setVisible(self.actor.is_coordinator)
+        self.backup_action.setText(tr("Backu&p and recovery…"))
+        self.backup_action.setVisible(self.actor.is_coordinator)
         role = tr("coordinator") if self.actor.is_coordinator else tr("volunteer")
         self.user_label.setText(tr("Working: {name} ({role})", name=self.actor.name, role=role))
         self._retranslate_filters()
@@ -292,11 +337,14 @@ class MainWindow(QMainWindow):
         self.dashboards_action.setText(tr("Dash&boards…"))
         self.batches_action.setText(tr("&Weekly batch…"))
         self.branch_key_action.setText(tr("&Branch key…"))
+        self.paper_action.setText(tr("&Paper receipts after the restore…"))
+        self.show_paper_hold()
         self.receipt_layout_action.setText(tr("&Receipt layout…"))
         self.receipt_layout_action.setVisible(self.actor.is_coordinator)
         self.help_menu.setTitle(tr("&Help"))
         self.about_action.setText(tr("&About Rumah Perisai"))
         self.model.refresh_texts()
+        self.refresh_banners()
         self._size_columns()
         self._show_count(self.model.rowCount())
 
@@ -546,6 +594,8 @@ class MainWindow(QMainWindow):
             "payment_dialog",
             "cash_dialog",
             "batches_dialog",
+            "backup_dialog",
+            "paper_dialog",
         ):
             dialog = getattr(self, name, None)
             if dialog is not None:
@@ -557,7 +607,7 @@ class MainWindow(QMainWindow):
         from rumah_perisai.ui.login import LoginDialog
 
         self._close_dialogs()
-        dialog = LoginDialog(self._app.db, self)
+        dialog = LoginDialog(self._app.db, self, folder=self._app.folder)
         if dialog.exec() and dialog.actor is not None:
             self.actor = dialog.actor
             self.retranslate()
@@ -567,7 +617,7 @@ class MainWindow(QMainWindow):
         from rumah_perisai.ui.login import LoginDialog
 
         self._close_dialogs()
-        dialog = LoginDialog(self._app.db, self, locked=True)
+        dialog = LoginDialog(self._app.db, self, locked=True, folder=self._app.folder)
         while not dialog.exec() or dialog.actor is None:
             pass
         self.actor = dialog.actor
@@ -633,6 +683,7 @@ class MainWindow(QMainWindow):
         from rumah_perisai.ui.cash_dialog import CashDialog
 
         self.cash_dialog = CashDialog(self._app.db, self._app.folder, self.actor, self.today, self)
+        self.cash_dialog.finished.connect(lambda _result: self.refresh_banners())
         self.cash_dialog.open()
 
     def open_dashboards(self) -> None:
@@ -647,6 +698,45 @@ class MainWindow(QMainWindow):
         self.dashboard_window = DashboardWindow(self._app, self.actor, self)
         self.dashboard_window.show()
 
+    def open_backups(self) -> None:
+        """File › Backup and recovery… (coordinators): backups now, the place off the laptop,
+        a new recovery code. The banner is looked at again when it closes."""
+        from rumah_perisai.ui.backup_dialog import BackupDialog
+
+        if not self.actor.is_coordinator:
+            return
+        dialog = BackupDialog(self._app, self.actor, self.summary.timezone, self)
+        dialog.finished.connect(lambda _result: self.refresh_banners())
+        self.backup_dialog = dialog
+        dialog.open()
+
+    def refresh_banners(self) -> None:
+        """The backup off the laptop more than a day old (or none, or no place set), and a
+        computer that keeps the database key in a file: each a plain line over the list."""
+        from rumah_perisai.ui.backup_dialog import off_laptop_warning
+
+        # Only a post's own (encrypted) database in its data folder is backed up and has a key
+        # here; a post kept in PostgreSQL is the server's to protect.
+        own = folder_of(self._app.db) is not None
+        warning = ""
+        if own:
+            try:
+                warning = off_laptop_warning(backup_status(self._app), self.summary.timezone)
+            except UserError as error:
+                warning = error.message()
+        self.backup_banner.setText(warning)
+        self.backup_banner.setVisible(bool(warning))
+        less = own and key_protection(self._app.folder) is Protection.FILE
+        self.key_banner.setText(
+            tr(
+                "This computer has no protected key store: the key of the post's data is kept "
+                "in a file on this laptop, so the data is less protected if the laptop is stolen."
+            )
+            if less
+            else ""
+        )
+        self.key_banner.setVisible(less)
+
     def open_batches(self, keys: bool = False) -> None:
         """Ctrl+M: the weekly batch for the branch; Settings, Branch key…: the same page, its
         keys first."""
@@ -656,6 +746,25 @@ class MainWindow(QMainWindow):
             self._app.db, self._app.folder, self.actor, self, keys_first=keys
         )
         self.batches_dialog.open()
+
+    def show_paper_hold(self) -> None:
+        """The hold after a restore: the banner, and the menu entry for a coordinator."""
+        self.paper_banner.show_state(self._app.db, self.actor, self.summary.timezone)
+        state = self.paper_banner.state
+        restored = state is not None and state.note is not None
+        self.paper_action.setVisible(restored and self.actor.is_coordinator)
+
+    def open_paper_receipts(self) -> None:
+        """After a restore: the receipts printed after the backup, from their paper halves."""
+        from rumah_perisai.ui.paper_receipts_dialog import PaperReceiptsDialog
+
+        if not self.actor.is_coordinator:
+            return
+        dialog = PaperReceiptsDialog(self._app.db, self.actor, self)
+        dialog.changed.connect(self.show_paper_hold)
+        dialog.changed.connect(self.model.forget_rows)
+        self.paper_dialog = dialog
+        dialog.open()
 
     def ask_receipt_layout(self) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -725,8 +834,51 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._search_timer.stop()
+        self._banner_timer.stop()
         remember_geometry(self, self._state, "main/geometry")
+        if self.backup_at_close:
+            self.backup_at_close = False  # once, however the window is closed
+            self.back_up_before_closing()
         super().closeEvent(event)
+
+    def back_up_before_closing(self) -> None:
+        """A local backup as the window closes, behind a progress bar if it takes more than a
+        moment. A failure is said in one line (a few seconds, or until dismissed) and logged;
+        it never keeps the window open, and the data stays as it is in the database."""
+        from rumah_perisai.ui.tasks import run_with_progress
+
+        app = self._app
+        if folder_of(app.db) is None:  # a post in PostgreSQL: the server keeps its copies
+            return
+        result = run_with_progress(
+            self,
+            tr("Backing up before closing…"),
+            lambda _progress: local_backup(app, "close"),
+            cancellable=False,
+        )
+        if result.error is None:
+            return
+        if isinstance(result.error, UserError):
+            reason = result.error.message()
+        else:
+            log.error("backup at closing failed", exc_info=result.error)
+            reason = str(result.error) or type(result.error).__name__
+        self.close_backup_error = tr(
+            "The backup at closing failed: {reason} Nothing was lost; the next daily close "
+            "makes a backup again.",
+            reason=reason,
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            tr("Backup at closing"),
+            self.close_backup_error,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("closeBackupFailed")
+        QTimer.singleShot(CLOSE_NOTICE_MS, box.accept)
+        self.close_backup_box = box
+        box.exec()
 
 
 __all__ = ["COL_STATUS", "MainWindow"]

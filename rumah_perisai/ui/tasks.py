@@ -56,17 +56,24 @@ class _Finished(QObject):
 
 
 def run_with_progress(
-    parent: QWidget | None, title: str, work: Callable[[QtProgress], T]
+    parent: QWidget | None,
+    title: str,
+    work: Callable[[QtProgress], T],
+    *,
+    cancellable: bool = True,
 ) -> TaskResult[T]:
     """Run ``work`` on a worker thread behind a modal progress dialog; wait for it to end.
 
     Returns the value, or the error it raised (``Cancelled`` becomes ``cancelled=True``). The
-    GUI keeps painting meanwhile: a local event loop runs until the worker is done.
+    GUI keeps painting meanwhile: a local event loop runs until the worker is done. Work that
+    cannot stop part-way (``cancellable=False``) shows no Cancel button that would do nothing.
     """
     progress = QtProgress()
     result: TaskResult[T] = TaskResult()
     finished = _Finished()
-    dialog = QProgressDialog(title, tr("Cancel"), 0, 0, parent)
+    dialog = QProgressDialog(title, tr("Cancel") if cancellable else "", 0, 0, parent)
+    if not cancellable:
+        dialog.setCancelButton(None)
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)

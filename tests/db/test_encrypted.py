@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import func, select
 
-from rumah_perisai import vault
+from rumah_perisai import cli, vault
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.encrypted import PLAIN_HEADER, is_plain
@@ -29,7 +29,11 @@ from rumah_perisai.db.migrate import upgrade_to_head
 from rumah_perisai.db.models import Participant
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
+from rumah_perisai.services.backup import local_backup
+from rumah_perisai.services.branch import import_batch
+from rumah_perisai.services.demo import DEMO_RECOVERY_CODE, DemoRequest, create_demo_post
+from rumah_perisai.services.restore import restore
+from tests.conftest import FakeClock
 from tests.dbfiles import open_raw
 
 # --- the recovery code and the wraps -----------------------------------------------------------
@@ -81,10 +85,21 @@ def test_a_hostile_wrap_is_refused_before_any_costly_work() -> None:
 
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> DataFolder:
-    """A demo post of 300 participants, written and closed as a laptop is at night."""
+    """A demo post of 300 participants, written, backed up, searched from the command line (so
+    its log has lines) and closed as a laptop is at night."""
     folder = DataFolder(tmp_path_factory.mktemp("at-rest") / "data")
     with open_app(folder, folder.sqlite_url) as app:
         create_demo_post(app.db, folder, DemoRequest(participants=300), "cli:test")
+        local_backup(app, "daily")
+        # while the post is open its newest pages sit in the WAL: encrypted as well
+        wal = folder.database.with_name(folder.database.name + "-wal")
+        with app.db.reading() as session:
+            niks = session.scalars(select(Participant.nik)).all()
+        assert wal.exists() and wal.stat().st_size > 0
+        assert not any(nik.encode() in wal.read_bytes() for nik in niks)
+    name = _people(folder)[0][1]
+    assert cli.main(["--data-dir", str(folder.root), "search", name, "--json"]) == 0
+    assert cli.main(["--data-dir", str(folder.root), "search", "no such person"]) in (0, 1)
     return folder
 
 
@@ -112,6 +127,8 @@ def test_no_nik_name_or_phone_can_be_read_from_any_file_of_the_data_folder(
             needles.add(phone.encode())
     files = [path for path in demo_folder.root.rglob("*") if path.is_file()]
     assert demo_folder.database in files
+    kinds = {path.suffix for path in files}
+    assert {".rpbackup", ".log", ".json"} <= kinds, kinds  # backups, the log, settings/vault
     found = {
         str(path.relative_to(demo_folder.root))
         for path in files
@@ -144,15 +161,15 @@ def test_a_folder_whose_key_store_holds_another_key_is_refused_plainly(
     shutil.copytree(demo_folder.root, copy.root)
     record = vault.read_record(copy)
     assert record is not None
-    (vault.key_dir() / f"{record['id']}.key").write_text(os.urandom(32).hex(), encoding="ascii")
+    key_file = vault.key_dir() / f"{record['id']}.key"
+    original = key_file.read_text(encoding="ascii")
+    key_file.write_text(os.urandom(32).hex(), encoding="ascii")
     try:
         with pytest.raises(UserError) as refused:
             open_app(copy, copy.sqlite_url)
         assert refused.value.key == "db_key_wrong"
     finally:
-        (vault.key_dir() / f"{record['id']}.key").write_text(
-            vault.database_key(demo_folder).hex(), encoding="ascii"
-        )
+        key_file.write_text(original, encoding="ascii")
 
 
 def test_without_an_os_key_store_the_key_is_a_file_outside_the_data_folder_for_the_user_only(
@@ -230,3 +247,38 @@ def test_a_start_killed_while_converting_leaves_the_plain_post_or_the_whole_encr
         assert _count(folder) == expected  # the next start finishes (or redoes) the job
         assert not is_plain(folder.database)
     assert outcomes  # which moments were hit depends on the machine; each must be whole
+
+
+def test_a_demo_posts_backup_restores_on_another_computer_with_the_readmes_demo_code(
+    demo_folder: DataFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = max(demo_folder.backups.glob("*.rpbackup"))
+    expected = sorted(_people(demo_folder))
+    monkeypatch.setenv(vault.ENV_KEY_DIR, str(tmp_path / "another-computer-keys"))
+    new = DataFolder(tmp_path / "new-laptop")
+    result = restore(new, backup, DEMO_RECOVERY_CODE)
+    assert result.post_code == "DEMO3209"
+    assert sorted(_people(new)) == expected
+
+
+def test_a_branch_kept_in_sqlite_for_trying_is_encrypted_like_a_post(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from tests.services.branch_world import CLI, make_branch, make_post
+
+    branch_folder = DataFolder(tmp_path / "branch")
+    branch = make_branch(branch_folder.root, branch_folder.sqlite_url, clock)
+    post = make_post(tmp_path, branch, clock, "RP3209A")
+    try:
+        post.register(nik="3209144101910001")
+        import_batch(branch.db, branch.folder, post.export().path, CLI)
+    finally:
+        post.app.close()
+        branch.close()
+    assert not is_plain(branch_folder.database)
+    assert b"3209144101910001" not in branch_folder.database.read_bytes()
+    connection = open_raw(branch_folder, read_only=True)
+    try:
+        assert connection.execute("SELECT count(*) FROM participants").fetchone()[0] == 1
+    finally:
+        connection.close()

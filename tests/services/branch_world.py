@@ -77,8 +77,8 @@ def make_post(root: Path, branch: App, clock: Any, code: str, kabupaten: str = "
     app = open_app(folder, folder.sqlite_url, clock=clock)
     set_up_post(app.db, folder, PostSetup(code=code, name=f"Rumah Perisai {code}",
                                           kabupaten_code=kabupaten), CLI.label)  # fmt: skip
-    create_account(app.db, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR, None)
-    coordinator = log_in(app.db, "Dewi Lestari", "1357")
+    create_account(app.db, AccountSetup("Dewi Lestari", "482913"), ROLE_COORDINATOR, None)
+    coordinator = log_in(app.db, "Dewi Lestari", "482913")
     branch_file = branch.folder.keys / "branch-public-key.json"
     install_branch_key(app.db, branch_file.read_bytes(), CLI)
     add_post(branch.db, branch.folder, post_key_file_bytes(app.db, folder.keys), CLI)

@@ -25,17 +25,17 @@ def test_the_first_coordinator_then_volunteers_added_by_a_coordinator(
     app: App, post: PostSummary
 ) -> None:
     with pytest.raises(UserError):  # the first account must be a coordinator
-        create_account(app.db, AccountSetup("Ujang", "2468"), ROLE_VOLUNTEER, None)
-    create_account(app.db, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR, None)
-    dewi = log_in(app.db, "  dewi   LESTARI ", "1357")
+        create_account(app.db, AccountSetup("Ujang", "570264"), ROLE_VOLUNTEER, None)
+    create_account(app.db, AccountSetup("Dewi Lestari", "482913"), ROLE_COORDINATOR, None)
+    dewi = log_in(app.db, "  dewi   LESTARI ", "482913")
     assert dewi.is_coordinator
     with pytest.raises(UserError) as refused:  # later accounts need a coordinator
-        create_account(app.db, AccountSetup("Ujang", "2468"), ROLE_VOLUNTEER, None)
+        create_account(app.db, AccountSetup("Ujang", "570264"), ROLE_VOLUNTEER, None)
     assert refused.value.key == "coordinator_only"
-    create_account(app.db, AccountSetup("Ujang Hidayat", "2468"), ROLE_VOLUNTEER, dewi)
-    ujang = log_in(app.db, "ujang hidayat", "2468")
+    create_account(app.db, AccountSetup("Ujang Hidayat", "570264"), ROLE_VOLUNTEER, dewi)
+    ujang = log_in(app.db, "ujang hidayat", "570264")
     with pytest.raises(UserError):  # a volunteer cannot add accounts
-        create_account(app.db, AccountSetup("Euis", "9753"), ROLE_VOLUNTEER, ujang)
+        create_account(app.db, AccountSetup("Euis", "318640"), ROLE_VOLUNTEER, ujang)
     assert [(a.name, a.role) for a in accounts(app.db)] == [
         ("Dewi Lestari", "coordinator"),
         ("Ujang Hidayat", "volunteer"),
@@ -49,8 +49,8 @@ def test_the_first_coordinator_then_volunteers_added_by_a_coordinator(
 
 
 def test_a_wrong_name_or_pin_gets_the_same_answer(app: App, post: PostSummary) -> None:
-    create_account(app.db, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR, None)
-    for name, pin in (("Dewi Lestari", "1358"), ("Nobody", "1357")):
+    create_account(app.db, AccountSetup("Dewi Lestari", "482913"), ROLE_COORDINATOR, None)
+    for name, pin in (("Dewi Lestari", "482914"), ("Nobody", "482913")):
         with pytest.raises(UserError) as refused:
             log_in(app.db, name, pin)
         assert refused.value.message() == "Nama atau PIN salah."
@@ -59,15 +59,15 @@ def test_a_wrong_name_or_pin_gets_the_same_answer(app: App, post: PostSummary) -
 def test_a_deactivated_volunteer_cannot_log_in_and_a_reset_pin_works(
     app: App, post: PostSummary
 ) -> None:
-    dewi_account = create_account(app.db, AccountSetup("Dewi", "1357"), ROLE_COORDINATOR, None)
-    dewi = log_in(app.db, "Dewi", "1357")
-    ujang = create_account(app.db, AccountSetup("Ujang", "2468"), ROLE_VOLUNTEER, dewi)
+    dewi_account = create_account(app.db, AccountSetup("Dewi", "482913"), ROLE_COORDINATOR, None)
+    dewi = log_in(app.db, "Dewi", "482913")
+    ujang = create_account(app.db, AccountSetup("Ujang", "570264"), ROLE_VOLUNTEER, dewi)
     set_active(app.db, ujang.id, False, dewi)
     with pytest.raises(UserError):
-        log_in(app.db, "Ujang", "2468")
+        log_in(app.db, "Ujang", "570264")
     set_active(app.db, ujang.id, True, dewi)
-    reset_pin(app.db, ujang.id, "8642", dewi)
-    assert log_in(app.db, "Ujang", "8642").name == "Ujang"
+    reset_pin(app.db, ujang.id, "864209", dewi)
+    assert log_in(app.db, "Ujang", "864209").name == "Ujang"
     with pytest.raises(UserError) as refused:
         set_active(app.db, dewi_account.id, False, dewi)
     assert refused.value.key == "cannot_deactivate_self"

@@ -103,7 +103,9 @@ def _open(path: Path, branch: BranchKeys) -> tuple[dict[str, Any], dict[str, dic
 
 
 def _files(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir())
+    """The files on a stick but the post's full backup beside the batch (issue 16; its own
+    tests are in test_backup.py)."""
+    return sorted(p.name for p in directory.iterdir() if not p.name.endswith(".rpbackup"))
 
 
 # --- keys -----------------------------------------------------------------------------------------

@@ -68,10 +68,10 @@ def accounts(app: App, post: PostSummary) -> dict[str, Actor]:
         the_post = local_post(session)
         assert the_post is not None
         coordinator = add_account(
-            session, the_post, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR
+            session, the_post, AccountSetup("Dewi Lestari", "482913"), ROLE_COORDINATOR
         )
         volunteer = add_account(
-            session, the_post, AccountSetup("Ujang Hidayat", "2468"), ROLE_VOLUNTEER
+            session, the_post, AccountSetup("Ujang Hidayat", "570264"), ROLE_VOLUNTEER
         )
     return {"coordinator": actor_for(coordinator), "volunteer": actor_for(volunteer)}
 

@@ -105,7 +105,8 @@ def _stick(tmp_path: Path, name: str = "stick") -> Path:
 
 
 def _files(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir())
+    """The batch files on a stick (the post's backup written beside a batch aside)."""
+    return sorted(p.name for p in directory.iterdir() if p.suffix != ".rpbackup")
 
 
 def _window(qtbot: QtBot, app: App, actor: Actor) -> MainWindow:
@@ -170,6 +171,11 @@ def test_install_the_branch_key_then_write_the_weeks_batch(
     assert (info.seq, info.state, info.summary["registrations"]) == (1, "written", 3)
     assert info.copied_to == str(stick.resolve())
     assert _files(stick) == [info.file_name] == ["RP3209A-batch-0001-2026-11-27.rpb"]
+    # the post's own (encrypted SQLite) database rides along as a backup; a post kept in
+    # PostgreSQL (as this test also runs) is the server's to back up
+    backups = [p.name for p in stick.glob("*.rpbackup")]
+    expected = ["RP3209A-20261127T023000Z-batch.rpbackup"]
+    assert backups == (expected if app.db.engine.dialect.name == "sqlite" else [])
     assert info.file_name in dialog.report.text() and str(stick.resolve()) in dialog.report.text()
     assert dialog.message_box is None  # nothing went wrong
     assert dialog.table.rowCount() == 1

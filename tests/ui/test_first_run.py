@@ -80,3 +80,32 @@ def test_the_demo_post_can_be_chosen_instead(qtbot: QtBot, app: App) -> None:
     qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
     assert dialog.choice is FirstRunChoice.DEMO
     assert post_summary(app.db) is None
+
+
+def test_after_set_up_the_recovery_code_is_shown_once_with_its_sheet(
+    qtbot: QtBot, app: App
+) -> None:
+    from rumah_perisai import vault
+    from rumah_perisai.ui.recovery_dialog import RecoveryCodeDialog
+
+    dialog = _dialog(qtbot, app)
+    qtbot.keyClicks(dialog.code, "RP3209A")
+    qtbot.keyClicks(dialog.name, "Rumah Perisai Suranenggala")
+    qtbot.keyClicks(dialog.kabupaten, "32.09")
+    qtbot.keyClick(dialog.wadah, Qt.Key.Key_Return)
+    shown = dialog.code_dialog
+    assert isinstance(shown, RecoveryCodeDialog) and shown.isVisible()
+    assert dialog.isVisible()  # the program goes on only once the code is kept
+    code = shown.code.text()
+    assert dialog.summary is not None and code == dialog.summary.recovery_code
+    assert vault.check_recovery_code(app.folder, code)  # the code shown is the one that works
+    assert shown.sheet.post_code == "RP3209A" and shown.sheet.timezone == "WIB"
+    qtbot.keyClick(shown.focusWidget(), Qt.Key.Key_Return)  # Enter: the sheet's preview
+    assert shown.sheet_dialog is not None and shown.sheet_dialog.document.pageCount() == 1
+    shown.sheet_dialog.reject()
+    assert shown.focusWidget() is shown.print_button
+    qtbot.keyClick(shown.print_button, Qt.Key.Key_Backtab)
+    qtbot.keyClick(shown.written, Qt.Key.Key_Space)  # written down by hand
+    qtbot.keyClick(shown.written, Qt.Key.Key_Return)
+    assert not shown.isVisible() and not dialog.isVisible()
+    assert dialog.choice is FirstRunChoice.SET_UP

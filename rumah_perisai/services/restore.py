@@ -321,7 +321,9 @@ def _record_restore(
 def _sync_tree(root: Path) -> None:
     for directory, _dirs, files in os.walk(root):
         for name in files:
-            fd = os.open(Path(directory) / name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            # Writable: Windows flushes a file only through a handle opened for writing
+            # (a read-only one is refused, "Permission denied"; found under Wine).
+            fd = os.open(Path(directory) / name, os.O_RDWR | getattr(os, "O_BINARY", 0))
             try:
                 os.fsync(fd)
             finally:

@@ -1,4 +1,5 @@
-"""The conversion of a plain post as Windows runs it (found by packaging/windows/wine-check).
+"""Converting a plain post and restoring a backup as Windows runs them (both failed under
+packaging/windows/wine-check and a restore tried under Wine).
 
 Windows flushes a file to the disk (FlushFileBuffers, behind ``os.fsync``) only through a handle
 opened for writing: through a read-only one it refuses with "Permission denied". Linux syncs
@@ -21,7 +22,10 @@ from rumah_perisai.db.encrypted import is_plain
 from rumah_perisai.db.engine import make_engine
 from rumah_perisai.db.migrate import upgrade_to_head
 from rumah_perisai.db.uow import Database
+from rumah_perisai.services.backup import write_backup
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
+from rumah_perisai.services.posts import PostSetup, set_up_post
+from rumah_perisai.services.restore import restore
 
 
 @pytest.fixture
@@ -55,3 +59,21 @@ def test_a_plain_post_is_converted_where_only_a_writable_handle_can_be_synced(
 
     assert not is_plain(folder.database)
     assert not is_plain(folder.backups / "rumah-perisai-before-upgrade-0010-x.sqlite3")
+
+
+def test_a_backup_is_restored_where_only_a_writable_handle_can_be_synced(
+    tmp_path: Path, windows_fsync: None
+) -> None:
+    """Under Wine, ``restore`` refused with 'The file - cannot be used: Permission denied': the
+    restored files were synced through read-only handles before the swap."""
+    folder = DataFolder(tmp_path / "post")
+    with open_app(folder, folder.sqlite_url) as app:
+        summary = set_up_post(app.db, folder, PostSetup("RP3209C", "Pos Uji", "32.09"), "cli:test")
+        backup = write_backup(app, tmp_path)
+    assert summary.recovery_code is not None
+    new = DataFolder(tmp_path / "new laptop")
+
+    result = restore(new, backup.path, summary.recovery_code)
+
+    assert result.post_code == "RP3209C"
+    assert not is_plain(new.database)

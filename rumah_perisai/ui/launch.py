@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from rumah_perisai import __version__
 from rumah_perisai.app import App, open_app
@@ -98,10 +98,29 @@ def _open(folder: DataFolder, database_url: str) -> App | None:
     try:
         app = open_app(folder, database_url)
     except UserError as error:
+        if error.key == "db_key_missing":  # a new Windows profile, a cleared key store
+            return _open(folder, database_url) if offer_restore(folder, error.message()) else None
         QMessageBox.critical(None, tr("Cannot continue"), error.message())
         return None
     set_language(app.settings.language)
     return app
+
+
+def offer_restore(folder: DataFolder, message: str, parent: QWidget | None = None) -> bool:
+    """The post's data is locked on this computer (its key is gone): the way back is a restore
+    from a backup with the recovery code, offered at once. True when the post was restored."""
+    from rumah_perisai.ui.restore_dialog import RestoreDialog
+
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("The data is locked"), message, parent=parent)
+    box.setObjectName("lockedBox")
+    restore = box.addButton(tr("Restore from a backup…"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(tr("Quit"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    if box.clickedButton() is not restore:
+        return False
+    dialog = RestoreDialog(folder, lambda: None, parent)
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def branch_window(app: App) -> BranchWindow | None:

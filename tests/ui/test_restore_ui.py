@@ -200,3 +200,52 @@ def test_a_file_the_branch_prepared_opens_with_its_one_time_code_and_a_new_code_
     assert shown.sheet.post_code == "RP3209A" and shown.sheet.code == new_code
     assert vault.check_recovery_code(new_laptop.folder, new_code)
     assert not vault.check_recovery_code(new_laptop.folder, recovered.one_time_code)
+
+
+def test_a_computer_that_lost_the_key_offers_the_restore_at_once(
+    qtbot: QtBot,
+    app: App,
+    post: PostSummary,
+    backup: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new Windows profile or a cleared key store: the data folder is there but locked. The
+    window does not stop at "cannot continue": it offers the restore, and the post opens."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from rumah_perisai.ui import launch
+
+    folder = app.folder
+    app.close()
+    monkeypatch.setenv(vault.ENV_KEY_DIR, str(tmp_path / "keys-of-a-new-profile"))
+    assert post.recovery_code is not None
+    seen: list[str] = []
+
+    def act() -> None:  # what the volunteer does with each window as it comes up
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QMessageBox) and "locked" not in seen:
+            seen.append("locked")
+            assert "kode pemulihan" in modal.text()
+            qtbot.keyClick(modal, Qt.Key.Key_Return)  # the default: restore from a backup
+        elif isinstance(modal, RestoreDialog) and "restore" not in seen:
+            seen.append("restore")
+            _type_file(qtbot, modal, backup)
+            qtbot.keyClicks(modal.code, post.recovery_code or "")
+            qtbot.keyClick(modal.code, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: modal.result_value is not None)
+            qtbot.keyClick(modal.focusWidget(), Qt.Key.Key_Return)  # Open the post
+
+    timer = QTimer()
+    timer.timeout.connect(act)
+    timer.start(50)
+    reopened = launch._open(folder, folder.sqlite_url)
+    timer.stop()
+    assert seen == ["locked", "restore"]
+    assert reopened is not None
+    try:
+        summary = post_summary(reopened.db)
+        assert summary is not None and summary.code == "RP3209A"
+    finally:
+        reopened.close()

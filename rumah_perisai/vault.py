@@ -118,8 +118,9 @@ def _keyring() -> Any | None:
         from keyring.backends import fail
 
         backend = keyring.get_keyring()
-    except Exception:  # a broken store is the same as none: the key file
-        log.warning("no usable key store", exc_info=True)
+    except Exception as error:  # a broken store is the same as none: the key file
+        # The type only: a store's error text can name the Windows account or its home folder.
+        log.warning("no usable key store (%s)", type(error).__name__)
         return None
     if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
         return None
@@ -141,8 +142,8 @@ def _store_key(vault_id: str, key: bytes) -> Protection:
             backend.set_password(KEYRING_SERVICE, _entry_name(vault_id), key.hex())
             if backend.get_password(KEYRING_SERVICE, _entry_name(vault_id)) == key.hex():
                 return Protection.OS
-        except Exception:  # e.g. a locked Secret Service: the key file
-            log.warning("the key store refused the database key; using a key file", exc_info=True)
+        except Exception as error:  # e.g. a locked Secret Service: the key file
+            log.warning("the key store refused the key (%s); a key file", type(error).__name__)
     path = _key_file(vault_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with suppress(OSError):
@@ -162,8 +163,8 @@ def _load_key(vault_id: str) -> tuple[bytes, Protection] | None:
     if backend is not None:
         try:
             text = backend.get_password(KEYRING_SERVICE, _entry_name(vault_id))
-        except Exception:  # an unreadable store: try the key file
-            log.warning("the key store could not be read", exc_info=True)
+        except Exception as error:  # an unreadable store: try the key file
+            log.warning("the key store could not be read (%s)", type(error).__name__)
             text = None
         key = _parse_key(text)
         if key is not None:

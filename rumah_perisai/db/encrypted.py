@@ -25,6 +25,7 @@ import sqlcipher3
 
 from rumah_perisai.config import DataFolder
 from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.safe_write import sync_directory, sync_file
 from rumah_perisai.vault import database_key, ensure_database_key, folder_lock, read_record
 
 log = logging.getLogger(__name__)
@@ -115,11 +116,11 @@ def convert(path: Path, key: bytes) -> None:
     finally:
         plain.close()  # the last connection: SQLite folds the WAL in and removes it
     _check_copy(target, key, expected)
-    _sync(target)
+    sync_file(target)
     os.replace(target, path)
     for suffix in ("-wal", "-shm", "-journal"):
         _remove(path.with_name(path.name + suffix))
-    _sync_directory(path.parent)
+    sync_directory(path.parent)
     log.info("the database was converted to an encrypted one")
 
 
@@ -155,26 +156,6 @@ def _convert_plain_backups(folder: DataFolder, key: bytes) -> None:
     for candidate in sorted(folder.backups.glob("*.sqlite3")):
         if is_plain(candidate):
             convert(candidate, key)
-
-
-def _sync(path: Path) -> None:
-    # Writable: Windows flushes a file (FlushFileBuffers) only through a handle opened for
-    # writing and refuses a read-only one with "Permission denied" (found under Wine).
-    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_directory(directory: Path) -> None:
-    if os.name == "nt":
-        return  # Windows has no directory handle to sync; its renames are journalled
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove(path: Path) -> None:

@@ -67,7 +67,7 @@ class Staged:
     def publish(self) -> Path:
         try:
             os.replace(self.temporary, self.final)
-            _sync_directory(self.directory)
+            sync_directory(self.directory)
         except OSError as error:
             self.discard()
             raise write_failed(self.directory, error, computer=self.computer) from error
@@ -162,10 +162,22 @@ def same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _sync_directory(directory: Path) -> None:
+def sync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (POSIX; Windows journals its renames)."""
     if os.name != "posix":
         return  # Windows has no directory handles to sync; its rename is already durable
     fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_file(path: Path) -> None:
+    """Flush a closed file to the disk. Through a writable handle: Windows flushes a file
+    (FlushFileBuffers) only through one and refuses a read-only one ("Permission denied";
+    found under Wine)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:

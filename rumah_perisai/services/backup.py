@@ -61,6 +61,7 @@ from rumah_perisai.exchange.backupfile import (
     write_backup_stream,
 )
 from rumah_perisai.keys import fingerprint, load_post_key
+from rumah_perisai.services.restore_state import RESTORE_SETTING
 from rumah_perisai.tasks import Cancelled, Progress, SilentProgress
 
 if TYPE_CHECKING:  # the composition root imports services, not the other way round
@@ -69,7 +70,6 @@ if TYPE_CHECKING:  # the composition root imports services, not the other way ro
 log = logging.getLogger(__name__)
 
 OFF_LAPTOP_SETTING = "backup.off_laptop_target"
-RESTORE_SETTING = "restore.last"
 STATUS_FILE = "backup-status.json"
 KEEP_DAYS = 7
 KEEP_WEEKS = 4
@@ -288,7 +288,7 @@ def _stage_and_publish(
             raise UserError("write_failed_mismatch", path=str(directory))
         try:
             os.replace(temporary, directory / name)
-            _sync_directory(directory)
+            safe_write.sync_directory(directory)
         except OSError as error:
             raise safe_write.write_failed(directory, error, computer=computer) from error
     except BaseException:
@@ -366,16 +366,6 @@ def _drop_cache(path: Path) -> None:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         finally:
             os.close(fd)
-
-
-def _sync_directory(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove(path: Path) -> None:
@@ -582,7 +572,7 @@ def _copy_to(info: BackupInfo, target: Path, folder: DataFolder) -> Path:
             raise UserError("write_failed_mismatch", path=str(target))
         try:
             os.replace(temporary, target / name)
-            _sync_directory(target)
+            safe_write.sync_directory(target)
         except OSError as error:
             raise safe_write.write_failed(target, error) from error
     except BaseException:

@@ -40,6 +40,7 @@ from rumah_perisai.db.engine import make_engine
 from rumah_perisai.db.models import Setting
 from rumah_perisai.db.uow import Database, operation_time, utc_now
 from rumah_perisai.errors import UserError
+from rumah_perisai.exchange import safe_write
 from rumah_perisai.exchange.backupfile import (
     BackupFileError,
     BackupHeader,
@@ -54,12 +55,12 @@ from rumah_perisai.presence import sole_user
 from rumah_perisai.services.backup import (
     RESTORE_MARK,
     RESTORE_PREFIX,
-    RESTORE_SETTING,
     RestoreResult,
     _Facts,
     _facts,
     read_backup_header,
 )
+from rumah_perisai.services.restore_state import RESTORE_SETTING
 from rumah_perisai.tasks import Progress, SilentProgress
 
 log = logging.getLogger(__name__)
@@ -321,14 +322,8 @@ def _record_restore(
 def _sync_tree(root: Path) -> None:
     for directory, _dirs, files in os.walk(root):
         for name in files:
-            # Writable: Windows flushes a file only through a handle opened for writing
-            # (a read-only one is refused, "Permission denied"; found under Wine).
-            fd = os.open(Path(directory) / name, os.O_RDWR | getattr(os, "O_BINARY", 0))
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _sync_directory(Path(directory))
+            safe_write.sync_file(Path(directory) / name)
+        safe_write.sync_directory(Path(directory))
 
 
 def _mark(staging: Path, header: BackupHeader) -> None:
@@ -339,7 +334,7 @@ def _mark(staging: Path, header: BackupHeader) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, mark)
-    _sync_directory(staging)
+    safe_write.sync_directory(staging)
 
 
 # --- the swap, and finishing one that was stopped ------------------------------------------------
@@ -368,7 +363,7 @@ def _swap(folder: DataFolder, staging: Path) -> Path | None:
             if current.exists():
                 _move(current, old / item)
             _move(staged, current)
-        _sync_directory(folder.root)
+        safe_write.sync_directory(folder.root)
         kept = _keep_old(folder, old)
         (staging / RESTORE_MARK).unlink()
         shutil.rmtree(staging, ignore_errors=True)
@@ -405,13 +400,3 @@ def finish_interrupted_restore(folder: DataFolder) -> None:
             _swap(folder, staging)
         else:
             shutil.rmtree(staging, ignore_errors=True)
-
-
-def _sync_directory(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -29,7 +29,7 @@ from rumah_perisai.db.models import Batch, Setting
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 
-RESTORE_SETTING = "restore.last"  # written by the restore (``services.backup``)
+RESTORE_SETTING = "restore.last"  # written by the restore (``services.restore``)
 PAPER_SETTING = "restore.paper"  # re-entry of paper receipts finished, for that restore
 AHEAD_SETTING = "restore.branch_ahead"  # the branch holds a batch newer than the backup
 

@@ -40,6 +40,7 @@ from rumah_perisai.services.cash import close_day, till
 from rumah_perisai.services.paper_receipts import finish as finish_paper_receipts
 from rumah_perisai.services.receipt_chain import verify_chain
 from rumah_perisai.services.restore import restore
+from rumah_perisai.services.restore_state import RESTORE_SETTING
 from rumah_perisai.services.volunteers import log_in
 from tests.services.branch_world import CLI, PostSide, branch, branch_url, make_post
 
@@ -242,7 +243,7 @@ def test_restored_on_a_new_laptop_the_post_carries_on(
     app = open_app(new, new.sqlite_url, clock=clock)
     try:
         with app.db.reading() as session:
-            stored = session.get(Setting, backup_service.RESTORE_SETTING)
+            stored = session.get(Setting, RESTORE_SETTING)
             assert stored is not None
             last = json.loads(stored.value_json)
             audited = session.scalars(
@@ -429,7 +430,7 @@ def test_the_next_start_finishes_a_restore_stopped_after_it_was_decided(
     monkeypatch.undo()
     assert not new.database.exists() and len(list(new.root.glob(".restore-*"))) == 1
     with open_app(new, new.sqlite_url, clock=clock) as app, app.db.reading() as session:
-        assert session.get(Setting, backup_service.RESTORE_SETTING) is not None  # next start
+        assert session.get(Setting, RESTORE_SETTING) is not None  # next start
     assert not list(new.root.glob(".restore-*"))
 
 

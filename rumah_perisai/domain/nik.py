@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from rumah_perisai import formats
 from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.resources import resource_path
@@ -140,8 +141,8 @@ def _check_agreement(info: NikInfo, birth_date: date | None, sex: str | None) ->
         raise InvalidNik(
             "birth_date_mismatch",
             info,
-            nik_date=info.birth_date.strftime("%d-%m-%Y"),
-            entered=birth_date.strftime("%d-%m-%Y"),
+            nik_date=formats.day(info.birth_date),  # dates on screen: 12 Mar 1990 (issue 17)
+            entered=formats.day(birth_date),
         )
     if sex is None:
         return

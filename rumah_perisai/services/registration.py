@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rumah_perisai import areas
@@ -285,6 +285,48 @@ def possibly_registered_elsewhere(session: Session, nik: str) -> bool:
     that is not 16 digits, and before the first acknowledgement brought a list."""
     digits = normalize_nik(nik)
     return bool(_NIK.fullmatch(digits)) and possibly_elsewhere(session, digits)
+
+
+def phone_problem(value: str) -> str | None:
+    """The phone field's message as saving would give it, for the form to say as the field is
+    left; None for an empty or good number."""
+    if value.strip() and normalize_phone(value) is None:
+        return tr(FIELD_MESSAGES["phone"])
+    return None
+
+
+def agreement_problem(nik: str, birth_date: date | None, sex: str, today: date) -> str | None:
+    """Whether a well-formed NIK disagrees with the birth date or sex entered, in the words
+    saving would use; None when they agree or the NIK is not complete yet (its own check says
+    that)."""
+    try:
+        validate_nik(nik, today=today)
+    except InvalidNik:
+        return None
+    try:
+        validate_nik(nik, birth_date, sex or None, today=today)
+    except InvalidNik as error:
+        return str(error)
+    except RuleError as error:
+        return str(error)
+    return None
+
+
+def default_desa(session: Session, post_id: int) -> str | None:
+    """The desa a new walk-in most likely lives in: the post's own, if the post knows it, else
+    the desa most of the post's participants were registered in (a village post serves its
+    village). None before there is either."""
+    post = session.get(Post, post_id)
+    if post is not None and post.desa_code:
+        return post.desa_code
+    most = session.execute(
+        select(Participant.desa_code, func.count())
+        .where(Participant.post_id == post_id)
+        .group_by(Participant.desa_code)
+        .order_by(func.count().desc(), Participant.desa_code)
+        .limit(1)
+    ).first()
+    return str(most[0]) if most else None
 
 
 def with_elsewhere_note(reason: str) -> str:

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QFrame,
     QGridLayout,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -49,17 +50,21 @@ from rumah_perisai.services.registration import (
     InvalidRegistration,
     PossibleDuplicates,
     RegistrationForm,
+    agreement_problem,
     changed_fields,
     correct,
+    default_desa,
     existing_nik,
     find_duplicates,
     first_dues_month,
     load_form,
+    phone_problem,
     possibly_registered_elsewhere,
     programmes,
     register,
 )
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.date_field import DateField
 
 OCCUPATIONS = (
     N_("Farmer"), N_("Fisher"), N_("Trader"), N_("Ojek driver"), N_("Day labourer"),
@@ -71,6 +76,12 @@ RELATIONS = (
 )  # fmt: skip
 CHECK_PAUSE_MS = 250
 ELSEWHERE_STYLE = "background: #fff3e0; color: #5d4037; padding: 6px; font-weight: bold;"
+
+
+def _wrapped(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
 
 
 def _error_label(name: str) -> QLabel:
@@ -113,6 +124,8 @@ class RegistrationDialog(QDialog):
         self._existing_id: int | None = None
         self.candidates: list[Candidate] = []
         self.saved_id: int | None = None
+        self._pristine: tuple[object, ...] = ()
+        self.discard_box: QMessageBox | None = None
         self.setWindowTitle(tr("Register a walk-in"))
         self._build()
         self._check_timer = QTimer(self)
@@ -126,7 +139,11 @@ class RegistrationDialog(QDialog):
             self.setWindowTitle(tr("Correct a registration"))
             self.save_button.setText(tr("&Save correction (Ctrl+S)"))
             self.consent.hide()
+        else:
+            self._default_desa()
+        self.setProperty("help_topic", "registration")
         self.update_dues()
+        self._pristine = self._typed()
         self.nik.setFocus()
 
     # --- layout --------------------------------------------------------------------------------
@@ -141,16 +158,13 @@ class RegistrationDialog(QDialog):
         self.nik.setPlaceholderText(tr("16 digits, from the KTP"))
         self.name = self._line("name", 100)
         self.birth_place = self._line("birthPlace", 60)
-        self.birth_date = QDateEdit()
+        self.birth_date = DateField()  # typed straight through: 12031978
         self.birth_date.setObjectName("birthDate")
-        self.birth_date.setDisplayFormat("dd-MM-yyyy")
-        self.birth_date.setCalendarPopup(True)
-        self.birth_date.setMinimumDate(QDate(1900, 1, 1))
-        self.birth_date.setDate(QDate(1990, 1, 1))
         self.sex = QComboBox()
         self.sex.setObjectName("sex")
         self.sex.addItem(tr("L — male"), "L")
         self.sex.addItem(tr("P — female"), "P")
+        self.sex.setCurrentIndex(-1)  # from the NIK, or chosen: never a silent default
         self.street = self._line("street", 150)
         self.rt = self._line("rt", 3)
         self.rw = self._line("rw", 3)
@@ -177,7 +191,7 @@ class RegistrationDialog(QDialog):
         self.income.setObjectName("income")
         for amount in income_brackets(self._today()):
             self.income.addItem(formats.money(amount), amount)
-        self.with_jht = QCheckBox(tr("Also &JHT (old-age savings)"))
+        self.with_jht = QCheckBox(tr("&Join JHT too (old-age savings)"))
         self.with_jht.setObjectName("withJht")
         self.heir_name = self._line("heirName", 100)
         self.heir_relation = QComboBox()
@@ -185,39 +199,28 @@ class RegistrationDialog(QDialog):
         self.heir_relation.setEditable(True)
         self.heir_relation.addItems([tr(r) for r in RELATIONS])
         self.heir_relation.setCurrentIndex(-1)
-        self.consent = QCheckBox(tr("The participant agrees to their data being processed"))
+        self.consent = QCheckBox(tr("&Yes, the participant agrees to their data being processed"))
         self.consent.setObjectName("consent")
 
         self.errors: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {}
         grid = QGridLayout()
-        rows: list[tuple[str, str, QWidget]] = [
-            ("nik", tr("&NIK:"), self.nik),
-            ("name", tr("Na&me (as on the KTP):"), self.name),
-            ("birth_place", tr("Birth &place:"), self.birth_place),
-            ("birth_date", tr("&Birth date:"), self.birth_date),
-            ("sex", tr("&Sex:"), self.sex),
-            ("street", tr("S&treet / dusun:"), self.street),
-            ("rt", tr("RT / RW:"), self._pair(self.rt, self.rw)),
-            ("desa_code", tr("&Desa:"), self.desa),
-            ("phone", tr("&Phone:"), self.phone),
-            ("occupation", tr("&Occupation:"), self.occupation),
-            ("income", tr("Declared &income:"), self.income),
-            ("programmes", tr("Programmes:"), self._programmes()),
-            ("heir_name", tr("&Heir:"), self.heir_name),
-            ("heir_relation", tr("Heir's &relation:"), self.heir_relation),
-            ("consent", "", self.consent),
-        ]
-        for row, (key, text, widget) in enumerate(rows):
-            label = QLabel(text)
+        rows = self._rows()
+        for row, (key, text, widget, required) in enumerate(rows):
             if text:
-                label.setBuddy(widget if not isinstance(widget, QFrame) else self.rt)
-            grid.addWidget(label, row * 2, 0, Qt.AlignmentFlag.AlignRight)
+                label = QLabel(tr(text) + (" *" if required else ""))
+                label.setBuddy(self.rt if key == "rt" else widget)
+                self.labels[key] = label
+                grid.addWidget(label, row * 2, 0, Qt.AlignmentFlag.AlignRight)
             grid.addWidget(widget, row * 2, 1)
             self.errors[key] = _error_label(key)
             grid.addWidget(self.errors[key], row * 2 + 1, 1)
         self.errors["rw"] = self.errors["rt"]
+        self.legend = QLabel(tr("* required"))
+        self.legend.setObjectName("legend")
+        grid.addWidget(self.legend, len(rows) * 2, 1)
         grid.setColumnStretch(1, 1)
-        grid.setRowStretch(len(rows) * 2, 1)  # spare height below the form, not between rows
+        grid.setRowStretch(len(rows) * 2 + 1, 1)  # spare height below the form
         form_widget = QWidget()
         form_widget.setLayout(grid)
         scroll = QScrollArea()
@@ -238,35 +241,38 @@ class RegistrationDialog(QDialog):
         self.duplicate_text = QLabel()
         self.duplicate_text.setObjectName("duplicateText")
         self.duplicate_text.setWordWrap(True)
-        self.open_existing = QPushButton(tr("&Open that record"))
+        self.open_existing = QPushButton(tr("Open &that record"))
         self.open_existing.setObjectName("openExisting")
         self.open_existing.clicked.connect(self._open_existing)
         self.confirm_reason = self._line("duplicateReason", 200)
-        self.confirm_reason.setPlaceholderText(tr("Not the same person because… (needed to save)"))
+        # A label, not a placeholder: a placeholder is cut off at 125 % and gone once typing starts.
+        self.confirm_label = _wrapped(tr("Not the same person because… (needed to sa&ve)"))
+        self.confirm_label.setBuddy(self.confirm_reason)
         box = QVBoxLayout(self.duplicate_box)
         box.addWidget(self.duplicate_text)
+        box.addWidget(self.confirm_label)
         box.addWidget(self.confirm_reason)
         box.addWidget(self.open_existing)
         self.duplicate_box.hide()
 
         # The branch's list: possibly registered at another post. Said, never blocking.
-        self.elsewhere = QLabel(tr("Possibly registered at another post — ask the branch."))
+        self.elsewhere = QLabel(
+            tr(
+                "Possibly registered at another post — ask the branch. Registering is still "
+                "possible; the branch decides and the registration records the warning."
+            )
+        )
         self.elsewhere.setObjectName("elsewhere")
         self.elsewhere.setWordWrap(True)
         self.elsewhere.setStyleSheet(ELSEWHERE_STYLE)
-        self.elsewhere.setToolTip(
-            tr(
-                "The branch's list of NIKs registered at its other posts may hold this one. "
-                "Registering is still possible; the branch decides and the registration "
-                "records the warning."
-            )
-        )
         self.elsewhere.hide()
 
         self.override_reason = self._line("nikOverrideReason", 200)
-        self.override_reason.setPlaceholderText(
-            tr("Coordinator: why register a NIK that disagrees with the KTP")
+        self.override_label = _wrapped(
+            tr("Coordinator: why register a NIK that disagrees with the &KTP")
         )
+        self.override_label.setBuddy(self.override_reason)
+        self.override_label.setVisible(self._actor.is_coordinator)
         self.override_reason.setVisible(self._actor.is_coordinator)
         self.override_reason.setEnabled(False)
 
@@ -278,11 +284,13 @@ class RegistrationDialog(QDialog):
         self.save_button.setObjectName("save")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        cancel = QPushButton(tr("Cancel"))
-        cancel.clicked.connect(self.reject)
+        self.cancel_button = QPushButton(tr("&Cancel"))
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.ask_to_discard)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
-        buttons.addWidget(cancel)
+        buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
 
         side = QVBoxLayout()
@@ -290,6 +298,7 @@ class RegistrationDialog(QDialog):
         side.addWidget(self.promotion)
         side.addWidget(self.duplicate_box)
         side.addWidget(self.elsewhere)
+        side.addWidget(self.override_label)
         side.addWidget(self.override_reason)
         side.addStretch(1)
         body = QHBoxLayout()
@@ -299,7 +308,41 @@ class RegistrationDialog(QDialog):
         layout.addLayout(body, 1)
         layout.addLayout(buttons)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
-        self.resize(980, 600)
+        self._tab_order()
+        self.resize(1000, 560)  # fits 1366×768 at 125 % (1093×592) with the taskbar
+
+    def _rows(self) -> list[tuple[str, str, QWidget, bool]]:
+        """(field, label, widget, required) in the order of the KTP; the labels' letters are
+        unique in the window (Alt+letter goes to the field). Called once: it makes the frames."""
+        return [
+            ("nik", N_("&NIK"), self.nik, True),
+            ("name", N_("Na&me (as on the KTP)"), self.name, True),
+            ("birth_place", N_("Birth &place"), self.birth_place, True),
+            ("birth_date", N_("&Birth date (dd-mm-yyyy)"), self.birth_date, True),
+            ("sex", N_("Se&x"), self.sex, True),
+            ("street", N_("&Address (street / dusun)"), self.street, True),
+            ("rt", N_("&RT"), self._pair(self.rt, self.rw), False),
+            ("desa_code", N_("&Desa / kelurahan"), self.desa, True),
+            ("phone", N_("Mobile p&hone"), self.phone, False),
+            ("occupation", N_("&Occupation"), self.occupation, True),
+            ("income", N_("Declared &income"), self.income, True),
+            ("programmes", N_("Programmes"), self._programmes(), False),
+            ("heir_name", N_("H&eir"), self.heir_name, False),
+            ("heir_relation", N_("Heir's re&lation"), self.heir_relation, False),
+            ("consent", "", self.consent, False),
+        ]
+
+    def _tab_order(self) -> None:
+        """Tab goes down the form, then to what the side asks, then to the buttons."""
+        chain: list[QWidget] = [
+            self.nik, self.name, self.birth_place, self.birth_date, self.sex, self.street,
+            self.rt, self.rw, self.desa, self.phone, self.occupation, self.income,
+            self.with_jht, self.heir_name, self.heir_relation, self.consent,
+            self.confirm_reason, self.open_existing, self.override_reason,
+            self.cancel_button, self.save_button,
+        ]  # fmt: skip
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def _fields(self) -> dict[str, QWidget]:
         return {
@@ -319,8 +362,10 @@ class RegistrationDialog(QDialog):
         frame = QFrame()
         row = QHBoxLayout(frame)
         row.setContentsMargins(0, 0, 0, 0)
+        second_label = QLabel(tr("R&W"))  # a label of its own: Alt+W goes to the RW
+        second_label.setBuddy(second)
         row.addWidget(first)
-        row.addWidget(QLabel("/"))
+        row.addWidget(second_label)
         row.addWidget(second)
         row.addStretch(1)
         first.setMaximumWidth(60)
@@ -342,13 +387,15 @@ class RegistrationDialog(QDialog):
             signal = getattr(widget, "textChanged", None) or getattr(widget, "toggled", None)
             if isinstance(widget, QComboBox):
                 signal = widget.currentTextChanged
-            elif isinstance(widget, QDateEdit):
-                signal = widget.dateChanged
             if signal is not None:
                 signal.connect(lambda *_args, k=key: self._edited(k))
         self.nik.textChanged.connect(self.nik_changed)
         self.name.textChanged.connect(lambda _t: self._check_timer.start())
-        self.birth_date.dateChanged.connect(lambda _d: self._check_timer.start())
+        self.birth_date.textChanged.connect(lambda _t: self._check_timer.start())
+        # Checked as each is left, as the NIK is as it is typed: not only when saving.
+        self.phone.editingFinished.connect(self.check_phone)
+        self.birth_date.editingFinished.connect(lambda: self.check_agreement("birth_date"))
+        self.sex.activated.connect(lambda _i: self.check_agreement("sex"))
         self.income.currentIndexChanged.connect(lambda _i: self.update_dues())
         self.with_jht.toggled.connect(lambda _c: self.update_dues())
 
@@ -371,13 +418,12 @@ class RegistrationDialog(QDialog):
         except InvalidNik as error:
             self._show_error("nik", str(error))
             return
-        if self._nik_filled is None or self._nik_filled == (
+        # Fill only what the volunteer has not typed (or what the NIK itself filled before).
+        if (self._nik_filled is None and self.birth_date.is_empty()) or self._nik_filled == (
             self._birth_date(),
             self.sex.currentData(),
         ):
-            self.birth_date.setDate(
-                QDate(info.birth_date.year, info.birth_date.month, info.birth_date.day)
-            )
+            self.birth_date.setDate(info.birth_date)
             self.sex.setCurrentIndex(self.sex.findData(info.sex))
             self._nik_filled = (info.birth_date, info.sex)
         with self._db.reading() as session:
@@ -395,11 +441,12 @@ class RegistrationDialog(QDialog):
     def check_duplicates(self) -> None:
         """A similar name with the same birth date, said while the form is still being filled."""
         name = self.name.text().strip()
-        if len(name) < 3 or self._existing_id is not None:
+        born = self._birth_date()
+        if len(name) < 3 or self._existing_id is not None or born is None:
             return
         with self._db.reading() as session:
             self.candidates = find_duplicates(
-                session, self._post_id, name, self._birth_date(), exclude=self._correcting
+                session, self._post_id, name, born, exclude=self._correcting
             )
         self._show_candidates()
 
@@ -434,9 +481,26 @@ class RegistrationDialog(QDialog):
             self.promotion.setText(text)
 
     # --- showing answers -----------------------------------------------------------------------
-    def _birth_date(self) -> date:
-        value = self.birth_date.date()
-        return date(value.year(), value.month(), value.day())
+    def _birth_date(self) -> date | None:
+        return self.birth_date.date()
+
+    def check_phone(self) -> None:
+        """The phone as it is left: the message saving would give, by the field."""
+        problem = phone_problem(self.phone.text())
+        if problem:
+            self._show_error("phone", problem)
+
+    def check_agreement(self, left: str) -> None:
+        """The birth date or sex just left, against the NIK: a disagreement is said by the field
+        left (saving would refuse it), a date that cannot exist too."""
+        for key in ("birth_date", "sex"):
+            self.errors[key].hide()
+        problem = self.birth_date.problem() if left == "birth_date" else None
+        problem = problem or agreement_problem(
+            self.nik.text(), self._birth_date(), str(self.sex.currentData() or ""), self._today()
+        )
+        if problem:
+            self._show_error(left, problem)
 
     def _show_error(self, field: str, text: str) -> None:
         label = self.errors.get(field)
@@ -485,6 +549,69 @@ class RegistrationDialog(QDialog):
             self.open_participant.emit(target)
             self.reject()
 
+    def _default_desa(self) -> None:
+        """The post's own desa, filled for every walk-in (most live there); still changeable."""
+        with self._db.reading() as session:
+            code = default_desa(session, self._post_id)
+        desa = areas.area(code) if code else None
+        if desa is None:
+            return
+        label = desa_label(desa)
+        self._desa_codes.setdefault(label, desa.code)
+        self.desa.setText(label)
+
+    # --- leaving -------------------------------------------------------------------------------
+    def _typed(self) -> tuple[object, ...]:
+        """What the volunteer has typed or chosen, to tell a touched form from an untouched one."""
+        texts = tuple(
+            w.currentText() if isinstance(w, QComboBox) else w.text()
+            for w in self._fields().values()
+            if isinstance(w, QComboBox | QLineEdit)
+        )
+        checks = (self.with_jht.isChecked(), self.consent.isChecked())
+        return (*texts, *checks, self.confirm_reason.text(), self.override_reason.text())
+
+    def is_touched(self) -> bool:
+        return self._typed() != self._pristine
+
+    def ask_to_discard(self) -> None:
+        """Escape, Cancel or the window's close button: an untouched form closes at once; typed
+        work is thrown away only when the volunteer says so."""
+        if not self.is_touched():
+            self.reject()
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.windowTitle())
+        box.setText(tr("Discard what was typed in this form?"))
+        discard = box.addButton(tr("&Discard"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(tr("&Keep filling in"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered(button: QAbstractButton) -> None:
+            if button is discard:
+                self.reject()
+
+        box.buttonClicked.connect(answered)
+        self.discard_box = box
+        box.open()  # no nested event loop: the window keeps painting
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.ask_to_discard()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The close button asks like Escape; the program closing the form (a new person logs in,
+        # the idle lock) closes it at once: its data must not stay on screen.
+        if event.spontaneous() and self.is_touched():
+            event.ignore()
+            self.ask_to_discard()
+            return
+        super().closeEvent(event)
+
     # --- saving --------------------------------------------------------------------------------
     def desa_code(self) -> str:
         """The chosen desa: a suggestion as offered, or a desa name that is unique in the
@@ -502,7 +629,7 @@ class RegistrationDialog(QDialog):
             name=self.name.text(),
             birth_place=self.birth_place.text(),
             birth_date=self._birth_date(),
-            sex=str(self.sex.currentData()),
+            sex=str(self.sex.currentData() or ""),
             street=self.street.text(),
             rt=self.rt.text(),
             rw=self.rw.text(),
@@ -524,9 +651,7 @@ class RegistrationDialog(QDialog):
         self.nik.setText(form.nik)
         self.name.setText(form.name)
         self.birth_place.setText(form.birth_place)
-        if form.birth_date:
-            b = form.birth_date
-            self.birth_date.setDate(QDate(b.year, b.month, b.day))
+        self.birth_date.setDate(form.birth_date)
         self.sex.setCurrentIndex(self.sex.findData(form.sex))
         self.street.setText(form.street)
         self.rt.setText(form.rt)
@@ -557,11 +682,7 @@ class RegistrationDialog(QDialog):
         try:
             done = register(self._db, form, self._actor)
         except InvalidRegistration as error:
-            for field, text in error.fields.items():
-                self._show_error(field, text)
-            if "nik" in error.fields and self._actor.is_coordinator:
-                self.override_reason.setEnabled(True)
-            self.message.setText(tr("Nothing was saved: correct the fields marked in red."))
+            self._refused(error)
             return
         except DuplicateNik as error:
             self._show_existing(error.participant_id, *_dup_args(error))
@@ -579,6 +700,21 @@ class RegistrationDialog(QDialog):
         self.saved_id = done.participant_id
         self.registered.emit(done.participant_id)
         self.accept()
+
+    def _refused(self, error: InvalidRegistration) -> None:
+        """Each field's message by the field, and the cursor in the first field at fault."""
+        fields = dict(error.fields)
+        if "birth_date" in fields and self.birth_date.problem():
+            fields["birth_date"] = self.birth_date.problem() or ""  # why it is not a date
+        for field, text in fields.items():
+            self._show_error(field, text)
+        if "nik" in fields and self._actor.is_coordinator:
+            self.override_reason.setEnabled(True)
+        self.message.setText(tr("Nothing was saved: correct the fields marked in red."))
+        widgets = self._fields()
+        first = next((key for key in widgets if key in fields), None)
+        if first is not None:
+            widgets[first].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save_correction(self, reason: str | None = None) -> None:
         assert self._correcting is not None and self._original is not None
@@ -605,11 +741,7 @@ class RegistrationDialog(QDialog):
                 duplicate_reason=self.confirm_reason.text() if self.candidates else "",
             )
         except InvalidRegistration as error:
-            for field, text in error.fields.items():
-                self._show_error(field, text)
-            if "nik" in error.fields and self._actor.is_coordinator:
-                self.override_reason.setEnabled(True)
-            self.message.setText(tr("Nothing was saved: correct the fields marked in red."))
+            self._refused(error)
             return
         except PossibleDuplicates as error:
             self.candidates = error.candidates

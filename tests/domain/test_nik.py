@@ -168,7 +168,7 @@ def test_two_digit_year_must_match_the_entered_birth_date() -> None:
     # The coordinator override needs what the NIK says.
     assert caught.value.info is not None
     assert caught.value.info.birth_date == date(1991, 3, 12)
-    assert "12-03-1991" in str(caught.value) and "12-03-1990" in str(caught.value)
+    assert "12 Mar 1991" in str(caught.value) and "12 Mar 1990" in str(caught.value)
 
 
 def test_day_or_month_that_differs_from_the_entered_birth_date() -> None:

@@ -136,7 +136,7 @@ def test_numbers_are_never_reused(app: App, accounts: dict[str, Actor]) -> None:
             "Tanggal lahir di NIK (720390) bukan tanggal yang ada.",
         ),
         ({"nik": "9909145203900001"}, "nik", "Kode provinsi NIK (99) tidak dikenal."),
-        ({"birth_date": date(1990, 3, 13)}, "nik", "Tanggal lahir di NIK (12-03-1990) tidak sama"),
+        ({"birth_date": date(1990, 3, 13)}, "nik", "Tanggal lahir di NIK (12 Mar 1990) tidak sama"),
         ({"sex": "L"}, "nik", "Jenis kelamin di NIK (P) tidak sama dengan yang diisi (L)."),
         ({"birth_date": date(2027, 1, 1)}, "birth_date", "Tanggal lahir ada di masa depan."),
         (

@@ -11,6 +11,7 @@ import getpass
 import re
 
 from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -33,6 +34,25 @@ from rumah_perisai.services.posts import PostSetup, PostSummary, set_up_post
 # Also named on the recovery sheet ("choose “Restore from a backup”").
 RESTORE_BUTTON = N_("&Restore from a backup…")
 _CODE_IN_TEXT = re.compile(r"\b(\d{2}\.\d{2})\b")
+
+
+POST_CODE_HINT = N_(
+    "The code the branch gave the post, e.g. RP3209A: 3–12 letters and digits, no spaces or "
+    "hyphens."
+)
+
+
+class PostCodeValidator(QValidator):
+    """What saving accepts (services/posts.py: 3–12 capital letters or digits), said while
+    typing: a hyphen or space is not taken, small letters become capitals."""
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        upper = text.upper()
+        if not all(char.isascii() and char.isalnum() for char in upper) or len(upper) > 12:
+            return QValidator.State.Invalid, text, pos
+        if len(upper) < 3:
+            return QValidator.State.Intermediate, upper, pos
+        return QValidator.State.Acceptable, upper, pos
 
 
 class FirstRunChoice(enum.Enum):
@@ -97,6 +117,7 @@ class FirstRunDialog(QDialog):
         self.restore_dialog: QDialog | None = None
         self.code_dialog: QDialog | None = None
         self.setWindowTitle(tr("Welcome to Rumah Perisai"))
+        self.setProperty("help_topic", "first_run")
         self.setMinimumWidth(560)
 
         intro = QLabel(
@@ -111,6 +132,10 @@ class FirstRunDialog(QDialog):
         self.code.setObjectName("postCode")
         self.code.setMaxLength(12)
         self.code.setPlaceholderText("RP3209A")
+        self.code.setValidator(PostCodeValidator(self.code))
+        self.code_hint = QLabel(tr(POST_CODE_HINT))  # what is allowed, visible while typing
+        self.code_hint.setObjectName("postCodeHint")
+        self.code_hint.setWordWrap(True)
         self.name = QLineEdit()
         self.name.setObjectName("postName")
         self.name.setMaxLength(100)
@@ -137,7 +162,13 @@ class FirstRunDialog(QDialog):
             self.timezone.addItem(label, zone)
 
         form = QFormLayout()
-        form.addRow(tr("Post &code:"), self.code)
+        code_label = QLabel(tr("P&ost code:"))
+        code_label.setBuddy(self.code)
+        code_box = QVBoxLayout()
+        code_box.setSpacing(2)
+        code_box.addWidget(self.code)
+        code_box.addWidget(self.code_hint)
+        form.addRow(code_label, code_box)
         form.addRow(tr("Post &name:"), self.name)
         form.addRow(tr("&Kabupaten/kota:"), self.kabupaten)
         form.addRow(tr("&Wadah (organisation):"), self.wadah)
@@ -152,7 +183,7 @@ class FirstRunDialog(QDialog):
         self.set_up_button.setObjectName("setUp")
         self.set_up_button.setDefault(True)
         self.set_up_button.clicked.connect(self.set_up)
-        self.demo_button = QPushButton(tr("Look around a &demo post"))
+        self.demo_button = QPushButton(tr("Look around a demo &post"))
         self.demo_button.setObjectName("demo")
         self.demo_button.setAutoDefault(False)
         self.demo_button.clicked.connect(self.open_demo)
@@ -160,7 +191,7 @@ class FirstRunDialog(QDialog):
         self.restore_button.setObjectName("restoreFromBackup")
         self.restore_button.setAutoDefault(False)
         self.restore_button.clicked.connect(self.open_restore)
-        quit_button = QPushButton(tr("&Quit"))
+        quit_button = QPushButton(tr("Q&uit"))
         quit_button.setAutoDefault(False)
         quit_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()

@@ -109,3 +109,52 @@ def test_after_set_up_the_recovery_code_is_shown_once_with_its_sheet(
     qtbot.keyClick(shown.written, Qt.Key.Key_Return)
     assert not shown.isVisible() and not dialog.isVisible()
     assert dialog.choice is FirstRunChoice.SET_UP
+
+
+def _mnemonic(text: str) -> str | None:
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].upper() if 0 <= at < len(plain) - 1 else None
+
+
+def test_no_two_controls_share_a_letter_and_each_field_has_one(qtbot: QtBot, app: App) -> None:
+    from collections import Counter
+
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit
+
+    dialog = _dialog(qtbot, app)
+    labels = [w for w in dialog.findChildren(QLabel) if w.buddy() is not None]
+    texts = [w.text() for w in labels] + [b.text() for b in dialog.findChildren(QAbstractButton)]
+    letters = Counter(m for m in map(_mnemonic, texts) if m)
+    assert [letter for letter, n in letters.items() if n > 1] == []
+    for field in [*dialog.findChildren(QLineEdit), *dialog.findChildren(QComboBox)]:
+        if field.isVisibleTo(dialog) and not isinstance(field.parent(), QComboBox):
+            assert any(w.buddy() is field and _mnemonic(w.text()) for w in labels), field
+
+
+def test_each_alt_letter_goes_to_its_field(qtbot: QtBot, app: App) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    dialog = _dialog(qtbot, app)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    alt = Qt.KeyboardModifier.AltModifier
+    for key, field in (
+        (Qt.Key.Key_N, dialog.name),
+        (Qt.Key.Key_K, dialog.kabupaten),
+        (Qt.Key.Key_W, dialog.wadah),
+        (Qt.Key.Key_Z, dialog.timezone),
+        (Qt.Key.Key_O, dialog.code),
+    ):
+        qtbot.keyClick(QApplication.focusWidget() or dialog, key, alt)
+        assert QApplication.focusWidget() is field, key
+
+
+def test_the_post_code_takes_only_what_saving_accepts_and_says_so(qtbot: QtBot, app: App) -> None:
+    dialog = _dialog(qtbot, app)
+    assert dialog.code_hint.isVisible()
+    assert "tanpa spasi atau tanda hubung" in dialog.code_hint.text()
+    qtbot.keyClicks(dialog.code, "rp-3209 a")  # the hyphen and space are not taken
+    assert dialog.code.text() == "RP3209A"
+    qtbot.keyClicks(dialog.code, "BCDEFG")  # at most 12
+    assert dialog.code.text() == "RP3209ABCDEF"

@@ -106,6 +106,11 @@ MESSAGES: dict[str, str] = {
         "Unknown kabupaten/kota code {code} (for example 32.09 for Kabupaten Cirebon)."
     ),
     "unknown_timezone": N_("Unknown time zone {tz}; choose WIB, WITA or WIT."),
+    # set-up, issue 17: the post's own desa (offered for every walk-in)
+    "unknown_post_desa": N_(
+        "The desa/kelurahan {desa} is not in the post's kabupaten/kota: choose it from the list, "
+        "or leave it empty."
+    ),
     "key_exists": N_("A key already exists at {path}; it was not overwritten."),
     "key_unreadable": N_("The key {path} cannot be read: {reason}."),
     "bad_volunteer_name": N_("The volunteer's name must not be empty (at most 100 characters)."),

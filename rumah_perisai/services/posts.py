@@ -33,6 +33,7 @@ class PostSetup:
     timezone: str | None = None  # default: the kabupaten's province's zone
     is_demo: bool = False
     coordinator: AccountSetup | None = None  # the first coordinator account, if made now
+    desa_code: str | None = None  # the post's own desa: offered for every walk-in (issue 17)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,20 @@ def normalise_setup(request: PostSetup) -> PostSetup:
     coordinator = (  # the demo's coordinator keeps its documented PIN (domain/pins.py)
         check_account(request.coordinator, demo=request.is_demo) if request.coordinator else None
     )
-    return PostSetup(code, name, kabupaten, wadah, tz, request.is_demo, coordinator)
+    return PostSetup(
+        code, name, kabupaten, wadah, tz, request.is_demo, coordinator, _post_desa(request)
+    )
+
+
+def _post_desa(request: PostSetup) -> str | None:
+    """The post's own desa, if given: a desa (13-character code) of its kabupaten."""
+    desa = (request.desa_code or "").strip()
+    if not desa:
+        return None
+    area = areas.area(desa)
+    if area is None or len(desa) != 13 or not desa.startswith(request.kabupaten_code.strip() + "."):
+        raise UserError("unknown_post_desa", desa=desa)
+    return desa
 
 
 def set_up_post(db: Database, folder: DataFolder, request: PostSetup, actor: str) -> PostSummary:
@@ -110,6 +124,7 @@ def create_post(session: Session, folder: DataFolder, request: PostSetup) -> Pos
         name=setup.name,
         kabupaten_code=setup.kabupaten_code,
         wadah=setup.wadah,
+        desa_code=setup.desa_code,
         timezone=setup.timezone,
         is_local=True,
         is_demo=setup.is_demo,

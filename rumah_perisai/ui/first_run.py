@@ -42,6 +42,9 @@ POST_CODE_HINT = N_(
 )
 
 
+DESA_HINT = N_("Optional. Offered first for every new participant; it can still be changed.")
+
+
 class PostCodeValidator(QValidator):
     """What saving accepts (services/posts.py: 3–12 capital letters or digits), said while
     typing: a hyphen or space is not taken, small letters become capitals."""
@@ -53,6 +56,11 @@ class PostCodeValidator(QValidator):
         if len(upper) < 3:
             return QValidator.State.Intermediate, upper, pos
         return QValidator.State.Acceptable, upper, pos
+
+
+def _desa_name(label: str) -> str:
+    """``Sampiran — Kec. Talun`` → ``sampiran``: the name a volunteer may type in full."""
+    return label.split(" — ")[0].casefold()
 
 
 class FirstRunChoice(enum.Enum):
@@ -149,6 +157,18 @@ class FirstRunDialog(QDialog):
         self.kabupaten.setCompleter(completer)
         self.kabupaten.editingFinished.connect(self._kabupaten_chosen)
         completer.activated.connect(lambda _text: self._kabupaten_chosen())
+        self.desa = QLineEdit()
+        self.desa.setObjectName("postDesa")
+        self.desa.setMaxLength(120)
+        self.desa.setPlaceholderText(tr("Type part of the desa's name"))
+        self._desa_codes: dict[str, str] = {}
+        self._desa_choices = QStringListModel(self)
+        desa_completer = QCompleter(self._desa_choices, self)
+        desa_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        desa_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.desa.setCompleter(desa_completer)
+        self.desa_hint = QLabel(tr(DESA_HINT))
+        self.desa_hint.setWordWrap(True)
         self.wadah = QLineEdit()
         self.wadah.setObjectName("wadah")
         self.wadah.setMaxLength(150)
@@ -171,6 +191,13 @@ class FirstRunDialog(QDialog):
         form.addRow(code_label, code_box)
         form.addRow(tr("Post &name:"), self.name)
         form.addRow(tr("&Kabupaten/kota:"), self.kabupaten)
+        desa_label = QLabel(tr("Post's &desa/kelurahan:"))
+        desa_label.setBuddy(self.desa)
+        desa_box = QVBoxLayout()
+        desa_box.setSpacing(2)
+        desa_box.addWidget(self.desa)
+        desa_box.addWidget(self.desa_hint)
+        form.addRow(desa_label, desa_box)
         form.addRow(tr("&Wadah (organisation):"), self.wadah)
         form.addRow(tr("&Time zone:"), self.timezone)
 
@@ -215,6 +242,26 @@ class FirstRunDialog(QDialog):
         if regency is not None and len(code) == 5:
             self.kabupaten.setText(f"{regency.name} ({code})")
             self.timezone.setCurrentIndex(self.timezone.findData(areas.default_timezone(code)))
+            self._offer_desa(code)
+
+    def _offer_desa(self, kabupaten: str) -> None:
+        """The desa of the chosen kabupaten, for the post's own desa's type-ahead."""
+        from rumah_perisai.ui.registration_form import desa_label, desa_of
+
+        self._desa_codes = {desa_label(d): d.code for d in desa_of(kabupaten)}
+        self._desa_choices.setStringList(list(self._desa_codes))
+
+    def desa_code(self) -> str | None:
+        """The post's desa as offered in the list, or a desa name unique in the kabupaten;
+        otherwise the text, which setting up refuses; None when left empty."""
+        text = self.desa.text().strip()
+        if not text:
+            return None
+        if text in self._desa_codes:
+            return self._desa_codes[text]
+        wanted = text.casefold()
+        named = [c for label, c in self._desa_codes.items() if _desa_name(label) == wanted]
+        return named[0] if len(set(named)) == 1 else text
 
     def request(self) -> PostSetup:
         return PostSetup(
@@ -223,6 +270,7 @@ class FirstRunDialog(QDialog):
             kabupaten_code=regency_code_from(self.kabupaten.text()),
             wadah=self.wadah.text() or None,
             timezone=self.timezone.currentData(),
+            desa_code=self.desa_code(),
         )
 
     def set_up(self) -> None:

@@ -158,3 +158,25 @@ def test_the_post_code_takes_only_what_saving_accepts_and_says_so(qtbot: QtBot, 
     assert dialog.code.text() == "RP3209A"
     qtbot.keyClicks(dialog.code, "BCDEFG")  # at most 12
     assert dialog.code.text() == "RP3209ABCDEF"
+
+
+def test_the_posts_own_desa_is_chosen_at_set_up(qtbot: QtBot, app: App) -> None:
+    from rumah_perisai.services.posts import the_post
+
+    dialog = _dialog(qtbot, app)
+    qtbot.keyClicks(dialog.code, "RP3209A")
+    qtbot.keyClicks(dialog.name, "Rumah Perisai Suranenggala")
+    qtbot.keyClicks(dialog.kabupaten, "32.09")
+    dialog.kabupaten.editingFinished.emit()  # leaving the field: its desa are offered
+    completer = dialog.desa.completer()
+    completer.setCompletionPrefix("sampiran")
+    assert completer.completionCount() == 1
+    qtbot.keyClicks(dialog.desa, "Atlantis")
+    qtbot.keyClick(dialog.desa, Qt.Key.Key_Return)
+    assert dialog.error.text().startswith("Desa/kelurahan Atlantis tidak ada di kabupaten/kota")
+    assert post_summary(app.db) is None
+    dialog.desa.setText("sampiran")  # a desa name unique in the kabupaten is enough
+    qtbot.keyClick(dialog.desa, Qt.Key.Key_Return)
+    assert dialog.choice is FirstRunChoice.SET_UP
+    with app.db.reading() as session:
+        assert the_post(session).desa_code == "32.09.14.2001"

@@ -42,6 +42,11 @@ POST_CODE_HINT = N_(
 )
 
 
+ZONE_NAMES = (
+    ("WIB", N_("Western Indonesia Time")),
+    ("WITA", N_("Central Indonesia Time")),
+    ("WIT", N_("Eastern Indonesia Time")),
+)
 DESA_HINT = N_("Optional. Offered first for every new participant; it can still be changed.")
 
 
@@ -174,12 +179,8 @@ class FirstRunDialog(QDialog):
         self.wadah.setMaxLength(150)
         self.timezone = QComboBox()
         self.timezone.setObjectName("timezone")
-        for zone, label in (
-            ("WIB", "WIB (UTC+7)"),
-            ("WITA", "WITA (UTC+8)"),
-            ("WIT", "WIT (UTC+9)"),
-        ):
-            self.timezone.addItem(label, zone)
+        for zone, label in ZONE_NAMES:  # by name, as people say them: no UTC on screen
+            self.timezone.addItem(f"{zone} — {tr(label)}", zone)
 
         form = QFormLayout()
         code_label = QLabel(tr("P&ost code:"))

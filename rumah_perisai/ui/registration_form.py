@@ -256,16 +256,18 @@ class RegistrationDialog(QDialog):
         self.duplicate_box.hide()
 
         # The branch's list: possibly registered at another post. Said, never blocking.
-        self.elsewhere = QLabel(
-            tr(
-                "Possibly registered at another post — ask the branch. Registering is still "
-                "possible; the branch decides and the registration records the warning."
-            )
-        )
+        self.elsewhere = QLabel(tr("Possibly registered at another post — ask the branch."))
         self.elsewhere.setObjectName("elsewhere")
         self.elsewhere.setWordWrap(True)
         self.elsewhere.setStyleSheet(ELSEWHERE_STYLE)
-        self.elsewhere.hide()
+        # What the tooltip said, on screen: help without a mouse.
+        self.elsewhere_why = _wrapped(
+            tr(
+                "Registering is still possible; the branch decides and the registration records "
+                "the warning."
+            )
+        )
+        self._show_elsewhere(False)
 
         self.override_reason = self._line("nikOverrideReason", 200)
         self.override_label = _wrapped(
@@ -298,6 +300,7 @@ class RegistrationDialog(QDialog):
         side.addWidget(self.promotion)
         side.addWidget(self.duplicate_box)
         side.addWidget(self.elsewhere)
+        side.addWidget(self.elsewhere_why)
         side.addWidget(self.override_label)
         side.addWidget(self.override_reason)
         side.addStretch(1)
@@ -395,6 +398,7 @@ class RegistrationDialog(QDialog):
         # Checked as each is left, as the NIK is as it is typed: not only when saving.
         self.phone.editingFinished.connect(self.check_phone)
         self.birth_date.editingFinished.connect(lambda: self.check_agreement("birth_date"))
+        self.nik.editingFinished.connect(lambda: self.check_agreement("nik"))
         self.sex.activated.connect(lambda _i: self.check_agreement("sex"))
         self.income.currentIndexChanged.connect(lambda _i: self.update_dues())
         self.with_jht.toggled.connect(lambda _c: self.update_dues())
@@ -410,7 +414,7 @@ class RegistrationDialog(QDialog):
         digits = normalize_nik(text)
         self._existing_id = None
         self.duplicate_box.hide()
-        self.elsewhere.hide()
+        self._show_elsewhere(False)
         if len(digits) < 16:
             return
         try:
@@ -431,7 +435,11 @@ class RegistrationDialog(QDialog):
             if same is not None and same.id != self._correcting:
                 self._show_existing(same.id, same.registration_no, same.name)
             elif self._new_nik(digits) and possibly_registered_elsewhere(session, digits):
-                self.elsewhere.show()
+                self._show_elsewhere(True)
+
+    def _show_elsewhere(self, shown: bool) -> None:
+        self.elsewhere.setVisible(shown)
+        self.elsewhere_why.setVisible(shown)
 
     def _new_nik(self, digits: str) -> bool:
         """A NIK being registered, or a correction's changed NIK (the service records the
@@ -491,10 +499,12 @@ class RegistrationDialog(QDialog):
             self._show_error("phone", problem)
 
     def check_agreement(self, left: str) -> None:
-        """The birth date or sex just left, against the NIK: a disagreement is said by the field
-        left (saving would refuse it), a date that cannot exist too."""
+        """The NIK, birth date or sex just left, against each other: a disagreement is said by
+        the field left (saving would refuse it), a date that cannot exist too."""
         for key in ("birth_date", "sex"):
             self.errors[key].hide()
+        if left == "nik" and self.birth_date.is_empty():
+            return  # nothing to disagree with yet; the NIK's own check is said as it is typed
         problem = self.birth_date.problem() if left == "birth_date" else None
         problem = problem or agreement_problem(
             self.nik.text(), self._birth_date(), str(self.sex.currentData() or ""), self._today()
@@ -701,6 +711,17 @@ class RegistrationDialog(QDialog):
         self.registered.emit(done.participant_id)
         self.accept()
 
+    def _nik_change_reason(self) -> str | None:
+        """Why a correction changes the NIK (recorded); None when the volunteer goes back."""
+        ask = QInputDialog(self)
+        ask.setWindowTitle(tr("NIK change"))
+        ask.setLabelText(tr("&Why does the NIK change? (recorded)"))  # Alt+letter: the field
+        ask.setOkButtonText(tr("&Save correction"))
+        ask.setCancelButtonText(tr("&Back"))
+        if not ask.exec():
+            return None
+        return ask.textValue()
+
     def _refused(self, error: InvalidRegistration) -> None:
         """Each field's message by the field, and the cursor in the first field at fault."""
         fields = dict(error.fields)
@@ -723,10 +744,8 @@ class RegistrationDialog(QDialog):
             self.accept()
             return
         if "nik" in changes and reason is None:
-            reason, ok = QInputDialog.getText(
-                self, tr("NIK change"), tr("Why does the NIK change? (recorded)")
-            )
-            if not ok:
+            reason = self._nik_change_reason()
+            if reason is None:
                 return
         try:
             correct(

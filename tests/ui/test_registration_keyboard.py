@@ -233,3 +233,16 @@ def test_hints_and_reasons_fit_at_125_percent(qtbot: QtBot, form: RegistrationDi
         if label.isVisible() and label.text() and not label.wordWrap():
             width = label.fontMetrics().horizontalAdvance(label.text().replace("&", ""))
             assert width <= label.contentsRect().width(), label.text()
+
+
+def test_a_nik_that_disagrees_with_a_typed_birth_date_is_said_as_it_is_left(
+    qtbot: QtBot, form: RegistrationDialog
+) -> None:
+    form.birth_date.setFocus()
+    qtbot.keyClicks(form.birth_date, "13031990")  # typed from the KTP first
+    form.nik.setFocus()
+    qtbot.keyClicks(form.nik, "3209145203900001")
+    assert form.birth_date.text() == "13-03-1990"  # what was typed is not overwritten
+    qtbot.keyClick(form.nik, Qt.Key.Key_Tab)
+    assert form.errors["nik"].isVisible()
+    assert form.errors["nik"].text().startswith("Tanggal lahir di NIK (12 Mar 1990) tidak sama")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from rumah_perisai.i18n import N_, tr
@@ -26,9 +28,13 @@ class DateField(QLineEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setInputMask(MASK)
-        # A click or Tab puts the cursor at the first digit, not where the mouse happened to be.
         self.setCursorPosition(0)
         self.setMaximumWidth(self.fontMetrics().horizontalAdvance("00-00-00000") + 24)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if self.is_empty():  # a click anywhere in an empty field starts at the day's first digit
+            QTimer.singleShot(0, lambda: self.setCursorPosition(0))
 
     def digits(self) -> str:
         return "".join(char for char in self.text() if char.isdigit())

@@ -168,6 +168,11 @@ def test_a_walk_in_registered_by_keyboard_and_found_again(
         "081234567890",
     )
     assert stored.registered_by_id == volunteer.volunteer_id
+    assert (stored.occupation, stored.desa_code, stored.birth_date) == (
+        "Pedagang",
+        "32.09.14.2001",
+        date(1990, 3, 12),
+    )
     view = window.participant_dialog
     assert view.isVisible() and name in view.heading.text()
     assert "Masa promosi" in view.status.text()

@@ -24,7 +24,6 @@ checks files. Every rule is the services': the window shows their answers and re
 from __future__ import annotations
 
 import html
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +59,7 @@ from rumah_perisai.exchange.safe_write import write_file
 from rumah_perisai.i18n import N_, babel_locale, tr
 from rumah_perisai.keys import format_fingerprint
 from rumah_perisai.services.acks import AckTaken, RefundDue, branch_view, refunds_due, take_ack
+from rumah_perisai.services.batch_holding import records_text
 from rumah_perisai.services.batches import (
     BatchInfo,
     Pending,
@@ -279,6 +279,12 @@ class BatchesDialog(QDialog):
         header.setSectionResizeMode(COL_TO, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selected)
 
+        # What a row's tooltip says, shown for the selected row: the keyboard's way to it.
+        self.details_label = QLabel()
+        self.details_label.setObjectName("details")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
         self.report = QLabel()
         self.report.setObjectName("report")
         self.report.setWordWrap(True)
@@ -320,6 +326,7 @@ class BatchesDialog(QDialog):
         layout.addWidget(self.ack_offer)
         layout.addWidget(self.update_offer)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details_label)
         layout.addWidget(self.report)
         layout.addLayout(bottom)
         self.setTabOrder(self.write_button, self.take_found_button)
@@ -385,17 +392,24 @@ class BatchesDialog(QDialog):
     def show_pending(self) -> None:
         self.state = current = pending(self._db)
         last = current.last
-        count = formats.number(current.changes)
+        # The same count and words as the batch will show once written (issue 17, item 8).
+        records = records_text(current.holds)
         if last is None:
             text = (
-                tr("No batch written yet: {count} change(s) to send.", count=count)
+                tr("No batch written yet: {records} to send.", records=records)
                 if current.changes
                 else tr("Nothing to send yet.")
             )
+        elif current.changes and not current.holds:
+            text = tr(
+                "Only the post's own details changed since batch {seq} ({day}).",
+                seq=last.seq,
+                day=formats.day(last.created_on),
+            )
         elif current.changes:
             text = tr(
-                "{count} change(s) since batch {seq} ({day}).",
-                count=count,
+                "{records} to send since batch {seq} ({day}).",
+                records=records,
                 seq=last.seq,
                 day=formats.day(last.created_on),
             )
@@ -425,8 +439,8 @@ class BatchesDialog(QDialog):
                 (str(info.seq), NUMBER),
                 (formats.day(info.created_on), None),
                 (formats.number(info.records), NUMBER),
-                (formats.number(info.summary.get("registrations", 0)), NUMBER),
-                (formats.number(info.summary.get("payments", 0)), NUMBER),
+                (formats.number(info.holding.count("registrations")), NUMBER),
+                (formats.number(info.holding.count("payments")), NUMBER),
                 (file_size(info.file_size), NUMBER),
                 (self.state_of(info), None),
                 (self.written_to_text(info), None),
@@ -500,23 +514,7 @@ class BatchesDialog(QDialog):
                 paper=summary.get("paper_receipts", 0),
                 lost=summary.get("receipt_gaps", 0),
             )
-        return (
-            tr(
-                "{records} record(s): {registrations} registration(s), {changes} participant "
-                "change(s), {payments} payment(s), {voids} void(s), {refunds} refund(s), "
-                "{cards} card(s), {closes} daily close(s), {deposits} deposit(s).",
-                records=formats.number(info.records),
-                registrations=summary.get("registrations", 0),
-                changes=summary.get("participant_changes", 0),
-                payments=summary.get("payments", 0),
-                voids=summary.get("voids", 0),
-                refunds=summary.get("refunds", 0),
-                cards=summary.get("card_issues", 0),
-                closes=summary.get("daily_closes", 0),
-                deposits=summary.get("deposits", 0),
-            )
-            + paper
-        )
+        return info.holding.text() + paper
 
     def selected_batch(self) -> BatchInfo | None:
         model = self.table.selectionModel()
@@ -527,6 +525,7 @@ class BatchesDialog(QDialog):
 
     def _selected(self) -> None:
         chosen = self.selected_batch()
+        self.details_label.setText(self.row_tip(chosen) if chosen else "")
         if not self._actor.is_coordinator:
             self.again_button.setEnabled(False)
             self.again_button.setToolTip(tr("Only a coordinator writes the weekly batch."))
@@ -797,36 +796,7 @@ class BatchesDialog(QDialog):
         return verified
 
     def verified_text(self, verified: Verified) -> str:
-        manifest = verified.manifest
-        created = manifest.get("created_on")
-        day = formats.day(date.fromisoformat(created)) if isinstance(created, str) else "?"
-        lines = [
-            tr(
-                "Whole: batch {seq} of post {post} ({name}), written {created}.",
-                seq=verified.seq,
-                post=verified.post_code,
-                name=manifest.get("post", {}).get("name", ""),
-                created=day,
-            )
-        ]
-        fp = format_fingerprint(verified.key_fingerprint)
-        if verified.signer_known:
-            lines.append(tr("Signed by the post's known key {fp}.", fp=fp))
-        else:
-            lines.append(
-                tr(
-                    "Signed by key {fp}; this post's key is not known here: compare it with "
-                    "the post.",
-                    fp=fp,
-                )
-            )
-        if verified.recorded_here is None:
-            lines.append(tr("A batch of another post."))
-        elif verified.recorded_here:
-            lines.append(tr("Recorded at this post."))
-        else:
-            lines.append(tr("NOT recorded at this post."))
-        return "\n".join(lines)
+        return "\n".join(verified.lines())
 
     # --- keys --------------------------------------------------------------------------------
     def ask_branch_key(self) -> None:

@@ -204,9 +204,10 @@ def test_install_the_branch_key_then_write_the_weeks_batch(
     # A new registration: the page says so and the next batch carries only that.
     add_participant()
     dialog.refresh()
-    waiting = pending(app.db).changes
-    assert waiting == 2  # the participant and their free cover
-    assert tr("{count} change(s) since batch {seq} ({day}).", count="2", seq=1,
+    waiting = pending(app.db)
+    assert waiting.changes == 2  # the participant and their free cover ...
+    assert waiting.holds == 1  # ... but one record, counted as the written batch will be
+    assert tr("{records} to send since batch {seq} ({day}).", records="1 catatan", seq=1,
               day="27 Nov 2026") in dialog.pending_label.text()  # fmt: skip
 
 
@@ -327,7 +328,7 @@ def test_verify_a_good_file_and_a_damaged_one(
     text = dialog.report.text()
     assert tr("Whole: batch {seq} of post {post} ({name}), written {created}.", seq=1,
               post="RP3209A", name="Rumah Perisai Suranenggala",
-              created="27 Nov 2026") in text  # fmt: skip
+              created="27 Nov 2026 09.30 WIB") in text  # fmt: skip
     assert tr("Recorded at this post.") in text
     fp = format_fingerprint(post_public_key(app.db).fingerprint)
     assert tr("Signed by the post's known key {fp}.", fp=fp) in text

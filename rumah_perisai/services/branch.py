@@ -1327,7 +1327,7 @@ def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -
             "is rejected.",
             post=theirs.post_code,
             regno=theirs.registration_no,
-            day=theirs.registered_on.isoformat(),
+            day=formats.day(theirs.registered_on),  # read by people at both posts (issue 17)
         )
         mine.standing = "rejected"
         mine.standing_reason = reason

@@ -58,6 +58,7 @@ class BackupDialog(QDialog):
     def __init__(self, app: App, actor: Actor, timezone: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("backupDialog")
+        self.setProperty("help_topic", "backup")
         self._app = app
         self._actor = actor
         self._timezone = timezone
@@ -77,7 +78,7 @@ class BackupDialog(QDialog):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        close = QPushButton(tr("Close"))
+        close = QPushButton(tr("Close &window"))
         close.setObjectName("close")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)

@@ -24,7 +24,7 @@ checks files. Every rule is the services': the window shows their answers and re
 from __future__ import annotations
 
 import html
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -81,6 +81,7 @@ from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.updates import Found, Launcher, install_update, update_beside
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.keyboard_help import FocusHint, fit_columns
 from rumah_perisai.ui.look import (
     AMBER,
     ERROR_STYLE,
@@ -157,6 +158,7 @@ class BatchesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("batchesDialog")
+        self.setProperty("help_topic", "batches")
         self._db = db
         self._folder = folder
         self._actor = actor
@@ -233,6 +235,17 @@ class BatchesDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(self.pending_label, 1)
         top.addWidget(self.write_button)
+        # Why the coordinator's buttons are greyed out, said where a volunteer sees it.
+        self.role_note = QLabel(
+            tr(
+                "Only a coordinator writes the weekly batch, writes it again, installs the "
+                "branch key or a new version. You can check a file and take in an "
+                "acknowledgement."
+            )
+        )
+        self.role_note.setObjectName("roleNote")
+        self.role_note.setWordWrap(True)
+        self.role_note.setVisible(not self._actor.is_coordinator)
 
         # An acknowledgement found on the stick beside an unacknowledged batch: offered, not
         # taken in behind the user's back.
@@ -274,9 +287,7 @@ class BatchesDialog(QDialog):
                 tr("Written to"),
             ]
         )
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_TO, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, COL_TO)
         self.table.itemSelectionChanged.connect(self._selected)
 
         # What a row's tooltip says, shown for the selected row: the keyboard's way to it.
@@ -308,7 +319,7 @@ class BatchesDialog(QDialog):
         self.refunds_button.setObjectName("refunds")
         self.refunds_button.setAutoDefault(False)
         self.refunds_button.clicked.connect(self.show_refunds)
-        close = QPushButton(tr("Close window"))
+        close = QPushButton(tr("Close &window"))
         close.setObjectName("closeWindow")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
@@ -323,11 +334,14 @@ class BatchesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.keys_box)
         layout.addLayout(top)
+        layout.addWidget(self.role_note)
         layout.addWidget(self.ack_offer)
         layout.addWidget(self.update_offer)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details_label)
         layout.addWidget(self.report)
+        self.focus_hint = FocusHint(self)
+        layout.addWidget(self.focus_hint)
         layout.addLayout(bottom)
         self.setTabOrder(self.write_button, self.take_found_button)
         self.setTabOrder(self.take_found_button, self.table)
@@ -463,6 +477,7 @@ class BatchesDialog(QDialog):
                 if info.state != "acknowledged" and column in (COL_STATE, COL_TO):
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
+        fit_columns(self.table, COL_TO)
         if rows:
             seqs = [info.seq for info in rows]
             self.table.selectRow(seqs.index(keep.seq) if keep and keep.seq in seqs else 0)
@@ -475,13 +490,21 @@ class BatchesDialog(QDialog):
     def state_of(self, info: BatchInfo) -> str:
         return tr("not received by the branch") if self.lacking(info) else state_text(info)
 
-    def written_to_text(self, info: BatchInfo) -> str:
+    def written_to_text(self, info: BatchInfo, *, whole: bool = False) -> str:
+        """Where and when: in the list the stick's folder by its name alone (``E:\\``, or
+        ``PERISAI-USB``) so the column fits; the whole path in the selected row's details."""
         if info.copied_at is None:
             return tr("not written to a stick")
-        return f"{info.copied_to or ''} · {formats.moment(info.copied_at, self._zone)}"
+        where = info.copied_to or ""
+        if not whole and where:
+            folder = PureWindowsPath(where) if "\\" in where else Path(where)
+            where = folder.name or folder.anchor or where
+        return f"{where} · {formats.moment(info.copied_at, self._zone)}"
 
     def row_tip(self, info: BatchInfo) -> str:
         lines = [info.file_name]
+        if info.copied_at is not None:
+            lines.append(tr("Written to {where}", where=self.written_to_text(info, whole=True)))
         if self.lacking(info):
             lines.append(
                 tr("The branch has not received this batch: select it and use Write again, "
@@ -952,6 +975,7 @@ class RefundsDialog(QDialog):
     def __init__(self, rows: list[RefundDue], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("refundsDialog")
+        self.setProperty("help_topic", "batches")
         self.setWindowTitle(tr("Refunds due"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         intro = QLabel(
@@ -980,9 +1004,7 @@ class RefundsDialog(QDialog):
                     item.setTextAlignment(NUMBER)
                 item.setToolTip(due.reason)
                 self.table.setItem(row, column, item)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(self.HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, len(self.HEADERS) - 1)
         rows_header = self.table.verticalHeader()
         rows_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.total = QLabel(
@@ -997,7 +1019,7 @@ class RefundsDialog(QDialog):
             + "</b>"
         )
         self.total.setObjectName("refundsTotal")
-        close = QPushButton(tr("Close window"))
+        close = QPushButton(tr("Close &window"))
         close.setObjectName("closeRefunds")
         close.setDefault(True)
         close.clicked.connect(self.accept)

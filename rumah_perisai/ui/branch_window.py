@@ -84,7 +84,7 @@ from rumah_perisai.services.branch import (
 )
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
-from rumah_perisai.ui.keyboard_help import FocusHint, fit_columns
+from rumah_perisai.ui.keyboard_help import FocusHint, documents_folder, fit_columns
 from rumah_perisai.ui.look import (
     AMBER,
     ERROR_STYLE,
@@ -217,6 +217,14 @@ class _ImportSteps:
 CONFLICT_COLUMNS = 7
 
 
+def short_fingerprint(fingerprint: str) -> str:
+    """A post's fingerprint in the list: its first four groups, enough to tell the posts apart,
+    so the state column keeps its room at 125 %. The whole one is in the row's details (the line
+    under the window as the arrow keys move, and the tooltip), and is compared when the key is
+    added."""
+    return " ".join(format_fingerprint(fingerprint).split()[:4]) + " …"
+
+
 def _day(iso: str) -> str:
     """A day the service gives as ISO text (its JSON's form), shown as every day is shown."""
     try:
@@ -331,7 +339,7 @@ class BranchWindow(QMainWindow):
         self.actor = actor
         self.keys = branch_keys(app.folder).public
         self._state = QSettings(str(app.folder.window_state), QSettings.Format.IniFormat)
-        self.last_folder = str(self._state.value("branch/last_folder", "") or "")
+        self.last_folder = str(self._state.value("branch/last_folder", "") or documents_folder())
         self.posts: list[BranchPost] = []
         self.report: ImportReport | None = None
         self.message_box: QMessageBox | None = None
@@ -401,7 +409,7 @@ class BranchWindow(QMainWindow):
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         rows.setMinimumSectionSize(self.fontMetrics().height() + 8)
-        fit_columns(self.table)  # the state, last, takes what is left and wraps
+        fit_columns(self.table, COL_STATE)  # the state takes what is left, and wraps
         self.table.itemSelectionChanged.connect(self._selected)
         posts = QWidget()
         posts_layout = QVBoxLayout(posts)
@@ -555,7 +563,7 @@ class BranchWindow(QMainWindow):
                 tr("Name"),
                 tr("Fingerprint"),
                 tr("Last batch"),
-                tr("Held batches"),
+                tr("Held"),  # the batch numbers held, and what they wait for
                 tr("Missing batches"),
                 tr("Participants"),
                 tr("State"),
@@ -565,9 +573,11 @@ class BranchWindow(QMainWindow):
         self.results.setHeaderLabels(
             [tr("File"), tr("Post"), tr("No."), tr("Result"), tr("Message")]
         )
-        fit_columns(self.table)  # the headings in the language now chosen
+        fit_columns(self.table, COL_STATE)  # the headings in the language now chosen
         fit_columns(self.results, RES_MESSAGE)
-        self.user_label.setText(tr("Recorded as {actor}", actor=self.actor.label))
+        self.user_label.setText(
+            tr("Recorded as {actor}", actor=self.actor.name or self.actor.label)
+        )
         self.folder_label.setText(tr("Data folder: {folder}", folder=str(self._app.folder.root)))
         self.file_menu.setTitle(tr("&File"))
         self.import_action.setText(tr("&Import batches…"))
@@ -617,7 +627,7 @@ class BranchWindow(QMainWindow):
             cells: tuple[tuple[str, Qt.AlignmentFlag | None], ...] = (
                 (post.code, None),
                 (post.name, None),
-                (format_fingerprint(post.fingerprint), None),
+                (short_fingerprint(post.fingerprint), None),
                 (str(post.last_seq) if post.last_seq else "—", NUMBER),
                 (held_text(post), None),
                 (missing_text(post), None),
@@ -643,7 +653,7 @@ class BranchWindow(QMainWindow):
                     item.setBackground(QBrush(HELD))
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
-        fit_columns(self.table)  # the state, last, takes what is left and wraps
+        fit_columns(self.table, COL_STATE)  # the state takes what is left, and wraps
         if posts:
             codes = [post.code for post in posts]
             self.table.selectRow(codes.index(keep.code) if keep and keep.code in codes else 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QObject, Qt
+from PySide6.QtCore import QModelIndex, QObject, QStandardPaths, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 # Room around a heading's and a cell's text (the style's margins, a sort arrow's gap), enough
 # for any style at 125 %.
-HEADER_PADDING = 20
-CELL_PADDING = 18
+HEADER_PADDING = 14
+CELL_PADDING = 12
 ROWS_MEASURED = 50
 # No column wider than this from its cells alone: a long reason wraps or is elided (its whole
 # text in the tooltip and the focus hint) instead of pushing the others off the window.
@@ -103,9 +103,17 @@ def fit_columns(view: QTableWidget | QTreeWidget, stretch: int | None = None) ->
             font = index.data(Qt.ItemDataRole.FontRole)
             metrics = QFontMetrics(font) if isinstance(font, QFont) else view.fontMetrics()
             width = max(width, min(WIDEST, metrics.horizontalAdvance(text[0]) + CELL_PADDING))
+        if isinstance(view, QTreeWidget) and column == 0:
+            width += view.indentation() * 2  # the branch arrow and a child's indent
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     else:
         header.setStretchLastSection(True)
+
+
+def documents_folder() -> str:
+    """Where a file dialog opens the first time: the user's Documents (the lead's shared file
+    dialogs replace this with the last folder remembered per kind)."""
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)

@@ -526,12 +526,9 @@ def cmd_batch_export(args: argparse.Namespace, ctx: Context) -> int:
     info = written.info
     print(
         tr(
-            "Batch {seq}: {records} records ({registrations} registrations, {payments} payments),"
-            " {size} bytes.",
+            "Batch {seq} holds {holding} {size} bytes.",
             seq=info.seq,
-            records=info.records,
-            registrations=info.summary.get("registrations", 0),
-            payments=info.summary.get("payments", 0),
+            holding=info.holding.text(),
             size=info.file_size,
         ),
         file=ctx.err,
@@ -566,44 +563,15 @@ def cmd_batch_verify(args: argparse.Namespace, ctx: Context) -> int:
             }
         )
         return EXIT_OK
-    from rumah_perisai.keys import format_fingerprint
+    from rumah_perisai.services.batch_holding import part_text
 
-    ctx.say(
-        tr(
-            "Whole: batch {seq} of post {post} ({name}), written {created}.",
-            seq=verified.seq,
-            post=verified.post_code,
-            name=manifest["post"].get("name", ""),
-            created=manifest.get("created_at", "?"),
-        )
-    )
-    fp = format_fingerprint(verified.key_fingerprint)
-    if verified.signer_known:
-        ctx.say(tr("Signed by the post's known key {fp}.", fp=fp))
-    else:
-        ctx.say(
-            tr(
-                "Signed by key {fp}; this post's key is not known here: compare it with the post.",
-                fp=fp,
-            )
-        )
-    if verified.recorded_here is not None:
-        ctx.say(
-            tr("Recorded at this post.")
-            if verified.recorded_here
-            else tr("NOT recorded at this post.")
-        )
-    changes = manifest.get("changes", {})
-    ctx.say(
-        tr(
-            "Changes {first} to {last}; demo: {demo}.",
-            first=changes.get("from", 0) + 1,
-            last=changes.get("to"),
-            demo=tr("yes") if manifest.get("demo") else tr("no"),
-        )
-    )
+    # In words a volunteer knows, the time in the post's zone (issue 17): the JSON stays as it
+    # was, for scripts.
+    for line in verified.lines():
+        ctx.say(line)
+    ctx.say(tr("Rows in each part of the file:"))
     for part in manifest.get("parts", []):
-        ctx.say(f"  {part['name']}: {part['records']}")
+        ctx.say(f"  {part_text(part['name'])}: {part['records']}")
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -128,6 +129,30 @@ def test_batch_export_verify_again_and_list(post_dir: Path, stick: Path, tmp_pat
     (listed,) = json.loads(out)
     assert listed["seq"] == 1 and listed["state"] == "written"
     assert listed["copied_to"] == str(lost)
+
+
+def test_verify_says_what_the_batch_holds_in_words_and_the_time_at_the_post(
+    post_dir: Path, stick: Path
+) -> None:
+    """Issue 17: no table names (``cover_periods``, ``audit_log``), no change numbers and no
+    UTC time in what a person reads; the JSON, an interface, stays as it was."""
+    _demo_changes(post_dir)
+    code, out, err = run("--data-dir", str(post_dir), *EXPORT, str(stick), stdin=PIN)
+    assert code == 0, err
+    path = Path(out.splitlines()[-1])
+    code, out, err = run("--data-dir", str(post_dir), "batch", "verify", str(path))
+    assert (code, err) == (0, "")
+    for code_word in ("cover_periods", "audit_log", "receipt_months", "participants:", "Z."):
+        assert code_word not in out
+    assert "Perubahan" not in out  # change numbers mean nothing to a volunteer
+    # The post's own time, as the batches page says it (the command line runs on the real clock).
+    assert re.search(r"ditulis \d{1,2} \w{3} \d{4} \d\d\.\d\d WIB\.", out), out
+    assert "Isinya 2 catatan: 1 pendaftaran baru, 1 akun relawan baru atau diubah." in out
+    assert "  masa perlindungan: 1" in out and "  riwayat perubahan (siapa mengubah apa): " in out
+    code, out, _err = run("--data-dir", str(post_dir), "batch", "verify", str(path), "--json")
+    manifest = json.loads(out)["manifest"]
+    assert manifest["created_at"].endswith("Z") and manifest["changes"]["from"] == 0
+    assert {part["name"] for part in manifest["parts"]} >= {"cover_periods", "audit_log"}
 
 
 def test_a_damaged_file_fails_verify_with_the_reason(post_dir: Path, stick: Path) -> None:

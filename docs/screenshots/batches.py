@@ -133,8 +133,8 @@ def _open_post(clock: Clock, work: Path, branch: App, setup: PostSetup) -> tuple
     folder.root.mkdir(parents=True)
     app = open_app(folder, folder.sqlite_url, clock=clock)
     set_up_post(app.db, app.folder, setup, "cli:screenshots")
-    create_account(app.db, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR, None)
-    coordinator = log_in(app.db, "Dewi Lestari", "1357")
+    create_account(app.db, AccountSetup("Dewi Lestari", "482913"), ROLE_COORDINATOR, None)
+    coordinator = log_in(app.db, "Dewi Lestari", "482913")
     branch_file = branch.folder.keys / "branch-public-key.json"
     install_branch_key(app.db, branch_file.read_bytes(), coordinator)
     add_post(branch.db, branch.folder, post_key_file_bytes(app.db, folder.keys), CLI)
@@ -181,8 +181,8 @@ def build_post(clock: Clock, work: Path, branch: App) -> tuple[App, Path]:
     """The post, its batches, and the stick (a folder) holding batches 1 and 2."""
     setup = PostSetup("RP3209A", "Rumah Perisai Suranenggala", "32.09", "Koperasi Mitra Nelayan")
     app, dewi = _open_post(clock, work, branch, setup)
-    create_account(app.db, AccountSetup("Ujang Hidayat", "2468"), ROLE_VOLUNTEER, dewi)
-    ujang = log_in(app.db, "Ujang Hidayat", "2468")
+    create_account(app.db, AccountSetup("Ujang Hidayat", "246813"), ROLE_VOLUNTEER, dewi)
+    ujang = log_in(app.db, "Ujang Hidayat", "246813")
     stick = work / "media" / "dewi" / "PERISAI-USB"
     stick.mkdir(parents=True)
 
@@ -229,7 +229,7 @@ def main() -> None:
     other_post_first(clock, work, branch)
     app, stick = build_post(clock, work, branch)
     try:
-        window = MainWindow(app, log_in(app.db, "Dewi Lestari", "1357"))
+        window = MainWindow(app, log_in(app.db, "Dewi Lestari", "482913"))
         window.showMaximized()
         QTest.qWait(200)
         window.open_batches()

@@ -79,8 +79,8 @@ class Post:
         self.code = setup.code
         self.desa = desa
         set_up_post(self.app.db, folder, setup, "cli:screenshots")
-        create_account(self.app.db, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR, None)
-        self.coordinator = log_in(self.app.db, "Dewi Lestari", "1357")
+        create_account(self.app.db, AccountSetup("Dewi Lestari", "482913"), ROLE_COORDINATOR, None)
+        self.coordinator = log_in(self.app.db, "Dewi Lestari", "482913")
         branch_file = branch.folder.keys / BRANCH_PUBLIC_FILE
         install_branch_key(self.app.db, branch_file.read_bytes(), self.coordinator)
         key = post_key_file_bytes(self.app.db, folder.keys)

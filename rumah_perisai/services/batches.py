@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, LargeBinary, Table, func, select
 from sqlalchemy.orm import Session
 
-from rumah_perisai import __version__
+from rumah_perisai import __version__, formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import (
     AuditEntry,
@@ -73,7 +73,9 @@ from rumah_perisai.exchange.batchfile import (
 )
 from rumah_perisai.exchange.canonical import b64
 from rumah_perisai.exchange.safe_write import stage, write_failed, write_file
-from rumah_perisai.keys import fingerprint, load_post_key
+from rumah_perisai.i18n import tr
+from rumah_perisai.keys import fingerprint, format_fingerprint, load_post_key
+from rumah_perisai.services.batch_holding import Holding, held_total, holding
 from rumah_perisai.services.branch_keys import branch_key
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.receipt_chain import chain_end
@@ -130,8 +132,13 @@ class BatchInfo:
     acknowledged_at: datetime | None
 
     @property
+    def holding(self) -> Holding:
+        """What it holds, in the words the branch and ``batch verify`` use (issue 17)."""
+        return holding(self.counts, self.summary)
+
+    @property
     def records(self) -> int:
-        return sum(n for part, n in self.counts.items() if part != AUDIT_PART)
+        return self.holding.total
 
     @property
     def never_written_out(self) -> bool:
@@ -642,7 +649,8 @@ def batches(db: Database) -> list[BatchInfo]:
 class Pending:
     """What the next batch would carry: changes since the last one, and the branch key."""
 
-    changes: int
+    changes: int  # rows of every carried table: whether there is anything to write at all
+    holds: int  # what the batch would hold, counted as the batches page counts a batch
     last: BatchInfo | None
     branch_fingerprint: str | None
     branch_name: str | None
@@ -655,11 +663,11 @@ def pending(db: Database) -> Pending:
             select(Batch).where(Batch.post_id == post.id).order_by(Batch.seq.desc()).limit(1)
         ).first()
         since = last.change_to if last else 0
-        changes = 0
-        for _name, model in CARRIED:
+        rows: dict[str, int] = {}
+        for name, model in CARRIED:
             table = model.__table__
             owner = table.c.id == post.id if model is Post else table.c.post_id == post.id
-            changes += int(
+            rows[name] = int(
                 session.scalar(
                     select(func.count()).select_from(table).where(owner, table.c.change_no > since)
                 )
@@ -667,7 +675,8 @@ def pending(db: Database) -> Pending:
             )
         key = branch_key(session)
         return Pending(
-            changes=changes,
+            changes=sum(rows.values()),
+            holds=held_total(rows),
             last=_info(last, post.timezone) if last else None,
             branch_fingerprint=key.fingerprint if key else None,
             branch_name=key.name if key else None,
@@ -683,6 +692,64 @@ class Verified:
     signer_known: bool  # the post's key is known here and matches
     recorded_here: bool | None  # this post's own batch, recorded in this database (None: not ours)
     manifest: dict[str, Any] = field(default_factory=dict)
+    zone: str | None = None  # the post's time zone, when the post is known here
+
+    @property
+    def holding(self) -> Holding:
+        """What the batch holds, from its manifest: the count the batches page shows."""
+        parts = {
+            str(part.get("name")): int(part.get("records", 0))
+            for part in self.manifest.get("parts", [])
+            if isinstance(part, dict)
+        }
+        summary = self.manifest.get("summary", {})
+        return holding(parts, summary if isinstance(summary, dict) else {})
+
+    def written_text(self) -> str:
+        """When it was written, at the post: its moment in the post's zone, else its day."""
+        created = self.manifest.get("created_at")
+        if self.zone and isinstance(created, str):
+            try:
+                moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
+            except ValueError:
+                moment = None
+            if moment is not None:
+                return formats.moment(moment.astimezone(UTC), self.zone)
+        day = self.manifest.get("created_on")
+        try:
+            return formats.day(date.fromisoformat(day)) if isinstance(day, str) else "?"
+        except ValueError:
+            return "?"
+
+    def lines(self) -> list[str]:
+        """What the batches page and ``batch verify`` say of the file, in the same words."""
+        fp = format_fingerprint(self.key_fingerprint)
+        post = self.manifest.get("post", {})
+        lines = [
+            tr(
+                "Whole: batch {seq} of post {post} ({name}), written {created}.",
+                seq=self.seq,
+                post=self.post_code,
+                name=post.get("name", "") if isinstance(post, dict) else "",
+                created=self.written_text(),
+            ),
+            tr("Signed by the post's known key {fp}.", fp=fp)
+            if self.signer_known
+            else tr(
+                "Signed by key {fp}; this post's key is not known here: compare it with the post.",
+                fp=fp,
+            ),
+        ]
+        if self.recorded_here is None:
+            lines.append(tr("A batch of another post."))
+        elif self.recorded_here:
+            lines.append(tr("Recorded at this post."))
+        else:
+            lines.append(tr("NOT recorded at this post."))
+        lines.append(tr("It holds {holding}", holding=self.holding.text()))
+        if self.manifest.get("demo"):
+            lines.append(tr("A training (demo) batch: only a training branch takes it."))
+        return lines
 
     @property
     def post_code(self) -> str:
@@ -706,11 +773,13 @@ def verify_file(db: Database | None, path: Path) -> Verified:
     sealed = open_batch(data, path.name)
     known_key: bytes | None = None
     recorded: bool | None = None
+    zone: str | None = None
     if db is not None:
         with db.reading() as session:
             post = session.scalars(select(Post).where(Post.code == sealed.post_code)).first()
             if post is not None:
                 known_key = post.signing_public_key
+                zone = post.timezone
             check_signer(sealed, known_key, path.name)
             if post is not None and post.is_local:
                 recorded = (
@@ -721,4 +790,4 @@ def verify_file(db: Database | None, path: Path) -> Verified:
                     )
                     or 0
                 ) > 0
-    return Verified(path, sealed, known_key is not None, recorded, sealed.manifest)
+    return Verified(path, sealed, known_key is not None, recorded, sealed.manifest, zone)

@@ -30,6 +30,7 @@ from sqlalchemy import Boolean, Connection, Date, Table, func, insert, select, t
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, ProgrammingError
 from sqlalchemy.orm import Session, aliased
 
+from rumah_perisai import formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.encrypted import SQLITE_ERRORS
 from rumah_perisai.db.engine import refusal_for
@@ -74,6 +75,7 @@ from rumah_perisai.exchange.safe_write import same_bytes, write_failed
 from rumah_perisai.files import write_new
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.services.batch_holding import Holding, holding
 from rumah_perisai.services.batches import AUDIT_PART, CARRIED
 from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.receipt_chain import stored_receipts
@@ -372,6 +374,7 @@ class ImportResult:
     state: str  # "imported", "already_imported" or "held"
     ack_path: Path | None = None
     records: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, int] = field(default_factory=dict)  # the manifest's: splits the records
     rejected: list[Rejection] = field(default_factory=list)
     missing_seq: int | None = None  # held: the batch still missing
     late: bool = False  # imported: it fills a gap passed over before
@@ -401,13 +404,18 @@ class ImportResult:
                 seq=self.seq,
                 post=self.post_code,
             )
+        # What the batch holds, counted and said as at the post (issue 17, item 8).
         return tr(
-            "Batch {seq} of post {post} imported: {records} records, {rejected} rejected.",
+            "Batch {seq} of post {post} imported; it holds {holding} Rejected: {rejected}.",
             seq=self.seq,
             post=self.post_code,
-            records=sum(self.records.values()),
-            rejected=len(self.rejected),
+            holding=self.holding.text(),
+            rejected=formats.number(len(self.rejected)),
         )
+
+    @property
+    def holding(self) -> Holding:
+        return holding(self.records, self.summary)
 
 
 def import_files(
@@ -820,7 +828,9 @@ def _import_in(
         row.gap_override = f"{actor.label}: {gap_reason} (batches {below + 1}–{sealed.seq - 1})"
     session.info["reason"] = row.gap_override
     session.add(row)
+    summary = sealed.manifest.get("summary")
     return ImportResult(path, sealed.post_code, sealed.seq, "imported", records=counts,
+                        summary=dict(summary) if isinstance(summary, dict) else {},
                         rejected=rejected, late=place.late)  # fmt: skip
 
 
@@ -1317,7 +1327,7 @@ def _reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -
             "is rejected.",
             post=theirs.post_code,
             regno=theirs.registration_no,
-            day=theirs.registered_on.isoformat(),
+            day=formats.day(theirs.registered_on),  # read by people at both posts (issue 17)
         )
         mine.standing = "rejected"
         mine.standing_reason = reason

@@ -43,6 +43,7 @@ from rumah_perisai.services.backup import (
 )
 from rumah_perisai.services.recovery import reissue_recovery_code
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.keyboard_help import documents_folder
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, WARNING_STYLE
 from rumah_perisai.ui.recovery_dialog import RecoveryCodeDialog
 from rumah_perisai.ui.tasks import run_with_progress
@@ -58,11 +59,12 @@ class BackupDialog(QDialog):
     def __init__(self, app: App, actor: Actor, timezone: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("backupDialog")
+        self.setProperty("help_topic", "backup")
         self._app = app
         self._actor = actor
         self._timezone = timezone
         self.status: BackupStatus | None = None
-        self.last_folder = ""
+        self.last_folder = documents_folder()  # at first; then the folder chosen last
         self.confirm_box: QMessageBox | None = None
         self.code_dialog: RecoveryCodeDialog | None = None
         self.setWindowTitle(tr("Backup and recovery"))
@@ -77,7 +79,7 @@ class BackupDialog(QDialog):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
         layout.addStretch(1)
-        close = QPushButton(tr("Close"))
+        close = QPushButton(tr("Close &window"))
         close.setObjectName("close")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)

@@ -24,8 +24,7 @@ checks files. Every rule is the services': the window shows their answers and re
 from __future__ import annotations
 
 import html
-from datetime import date
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -60,6 +59,7 @@ from rumah_perisai.exchange.safe_write import write_file
 from rumah_perisai.i18n import N_, babel_locale, tr
 from rumah_perisai.keys import format_fingerprint
 from rumah_perisai.services.acks import AckTaken, RefundDue, branch_view, refunds_due, take_ack
+from rumah_perisai.services.batch_holding import records_text
 from rumah_perisai.services.batches import (
     BatchInfo,
     Pending,
@@ -81,6 +81,7 @@ from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.updates import Found, Launcher, install_update, update_beside
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.keyboard_help import FocusHint, documents_folder, fit_columns
 from rumah_perisai.ui.look import (
     AMBER,
     ERROR_STYLE,
@@ -157,6 +158,7 @@ class BatchesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("batchesDialog")
+        self.setProperty("help_topic", "batches")
         self._db = db
         self._folder = folder
         self._actor = actor
@@ -170,7 +172,9 @@ class BatchesDialog(QDialog):
         self.refunds: list[RefundDue] = []
         self.found_ack: tuple[BatchInfo, Path] | None = None  # offered above the list
         self.refunds_dialog: RefundsDialog | None = None
-        self.last_folder = ""  # where the stick was last time: the next file dialog opens there
+        # Where the stick was last time: the next file dialog opens there; at first the user's
+        # Documents, never the program's own folder (issue 17).
+        self.last_folder = documents_folder()
         self.message_box: QMessageBox | None = None
         self.found_update = Found()  # a new version beside the last acknowledgement taken in
         self.launch_update: Launcher | None = None  # tests start no installer
@@ -233,6 +237,17 @@ class BatchesDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(self.pending_label, 1)
         top.addWidget(self.write_button)
+        # Why the coordinator's buttons are greyed out, said where a volunteer sees it.
+        self.role_note = QLabel(
+            tr(
+                "Only a coordinator writes the weekly batch, writes it again, installs the "
+                "branch key or a new version. You can check a file and take in an "
+                "acknowledgement."
+            )
+        )
+        self.role_note.setObjectName("roleNote")
+        self.role_note.setWordWrap(True)
+        self.role_note.setVisible(not self._actor.is_coordinator)
 
         # An acknowledgement found on the stick beside an unacknowledged batch: offered, not
         # taken in behind the user's back.
@@ -274,10 +289,14 @@ class BatchesDialog(QDialog):
                 tr("Written to"),
             ]
         )
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_TO, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, COL_TO)
         self.table.itemSelectionChanged.connect(self._selected)
+
+        # What a row's tooltip says, shown for the selected row: the keyboard's way to it.
+        self.details_label = QLabel()
+        self.details_label.setObjectName("details")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.report = QLabel()
         self.report.setObjectName("report")
@@ -302,7 +321,7 @@ class BatchesDialog(QDialog):
         self.refunds_button.setObjectName("refunds")
         self.refunds_button.setAutoDefault(False)
         self.refunds_button.clicked.connect(self.show_refunds)
-        close = QPushButton(tr("Close window"))
+        close = QPushButton(tr("Close &window"))
         close.setObjectName("closeWindow")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
@@ -317,10 +336,14 @@ class BatchesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.keys_box)
         layout.addLayout(top)
+        layout.addWidget(self.role_note)
         layout.addWidget(self.ack_offer)
         layout.addWidget(self.update_offer)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details_label)
         layout.addWidget(self.report)
+        self.focus_hint = FocusHint(self)
+        layout.addWidget(self.focus_hint)
         layout.addLayout(bottom)
         self.setTabOrder(self.write_button, self.take_found_button)
         self.setTabOrder(self.take_found_button, self.table)
@@ -385,17 +408,24 @@ class BatchesDialog(QDialog):
     def show_pending(self) -> None:
         self.state = current = pending(self._db)
         last = current.last
-        count = formats.number(current.changes)
+        # The same count and words as the batch will show once written (issue 17, item 8).
+        records = records_text(current.holds)
         if last is None:
             text = (
-                tr("No batch written yet: {count} change(s) to send.", count=count)
+                tr("No batch written yet: {records} to send.", records=records)
                 if current.changes
                 else tr("Nothing to send yet.")
             )
+        elif current.changes and not current.holds:
+            text = tr(
+                "Only the post's own details changed since batch {seq} ({day}).",
+                seq=last.seq,
+                day=formats.day(last.created_on),
+            )
         elif current.changes:
             text = tr(
-                "{count} change(s) since batch {seq} ({day}).",
-                count=count,
+                "{records} to send since batch {seq} ({day}).",
+                records=records,
                 seq=last.seq,
                 day=formats.day(last.created_on),
             )
@@ -425,8 +455,8 @@ class BatchesDialog(QDialog):
                 (str(info.seq), NUMBER),
                 (formats.day(info.created_on), None),
                 (formats.number(info.records), NUMBER),
-                (formats.number(info.summary.get("registrations", 0)), NUMBER),
-                (formats.number(info.summary.get("payments", 0)), NUMBER),
+                (formats.number(info.holding.count("registrations")), NUMBER),
+                (formats.number(info.holding.count("payments")), NUMBER),
                 (file_size(info.file_size), NUMBER),
                 (self.state_of(info), None),
                 (self.written_to_text(info), None),
@@ -449,6 +479,7 @@ class BatchesDialog(QDialog):
                 if info.state != "acknowledged" and column in (COL_STATE, COL_TO):
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
+        fit_columns(self.table, COL_TO)
         if rows:
             seqs = [info.seq for info in rows]
             self.table.selectRow(seqs.index(keep.seq) if keep and keep.seq in seqs else 0)
@@ -461,13 +492,21 @@ class BatchesDialog(QDialog):
     def state_of(self, info: BatchInfo) -> str:
         return tr("not received by the branch") if self.lacking(info) else state_text(info)
 
-    def written_to_text(self, info: BatchInfo) -> str:
+    def written_to_text(self, info: BatchInfo, *, whole: bool = False) -> str:
+        """Where and when: in the list the stick's folder by its name alone (``E:\\``, or
+        ``PERISAI-USB``) so the column fits; the whole path in the selected row's details."""
         if info.copied_at is None:
             return tr("not written to a stick")
-        return f"{info.copied_to or ''} · {formats.moment(info.copied_at, self._zone)}"
+        where = info.copied_to or ""
+        if not whole and where:
+            folder = PureWindowsPath(where) if "\\" in where else Path(where)
+            where = folder.name or folder.anchor or where
+        return f"{where} · {formats.moment(info.copied_at, self._zone)}"
 
     def row_tip(self, info: BatchInfo) -> str:
         lines = [info.file_name]
+        if info.copied_at is not None:
+            lines.append(tr("Written to {where}", where=self.written_to_text(info, whole=True)))
         if self.lacking(info):
             lines.append(
                 tr("The branch has not received this batch: select it and use Write again, "
@@ -500,23 +539,7 @@ class BatchesDialog(QDialog):
                 paper=summary.get("paper_receipts", 0),
                 lost=summary.get("receipt_gaps", 0),
             )
-        return (
-            tr(
-                "{records} record(s): {registrations} registration(s), {changes} participant "
-                "change(s), {payments} payment(s), {voids} void(s), {refunds} refund(s), "
-                "{cards} card(s), {closes} daily close(s), {deposits} deposit(s).",
-                records=formats.number(info.records),
-                registrations=summary.get("registrations", 0),
-                changes=summary.get("participant_changes", 0),
-                payments=summary.get("payments", 0),
-                voids=summary.get("voids", 0),
-                refunds=summary.get("refunds", 0),
-                cards=summary.get("card_issues", 0),
-                closes=summary.get("daily_closes", 0),
-                deposits=summary.get("deposits", 0),
-            )
-            + paper
-        )
+        return info.holding.text() + paper
 
     def selected_batch(self) -> BatchInfo | None:
         model = self.table.selectionModel()
@@ -527,6 +550,7 @@ class BatchesDialog(QDialog):
 
     def _selected(self) -> None:
         chosen = self.selected_batch()
+        self.details_label.setText(self.row_tip(chosen) if chosen else "")
         if not self._actor.is_coordinator:
             self.again_button.setEnabled(False)
             self.again_button.setToolTip(tr("Only a coordinator writes the weekly batch."))
@@ -797,36 +821,7 @@ class BatchesDialog(QDialog):
         return verified
 
     def verified_text(self, verified: Verified) -> str:
-        manifest = verified.manifest
-        created = manifest.get("created_on")
-        day = formats.day(date.fromisoformat(created)) if isinstance(created, str) else "?"
-        lines = [
-            tr(
-                "Whole: batch {seq} of post {post} ({name}), written {created}.",
-                seq=verified.seq,
-                post=verified.post_code,
-                name=manifest.get("post", {}).get("name", ""),
-                created=day,
-            )
-        ]
-        fp = format_fingerprint(verified.key_fingerprint)
-        if verified.signer_known:
-            lines.append(tr("Signed by the post's known key {fp}.", fp=fp))
-        else:
-            lines.append(
-                tr(
-                    "Signed by key {fp}; this post's key is not known here: compare it with "
-                    "the post.",
-                    fp=fp,
-                )
-            )
-        if verified.recorded_here is None:
-            lines.append(tr("A batch of another post."))
-        elif verified.recorded_here:
-            lines.append(tr("Recorded at this post."))
-        else:
-            lines.append(tr("NOT recorded at this post."))
-        return "\n".join(lines)
+        return "\n".join(verified.lines())
 
     # --- keys --------------------------------------------------------------------------------
     def ask_branch_key(self) -> None:
@@ -982,6 +977,7 @@ class RefundsDialog(QDialog):
     def __init__(self, rows: list[RefundDue], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("refundsDialog")
+        self.setProperty("help_topic", "batches")
         self.setWindowTitle(tr("Refunds due"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         intro = QLabel(
@@ -1010,9 +1006,7 @@ class RefundsDialog(QDialog):
                     item.setTextAlignment(NUMBER)
                 item.setToolTip(due.reason)
                 self.table.setItem(row, column, item)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(self.HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, len(self.HEADERS) - 1)
         rows_header = self.table.verticalHeader()
         rows_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.total = QLabel(
@@ -1027,7 +1021,7 @@ class RefundsDialog(QDialog):
             + "</b>"
         )
         self.total.setObjectName("refundsTotal")
-        close = QPushButton(tr("Close window"))
+        close = QPushButton(tr("Close &window"))
         close.setObjectName("closeRefunds")
         close.setDefault(True)
         close.clicked.connect(self.accept)

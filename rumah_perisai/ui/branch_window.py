@@ -26,6 +26,7 @@ import getpass
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -83,6 +84,7 @@ from rumah_perisai.services.branch import (
 )
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.keyboard_help import FocusHint, documents_folder, fit_columns
 from rumah_perisai.ui.look import (
     AMBER,
     ERROR_STYLE,
@@ -215,6 +217,22 @@ class _ImportSteps:
 CONFLICT_COLUMNS = 7
 
 
+def short_fingerprint(fingerprint: str) -> str:
+    """A post's fingerprint in the list: its first four groups, enough to tell the posts apart,
+    so the state column keeps its room at 125 %. The whole one is in the row's details (the line
+    under the window as the arrow keys move, and the tooltip), and is compared when the key is
+    added."""
+    return " ".join(format_fingerprint(fingerprint).split()[:4]) + " …"
+
+
+def _day(iso: str) -> str:
+    """A day the service gives as ISO text (its JSON's form), shown as every day is shown."""
+    try:
+        return formats.day(date.fromisoformat(iso))
+    except ValueError:
+        return iso
+
+
 class ConflictsDialog(QDialog):
     """NIK conflicts between two posts' accepted members: the officer sees both registrations
     (post, number, name, birth date, registered, first seen here) and keeps one, with a reason.
@@ -226,6 +244,7 @@ class ConflictsDialog(QDialog):
         self.actor = actor
         self.decided = 0
         self.setObjectName("conflicts")
+        self.setProperty("help_topic", "branch")
         self.setWindowTitle(tr("NIK conflicts"))
         layout = QVBoxLayout(self)
         self.label = QLabel(
@@ -244,13 +263,12 @@ class ConflictsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.keep_button = QPushButton(tr("&Keep the chosen registration…"))
         self.keep_button.setObjectName("keep")
         self.keep_button.clicked.connect(self.keep_chosen)
-        close = QPushButton(tr("Close"))
+        close = QPushButton(tr("Close &window"))
         close.clicked.connect(self.reject)
         buttons.addWidget(self.keep_button)
         buttons.addStretch(1)
@@ -268,11 +286,12 @@ class ConflictsDialog(QDialog):
             for offset, side in enumerate((conflict.first, conflict.second)):
                 row = 2 * index + offset
                 cells = (str(conflict.id) if offset == 0 else "", side.post_code,
-                         side.registration_no, side.name, side.birth_date, side.registered_on,
-                         side.first_seen)  # fmt: skip
+                         side.registration_no, side.name, _day(side.birth_date),
+                         _day(side.registered_on), _day(side.first_seen))  # fmt: skip
                 for column, text in enumerate(cells):
                     self.table.setItem(row, column, QTableWidgetItem(text))
                 self.rows.append((conflict.id, side.registration_no))
+        fit_columns(self.table)
         self.keep_button.setEnabled(bool(conflicts))
         self.label.setText(
             tr("Each pair holds the same NIK at two posts. Check the person's KTP with the posts, "
@@ -315,11 +334,12 @@ class BranchWindow(QMainWindow):
     def __init__(self, app: App, actor: Actor) -> None:
         super().__init__()
         self.setObjectName("branchWindow")
+        self.setProperty("help_topic", "branch")
         self._app = app
         self.actor = actor
         self.keys = branch_keys(app.folder).public
         self._state = QSettings(str(app.folder.window_state), QSettings.Format.IniFormat)
-        self.last_folder = str(self._state.value("branch/last_folder", "") or "")
+        self.last_folder = str(self._state.value("branch/last_folder", "") or documents_folder())
         self.posts: list[BranchPost] = []
         self.report: ImportReport | None = None
         self.message_box: QMessageBox | None = None
@@ -389,9 +409,7 @@ class BranchWindow(QMainWindow):
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         rows.setMinimumSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, COL_STATE)  # the state takes what is left, and wraps
         self.table.itemSelectionChanged.connect(self._selected)
         posts = QWidget()
         posts_layout = QVBoxLayout(posts)
@@ -413,10 +431,7 @@ class BranchWindow(QMainWindow):
         self.results.setUniformRowHeights(True)
         self.results.setWordWrap(False)
         self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        result_header = self.results.header()
-        result_header.setStretchLastSection(True)
-        result_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        result_header.setSectionResizeMode(RES_MESSAGE, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.results, RES_MESSAGE)
         results = QWidget()
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 0, 0)
@@ -432,6 +447,11 @@ class BranchWindow(QMainWindow):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         layout.addWidget(splitter, 1)
+        # What the focused button's or row's tooltip says, for whoever works by keyboard.
+        self.focus_hint = FocusHint(central)
+        self.focus_hint.follow(self.table)
+        self.focus_hint.follow(self.results)
+        layout.addWidget(self.focus_hint)
         self.setCentralWidget(central)
 
         self.user_label = QLabel()
@@ -543,7 +563,7 @@ class BranchWindow(QMainWindow):
                 tr("Name"),
                 tr("Fingerprint"),
                 tr("Last batch"),
-                tr("Held batches"),
+                tr("Held"),  # the batch numbers held, and what they wait for
                 tr("Missing batches"),
                 tr("Participants"),
                 tr("State"),
@@ -553,7 +573,11 @@ class BranchWindow(QMainWindow):
         self.results.setHeaderLabels(
             [tr("File"), tr("Post"), tr("No."), tr("Result"), tr("Message")]
         )
-        self.user_label.setText(tr("Recorded as {actor}", actor=self.actor.label))
+        fit_columns(self.table, COL_STATE)  # the headings in the language now chosen
+        fit_columns(self.results, RES_MESSAGE)
+        self.user_label.setText(
+            tr("Recorded as {actor}", actor=self.actor.name or self.actor.label)
+        )
         self.folder_label.setText(tr("Data folder: {folder}", folder=str(self._app.folder.root)))
         self.file_menu.setTitle(tr("&File"))
         self.import_action.setText(tr("&Import batches…"))
@@ -603,7 +627,7 @@ class BranchWindow(QMainWindow):
             cells: tuple[tuple[str, Qt.AlignmentFlag | None], ...] = (
                 (post.code, None),
                 (post.name, None),
-                (format_fingerprint(post.fingerprint), None),
+                (short_fingerprint(post.fingerprint), None),
                 (str(post.last_seq) if post.last_seq else "—", NUMBER),
                 (held_text(post), None),
                 (missing_text(post), None),
@@ -629,6 +653,7 @@ class BranchWindow(QMainWindow):
                     item.setBackground(QBrush(HELD))
                     item.setFont(bold)
                 self.table.setItem(row, column, item)
+        fit_columns(self.table, COL_STATE)  # the state takes what is left, and wraps
         if posts:
             codes = [post.code for post in posts]
             self.table.selectRow(codes.index(keep.code) if keep and keep.code in codes else 0)
@@ -852,6 +877,7 @@ class BranchWindow(QMainWindow):
         self.summary.setText("\n".join(lines))
         self.summary.setStyleSheet(style)
         self.results.expandAll()
+        fit_columns(self.results, RES_MESSAGE)
 
     @staticmethod
     def counts_text(report: ImportReport) -> str:

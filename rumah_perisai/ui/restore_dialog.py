@@ -105,6 +105,7 @@ class RestoreDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("restoreDialog")
+        self.setProperty("help_topic", "restore")
         self._folder = folder
         self._before_restore = before_restore
         self.header: BackupHeader | None = None
@@ -168,6 +169,9 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addLayout(cancel_and(self, self.restore_button))
+        cancel = self.findChild(QPushButton, "cancel")
+        if cancel is not None:  # its own Alt+letter: B is the file's, P the restore's
+            cancel.setText(tr("C&ancel the restore"))
         self.file.setFocus()
 
     # --- the file --------------------------------------------------------------------------

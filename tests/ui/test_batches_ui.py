@@ -183,7 +183,10 @@ def test_install_the_branch_key_then_write_the_weeks_batch(
     assert _cell(dialog, 0, COL_REGISTRATIONS) == "3"
     assert _cell(dialog, 0, COL_RECORDS) == str(info.records)
     assert _cell(dialog, 0, COL_STATE) == tr("written")
-    assert str(stick.resolve()) in _cell(dialog, 0, COL_TO)
+    # The stick's folder by its name in the list (it fits); the whole path in the details.
+    assert _cell(dialog, 0, COL_TO).startswith(stick.name + " · ")
+    dialog.table.selectRow(0)
+    assert str(stick.resolve()) in dialog.details_label.text()
     assert "09.30 WIB" in _cell(dialog, 0, COL_TO)  # when, in the post's time
     item = dialog.table.item(0, COL_STATE)
     assert item is not None and item.background().color() == NOT_ACKNOWLEDGED
@@ -204,9 +207,10 @@ def test_install_the_branch_key_then_write_the_weeks_batch(
     # A new registration: the page says so and the next batch carries only that.
     add_participant()
     dialog.refresh()
-    waiting = pending(app.db).changes
-    assert waiting == 2  # the participant and their free cover
-    assert tr("{count} change(s) since batch {seq} ({day}).", count="2", seq=1,
+    waiting = pending(app.db)
+    assert waiting.changes == 2  # the participant and their free cover ...
+    assert waiting.holds == 1  # ... but one record, counted as the written batch will be
+    assert tr("{records} to send since batch {seq} ({day}).", records="1 catatan", seq=1,
               day="27 Nov 2026") in dialog.pending_label.text()  # fmt: skip
 
 
@@ -232,7 +236,9 @@ def test_write_again_onto_another_stick_gives_the_same_bytes(
     again = next(info for info in batches(app.db) if info.seq == 1)
     assert again.copied_to == str(other.resolve())
     assert _cell(dialog, 1, COL_SEQ) == "1"  # the same batch still chosen
-    assert str(other.resolve()) in _cell(dialog, 1, COL_TO)
+    assert _cell(dialog, 1, COL_TO).startswith(other.name + " · ")
+    dialog.table.selectRow(1)
+    assert str(other.resolve()) in dialog.details_label.text()
     assert "10.30 WIB" in _cell(dialog, 1, COL_TO)  # a week and an hour later
 
 
@@ -327,7 +333,7 @@ def test_verify_a_good_file_and_a_damaged_one(
     text = dialog.report.text()
     assert tr("Whole: batch {seq} of post {post} ({name}), written {created}.", seq=1,
               post="RP3209A", name="Rumah Perisai Suranenggala",
-              created="27 Nov 2026") in text  # fmt: skip
+              created="27 Nov 2026 09.30 WIB") in text  # fmt: skip
     assert tr("Recorded at this post.") in text
     fp = format_fingerprint(post_public_key(app.db).fingerprint)
     assert tr("Signed by the post's known key {fp}.", fp=fp) in text

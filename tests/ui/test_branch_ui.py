@@ -38,7 +38,9 @@ from rumah_perisai.ui.branch_window import (
     RES_STATE,
     SUSPENDED,
     BranchWindow,
+    short_fingerprint,
 )
+from rumah_perisai.ui.keyboard_help import documents_folder
 from rumah_perisai.ui.launch import branch_window
 from tests.conftest import FakeClock
 from tests.dbfiles import open_raw
@@ -161,7 +163,8 @@ def test_launch_opens_the_branch_window_for_a_branch_folder_and_not_for_a_post(
     assert window.table.rowCount() == 1
     assert _cell(window, "RP3209A", COL_CODE) == "RP3209A"
     (listed,) = branch_posts(branch.db)
-    assert _cell(window, "RP3209A", COL_FINGERPRINT) == format_fingerprint(listed.fingerprint)
+    assert _cell(window, "RP3209A", COL_FINGERPRINT) == short_fingerprint(listed.fingerprint)
+    assert format_fingerprint(listed.fingerprint) in window.row_tip(window.posts[0])
     assert _cell(window, "RP3209A", COL_LAST) == "—"
     assert _cell(window, "RP3209A", COL_PARTICIPANTS) == "0"
     assert _cell(window, "RP3209A", COL_STATE) == tr("active")
@@ -216,7 +219,7 @@ def test_enter_imports_the_batch_from_the_stick(
     # The next import opens where the stick was; the same file again changes nothing.
     choose.file_lists.append([batch])
     _click(qtbot, window.import_button)
-    assert choose.opened_in == ["", str(batch.parent)]
+    assert choose.opened_in == [documents_folder(), str(batch.parent)]  # Documents at first
     (again,) = _top(window)
     assert again.text(RES_STATE) == tr("already imported")
     assert _cell(window, "RP3209A", COL_PARTICIPANTS) == "2"
@@ -320,7 +323,7 @@ def test_adding_a_post_key_shows_its_fingerprint_to_compare_by_phone(
     (listed,) = branch_posts(branch.db)
     fp = format_fingerprint(listed.fingerprint)
     assert listed.code == "RP3209C"
-    assert _cell(window, "RP3209C", COL_FINGERPRINT) == fp
+    assert _cell(window, "RP3209C", COL_FINGERPRINT) == short_fingerprint(listed.fingerprint)
     assert window.selected_post() == listed
     box = window.message_box
     assert box is not None and fp in box.text()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -63,7 +63,7 @@ from rumah_perisai.services.cash import (
 from rumah_perisai.services.dues import parse_cash
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
-from rumah_perisai.ui.discard import ask_discard
+from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, NUMBER, WARNING_STYLE
 from rumah_perisai.ui.pdf_preview import PdfDialog
 from rumah_perisai.ui.tasks import run_with_progress
@@ -86,6 +86,15 @@ def alt_key(text: str) -> str:
     index = text.replace("&&", "").find("&")
     clean = text.replace("&&", "")
     return f"Alt+{clean[index + 1].upper()}" if 0 <= index < len(clean) - 1 else ""
+
+
+def _name_label(name: str, index: int, field: QLineEdit) -> QLabel:
+    """A volunteer's name, the label of their counted field: ``1  Dewi Lestari`` with Alt+1
+    (up to 9; the names themselves would share their letters)."""
+    shown = name.replace("&", "&&")
+    label = QLabel(f"&{index}  {shown}" if index <= 9 else shown)
+    label.setBuddy(field)
+    return label
 
 
 def signed_money(amount: int) -> str:
@@ -229,6 +238,10 @@ class DepositDialog(QDialog):
         self.resize(540, self.sizeHint().height())
         self.discard_box: QMessageBox | None = None
 
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not closed_by_program(self, event):
+            super().closeEvent(event)
+
     def reject(self) -> None:
         """Escape or Cancel: a slip reference already typed is not thrown away unasked."""
         if self.reference.text().strip():
@@ -324,9 +337,23 @@ class CashDialog(QDialog):
         self.count_rows: list[CountRow] = []
         self.close_rows: list[CloseRow] = []
         self.position: CashPosition | None = None
+        self.discard_box: QMessageBox | None = None
         self.setWindowTitle(tr("Cash and daily close"))
         self._build()
         self.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not closed_by_program(self, event):
+            super().closeEvent(event)
+
+    def reject(self) -> None:
+        """Escape or Back: counts or a note typed but not closed are not thrown away unasked."""
+        typed = [row.counted.text() for row in self.count_rows] + [self.note.text()]
+        if any(text.strip() for text in typed):
+            if self.discard_box is None:
+                self.discard_box = ask_discard(self, super().reject)
+            return
+        super().reject()
 
     # --- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -341,7 +368,7 @@ class CashDialog(QDialog):
         close = QPushButton(tr("&Back"))
         close.setObjectName("closeWindow")
         close.setAutoDefault(False)
-        close.clicked.connect(self.accept)
+        close.clicked.connect(self.reject)  # asks first if counts are typed
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(close)
@@ -532,7 +559,7 @@ class CashDialog(QDialog):
             grid.addWidget(label, 0, column)
         for index, row in enumerate(self.count_rows, start=1):
             line = row.line
-            grid.addWidget(QLabel(line.name), index, 0)
+            grid.addWidget(_name_label(line.name, index, row.counted), index, 0)
             grid.addWidget(
                 _amount_label(_count_and_total(line.payments_count, line.payments_total)),
                 index,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from rumah_perisai.i18n import tr
 
@@ -34,3 +35,14 @@ def ask_discard(parent: QWidget, discard: Callable[[], None]) -> QMessageBox:
 def _forget_box(parent: QWidget) -> None:
     if hasattr(parent, "discard_box"):
         setattr(parent, "discard_box", None)  # noqa: B010  (any dialog that keeps its box)
+
+
+def closed_by_program(dialog: QDialog, event: QCloseEvent) -> bool:
+    """A close the program asked for (the screen locks, another person logs in) closes at once:
+    QDialog would call ``reject`` and stay open to ask, in front of the next person. The window's
+    own close button (a spontaneous close) still asks, like Escape."""
+    if event.spontaneous():
+        return False
+    dialog.done(QDialog.DialogCode.Rejected)
+    event.accept()
+    return True

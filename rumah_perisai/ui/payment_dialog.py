@@ -9,7 +9,7 @@ receipt is committed before anything is printed; then its preview opens.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -47,7 +47,7 @@ from rumah_perisai.services.registration import rejoin
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui import busy
-from rumah_perisai.ui.discard import ask_discard
+from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 
@@ -378,6 +378,10 @@ class PaymentDialog(QDialog):
         self.change.setText(tr("Change: {amount}", amount=formats.money(change)))
         self.save_button.setEnabled(True)
         return change
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not closed_by_program(self, event):
+            super().closeEvent(event)
 
     def reject(self) -> None:
         """Escape or Cancel: the cash already typed is not thrown away unasked."""

@@ -9,6 +9,7 @@ service checks it as well).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -31,7 +32,7 @@ from rumah_perisai.services.dues import MAX_REASON, VoidPreview, void_preview, v
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
-from rumah_perisai.ui.discard import ask_discard
+from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 
 
@@ -196,6 +197,10 @@ class VoidDialog(QDialog):
         )
         self.reason.setFocus()
         self.resize(640, self.sizeHint().height())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not closed_by_program(self, event):
+            super().closeEvent(event)
 
     def reject(self) -> None:
         """Escape or Back: a reason already typed is not thrown away unasked."""

@@ -280,6 +280,14 @@ def test_the_void_dialog_says_kembali_and_keeps_a_typed_reason_on_escape(
     dialog.discard_box.button(QMessageBox.StandardButton.Yes).click()
     assert not dialog.isVisible()
 
+    # The screen locking closes it without asking: nothing stays open for the next person.
+    again = VoidDialog(app.db, app.folder, coordinator, receipt_id)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.keyClicks(again.reason, "Salah orang")
+    again.close()
+    assert not again.isVisible() and again.discard_box is None
+
 
 def test_why_a_receipt_cannot_be_voided_is_said_in_words() -> None:
     assert void_unavailable(coordinator=False, voidable=True) == (
@@ -358,6 +366,14 @@ def test_a_volunteer_sees_why_the_day_and_the_deposit_are_not_theirs(
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    assert _keyboard_problems(dialog) == []  # each counted field has its Alt key (Alt+1…)
+    _alt(qtbot, dialog, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.count_rows[0].counted, timeout=2000)
+    qtbot.keyClicks(dialog.count_rows[0].counted, "16800")
+    qtbot.keyClick(dialog.count_rows[0].counted, Qt.Key.Key_Escape)  # a count is not lost
+    assert dialog.isVisible() and dialog.discard_box is not None
+    dialog.discard_box.button(QMessageBox.StandardButton.No).click()
+    assert dialog.count_rows[0].counted.text() == "16800"
     assert not dialog.close_button.isEnabled()
     assert dialog.close_error.text() == "Hanya koordinator yang menutup kas harian."
     assert dialog.close_error.isVisibleTo(dialog)

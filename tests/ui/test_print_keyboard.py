@@ -402,3 +402,48 @@ def test_payment_and_receipt_windows_have_one_alt_key_each_and_help(
     qtbot.addWidget(receipt)
     assert _keyboard_problems(receipt) == []
     assert receipt.close_button.text() == "&Tutup"
+
+
+# --- item 4: the printed daily summary names the deposit by its bank slip -------------------------
+def test_the_daily_summary_names_the_deposit_by_its_slip_and_prints_typed_marks(
+    qtbot: QtBot,
+    app: App,
+    coordinator: Actor,
+    volunteer: Actor,
+    add_participant: Callable[..., int],
+) -> None:
+    from rumah_perisai.printing.cash import daily_summary_pdf
+    from rumah_perisai.services.cash import close_document, closes, record_deposit
+
+    _pay(app, _member(add_participant, "Siti Aminah"), 1, volunteer)
+    today = till(app.db)
+    line = today.lines[0]
+    close_id = close_day(
+        app.db,
+        today.day,
+        {line.volunteer_key: line.expected - 500},
+        coordinator,
+        through_seq=today.through_seq,
+        note="Kembalian <Rp 500> & uang kecil",
+    )
+    record_deposit(
+        app.db,
+        bank="bni",
+        bank_name="",
+        reference="A&B 0042",
+        deposited_on=date(2026, 11, 27),
+        amount=line.expected - 500,
+        close_ids=[close_id],
+        actor=coordinator,
+    )
+    dialog = CashDialog(app.db, app.folder, coordinator, lambda: date(2026, 11, 27))
+    qtbot.addWidget(dialog)
+    dialog.show_summary(close_id)
+    summary = dialog.summary_dialog
+    assert summary.file_name == "rekap-harian-2026-11-27.pdf"  # by its day
+    text = " ".join(summary.document.getAllText(0).text().split())
+    assert "BNI, 27 Nov 2026 (slip A&B 0042)" in text
+    assert "Kembalian <Rp 500> & uang kecil" in text
+    (close,) = closes(app.db)
+    assert close.deposit_key is not None and close.deposit_key not in text
+    assert daily_summary_pdf(close_document(app.db, close_id))  # drawn without the window too

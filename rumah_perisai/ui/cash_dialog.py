@@ -662,6 +662,8 @@ class CashDialog(QDialog):
 
     def show_closes(self) -> None:
         self.close_rows = closes(self._db)
+        # Marks go: the rows move when a day is closed, and a mark must not slide onto another day.
+        self.closes_table.clearSelection()
         self.closes_table.setHorizontalHeaderLabels(
             [
                 tr("Close no."),

@@ -238,7 +238,7 @@ class PaymentDialog(QDialog):
         self.save_button = QPushButton(tr("&Save and print receipt (Enter)"))
         self.save_button.setObjectName("save")
         self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton(tr("&Cancel"))
+        self.cancel_button = QPushButton(tr("Ca&ncel"))
         self.cancel_button.setObjectName("cancel")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
@@ -304,7 +304,7 @@ class PaymentDialog(QDialog):
                 self.cancel_button.setFocus()
             self.resize(self.width(), REFUSAL_HEIGHT)
             return
-        self.cancel_button.setText(tr("&Cancel"))
+        self.cancel_button.setText(tr("Ca&ncel"))
         self.resize(self.width(), max(self.height(), PLAN_HEIGHT))
         self.show_plan()
         self.cash.setFocus()

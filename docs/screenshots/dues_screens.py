@@ -3,6 +3,11 @@
     QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=1.25 xvfb-run -a -s "-screen 0 1366x768x24" \\
         .venv/bin/python docs/screenshots/dues_screens.py
 
+or, where X is not at hand, on an offscreen screen of the same size (no window frames)::
+
+    QT_QPA_PLATFORM="offscreen:configfile=docs/screenshots/offscreen-1366x768.json" \\
+        QT_SCALE_FACTOR=1.25 .venv/bin/python docs/screenshots/dues_screens.py
+
 A throwaway post is set up under /tmp through the services a post uses (set-up, accounts,
 registrations, payments, a void, a closed and deposited day), on a clock that moves from June
 to 27 Nov 2026 09.30 WIB. Then the window opens as the coordinator and the screen is grabbed

@@ -3,6 +3,11 @@
     QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=1.25 xvfb-run -a -s "-screen 0 1366x768x24" \\
         .venv/bin/python docs/screenshots/dues_screens.py
 
+or, where X is not at hand, on an offscreen screen of the same size (no window frames)::
+
+    QT_QPA_PLATFORM="offscreen:configfile=docs/screenshots/offscreen-1366x768.json" \\
+        QT_SCALE_FACTOR=1.25 .venv/bin/python docs/screenshots/dues_screens.py
+
 A throwaway post is set up under /tmp through the services a post uses (set-up, accounts,
 registrations, payments, a void, a closed and deposited day), on a clock that moves from June
 to 27 Nov 2026 09.30 WIB. Then the window opens as the coordinator and the screen is grabbed
@@ -94,12 +99,12 @@ def build_post(clock: Clock) -> tuple[App, dict[str, int]]:
     app = open_app(folder, folder.sqlite_url, clock=clock)
     setup = PostSetup("RP3209A", "Rumah Perisai Suranenggala", "32.09", "Koperasi Mitra Nelayan")
     set_up_post(app.db, app.folder, setup, "cli:screenshots")
-    create_account(app.db, AccountSetup("Dewi Lestari", "1357"), ROLE_COORDINATOR, None)
-    dewi = log_in(app.db, "Dewi Lestari", "1357")
-    create_account(app.db, AccountSetup("Ujang Hidayat", "2468"), ROLE_VOLUNTEER, dewi)
-    create_account(app.db, AccountSetup("Asep Saepudin", "1122"), ROLE_VOLUNTEER, dewi)
-    ujang = log_in(app.db, "Ujang Hidayat", "2468")
-    asep = log_in(app.db, "Asep Saepudin", "1122")
+    create_account(app.db, AccountSetup("Dewi Lestari", "135792"), ROLE_COORDINATOR, None)
+    dewi = log_in(app.db, "Dewi Lestari", "135792")
+    create_account(app.db, AccountSetup("Ujang Hidayat", "246813"), ROLE_VOLUNTEER, dewi)
+    create_account(app.db, AccountSetup("Asep Saepudin", "471953"), ROLE_VOLUNTEER, dewi)
+    ujang = log_in(app.db, "Ujang Hidayat", "246813")
+    asep = log_in(app.db, "Asep Saepudin", "471953")
 
     people: dict[str, int] = {}
     # January: free cover to 30 Apr, never paid: lapsed since 1 Sep.
@@ -160,7 +165,7 @@ def main() -> None:
     clock = Clock()
     app, people = build_post(clock)
     try:
-        coordinator = log_in(app.db, "Dewi Lestari", "1357")
+        coordinator = log_in(app.db, "Dewi Lestari", "135792")
         window = MainWindow(app, coordinator)
         window.showMaximized()
 
@@ -182,7 +187,7 @@ def main() -> None:
             pay.receipt_dialog.close()
             window.set_receipt_layout("a5")
         else:
-            pay.reject()
+            pay.done(0)  # Escape would ask first: cash is typed
         view.close()
         if extra:
             window.open_participant(people["fauzi"])
@@ -208,7 +213,7 @@ def main() -> None:
         view.ask_void()
         QTest.keyClicks(view.void_dialog.reason, "Salah peserta: uang milik Dede")
         grab_screen("void-dialog.png")
-        view.void_dialog.reject()
+        view.void_dialog.done(0)  # Escape would ask first: a reason is typed
         if extra:  # the reprint preview, as the volunteer sees it
             view.reprint()
             grab_screen("receipt-preview-a5.png", extra)
@@ -232,9 +237,21 @@ def main() -> None:
             grab_screen("cash-summary.png", extra)
             cash.summary_dialog.close()
             cash.tabs.setCurrentIndex(1)
-            cash.closes_table.selectRow(0)
+            cash.select_closes([cash.close_rows[0].id])  # today's close, just made
             cash.ask_deposit()
             grab_screen("cash-deposit.png", extra)
+            cash.deposit_dialog.done(0)
+        if extra:  # the two small choices: a card's reprint reason, the receipts' paper
+            from rumah_perisai.ui.card_dialog import ReprintReasonDialog
+            from rumah_perisai.ui.receipt_dialog import ReceiptLayoutDialog
+
+            for small, name in (
+                (ReprintReasonDialog("Siti Aminah sudah punya kartu.", window), "reprint.png"),
+                (ReceiptLayoutDialog("a5", window), "receipt-layout.png"),
+            ):
+                small.open()
+                grab_screen(name, extra)
+                small.done(0)
         cash.close()
         window.close()
         del qt_app

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
@@ -200,9 +201,13 @@ def _story(doc: CloseDoc) -> list[Any]:
         Spacer(1, 1.5 * mm),
         _volunteer_table(doc, styles),
     ]
+    # Typed texts are escaped: Paragraph reads markup, and a note or a slip may hold "&" or "<".
     if doc.note:
-        story += [Spacer(1, 2 * mm), Paragraph(tr(_NOTE, note=doc.note), styles["base"])]
-    deposit = tr(_DEPOSITED, deposit=close.deposit_key) if close.deposit_key else tr(_NOT_DEPOSITED)
+        note = escape(doc.note)
+        story += [Spacer(1, 2 * mm), Paragraph(tr(_NOTE, note=note), styles["base"])]
+    # The deposit as its bank slip says it (bank, day, reference), not the post's own number.
+    slip = close.deposit_text or close.deposit_key
+    deposit = tr(_DEPOSITED, deposit=escape(slip)) if slip else tr(_NOT_DEPOSITED)
     story += [
         Spacer(1, 1.5 * mm),
         Paragraph(deposit, styles["small"]),

@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from rumah_perisai import formats
 from rumah_perisai.db.models import (
     Counter,
     DailyClose,
@@ -36,6 +37,7 @@ from rumah_perisai.db.uow import Database, next_number, operation_time
 from rumah_perisai.domain.receipts import CHAIN_COUNTER
 from rumah_perisai.domain.timezones import local_date, local_time
 from rumah_perisai.errors import UserError
+from rumah_perisai.i18n import tr
 from rumah_perisai.services.backup import after_daily_close
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.receipt_chain import chain_end
@@ -112,6 +114,7 @@ class CloseRow:
     counted: int
     difference: int
     deposit_key: str | None
+    deposit_text: str | None = None  # the bank, the day and the slip's reference, as shown
 
 
 @dataclass(frozen=True)
@@ -290,16 +293,27 @@ def open_days(db: Database) -> list[date]:
         return _open_days(session, the_post(session))
 
 
+def deposit_text(deposit: Deposit) -> str:
+    """``BNI, 27 Nov 2026 (slip BNI 0042 7781)``: the deposit as its bank slip shows it."""
+    bank = deposit.bank_name or BANK_NAMES.get(deposit.bank) or deposit.bank
+    return tr(
+        "{bank}, {day} (slip {reference})",
+        bank=bank,
+        day=formats.day(deposit.deposited_on),
+        reference=deposit.reference,
+    )
+
+
 def _close_rows(session: Session, post: Post, closes: Sequence[DailyClose]) -> list[CloseRow]:
     names = _names(session)
-    deposits = {
-        close_id: f"{code}-D{number:05d}"
-        for close_id, code, number in session.execute(
-            select(DepositClose.close_id, Deposit.post_code, Deposit.number)
-            .join(Deposit, Deposit.id == DepositClose.deposit_id)
-            .where(DepositClose.close_id.in_([c.id for c in closes]))
-        )
-    }
+    found = session.execute(
+        select(DepositClose.close_id, Deposit)
+        .join(Deposit, Deposit.id == DepositClose.deposit_id)
+        .where(DepositClose.close_id.in_([c.id for c in closes]))
+    ).all()
+    deposits = {close_id: deposit.natural_key() for close_id, deposit in found}
+    # What a volunteer reads on the bank slip, not the post's internal deposit number.
+    deposit_texts = {close_id: deposit_text(deposit) for close_id, deposit in found}
     return [
         CloseRow(
             id=c.id,
@@ -312,6 +326,7 @@ def _close_rows(session: Session, post: Post, closes: Sequence[DailyClose]) -> l
             counted=c.counted,
             difference=c.difference,
             deposit_key=deposits.get(c.id),
+            deposit_text=deposit_texts.get(c.id),
         )
         for c in closes
     ]

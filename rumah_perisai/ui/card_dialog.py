@@ -11,20 +11,87 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
-from rumah_perisai.i18n import tr
-from rumah_perisai.services.cards import PreparedCards, record_cards, save_cards
+from rumah_perisai.i18n import N_, tr
+from rumah_perisai.services.cards import REPRINT_REASONS, PreparedCards, record_cards, save_cards
+from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.file_dialogs import save_path
+
+# The reasons as radio buttons, each with its Alt key (the card service's REASON_TEXT has none).
+REASON_CHOICES = {
+    "lost": N_("The card is &lost"),
+    "damaged": N_("The card is &damaged"),
+    "corrected": N_("The data was co&rrected"),
+}
+
+
+def card_file_name(post_code: str, serials: tuple[int, ...]) -> str:
+    """``kartu-RP3209A-000123.pdf`` (a sheet: ``kartu-RP3209A-000123-000132.pdf``): the card
+    numbers printed on the cards, never a person's name."""
+    if not serials:
+        return f"kartu-{post_code}.pdf"
+    first, last = min(serials), max(serials)
+    numbers = f"{first:06d}" if first == last else f"{first:06d}-{last:06d}"
+    return f"kartu-{post_code}-{numbers}.pdf" if post_code else f"kartu-{numbers}.pdf"
+
+
+class ReprintReasonDialog(QDialog):
+    """Why a participant who has a card gets a new one. ``reason`` is the chosen code
+    (``lost``, ``damaged``, ``corrected``) once accepted. ``explanation``: the service's
+    refusal (``reprint_needs_reason``), which says whose card it is."""
+
+    def __init__(self, explanation: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reprintReasonDialog")
+        self.setProperty("help_topic", "card")
+        self.setWindowTitle(tr("Reprint a card"))
+        text = QLabel(explanation)
+        text.setObjectName("explanation")
+        text.setWordWrap(True)
+        self.group = QButtonGroup(self)
+        self.choices: dict[str, QRadioButton] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        for index, code in enumerate(REPRINT_REASONS):
+            button = QRadioButton(tr(REASON_CHOICES[code]))
+            button.setObjectName(f"reason:{code}")
+            self.group.addButton(button, index)
+            self.choices[code] = button
+            layout.addWidget(button)
+        self.choices[REPRINT_REASONS[0]].setChecked(True)
+        self.reprint_button = QPushButton(tr("Re&print the card"))
+        self.reprint_button.setObjectName("reprint")
+        self.reprint_button.clicked.connect(self.accept)
+        self.back_button = QPushButton(tr("&Back"))
+        self.back_button.setObjectName("back")
+        self.back_button.setAutoDefault(False)
+        self.back_button.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.back_button)
+        row.addStretch(1)
+        row.addWidget(self.reprint_button)
+        layout.addStretch(1)
+        layout.addLayout(row)
+        self.reprint_button.setDefault(True)
+        self.choices[REPRINT_REASONS[0]].setFocus()
+        self.resize(460, self.sizeHint().height())
+
+    @property
+    def reason(self) -> str:
+        index = self.group.checkedId()
+        return REPRINT_REASONS[index] if 0 <= index < len(REPRINT_REASONS) else REPRINT_REASONS[0]
 
 
 class CardDialog(QDialog):
@@ -39,6 +106,10 @@ class CardDialog(QDialog):
         self._db = db
         self._actor = actor
         self.prepared = prepared
+        self.setObjectName("cardDialog")
+        self.setProperty("help_topic", "card")
+        summary = post_summary(db)
+        self.file_name = card_file_name(summary.code if summary else "", prepared.serials)
         self.setWindowTitle(tr("Card preview"))
         self.resize(760, 560)
         self._bytes = QByteArray(prepared.pdf)
@@ -60,7 +131,9 @@ class CardDialog(QDialog):
         self.save_button = QPushButton(tr("Save as P&DF…"))
         self.save_button.setObjectName("savePdf")
         self.save_button.clicked.connect(self.ask_file)
-        close = QPushButton(tr("Close"))
+        close = QPushButton(tr("&Close"))
+        close.setObjectName("close")
+        close.setAutoDefault(False)
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
@@ -76,11 +149,9 @@ class CardDialog(QDialog):
         layout.addLayout(buttons)
 
     def ask_file(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(
-            self, tr("Save cards as PDF"), "kartu.pdf", "PDF (*.pdf)"
-        )
-        if path:
-            self.save_to(Path(path))
+        path = save_path(self, tr("Save cards as PDF"), self.file_name, "PDF (*.pdf)", "card")
+        if path is not None:
+            self.save_to(path)
 
     def save_to(self, path: Path) -> None:
         """Write the PDF, then record the cards (a file that failed records nothing)."""
@@ -129,4 +200,4 @@ class CardDialog(QDialog):
         return True
 
 
-__all__ = ["CardDialog", "Qt"]
+__all__ = ["CardDialog", "Qt", "ReprintReasonDialog", "card_file_name"]

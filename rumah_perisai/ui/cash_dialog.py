@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -62,13 +63,38 @@ from rumah_perisai.services.cash import (
 from rumah_perisai.services.dues import parse_cash
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
-from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, NUMBER
+from rumah_perisai.ui.discard import ask_discard, closed_by_program
+from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, NUMBER, WARNING_STYLE
 from rumah_perisai.ui.pdf_preview import PdfDialog
 from rumah_perisai.ui.tasks import run_with_progress
 
 log = logging.getLogger(__name__)
 
 AMOUNT = NUMBER
+
+
+DATE_TYPED = "dd-MM-yyyy"  # dates are typed day-month-year, as on a KTP
+
+
+def summary_file_name(day: date) -> str:
+    """``rekap-harian-2026-11-27.pdf``: by its day (year first, so the files sort by day)."""
+    return f"rekap-harian-{day.isoformat()}.pdf"
+
+
+def alt_key(text: str) -> str:
+    """``Alt+O`` for a button text ``Catat set&oran bank…`` (its mnemonic), else ""."""
+    index = text.replace("&&", "").find("&")
+    clean = text.replace("&&", "")
+    return f"Alt+{clean[index + 1].upper()}" if 0 <= index < len(clean) - 1 else ""
+
+
+def _name_label(name: str, index: int, field: QLineEdit) -> QLabel:
+    """A volunteer's name, the label of their counted field: ``1  Dewi Lestari`` with Alt+1
+    (up to 9; the names themselves would share their letters)."""
+    shown = name.replace("&", "&&")
+    label = QLabel(f"&{index}  {shown}" if index <= 9 else shown)
+    label.setBuddy(field)
+    return label
 
 
 def signed_money(amount: int) -> str:
@@ -144,6 +170,7 @@ class DepositDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("depositDialog")
+        self.setProperty("help_topic", "cash")
         self._db = db
         self._actor = actor
         self.chosen = chosen
@@ -178,7 +205,7 @@ class DepositDialog(QDialog):
         self.deposited_on = QDateEdit()
         self.deposited_on.setObjectName("depositedOn")
         self.deposited_on.setCalendarPopup(True)
-        self.deposited_on.setDisplayFormat("dd/MM/yyyy")
+        self.deposited_on.setDisplayFormat(DATE_TYPED)
         self.deposited_on.setDate(QDate(today.year, today.month, today.day))
         self.deposited_on.setMaximumDate(QDate(today.year, today.month, today.day))
         self.amount = QLineEdit(formats.money(counted))
@@ -194,10 +221,13 @@ class DepositDialog(QDialog):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(ERROR_STYLE)
-        self.save_button = QPushButton(tr("&Record the deposit"))
+        self.save_button = QPushButton(tr("Record the de&posit"))
         self.save_button.setObjectName("save")
         self.save_button.clicked.connect(self.save)
         buttons = cancel_and(self, self.save_button)
+        self.cancel_button = _first_widget(buttons)
+        assert isinstance(self.cancel_button, QPushButton)
+        self.cancel_button.setText(tr("Bac&k"))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -206,6 +236,19 @@ class DepositDialog(QDialog):
         layout.addLayout(buttons)
         self.reference.setFocus()
         self.resize(540, self.sizeHint().height())
+        self.discard_box: QMessageBox | None = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not closed_by_program(self, event):
+            super().closeEvent(event)
+
+    def reject(self) -> None:
+        """Escape or Cancel: a slip reference already typed is not thrown away unasked."""
+        if self.reference.text().strip():
+            if self.discard_box is None:
+                self.discard_box = ask_discard(self, super().reject)
+            return
+        super().reject()
 
     def save(self) -> None:
         try:
@@ -234,13 +277,15 @@ class SummaryDialog(PdfDialog):
     def __init__(
         self, db: Database, close_id: int, key: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(tr("Daily summary {key}", key=key), parent)
+        super().__init__(tr("Daily summary {key}", key=key), parent, kind="summary")
         self.setObjectName("summaryDialog")
+        self.setProperty("help_topic", "cash")
         self.key = key
         try:
             from rumah_perisai.printing.cash import daily_summary_pdf  # reportlab: when used
 
-            pdf = daily_summary_pdf(close_document(db, close_id))
+            doc = close_document(db, close_id)
+            pdf = daily_summary_pdf(doc)
         except ModuleNotFoundError:
             self.show_failure(self.failure_text(tr("The daily summary cannot be printed yet.")))
             return
@@ -250,7 +295,7 @@ class SummaryDialog(PdfDialog):
             reason = error.message() if isinstance(error, UserError) else str(error)
             self.show_failure(self.failure_text(reason))
             return
-        self.show_pdf(pdf, f"ringkasan-kas-{key}.pdf")
+        self.show_pdf(pdf, summary_file_name(doc.close.day))
         self.info.setText(
             tr("<b>Close {key} is saved.</b> Print the daily summary and sign it.", key=key)
         )
@@ -283,6 +328,7 @@ class CashDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("cashDialog")
+        self.setProperty("help_topic", "cash")
         self._db = db
         self._folder = folder
         self._actor = actor
@@ -291,9 +337,23 @@ class CashDialog(QDialog):
         self.count_rows: list[CountRow] = []
         self.close_rows: list[CloseRow] = []
         self.position: CashPosition | None = None
+        self.discard_box: QMessageBox | None = None
         self.setWindowTitle(tr("Cash and daily close"))
         self._build()
         self.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not closed_by_program(self, event):
+            super().closeEvent(event)
+
+    def reject(self) -> None:
+        """Escape or Back: counts or a note typed but not closed are not thrown away unasked."""
+        typed = [row.counted.text() for row in self.count_rows] + [self.note.text()]
+        if any(text.strip() for text in typed):
+            if self.discard_box is None:
+                self.discard_box = ask_discard(self, super().reject)
+            return
+        super().reject()
 
     # --- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -304,10 +364,11 @@ class CashDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_close_page(), tr("&Close the day"))
         self.tabs.addTab(self._build_closes_page(), tr("Closes and &deposits"))
-        close = QPushButton(tr("Close window"))
+        # "Back", not "Close window": beside "Close the day" a second "Close" confuses.
+        close = QPushButton(tr("&Back"))
         close.setObjectName("closeWindow")
         close.setAutoDefault(False)
-        close.clicked.connect(self.accept)
+        close.clicked.connect(self.reject)  # asks first if counts are typed
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(close)
@@ -321,7 +382,7 @@ class CashDialog(QDialog):
         page = QWidget()
         self.day = QComboBox()
         self.day.setObjectName("day")
-        day_label = QLabel(tr("&Day to close:"))
+        day_label = QLabel(tr("Da&y to close:"))
         day_label.setBuddy(self.day)
         self.older_open = QLabel()
         self.older_open.setObjectName("olderOpen")
@@ -375,7 +436,9 @@ class CashDialog(QDialog):
         self.closes_table.verticalHeader().setVisible(False)
         self.closes_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.closes_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.closes_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # MultiSelection: the arrow keys move, Space (or a click) marks or unmarks a day; no
+        # Ctrl held down, which a volunteer on a touchpad cannot find.
+        self.closes_table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
         header = self.closes_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -383,11 +446,16 @@ class CashDialog(QDialog):
         self.selection_text = QLabel()
         self.selection_text.setObjectName("selectionText")
         self.selection_text.setWordWrap(True)
+        # Why the deposit cannot be recorded, in words on the screen (a tooltip needs a mouse).
+        self.deposit_why = QLabel()
+        self.deposit_why.setObjectName("depositWhy")
+        self.deposit_why.setWordWrap(True)
+        self.deposit_why.setStyleSheet(WARNING_STYLE)
         self.summary_button = QPushButton(tr("Daily &summary…"))
         self.summary_button.setObjectName("summary")
         self.summary_button.setAutoDefault(False)
         self.summary_button.clicked.connect(self.show_selected_summary)
-        self.deposit_button = QPushButton(tr("Record bank &deposit…"))
+        self.deposit_button = QPushButton(tr("&Record bank deposit…"))
         self.deposit_button.setObjectName("deposit")
         self.deposit_button.setAutoDefault(False)
         self.deposit_button.clicked.connect(self.ask_deposit)
@@ -397,15 +465,22 @@ class CashDialog(QDialog):
         buttons.addWidget(self.deposit_button)
         hint = QLabel(
             tr(
-                "Choose the closed days taken to the bank together (Ctrl+click or Shift+click "
-                "for several), then record the deposit."
+                "Mark the closed days whose cash went to the bank together: in the list (Tab), "
+                "move with the arrow keys and press Space to mark or unmark a day (or click "
+                "it), then record the deposit ({key}).",
+                key=alt_key(self.deposit_button.text()),
             )
         )
+        hint.setObjectName("closesHint")
         hint.setWordWrap(True)
+        self.closes_label = QLabel(tr("C&losed days:"))
+        self.closes_label.setBuddy(self.closes_table)
         layout = QVBoxLayout(page)
         layout.addWidget(hint)
+        layout.addWidget(self.closes_label)
         layout.addWidget(self.closes_table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.deposit_why)
         return page
 
     # --- reading -----------------------------------------------------------------------------
@@ -484,7 +559,7 @@ class CashDialog(QDialog):
             grid.addWidget(label, 0, column)
         for index, row in enumerate(self.count_rows, start=1):
             line = row.line
-            grid.addWidget(QLabel(line.name), index, 0)
+            grid.addWidget(_name_label(line.name, index, row.counted), index, 0)
             grid.addWidget(
                 _amount_label(_count_and_total(line.payments_count, line.payments_total)),
                 index,
@@ -523,9 +598,12 @@ class CashDialog(QDialog):
         self.count_area.setVisible(not current.is_empty)
         self.note.setEnabled(not current.is_empty)
         self.close_button.setEnabled(not current.is_empty and self._actor.is_coordinator)
-        self.close_button.setToolTip(
-            "" if self._actor.is_coordinator else tr("Only a coordinator closes the day's cash.")
-        )
+        why = "" if self._actor.is_coordinator else tr("Only a coordinator closes the day's cash.")
+        self.close_button.setToolTip(why)
+        if why and not self.close_error.text():
+            # visible beside the disabled button, not only in its tooltip
+            self.close_error.setStyleSheet(WARNING_STYLE)
+            self.close_error.setText(why)
         self.till_summary.setText(self._till_text(current))
         self.show_differences()
         if self.count_rows:
@@ -584,6 +662,8 @@ class CashDialog(QDialog):
 
     def show_closes(self) -> None:
         self.close_rows = closes(self._db)
+        # Marks go: the rows move when a day is closed, and a mark must not slide onto another day.
+        self.closes_table.clearSelection()
         self.closes_table.setHorizontalHeaderLabels(
             [
                 tr("Close no."),
@@ -592,7 +672,7 @@ class CashDialog(QDialog):
                 tr("Expected"),
                 tr("Counted"),
                 tr("Difference"),
-                tr("Deposited in"),
+                tr("Deposited"),
             ]
         )
         self.closes_table.setRowCount(len(self.close_rows))
@@ -604,7 +684,7 @@ class CashDialog(QDialog):
                 (formats.money(close.expected), AMOUNT),
                 (formats.money(close.counted), AMOUNT),
                 (signed_money(close.difference), AMOUNT),
-                (close.deposit_key or tr("not yet"), None),
+                (close.deposit_text or tr("not yet"), None),
             )
             for column, (text, align) in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -647,15 +727,20 @@ class CashDialog(QDialog):
                     amount=formats.money(sum(c.counted for c in chosen)),
                 )
             )
+        why = ""
         if not self._actor.is_coordinator:
-            self.deposit_button.setEnabled(False)
-            self.deposit_button.setToolTip(tr("Only a coordinator records bank deposits."))
-        elif not open_ones or len(open_ones) != len(chosen):
-            self.deposit_button.setEnabled(False)
-            self.deposit_button.setToolTip(tr("Choose closes whose cash is not deposited yet."))
-        else:
-            self.deposit_button.setEnabled(True)
-            self.deposit_button.setToolTip("")
+            why = tr("Only a coordinator records bank deposits.")
+        elif not chosen and self.close_rows:
+            why = tr("Mark the closed days whose cash went to the bank (Space).")
+        elif open_ones and len(open_ones) != len(chosen):
+            why = tr("Some marked days are deposited already: unmark them (Space).")
+        elif chosen and not open_ones:
+            why = tr("The cash of the marked days is deposited already.")
+        self.deposit_button.setEnabled(bool(chosen) and not why)
+        # The same words visible under the buttons and in the tooltip (a mouse user's hover).
+        self.deposit_why.setText(why)
+        self.deposit_why.setVisible(bool(why))
+        self.deposit_button.setToolTip(why)
 
     # --- closing -----------------------------------------------------------------------------
     def close_the_day(self) -> None:
@@ -728,3 +813,9 @@ class CashDialog(QDialog):
         self.show_position()
         self.show_closes()
         self.deposited.emit(deposit_id)
+
+
+def _first_widget(row: QHBoxLayout) -> QWidget | None:
+    """The dismiss button ``cancel_and`` put first in ``row``."""
+    item = row.itemAt(0)
+    return item.widget() if item is not None else None

@@ -73,6 +73,7 @@ class PaperReceiptsDialog(QDialog):
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("paperReceiptsDialog")
+        self.setProperty("help_topic", "paper_receipts")
         self._db = db
         self._actor = actor
         self.status: PaperStatus = paper_status(db)
@@ -97,13 +98,14 @@ class PaperReceiptsDialog(QDialog):
 
         self.number = QLineEdit()
         self.number.setObjectName("number")
-        # Dates as the receipt prints them ("5 Des 2026 16.20", "Juli 2027"), in its language.
+        # The month as the receipt prints it ("Juli 2027"), in its language; the day typed as
+        # every date is (dd-mm-yyyy).
         locale = QLocale(QLocale.Language.Indonesian if language() == "id" else
                          QLocale.Language.English, QLocale.Country.Indonesia)  # fmt: skip
         self.printed = QDateTimeEdit()
         self.printed.setObjectName("printed")
         self.printed.setLocale(locale)
-        self.printed.setDisplayFormat("d MMM yyyy  HH.mm")
+        self.printed.setDisplayFormat("dd-MM-yyyy  HH.mm")  # typed as every date is
         self.printed.setCalendarPopup(True)
         self.participant = QLineEdit()
         self.participant.setObjectName("participant")
@@ -174,7 +176,9 @@ class PaperReceiptsDialog(QDialog):
         self.table = QTableWidget(0, COLUMNS)
         self.table.setObjectName("entered")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        # One row at a time, by keyboard too: what its tooltips say shows under the list.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
@@ -188,10 +192,16 @@ class PaperReceiptsDialog(QDialog):
         self.cash_note.setObjectName("cashNote")
         self.cash_note.setWordWrap(True)
         self.cash_note.setStyleSheet(WARNING_STYLE)
+        self.row_detail = QLabel()
+        self.row_detail.setObjectName("rowDetail")
+        self.row_detail.setWordWrap(True)
+        self.table.currentCellChanged.connect(lambda row, *_: self.show_row_detail(row))
         right = QVBoxLayout()
         self.table_label = QLabel()
+        self.table_label.setBuddy(self.table)
         right.addWidget(self.table_label)
         right.addWidget(self.table, 1)
+        right.addWidget(self.row_detail)
         right.addWidget(self.cash_note)
 
         middle = QHBoxLayout()
@@ -251,7 +261,7 @@ class PaperReceiptsDialog(QDialog):
         self.reason_label.setText(tr("W&hy:"))
         self.reason.setPlaceholderText(tr("what happened to it, and what the participant says"))
         self.lost_button.setText(tr("Record the number as l&ost"))
-        self.table_label.setText(tr("Entered since the restore:"))
+        self.table_label.setText(tr("&Entered since the restore:"))
         self.table.setHorizontalHeaderLabels(
             [
                 tr("Number"),
@@ -263,7 +273,7 @@ class PaperReceiptsDialog(QDialog):
         )
         self.highest_label.setText(tr("Highest number &printed since the backup:"))
         self.finish_button.setText(tr("Finished: &take payments again"))
-        self.close_button.setText(tr("Close"))
+        self.close_button.setText(tr("Close this &window"))
 
     # --- what is shown -----------------------------------------------------------------------
     def show_status(self) -> None:
@@ -345,6 +355,30 @@ class PaperReceiptsDialog(QDialog):
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(index, column, item)
         self.table.scrollToBottom()
+        self.show_row_detail(self.table.currentRow())
+
+    def show_row_detail(self, row: int) -> None:
+        """The full texts of row ``row`` (elided in the list; its tooltips need a mouse)."""
+        rows = self.status.rows
+        if not 0 <= row < len(rows):
+            self.row_detail.clear()
+            return
+        entry = rows[row]
+        if entry.lost:
+            text = tr("{number}: lost — {reason}", number=entry.number, reason=entry.reason or "")
+        else:
+            text = tr(
+                "{number}: {name} · {registration} · {months} · {amount} · collected by "
+                "{collector}, entered by {entered_by}",
+                number=entry.number,
+                name=entry.participant_name,
+                registration=entry.registration_no,
+                months=entry.months_text,
+                amount=formats.money(entry.total),
+                collector=entry.collector,
+                entered_by=entry.entered_by,
+            )
+        self.row_detail.setText(text)
 
     def show_person(self) -> None:
         text = self.participant.text().strip()

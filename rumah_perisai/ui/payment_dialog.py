@@ -9,7 +9,7 @@ receipt is committed before anything is printed; then its preview opens.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -47,6 +47,7 @@ from rumah_perisai.services.registration import rejoin
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui import busy
+from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 
@@ -97,6 +98,8 @@ class PaymentDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("paymentDialog")
+        self.setProperty("help_topic", "payment")
+        self.discard_box: QMessageBox | None = None
         self._db = db
         self._folder = folder
         self._actor = actor
@@ -235,7 +238,7 @@ class PaymentDialog(QDialog):
         self.save_button = QPushButton(tr("&Save and print receipt (Enter)"))
         self.save_button.setObjectName("save")
         self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button = QPushButton(tr("Ca&ncel"))
         self.cancel_button.setObjectName("cancel")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
@@ -294,14 +297,14 @@ class PaymentDialog(QDialog):
         if not payable:
             self.refusal.setText(o.refusal or "")
             self.rejoin_button.setVisible(o.status is Status.LAPSED)
-            self.cancel_button.setText(tr("Close"))
+            self.cancel_button.setText(tr("&Close"))
             if o.status is Status.LAPSED:
                 self.rejoin_button.setFocus()
             else:
                 self.cancel_button.setFocus()
             self.resize(self.width(), REFUSAL_HEIGHT)
             return
-        self.cancel_button.setText(tr("Cancel"))
+        self.cancel_button.setText(tr("Ca&ncel"))
         self.resize(self.width(), max(self.height(), PLAN_HEIGHT))
         self.show_plan()
         self.cash.setFocus()
@@ -375,6 +378,18 @@ class PaymentDialog(QDialog):
         self.change.setText(tr("Change: {amount}", amount=formats.money(change)))
         self.save_button.setEnabled(True)
         return change
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not closed_by_program(self, event):
+            super().closeEvent(event)
+
+    def reject(self) -> None:
+        """Escape or Cancel: the cash already typed is not thrown away unasked."""
+        if self.plan_box.isVisible() and self.cash.text().strip():
+            if self.discard_box is None:
+                self.discard_box = ask_discard(self, super().reject)
+            return
+        super().reject()
 
     # --- saving ------------------------------------------------------------------------------
     def save(self) -> None:

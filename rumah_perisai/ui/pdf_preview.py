@@ -22,7 +22,6 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from rumah_perisai.i18n import tr
+from rumah_perisai.ui.file_dialogs import save_path
 
 MAX_PIXELS = (
     16_000_000  # a page is drawn for the printer at most this large (memory on old laptops)
@@ -89,11 +89,12 @@ def print_document(document: QPdfDocument, printer: QPrinter) -> bool:
 class PdfDialog(QDialog):
     """Preview of a PDF with Close, Save as PDF… and Print… (the default button)."""
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, parent: QWidget | None = None, *, kind: str = "pdf") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.pdf = b""
         self.file_name = "dokumen.pdf"
+        self.file_kind = kind  # the save dialog starts where the last file of this kind went
         self._bytes = QByteArray()
         self._buffer = QBuffer(self)
         self.document = QPdfDocument(self)
@@ -115,7 +116,7 @@ class PdfDialog(QDialog):
         self.save_button.setObjectName("savePdf")
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.ask_file)
-        self.close_button = QPushButton(tr("Close"))
+        self.close_button = QPushButton(tr("&Close"))
         self.close_button.setObjectName("close")
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.accept)
@@ -173,11 +174,9 @@ class PdfDialog(QDialog):
 
     # --- saving ------------------------------------------------------------------------------
     def ask_file(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(
-            self, tr("Save as PDF"), self.file_name, "PDF (*.pdf)"
-        )
-        if path:
-            self.save_to(Path(path))
+        path = save_path(self, tr("Save as PDF"), self.file_name, "PDF (*.pdf)", self.file_kind)
+        if path is not None:
+            self.save_to(path)
 
     def save_to(self, path: Path) -> bool:
         """Write the PDF to ``path`` (through a temporary name); False and a message if not."""

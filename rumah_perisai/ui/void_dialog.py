@@ -9,11 +9,14 @@ service checks it as well).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +32,7 @@ from rumah_perisai.services.dues import MAX_REASON, VoidPreview, void_preview, v
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
+from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 
 
@@ -41,6 +45,16 @@ def _months_text(preview: VoidPreview) -> str:
         months=formats.month_range(first, last),
         count=len(preview.months),
     )
+
+
+def void_unavailable(*, coordinator: bool, voidable: bool) -> str:
+    """Why the participant view's void button is disabled, to show as visible text beside it
+    ("" when it is enabled): a tooltip alone needs a mouse."""
+    if not coordinator:
+        return tr("Only a coordinator can void a receipt.")
+    if not voidable:
+        return tr("Choose a payment that is not voided yet.")
+    return ""
 
 
 class VoidDialog(QDialog):
@@ -58,6 +72,8 @@ class VoidDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("voidDialog")
+        self.setProperty("help_topic", "void")
+        self.discard_box: QMessageBox | None = None
         self._db = db
         self._folder = folder
         self._actor = actor
@@ -164,6 +180,11 @@ class VoidDialog(QDialog):
         self.confirm_button.setEnabled(False)
         self.confirm_button.clicked.connect(self.confirm)
         buttons = cancel_and(self, self.confirm_button)
+        # "Back", not "Cancel", beside "Void the receipt" (in Indonesian: Batal / Batalkan).
+        back = _first_widget(buttons)
+        assert isinstance(back, QPushButton)
+        back.setText(tr("&Back"))
+        self.back_button = back
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -176,6 +197,18 @@ class VoidDialog(QDialog):
         )
         self.reason.setFocus()
         self.resize(640, self.sizeHint().height())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not closed_by_program(self, event):
+            super().closeEvent(event)
+
+    def reject(self) -> None:
+        """Escape or Back: a reason already typed is not thrown away unasked."""
+        if self.reason.text().strip():
+            if self.discard_box is None:
+                self.discard_box = ask_discard(self, super().reject)
+            return
+        super().reject()
 
     def confirm(self) -> None:
         if not self.reason.text().strip():
@@ -198,3 +231,9 @@ class VoidDialog(QDialog):
             self._db, self._folder, receipt_id, layout, False, self.parentWidget()
         )
         self.receipt_dialog.open()
+
+
+def _first_widget(row: QHBoxLayout) -> QWidget | None:
+    """The dismiss button ``cancel_and`` put first in ``row``."""
+    item = row.itemAt(0)
+    return item.widget() if item is not None else None

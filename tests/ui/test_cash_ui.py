@@ -112,7 +112,10 @@ def test_close_the_day_with_a_difference_then_deposit_it(
     assert not deposit.isVisible()
     (close,) = closes(app.db)
     assert close.deposit_key is not None
-    assert close.deposit_key in dialog.closes_table.item(0, 6).text()
+    # the deposit as its bank slip says it, not the post's internal number (issue 17, item 4)
+    shown = dialog.closes_table.item(0, 6).text()
+    assert shown == "BNI, 27 Nov 2026 (slip BNI 0042 7781)"
+    assert close.deposit_key not in shown
     assert cash_position(app.db).held == 0
     assert "Rp 0" in dialog.held.text()
 

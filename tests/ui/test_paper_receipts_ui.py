@@ -61,6 +61,20 @@ def test_a_coordinator_enters_the_paper_halves_and_payments_go_on(
     qtbot.mouseClick(dialog.lost_button, Qt.MouseButton.LeftButton)
     assert dialog.table.rowCount() == 2
     assert dialog.table.item(1, 4).text() == LOST
+    # Issue 17: what the list's tooltips say, by keyboard (Alt+E to the list, arrows to a row),
+    # and the printed moment typed as every date is (dd-mm-yyyy).
+    assert dialog.property("help_topic") == "paper_receipts"
+    assert dialog.printed.displayFormat() == "dd-MM-yyyy  HH.mm"
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.table, timeout=2000)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Home)
+    detail = dialog.row_detail.text()
+    assert detail.startswith(f"{number(3)}: {third.participant_name} · {third.registration_no}")
+    assert "dimasukkan oleh" in detail
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Down)
+    assert dialog.row_detail.text() == f"{number(4)}: hilang — {LOST}"
 
     _fill(qtbot, dialog, fifth, "1.000")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

@@ -1,0 +1,48 @@
+"""Typed work is never lost on Escape or Back without asking ("Buang isian formulir ini?")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from rumah_perisai.i18n import tr
+
+
+def ask_discard(parent: QWidget, discard: Callable[[], None]) -> QMessageBox:
+    """ "Discard what was typed?" (window-modal, not blocking); Yes runs ``discard``."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        tr("Discard what was typed?"),
+        tr("Discard what was typed in this form?"),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.buttonClicked.connect(
+        lambda button: (
+            discard() if box.standardButton(button) == QMessageBox.StandardButton.Yes else None
+        )
+    )
+    box.finished.connect(lambda _result: _forget_box(parent))
+    box.open()
+    return box
+
+
+def _forget_box(parent: QWidget) -> None:
+    if hasattr(parent, "discard_box"):
+        setattr(parent, "discard_box", None)  # noqa: B010  (any dialog that keeps its box)
+
+
+def closed_by_program(dialog: QDialog, event: QCloseEvent) -> bool:
+    """A close the program asked for (the screen locks, another person logs in) closes at once:
+    QDialog would call ``reject`` and stay open to ask, in front of the next person. The window's
+    own close button (a spontaneous close) still asks, like Escape."""
+    if event.spontaneous():
+        return False
+    dialog.done(QDialog.DialogCode.Rejected)
+    event.accept()
+    return True

@@ -24,6 +24,8 @@ from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder, resolve_data_folder
 from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, UserError
 from rumah_perisai.i18n import set_language, tr
+from rumah_perisai.ui.help import install_help
+from rumah_perisai.ui.qt_texts import install_qt_texts
 from rumah_perisai.messages import MESSAGES
 from rumah_perisai.resources import resource_path
 from rumah_perisai.services.posts import post_summary
@@ -53,6 +55,8 @@ def _application() -> QApplication:
     qt_app.setApplicationVersion(__version__)
     # The same shield as the installer's shortcuts, on every window and the taskbar.
     qt_app.setWindowIcon(QIcon(str(resource_path("icons", "rumah-perisai.png"))))
+    install_qt_texts()
+    install_help()
     return qt_app
 
 

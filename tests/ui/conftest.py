@@ -8,6 +8,15 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from rumah_perisai.app import App
+from rumah_perisai.ui.help import install_help
+from rumah_perisai.ui.qt_texts import install_qt_texts
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _qt_speaks_the_programs_language(qapp: QApplication) -> None:
+    """As the program does at start: Qt's own buttons and file dialog in Indonesian."""
+    install_qt_texts()
+    install_help()
 
 
 @pytest.fixture(autouse=True)

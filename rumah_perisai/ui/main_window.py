@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -70,6 +71,39 @@ RECEIPT_LAYOUT_NAMES = {
 BANNER_REFRESH_MS = 10 * 60_000  # the backup banner is looked at again every ten minutes
 CLOSE_NOTICE_MS = 8_000  # a failed backup at closing is said this long, then the window closes
 SEARCH_PAUSE_MS = 30  # typing pause before searching (a search takes ~10 ms); Enter: at once
+
+
+class CardBanner(QFrame):
+    """A scanned card's answer over the list, red unless the card may be taken, until the
+    volunteer dismisses it (the modal message in front says the same)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cardBanner")
+        self.text = QLabel()
+        self.text.setObjectName("cardBannerText")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.button = QPushButton()
+        self.button.setObjectName("dismissCard")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.button)
+        self.retranslate()
+        self.hide()
+
+    def retranslate(self) -> None:
+        self.button.setText(tr("&Dismiss warning"))
+
+    def say(self, message: str, good: bool) -> None:
+        colours = ("#0d47a1", "#e3f2fd") if good else ("#b71c1c", "#ffebee")
+        self.setStyleSheet(
+            f"#cardBanner {{ color: {colours[0]}; background: {colours[1]}; "
+            "font-weight: bold; padding: 6px; }"
+        )
+        self.text.setText(message)
+        self.show()
 
 
 def too_broad_while_typing(text: str) -> bool:
@@ -146,6 +180,12 @@ class MainWindow(QMainWindow):
         self.paper_banner = PaperHoldBanner()
         self.paper_banner.open_requested.connect(self.open_paper_receipts)
         layout.addWidget(self.paper_banner)
+        # Issue 17: what a scanned card that is not current is, over the list until dismissed
+        # (the count beside the search box is rewritten by every search).
+        self.card_banner = CardBanner()
+        self.card_banner.button.clicked.connect(self.dismiss_card_warning)
+        layout.addWidget(self.card_banner)
+        self.card_warning: QMessageBox | None = None
 
         bar = QHBoxLayout()
         self.search_label = QLabel()
@@ -341,6 +381,7 @@ class MainWindow(QMainWindow):
         self.show_paper_hold()
         self.receipt_layout_action.setText(tr("&Receipt layout…"))
         self.receipt_layout_action.setVisible(self.actor.is_coordinator)
+        self.card_banner.retranslate()
         self.help_menu.setTitle(tr("&Help"))
         self.about_action.setText(tr("&About Rumah Perisai"))
         self.model.refresh_texts()
@@ -407,18 +448,26 @@ class MainWindow(QMainWindow):
         from rumah_perisai.services.cards import CardState, check_card
 
         self.search_box.clear()
+        self.search_now()  # at once: no search pending behind the answer
         scan = check_card(self._app.db, text)
         self.last_scan = scan
         message = scan.message(scan.name)
-        if scan.participant_id is None:
-            self.result_count.setText(message)
-        else:
+        self.dismiss_card_warning()
+        if scan.participant_id is not None:
             self.open_participant(scan.participant_id)
             self.participant_dialog.set_notice(message, scan.current)
         if scan.state is CardState.CURRENT:
             self.participant_dialog.focus_pay()  # Enter: take dues
             return
+        self.card_banner.say(message, scan.current)
         self.card_warning = self._card_warning(scan, message)
+
+    def dismiss_card_warning(self) -> None:
+        """The card banner's button (or the next scan) puts the last card's answer away."""
+        self.card_banner.hide()
+        if self.card_warning is not None:
+            self.card_warning.close()
+            self.card_warning = None
 
     def _card_warning(self, scan: CardScan, message: str) -> QMessageBox:
         """Modal over every window, so it cannot go unseen behind the participant's view;

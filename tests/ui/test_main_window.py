@@ -152,3 +152,20 @@ def test_sql_in_the_search_box_is_only_text(
     window.search_box.clear()
     window.search_now()
     assert window.model.rowCount() == 3
+
+
+def test_a_name_is_found_without_its_apostrophe_or_with_a_curly_one(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Issue 17, item 9. Was: "maruf" and "Ma’ruf" found nobody."""
+    _fill(add_participant)
+    add_participant(name="Ma'ruf Hidayat", nik="3209140101900011")
+    window = _window(qtbot, app)
+    for before, mark in (("maruf", ""), ("Ma", "\u2019")):
+        window.search_box.clear()
+        qtbot.keyClicks(window.search_box, before)
+        if mark:  # QTest types Latin-1 only: the curly apostrophe comes as a paste would
+            window.search_box.insert(mark)
+            qtbot.keyClicks(window.search_box, "ruf")
+        qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+        assert _shown_names(window) == ["Ma'ruf Hidayat"], window.search_box.text()

@@ -94,7 +94,7 @@ class CardBanner(QFrame):
         self.hide()
 
     def retranslate(self) -> None:
-        self.button.setText(tr("&Dismiss warning"))
+        self.button.setText(tr("Dis&miss warning"))
 
     def say(self, message: str, good: bool) -> None:
         colours = ("#0d47a1", "#e3f2fd") if good else ("#b71c1c", "#ffebee")
@@ -197,14 +197,20 @@ class MainWindow(QMainWindow):
         self.result_count.setObjectName("resultCount")
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("statusFilter")
+        self.status_label = QLabel()
+        self.status_label.setBuddy(self.status_filter)
         self.desa_filter = QComboBox()
         self.desa_filter.setObjectName("desaFilter")
         self.desa_filter.setMaximumWidth(220)
+        self.desa_label = QLabel()
+        self.desa_label.setBuddy(self.desa_filter)
         self.register_button = QPushButton()
         self.register_button.setObjectName("register")
         bar.addWidget(self.search_label)
         bar.addWidget(self.search_box, 1)
+        bar.addWidget(self.status_label)
         bar.addWidget(self.status_filter)
+        bar.addWidget(self.desa_label)
         bar.addWidget(self.desa_filter)
         bar.addWidget(self.result_count)
         bar.addWidget(self.register_button)
@@ -323,6 +329,9 @@ class MainWindow(QMainWindow):
         self.branch_key_action.triggered.connect(lambda: self.open_batches(keys=True))
         self.settings_menu.addAction(self.branch_key_action)
 
+        # Bantuan: the offline help (F1) is added here by ``ui.help``, before "Tentang"; the
+        # window's topic is its "help_topic" property.
+        self.setProperty("help_topic", "main")
         self.help_menu = self.menuBar().addMenu("")
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
@@ -340,6 +349,8 @@ class MainWindow(QMainWindow):
             tr("DEMO POST for training: the people and payments here are made up.")
         )
         self.search_label.setText(tr("&Search:"))
+        self.status_label.setText(tr("S&tatus:"))
+        self.desa_label.setText(tr("&Desa:"))
         self.search_box.setPlaceholderText(
             tr("NIK or its start, name, registration number, KPJ or phone (Ctrl+F)")
         )

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QTabWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -169,3 +180,112 @@ def test_a_name_is_found_without_its_apostrophe_or_with_a_curly_one(
             qtbot.keyClicks(window.search_box, "ruf")
         qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
         assert _shown_names(window) == ["Ma'ruf Hidayat"], window.search_box.text()
+
+
+# --- issue 17, items 2, 6, 7: keys, visible reasons, kind wording ------------------------------
+
+
+def _mnemonic(text: str) -> str | None:
+    found = re.search(r"&([^&])", text.replace("&&", ""))
+    return found.group(1).casefold() if found else None
+
+
+def _mnemonics(window: QWidget) -> dict[str, list[str]]:
+    """Every Alt+letter of a window: its menus' titles, buttons, tabs, labels of fields."""
+    letters: dict[str, list[str]] = {}
+    texts: list[str] = []
+    if isinstance(window, QMainWindow):
+        texts += [action.text() for action in window.menuBar().actions()]
+    for widget in window.findChildren(QWidget):
+        button = isinstance(widget, QAbstractButton) and widget.isVisibleTo(window)
+        if button or (isinstance(widget, QLabel) and widget.buddy() is not None):
+            texts.append(widget.text())
+        elif isinstance(widget, QTabWidget):
+            texts += [widget.tabText(i) for i in range(widget.count())]
+    for text in texts:
+        letter = _mnemonic(text)
+        if letter:
+            letters.setdefault(letter, []).append(text)
+    return letters
+
+
+def _fields_without_buddy(window: QWidget) -> list[str]:
+    buddies = {
+        id(label.buddy())
+        for label in window.findChildren(QLabel)
+        if label.buddy() is not None and _mnemonic(label.text())
+    }
+    return [
+        field.objectName()
+        for field in window.findChildren(QWidget)
+        if isinstance(field, (QLineEdit, QComboBox))
+        and field.isVisibleTo(window)
+        and not isinstance(field.parent(), QComboBox)
+        and id(field) not in buddies
+    ]
+
+
+def _assert_keys_are_unique(window: QWidget) -> None:
+    clashes = {k: v for k, v in _mnemonics(window).items() if len(v) > 1}
+    assert clashes == {}
+    assert _fields_without_buddy(window) == []
+
+
+def test_no_two_controls_share_an_alt_key_and_every_field_has_one(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Was: Alt+B both the Berkas menu and "Pendaftaran baru"; the status and desa filters had
+    no label; in the participant view Alt+B was "Betulkan data" and "Batalkan pendaftaran"."""
+    _fill(add_participant)
+    window = _window(qtbot, app)
+    window.card_banner.say("x", False)  # its button counts too
+    _assert_keys_are_unique(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # Status
+    assert window.focusWidget() is window.status_filter
+    qtbot.keyClick(window.status_filter, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert window.focusWidget() is window.desa_filter
+    window.open_participant(window.model.participant_id(0))
+    view = window.participant_dialog
+    assert view.property("help_topic") == "participant" and window.property("help_topic") == "main"
+    _assert_keys_are_unique(view)
+
+
+def test_a_new_walk_ins_view_says_when_the_free_cover_ends_and_what_to_pay(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Was: "Mulai 1 Mar 2027: Menunggak" for someone registered today, and the promotion's
+    code PERISAI-JKK-JKM-3BLN as the source of the cover."""
+    add_participant(name="Siti Aminah", registered_on=date(2026, 11, 27))
+    window = _window(qtbot, app)
+    qtbot.keyClicks(window.search_box, "siti")
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    view = window.participant_dialog
+    status = view.status.text()
+    assert "Menunggak" not in status
+    assert (
+        "Perlindungan gratis berakhir 28 Feb 2027. Agar tetap terlindungi, bayar iuran mulai "
+        "Maret 2027: Rp 16.800 per bulan." in status
+    )
+    assert view.cover.item(0, 3).text() == "Gratis JKK + JKM 3 bulan (Rumah Perisai)"
+
+
+def test_why_the_void_button_is_off_is_visible_text(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Was: only in the button's tooltip (a mouse needed)."""
+    add_participant(name="Siti Aminah")
+    window = MainWindow(app, Actor(label="volunteer:x", role="volunteer", name="Asep"))
+    qtbot.addWidget(window)
+    window.show()
+    window.open_participant(window.model.participant_id(0))
+    view = window.participant_dialog
+    view.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view, timeout=2000)
+    qtbot.keyClick(view.focusWidget(), Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # Iuran
+    assert view.tabs.currentIndex() == view.dues_tab
+    assert not view.void_button.isEnabled()
+    assert view.void_reason.isVisible()
+    assert view.void_reason.text() == "Hanya koordinator yang dapat membatalkan kuitansi."

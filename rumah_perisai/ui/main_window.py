@@ -309,7 +309,8 @@ class MainWindow(QMainWindow):
         group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
         for code in LANGUAGES:
-            action = QAction(LANGUAGE_NAMES[code], self, checkable=True)
+            # Each language in its own words, its first letter the key (B, E).
+            action = QAction("&" + LANGUAGE_NAMES[code], self, checkable=True)
             action.setChecked(code == language())
             action.triggered.connect(lambda _checked=False, c=code: self.change_language(c))
             group.addAction(action)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QTabWidget,
     QWidget,
 )
@@ -240,6 +241,9 @@ def test_no_two_controls_share_an_alt_key_and_every_field_has_one(
     window = _window(qtbot, app)
     window.card_banner.say("x", False)  # its button counts too
     _assert_keys_are_unique(window)
+    for menu in window.menuBar().findChildren(QMenu):  # inside each menu, one letter each
+        letters = [_mnemonic(a.text()) for a in menu.actions() if a.isVisible() and a.text()]
+        assert None not in letters and len(set(letters)) == len(letters), menu.title()
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
     qtbot.keyClick(window.search_box, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # Status

@@ -98,9 +98,9 @@ class CardBanner(QFrame):
 
     def say(self, message: str, good: bool) -> None:
         colours = ("#0d47a1", "#e3f2fd") if good else ("#b71c1c", "#ffebee")
-        self.setStyleSheet(
-            f"#cardBanner {{ color: {colours[0]}; background: {colours[1]}; "
-            "font-weight: bold; padding: 6px; }"
+        self.setStyleSheet(  # the frame's colour does not reach its label: both named
+            f"#cardBanner {{ background: {colours[1]}; border: 2px solid {colours[0]}; }} "
+            f"#cardBannerText {{ color: {colours[0]}; font-weight: bold; padding: 4px; }}"
         )
         self.text.setText(message)
         self.show()

@@ -12,14 +12,23 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QComboBox,
     QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -104,6 +113,24 @@ class CardBanner(QFrame):
         )
         self.text.setText(message)
         self.show()
+
+
+class Question(QInputDialog):
+    """QInputDialog whose label is the buddy of the field shown: Qt makes it the buddy of the
+    line edit it starts with, also when a list or a number is asked."""
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fields = [
+            w
+            for w in self.findChildren(QWidget)
+            if isinstance(w, (QComboBox, QAbstractSpinBox, QLineEdit))
+            and w.isVisible()
+            and not isinstance(w.parent(), (QComboBox, QAbstractSpinBox))
+        ]
+        if fields:
+            for label in self.findChildren(QLabel):
+                label.setBuddy(fields[0])
 
 
 def too_broad_while_typing(text: str) -> bool:
@@ -510,14 +537,17 @@ class MainWindow(QMainWindow):
             )
         except UserError as error:
             if error.key == "reprint_needs_reason" and reason == "first":
-                from PySide6.QtWidgets import QInputDialog
-
                 labels = [tr(REASON_TEXT[r]) for r in REPRINT_REASONS]
-                chosen, ok = QInputDialog.getItem(
-                    self, tr("Reprint a card"), error.message(), labels, 0, False
+                question = self.question(
+                    tr("Reprint a card"),
+                    error.message() + "\n" + tr("&Reason:"),
+                    tr("&Reprint"),
                 )
-                if ok:
-                    self.print_card(participant_id, REPRINT_REASONS[labels.index(chosen)])
+                question.setComboBoxItems(labels)
+                question.setComboBoxEditable(False)
+                if question.exec():
+                    chosen = labels.index(question.textValue())
+                    self.print_card(participant_id, REPRINT_REASONS[chosen])
                 return
             QMessageBox.warning(self, tr("Cannot continue"), error.message())
             return
@@ -685,40 +715,48 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     def ask_idle_minutes(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         current = int(get_setting(self._app.db, IDLE_MINUTES))
-        minutes, ok = QInputDialog.getInt(
-            self,
+        question = self.question(
             tr("Lock after idle time"),
-            tr("Ask who is working after this many minutes without use:"),
-            current,
-            1,
-            240,
+            tr("Ask who is working after this many &minutes without use:"),
+            tr("&Save"),
         )
-        if ok:
-            self.set_idle_minutes(minutes)
+        question.setIntRange(1, 240)
+        question.setIntValue(current)
+        if question.exec():
+            self.set_idle_minutes(question.intValue())
 
     def card_offset(self) -> tuple[float, float]:
         x, y = get_setting(self._app.db, CARD_OFFSET_MM)
         return float(x), float(y)
 
     def ask_card_offset(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         x, y = self.card_offset()
-        new_x, ok = QInputDialog.getDouble(
-            self, tr("Card printer offset"), tr("Move to the right by (mm, negative: left):"),
-            x, -20, 20, 1,
-        )  # fmt: skip
-        if not ok:
+        right = self._offset_question(tr("Move to the &right by (mm, negative: left):"), x)
+        right.setOkButtonText(tr("&Next"))
+        if not right.exec():
             return
-        new_y, ok = QInputDialog.getDouble(
-            self, tr("Card printer offset"), tr("Move down by (mm, negative: up):"),
-            y, -20, 20, 1,
-        )  # fmt: skip
-        if ok:
-            set_setting(self._app.db, CARD_OFFSET_MM, [new_x, new_y], self.actor)
+        down = self._offset_question(tr("Move &down by (mm, negative: up):"), y)
+        if down.exec():
+            offset = [right.doubleValue(), down.doubleValue()]
+            set_setting(self._app.db, CARD_OFFSET_MM, offset, self.actor)
+
+    def _offset_question(self, label: str, value: float) -> QInputDialog:
+        question = self.question(tr("Card printer offset"), label, tr("&Save"))
+        question.setDoubleDecimals(1)
+        question.setDoubleRange(-20, 20)
+        question.setDoubleValue(value)
+        return question
+
+    def question(self, title: str, label: str, action: str) -> QInputDialog:
+        """A one-field question whose button says its action ("Simpan", "Cetak ulang"), not
+        "OK", and whose label carries the field's Alt key. Kept as ``last_question`` (tests)."""
+        question = Question(self)
+        question.setWindowTitle(title)
+        question.setLabelText(label)
+        question.setOkButtonText(action)
+        self.last_question = question
+        return question
 
     def take_payment_of_selected(self) -> None:
         """Ctrl+B: dues for the participant selected in the list."""
@@ -828,16 +866,15 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def ask_receipt_layout(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         current = str(get_setting(self._app.db, RECEIPT_LAYOUT))
         labels = [tr(RECEIPT_LAYOUT_NAMES[code]) for code in RECEIPT_LAYOUTS]
         index = RECEIPT_LAYOUTS.index(current) if current in RECEIPT_LAYOUTS else 0
-        chosen, ok = QInputDialog.getItem(
-            self, tr("Receipt layout"), tr("Print dues receipts on:"), labels, index, False
-        )
-        if ok:
-            self.set_receipt_layout(RECEIPT_LAYOUTS[labels.index(chosen)])
+        question = self.question(tr("Receipt layout"), tr("&Print dues receipts on:"), tr("&Save"))
+        question.setComboBoxItems(labels)
+        question.setComboBoxEditable(False)
+        question.setTextValue(labels[index])
+        if question.exec():
+            self.set_receipt_layout(RECEIPT_LAYOUTS[labels.index(question.textValue())])
 
     def set_receipt_layout(self, layout: str) -> None:
         set_setting(self._app.db, RECEIPT_LAYOUT, layout, self.actor)

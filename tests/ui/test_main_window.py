@@ -293,3 +293,36 @@ def test_why_the_void_button_is_off_is_visible_text(
     assert not view.void_button.isEnabled()
     assert view.void_reason.isVisible()
     assert view.void_reason.text() == "Hanya koordinator yang dapat membatalkan kuitansi."
+
+
+def test_the_receipt_layout_question_says_save_and_its_field_has_an_alt_key(
+    qtbot: QtBot, app: App, coordinator: Actor
+) -> None:
+    """Issue 17, item 4 in the main window's own questions. Was: "OK" and a label without a
+    key (the reprint reason, the idle time and the card offset are asked the same way)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
+
+    window = MainWindow(app, coordinator)
+    qtbot.addWidget(window)
+    window.show()
+    seen: dict[str, object] = {}
+
+    def answer() -> None:
+        # (The program's own question, or on older code whatever modal dialog asks.)
+        question = getattr(window, "last_question", None) or QApplication.activeModalWidget()
+        buttons = question.findChild(QDialogButtonBox)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        (label,) = [w for w in question.findChildren(QLabel) if w.buddy() is not None]
+        seen.update(ok=ok.text(), label=label.text(), buddy=label.buddy())
+        question.setTextValue("Gulungan kertas 58 mm (printer termal)")
+        qtbot.keyClick(question.focusWidget(), Qt.Key.Key_Return)
+
+    QTimer.singleShot(100, answer)
+    window.ask_receipt_layout()
+    assert seen["ok"] == "&Simpan"
+    assert seen["label"] == "&Cetak kuitansi iuran pada:"
+    assert isinstance(seen["buddy"], QComboBox)
+    assert get_setting(app.db, RECEIPT_LAYOUT) == "thermal58"

@@ -18,11 +18,9 @@ from PySide6.QtGui import (
     QCloseEvent,
     QKeyEvent,
     QKeySequence,
-    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QAbstractSpinBox,
     QComboBox,
     QDialog,
     QFrame,
@@ -62,6 +60,7 @@ from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.look import LANGUAGE_NAMES, remember_geometry, restore_geometry, show_about
 from rumah_perisai.ui.paper_banner import PaperHoldBanner
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
+from rumah_perisai.ui.question import ask
 from rumah_perisai.vault import Protection, key_protection
 
 if TYPE_CHECKING:
@@ -113,24 +112,6 @@ class CardBanner(QFrame):
         )
         self.text.setText(message)
         self.show()
-
-
-class Question(QInputDialog):
-    """QInputDialog whose label is the buddy of the field shown: Qt makes it the buddy of the
-    line edit it starts with, also when a list or a number is asked."""
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        fields = [
-            w
-            for w in self.findChildren(QWidget)
-            if isinstance(w, (QComboBox, QAbstractSpinBox, QLineEdit))
-            and w.isVisible()
-            and not isinstance(w.parent(), (QComboBox, QAbstractSpinBox))
-        ]
-        if fields:
-            for label in self.findChildren(QLabel):
-                label.setBuddy(fields[0])
 
 
 def too_broad_while_typing(text: str) -> bool:
@@ -751,10 +732,7 @@ class MainWindow(QMainWindow):
     def question(self, title: str, label: str, action: str) -> QInputDialog:
         """A one-field question whose button says its action ("Simpan", "Cetak ulang"), not
         "OK", and whose label carries the field's Alt key. Kept as ``last_question`` (tests)."""
-        question = Question(self)
-        question.setWindowTitle(title)
-        question.setLabelText(label)
-        question.setOkButtonText(action)
+        question = ask(self, title, label, action)
         self.last_question = question
         return question
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -440,11 +439,19 @@ class ParticipantDialog(QDialog):
             self.reload()
 
     def ask_withdraw(self) -> None:
-        reason, ok = QInputDialog.getText(
-            self, tr("Withdraw registration"), tr("Why is this registration withdrawn?")
+        from rumah_perisai.ui.question import ask
+
+        # The action on its button; "Kembali" beside it, not "Batal" (which reads as the action).
+        question = ask(
+            self,
+            tr("Withdraw registration"),
+            tr("&Why is this registration withdrawn?"),
+            tr("&Withdraw registration"),
         )
-        if ok:
-            self.withdraw_with(reason)
+        question.setCancelButtonText(tr("&Back"))
+        self.withdraw_question = question
+        if question.exec():
+            self.withdraw_with(question.textValue())
 
     def withdraw_with(self, reason: str) -> None:
         try:

@@ -326,3 +326,43 @@ def test_the_receipt_layout_question_says_save_and_its_field_has_an_alt_key(
     assert seen["label"] == "&Cetak kuitansi iuran pada:"
     assert isinstance(seen["buddy"], QComboBox)
     assert get_setting(app.db, RECEIPT_LAYOUT) == "thermal58"
+
+
+def test_withdrawing_asks_the_reason_with_the_action_on_its_button_and_kembali(
+    qtbot: QtBot, app: App, coordinator: Actor, add_participant: Callable[..., int]
+) -> None:
+    """Was: OK and Cancel (Batal, beside an action that cancels), a label without Alt key."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from rumah_perisai.db.models import Participant
+
+    siti = add_participant(name="Siti Aminah")
+    window = MainWindow(app, coordinator)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_participant(siti)
+    view = window.participant_dialog
+    seen: dict[str, str] = {}
+
+    def answer() -> None:
+        question = getattr(view, "withdraw_question", None) or QApplication.activeModalWidget()
+        buttons = question.findChild(QDialogButtonBox)
+        seen["ok"] = buttons.button(QDialogButtonBox.StandardButton.Ok).text()
+        seen["cancel"] = buttons.button(QDialogButtonBox.StandardButton.Cancel).text()
+        (label,) = [w for w in question.findChildren(QLabel) if w.buddy() is not None]
+        seen["label"] = label.text()
+        qtbot.keyClicks(label.buddy(), "daftar dua kali")
+        qtbot.keyClick(label.buddy(), Qt.Key.Key_Return)
+
+    QTimer.singleShot(100, answer)
+    view.ask_withdraw()
+    assert seen == {
+        "ok": "&Batalkan pendaftaran",
+        "cancel": "Ke&mbali",
+        "label": "&Alasan pendaftaran ini dibatalkan:",
+    }
+    with app.db.reading() as session:
+        person = session.get(Participant, siti)
+        assert person is not None and person.standing == "withdrawn"
+        assert person.standing_reason == "daftar dua kali"

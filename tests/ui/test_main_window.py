@@ -241,6 +241,7 @@ def test_no_two_controls_share_an_alt_key_and_every_field_has_one(
     window = _window(qtbot, app)
     window.card_banner.say("x", False)  # its button counts too
     _assert_keys_are_unique(window)
+    window.paper_action.setVisible(True)  # shown after a restore
     for menu in window.menuBar().findChildren(QMenu):  # inside each menu, one letter each
         letters = [_mnemonic(a.text()) for a in menu.actions() if a.isVisible() and a.text()]
         assert None not in letters and len(set(letters)) == len(letters), menu.title()
@@ -366,3 +367,24 @@ def test_withdrawing_asks_the_reason_with_the_action_on_its_button_and_kembali(
         person = session.get(Participant, siti)
         assert person is not None and person.standing == "withdrawn"
         assert person.standing_reason == "daftar dua kali"
+
+
+def test_in_english_too_no_two_controls_share_an_alt_key(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Was: Print &card / &Cover and Card &handed over / &History in the view, &Lock / &Language
+    in Settings."""
+    _fill(add_participant)
+    window = _window(qtbot, app)
+    window.language_actions["en"].trigger()
+    window.card_banner.say("x", False)
+    _assert_keys_are_unique(window)
+    window.paper_action.setVisible(True)  # shown after a restore
+    for menu in window.menuBar().findChildren(QMenu):
+        letters = [_mnemonic(a.text()) for a in menu.actions() if a.isVisible() and a.text()]
+        assert None not in letters and len(set(letters)) == len(letters), menu.title()
+    window.open_participant(window.model.participant_id(0))
+    view = window.participant_dialog
+    # The view was built in English: every button, tab and label.
+    assert view.tabs.tabText(0) == "&Details"
+    _assert_keys_are_unique(view)

@@ -113,6 +113,36 @@ def test_another_posts_card_says_whose_it_is(
     assert "RP3209B-000001" in box.text() and "Rumah Perisai RP3209B" in box.text()
     assert box.text() == window.card_banner.text.text()
     assert not hasattr(window, "participant_dialog")  # not a registration of this post
+    qtbot.wait(2000)  # issue 17: no search rewrites it, nothing closes it
+    assert box.isVisible() and window.card_banner.isVisible()
+    assert box.text() == window.card_banner.text.text()
+
+
+@pytest.mark.slow  # a branch, two posts, an acknowledgement, then two seconds of event loop
+def test_a_card_of_a_registration_the_branch_rejected_stops_the_volunteer(
+    qtbot: QtBot, app: App, here: PostSide, other: tuple[App, PostSide], clock: FakeClock
+) -> None:
+    """Issue 17, item 1: the rejected state in the window (the NIK came first at another post)."""
+    branch, them = other
+    install_branch_key(app.db, (branch.folder.keys / "branch-public-key.json").read_bytes(), CLI)
+    add_post(branch.db, branch.folder, post_key_file_bytes(app.db, app.folder.keys), CLI)
+    them.register()
+    import_batch(branch.db, branch.folder, them.export().path, CLI)
+    clock.advance(hours=1)
+    late = here.register()  # the same NIK, an hour later
+    text = issue_card(here, late)
+    result = import_batch(branch.db, branch.folder, here.export().path, CLI)
+    assert result.ack_path is not None
+    take_ack(app.db, result.ack_path.read_bytes(), result.ack_path.name, CLI)
+
+    window = _window(qtbot, app, here.coordinator)
+    _scan(qtbot, window, text)
+    qtbot.wait(2000)
+    box = window.card_warning
+    assert box.isVisible() and box.icon() is QMessageBox.Icon.Warning
+    assert "DITOLAK cabang" in box.text() and "jangan terima" in box.text()
+    assert window.card_banner.isVisible() and window.card_banner.text.text() == box.text()
+    assert not window.participant_dialog.pay_button.isDefault()
 
 
 # --- issue 17, item 1: every state but current stops the volunteer, and stays -------------------

@@ -674,6 +674,7 @@ class MainWindow(QMainWindow):
                 dialog.close()
         for child in self.findChildren(QDialog):
             child.close()
+        self.dismiss_card_warning()  # the last card was the previous person's business
 
     def switch_user(self) -> None:
         from rumah_perisai.ui.login import LoginDialog

@@ -41,7 +41,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0014"
+SCHEMA_REVISION = "0015"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -24,6 +24,21 @@ from rumah_perisai.domain.nik import mask_nik
 _FTS = table("participants_fts", column("rowid"))
 _TRIGRAM = 3  # the FTS5 trigram index answers fragments of three characters or more
 _REGISTRATION = re.compile(r"[A-Z0-9]+-[0-9]*")
+# Issue 17: names match without their apostrophes and hyphens, straight or typographic
+# (Ma'ruf, Ma’ruf and Maruf are one name to a volunteer). The name index holds each name without
+# them (migration 0015 copies these marks); a query drops its apostrophes and reads a hyphen as a
+# space between two fragments (so "abdul-rahman" finds Abdulrahman and Abdul Rahman too).
+APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc\u02bb\u2032"  # ' ’ ‘ ` ´ ʼ ʻ ′
+HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2212"  # - ‐ ‑ ‒ – — −
+_QUERY_MARKS = str.maketrans({**dict.fromkeys(APOSTROPHES, ""), **dict.fromkeys(HYPHENS, " ")})
+
+
+def name_key(name: Any) -> ColumnElement[str]:
+    """A name column (or value) without its marks, in SQL: the same on SQLite and PostgreSQL."""
+    expression = name
+    for mark in APOSTROPHES + HYPHENS:
+        expression = func.replace(expression, mark, "")
+    return cast(ColumnElement[str], expression)
 
 
 class SearchKind(Enum):
@@ -78,7 +93,10 @@ def parse_query(text_: str) -> SearchQuery:
     upper = raw.upper().replace(" ", "")
     if _REGISTRATION.fullmatch(upper) and any(c.isdigit() for c in upper):
         return SearchQuery(SearchKind.REGISTRATION, (upper,))
-    return SearchQuery(SearchKind.NAME, tuple(raw.casefold().split()))
+    terms = tuple(raw.casefold().translate(_QUERY_MARKS).split())
+    if not terms:  # only marks: searched as typed (finds nothing, says nothing surprising)
+        terms = tuple(raw.casefold().split())
+    return SearchQuery(SearchKind.NAME, terms)
 
 
 def _prefix(session: Session, column_: Any, start: str) -> ColumnElement[bool]:
@@ -152,7 +170,8 @@ class ParticipantSearch:
                 or_(*(_prefix(session, Participant.name, start) for start in sorted(starts)))
             )
         for term in short_terms:
-            filters.append(Participant.name.ilike(f"%{_like_escape(term)}%", escape="\\"))
+            pattern = f"%{_like_escape(term)}%"
+            filters.append(name_key(Participant.name).ilike(pattern, escape="\\"))
         return filters
 
     def _filters(self, session: Session, query: SearchQuery) -> list[ColumnElement[bool]]:

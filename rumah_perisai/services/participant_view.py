@@ -9,16 +9,27 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from rumah_perisai import areas
-from rumah_perisai.db.models import AuditEntry, CardIssue, CoverPeriod, Participant, Volunteer
+from rumah_perisai.db.models import (
+    AuditEntry,
+    CardIssue,
+    CoverPeriod,
+    Participant,
+    Receipt,
+    Volunteer,
+)
 from rumah_perisai.db.status import status_on as sql_status_on
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import CoverSummary, Standing, Status, status_from_summary
+from rumah_perisai.domain.dues import DuesError, monthly_dues
 from rumah_perisai.domain.nik import mask_nik
+from rumah_perisai.domain.promotion import load_campaigns
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.acks import pending_at_branch
 from rumah_perisai.services.posts import local_post
+from rumah_perisai.services.registration import programmes
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,41 @@ class ParticipantDetail:
     # The branch holds this registration in a NIK conflict with another post's member, to be
     # decided by an officer (from the newest acknowledgement); None when nothing is pending.
     branch_pending: str | None = None
+    # The month to pay next to stay covered, and its dues, when the cover ends by itself (the
+    # free cover or the paid months run out): the view says what to pay, not "arrears from…".
+    next_dues: tuple[date, int] | None = None
+
+
+def campaign_name(code: str) -> str:
+    """A promotion's name as the campaigns file gives it (never its code on screen)."""
+    for campaign in load_campaigns():
+        if campaign.code == code:
+            return campaign.name
+    return code
+
+
+def _source(session: Session, period: CoverPeriod) -> str:
+    """Where a cover period comes from, as a volunteer knows it: the promotion's name, or the
+    number of the receipt that paid it (what the participant holds on paper)."""
+    if period.campaign_code:
+        return campaign_name(period.campaign_code)
+    if period.receipt_id is not None:
+        receipt = session.get(Receipt, period.receipt_id)
+        return receipt.number if receipt is not None else ""
+    return ""
+
+
+def _next_dues(
+    participant: Participant, change: tuple[date, Status] | None
+) -> tuple[date, int] | None:
+    if change is None or change[1] is not Status.ARREARS:
+        return None
+    month = change[0].replace(day=1)
+    try:
+        dues = monthly_dues(participant.income, programmes(participant.with_jht), month)
+    except DuesError:  # an income outside the rate table: the payment dialog says so
+        return None
+    return month, dues.total
 
 
 def _masked(changes: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +189,7 @@ def participant_detail(db: Database, participant_id: int, today: date) -> Partic
                 c.start_date,
                 c.end_date,
                 c.programmes,
-                c.campaign_code or "",
+                _source(session, c),
                 c.voided_by_receipt_id is not None,
             )
             for c in session.scalars(
@@ -210,7 +256,8 @@ def participant_detail(db: Database, participant_id: int, today: date) -> Partic
             rejoin_count=participant.rejoin_count,
             status=status,
             cover_until=participant.cover_until,
-            next_change=next_status_change(participant, today),
+            next_change=(change := next_status_change(participant, today)),
+            next_dues=_next_dues(participant, change),
             nik_override_reason=participant.nik_override_reason,
             duplicate_override_reason=participant.duplicate_override_reason,
             cover=cover,

@@ -12,13 +12,21 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -52,6 +60,7 @@ from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.look import LANGUAGE_NAMES, remember_geometry, restore_geometry, show_about
 from rumah_perisai.ui.paper_banner import PaperHoldBanner
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
+from rumah_perisai.ui.question import ask
 from rumah_perisai.vault import Protection, key_protection
 
 if TYPE_CHECKING:
@@ -70,6 +79,39 @@ RECEIPT_LAYOUT_NAMES = {
 BANNER_REFRESH_MS = 10 * 60_000  # the backup banner is looked at again every ten minutes
 CLOSE_NOTICE_MS = 8_000  # a failed backup at closing is said this long, then the window closes
 SEARCH_PAUSE_MS = 30  # typing pause before searching (a search takes ~10 ms); Enter: at once
+
+
+class CardBanner(QFrame):
+    """A scanned card's answer over the list, red unless the card may be taken, until the
+    volunteer dismisses it (the modal message in front says the same)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cardBanner")
+        self.text = QLabel()
+        self.text.setObjectName("cardBannerText")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.button = QPushButton()
+        self.button.setObjectName("dismissCard")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.button)
+        self.retranslate()
+        self.hide()
+
+    def retranslate(self) -> None:
+        self.button.setText(tr("Dis&miss warning"))
+
+    def say(self, message: str, good: bool) -> None:
+        colours = ("#0d47a1", "#e3f2fd") if good else ("#b71c1c", "#ffebee")
+        self.setStyleSheet(  # the frame's colour does not reach its label: both named
+            f"#cardBanner {{ background: {colours[1]}; border: 2px solid {colours[0]}; }} "
+            f"#cardBannerText {{ color: {colours[0]}; font-weight: bold; padding: 4px; }}"
+        )
+        self.text.setText(message)
+        self.show()
 
 
 def too_broad_while_typing(text: str) -> bool:
@@ -146,6 +188,12 @@ class MainWindow(QMainWindow):
         self.paper_banner = PaperHoldBanner()
         self.paper_banner.open_requested.connect(self.open_paper_receipts)
         layout.addWidget(self.paper_banner)
+        # Issue 17: what a scanned card that is not current is, over the list until dismissed
+        # (the count beside the search box is rewritten by every search).
+        self.card_banner = CardBanner()
+        self.card_banner.button.clicked.connect(self.dismiss_card_warning)
+        layout.addWidget(self.card_banner)
+        self.card_warning: QMessageBox | None = None
 
         bar = QHBoxLayout()
         self.search_label = QLabel()
@@ -157,14 +205,20 @@ class MainWindow(QMainWindow):
         self.result_count.setObjectName("resultCount")
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("statusFilter")
+        self.status_label = QLabel()
+        self.status_label.setBuddy(self.status_filter)
         self.desa_filter = QComboBox()
         self.desa_filter.setObjectName("desaFilter")
         self.desa_filter.setMaximumWidth(220)
+        self.desa_label = QLabel()
+        self.desa_label.setBuddy(self.desa_filter)
         self.register_button = QPushButton()
         self.register_button.setObjectName("register")
         bar.addWidget(self.search_label)
         bar.addWidget(self.search_box, 1)
+        bar.addWidget(self.status_label)
         bar.addWidget(self.status_filter)
+        bar.addWidget(self.desa_label)
         bar.addWidget(self.desa_filter)
         bar.addWidget(self.result_count)
         bar.addWidget(self.register_button)
@@ -263,7 +317,8 @@ class MainWindow(QMainWindow):
         group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
         for code in LANGUAGES:
-            action = QAction(LANGUAGE_NAMES[code], self, checkable=True)
+            # Each language in its own words, its first letter the key (B, E).
+            action = QAction("&" + LANGUAGE_NAMES[code], self, checkable=True)
             action.setChecked(code == language())
             action.triggered.connect(lambda _checked=False, c=code: self.change_language(c))
             group.addAction(action)
@@ -283,6 +338,9 @@ class MainWindow(QMainWindow):
         self.branch_key_action.triggered.connect(lambda: self.open_batches(keys=True))
         self.settings_menu.addAction(self.branch_key_action)
 
+        # Bantuan: the offline help (F1) is added here by ``ui.help``, before "Tentang"; the
+        # window's topic is its "help_topic" property.
+        self.setProperty("help_topic", "main")
         self.help_menu = self.menuBar().addMenu("")
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
@@ -300,6 +358,8 @@ class MainWindow(QMainWindow):
             tr("DEMO POST for training: the people and payments here are made up.")
         )
         self.search_label.setText(tr("&Search:"))
+        self.status_label.setText(tr("S&tatus:"))
+        self.desa_label.setText(tr("&Desa:"))
         self.search_box.setPlaceholderText(
             tr("NIK or its start, name, registration number, KPJ or phone (Ctrl+F)")
         )
@@ -328,7 +388,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(tr("&Quit"))
         self.settings_menu.setTitle(tr("S&ettings"))
         self.language_menu.setTitle(tr("&Language"))
-        self.idle_action.setText(tr("&Lock after idle time…"))
+        self.idle_action.setText(tr("Lock after &idle time…"))
         self.idle_action.setVisible(self.actor.is_coordinator)
         self.offset_action.setText(tr("Card printer &offset…"))
         self.offset_action.setVisible(self.actor.is_coordinator)
@@ -337,10 +397,11 @@ class MainWindow(QMainWindow):
         self.dashboards_action.setText(tr("Dash&boards…"))
         self.batches_action.setText(tr("&Weekly batch…"))
         self.branch_key_action.setText(tr("&Branch key…"))
-        self.paper_action.setText(tr("&Paper receipts after the restore…"))
+        self.paper_action.setText(tr("Pap&er receipts after the restore…"))
         self.show_paper_hold()
         self.receipt_layout_action.setText(tr("&Receipt layout…"))
         self.receipt_layout_action.setVisible(self.actor.is_coordinator)
+        self.card_banner.retranslate()
         self.help_menu.setTitle(tr("&Help"))
         self.about_action.setText(tr("&About Rumah Perisai"))
         self.model.refresh_texts()
@@ -407,18 +468,26 @@ class MainWindow(QMainWindow):
         from rumah_perisai.services.cards import CardState, check_card
 
         self.search_box.clear()
+        self.search_now()  # at once: no search pending behind the answer
         scan = check_card(self._app.db, text)
         self.last_scan = scan
         message = scan.message(scan.name)
-        if scan.participant_id is None:
-            self.result_count.setText(message)
-        else:
+        self.dismiss_card_warning()
+        if scan.participant_id is not None:
             self.open_participant(scan.participant_id)
             self.participant_dialog.set_notice(message, scan.current)
         if scan.state is CardState.CURRENT:
             self.participant_dialog.focus_pay()  # Enter: take dues
             return
+        self.card_banner.say(message, scan.current)
         self.card_warning = self._card_warning(scan, message)
+
+    def dismiss_card_warning(self) -> None:
+        """The card banner's button (or the next scan) puts the last card's answer away."""
+        self.card_banner.hide()
+        if self.card_warning is not None:
+            self.card_warning.close()
+            self.card_warning = None
 
     def _card_warning(self, scan: CardScan, message: str) -> QMessageBox:
         """Modal over every window, so it cannot go unseen behind the participant's view;
@@ -449,14 +518,17 @@ class MainWindow(QMainWindow):
             )
         except UserError as error:
             if error.key == "reprint_needs_reason" and reason == "first":
-                from PySide6.QtWidgets import QInputDialog
-
                 labels = [tr(REASON_TEXT[r]) for r in REPRINT_REASONS]
-                chosen, ok = QInputDialog.getItem(
-                    self, tr("Reprint a card"), error.message(), labels, 0, False
+                question = self.question(
+                    tr("Reprint a card"),
+                    error.message() + "\n" + tr("&Reason:"),
+                    tr("&Reprint"),
                 )
-                if ok:
-                    self.print_card(participant_id, REPRINT_REASONS[labels.index(chosen)])
+                question.setComboBoxItems(labels)
+                question.setComboBoxEditable(False)
+                if question.exec():
+                    chosen = labels.index(question.textValue())
+                    self.print_card(participant_id, REPRINT_REASONS[chosen])
                 return
             QMessageBox.warning(self, tr("Cannot continue"), error.message())
             return
@@ -602,6 +674,7 @@ class MainWindow(QMainWindow):
                 dialog.close()
         for child in self.findChildren(QDialog):
             child.close()
+        self.dismiss_card_warning()  # the last card was the previous person's business
 
     def switch_user(self) -> None:
         from rumah_perisai.ui.login import LoginDialog
@@ -624,40 +697,45 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     def ask_idle_minutes(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         current = int(get_setting(self._app.db, IDLE_MINUTES))
-        minutes, ok = QInputDialog.getInt(
-            self,
+        question = self.question(
             tr("Lock after idle time"),
-            tr("Ask who is working after this many minutes without use:"),
-            current,
-            1,
-            240,
+            tr("Ask who is working after this many &minutes without use:"),
+            tr("&Save"),
         )
-        if ok:
-            self.set_idle_minutes(minutes)
+        question.setIntRange(1, 240)
+        question.setIntValue(current)
+        if question.exec():
+            self.set_idle_minutes(question.intValue())
 
     def card_offset(self) -> tuple[float, float]:
         x, y = get_setting(self._app.db, CARD_OFFSET_MM)
         return float(x), float(y)
 
     def ask_card_offset(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         x, y = self.card_offset()
-        new_x, ok = QInputDialog.getDouble(
-            self, tr("Card printer offset"), tr("Move to the right by (mm, negative: left):"),
-            x, -20, 20, 1,
-        )  # fmt: skip
-        if not ok:
+        right = self._offset_question(tr("Move to the &right by (mm, negative: left):"), x)
+        right.setOkButtonText(tr("&Next"))
+        if not right.exec():
             return
-        new_y, ok = QInputDialog.getDouble(
-            self, tr("Card printer offset"), tr("Move down by (mm, negative: up):"),
-            y, -20, 20, 1,
-        )  # fmt: skip
-        if ok:
-            set_setting(self._app.db, CARD_OFFSET_MM, [new_x, new_y], self.actor)
+        down = self._offset_question(tr("Move &down by (mm, negative: up):"), y)
+        if down.exec():
+            offset = [right.doubleValue(), down.doubleValue()]
+            set_setting(self._app.db, CARD_OFFSET_MM, offset, self.actor)
+
+    def _offset_question(self, label: str, value: float) -> QInputDialog:
+        question = self.question(tr("Card printer offset"), label, tr("&Save"))
+        question.setDoubleDecimals(1)
+        question.setDoubleRange(-20, 20)
+        question.setDoubleValue(value)
+        return question
+
+    def question(self, title: str, label: str, action: str) -> QInputDialog:
+        """A one-field question whose button says its action ("Simpan", "Cetak ulang"), not
+        "OK", and whose label carries the field's Alt key. Kept as ``last_question`` (tests)."""
+        question = ask(self, title, label, action)
+        self.last_question = question
+        return question
 
     def take_payment_of_selected(self) -> None:
         """Ctrl+B: dues for the participant selected in the list."""
@@ -767,16 +845,15 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def ask_receipt_layout(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         current = str(get_setting(self._app.db, RECEIPT_LAYOUT))
         labels = [tr(RECEIPT_LAYOUT_NAMES[code]) for code in RECEIPT_LAYOUTS]
         index = RECEIPT_LAYOUTS.index(current) if current in RECEIPT_LAYOUTS else 0
-        chosen, ok = QInputDialog.getItem(
-            self, tr("Receipt layout"), tr("Print dues receipts on:"), labels, index, False
-        )
-        if ok:
-            self.set_receipt_layout(RECEIPT_LAYOUTS[labels.index(chosen)])
+        question = self.question(tr("Receipt layout"), tr("&Print dues receipts on:"), tr("&Save"))
+        question.setComboBoxItems(labels)
+        question.setComboBoxEditable(False)
+        question.setTextValue(labels[index])
+        if question.exec():
+            self.set_receipt_layout(RECEIPT_LAYOUTS[labels.index(question.textValue())])
 
     def set_receipt_layout(self, layout: str) -> None:
         set_setting(self._app.db, RECEIPT_LAYOUT, layout, self.actor)

@@ -8,7 +8,7 @@ here (Pay dues…, Ctrl+B), receipts reprinted (marked SALINAN) and, by a coordi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -29,12 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rumah_perisai import formats
+from rumah_perisai import areas, formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.errors import UserError
-from rumah_perisai.i18n import tr
+from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.cards import CARD_STATE_TEXT, REASON_TEXT
 from rumah_perisai.services.dues import PAYMENT, ReceiptRow, participant_receipts
 from rumah_perisai.services.participant_view import ParticipantDetail, participant_detail
@@ -57,16 +56,132 @@ def receipt_state(receipt: ReceiptRow) -> str:
     return tr("void of {number}", number=receipt.voids_number or "?")
 
 
-def _history_text(changes: dict[str, object], action: str) -> str:
+# What each recorded change is called on screen; other columns (ids, the summary columns the
+# program keeps for speed) are not shown: they repeat what the cover and status say in words.
+HISTORY_FIELDS = {
+    "name": N_("Name"),
+    "nik": "NIK",
+    "kpj": "KPJ",
+    "birth_place": N_("Place of birth"),
+    "birth_date": N_("Date of birth"),
+    "sex": N_("Sex"),
+    "street": N_("Street"),
+    "rt": "RT",
+    "rw": "RW",
+    "desa_code": N_("Desa"),
+    "phone": N_("Phone"),
+    "occupation": N_("Occupation"),
+    "income": N_("Declared income"),
+    "with_jht": "JHT",
+    "heir_name": N_("Heir"),
+    "heir_relation": N_("Heir's relation"),
+    "standing": N_("Registration"),
+    "rejoin_count": N_("Rejoined"),
+}
+STANDING_TEXT = {
+    "member": N_("member"),
+    "withdrawn": N_("withdrawn"),
+    "rejected": N_("rejected by the branch"),
+}
+
+
+def _shown_value(name: str, value: object) -> str:
+    """A recorded value in words: dates as formats.day, codes as what they mean."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return tr("yes") if value else tr("no")
+    if name == "sex":
+        return tr("male") if value == "L" else tr("female")
+    if name == "desa_code":
+        desa = areas.area(str(value))
+        return desa.name if desa else str(value)
+    if name == "standing":
+        return tr(STANDING_TEXT.get(str(value), str(value)))
+    if name == "income" and isinstance(value, int):
+        return formats.money(value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return formats.day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _cover_text(changes: dict[str, object], action: str) -> str:
+    """A cover period added (free or paid months) or voided, in words."""
+    if action != "create":
+        return tr("paid months voided") if "voided_by_receipt_id" in changes else ""
+    kind = tr("Free cover") if changes.get("kind") == "promotion" else tr("Paid cover")
+    start, end = changes.get("start_date"), changes.get("end_date")
+    return f"{kind}: {_shown_value('start', start)} – {_shown_value('end', end)}"
+
+
+def _who(actor: str) -> str:
+    """A recorded actor in words: a volunteer's name, else the program's own name for it
+    ("volunteer:RP3209A/asep Asep Saepudin" → "Asep Saepudin"; "cli:…" → "command line")."""
+    kind, _, rest = actor.partition(":")
+    if kind == "volunteer":
+        return rest.partition(" ")[2] or rest
+    if kind == "cli":
+        return tr("command line")
+    if kind == "branch":
+        return tr("branch")
+    return actor
+
+
+def _history_text(changes: dict[str, object], action: str, entity: str = "participants") -> str:
+    if entity == "cover_periods":
+        return _cover_text(changes, action)
     if action == "create":
-        return tr("created")
+        return tr("registered")
     parts = []
     for name, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{name}: {value[0]} → {value[1]}")
+        label = HISTORY_FIELDS.get(name)
+        if label is not None and isinstance(value, list) and len(value) == 2:
+            old, new = (_shown_value(name, v) for v in value)
+            parts.append(f"{tr(label)}: {old} → {new}")
     if changes.get("_reason"):
         parts.append(tr("reason: {reason}", reason=changes["_reason"]))
     return "; ".join(parts)
+
+
+def next_step(d: ParticipantDetail) -> str:
+    """What happens next, said as what to do: the end of the cover and what keeps it going,
+    never a bare "From 1 Apr 2027: In arrears" that reads like a debt to a new walk-in."""
+    assert d.next_change is not None
+    day, later = d.next_change
+    ends = formats.day(day - timedelta(days=1))
+    if later is Status.ARREARS and d.status in (Status.PROMOTION, Status.ACTIVE):
+        if d.status is Status.PROMOTION:
+            text = tr("The free cover ends on {day}.", day=ends)
+        else:
+            text = tr("Dues are paid up to {day}.", day=ends)
+        if d.next_dues is None:
+            return (
+                text
+                + " "
+                + tr("To stay covered, pay the dues from {month}.", month=formats.month(day))
+            )
+        month, amount = d.next_dues
+        return (
+            text
+            + " "
+            + tr(
+                "To stay covered, pay the dues from {month}: {amount} a month.",
+                month=formats.month(month),
+                amount=formats.money(amount),
+            )
+        )
+    if later is Status.LAPSED and d.status is Status.ARREARS:
+        return tr(
+            "Not covered now. The unpaid months can be paid up to {day}; after that the "
+            "membership lapses and is started again with a rejoin.",
+            day=ends,
+        )
+    if later is Status.ACTIVE and d.status is Status.NOT_YET_COVERED:
+        return tr("Covered from {day}, the first paid month.", day=formats.day(day))
+    return tr("From {day}: {status}", day=formats.day(day), status=status_label(later))
 
 
 class ParticipantDialog(QDialog):
@@ -94,6 +209,7 @@ class ParticipantDialog(QDialog):
         self._today = today
         self._zone = zone
         self.detail: ParticipantDetail = participant_detail(db, participant_id, today())
+        self.setProperty("help_topic", "participant")
         self.resize(900, 540)
         self.notice = QLabel()
         self.notice.setObjectName("notice")
@@ -129,7 +245,7 @@ class ParticipantDialog(QDialog):
         cards_page = QWidget()
         cards_layout = QVBoxLayout(cards_page)
         cards_layout.addWidget(self.cards, 1)
-        self.hand_over_button = QPushButton(tr("Card &handed over"))
+        self.hand_over_button = QPushButton(tr("Card ha&nded over"))
         self.hand_over_button.setObjectName("handOver")
         self.hand_over_button.clicked.connect(self.mark_handed_over)
         cards_layout.addWidget(self.hand_over_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -146,9 +262,13 @@ class ParticipantDialog(QDialog):
         self.void_button.setObjectName("void")
         self.void_button.setAutoDefault(False)
         self.void_button.clicked.connect(self.ask_void)
+        # Why the void button is (not) available, in visible text: a tooltip needs a mouse.
+        self.void_reason = QLabel()
+        self.void_reason.setObjectName("voidReason")
+        self.void_reason.setWordWrap(True)
         dues_buttons.addWidget(self.reprint_button)
         dues_buttons.addWidget(self.void_button)
-        dues_buttons.addStretch(1)
+        dues_buttons.addWidget(self.void_reason, 1)
         dues_layout.addLayout(dues_buttons)
         self.dues_tab = tabs.addTab(dues_page, tr("D&ues"))
         self.receipts.itemSelectionChanged.connect(self._receipt_selected)
@@ -160,16 +280,19 @@ class ParticipantDialog(QDialog):
         self.correct_button = QPushButton(tr("C&orrect data"))
         self.correct_button.setObjectName("correct")
         self.correct_button.clicked.connect(lambda: self.correct_requested.emit(self._id))
-        self.card_button = QPushButton(tr("Print &card…"))
+        self.card_button = QPushButton(tr("Print ca&rd…"))
         self.card_button.setObjectName("card")
         self.card_button.clicked.connect(lambda: self.card_requested.emit(self._id))
         self.withdraw_button = QPushButton(tr("&Withdraw registration…"))
         self.withdraw_button.setObjectName("withdraw")
         self.withdraw_button.clicked.connect(self.ask_withdraw)
-        self.rejoin_button = QPushButton(tr("&Reactivate (rejoin)"))
+        self.rejoin_button = QPushButton(tr("Reactivate (re&join)"))
         self.rejoin_button.setObjectName("rejoin")
         self.rejoin_button.clicked.connect(self.do_rejoin)
-        close = QPushButton(tr("Close"))
+        # "Kembali", not "Tutup": beside "Batalkan pendaftaran" a dismiss button must not
+        # read like an action (issue 17, design: dismiss vs action).
+        close = QPushButton(tr("&Back"))
+        close.setObjectName("back")
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         for button in (
@@ -207,10 +330,7 @@ class ParticipantDialog(QDialog):
         if d.cover_until:
             text += " — " + tr("covered until {day}", day=formats.day(d.cover_until))
         if d.next_change:
-            day, later = d.next_change
-            text += "<br>" + tr(
-                "From {day}: {status}", day=formats.day(day), status=status_label(later)
-            )
+            text += "<br>" + next_step(d)
         if d.standing_reason:
             text += "<br>" + tr("Reason: {reason}", reason=d.standing_reason)
         if d.branch_pending:
@@ -269,13 +389,14 @@ class ParticipantDialog(QDialog):
 
     def _show_history(self, d: ParticipantDetail) -> None:
         self.history.setHorizontalHeaderLabels([tr("When"), tr("Who"), tr("What")])
-        self.history.setRowCount(len(d.history))
-        for row, entry in enumerate(reversed(d.history)):
-            texts = (
-                formats.moment(entry.at, self._zone),
-                entry.actor,
-                _history_text(entry.changes, entry.action),
-            )
+        shown = [
+            (entry, what)
+            for entry in reversed(d.history)
+            if (what := _history_text(entry.changes, entry.action, entry.entity))
+        ]
+        self.history.setRowCount(len(shown))
+        for row, (entry, what) in enumerate(shown):
+            texts = (formats.moment(entry.at, self._zone), _who(entry.actor), what)
             for column, text in enumerate(texts):
                 self.history.setItem(row, column, QTableWidgetItem(text))
 
@@ -318,11 +439,19 @@ class ParticipantDialog(QDialog):
             self.reload()
 
     def ask_withdraw(self) -> None:
-        reason, ok = QInputDialog.getText(
-            self, tr("Withdraw registration"), tr("Why is this registration withdrawn?")
+        from rumah_perisai.ui.question import ask
+
+        # The action on its button; "Kembali" beside it, not "Batal" (which reads as the action).
+        question = ask(
+            self,
+            tr("Withdraw registration"),
+            tr("&Why is this registration withdrawn?"),
+            tr("&Withdraw registration"),
         )
-        if ok:
-            self.withdraw_with(reason)
+        question.setCancelButtonText(tr("&Back"))
+        self.withdraw_question = question
+        if question.exec():
+            self.withdraw_with(question.textValue())
 
     def withdraw_with(self, reason: str) -> None:
         try:
@@ -387,15 +516,15 @@ class ParticipantDialog(QDialog):
         voidable = receipt is not None and receipt.kind == PAYMENT and not receipt.voided_by
         if not self._actor.is_coordinator:
             self.void_button.setEnabled(False)
-            self.void_button.setToolTip(tr("Only a coordinator can void a receipt."))
+            why = tr("Only a coordinator can void a receipt.")
         elif not voidable:
             self.void_button.setEnabled(False)
-            self.void_button.setToolTip(tr("Choose a payment that is not voided yet."))
+            why = tr("Choose a payment that is not voided yet.")
         else:
             self.void_button.setEnabled(self._folder is not None)
-            self.void_button.setToolTip(
-                tr("Void this payment, with a reason; the void is printed.")
-            )
+            why = tr("Void this payment, with a reason; the void is printed.")
+        self.void_button.setToolTip(why)
+        self.void_reason.setText(why)
 
     def focus_pay(self) -> None:
         """Paying one keystroke away (after a card scan): Enter opens the payment."""

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from sqlalchemy import update
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.db.migrate import alembic_config
+from rumah_perisai.db.models import Participant
 from rumah_perisai.domain.coverage import Status
 from rumah_perisai.services.participant_search import (
     ParticipantSearch,
@@ -134,3 +136,66 @@ def test_an_old_database_gets_the_name_index_when_upgraded(
     if database_url.startswith("sqlite"):
         (backup,) = app.folder.backups.iterdir()
         assert backup.name.startswith("rumah-perisai-before-upgrade-0001")
+
+
+# --- issue 17, item 9: apostrophes and hyphens, straight or typographic, do not matter ----------
+
+MARKED = [
+    ("Ma'ruf Amin", "3209140101900011"),
+    ("Abdul-Rahman Hakim", "3209140101900012"),
+    ("Nur’aini", "3209140101900013"),
+    ("Siti Aminah", "3209140101900014"),
+]
+
+
+@pytest.fixture
+def marked(add_participant: Callable[..., int]) -> None:
+    for name, nik in MARKED:
+        add_participant(name=name, nik=nik)
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("maruf", ["Ma'ruf Amin"]),
+        ("Ma’ruf", ["Ma'ruf Amin"]),
+        ("ma‘ruf amin", ["Ma'ruf Amin"]),
+        ("MAʼRUF", ["Ma'ruf Amin"]),
+        ("ma`ruf", ["Ma'ruf Amin"]),
+        ("ma´ruf", ["Ma'ruf Amin"]),
+        ("abdulrahman", ["Abdul-Rahman Hakim"]),
+        ("abdul–rahman", ["Abdul-Rahman Hakim"]),
+        ("abdul rahman", ["Abdul-Rahman Hakim"]),
+        ("nuraini", ["Nur’aini"]),
+        ("nur'aini", ["Nur’aini"]),
+        ("ma", ["Ma'ruf Amin"]),  # one or two letters: the start of the name
+    ],
+)
+def test_apostrophes_and_hyphens_in_names_do_not_matter(
+    app: App, marked: None, typed: str, found: list[str]
+) -> None:
+    """Was: "maruf" and "Ma’ruf" did not find Ma'ruf."""
+    assert _names(app, typed) == found
+
+
+def test_a_database_of_revision_0014_finds_names_without_their_marks_after_the_upgrade(
+    app: App, database_url: str, add_participant: Callable[..., int]
+) -> None:
+    from alembic import command
+
+    add_participant(name="Ma'ruf Amin")
+    with app.db.engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")
+    app.close()
+    upgraded = open_app(app.folder, database_url)
+    try:
+        assert _names(upgraded, "maruf") == ["Ma'ruf Amin"]
+        # A name corrected after the upgrade is found by its new key (the update trigger).
+        with upgraded.db.engine.begin() as connection:
+            connection.execute(update(Participant).values(name="Nur-Aini Ma’ruf"))
+        assert _names(upgraded, "nuraini maruf") == ["Nur-Aini Ma’ruf"]
+        assert _names(upgraded, "amin") == []
+    finally:
+        upgraded.close()

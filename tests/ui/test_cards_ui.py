@@ -71,7 +71,8 @@ def test_print_a_card_from_the_participant_view_then_scan_it(
     forged = qr[:30] + ("A" if qr[30] != "A" else "B") + qr[31:]
     qtbot.keyClicks(window.search_box, forged)
     qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
-    assert "PALSU atau telah diubah" in window.result_count.text()
+    assert "PALSU atau telah diubah" in window.card_banner.text.text()
+    assert window.card_warning is not None and window.card_warning.isVisible()
 
 
 def test_the_days_new_cards_come_on_a_sheet(

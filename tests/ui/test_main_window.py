@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QTabWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -152,3 +164,227 @@ def test_sql_in_the_search_box_is_only_text(
     window.search_box.clear()
     window.search_now()
     assert window.model.rowCount() == 3
+
+
+def test_a_name_is_found_without_its_apostrophe_or_with_a_curly_one(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Issue 17, item 9. Was: "maruf" and "Ma’ruf" found nobody."""
+    _fill(add_participant)
+    add_participant(name="Ma'ruf Hidayat", nik="3209140101900011")
+    window = _window(qtbot, app)
+    for before, mark in (("maruf", ""), ("Ma", "\u2019")):
+        window.search_box.clear()
+        qtbot.keyClicks(window.search_box, before)
+        if mark:  # QTest types Latin-1 only: the curly apostrophe comes as a paste would
+            window.search_box.insert(mark)
+            qtbot.keyClicks(window.search_box, "ruf")
+        qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+        assert _shown_names(window) == ["Ma'ruf Hidayat"], window.search_box.text()
+
+
+# --- issue 17, items 2, 6, 7: keys, visible reasons, kind wording ------------------------------
+
+
+def _mnemonic(text: str) -> str | None:
+    found = re.search(r"&([^&])", text.replace("&&", ""))
+    return found.group(1).casefold() if found else None
+
+
+def _mnemonics(window: QWidget) -> dict[str, list[str]]:
+    """Every Alt+letter of a window: its menus' titles, buttons, tabs, labels of fields."""
+    letters: dict[str, list[str]] = {}
+    texts: list[str] = []
+    if isinstance(window, QMainWindow):
+        texts += [action.text() for action in window.menuBar().actions()]
+    for widget in window.findChildren(QWidget):
+        button = isinstance(widget, QAbstractButton) and widget.isVisibleTo(window)
+        if button or (isinstance(widget, QLabel) and widget.buddy() is not None):
+            texts.append(widget.text())
+        elif isinstance(widget, QTabWidget):
+            texts += [widget.tabText(i) for i in range(widget.count())]
+    for text in texts:
+        letter = _mnemonic(text)
+        if letter:
+            letters.setdefault(letter, []).append(text)
+    return letters
+
+
+def _fields_without_buddy(window: QWidget) -> list[str]:
+    buddies = {
+        id(label.buddy())
+        for label in window.findChildren(QLabel)
+        if label.buddy() is not None and _mnemonic(label.text())
+    }
+    return [
+        field.objectName()
+        for field in window.findChildren(QWidget)
+        if isinstance(field, (QLineEdit, QComboBox))
+        and field.isVisibleTo(window)
+        and not isinstance(field.parent(), QComboBox)
+        and id(field) not in buddies
+    ]
+
+
+def _assert_keys_are_unique(window: QWidget) -> None:
+    clashes = {k: v for k, v in _mnemonics(window).items() if len(v) > 1}
+    assert clashes == {}
+    assert _fields_without_buddy(window) == []
+
+
+def test_no_two_controls_share_an_alt_key_and_every_field_has_one(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Was: Alt+B both the Berkas menu and "Pendaftaran baru"; the status and desa filters had
+    no label; in the participant view Alt+B was "Betulkan data" and "Batalkan pendaftaran"."""
+    _fill(add_participant)
+    window = _window(qtbot, app)
+    window.card_banner.say("x", False)  # its button counts too
+    _assert_keys_are_unique(window)
+    window.paper_action.setVisible(True)  # shown after a restore
+    for menu in window.menuBar().findChildren(QMenu):  # inside each menu, one letter each
+        letters = [_mnemonic(a.text()) for a in menu.actions() if a.isVisible() and a.text()]
+        assert None not in letters and len(set(letters)) == len(letters), menu.title()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # Status
+    assert window.focusWidget() is window.status_filter
+    qtbot.keyClick(window.status_filter, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert window.focusWidget() is window.desa_filter
+    window.open_participant(window.model.participant_id(0))
+    view = window.participant_dialog
+    assert view.property("help_topic") == "participant" and window.property("help_topic") == "main"
+    _assert_keys_are_unique(view)
+
+
+def test_a_new_walk_ins_view_says_when_the_free_cover_ends_and_what_to_pay(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Was: "Mulai 1 Mar 2027: Menunggak" for someone registered today, and the promotion's
+    code PERISAI-JKK-JKM-3BLN as the source of the cover."""
+    add_participant(name="Siti Aminah", registered_on=date(2026, 11, 27))
+    window = _window(qtbot, app)
+    qtbot.keyClicks(window.search_box, "siti")
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Down)
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    view = window.participant_dialog
+    status = view.status.text()
+    assert "Menunggak" not in status
+    assert (
+        "Perlindungan gratis berakhir 28 Feb 2027. Agar tetap terlindungi, bayar iuran mulai "
+        "Maret 2027: Rp 16.800 per bulan." in status
+    )
+    assert view.cover.item(0, 3).text() == "Gratis JKK + JKM 3 bulan (Rumah Perisai)"
+
+
+def test_why_the_void_button_is_off_is_visible_text(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Was: only in the button's tooltip (a mouse needed)."""
+    add_participant(name="Siti Aminah")
+    window = MainWindow(app, Actor(label="volunteer:x", role="volunteer", name="Asep"))
+    qtbot.addWidget(window)
+    window.show()
+    window.open_participant(window.model.participant_id(0))
+    view = window.participant_dialog
+    view.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view, timeout=2000)
+    qtbot.keyClick(view.focusWidget(), Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # Iuran
+    assert view.tabs.currentIndex() == view.dues_tab
+    assert not view.void_button.isEnabled()
+    assert view.void_reason.isVisible()
+    assert view.void_reason.text() == "Hanya koordinator yang dapat membatalkan kuitansi."
+
+
+def test_the_receipt_layout_question_says_save_and_its_field_has_an_alt_key(
+    qtbot: QtBot, app: App, coordinator: Actor
+) -> None:
+    """Issue 17, item 4 in the main window's own questions. Was: "OK" and a label without a
+    key (the reprint reason, the idle time and the card offset are asked the same way)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
+
+    window = MainWindow(app, coordinator)
+    qtbot.addWidget(window)
+    window.show()
+    seen: dict[str, object] = {}
+
+    def answer() -> None:
+        # (The program's own question, or on older code whatever modal dialog asks.)
+        question = getattr(window, "last_question", None) or QApplication.activeModalWidget()
+        buttons = question.findChild(QDialogButtonBox)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        (label,) = [w for w in question.findChildren(QLabel) if w.buddy() is not None]
+        seen.update(ok=ok.text(), label=label.text(), buddy=label.buddy())
+        question.setTextValue("Gulungan kertas 58 mm (printer termal)")
+        qtbot.keyClick(question.focusWidget(), Qt.Key.Key_Return)
+
+    QTimer.singleShot(100, answer)
+    window.ask_receipt_layout()
+    assert seen["ok"] == "&Simpan"
+    assert seen["label"] == "&Cetak kuitansi iuran pada:"
+    assert isinstance(seen["buddy"], QComboBox)
+    assert get_setting(app.db, RECEIPT_LAYOUT) == "thermal58"
+
+
+def test_withdrawing_asks_the_reason_with_the_action_on_its_button_and_kembali(
+    qtbot: QtBot, app: App, coordinator: Actor, add_participant: Callable[..., int]
+) -> None:
+    """Was: OK and Cancel (Batal, beside an action that cancels), a label without Alt key."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from rumah_perisai.db.models import Participant
+
+    siti = add_participant(name="Siti Aminah")
+    window = MainWindow(app, coordinator)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_participant(siti)
+    view = window.participant_dialog
+    seen: dict[str, str] = {}
+
+    def answer() -> None:
+        question = getattr(view, "withdraw_question", None) or QApplication.activeModalWidget()
+        buttons = question.findChild(QDialogButtonBox)
+        seen["ok"] = buttons.button(QDialogButtonBox.StandardButton.Ok).text()
+        seen["cancel"] = buttons.button(QDialogButtonBox.StandardButton.Cancel).text()
+        (label,) = [w for w in question.findChildren(QLabel) if w.buddy() is not None]
+        seen["label"] = label.text()
+        qtbot.keyClicks(label.buddy(), "daftar dua kali")
+        qtbot.keyClick(label.buddy(), Qt.Key.Key_Return)
+
+    QTimer.singleShot(100, answer)
+    view.ask_withdraw()
+    assert seen == {
+        "ok": "&Batalkan pendaftaran",
+        "cancel": "Ke&mbali",
+        "label": "&Alasan pendaftaran ini dibatalkan:",
+    }
+    with app.db.reading() as session:
+        person = session.get(Participant, siti)
+        assert person is not None and person.standing == "withdrawn"
+        assert person.standing_reason == "daftar dua kali"
+
+
+def test_in_english_too_no_two_controls_share_an_alt_key(
+    qtbot: QtBot, app: App, add_participant: Callable[..., int]
+) -> None:
+    """Was: Print &card / &Cover and Card &handed over / &History in the view, &Lock / &Language
+    in Settings."""
+    _fill(add_participant)
+    window = _window(qtbot, app)
+    window.language_actions["en"].trigger()
+    window.card_banner.say("x", False)
+    _assert_keys_are_unique(window)
+    window.paper_action.setVisible(True)  # shown after a restore
+    for menu in window.menuBar().findChildren(QMenu):
+        letters = [_mnemonic(a.text()) for a in menu.actions() if a.isVisible() and a.text()]
+        assert None not in letters and len(set(letters)) == len(letters), menu.title()
+    window.open_participant(window.model.participant_id(0))
+    view = window.participant_dialog
+    # The view was built in English: every button, tab and label.
+    assert view.tabs.tabText(0) == "&Details"
+    _assert_keys_are_unique(view)

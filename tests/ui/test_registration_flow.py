@@ -210,8 +210,8 @@ def test_correcting_a_field_shows_in_the_history(qtbot: QtBot, app: App, volunte
     save(qtbot, correction)
     assert _participants(app)[0].phone == "085711112222"
     newest = view.history.item(0, 2).text()
-    assert newest == "phone: 081234567890 → 085711112222"
-    assert view.history.item(0, 1).text() == "volunteer:RP3209A-V002 Ujang Hidayat"
+    assert newest == "Telepon: 081234567890 → 085711112222"
+    assert view.history.item(0, 1).text() == "Ujang Hidayat"  # no field names or account codes
 
 
 def test_the_same_nik_is_said_while_typing_and_refused(

@@ -103,6 +103,7 @@ class NewAccountDialog(QDialog):
         self._db = db
         self._actor = actor
         self.setWindowTitle(tr("New account"))
+        self.setProperty("help_topic", "accounts")
         self.name = QLineEdit()
         self.name.setObjectName("name")
         self.role = QComboBox()
@@ -165,6 +166,7 @@ class AccountsDialog(QDialog):
         self._actor = actor
         self._accounts: list[Account] = []
         self.setWindowTitle(tr("Volunteer accounts"))
+        self.setProperty("help_topic", "accounts")
         self.resize(820, 420)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("accounts")
@@ -180,7 +182,7 @@ class AccountsDialog(QDialog):
         self.toggle_button.clicked.connect(self.toggle)
         reset = QPushButton(tr("&Reset PIN…"))
         reset.clicked.connect(self.reset)
-        close = QPushButton(tr("Close"))
+        close = QPushButton(tr("Close &window"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         for button in (add, self.toggle_button, reset):

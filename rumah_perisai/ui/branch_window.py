@@ -84,6 +84,7 @@ from rumah_perisai.services.branch import (
 )
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.help import open_help, topic_of
 from rumah_perisai.ui.keyboard_help import FocusHint, documents_folder, fit_columns
 from rumah_perisai.ui.look import (
     AMBER,
@@ -509,6 +510,11 @@ class BranchWindow(QMainWindow):
             self.language_actions[code] = action
 
         self.help_menu = self.menuBar().addMenu("")
+        self.guide_action = QAction(self)
+        self.guide_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.guide_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # F1 is help.py's
+        self.guide_action.triggered.connect(lambda: open_help(topic_of(self.focusWidget()), self))
+        self.help_menu.addAction(self.guide_action)
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
         self.help_menu.addAction(self.about_action)
@@ -588,6 +594,7 @@ class BranchWindow(QMainWindow):
         self.settings_menu.setTitle(tr("S&ettings"))
         self.language_menu.setTitle(tr("&Language"))
         self.help_menu.setTitle(tr("&Help"))
+        self.guide_action.setText(tr("&Guide"))
         self.about_action.setText(tr("&About Rumah Perisai"))
         if self.posts:
             self.show_posts(self.posts)

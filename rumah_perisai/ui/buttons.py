@@ -9,7 +9,7 @@ from rumah_perisai.i18n import tr
 
 def cancel_and(dialog: QDialog, action: QPushButton) -> QHBoxLayout:
     """Cancel (closes ``dialog``, never the default) | stretch | ``action`` (the default)."""
-    cancel = QPushButton(tr("Cancel"))
+    cancel = QPushButton(tr("&Cancel"))
     cancel.setObjectName("cancel")
     cancel.setAutoDefault(False)
     cancel.clicked.connect(dialog.reject)

@@ -16,12 +16,11 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -63,6 +62,7 @@ from rumah_perisai.services.cash import (
 from rumah_perisai.services.dues import parse_cash
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
+from rumah_perisai.ui.date_field import UNFINISHED, DateField
 from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, NUMBER, WARNING_STYLE
 from rumah_perisai.ui.pdf_preview import PdfDialog
@@ -73,7 +73,6 @@ log = logging.getLogger(__name__)
 AMOUNT = NUMBER
 
 
-DATE_TYPED = "dd-MM-yyyy"  # dates are typed day-month-year, as on a KTP
 
 
 def summary_file_name(day: date) -> str:
@@ -202,12 +201,9 @@ class DepositDialog(QDialog):
         self.reference.setObjectName("reference")
         self.reference.setMaxLength(60)
         self.reference.setPlaceholderText(tr("the number on the bank slip"))
-        self.deposited_on = QDateEdit()
+        self.deposited_on = DateField()  # typed dd-mm-yyyy in one go, as every date is
         self.deposited_on.setObjectName("depositedOn")
-        self.deposited_on.setCalendarPopup(True)
-        self.deposited_on.setDisplayFormat(DATE_TYPED)
-        self.deposited_on.setDate(QDate(today.year, today.month, today.day))
-        self.deposited_on.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.deposited_on.setDate(today)
         self.amount = QLineEdit(formats.money(counted))
         self.amount.setObjectName("amount")
         self.amount.setMaxLength(20)
@@ -254,12 +250,16 @@ class DepositDialog(QDialog):
         try:
             amount = parse_cash(self.amount.text())
             picked = self.deposited_on.date()
+            if picked is None:
+                self.error.setText(self.deposited_on.problem() or tr(UNFINISHED))
+                self.deposited_on.setFocus()
+                return
             deposit_id = record_deposit(
                 self._db,
                 bank=str(self.bank.currentData()),
                 bank_name=self.bank_name.text() if self.bank.currentData() == "other" else "",
                 reference=self.reference.text(),
-                deposited_on=date(picked.year(), picked.month(), picked.day()),
+                deposited_on=picked,
                 amount=amount,
                 close_ids=[c.id for c in self.chosen],
                 actor=self._actor,
@@ -442,6 +442,11 @@ class CashDialog(QDialog):
         header = self.closes_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # A bank slip's reference can be long: it wraps in its row rather than being cut.
+        self.closes_table.setWordWrap(True)
+        self.closes_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.closes_table.itemSelectionChanged.connect(self._closes_selected)
         self.selection_text = QLabel()
         self.selection_text.setObjectName("selectionText")

@@ -127,11 +127,15 @@ class HelpKey(QObject):
         super().__init__()
         self.window: HelpWindow | None = None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if event.key() == Qt.Key.Key_F1 and not event.modifiers():
-                event.accept()  # F1 is ours, not a shortcut of the window
-                return False
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_F1
+            and not event.modifiers()
+        ):
+            event.accept()  # F1 is ours, not a shortcut of the window
+            return False
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
         if event.key() != Qt.Key.Key_F1 or event.modifiers():

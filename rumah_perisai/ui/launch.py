@@ -24,8 +24,6 @@ from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder, resolve_data_folder
 from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, UserError
 from rumah_perisai.i18n import set_language, tr
-from rumah_perisai.ui.help import install_help
-from rumah_perisai.ui.qt_texts import install_qt_texts
 from rumah_perisai.messages import MESSAGES
 from rumah_perisai.resources import resource_path
 from rumah_perisai.services.posts import post_summary
@@ -33,7 +31,9 @@ from rumah_perisai.services.settings import IDLE_MINUTES, get_setting
 from rumah_perisai.services.volunteers import Actor, has_coordinator
 from rumah_perisai.ui.busy import as_refusal
 from rumah_perisai.ui.first_run import FirstRunChoice, FirstRunDialog, app_actor
+from rumah_perisai.ui.help import install_help
 from rumah_perisai.ui.login import FirstCoordinatorDialog, IdleWatch, LoginDialog
+from rumah_perisai.ui.qt_texts import install_qt_texts
 from rumah_perisai.ui.tasks import run_with_progress
 
 if TYPE_CHECKING:

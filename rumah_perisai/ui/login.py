@@ -97,6 +97,7 @@ class LoginDialog(QDialog):
         self._wait_timer.setInterval(1000)
         self._wait_timer.timeout.connect(self._show_wait)
         self.setWindowTitle(tr("Who is working?"))
+        self.setProperty("help_topic", "login")
         self.pages = QStackedWidget()
         self.pages.addWidget(self._login_page(locked))
         self.pages.addWidget(self._change_page())

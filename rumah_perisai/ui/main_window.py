@@ -57,6 +57,7 @@ from rumah_perisai.services.settings import (
     set_setting,
 )
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.help import open_help, topic_of
 from rumah_perisai.ui.look import LANGUAGE_NAMES, remember_geometry, restore_geometry, show_about
 from rumah_perisai.ui.paper_banner import PaperHoldBanner
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
@@ -342,6 +343,11 @@ class MainWindow(QMainWindow):
         # window's topic is its "help_topic" property.
         self.setProperty("help_topic", "main")
         self.help_menu = self.menuBar().addMenu("")
+        self.guide_action = QAction(self)
+        self.guide_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.guide_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # F1 is help.py's
+        self.guide_action.triggered.connect(lambda: open_help(topic_of(self.focusWidget()), self))
+        self.help_menu.addAction(self.guide_action)
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self.show_about)
         self.help_menu.addAction(self.about_action)
@@ -403,6 +409,7 @@ class MainWindow(QMainWindow):
         self.receipt_layout_action.setVisible(self.actor.is_coordinator)
         self.card_banner.retranslate()
         self.help_menu.setTitle(tr("&Help"))
+        self.guide_action.setText(tr("&Guide"))
         self.about_action.setText(tr("&About Rumah Perisai"))
         self.model.refresh_texts()
         self.refresh_banners()

@@ -69,7 +69,7 @@ class QtTexts(QTranslator):
         super().__init__()
         self._known = {(context, text) for context, texts in QT_TEXTS.items() for text in texts}
 
-    def translate(  # type: ignore[override]
+    def translate(
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
     ) -> str:
         del disambiguation, n
@@ -77,7 +77,7 @@ class QtTexts(QTranslator):
             return ""  # Qt's own text
         return tr(source_text)
 
-    def isEmpty(self) -> bool:  # noqa: N802 (Qt's name)
+    def isEmpty(self) -> bool:
         return False
 
 

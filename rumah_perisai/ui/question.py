@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rumah_perisai.i18n import tr
+
 
 class Question(QInputDialog):
     """QInputDialog whose label is the buddy of the field shown: Qt makes it the buddy of the
@@ -38,4 +40,5 @@ def ask(parent: QWidget, title: str, label: str, action: str) -> Question:
     question.setWindowTitle(title)
     question.setLabelText(label)
     question.setOkButtonText(action)
+    question.setCancelButtonText(tr("&Cancel"))
     return question

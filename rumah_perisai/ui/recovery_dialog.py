@@ -65,6 +65,7 @@ class RecoveryCodeDialog(QDialog):
         self.sheet_dialog: RecoverySheetDialog | None = None
         self._warned = False
         self.setWindowTitle(tr("Recovery code of post {code}", code=sheet.post_code))
+        self.setProperty("help_topic", "backup")
         self.setMinimumWidth(620)
 
         intro_label = QLabel(intro)

@@ -103,7 +103,7 @@ def test_close_the_day_with_a_difference_then_deposit_it(
     qtbot.mouseClick(dialog.deposit_button, Qt.MouseButton.LeftButton)
     deposit = dialog.deposit_dialog
     assert deposit.amount.text() == "Rp 83.800"  # the sum counted
-    assert deposit.deposited_on.date().toPython() == date(2026, 11, 27)
+    assert deposit.deposited_on.date() == date(2026, 11, 27)
     deposit.bank.setCurrentIndex(deposit.bank.findData("bni"))
     qtbot.mouseClick(deposit.save_button, Qt.MouseButton.LeftButton)
     assert "referensi" in deposit.error.text() or "reference" in deposit.error.text()

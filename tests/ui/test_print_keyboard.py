@@ -347,10 +347,11 @@ def test_closes_are_marked_by_space_and_deposited_with_a_typed_date(
     qtbot.keyClick(deposit.reference, Qt.Key.Key_Escape)  # typed work is not lost unasked
     assert deposit.isVisible() and deposit.discard_box is not None
     deposit.discard_box.button(QMessageBox.StandardButton.No).click()
-    qtbot.keyClick(deposit.reference, Qt.Key.Key_Tab)  # to the date, its day selected
+    qtbot.keyClick(deposit.reference, Qt.Key.Key_Tab)  # to the date
     assert deposit.focusWidget() is deposit.deposited_on
-    qtbot.keyClick(deposit.deposited_on, Qt.Key.Key_Down)  # the day before
-    assert deposit.deposited_on.date().toPython() == date(2026, 11, 28)
+    deposit.deposited_on.selectAll()
+    qtbot.keyClicks(deposit.deposited_on, "28112026")  # the day before, typed straight through
+    assert deposit.deposited_on.date() == date(2026, 11, 28)
     qtbot.keyClick(deposit.deposited_on, Qt.Key.Key_Return)
     assert deposit.error.text() == ""
     assert not deposit.isVisible()

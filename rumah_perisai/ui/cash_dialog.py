@@ -73,8 +73,6 @@ log = logging.getLogger(__name__)
 AMOUNT = NUMBER
 
 
-
-
 def summary_file_name(day: date) -> str:
     """``rekap-harian-2026-11-27.pdf``: by its day (year first, so the files sort by day)."""
     return f"rekap-harian-{day.isoformat()}.pdf"

@@ -59,5 +59,5 @@ class PaperHoldBanner(QFrame):
         if not actor.is_coordinator:
             text += " " + tr("A coordinator enters them.")
         self.text.setText(text)
-        self.button.setText(tr("Enter paper receipts…"))
+        self.button.setText(tr("Enter paper rece&ipts…"))
         self.button.setVisible(actor.is_coordinator)

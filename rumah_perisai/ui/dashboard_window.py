@@ -941,7 +941,7 @@ class DashboardWindow(QDialog):
         self.chart_series = QBarSeries()
         self.chart_sets = []
         for window, days in enumerate(COHORT_WINDOWS):
-            bar_set = QBarSet(tr("paying within {days} days (%)", days=days))
+            bar_set = QBarSet(tr("within {days} days", days=days))  # short: the legend fits
             bar_set.append([cohort_percent(row, window) for row in shown])
             self.chart_sets.append(bar_set)
             self.chart_series.append(bar_set)
@@ -954,6 +954,8 @@ class DashboardWindow(QDialog):
         top = max([v for s in self.chart_sets for v in s_values(s)] + [10.0])
         y_axis.setRange(0, min(100.0, (int(top) // 10 + 1) * 10))
         y_axis.setLabelFormat("%d%%")
+        y_axis.setTickCount(3)  # a short chart on a small screen: more ticks are cut to "…"
+        y_axis.setLabelsFont(font)
         self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         self.chart_series.attachAxis(x_axis)

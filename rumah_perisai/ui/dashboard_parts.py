@@ -361,7 +361,7 @@ class OutcomeDialog(QDialog):
         layout.addLayout(cancel_and(self, self.save_button))
         cancel = self.findChild(QPushButton, "cancel")
         if cancel is not None:  # an Alt key of its own, like every button here
-            cancel.setText(tr("Ca&ncel"))
+            cancel.setText(tr("Canc&el"))
 
     def outcome(self) -> str:
         return next(o for o, b in self.buttons.items() if b.isChecked())

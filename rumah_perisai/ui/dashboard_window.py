@@ -130,7 +130,8 @@ EXPLAIN = "explain"  # a widget property: what the explanation line says when it
 EXPLAIN_STYLE = "color: #263238; background: #eef3f7; border-radius: 3px; padding: 2px 4px;"
 HELP_TOPIC = "dashboards"
 CHART_AXIS_ROOM = 70  # the chart's left axis and margins, in pixels
-CHART_LABEL_GAP = 12  # between two dates on the chart's axis
+# Room around a date on the chart's axis: Qt cuts a label well before it touches the next one.
+CHART_LABEL_GAP = 32
 INCENTIVE_MONTHS = 24  # months to choose from in the incentives tab
 PROMOTION, CALLS, DUES, INCENTIVES = "promotion", "calls", "dues", "incentives"
 
@@ -362,7 +363,7 @@ class DashboardWindow(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(self._promotion_tab(), tr("&Promotion"))
-        self.tabs.addTab(self._calls_tab(), tr("&Call list"))
+        self.tabs.addTab(self._calls_tab(), tr("Ca&ll list"))
         self.tabs.addTab(self._dues_tab(), tr("D&ues"))
         self.tabs.addTab(self._incentives_tab(), tr("I&ncentives"))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
@@ -446,9 +447,9 @@ class DashboardWindow(QDialog):
         volunteer.addItem(tr("All volunteers"), None)
         for account in accounts(self._db):
             volunteer.addItem(account.name, account.id)
-        desa_label = QLabel(tr("&Desa filter:"))
+        desa_label = QLabel(tr("De&sa filter:"))
         desa_label.setBuddy(desa)
-        volunteer_label = QLabel(tr("&Registered by:"))
+        volunteer_label = QLabel(tr("Registered &by:"))
         volunteer_label.setBuddy(volunteer)
         desa.setToolTip(tr("Only the participants of this desa (promotion and call list)."))
         volunteer.setToolTip(tr("Only the participants this volunteer registered."))
@@ -655,7 +656,7 @@ class DashboardWindow(QDialog):
         self.whatsapp_button.setObjectName("whatsapp")
         self.whatsapp_button.setToolTip(tr("Opens a WhatsApp chat with the message typed in."))
         self.whatsapp_button.clicked.connect(self.open_whatsapp)
-        self.outcome_button = QPushButton(tr("Record how it &went…"))
+        self.outcome_button = QPushButton(tr("Record the ou&tcome…"))
         self.outcome_button.setObjectName("recordOutcome")
         self.outcome_button.setToolTip(tr("Enter or double-click on a row does the same."))
         self.outcome_button.clicked.connect(self.ask_outcome)
@@ -723,7 +724,7 @@ class DashboardWindow(QDialog):
         self.open_days = QLabel()
         self.open_days.setObjectName("openDays")
         self.open_days.setWordWrap(True)
-        self.cash_button = QPushButton(tr("Open the cash &window…"))
+        self.cash_button = QPushButton(tr("Open the cas&h window…"))
         self.cash_button.setObjectName("openCash")
         self.cash_button.setAutoDefault(False)
         self.cash_button.clicked.connect(self.open_cash)
@@ -803,7 +804,7 @@ class DashboardWindow(QDialog):
         self.lines.setWordWrap(True)
         self.lines.setTextFormat(Qt.TextFormat.RichText)
         self.lines.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.statement_button = QPushButton(tr("Print the s&tatement…"))
+        self.statement_button = QPushButton(tr("Print the &volunteer's statement…"))
         self.statement_button.setObjectName("statement")
         self.statement_button.setAutoDefault(False)
         self.statement_button.setToolTip(tr("The chosen volunteer's statement, to print."))

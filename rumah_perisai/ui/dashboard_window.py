@@ -997,7 +997,7 @@ class DashboardWindow(QDialog):
             return
         chosen = self.selected_call()
         self.call_model.set_rows(rows)
-        fit_columns(self.call_table, range(1, len(CALL_COLUMNS) - 1))  # the last stretches
+        fit_columns(self.call_table, range(len(CALL_COLUMNS) - 1))  # the last one stretches
         arrears = sum(1 for r in rows if r.status is Status.ARREARS)
         if rows:
             self.calls_count.setText(

@@ -530,10 +530,19 @@ def test_alt_keys_are_their_own_in_english_too(
     window.close()
 
 
-def test_nothing_is_cut_at_125_percent_on_a_small_screen(qtbot: QtBot, small: Any) -> None:
+def test_nothing_is_cut_at_125_percent_on_a_small_screen(
+    qtbot: QtBot, small: Any, add_participant: Callable[..., int]
+) -> None:
     """Issue 17 item 5: the call list's columns, the drill-down list and the weekly chart's dates
     were cut ("erlindungan berakhi", "bayar dalam 26 …", "5 O…")."""
     _main, window = small
+    june = date(2026, 6, 10)
+    add_participant(
+        registered_on=june,
+        name="Aan Hidayatullah Nurhasanah Prasetyo",
+        history=CoverHistory(Standing.MEMBER, june, date(2026, 9, 30), frozenset()),
+    )
+    window.refresh()  # fmt: skip
     for index in range(4):
         window.tabs.setCurrentIndex(index)
         _settle(qtbot, window)

@@ -1185,10 +1185,12 @@ class DashboardWindow(QDialog):
         has_rows = bool(self.call_model.rows)
         self.export_button.setEnabled(has_rows)
         self.print_button.setEnabled(has_rows)
+        said = []
+        if row is not None and row.whatsapp_url is None:  # why the button is disabled, in words
+            said.append(tr("No phone number: WhatsApp cannot be opened for this participant."))
         if row is not None and row.last_note:
-            self.calls_info.setText(tr("Note of the last call: {note}", note=row.last_note))
-        else:
-            self.calls_info.setText("")
+            said.append(tr("Note of the last call: {note}", note=row.last_note))
+        self.calls_info.setText(" ".join(said))
 
     def copy_message(self) -> None:
         row = self.selected_call()

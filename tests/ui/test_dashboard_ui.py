@@ -605,6 +605,15 @@ def test_what_a_tooltip_says_is_on_screen_by_keyboard_too(qtbot: QtBot, small: A
         )
         in window.explain.text()
     )
+    # A participant without a phone: why "Buka WhatsApp" is disabled, in words beside it.
+    fajar = next(i for i, r in enumerate(window.call_model.rows) if r.phone is None)
+    qtbot.keyClick(window.call_table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    for _step in range(fajar):
+        qtbot.keyClick(window.call_table, Qt.Key.Key_Down)
+    assert not window.whatsapp_button.isEnabled()
+    assert tr("No phone number: WhatsApp cannot be opened for this participant.") in (
+        window.calls_info.text()
+    )
     _alt(qtbot, window.tabs, Qt.Key.Key_I)
     _settle(qtbot, window)
     window.dues_table.setFocus()

@@ -508,6 +508,8 @@ def test_each_alt_key_does_one_thing_and_every_field_has_its_label(
     window.call_table.setFocus()
     qtbot.keyClick(window.call_table, Qt.Key.Key_Return)
     _check_keys(window.outcome_dialog)
+    qtbot.waitExposed(window.outcome_dialog)
+    assert not _cut(window.outcome_dialog)
     window.outcome_dialog.reject()
     window.tabs.setCurrentIndex(0)
     _settle(qtbot, window)

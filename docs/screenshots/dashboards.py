@@ -70,6 +70,10 @@ def main(source: Path) -> None:
             if index == 3 and dashboards.incentive_table.rowCount() > 1:
                 dashboards.incentive_table.selectRow(1)
             grab_screen(name)
+            if index == 0:  # the same, grouped by week of registration (issue 17, item 10)
+                dashboards.by.setCurrentIndex(dashboards.by.findData("week"))
+                settle(dashboards)
+                grab_screen("dashboard-promotion-weeks.png")
         dashboards.close()
         window.close()
         dashboards.deleteLater()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -103,6 +103,17 @@ class Loader:
             thread.join(timeout)
 
 
+def fit_columns(table: QTableView, columns: Iterable[int]) -> None:
+    """Columns as wide as their texts (the header's and the rows' measured) and a little more,
+    so no word is cut even where a style draws wider margins than it measures."""
+    for column in columns:
+        table.resizeColumnToContents(column)
+        table.setColumnWidth(column, table.columnWidth(column) + COLUMN_SLACK)
+
+
+COLUMN_SLACK = 10  # pixels
+
+
 # --- figure tiles ------------------------------------------------------------------------------
 
 TILE_STYLE = """
@@ -153,8 +164,15 @@ class FigureTile(QPushButton):
         self.number.setText(f"{text} · {extra}" if extra else text)
 
     def keyPressEvent(self, event: Any) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.click()
+            return
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Down):  # the figures in reading order
+            self.focusNextChild()
+            return
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
+            self.focusPreviousChild()
             return
         super().keyPressEvent(event)
 
@@ -162,6 +180,7 @@ class FigureTile(QPushButton):
 # --- the participants behind a figure --------------------------------------------------------
 
 MEMBER_COLUMNS = (N_("Name"), N_("Reg. no."), N_("Status"), N_("Covered until"), N_("Phone"))
+HELP_TOPIC = "dashboards"
 BLOCK = 200
 CACHED_BLOCKS = 20
 
@@ -250,12 +269,14 @@ class MembersDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("membersDialog")
+        self.setProperty("help_topic", HELP_TOPIC)
         self.setWindowTitle(title)
         self.model = MembersModel(db, search, ids, day)
         heading = QLabel(
-            tr("{title}: {count} participants", title=title, count=formats.number(len(ids)))
+            tr("{title}: {count} &participants", title=title, count=formats.number(len(ids)))
         )
         heading.setStyleSheet("font-weight: bold;")
+        heading.setWordWrap(True)
         what = QLabel(explanation)
         what.setWordWrap(True)
         self.table = QTableView()
@@ -267,15 +288,19 @@ class MembersDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        heading.setBuddy(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 170), (2, 130), (3, 110), (4, 130)):
-            self.table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)
+        # Columns as wide as their words on the first block of rows, never cut (issue 17).
+        header.setResizeContentsPrecision(BLOCK)
+        fit_columns(self.table, range(len(MEMBER_COLUMNS) - 1))  # the last one stretches
         self.table.activated.connect(lambda index: self.open_row(index.row()))
-        hint = QLabel(tr("Enter or double-click opens a participant."))
+        hint = QLabel(tr("Enter (or a double-click) opens the participant chosen."))
         hint.setStyleSheet("color: #546e7a;")
-        close = QPushButton(tr("Close"))
+        hint.setWordWrap(True)
+        close = QPushButton(tr("&Close the list"))
+        close.setObjectName("close")
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -284,7 +309,9 @@ class MembersDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(hint)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
-        self.resize(760, 480)
+        wide = sum(header.sectionSize(c) for c in range(header.count())) + 60
+        screen = self.screen().availableGeometry()
+        self.resize(min(max(760, wide), int(screen.width() * 0.95)), min(480, screen.height()))
         if ids:
             self.table.selectRow(0)
         self.table.setFocus()
@@ -303,6 +330,7 @@ class OutcomeDialog(QDialog):
     def __init__(self, name: str, phone: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("outcomeDialog")
+        self.setProperty("help_topic", HELP_TOPIC)
         self.setWindowTitle(tr("Record the call's outcome"))
         intro = QLabel(tr("How did the call to {name} ({phone}) go?", name=name,
                           phone=phone or tr("no phone")))  # fmt: skip
@@ -321,13 +349,19 @@ class OutcomeDialog(QDialog):
         self.note = QLineEdit()
         self.note.setObjectName("note")
         self.note.setMaxLength(MAX_NOTE)
-        self.note.setPlaceholderText(tr("note (optional), e.g. will pay on Friday"))
+        self.note.setPlaceholderText(tr("e.g. will pay on Friday"))
+        note_label = QLabel(tr("&Note (may stay empty):"))
+        note_label.setBuddy(self.note)
+        layout.addWidget(note_label)
         layout.addWidget(self.note)
         self.save_button = QPushButton(tr("&Record"))
         self.save_button.setObjectName("save")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.accept)
         layout.addLayout(cancel_and(self, self.save_button))
+        cancel = self.findChild(QPushButton, "cancel")
+        if cancel is not None:  # an Alt key of its own, like every button here
+            cancel.setText(tr("Canc&el"))
 
     def outcome(self) -> str:
         return next(o for o, b in self.buttons.items() if b.isChecked())

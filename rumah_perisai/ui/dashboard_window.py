@@ -26,16 +26,28 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QMargins,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QUrl,
 )
-from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QDesktopServices, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QCloseEvent,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+)
 from PySide6.QtGui import QPainter as _QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,7 +62,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -68,7 +79,7 @@ from rumah_perisai.domain.incentives import PART_NOTE
 from rumah_perisai.domain.months import add_months, first_of_month
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
-from rumah_perisai.i18n import N_, speaking, tr
+from rumah_perisai.i18n import N_, babel_locale, speaking, tr
 from rumah_perisai.printing.call_list import call_list_pdf
 from rumah_perisai.printing.incentives import statement_pdf
 from rumah_perisai.services.call_list import (
@@ -102,6 +113,7 @@ from rumah_perisai.ui.dashboard_parts import (
     Loader,
     MembersDialog,
     OutcomeDialog,
+    fit_columns,
 )
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 from rumah_perisai.ui.pdf_preview import PdfDialog
@@ -112,7 +124,14 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 AMOUNT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 HINT_STYLE = "color: #8a4b00; font-weight: bold;"
 ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
-CHART_COHORTS = 12  # the chart shows the newest cohorts; the table has them all
+CHART_COHORTS = 12  # at most this many bars groups; fewer when their dates would not fit
+RESIZE_SAMPLE = 300  # rows a column's width is measured on (a big post's list is long)
+EXPLAIN = "explain"  # a widget property: what the explanation line says when it has focus
+EXPLAIN_STYLE = "color: #263238; background: #eef3f7; border-radius: 3px; padding: 2px 4px;"
+HELP_TOPIC = "dashboards"
+CHART_AXIS_ROOM = 70  # the chart's left axis and margins, in pixels
+# Room around a date on the chart's axis: Qt cuts a label well before it touches the next one.
+CHART_LABEL_GAP = 32
 INCENTIVE_MONTHS = 24  # months to choose from in the incentives tab
 PROMOTION, CALLS, DUES, INCENTIVES = "promotion", "calls", "dues", "incentives"
 
@@ -218,9 +237,10 @@ def _read_only(text: str, align: Qt.AlignmentFlag | None = None) -> QTableWidget
 class CallModel(QAbstractTableModel):
     """The call list's rows (the service's, most urgent first)."""
 
-    def __init__(self) -> None:
+    def __init__(self, zone: str) -> None:
         super().__init__()
         self.rows: list[CallRow] = []
+        self.zone = zone  # the post's: a call's day is the post's day, not UTC's
 
     def set_rows(self, rows: Sequence[CallRow]) -> None:
         self.beginResetModel()
@@ -267,8 +287,7 @@ class CallModel(QAbstractTableModel):
             return row.last_note
         return None
 
-    @staticmethod
-    def _text(row: CallRow, column: int) -> str:
+    def _text(self, row: CallRow, column: int) -> str:
         if column == 0:
             return row.name
         if column == 1:
@@ -283,8 +302,10 @@ class CallModel(QAbstractTableModel):
             return days_shown(row)
         if row.last_outcome_text is None:
             return "—"
-        when = f" ({formats.day(row.last_called_at.date())})" if row.last_called_at else ""
-        return row.last_outcome_text + when
+        if row.last_called_at is None:
+            return row.last_outcome_text
+        when = formats.day(local_date(row.last_called_at, self.zone))
+        return f"{row.last_outcome_text} ({when})"
 
 
 class DashboardWindow(QDialog):
@@ -313,6 +334,7 @@ class DashboardWindow(QDialog):
         self.last_url: str | None = None
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.setWindowTitle(tr("Dashboards — {name}", name=self.summary.name))
+        self.setProperty("help_topic", HELP_TOPIC)
         self.setStyleSheet(TILE_STYLE)
         self._build()
         self.refresh()
@@ -331,20 +353,40 @@ class DashboardWindow(QDialog):
 
     # --- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
+        # One pair of filters for the promotion and the call list: two pairs would share their
+        # Alt keys within the window (issue 17).
+        self.desa, self.volunteer, self.filter_bar = self._filters()
+        self.promo_desa = self.calls_desa = self.desa
+        self.promo_volunteer = self.calls_volunteer = self.volunteer
+        for combo in (self.desa, self.volunteer):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(self._promotion_tab(), tr("&Promotion"))
-        self.tabs.addTab(self._calls_tab(), tr("&Call list"))
+        self.tabs.addTab(self._calls_tab(), tr("Ca&ll list"))
         self.tabs.addTab(self._dues_tab(), tr("D&ues"))
-        self.tabs.addTab(self._incentives_tab(), tr("&Incentives"))
+        self.tabs.addTab(self._incentives_tab(), tr("I&ncentives"))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        self.tabs.currentChanged.connect(self._tab_shown)
+        for table in (self.cohort_table, self.call_table, self.dues_table, self.incentive_table):
+            table.selectionModel().currentChanged.connect(
+                lambda _c, _p, t=table: self._explain(t) if self.focusWidget() is t else None
+            )
+        self.explain = QLabel()
+        self.explain.setObjectName("explain")
+        self.explain.setWordWrap(True)
+        self.explain.setStyleSheet(EXPLAIN_STYLE)
+        self.explain.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 8)
+        self.explain.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.status = QLabel()
         self.status.setObjectName("status")
+        self.status.setWordWrap(True)
         self.refresh_button = QPushButton(tr("&Refresh (F5)"))
         self.refresh_button.setObjectName("refresh")
         self.refresh_button.setAutoDefault(False)
         self.refresh_button.clicked.connect(self.refresh)
-        close = QPushButton(tr("Close"))
+        close = QPushButton(tr("Cl&ose window"))
+        close.setObjectName("close")
         close.setAutoDefault(False)
         close.clicked.connect(self.close)
         self.refresh_action = QAction(self)
@@ -356,15 +398,43 @@ class DashboardWindow(QDialog):
         foot.addWidget(self.refresh_button)
         foot.addWidget(close)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 6)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.explain)
         layout.addLayout(foot)
+        app = QApplication.instance()
+        self._following = isinstance(app, QApplication)
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._follow_focus)
+        self._explain(None)
         screen = self.screen().availableGeometry()
         self.resize(min(1080, int(screen.width() * 0.98)), min(600, int(screen.height() * 0.95)))
 
-    def _filters(self, name: str) -> tuple[QComboBox, QComboBox, QHBoxLayout]:
+    # --- the explanation line: what a tooltip says, for the keyboard too (issue 17) -------------
+    def _tab_shown(self, index: int) -> None:
+        self.filter_bar.setVisible(index in (0, 1))  # the filters apply to these two only
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and new.window() is self:
+            self._explain(new)
+
+    def _explain(self, widget: QWidget | None) -> None:
+        text = explanation(widget) if widget is not None else ""
+        self.explain.setText(text or tr(
+            "Tab moves between the controls, Alt with the underlined letter jumps to one; the "
+            "line here explains what has the focus. F1: help."))  # fmt: skip
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.chart_view and event.type() == QEvent.Type.Resize:
+            self._draw_chart()  # as many dates as fit the new width
+        return super().eventFilter(watched, event)
+
+    def _filters(self) -> tuple[QComboBox, QComboBox, QWidget]:
         desa = QComboBox()
-        desa.setObjectName(f"{name}Desa")
+        desa.setObjectName("desa")
+        desa.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         desa.addItem(tr("All desa"), None)
         with self._db.reading() as session:
             codes = self._search.desa_in_use(session)
@@ -372,31 +442,35 @@ class DashboardWindow(QDialog):
             area = areas.area(code)
             desa.addItem(area.name if area else code, code)
         volunteer = QComboBox()
-        volunteer.setObjectName(f"{name}Volunteer")
+        volunteer.setObjectName("volunteer")
+        volunteer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         volunteer.addItem(tr("All volunteers"), None)
         for account in accounts(self._db):
             volunteer.addItem(account.name, account.id)
-        desa_label = QLabel(tr("De&sa:"))
+        desa_label = QLabel(tr("De&sa filter:"))
         desa_label.setBuddy(desa)
-        volunteer_label = QLabel(tr("&Volunteer:"))
+        volunteer_label = QLabel(tr("Registered &by:"))
         volunteer_label.setBuddy(volunteer)
+        desa.setToolTip(tr("Only the participants of this desa (promotion and call list)."))
         volunteer.setToolTip(tr("Only the participants this volunteer registered."))
-        row = QHBoxLayout()
+        bar = QWidget()
+        bar.setObjectName("filters")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(desa_label)
         row.addWidget(desa)
         row.addWidget(volunteer_label)
         row.addWidget(volunteer)
-        return desa, volunteer, row
+        row.addStretch(1)
+        return desa, volunteer, bar
 
     def _promotion_tab(self) -> QWidget:
         tab = QWidget()
-        self.promo_desa, self.promo_volunteer, filters = self._filters("promo")
-        for combo in (self.promo_desa, self.promo_volunteer):
-            combo.currentIndexChanged.connect(lambda _i: self.refresh_promotion())
         self.promo_hint = QLabel()
         self.promo_hint.setObjectName("promoHint")
         self.promo_hint.setStyleSheet(HINT_STYLE)
-        filters.addWidget(self.promo_hint, 1)
+        self.promo_hint.setWordWrap(True)
+        self.promo_hint.hide()
         self.tiles: dict[str, FigureTile] = {}
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
@@ -409,6 +483,7 @@ class DashboardWindow(QDialog):
             for column, (figure, label) in enumerate(tiles, start=1):
                 tile = FigureTile(figure, tr(label))
                 tile.setToolTip(tr(FIGURE_HELP[figure]))
+                tile.setProperty(EXPLAIN, f"{tr(label)}: {tr(FIGURE_HELP[figure])}")
                 tile.clicked.connect(lambda _c=False, f=figure: self.show_members(f))
                 self.tiles[figure] = tile
                 grid.addWidget(tile, row, column)
@@ -416,23 +491,40 @@ class DashboardWindow(QDialog):
         for column in range(1, 6):
             grid.setColumnStretch(column, 1)
 
-        self.by_month = QRadioButton(tr("by &month"))
-        self.by_month.setObjectName("byMonth")
-        self.by_month.setChecked(True)
-        self.by_week = QRadioButton(tr("by &week"))
-        self.by_week.setObjectName("byWeek")
-        self.by_month.toggled.connect(lambda _c: self.refresh_promotion())
+        # A label with an Alt key reaches the figures from the keyboard; arrows move on.
+        figures_label = QLabel(tr("&Figures:"))
+        figures_label.setBuddy(self.tiles[TILE_ROWS[0][1][0][0]])
+        figures_label.setStyleSheet("font-weight: bold; color: #1b5e20;")
+        how = QLabel(
+            tr("Tab or the arrow keys move between the figures; the line at the bottom says what "
+               "each counts; Enter lists the participants behind it.")
+        )  # fmt: skip
+        how.setStyleSheet("color: #546e7a;")
+        how.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(figures_label)
+        top.addWidget(how, 1)
+        top.addWidget(self.promo_hint, 1)
+
+        # Peserta baru per bulan / minggu daftar: plain words, not "cohort" (issue 17).
+        self.by = QComboBox()
+        self.by.setObjectName("groupBy")
+        self.by.addItem(tr("month of registration"), "month")
+        self.by.addItem(tr("week of registration"), "week")
+        self.by.currentIndexChanged.connect(lambda _i: self.refresh_promotion())
+        by_label = QLabel(tr("&Group new participants by:"))
+        by_label.setBuddy(self.by)
         cohort_bar = QHBoxLayout()
-        cohort_title = QLabel(tr("Cohorts: registered with free cover, and converted"))
-        cohort_title.setStyleSheet("font-weight: bold; color: #1b5e20;")
-        cohort_bar.addWidget(cohort_title)
-        cohort_bar.addWidget(self.by_month)
-        cohort_bar.addWidget(self.by_week)
+        self.cohort_title = QLabel(tr("New participants with free cover, and who went on pa&ying"))
+        self.cohort_title.setStyleSheet("font-weight: bold; color: #1b5e20;")
+        cohort_bar.addWidget(self.cohort_title)
         cohort_bar.addStretch(1)
+        cohort_bar.addWidget(by_label)
+        cohort_bar.addWidget(self.by)
         note = QLabel(
             tr(
-                "Converted within N days of the free cover's end. –: not that long ago yet; "
-                "*: not yet for all of them."
+                "Went on paying within N days after the free cover ended. –: not that long ago "
+                "yet; *: not yet for all of them."
             )  # fmt: skip
         )
         note.setStyleSheet("color: #546e7a;")
@@ -440,7 +532,8 @@ class DashboardWindow(QDialog):
 
         self.cohort_table = QTableWidget(0, 2 + len(COHORT_WINDOWS))
         self.cohort_table.setObjectName("cohortTable")
-        heads = [tr("Registered in"), tr("Registered")]
+        self.cohort_title.setBuddy(self.cohort_table)
+        heads = [tr("Registered in"), tr("New participants")]
         heads += [tr("≤ {days} days", days=n) for n in COHORT_WINDOWS]
         self.cohort_table.setHorizontalHeaderLabels(heads)
         tips = [
@@ -476,31 +569,35 @@ class DashboardWindow(QDialog):
         self.chart_view = QChartView(self.chart)
         self.chart_view.setObjectName("cohortChartView")
         self.chart_view.setRenderHint(_QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(180)
+        self.chart_view.setMinimumHeight(150)
+        self.chart_view.installEventFilter(self)
         self.chart_series = QBarSeries()
         self.chart_sets: list[QBarSet] = []
+        self.chart_rows: list[CohortRow] = []
+        self._charted: list[date] = []
+        self.chart_note = QLabel()
+        self.chart_note.setObjectName("chartNote")
+        self.chart_note.setWordWrap(True)
+        self.chart_note.setStyleSheet("color: #546e7a;")
+        chart_box = QWidget()
+        chart_layout = QVBoxLayout(chart_box)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.setSpacing(2)
+        chart_layout.addWidget(self.chart_note)
+        chart_layout.addWidget(self.chart_view, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.cohort_table)
-        splitter.addWidget(self.chart_view)
+        splitter.addWidget(chart_box)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([430, 620])
         self.cohort_table.setMinimumWidth(360)
         self.chart_view.setMinimumWidth(360)
-        how = QLabel(
-            tr(
-                "Hover over a number to see exactly what it counts; click it (or Enter) to list "
-                "the participants behind it."
-            )  # fmt: skip
-        )
-        how.setStyleSheet("color: #546e7a;")
-        how.setWordWrap(True)
 
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
-        layout.addLayout(filters)
-        layout.addWidget(how)
+        layout.addLayout(top)
         layout.addLayout(grid)
         layout.addLayout(cohort_bar)
         layout.addWidget(note)
@@ -509,7 +606,7 @@ class DashboardWindow(QDialog):
 
     def _calls_tab(self) -> QWidget:
         tab = QWidget()
-        self.calls_desa, self.calls_volunteer, filters = self._filters("calls")
+        filters = QHBoxLayout()
         self.within = QSpinBox()
         self.within.setObjectName("withinDays")
         self.within.setRange(0, MAX_WITHIN_DAYS)
@@ -521,27 +618,25 @@ class DashboardWindow(QDialog):
                 "arrears are always listed."
             )  # fmt: skip
         )
-        within_label = QLabel(tr("Cover ends &within:"))
+        within_label = QLabel(tr("Cover en&ds within:"))
         within_label.setBuddy(self.within)
-        filters.insertWidget(0, self.within)
-        filters.insertWidget(0, within_label)
+        filters.addWidget(within_label)
+        filters.addWidget(self.within)
         self.calls_count = QLabel()
         self.calls_count.setObjectName("callsCount")
         self.calls_count.setWordWrap(True)  # never wider than the screen
         filters.addWidget(self.calls_count, 1)
-        for combo in (self.calls_desa, self.calls_volunteer):
-            combo.currentIndexChanged.connect(lambda _i: self.refresh_calls())
         self.within.editingFinished.connect(self.refresh_calls)
         self.within.valueChanged.connect(lambda _v: self.refresh_calls())
 
-        self.call_model = CallModel()
+        self.call_model = CallModel(self.summary.timezone)
         self.call_table = _table_view("callTable")
         self.call_table.setModel(self.call_model)
         header = self.call_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 115), (2, 115), (3, 95), (4, 140), (5, 120), (6, 150)):
-            self.call_table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)
+        # Sized to the rows read (a sample: a big post lists thousands), never cut (issue 17).
+        header.setResizeContentsPrecision(RESIZE_SAMPLE)
         self.call_table.selectionModel().currentRowChanged.connect(
             lambda _c, _p: self._show_message()
         )
@@ -551,22 +646,24 @@ class DashboardWindow(QDialog):
         self.message.setReadOnly(True)
         self.message.setMaximumHeight(self.fontMetrics().height() * 3 + 12)
         self.message.setToolTip(tr("The message for the participant chosen, ready to send."))
+        message_label = QLabel(tr("Message ready to send:"))
+        message_label.setStyleSheet("color: #546e7a;")
 
-        self.copy_button = QPushButton(tr("C&opy message"))
+        self.copy_button = QPushButton(tr("&Copy the message"))
         self.copy_button.setObjectName("copyMessage")
         self.copy_button.clicked.connect(self.copy_message)
         self.whatsapp_button = QPushButton(tr("Open &WhatsApp"))
         self.whatsapp_button.setObjectName("whatsapp")
         self.whatsapp_button.setToolTip(tr("Opens a WhatsApp chat with the message typed in."))
         self.whatsapp_button.clicked.connect(self.open_whatsapp)
-        self.outcome_button = QPushButton(tr("Record &outcome…"))
+        self.outcome_button = QPushButton(tr("Record the ou&tcome…"))
         self.outcome_button.setObjectName("recordOutcome")
         self.outcome_button.setToolTip(tr("Enter or double-click on a row does the same."))
         self.outcome_button.clicked.connect(self.ask_outcome)
-        self.export_button = QPushButton(tr("&Export spreadsheet…"))
+        self.export_button = QPushButton(tr("&Export to a worksheet…"))
         self.export_button.setObjectName("export")
         self.export_button.clicked.connect(self.ask_export)
-        self.print_button = QPushButton(tr("&Print list…"))
+        self.print_button = QPushButton(tr("Pr&int the list…"))
         self.print_button.setObjectName("printList")
         self.print_button.clicked.connect(self.print_calls)
         self.calls_info = QLabel()
@@ -584,6 +681,7 @@ class DashboardWindow(QDialog):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(filters)
         layout.addWidget(self.call_table, 1)
+        layout.addWidget(message_label)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         return tab
@@ -626,7 +724,7 @@ class DashboardWindow(QDialog):
         self.open_days = QLabel()
         self.open_days.setObjectName("openDays")
         self.open_days.setWordWrap(True)
-        self.cash_button = QPushButton(tr("Open the &cash window…"))
+        self.cash_button = QPushButton(tr("Open the cas&h window…"))
         self.cash_button.setObjectName("openCash")
         self.cash_button.setAutoDefault(False)
         self.cash_button.clicked.connect(self.open_cash)
@@ -636,14 +734,20 @@ class DashboardWindow(QDialog):
         self.dues_hint.setStyleSheet(HINT_STYLE)
         cash = QGroupBox(tr("Cash held, not yet deposited"))
         cash_layout = QVBoxLayout(cash)
+        held_what = QLabel(tr("Cash taken at the post and not yet deposited at the bank: days "
+                              "still open plus closed days not yet deposited."))  # fmt: skip
+        held_what.setWordWrap(True)
+        held_what.setStyleSheet("color: #546e7a;")
+        cash_layout.addWidget(held_what)
         cash_layout.addWidget(self.held)
         cash_layout.addWidget(self.open_days)
         cash_layout.addWidget(self.cash_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(6, 6, 6, 6)
-        intro = QLabel(tr("Dues by the day of the receipt. Hover over a line to see what it "
-                          "counts."))  # fmt: skip
+        intro = QLabel(tr("Dues by the day of the receipt. Move through the table with the arrow "
+                          "keys: the line at the bottom says what each line counts."))  # fmt: skip
         intro.setStyleSheet("color: #546e7a;")
+        intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addWidget(self.dues_table)
         layout.addWidget(self.dues_hint)
@@ -660,7 +764,7 @@ class DashboardWindow(QDialog):
             month = add_months(this_month, -back)
             self.month.addItem(formats.month(month), month)
         self.month.currentIndexChanged.connect(lambda _i: self.refresh_incentives())
-        month_label = QLabel(tr("&Month:"))
+        month_label = QLabel(tr("Incentives &month:"))
         month_label.setBuddy(self.month)
         self.scheme = QLabel()
         self.scheme.setWordWrap(True)
@@ -700,7 +804,7 @@ class DashboardWindow(QDialog):
         self.lines.setWordWrap(True)
         self.lines.setTextFormat(Qt.TextFormat.RichText)
         self.lines.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.statement_button = QPushButton(tr("&Statement…"))
+        self.statement_button = QPushButton(tr("Print the &volunteer's statement…"))
         self.statement_button.setObjectName("statement")
         self.statement_button.setAutoDefault(False)
         self.statement_button.setToolTip(tr("The chosen volunteer's statement, to print."))
@@ -738,13 +842,13 @@ class DashboardWindow(QDialog):
             return False
         if not self.loading:
             self.status.setText(
-                tr("Figures on {day}, read at {time}.", day=formats.long_day(self.today()),
+                tr("Figures on {day}, read at {time}.", day=formats.day(self.today()),
                    time=formats.moment(self._db.clock(), self.summary.timezone).split()[-2])
             )  # fmt: skip
         return True
 
     def cohort_by(self) -> str:
-        return "week" if self.by_week.isChecked() else "month"
+        return str(self.by.currentData())
 
     def refresh_promotion(self) -> None:
         db, day, by = self._db, self.today(), self.cohort_by()
@@ -778,6 +882,7 @@ class DashboardWindow(QDialog):
             )  # fmt: skip
         else:
             self.promo_hint.setText("")
+        self.promo_hint.setVisible(bool(self.promo_hint.text()))
         self._show_cohorts(rows, by)
 
     def _show_cohorts(self, rows: list[CohortRow], by: str) -> None:
@@ -799,49 +904,83 @@ class DashboardWindow(QDialog):
                 table.setItem(number, 2 + window, item)
         if not rows:
             table.setRowCount(1)
-            table.setItem(0, 0, _read_only(tr("No cohorts yet")))
-        table.resizeColumnsToContents()
+            table.setItem(0, 0, _read_only(tr("No new participants with free cover yet")))
+        heads = [tr("Month of registration") if by == "month" else tr("Week of registration")]
+        table.horizontalHeaderItem(0).setText(heads[0])  # type: ignore[union-attr]
+        fit_columns(table, range(table.columnCount()))
         wide = sum(table.columnWidth(c) for c in range(table.columnCount()))
         table.setMinimumWidth(wide + table.verticalScrollBar().sizeHint().width() + 6)
-        # The chart: conversion % of the newest cohorts, one bar per window.
-        shown = rows[-CHART_COHORTS:]
+        self.chart_rows = rows
+        self._draw_chart()
+
+    def _chart_labels(self, rows: Sequence[CohortRow], by: str) -> list[str]:
+        return [formats.day(r.start) if by == "week" else _short_month(r.start) for r in rows]
+
+    def _chart_room(self, labels: list[str], font: QFont) -> int:
+        """How many groups of bars fit the chart's width with their dates whole."""
+        if not labels:
+            return 0
+        widest = max(QFontMetrics(font).horizontalAdvance(label) for label in labels)
+        plot = self.chart_view.width() - CHART_AXIS_ROOM
+        return max(1, min(CHART_COHORTS, plot // (widest + CHART_LABEL_GAP)))
+
+    def _draw_chart(self) -> None:
+        """Share that went on paying, per period: only periods whose free cover has ended for
+        some (the others have nothing to show yet), as many of the newest as fit (issue 17)."""
+        by = self.shown_by
+        ripe = [row for row in self.chart_rows if row.matured[0] > 0]
+        font = QBarCategoryAxis().labelsFont()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        room = self._chart_room(self._chart_labels(ripe[-CHART_COHORTS:], by), font)
+        shown = ripe[-room:] if room else []
+        if self.chart_series.count() and [r.start for r in shown] == self._charted:
+            return
+        self._charted = [r.start for r in shown]
         self.chart.removeAllSeries()
         for axis in self.chart.axes():
             self.chart.removeAxis(axis)
         self.chart_series = QBarSeries()
         self.chart_sets = []
         for window, days in enumerate(COHORT_WINDOWS):
-            bar_set = QBarSet(tr("converted ≤ {days} days (%)", days=days))
+            bar_set = QBarSet(tr("within {days} days", days=days))  # short: the legend fits
             bar_set.append([cohort_percent(row, window) for row in shown])
             self.chart_sets.append(bar_set)
             self.chart_series.append(bar_set)
         self.chart.addSeries(self.chart_series)
         self.chart_categories = [cohort_label(row, by) for row in shown]
         x_axis = QBarCategoryAxis()
-        x_axis.append(
-            [formats.day(r.start) if by == "week" else self._short_month(r.start) for r in shown]
-        )
-        small = x_axis.labelsFont()  # nine or twelve cohorts side by side: keep "Mar 26" whole
-        small.setPointSizeF(small.pointSizeF() * 0.85)
-        x_axis.setLabelsFont(small)
+        x_axis.append(self._chart_labels(shown, by))
+        x_axis.setLabelsFont(font)
         y_axis = QValueAxis()
         top = max([v for s in self.chart_sets for v in s_values(s)] + [10.0])
         y_axis.setRange(0, min(100.0, (int(top) // 10 + 1) * 10))
         y_axis.setLabelFormat("%d%%")
+        y_axis.setTickCount(3)  # a short chart on a small screen: more ticks are cut to "…"
+        y_axis.setLabelsFont(font)
         self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         self.chart_series.attachAxis(x_axis)
         self.chart_series.attachAxis(y_axis)
-        title = (
-            tr("Share converted, newest {count} weeks", count=len(shown)) if by == "week"
-            else tr("Share converted, newest {count} months", count=len(shown))
-        )  # fmt: skip
-        self.chart.setTitle(title)
+        self.chart_note.setText(self._chart_note(len(shown), len(ripe), len(self.chart_rows)))
 
-    @staticmethod
-    def _short_month(day: date) -> str:
-        name = formats.month(day)
-        return f"{name[:3]} {day:%y}"
+    def _chart_note(self, shown: int, ripe: int, rows: int) -> str:
+        weeks = self.shown_by == "week"
+        if not rows:
+            return tr("No bars yet: nobody has registered with free cover.")
+        if not ripe:
+            return (
+                tr("No bars yet: the free cover of everyone registered has not ended, so nobody "
+                   "could go on paying yet. The weeks appear here once it ends.") if weeks else
+                tr("No bars yet: the free cover of everyone registered has not ended, so nobody "
+                   "could go on paying yet. The months appear here once it ends.")
+            )  # fmt: skip
+        if weeks:
+            return tr("Share that went on paying (%), the newest {count} weeks of registration "
+                      "whose free cover has ended (newer weeks are still in their free cover).",
+                      count=shown)  # fmt: skip
+        return tr("Share that went on paying (%), the newest {count} months of registration "
+                  "whose free cover has ended (newer months are still in their free cover).",
+                  count=shown)  # fmt: skip
 
     def refresh_calls(self) -> None:
         db, day, within = self._db, self.today(), self.within.value()
@@ -858,6 +997,7 @@ class DashboardWindow(QDialog):
             return
         chosen = self.selected_call()
         self.call_model.set_rows(rows)
+        fit_columns(self.call_table, range(len(CALL_COLUMNS) - 1))  # the last one stretches
         arrears = sum(1 for r in rows if r.status is Status.ARREARS)
         if rows:
             self.calls_count.setText(
@@ -1045,10 +1185,12 @@ class DashboardWindow(QDialog):
         has_rows = bool(self.call_model.rows)
         self.export_button.setEnabled(has_rows)
         self.print_button.setEnabled(has_rows)
+        said = []
+        if row is not None and row.whatsapp_url is None:  # why the button is disabled, in words
+            said.append(tr("No phone number: WhatsApp cannot be opened for this participant."))
         if row is not None and row.last_note:
-            self.calls_info.setText(tr("Note of the last call: {note}", note=row.last_note))
-        else:
-            self.calls_info.setText("")
+            said.append(tr("Note of the last call: {note}", note=row.last_note))
+        self.calls_info.setText(" ".join(said))
 
     def copy_message(self) -> None:
         row = self.selected_call()
@@ -1096,7 +1238,7 @@ class DashboardWindow(QDialog):
         self.calls_info.setText(tr("Recorded: {outcome}.", outcome=newest.outcome_text))
 
     def ask_export(self) -> None:
-        name = f"daftar-telepon-{self.today():%Y-%m-%d}.xlsx"
+        name = f"daftar-telepon-{self.summary.code}-{self.today():%Y-%m-%d}.xlsx"
         path, _filter = QFileDialog.getSaveFileName(
             self, tr("Export the call list"), name, tr("Spreadsheet (*.xlsx)")
         )
@@ -1116,7 +1258,7 @@ class DashboardWindow(QDialog):
     def print_calls(self) -> None:
         pdf = call_list_pdf(self.call_model.rows, self.summary.name, self.today())
         dialog = PdfDialog(tr("Call list"), self)
-        dialog.show_pdf(pdf, f"daftar-telepon-{self.today():%Y-%m-%d}.pdf")
+        dialog.show_pdf(pdf, f"daftar-telepon-{self.summary.code}-{self.today():%Y-%m-%d}.pdf")
         self.pdf_dialog = dialog
         dialog.open()
 
@@ -1156,18 +1298,27 @@ class DashboardWindow(QDialog):
             statement, self.summary.name, wadah=self.summary.wadah, is_demo=self.summary.is_demo
         )
         dialog = PdfDialog(tr("Incentive statement"), self)
-        name = statement.volunteer_name.lower().replace(" ", "-")
-        dialog.show_pdf(pdf, f"insentif-{name}-{statement.month:%Y-%m}.pdf")
+        # Which month and which account, never the volunteer's name (it is personal data).
+        code, month = self.summary.code, statement.month
+        name = f"insentif-{code}-{month:%Y-%m}-relawan-{statement.volunteer_id}"
+        dialog.show_pdf(pdf, f"{name}.pdf")
         self.pdf_dialog = dialog
         dialog.open()
 
     # --- closing ---------------------------------------------------------------------------
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def _stop(self) -> None:
         self.loader.close()
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and self._following:
+            self._following = False
+            app.focusChanged.disconnect(self._follow_focus)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop()
         super().closeEvent(event)
 
     def done(self, result: int) -> None:  # Esc, Close
-        self.loader.close()
+        self._stop()
         super().done(result)
 
 
@@ -1182,6 +1333,33 @@ def days_shown(row: CallRow) -> str:
     if row.days_left == 0:
         return tr("ends today")
     return tr("{days} days left", days=row.days_left)
+
+
+def explanation(widget: QWidget) -> str:
+    """What the explanation line says for ``widget``: its own words, else its tooltip; in a
+    table, what the current row, column and cell say (their tooltips)."""
+    own = widget.property(EXPLAIN)
+    if own:
+        return str(own)
+    if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+        index, model = widget.currentIndex(), widget.model()
+        if index.isValid():
+            tips = (
+                model.headerData(index.row(), Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole),
+                model.headerData(index.column(), Qt.Orientation.Horizontal,
+                                 Qt.ItemDataRole.ToolTipRole),
+                index.data(Qt.ItemDataRole.ToolTipRole),
+            )  # fmt: skip
+            said = " ".join(str(tip) for tip in tips if tip)
+            if said:
+                return said
+    return widget.toolTip()
+
+
+def _short_month(day: date) -> str:
+    """A month on the chart's axis, short but whole: ``Sep 2026`` (never ``Sep 26``, which
+    reads as a day)."""
+    return format_date(day, format="LLL y", locale=babel_locale())
 
 
 def _count_total(count: int, total: int) -> str:

@@ -7,21 +7,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCharts import QBarCategoryAxis
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabBar,
+    QTableView,
+    QTextEdit,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
+from rumah_perisai import formats
 from rumah_perisai.app import App
 from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.i18n import speaking, tr
 from rumah_perisai.services.call_list import call_list, outcome_label
 from rumah_perisai.services.dashboard import (
     COHORT_WINDOWS,
+    FIGURE_HELP,
     FIGURES,
     cohorts,
     dues_figures,
@@ -31,12 +50,14 @@ from rumah_perisai.services.dashboard import (
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.incentives import post_month
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.dashboard_parts import OutcomeDialog
 from rumah_perisai.ui.dashboard_window import (
     DashboardWindow,
     cohort_cell,
     cohort_label,
     cohort_percent,
     days_shown,
+    s_values,
 )
 from rumah_perisai.ui.main_window import MainWindow
 from tests.conftest import FakeClock
@@ -153,9 +174,10 @@ def test_promotion_figures_lists_cohorts_and_chart(
                 cell = table.item(number, 2 + window_)
                 assert cell is not None and cell.text() == cohort_cell(row, window_)
         assert len(window.chart_sets) == len(COHORT_WINDOWS)
+        ripe = [row for row in rows if row.matured[0]]  # the chart leaves out what can't show
         for window_, bar_set in enumerate(window.chart_sets):
             values = [bar_set.at(i) for i in range(bar_set.count())]
-            assert values == [cohort_percent(row, window_) for row in rows]
+            assert values == [cohort_percent(row, window_) for row in ripe]
         assert window.chart.series() == [window.chart_series]
 
     check("month")
@@ -170,10 +192,10 @@ def test_promotion_figures_lists_cohorts_and_chart(
     assert cohort_cell(june, 0) == "1 (33%)"
     october = next(r for r in cohorts(app.db, DAY, "month") if r.start == date(2026, 10, 1))
     assert cohort_cell(october, 0) == "–"  # A's free cover has not ended yet
-    window.by_week.click()
+    window.by.setCurrentIndex(window.by.findData("week"))
     _settle(qtbot, window)
     check("week")
-    window.by_month.click()
+    window.by.setCurrentIndex(window.by.findData("month"))
     _settle(qtbot, window)
     check("month")
 
@@ -328,3 +350,355 @@ def test_an_empty_post_shows_zeros_and_a_hint(
     window.tabs.setCurrentIndex(2)
     _settle(qtbot, window)
     assert window.dues_hint.text()
+
+
+# --- issue 17: a volunteer's day by keyboard, at 1366×768 and 125 % -------------------------------
+
+SMALL_SCREEN = (1093, 592)  # 1366×768 at 125 %, less the taskbar, in logical pixels
+ENGLISH_OR_JARGON = ("kohort", "cohort", "perisai-jkk", "spreadsheet", "hover", "tetikus")
+
+
+def _mnemonic(text: str) -> str | None:
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].lower() if 0 <= at < len(plain) - 1 else None
+
+
+def _own(window: QWidget) -> list[QWidget]:
+    """The window's widgets, not those of the dialogs it opened."""
+    return [w for w in window.findChildren(QWidget) if w.window() is window]
+
+
+def _mnemonics(window: QWidget) -> list[tuple[str | None, str]]:
+    found: list[tuple[str | None, str]] = []
+    for widget in _own(window):
+        if isinstance(widget, QTabBar):
+            found += [(_mnemonic(widget.tabText(i)), widget.tabText(i))
+                      for i in range(widget.count())]  # fmt: skip
+        elif (isinstance(widget, QAbstractButton) and widget.text()) or (
+            isinstance(widget, QLabel) and widget.buddy() is not None
+        ):
+            found.append((_mnemonic(widget.text()), widget.text()))
+    return found
+
+
+def _fields(window: QWidget) -> list[QWidget]:
+    kinds = (QLineEdit, QComboBox, QAbstractSpinBox, QPlainTextEdit, QTextEdit)
+    fields = []
+    for widget in _own(window):
+        if not isinstance(widget, kinds) or isinstance(widget.parent(), kinds):
+            continue  # a spin box's or combo box's own line edit is part of it
+        if isinstance(widget, QPlainTextEdit | QTextEdit) and widget.isReadOnly():
+            continue
+        fields.append(widget)
+    return fields
+
+
+def _check_keys(window: QWidget) -> None:
+    """Every control's Alt key is its own; every field has a label whose Alt key reaches it."""
+    keys = _mnemonics(window)
+    missing = [text for key, text in keys if key is None]
+    assert not missing, f"no Alt key: {missing}"
+    letters = [key for key, _t in keys]
+    clashes = {k: [t for kk, t in keys if kk == k] for k in letters if letters.count(k) > 1}
+    assert not clashes, f"Alt keys shared: {clashes}"
+    buddies = {id(w.buddy()) for w in _own(window) if isinstance(w, QLabel) and w.buddy()}
+    lonely = [w.objectName() for w in _fields(window) if id(w) not in buddies]
+    assert not lonely, f"fields without a label: {lonely}"
+
+
+def _visible_texts(window: QWidget) -> list[str]:
+    texts = [window.windowTitle()]
+    for widget in _own(window):
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QLabel | QAbstractButton):
+            texts.append(widget.text())
+        if isinstance(widget, QTabBar):
+            texts += [widget.tabText(i) for i in range(widget.count())]
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            texts += [str(model.headerData(c, Qt.Orientation.Horizontal) or "")
+                      for c in range(model.columnCount())]  # fmt: skip
+    return texts
+
+
+def _cut(window: QWidget) -> list[str]:
+    """Texts wider than the widget showing them (labels, buttons, headers, table cells)."""
+    cut: list[str] = []
+    for widget in _own(window):
+        if not widget.isVisible():
+            continue
+        metrics = widget.fontMetrics()
+        if isinstance(widget, QLabel) and not widget.wordWrap() and widget.text():
+            plain = widget.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+            if widget.textFormat() != Qt.TextFormat.RichText and "<" not in plain:
+                widest = max(metrics.horizontalAdvance(line) for line in plain.split("\n"))
+                if widest > widget.contentsRect().width():
+                    cut.append(plain)
+        if isinstance(widget, QPushButton) and widget.text():
+            plain = widget.text().replace("&", "")
+            if metrics.horizontalAdvance(plain) + 8 > widget.width():
+                cut.append(plain)
+        if isinstance(widget, QTableView):
+            cut += _cut_cells(widget)
+    return cut
+
+
+def _cut_cells(table: QTableView) -> list[str]:
+    model, header = table.model(), table.horizontalHeader()
+    cut = []
+    head_metrics = header.fontMetrics()
+    for column in range(model.columnCount()):
+        if table.isColumnHidden(column):
+            continue
+        width = header.sectionSize(column)
+        text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        widest = max((head_metrics.horizontalAdvance(t) for t in text.split("\n")), default=0)
+        if widest + 8 > width:
+            cut.append(f"header {text!r} in {width}px")
+        for row in range(min(model.rowCount(), 50)):
+            cell = str(model.index(row, column).data() or "")
+            if table.fontMetrics().horizontalAdvance(cell) + 6 > width:
+                cut.append(f"{cell!r} in {width}px")
+    return cut
+
+
+@pytest.fixture
+def small(qtbot: QtBot, app: App, coordinator: Actor, people: dict[str, int]) -> Any:
+    """The dashboards as a post's laptop shows them, maximised on 1366×768 at 125 %."""
+    main, window = _open(qtbot, app, coordinator)
+    window.resize(*SMALL_SCREEN)
+    _settle(qtbot, window)
+    return main, window
+
+
+def _by_week(qtbot: QtBot, window: DashboardWindow) -> None:
+    """Group the new participants by week of registration: Alt+O, then the arrow down."""
+    window.tabs.setCurrentIndex(0)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    _alt(qtbot, window.tabs, Qt.Key.Key_O)
+    assert window.focusWidget() is window.by
+    qtbot.keyClick(window.by, Qt.Key.Key_Down)
+    assert window.by.currentData() == "week"
+
+
+def _alt(qtbot: QtBot, widget: QWidget, key: Qt.Key) -> None:
+    qtbot.keyClick(widget, key, Qt.KeyboardModifier.AltModifier)
+
+
+def test_each_alt_key_does_one_thing_and_every_field_has_its_label(
+    qtbot: QtBot, small: Any
+) -> None:
+    """Issue 17 item 2: Alt+I was Iuran, Insentif and Salin pesan; Alt+M per minggu and Muat
+    ulang."""
+    _main, window = small
+    _check_keys(window)
+    _alt(qtbot, window.tabs, Qt.Key.Key_I)  # Iuran
+    assert window.tabs.currentIndex() == 2
+    _alt(qtbot, window.tabs, Qt.Key.Key_N)  # Insentif
+    assert window.tabs.currentIndex() == 3
+    _alt(qtbot, window.tabs, Qt.Key.Key_T)  # Daftar telepon
+    assert window.tabs.currentIndex() == 1
+    _settle(qtbot, window)
+    _alt(qtbot, window.tabs, Qt.Key.Key_G)  # Yang berakhir dalam
+    assert window.focusWidget() is window.within or window.within.isAncestorOf(window.focusWidget())
+    # The dialogs it opens: the participants behind a figure, and a call's outcome.
+    window.call_table.setFocus()
+    qtbot.keyClick(window.call_table, Qt.Key.Key_Return)
+    _check_keys(window.outcome_dialog)
+    qtbot.waitExposed(window.outcome_dialog)
+    assert not _cut(window.outcome_dialog)
+    window.outcome_dialog.reject()
+    window.tabs.setCurrentIndex(0)
+    _settle(qtbot, window)
+    window.tiles["converted"].setFocus()
+    qtbot.keyClick(window.tiles["converted"], Qt.Key.Key_Return)
+    _settle(qtbot, window)
+    _check_keys(window.members_dialog)
+    window.members_dialog.close()
+
+
+def test_alt_keys_are_their_own_in_english_too(
+    qtbot: QtBot, app: App, coordinator: Actor, post: Any
+) -> None:
+    with speaking("en"):
+        window = DashboardWindow(app, coordinator)
+        qtbot.addWidget(window)
+        _settle(qtbot, window)
+        _check_keys(window)
+        _check_keys(OutcomeDialog("Budi", None, window))
+    window.close()
+
+
+def test_nothing_is_cut_at_125_percent_on_a_small_screen(
+    qtbot: QtBot, small: Any, add_participant: Callable[..., int]
+) -> None:
+    """Issue 17 item 5: the call list's columns, the drill-down list and the weekly chart's dates
+    were cut ("erlindungan berakhi", "bayar dalam 26 …", "5 O…")."""
+    _main, window = small
+    june = date(2026, 6, 10)
+    add_participant(
+        registered_on=june,
+        name="Aan Hidayatullah Nurhasanah Prasetyo",
+        history=CoverHistory(Standing.MEMBER, june, date(2026, 9, 30), frozenset()),
+    )
+    window.refresh()  # fmt: skip
+    for index in range(4):
+        window.tabs.setCurrentIndex(index)
+        _settle(qtbot, window)
+        qtbot.wait(10)
+        if index == 1:
+            assert any(r.days_to_lapse for r in window.call_model.rows)  # "pay within N days"
+        assert not _cut(window), window.tabs.tabText(index)
+    window.tabs.setCurrentIndex(0)
+    _settle(qtbot, window)
+    window.tiles["registered_with_promotion"].setFocus()
+    qtbot.keyClick(window.tiles["registered_with_promotion"], Qt.Key.Key_Return)
+    _settle(qtbot, window)
+    members = window.members_dialog
+    qtbot.waitExposed(members)
+    assert not _cut(members)
+    members.close()
+    _by_week(qtbot, window)
+    _settle(qtbot, window)
+    qtbot.wait(10)
+    _check_chart_labels_fit(window)
+
+
+def _check_chart_labels_fit(window: DashboardWindow) -> None:
+    [x_axis] = window.chart.axes(Qt.Orientation.Horizontal)
+    assert isinstance(x_axis, QBarCategoryAxis)
+    labels = x_axis.categories()
+    assert labels
+    room = window.chart.plotArea().width() / len(labels)
+    metrics = QFontMetrics(x_axis.labelsFont())
+    for label in labels:
+        assert metrics.horizontalAdvance(label) + 24 <= room, (label, room)  # Qt cuts early
+
+
+def test_what_a_tooltip_says_is_on_screen_by_keyboard_too(qtbot: QtBot, small: Any) -> None:
+    """Issue 17 item 6: tooltips were the only explanation; an explanation line now follows the
+    keyboard's focus, and F1 finds the help topic."""
+    _main, window = small
+    assert window.property("help_topic") == "dashboards"
+    _alt(qtbot, window.tabs, Qt.Key.Key_A)  # the figures
+    first = window.tiles["registered_with_promotion"]
+    assert window.focusWidget() is first
+    assert tr(FIGURE_HELP["registered_with_promotion"]) in window.explain.text()
+    qtbot.keyClick(first, Qt.Key.Key_Right)
+    assert window.focusWidget() is window.tiles["in_free_cover_now"]
+    assert tr(FIGURE_HELP["in_free_cover_now"]) in window.explain.text()
+    # A cohort cell: what its column counts and its own figures.
+    _alt(qtbot, window.tabs, Qt.Key.Key_L)
+    assert window.focusWidget() is window.cohort_table
+    window.cohort_table.setCurrentCell(0, 2)
+    assert "30" in window.explain.text() and window.explain.text()
+    # The call list's days column, and the dues' lines.
+    _alt(qtbot, window.tabs, Qt.Key.Key_T)
+    _settle(qtbot, window)
+    window.call_table.setFocus()
+    window.call_table.setCurrentIndex(window.call_model.index(0, 5))
+    assert (
+        tr(
+            "Days of cover left. In arrears: the days left to pay the missed months before "
+            "the membership lapses (today included)."
+        )
+        in window.explain.text()
+    )
+    # A participant without a phone: why "Buka WhatsApp" is disabled, in words beside it.
+    fajar = next(i for i, r in enumerate(window.call_model.rows) if r.phone is None)
+    qtbot.keyClick(window.call_table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    for _step in range(fajar):
+        qtbot.keyClick(window.call_table, Qt.Key.Key_Down)
+    assert not window.whatsapp_button.isEnabled()
+    assert tr("No phone number: WhatsApp cannot be opened for this participant.") in (
+        window.calls_info.text()
+    )
+    _alt(qtbot, window.tabs, Qt.Key.Key_I)
+    _settle(qtbot, window)
+    window.dues_table.setFocus()
+    window.dues_table.setCurrentCell(3, 0)
+    assert tr("Payments less voids and refunds: the dues the post keeps.") in (
+        window.explain.text()
+    )
+    window.call_table.setFocus()
+
+
+def test_plain_words_and_one_date_format(
+    qtbot: QtBot, small: Any, monkeypatch: pytest.MonkeyPatch, app: App
+) -> None:
+    """Issue 17 item 7: no "Kohort", no English or codes, dates as 27 Nov 2026 only; file names
+    say what and which day, never whose."""
+    _main, window = small
+    for index in range(4):
+        window.tabs.setCurrentIndex(index)
+        _settle(qtbot, window)
+        texts = " ".join(_visible_texts(window)).lower()
+        for word in ENGLISH_OR_JARGON:
+            assert word not in texts, (index, word)
+        assert formats.long_day(DAY) not in " ".join(_visible_texts(window))  # one format
+    assert formats.day(DAY) in window.status.text()
+    offered: list[str] = []
+
+    def save_dialog(_parent: Any, _title: str, name: str, _filter: str) -> tuple[str, str]:
+        offered.append(name)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    window.tabs.setCurrentIndex(1)
+    _settle(qtbot, window)
+    qtbot.mouseClick(window.export_button, Qt.MouseButton.LeftButton)
+    assert offered == [f"daftar-telepon-{window.summary.code}-2026-11-27.xlsx"]
+    window.tabs.setCurrentIndex(3)
+    _settle(qtbot, window)
+    window.incentive_table.selectRow(0)
+    qtbot.mouseClick(window.statement_button, Qt.MouseButton.LeftButton)
+    name = window.pdf_dialog.file_name
+    assert window.statements[0].volunteer_name.split()[0].lower() not in name.lower()
+    assert name.startswith(f"insentif-{window.summary.code}-2026-11-")
+    window.pdf_dialog.close()
+
+
+def test_the_weekly_chart_shows_the_weeks_that_have_something_to_show(
+    qtbot: QtBot, app: App, coordinator: Actor, people: dict[str, int],
+    add_participant: Callable[..., int],
+) -> None:  # fmt: skip
+    """Issue 17 item 10: when the newest weeks are all still in their free cover the weekly
+    chart was empty; it now shows the newest weeks whose free cover has ended."""
+    for week in range(14):  # one walk-in a week for 14 weeks: all still in free cover
+        day = date.fromordinal(DAY.toordinal() - 7 * week)
+        add_participant(registered_on=day, name=f"Baru {week}",
+                        history=CoverHistory(Standing.MEMBER, day, date(2027, 3, 31),
+                                             frozenset()))  # fmt: skip
+    for week in range(9):  # June and July: free cover ended on 30 Sep (June) or 31 Oct
+        add_participant(registered_on=date(2026, 6, 1) + timedelta(days=7 * week))
+    _main, window = _open(qtbot, app, coordinator)
+    window.resize(*SMALL_SCREEN)
+    _by_week(qtbot, window)
+    _settle(qtbot, window)
+    qtbot.wait(10)
+    _check_chart_labels_fit(window)  # as many weeks as fit whole ("5 O…" before)
+    values = [v for bar_set in window.chart_sets for v in s_values(bar_set)]
+    assert any(values)  # June's weeks, whose free cover ended on 30 Sep
+    [x_axis] = window.chart.axes(Qt.Orientation.Horizontal)
+    assert formats.day(date(2026, 6, 29)) in x_axis.categories()  # the newest with 30 days past
+    assert window.chart_note.text()  # says the newer weeks are left out and why
+
+
+def test_an_empty_chart_says_why(
+    qtbot: QtBot, app: App, coordinator: Actor, add_participant: Callable[..., int]
+) -> None:
+    day = date(2026, 11, 2)
+    add_participant(
+        registered_on=day,
+        name="Baru",
+        history=CoverHistory(Standing.MEMBER, day, date(2027, 2, 28), frozenset()),
+    )
+    _main, window = _open(qtbot, app, coordinator)
+    _by_week(qtbot, window)
+    _settle(qtbot, window)
+    assert window.chart_note.isVisible()
+    with speaking("id"):
+        assert "belum" in window.chart_note.text()

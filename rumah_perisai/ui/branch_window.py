@@ -98,6 +98,7 @@ from rumah_perisai.ui.look import (
     restore_geometry,
     show_about,
 )
+from rumah_perisai.ui.qt_texts import apply_qt_locale
 from rumah_perisai.ui.tasks import run_with_progress
 
 HELD_STYLE = "background: #fff3cd; color: #5d4037; padding: 4px; font-weight: bold;"
@@ -1086,6 +1087,7 @@ class BranchWindow(QMainWindow):
         self._app.settings.language = code
         self._app.settings.save(self._app.folder)
         set_language(code)
+        apply_qt_locale()
         self.retranslate()
 
     def show_about(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from rumah_perisai.i18n import language, tr
 from rumah_perisai.resources import resource_path
@@ -140,12 +141,15 @@ class HelpKey(QObject):
             return False
         if event.key() != Qt.Key.Key_F1 or event.modifiers():
             return False
-        front = QApplication.activeModalWidget() or QApplication.activeWindow()
-        focus = QApplication.focusWidget()
-        self.open_help(topic_of(focus or front), front)
+        # The key goes to the widget with the keyboard focus: its window names the page.
+        target = watched if isinstance(watched, QWidget) else QApplication.focusWidget()
+        front = target.window() if target is not None else QApplication.activeWindow()
+        self.open_help(topic_of(target or front), front)
         return True
 
     def open_help(self, topic: str, parent: QWidget | None = None) -> HelpWindow:
+        if self.window is not None and not isValid(self.window):
+            self.window = None  # closed with the window it belonged to
         if self.window is not None and self.window.isVisible():
             self.window.show_topic(topic)
         else:

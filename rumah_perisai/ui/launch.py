@@ -33,7 +33,7 @@ from rumah_perisai.ui.busy import as_refusal
 from rumah_perisai.ui.first_run import FirstRunChoice, FirstRunDialog, app_actor
 from rumah_perisai.ui.help import install_help
 from rumah_perisai.ui.login import FirstCoordinatorDialog, IdleWatch, LoginDialog
-from rumah_perisai.ui.qt_texts import install_qt_texts
+from rumah_perisai.ui.qt_texts import apply_qt_locale, install_qt_texts
 from rumah_perisai.ui.tasks import run_with_progress
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ def _open(folder: DataFolder, database_url: str) -> App | None:
         QMessageBox.critical(None, tr("Cannot continue"), error.message())
         return None
     set_language(app.settings.language)
+    apply_qt_locale()
     return app
 
 

@@ -61,6 +61,7 @@ from rumah_perisai.ui.help import open_help, topic_of
 from rumah_perisai.ui.look import LANGUAGE_NAMES, remember_geometry, restore_geometry, show_about
 from rumah_perisai.ui.paper_banner import PaperHoldBanner
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
+from rumah_perisai.ui.qt_texts import apply_qt_locale
 from rumah_perisai.ui.question import ask
 from rumah_perisai.vault import Protection, key_protection
 
@@ -906,6 +907,7 @@ class MainWindow(QMainWindow):
         self._app.settings.language = code
         self._app.settings.save(self._app.folder)
         set_language(code)
+        apply_qt_locale()
         self.retranslate()
         self.language_changed.emit(code)
 

@@ -9,7 +9,7 @@ and leaves the rest to Qt.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from rumah_perisai.i18n import N_, language, tr
 
@@ -26,7 +26,8 @@ QT_TEXTS: dict[str, tuple[str, ...]] = {
     "QMessageBox": (N_("Show Details..."), N_("Hide Details..."), N_("OK")),
     "QInputDialog": (N_("Enter a value:"),),
     "QFileDialog": (
-        N_("Look in:"), N_("File &name:"), N_("Files of type:"), N_("&Open"), N_("&Save"),
+        N_("Look in:"), N_("&Look in:"), N_("File &name:"), N_("Files of type:"),
+        N_("Files of &type:"), N_("&Open"), N_("&Save"),
         N_("&Choose"), N_("Open"), N_("Save"), N_("Cancel"), N_("Back"), N_("Forward"),
         N_("Parent Directory"), N_("Create New Folder"), N_("List View"), N_("Detail View"),
         N_("New Folder"), N_("&New Folder"), N_("&Rename"), N_("&Delete"),
@@ -44,6 +45,7 @@ QT_TEXTS: dict[str, tuple[str, ...]] = {
         N_("'%1' is write protected.\nDo you want to delete it anyway?"),
         N_("Could not delete directory."),
     ),
+    "QAbstractFileIconProvider": (N_("Drive"), N_("Folder"), N_("File"), N_("Unknown")),
     "QFileSystemModel": (
         N_("Name"), N_("Size"), N_("Kind"), N_("Type"), N_("Date Modified"),
         N_("My Computer"), N_("Computer"),
@@ -57,7 +59,6 @@ QT_TEXTS: dict[str, tuple[str, ...]] = {
         N_("Select All"), N_("Copy &Link Location"),
     ),
     "QAbstractSpinBox": (N_("&Select All"), N_("&Step up"), N_("Step &down")),
-    "QShortcut": (N_("Alt"), N_("Ctrl"), N_("Shift"), N_("Enter"), N_("Esc"), N_("Del")),
 }  # fmt: skip
 
 
@@ -71,10 +72,10 @@ class QtTexts(QTranslator):
 
     def translate(
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
+    ) -> str | None:
         del disambiguation, n
         if language() == "en" or (context, source_text) not in self._known:
-            return ""  # Qt's own text
+            return None  # Qt's own text ("" would be a translation: an empty one)
         return tr(source_text)
 
     def isEmpty(self) -> bool:
@@ -84,9 +85,19 @@ class QtTexts(QTranslator):
 _installed: list[QtTexts] = []  # kept alive: Qt holds only a pointer
 
 
+def apply_qt_locale() -> None:
+    """Qt's own dates and numbers (a file dialog's "Tanggal diubah", a month's name in a date
+    field) as the program's language writes them; again after the language is changed."""
+    QLocale.setDefault(QLocale(QT_LOCALES.get(language(), "id_ID")))
+
+
+QT_LOCALES = {"id": "id_ID", "en": "en_ID"}
+
+
 def install_qt_texts() -> None:
     """Once per application."""
     app = QCoreApplication.instance()
+    apply_qt_locale()
     if app is None or _installed:
         return
     translator = QtTexts()

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -106,3 +106,5 @@ def test_qts_file_dialog_and_message_buttons_speak_indonesian(qtbot: QtBot, app:
     box = question()
     assert box.button(QMessageBox.StandardButton.Cancel).text() == "Batal"
     assert box.button(QMessageBox.StandardButton.Save).text() == "Simpan"
+    # What the program does not translate stays Qt's own (an empty text would blank it).
+    assert QCoreApplication.translate("QPageSize", "A4") == "A4"

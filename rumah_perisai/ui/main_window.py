@@ -44,7 +44,7 @@ from rumah_perisai.domain.card_payload import is_card_text
 from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
-from rumah_perisai.i18n import N_, language, set_language, tr
+from rumah_perisai.i18n import language, set_language, tr
 from rumah_perisai.services.backup import backup_status, folder_of, local_backup
 from rumah_perisai.services.participant_search import ParticipantSearch, SearchKind, parse_query
 from rumah_perisai.services.posts import PostSummary, local_post_id, post_summary
@@ -52,7 +52,6 @@ from rumah_perisai.services.settings import (
     CARD_OFFSET_MM,
     IDLE_MINUTES,
     RECEIPT_LAYOUT,
-    RECEIPT_LAYOUTS,
     get_setting,
     set_setting,
 )
@@ -74,10 +73,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RECEIPT_LAYOUT_NAMES = {
-    "a5": N_("A5 halves on an A4 sheet (participant's and post's copy)"),
-    "thermal58": N_("58 mm receipt roll (thermal printer)"),
-}
 BANNER_REFRESH_MS = 10 * 60_000  # the backup banner is looked at again every ten minutes
 CLOSE_NOTICE_MS = 8_000  # a failed backup at closing is said this long, then the window closes
 SEARCH_PAUSE_MS = 30  # typing pause before searching (a search takes ~10 ms); Enter: at once
@@ -196,6 +191,7 @@ class MainWindow(QMainWindow):
         self.card_banner.button.clicked.connect(self.dismiss_card_warning)
         layout.addWidget(self.card_banner)
         self.card_warning: QMessageBox | None = None
+        self.last_question: QDialog | None = None  # the question asked last (tests read it)
 
         bar = QHBoxLayout()
         self.search_label = QLabel()
@@ -512,8 +508,8 @@ class MainWindow(QMainWindow):
 
     def print_card(self, participant_id: int, reason: str = "first", note: str = "") -> None:
         """Draw a participant's card and show the preview; a reprint asks for its reason."""
-        from rumah_perisai.services.cards import REASON_TEXT, REPRINT_REASONS, prepare_cards
-        from rumah_perisai.ui.card_dialog import CardDialog
+        from rumah_perisai.services.cards import prepare_cards
+        from rumah_perisai.ui.card_dialog import CardDialog, ReprintReasonDialog
 
         try:
             prepared = prepare_cards(
@@ -526,17 +522,10 @@ class MainWindow(QMainWindow):
             )
         except UserError as error:
             if error.key == "reprint_needs_reason" and reason == "first":
-                labels = [tr(REASON_TEXT[r]) for r in REPRINT_REASONS]
-                question = self.question(
-                    tr("Reprint a card"),
-                    error.message() + "\n" + tr("&Reason:"),
-                    tr("&Reprint"),
-                )
-                question.setComboBoxItems(labels)
-                question.setComboBoxEditable(False)
-                if question.exec():
-                    chosen = labels.index(question.textValue())
-                    self.print_card(participant_id, REPRINT_REASONS[chosen])
+                asked = ReprintReasonDialog(error.message(), self)
+                self.last_question = asked
+                if asked.exec():
+                    self.print_card(participant_id, asked.reason)
                 return
             QMessageBox.warning(self, tr("Cannot continue"), error.message())
             return
@@ -853,15 +842,13 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def ask_receipt_layout(self) -> None:
-        current = str(get_setting(self._app.db, RECEIPT_LAYOUT))
-        labels = [tr(RECEIPT_LAYOUT_NAMES[code]) for code in RECEIPT_LAYOUTS]
-        index = RECEIPT_LAYOUTS.index(current) if current in RECEIPT_LAYOUTS else 0
-        question = self.question(tr("Receipt layout"), tr("&Print dues receipts on:"), tr("&Save"))
-        question.setComboBoxItems(labels)
-        question.setComboBoxEditable(False)
-        question.setTextValue(labels[index])
-        if question.exec():
-            self.set_receipt_layout(RECEIPT_LAYOUTS[labels.index(question.textValue())])
+        """The paper receipts are printed on: one Alt letter per layout, Enter saves."""
+        from rumah_perisai.ui.receipt_dialog import ReceiptLayoutDialog
+
+        asked = ReceiptLayoutDialog(str(get_setting(self._app.db, RECEIPT_LAYOUT)), self)
+        self.last_question = asked
+        if asked.exec():
+            self.set_receipt_layout(asked.layout_code)
 
     def set_receipt_layout(self, layout: str) -> None:
         set_setting(self._app.db, RECEIPT_LAYOUT, layout, self.actor)

@@ -296,15 +296,15 @@ def test_why_the_void_button_is_off_is_visible_text(
     assert view.void_reason.text() == "Hanya koordinator yang dapat membatalkan kuitansi."
 
 
-def test_the_receipt_layout_question_says_save_and_its_field_has_an_alt_key(
+def test_the_receipt_layout_is_chosen_by_its_alt_letter_and_saved_by_enter(
     qtbot: QtBot, app: App, coordinator: Actor
 ) -> None:
-    """Issue 17, item 4 in the main window's own questions. Was: "OK" and a label without a
-    key (the reprint reason, the idle time and the card offset are asked the same way)."""
+    """Issue 17, item 4. Was: a list in a question with "OK" and "Cancel", a label without a
+    key. Now each layout has its letter and the button says what it does."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QDialogButtonBox
 
     from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
+    from rumah_perisai.ui.receipt_dialog import ReceiptLayoutDialog
 
     window = MainWindow(app, coordinator)
     qtbot.addWidget(window)
@@ -312,20 +312,19 @@ def test_the_receipt_layout_question_says_save_and_its_field_has_an_alt_key(
     seen: dict[str, object] = {}
 
     def answer() -> None:
-        # (The program's own question, or on older code whatever modal dialog asks.)
-        question = getattr(window, "last_question", None) or QApplication.activeModalWidget()
-        buttons = question.findChild(QDialogButtonBox)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        (label,) = [w for w in question.findChildren(QLabel) if w.buddy() is not None]
-        seen.update(ok=ok.text(), label=label.text(), buddy=label.buddy())
-        question.setTextValue("Gulungan kertas 58 mm (printer termal)")
-        qtbot.keyClick(question.focusWidget(), Qt.Key.Key_Return)
+        asked = window.last_question
+        assert isinstance(asked, ReceiptLayoutDialog)
+        seen.update(save=asked.save_button.text())
+        asked.activateWindow()  # as the window system does for a dialog it shows
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is asked)
+        focused = QApplication.focusWidget() or asked
+        qtbot.keyClick(focused, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)  # &Gulungan
+        qtbot.waitUntil(asked.choices["thermal58"].isChecked)  # Qt's click takes a moment
+        qtbot.keyClick(QApplication.focusWidget() or asked, Qt.Key.Key_Return)
 
     QTimer.singleShot(100, answer)
-    window.ask_receipt_layout()
-    assert seen["ok"] == "&Simpan"
-    assert seen["label"] == "&Cetak kuitansi iuran pada:"
-    assert isinstance(seen["buddy"], QComboBox)
+    window.receipt_layout_action.trigger()
+    assert seen["save"] == "&Simpan"
     assert get_setting(app.db, RECEIPT_LAYOUT) == "thermal58"
 
 

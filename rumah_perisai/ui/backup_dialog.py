@@ -43,7 +43,7 @@ from rumah_perisai.services.backup import (
 )
 from rumah_perisai.services.recovery import reissue_recovery_code
 from rumah_perisai.services.volunteers import Actor
-from rumah_perisai.ui.keyboard_help import documents_folder
+from rumah_perisai.ui.file_dialogs import documents_folder
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, WARNING_STYLE
 from rumah_perisai.ui.recovery_dialog import RecoveryCodeDialog
 from rumah_perisai.ui.tasks import run_with_progress
@@ -64,7 +64,7 @@ class BackupDialog(QDialog):
         self._actor = actor
         self._timezone = timezone
         self.status: BackupStatus | None = None
-        self.last_folder = documents_folder()  # at first; then the folder chosen last
+        self.last_folder = str(documents_folder())  # at first; then the folder chosen last
         self.confirm_box: QMessageBox | None = None
         self.code_dialog: RecoveryCodeDialog | None = None
         self.setWindowTitle(tr("Backup and recovery"))

@@ -81,7 +81,8 @@ from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.updates import Found, Launcher, install_update, update_beside
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
-from rumah_perisai.ui.keyboard_help import FocusHint, documents_folder, fit_columns
+from rumah_perisai.ui.file_dialogs import documents_folder
+from rumah_perisai.ui.keyboard_help import FocusHint, fit_columns
 from rumah_perisai.ui.look import (
     AMBER,
     ERROR_STYLE,
@@ -174,7 +175,7 @@ class BatchesDialog(QDialog):
         self.refunds_dialog: RefundsDialog | None = None
         # Where the stick was last time: the next file dialog opens there; at first the user's
         # Documents, never the program's own folder (issue 17).
-        self.last_folder = documents_folder()
+        self.last_folder = str(documents_folder())
         self.message_box: QMessageBox | None = None
         self.found_update = Found()  # a new version beside the last acknowledgement taken in
         self.launch_update: Launcher | None = None  # tests start no installer

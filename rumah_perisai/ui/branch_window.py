@@ -84,8 +84,9 @@ from rumah_perisai.services.branch import (
 )
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.file_dialogs import documents_folder
 from rumah_perisai.ui.help import open_help, topic_of
-from rumah_perisai.ui.keyboard_help import FocusHint, documents_folder, fit_columns
+from rumah_perisai.ui.keyboard_help import FocusHint, fit_columns
 from rumah_perisai.ui.look import (
     AMBER,
     ERROR_STYLE,
@@ -341,7 +342,9 @@ class BranchWindow(QMainWindow):
         self.actor = actor
         self.keys = branch_keys(app.folder).public
         self._state = QSettings(str(app.folder.window_state), QSettings.Format.IniFormat)
-        self.last_folder = str(self._state.value("branch/last_folder", "") or documents_folder())
+        self.last_folder = str(
+            self._state.value("branch/last_folder", "") or str(documents_folder())
+        )
         self.posts: list[BranchPost] = []
         self.report: ImportReport | None = None
         self.message_box: QMessageBox | None = None

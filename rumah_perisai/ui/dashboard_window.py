@@ -115,6 +115,7 @@ from rumah_perisai.ui.dashboard_parts import (
     OutcomeDialog,
     fit_columns,
 )
+from rumah_perisai.ui.file_dialogs import remember_folder, start_folder
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 from rumah_perisai.ui.pdf_preview import PdfDialog
 
@@ -134,6 +135,7 @@ CHART_AXIS_ROOM = 70  # the chart's left axis and margins, in pixels
 CHART_LABEL_GAP = 32
 INCENTIVE_MONTHS = 24  # months to choose from in the incentives tab
 PROMOTION, CALLS, DUES, INCENTIVES = "promotion", "calls", "dues", "incentives"
+CALL_LIST_FILES = "call_list"  # the kind of file whose last folder is remembered
 
 # The tiles, in rows: what a coordinator reads left to right.
 TILE_ROWS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -1240,9 +1242,13 @@ class DashboardWindow(QDialog):
     def ask_export(self) -> None:
         name = f"daftar-telepon-{self.summary.code}-{self.today():%Y-%m-%d}.xlsx"
         path, _filter = QFileDialog.getSaveFileName(
-            self, tr("Export the call list"), name, tr("Spreadsheet (*.xlsx)")
+            self,
+            tr("Export the call list"),
+            str(start_folder(CALL_LIST_FILES) / name),  # the last folder used, else Documents
+            tr("Spreadsheet (*.xlsx)"),
         )
         if path:
+            remember_folder(CALL_LIST_FILES, Path(path).parent)
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QObject, QStandardPaths, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -111,9 +111,3 @@ def fit_columns(view: QTableWidget | QTreeWidget, stretch: int | None = None) ->
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     else:
         header.setStretchLastSection(True)
-
-
-def documents_folder() -> str:
-    """Where a file dialog opens the first time: the user's Documents (the lead's shared file
-    dialogs replace this with the last folder remembered per kind)."""
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -95,9 +96,12 @@ def _fits(window: QWidget) -> None:
             width = header.sectionSize(column)
             assert header.fontMetrics().horizontalAdvance(title) + 12 <= width, title
             for row in range(min(model.rowCount(), 25)):
-                text = str(model.index(row, column).data() or "").split("\n")[0]
+                index = model.index(row, column)
+                text = str(index.data() or "").split("\n")[0]
+                font = index.data(Qt.ItemDataRole.FontRole)  # a fingerprint's is monospaced
+                metrics = QFontMetrics(font) if isinstance(font, QFont) else view.fontMetrics()
                 if header.sectionResizeMode(column) != QHeaderView.ResizeMode.Stretch:
-                    assert view.fontMetrics().horizontalAdvance(text) + 10 <= width, text
+                    assert metrics.horizontalAdvance(text) + 10 <= width, text
     for button in window.findChildren(QAbstractButton):
         if button.isVisibleTo(window) and button.text():
             assert button.width() >= button.minimumSizeHint().width() - 1, button.text()

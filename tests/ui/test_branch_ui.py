@@ -40,7 +40,7 @@ from rumah_perisai.ui.branch_window import (
     BranchWindow,
     short_fingerprint,
 )
-from rumah_perisai.ui.keyboard_help import documents_folder
+from rumah_perisai.ui.file_dialogs import documents_folder
 from rumah_perisai.ui.launch import branch_window
 from tests.conftest import FakeClock
 from tests.dbfiles import open_raw
@@ -219,7 +219,7 @@ def test_enter_imports_the_batch_from_the_stick(
     # The next import opens where the stick was; the same file again changes nothing.
     choose.file_lists.append([batch])
     _click(qtbot, window.import_button)
-    assert choose.opened_in == [documents_folder(), str(batch.parent)]  # Documents at first
+    assert choose.opened_in == [str(documents_folder()), str(batch.parent)]  # Documents at first
     (again,) = _top(window)
     assert again.text(RES_STATE) == tr("already imported")
     assert _cell(window, "RP3209A", COL_PARTICIPANTS) == "2"

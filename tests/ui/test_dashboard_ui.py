@@ -650,7 +650,9 @@ def test_plain_words_and_one_date_format(
     window.tabs.setCurrentIndex(1)
     _settle(qtbot, window)
     qtbot.mouseClick(window.export_button, Qt.MouseButton.LeftButton)
-    assert offered == [f"daftar-telepon-{window.summary.code}-2026-11-27.xlsx"]
+    (suggested,) = map(Path, offered)
+    assert suggested.name == f"daftar-telepon-{window.summary.code}-2026-11-27.xlsx"
+    assert suggested.parent != Path.cwd()  # Documents or the last folder, not the program's
     window.tabs.setCurrentIndex(3)
     _settle(qtbot, window)
     window.incentive_table.selectRow(0)

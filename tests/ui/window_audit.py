@@ -14,7 +14,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QFont, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -429,10 +429,13 @@ def _cut_cells(view: QAbstractItemView) -> Iterable[str]:
         if title and needed + header_margin > width:
             yield f"header {title!r} is cut ({needed + header_margin} > {width})"
         for row in range(min(model.rowCount(QModelIndex()), ROWS_CHECKED)):
-            text = str(model.data(model.index(row, column)) or "")
+            index = model.index(row, column)
+            text = str(model.data(index) or "")
+            font = model.data(index, Qt.ItemDataRole.FontRole)
+            metrics = QFontMetrics(font) if isinstance(font, QFont) else cell_metrics
             # A row that grows with its text cuts only a word wider than the column.
             pieces = text.split() if wraps else text.splitlines()[:1]
-            needed = max((cell_metrics.horizontalAdvance(p) for p in pieces), default=0)
+            needed = max((metrics.horizontalAdvance(p) for p in pieces), default=0)
             if text and needed + cell_margin > width:
                 yield f"cell {text[:40]!r} under {title!r} is cut"
                 break

@@ -11,12 +11,10 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +25,7 @@ from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.cards import REPRINT_REASONS, PreparedCards, record_cards, save_cards
 from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.choice_dialog import ChoiceDialog
 from rumah_perisai.ui.file_dialogs import save_path
 
 # The reasons as radio buttons, each with its Alt key (the card service's REASON_TEXT has none).
@@ -47,51 +46,27 @@ def card_file_name(post_code: str, serials: tuple[int, ...]) -> str:
     return f"kartu-{post_code}-{numbers}.pdf" if post_code else f"kartu-{numbers}.pdf"
 
 
-class ReprintReasonDialog(QDialog):
+class ReprintReasonDialog(ChoiceDialog):
     """Why a participant who has a card gets a new one. ``reason`` is the chosen code
     (``lost``, ``damaged``, ``corrected``) once accepted. ``explanation``: the service's
     refusal (``reprint_needs_reason``), which says whose card it is."""
 
     def __init__(self, explanation: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(
+            title=tr("Reprint a card"),
+            question=explanation,
+            answers=[(code, tr(REASON_CHOICES[code])) for code in REPRINT_REASONS],
+            current=REPRINT_REASONS[0],
+            action=tr("Re&print the card"),
+            parent=parent,
+        )
         self.setObjectName("reprintReasonDialog")
         self.setProperty("help_topic", "card")
-        self.setWindowTitle(tr("Reprint a card"))
-        text = QLabel(explanation)
-        text.setObjectName("explanation")
-        text.setWordWrap(True)
-        self.group = QButtonGroup(self)
-        self.choices: dict[str, QRadioButton] = {}
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        for index, code in enumerate(REPRINT_REASONS):
-            button = QRadioButton(tr(REASON_CHOICES[code]))
-            button.setObjectName(f"reason:{code}")
-            self.group.addButton(button, index)
-            self.choices[code] = button
-            layout.addWidget(button)
-        self.choices[REPRINT_REASONS[0]].setChecked(True)
-        self.reprint_button = QPushButton(tr("Re&print the card"))
-        self.reprint_button.setObjectName("reprint")
-        self.reprint_button.clicked.connect(self.accept)
-        self.back_button = QPushButton(tr("&Back"))
-        self.back_button.setObjectName("back")
-        self.back_button.setAutoDefault(False)
-        self.back_button.clicked.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.back_button)
-        row.addStretch(1)
-        row.addWidget(self.reprint_button)
-        layout.addStretch(1)
-        layout.addLayout(row)
-        self.reprint_button.setDefault(True)
-        self.choices[REPRINT_REASONS[0]].setFocus()
-        self.resize(460, self.sizeHint().height())
+        self.reprint_button = self.action_button
 
     @property
     def reason(self) -> str:
-        index = self.group.checkedId()
-        return REPRINT_REASONS[index] if 0 <= index < len(REPRINT_REASONS) else REPRINT_REASONS[0]
+        return self.chosen
 
 
 class CardDialog(QDialog):

@@ -10,16 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from rumah_perisai import formats
 from rumah_perisai.config import DataFolder
@@ -28,6 +19,7 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.dues import VOID, ReceiptDoc, receipt_document
 from rumah_perisai.services.settings import RECEIPT_LAYOUTS
+from rumah_perisai.ui.choice_dialog import ChoiceDialog
 from rumah_perisai.ui.pdf_preview import PdfDialog
 
 log = logging.getLogger(__name__)
@@ -40,48 +32,26 @@ LAYOUT_CHOICES = {
 }
 
 
-class ReceiptLayoutDialog(QDialog):
+class ReceiptLayoutDialog(ChoiceDialog):
     """Which paper dues receipts are printed on; ``layout_code`` once accepted (the caller
     stores it with ``services.settings.set_setting``)."""
 
     def __init__(self, current: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(
+            title=tr("Receipt layout"),
+            question=tr("Print dues receipts on:"),
+            answers=[(code, tr(LAYOUT_CHOICES[code])) for code in RECEIPT_LAYOUTS],
+            current=current,
+            action=tr("&Save"),
+            parent=parent,
+        )
         self.setObjectName("receiptLayoutDialog")
         self.setProperty("help_topic", "receipt")
-        self.setWindowTitle(tr("Receipt layout"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("Print dues receipts on:")))
-        self.group = QButtonGroup(self)
-        self.choices: dict[str, QRadioButton] = {}
-        for index, code in enumerate(RECEIPT_LAYOUTS):
-            button = QRadioButton(tr(LAYOUT_CHOICES[code]))
-            button.setObjectName(f"layout:{code}")
-            self.group.addButton(button, index)
-            self.choices[code] = button
-            layout.addWidget(button)
-        chosen = self.choices.get(current, self.choices[RECEIPT_LAYOUTS[0]])
-        chosen.setChecked(True)
-        self.save_button = QPushButton(tr("&Save"))
-        self.save_button.setObjectName("save")
-        self.save_button.clicked.connect(self.accept)
-        self.back_button = QPushButton(tr("&Back"))
-        self.back_button.setObjectName("back")
-        self.back_button.setAutoDefault(False)
-        self.back_button.clicked.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.back_button)
-        row.addStretch(1)
-        row.addWidget(self.save_button)
-        layout.addStretch(1)
-        layout.addLayout(row)
-        self.save_button.setDefault(True)
-        chosen.setFocus()
-        self.resize(520, self.sizeHint().height())
+        self.save_button = self.action_button
 
     @property
     def layout_code(self) -> str:
-        index = self.group.checkedId()
-        return RECEIPT_LAYOUTS[index] if 0 <= index < len(RECEIPT_LAYOUTS) else RECEIPT_LAYOUTS[0]
+        return self.chosen
 
 
 class ReceiptDialog(PdfDialog):

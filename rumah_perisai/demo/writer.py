@@ -1,0 +1,528 @@
+"""Writes the demo's participants, receipts and cover periods in bulk, in one unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rumah_perisai.db.models import (
+    CoverPeriod,
+    Participant,
+    Post,
+    Receipt,
+    ReceiptMonth,
+    Volunteer,
+)
+from rumah_perisai.db.status import fill_conversions
+from rumah_perisai.demo.bulk import CHUNK, advance_id_sequences, bulk_loading, next_id, set_counter
+from rumah_perisai.demo.cash import CashBook, DayTill, Tills
+from rumah_perisai.demo.dice import Dice, Weighted
+from rumah_perisai.demo.logins import ACTIVITY, COORDINATOR
+from rumah_perisai.demo.mishaps import Mishaps, VoidPlan
+from rumah_perisai.demo.people import Payment, People, Person
+from rumah_perisai.demo.tally import Counts, Steps
+from rumah_perisai.domain.coverage import (
+    CoverSummary,
+    Standing,
+    status_from_summary,
+    summarize,
+)
+from rumah_perisai.domain.dues import DuesBreakdown, monthly_dues
+from rumah_perisai.domain.months import month_end
+from rumah_perisai.domain.promotion import PromotionCover
+from rumah_perisai.domain.receipts import (
+    CHAIN_COUNTER,
+    GENESIS_HASH,
+    ReceiptContent,
+    ReceiptLine,
+    chain_hash,
+    receipt_counter,
+    receipt_number,
+)
+
+# --- writing it all -------------------------------------------------------------------------------
+
+REGISTRATION_COUNTER = "registration"
+COVER_PERIOD_COUNTER = "cover_period"
+
+
+@dataclass(frozen=True, slots=True)
+class _Registered:
+    """What the receipts and cover periods need of a participant once its row is written."""
+
+    id: int
+    registration_no: str
+    income: int
+    programmes: tuple[str, ...]
+    registered_by: int
+    registered_at: datetime
+    cover: PromotionCover | None
+    payments: tuple[Payment, ...]
+    voids: tuple[VoidPlan, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _PaidCover:
+    moment: datetime
+    participant_id: int
+    receipt_id: int
+    start: date
+    end: date
+    programmes: str
+    voided_by: int | None
+
+
+# The receipts of the timeline, in the order of a chain step.
+_PAY, _VOID, _REISSUE = 0, 1, 2
+
+
+class Writer(CashBook):
+    """Writes the demo's rows in bulk, chunk by chunk, inside the caller's unit of work."""
+
+    def __init__(
+        self,
+        session: Session,
+        post: Post,
+        volunteers: Sequence[Volunteer],
+        steps: Steps,
+        cash_rng: Dice,
+    ) -> None:
+        self.session, self.steps, self.cash_rng = session, steps, cash_rng
+        # Plain values, read once: ORM attribute access costs a lot over a million rows.
+        self.post_id, self.post_code = post.id, post.code
+        self.volunteer_ids = [volunteer.id for volunteer in volunteers]
+        self.volunteer_keys = [volunteer.natural_key() for volunteer in volunteers]
+        self.volunteer_names = [volunteer.name for volunteer in volunteers]
+        self.issuers = Weighted(list(zip(range(len(volunteers)), ACTIVITY, strict=False)))
+        self.connection = session.connection()
+        self.change_no: int = session.info["change_no"]
+        self.counts = Counts()
+        self.dues: dict[tuple[int, tuple[str, ...], date], DuesBreakdown] = {}
+
+    def write(self, people: People, count: int) -> Counts:
+        self.steps.report(0, 0, 1, "demo_step_people")
+        with bulk_loading(self.connection):
+            registered = self._participants(people, count)
+        paid, tills = self._receipts(people.rng, registered)
+        fill_conversions(self.session, self.post_id)
+        self._cover_periods(registered, paid)
+        self._cash(tills, people.today, people.zone)
+        set_counter(self.session, self.post_code, REGISTRATION_COUNTER, count)
+        advance_id_sequences(self.session)
+        return self.counts
+
+    # participants
+
+    def _participants(self, people: People, count: int) -> list[_Registered]:
+        self.mishaps = Mishaps(self.cash_rng, people.today, people.zone)
+        moments = people.registration_moments(count)
+        first_id = next_id(self.session, Participant)
+        registered: list[_Registered] = []
+        for start in range(0, count, CHUNK):
+            rows = []
+            for number in range(start + 1, min(start + CHUNK, count) + 1):
+                person = people.person(moments[number - 1])
+                row, record = self._participant(first_id + number - 1, number, person, people.today)
+                rows.append(row)
+                registered.append(record)
+            self._insert(Participant, rows)
+            self.steps.report(0, start + len(rows), count, "demo_step_people")
+        return registered
+
+    def _participant(
+        self, id_: int, number: int, person: Person, today: date
+    ) -> tuple[dict[str, Any], _Registered]:
+        membership, cover = person.membership, person.cover
+        voids = self.mishaps.plan(membership)
+        history = membership.history()
+        withdrawn = {
+            month
+            for plan in voids
+            if plan.reissue_at is None
+            for month in membership.payments[plan.payment].months
+        }
+        if withdrawn:  # a void not followed by a new receipt: those months are unpaid again
+            history = replace(history, paid_months=history.paid_months - withdrawn)
+        summary = summarize(history)
+        status = status_from_summary(Standing.MEMBER, summary, membership.start, today).value
+        self.counts.statuses[status] = self.counts.statuses.get(status, 0) + 1
+        self.counts.rejoined += membership.rejoined
+        registration_no = f"{self.post_code}-{number:06d}"
+        row = {
+            **person.columns,
+            "id": id_,
+            "post_id": self.post_id,
+            "post_code": self.post_code,
+            "number": number,
+            "registration_no": registration_no,
+            "kpj": None,  # given by the branch, later
+            "registered_by_id": self.volunteer_ids[person.registered_by],
+            "nik_override_reason": None,
+            "duplicate_override_reason": None,
+            "standing": Standing.MEMBER.value,
+            "standing_reason": None,
+            "membership_start": membership.start,
+            "rejoin_count": int(membership.rejoined),
+            "promotion_code": cover.campaign_code if cover else None,
+            **_summary_columns(summary),
+            # The first membership's promotion, kept after a rejoin; converted_on is filled once
+            # the receipts are written (``db.status.fill_conversions``).
+            "promotion_end": cover.end if cover else None,
+            "converted_on": None,
+            "change_no": self.change_no,
+        }
+        record = _Registered(
+            id_,
+            registration_no,
+            person.income,
+            person.programmes,
+            person.registered_by,
+            person.columns["registered_at"],
+            cover,
+            tuple(membership.payments),
+            voids,
+        )
+        return row, record
+
+    # receipts, in issue order: one hash chain for the post
+
+    def _timeline(
+        self, registered: Sequence[_Registered]
+    ) -> list[tuple[datetime, int, int, int, VoidPlan | None]]:
+        """Every receipt to issue, in chain order: (UTC moment, participant index, kind (_PAY,
+        _VOID or _REISSUE), index of the payment concerned, the void's plan or None)."""
+        events: list[tuple[datetime, int, int, int, VoidPlan | None]] = [
+            (payment.moment.astimezone(UTC), index, _PAY, number, None)
+            for index, record in enumerate(registered)
+            for number, payment in enumerate(record.payments)
+        ]
+        for index, record in enumerate(registered):
+            for plan in record.voids:
+                events.append((plan.moment.astimezone(UTC), index, _VOID, plan.payment, plan))
+                if plan.reissue_at is not None:
+                    moment = plan.reissue_at.astimezone(UTC)
+                    events.append((moment, index, _REISSUE, plan.payment, plan))
+        events.sort(key=lambda event: (event[0], event[1], event[2]))
+        return events
+
+    def _receipts(
+        self, rng: Dice, registered: Sequence[_Registered]
+    ) -> tuple[list[_PaidCover], list[DayTill]]:
+        events = self._timeline(registered)
+        chain = Chain(self.post_code)
+        first_id = next_id(self.session, Receipt)
+        voided_by = {
+            (index, number): first_id + position
+            for position, (_, index, kind, number, _plan) in enumerate(events)
+            if kind == _VOID
+        }
+        voided: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}  # (collector, receipt)
+        tills = Tills()
+        paid: list[_PaidCover] = []
+        voided_months: list[dict[str, Any]] = []
+        for start in range(0, len(events), CHUNK):
+            receipts: list[dict[str, Any]] = []
+            months: list[dict[str, Any]] = []
+            for offset, (moment, index, kind, number, plan) in enumerate(
+                events[start : start + CHUNK]
+            ):
+                id_, record, key = first_id + start + offset, registered[index], (index, number)
+                payment, void_id = record.payments[number], None
+                if plan is None:
+                    issuer = record.registered_by if rng.random() < 0.5 else self.issuers.pick(rng)
+                    void_id = voided_by.get(key)
+                    receipt, lines = self._receipt(
+                        id_, record, payment, moment, issuer, rng, chain, void_id
+                    )
+                    if void_id is not None:
+                        voided[key] = (issuer, receipt)
+                    holder = issuer
+                elif kind == _VOID:
+                    collector, original = voided[key] if plan.reissue_at else voided.pop(key)
+                    holder = COORDINATOR if plan.refund else collector
+                    receipt, lines = self._void(id_, record, original, plan, moment, holder, chain)
+                    self.counts.refunds += plan.refund
+                    self.counts.voids += not plan.refund
+                else:  # the same months on a new receipt: by the collector, or with the refund
+                    collector, _original = voided.pop(key)
+                    holder = COORDINATOR if plan.refund else collector
+                    assert plan.reissue_at is not None
+                    again = Payment(plan.reissue_at, payment.months)
+                    receipt, lines = self._receipt(
+                        id_, record, again, moment, holder, self.cash_rng, chain, None
+                    )
+                receipts.append(receipt)
+                if void_id is None:
+                    months += lines
+                else:  # they name the void, which may come in a later chunk (foreign key)
+                    voided_months += lines
+                if kind != _VOID:
+                    paid.append(_paid_cover(record, receipt, void_id))
+                tills.add(receipt, holder, chain.linked)
+            self._insert(Receipt, receipts)
+            self._insert(ReceiptMonth, months)
+            self.counts.receipt_months += len(months)
+            self.steps.report(1, start + len(receipts), len(events), "demo_step_receipts")
+        self._insert(ReceiptMonth, voided_months)
+        self.counts.receipt_months += len(voided_months)
+        self.counts.receipts = len(events)
+        for year, seq in sorted(chain.last_seq.items()):
+            set_counter(self.session, self.post_code, receipt_counter(year), seq)
+        set_counter(self.session, self.post_code, CHAIN_COUNTER, chain.linked)
+        return paid, tills.days
+
+    def _price(self, income: int, programmes: tuple[str, ...], month: date) -> DuesBreakdown:
+        key = (income, programmes, month)
+        if key not in self.dues:
+            self.dues[key] = monthly_dues(income, programmes, month)
+        return self.dues[key]
+
+    def _receipt(
+        self,
+        id_: int,
+        record: _Registered,
+        payment: Payment,
+        moment: datetime,
+        issuer: int,
+        rng: Dice,
+        chain: Chain,
+        voided_by: int | None,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        lines = [
+            ReceiptLine(month, d.jkk, d.jkm, d.jht, d.total, d.rates_version)
+            for month in payment.months
+            if (d := self._price(record.income, record.programmes, month))
+        ]
+        issued_on = payment.moment.date()  # the post's business day
+        total = sum(line.total for line in lines)
+        content = ReceiptContent(
+            number=chain.next_number(issued_on.year),
+            kind="payment",
+            participant=record.registration_no,
+            voids=None,
+            issued_at=moment,
+            issued_on=issued_on,
+            issued_by=self.volunteer_keys[issuer],
+            month_count=len(lines),
+            first_month=lines[0].month,
+            last_month=lines[-1].month,
+            jkk=sum(line.jkk for line in lines),
+            jkm=sum(line.jkm for line in lines),
+            jht=sum(line.jht for line in lines),
+            total=total,
+            cash_received=_cash_handed_over(rng, total),
+            reason=None,
+            cash_holder=self.volunteer_keys[issuer],
+            refund=False,
+            lines=tuple(lines),
+        )
+        prev_hash, digest = chain.link(content)
+        row = {
+            "id": id_,
+            "post_id": self.post_id,
+            "post_code": self.post_code,
+            "year": issued_on.year,
+            "seq": chain.last_seq[issued_on.year],
+            "participant_id": record.id,
+            "voids_receipt_id": None,
+            "issued_by_id": self.volunteer_ids[issuer],
+            "cash_volunteer_id": self.volunteer_ids[issuer],
+            "refund": False,
+            "prev_hash": prev_hash,
+            "hash": digest,
+            "change_no": self.change_no,
+            **{name: getattr(content, name) for name in _RECEIPT_COLUMNS},
+        }
+        month_rows = [
+            self._month_row(id_, content.number, record.id, line, voided_by) for line in lines
+        ]
+        return row, month_rows
+
+    def _void(
+        self,
+        id_: int,
+        record: _Registered,
+        voided: dict[str, Any],
+        plan: VoidPlan,
+        moment: datetime,
+        holder: int,
+        chain: Chain,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A void: the voided receipt's months and amounts, no cash received, no lines
+        (``services.dues.void_receipt``)."""
+        issued_on = plan.moment.date()
+        coordinator = self.volunteer_keys[COORDINATOR]
+        content = ReceiptContent(
+            number=chain.next_number(issued_on.year),
+            kind="void",
+            participant=record.registration_no,
+            voids=voided["number"],
+            issued_at=moment,
+            issued_on=issued_on,
+            issued_by=coordinator,
+            month_count=voided["month_count"],
+            first_month=voided["first_month"],
+            last_month=voided["last_month"],
+            jkk=voided["jkk"],
+            jkm=voided["jkm"],
+            jht=voided["jht"],
+            total=voided["total"],
+            cash_received=None,
+            reason=plan.reason,
+            cash_holder=self.volunteer_keys[holder],
+            refund=plan.refund,
+        )
+        prev_hash, digest = chain.link(content)
+        row = {
+            "id": id_,
+            "post_id": self.post_id,
+            "post_code": self.post_code,
+            "year": issued_on.year,
+            "seq": chain.last_seq[issued_on.year],
+            "participant_id": record.id,
+            "voids_receipt_id": voided["id"],
+            "issued_by_id": self.volunteer_ids[COORDINATOR],
+            "cash_volunteer_id": self.volunteer_ids[holder],
+            "refund": plan.refund,
+            "prev_hash": prev_hash,
+            "hash": digest,
+            "change_no": self.change_no,
+            **{name: getattr(content, name) for name in _RECEIPT_COLUMNS},
+        }
+        return row, []
+
+    def _month_row(
+        self,
+        receipt_id: int,
+        number: str,
+        participant_id: int,
+        line: ReceiptLine,
+        voided_by: int | None,
+    ) -> dict[str, Any]:
+        return {
+            "post_id": self.post_id,
+            "receipt_id": receipt_id,
+            "receipt_number": number,
+            "participant_id": participant_id,
+            "month": line.month,
+            "jkk": line.jkk,
+            "jkm": line.jkm,
+            "jht": line.jht,
+            "total": line.total,
+            "rates_version": line.rates_version,
+            "voided_by_receipt_id": voided_by,
+            "change_no": self.change_no,
+        }
+
+    # cover periods: promotions and paid stretches, numbered in the order they began to exist
+
+    def _cover_periods(self, registered: Sequence[_Registered], paid: list[_PaidCover]) -> None:
+        periods: list[tuple[datetime, int, int, dict[str, Any]]] = []
+        for record in registered:
+            if record.cover is not None:
+                periods.append((record.registered_at, 0, record.id, self._promotion_row(record)))
+        for cover in paid:
+            periods.append((cover.moment, 1, cover.participant_id, self._paid_row(cover)))
+        periods.sort(key=lambda period: period[:3])
+        for start in range(0, len(periods), CHUNK * 2):
+            rows = [row for *_, row in periods[start : start + CHUNK * 2]]
+            for number, row in enumerate(rows, start + 1):
+                row["number"] = number
+            self._insert(CoverPeriod, rows)
+            self.steps.report(2, start + len(rows), len(periods), "demo_step_cover")
+        self.counts.cover_periods = len(periods)
+        set_counter(self.session, self.post_code, COVER_PERIOD_COUNTER, len(periods))
+
+    def _promotion_row(self, record: _Registered) -> dict[str, Any]:
+        assert record.cover is not None
+        cover = record.cover
+        return self._cover_row(
+            record.id, "promotion", cover.start, cover.end, " ".join(cover.programmes)
+        ) | {"campaign_code": cover.campaign_code}
+
+    def _paid_row(self, cover: _PaidCover) -> dict[str, Any]:
+        row = self._cover_row(
+            cover.participant_id, "paid", cover.start, cover.end, cover.programmes
+        )
+        return row | {"receipt_id": cover.receipt_id, "voided_by_receipt_id": cover.voided_by}
+
+    def _cover_row(
+        self, participant_id: int, kind: str, start: date, end: date, programmes: str
+    ) -> dict[str, Any]:
+        return {
+            "post_id": self.post_id,
+            "post_code": self.post_code,
+            "number": 0,  # set once all periods are in order
+            "participant_id": participant_id,
+            "kind": kind,
+            "start_date": start,
+            "end_date": end,
+            "programmes": programmes,
+            "campaign_code": None,
+            "receipt_id": None,
+            "voided_by_receipt_id": None,
+            "change_no": self.change_no,
+        }
+
+
+# The receipt columns that say the same as the hashed content, under the same names.
+_RECEIPT_COLUMNS = (
+    "number", "kind", "month_count", "first_month", "last_month", "jkk", "jkm", "jht", "total",
+    "cash_received", "reason", "issued_at", "issued_on",
+)  # fmt: skip
+
+
+def _paid_cover(record: _Registered, receipt: dict[str, Any], voided_by: int | None) -> _PaidCover:
+    return _PaidCover(
+        moment=receipt["issued_at"],
+        participant_id=record.id,
+        receipt_id=receipt["id"],
+        start=receipt["first_month"],
+        end=month_end(receipt["last_month"]),
+        programmes=" ".join(record.programmes),
+        voided_by=voided_by,
+    )
+
+
+def _summary_columns(summary: CoverSummary) -> dict[str, date | None]:
+    """``db.status.store_summary``'s four columns, for a bulk row instead of an ORM object."""
+    return {
+        "promo_until": summary.promo_until,
+        "cover_from": summary.cover_from,
+        "cover_until": summary.cover_until,
+        "arrears_until": summary.arrears_until,
+    }
+
+
+def _cash_handed_over(rng: Dice, total: int) -> int:
+    """The exact amount, or a round note the volunteer gives change for."""
+    roll = rng.random()
+    note = 0 if roll < 0.55 else 10_000 if roll < 0.85 else 50_000
+    return total if note == 0 else -(-total // note) * note
+
+
+# --- the receipt chain ----------------------------------------------------------------------------
+
+
+class Chain:
+    """Receipt numbers (gapless per year) and the post's hash chain, in issue order."""
+
+    def __init__(self, post_code: str) -> None:
+        self.post_code = post_code
+        self.last_seq: dict[int, int] = {}
+        self.prev_hash = GENESIS_HASH
+        self.linked = 0
+
+    def next_number(self, year: int) -> str:
+        self.last_seq[year] = self.last_seq.get(year, 0) + 1
+        return receipt_number(self.post_code, year, self.last_seq[year])
+
+    def link(self, content: ReceiptContent) -> tuple[str, str]:
+        """(previous hash, this receipt's hash)."""
+        prev_hash, digest = self.prev_hash, chain_hash(content, self.prev_hash)
+        self.prev_hash, self.linked = digest, self.linked + 1
+        return prev_hash, digest

@@ -4,7 +4,8 @@ Shape rules that every table follows (they make the weekly batch and the branch 
 
 * every record carries its post (``post_id``) and a natural key made of the post code and a
   number the post gave it (registration number, receipt number, card serial, ...), so records
-  from many posts can live in one branch database without clashing;
+  from many posts can live in one branch database without clashing (the columns come from the
+  mixins ``PostRecord``, ``FromPost`` and ``PostCoded``);
 * every record that a batch carries has a ``change_no``: the number of the last operation that
   created or changed it. Change numbers only grow (``counters`` row ``("", "change")``), so a batch
   takes "everything with ``change_no`` greater than the last batch's";
@@ -65,6 +66,39 @@ class Tracked:
         raise NotImplementedError
 
 
+# The columns every record of a post shares, defined once: spelt out in each model they had
+# drifted apart. ``sort_order`` keeps them first, in the order the migrations made them, since a
+# batch writes a table's columns in the table's order (``services.batches``).
+class PostRecord:
+    """A record that belongs to a post: its own id (unique within the post only) and its post."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-10)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), sort_order=-9)
+
+
+class FromPost(PostRecord):
+    """A post's record that travels in batches; the branch notes where each one came from.
+
+    Filled only at the branch: ``source_id`` is the record's id at its post and ``source_change``
+    its change number there (the upsert's key and its "newer than" test, ``services.branch``).
+    Records that stay at the post (call outcomes, settings) have neither (docs/batch-format.md).
+    """
+
+    source_id: Mapped[int | None] = mapped_column(Integer, sort_order=-8)
+    source_change: Mapped[int | None] = mapped_column(BigInteger, sort_order=-7)
+
+
+class PostCoded:
+    """A record whose natural key starts with its post's code (it reads without a join)."""
+
+    post_code: Mapped[str] = mapped_column(String(12), sort_order=-6)
+
+
+def source_index(table: str) -> Index:
+    """The branch finds a post's record by its id there, unique per post (``FromPost``)."""
+    return Index(f"ix_{table}_post_source", "post_id", "source_id", unique=True)
+
+
 # Tables that live beside the models but are not models: SQLite's full-text index of names
 # (migration 0002) and its shadow tables. Migrations and the model/migration check skip them.
 UNMODELLED_TABLE_PREFIXES = ("participants_fts",)
@@ -115,21 +149,18 @@ class Post(Tracked, Base):
         return self.code
 
 
-class Volunteer(Tracked, Base):
+class Volunteer(FromPost, Tracked, Base):
     """A volunteer (kader) or coordinator account of a post."""
 
     __tablename__ = "volunteers"
     __table_args__ = (
-        Index("ix_volunteers_post_source", "post_id", "source_id", unique=True),
+        source_index("volunteers"),
+        Index("ix_volunteers_post_id", "post_id"),
         UniqueConstraint("post_id", "number"),
         UniqueConstraint("post_id", "login"),
         CheckConstraint("role IN ('volunteer', 'coordinator')", name="role"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     number: Mapped[int] = mapped_column(Integer)
     login: Mapped[str] = mapped_column(String(40))  # lower-cased name used to log in
     name: Mapped[str] = mapped_column(String(100))
@@ -139,18 +170,22 @@ class Volunteer(Tracked, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Not ``PostCoded``: a later migration added it as the table's last column, and batches
+    # write a table's columns in its order.
     post_code: Mapped[str] = mapped_column(String(12))
 
     def natural_key(self) -> str:
         return f"{self.post_code}-V{self.number:03d}"
 
 
-class Participant(Tracked, Base):
+class Participant(FromPost, PostCoded, Tracked, Base):
     """A registered BPU worker. Never deleted: withdrawn or rejected instead (``standing``)."""
 
     __tablename__ = "participants"
     __table_args__ = (
-        Index("ix_participants_post_source", "post_id", "source_id", unique=True),
+        source_index("participants"),
+        # Indexed alone too: it keeps each post's participants in id order for the paged list.
+        Index("ix_participants_post_id", "post_id"),
         UniqueConstraint("post_id", "number"),
         # One registration per NIK per post; the same NIK at two posts is the branch's to flag.
         UniqueConstraint("post_id", "nik"),
@@ -193,12 +228,6 @@ class Participant(Tracked, Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Indexed alone too: it keeps each post's participants in id order for the paged list.
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
-    post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)  # sequence within the post, never reused
     registration_no: Mapped[str] = mapped_column(String(24), unique=True)
     kpj: Mapped[str | None] = mapped_column(String(11), index=True)  # assigned by the branch
@@ -255,22 +284,17 @@ class Participant(Tracked, Base):
         return self.registration_no
 
 
-class CoverPeriod(Tracked, Base):
+class CoverPeriod(FromPost, PostCoded, Tracked, Base):
     """A stretch of cover and where it came from: a promotion campaign or a receipt."""
 
     __tablename__ = "cover_periods"
     __table_args__ = (
-        Index("ix_cover_periods_post_source", "post_id", "source_id", unique=True),
+        source_index("cover_periods"),
         UniqueConstraint("post_id", "number"),
         CheckConstraint("kind IN ('promotion', 'paid')", name="kind"),
         CheckConstraint("end_date >= start_date", name="dates_ordered"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
-    post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
@@ -285,7 +309,7 @@ class CoverPeriod(Tracked, Base):
         return f"{self.post_code}-C{self.number}"
 
 
-class Receipt(Tracked, Base):
+class Receipt(FromPost, PostCoded, Tracked, Base):
     """A numbered receipt (payment) or the record of its void. Never edited, never deleted.
 
     Each receipt stores the hash of the one before it at the same post (``prev_hash``) and its own
@@ -294,18 +318,13 @@ class Receipt(Tracked, Base):
 
     __tablename__ = "receipts"
     __table_args__ = (
-        Index("ix_receipts_post_source", "post_id", "source_id", unique=True),
+        source_index("receipts"),
         UniqueConstraint("post_id", "year", "seq"),
         CheckConstraint("kind IN ('payment', 'void')", name="kind"),
         CheckConstraint("total >= 0", name="total_not_negative"),
         Index("ix_receipts_post_issued_on", "post_id", "issued_on"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
-    post_code: Mapped[str] = mapped_column(String(12))
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)  # gapless per post and year
     number: Mapped[str] = mapped_column(String(32), unique=True)  # <post>-<year>-<seq:06>
@@ -343,7 +362,7 @@ class Receipt(Tracked, Base):
         return self.number
 
 
-class ReceiptGap(Tracked, Base):
+class ReceiptGap(FromPost, PostCoded, Tracked, Base):
     """A receipt number printed after the backup a post was restored from whose paper half is
     lost (issue 16): the number is used, by this record, with a coordinator's reason.
 
@@ -353,15 +372,10 @@ class ReceiptGap(Tracked, Base):
 
     __tablename__ = "receipt_gaps"
     __table_args__ = (
-        Index("ix_receipt_gaps_post_source", "post_id", "source_id", unique=True),
+        source_index("receipt_gaps"),
         UniqueConstraint("post_id", "year", "seq"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
-    post_code: Mapped[str] = mapped_column(String(12))
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(32), unique=True)  # <post>-<year>-<seq:06>
@@ -375,20 +389,16 @@ class ReceiptGap(Tracked, Base):
         return self.number
 
 
-class ReceiptMonth(Tracked, Base):
+class ReceiptMonth(FromPost, Tracked, Base):
     """One dues month paid by a receipt, priced under the rate table in force on its first day."""
 
     __tablename__ = "receipt_months"
     __table_args__ = (
-        Index("ix_receipt_months_post_source", "post_id", "source_id", unique=True),
+        source_index("receipt_months"),
         UniqueConstraint("receipt_id", "month"),
         Index("ix_receipt_months_participant_month", "participant_id", "month"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id"))
     receipt_number: Mapped[str] = mapped_column(String(32))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
@@ -405,7 +415,7 @@ class ReceiptMonth(Tracked, Base):
         return f"{self.receipt_number}/{self.month:%Y-%m}"
 
 
-class DailyClose(Tracked, Base):
+class DailyClose(FromPost, PostCoded, Tracked, Base):
     """A till count: the post's receipts of one business day not counted before, per volunteer.
 
     A day may be closed more than once (a late walk-in after the first count); each close covers
@@ -415,16 +425,11 @@ class DailyClose(Tracked, Base):
 
     __tablename__ = "daily_closes"
     __table_args__ = (
-        Index("ix_daily_closes_post_source", "post_id", "source_id", unique=True),
+        source_index("daily_closes"),
         UniqueConstraint("post_id", "number"),
         Index("ix_daily_closes_post_day", "post_id", "day"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
-    post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)  # gapless per post
     day: Mapped[date] = mapped_column(Date)  # the business day counted
     through_seq: Mapped[int] = mapped_column(Integer)  # last receipt seq (of day.year) counted
@@ -445,19 +450,15 @@ class DailyClose(Tracked, Base):
         return f"{self.post_code}-T{self.number:05d}"
 
 
-class DailyCloseLine(Tracked, Base):
+class DailyCloseLine(FromPost, Tracked, Base):
     """One volunteer's cash in a close: expected from receipts, counted, and the difference."""
 
     __tablename__ = "daily_close_lines"
     __table_args__ = (
-        Index("ix_daily_close_lines_post_source", "post_id", "source_id", unique=True),
+        source_index("daily_close_lines"),
         UniqueConstraint("close_id", "volunteer_key"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     close_id: Mapped[int] = mapped_column(ForeignKey("daily_closes.id"), index=True)
     close_key: Mapped[str] = mapped_column(String(24))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
@@ -476,22 +477,17 @@ class DailyCloseLine(Tracked, Base):
         return f"{self.close_key}/{self.volunteer_key}"
 
 
-class Deposit(Tracked, Base):
+class Deposit(FromPost, PostCoded, Tracked, Base):
     """Cash taken to the bank against one or more closes (``DepositClose``)."""
 
     __tablename__ = "deposits"
     __table_args__ = (
-        Index("ix_deposits_post_source", "post_id", "source_id", unique=True),
+        source_index("deposits"),
         UniqueConstraint("post_id", "number"),
         CheckConstraint("bank IN ('cimb_niaga', 'bni', 'other')", name="bank"),
         CheckConstraint("amount > 0", name="amount_positive"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
-    post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)
     bank: Mapped[str] = mapped_column(String(12))
     bank_name: Mapped[str | None] = mapped_column(String(60))  # for "other"
@@ -505,16 +501,12 @@ class Deposit(Tracked, Base):
         return f"{self.post_code}-D{self.number:05d}"
 
 
-class DepositClose(Tracked, Base):
+class DepositClose(FromPost, Tracked, Base):
     """Which close a deposit took the cash of; a close is deposited at most once."""
 
     __tablename__ = "deposit_closes"
-    __table_args__ = (Index("ix_deposit_closes_post_source", "post_id", "source_id", unique=True),)
+    __table_args__ = (source_index("deposit_closes"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
     deposit_id: Mapped[int] = mapped_column(ForeignKey("deposits.id"), index=True)
     close_id: Mapped[int] = mapped_column(ForeignKey("daily_closes.id"), unique=True)
     key: Mapped[str] = mapped_column(String(40))  # "<deposit key>/<close key>"
@@ -523,21 +515,16 @@ class DepositClose(Tracked, Base):
         return self.key
 
 
-class CardIssue(Tracked, Base):
+class CardIssue(FromPost, PostCoded, Tracked, Base):
     """A membership card that was made (PDF or print), with its serial and fate."""
 
     __tablename__ = "card_issues"
     __table_args__ = (
-        Index("ix_card_issues_post_source", "post_id", "source_id", unique=True),
+        source_index("card_issues"),
         UniqueConstraint("post_id", "serial"),
         CheckConstraint("state IN ('valid', 'replaced', 'invalid')", name="state"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    source_id: Mapped[int | None] = mapped_column(Integer)  # the post's own id (branch)
-    source_change: Mapped[int | None] = mapped_column(BigInteger)  # its change no. there
-    post_code: Mapped[str] = mapped_column(String(12))
     serial: Mapped[int] = mapped_column(Integer)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
     reason: Mapped[str] = mapped_column(String(20))  # first, lost, damaged, corrected
@@ -553,7 +540,7 @@ class CardIssue(Tracked, Base):
         return f"{self.post_code}-K{self.serial}"
 
 
-class CallOutcome(Tracked, Base):
+class CallOutcome(PostRecord, PostCoded, Tracked, Base):
     """How a call to a participant on the call list went (issue 7). Never changed or deleted:
     each call is a new record; the newest one is shown on the list next time."""
 
@@ -565,9 +552,6 @@ class CallOutcome(Tracked, Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
-    post_code: Mapped[str] = mapped_column(String(12))
     number: Mapped[int] = mapped_column(Integer)  # gapless per post
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
     outcome: Mapped[str] = mapped_column(String(16))

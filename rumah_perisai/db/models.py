@@ -563,7 +563,7 @@ class CallOutcome(PostRecord, PostCoded, Tracked, Base):
         return f"{self.post_code}-CALL{self.number}"
 
 
-class Batch(Base):
+class Batch(PostRecord, Base):
     """A weekly batch for the branch; its bytes stay in the data folder until acknowledged."""
 
     __tablename__ = "batches"
@@ -572,8 +572,6 @@ class Batch(Base):
         CheckConstraint("state IN ('written', 'acknowledged')", name="state"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     seq: Mapped[int] = mapped_column(Integer)  # from 1, per post
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     change_from: Mapped[int] = mapped_column(BigInteger)  # exclusive
@@ -593,7 +591,7 @@ class Batch(Base):
     ack_file_hash: Mapped[str | None] = mapped_column(String(64))  # the branch's ACK taken in
 
 
-class BatchImport(Base):
+class BatchImport(PostRecord, Base):
     """At the branch: a post's batch that was imported (once) or is held behind a gap."""
 
     __tablename__ = "batch_imports"
@@ -602,8 +600,6 @@ class BatchImport(Base):
         CheckConstraint("state IN ('imported', 'held')", name="state"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     seq: Mapped[int] = mapped_column(Integer)
     file_hash: Mapped[str] = mapped_column(String(64), unique=True)
     file_name: Mapped[str] = mapped_column(String(120))
@@ -619,15 +615,13 @@ class BatchImport(Base):
     gap_override: Mapped[str | None] = mapped_column(Text)  # imported past a gap: who and why
 
 
-class BranchRejection(Base):
+class BranchRejection(PostRecord, Base):
     """A record the branch did not accept, and why: kept at the branch (carried in the ACK)
     and, once the ACK is taken in, at the post."""
 
     __tablename__ = "branch_rejections"
     __table_args__ = (UniqueConstraint("post_id", "entity", "entity_key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
     batch_seq: Mapped[int] = mapped_column(Integer)  # the batch whose ACK carries it
     entity: Mapped[str] = mapped_column(String(40))
     entity_key: Mapped[str] = mapped_column(String(64))

@@ -880,3 +880,20 @@ def test_stored_dashboard_columns_are_what_the_records_say(cash_demo: Demo) -> N
         stored = stored_columns(session)
         assert stored == expected_columns(session)
     assert sum(1 for _end, converted in stored.values() if converted is not None) > 0
+
+
+def test_services_demo_still_offers_the_demo_packages_names() -> None:
+    """The demo moved to ``rumah_perisai.demo``; scripts import it from ``services.demo``."""
+    import rumah_perisai.demo as package
+    import rumah_perisai.services.demo as old_home
+
+    assert old_home.__all__ == package.__all__
+    for name in package.__all__:
+        assert getattr(old_home, name) is getattr(package, name), name
+    assert old_home.MAX_PARTICIPANTS == 999_999
+    assert (old_home.COORDINATOR_PIN, old_home.VOLUNTEER_PIN) == ("1357", "2468")
+    assert set(old_home.DEMO_STEPS) == {
+        "demo_step_people",
+        "demo_step_receipts",
+        "demo_step_cover",
+    }

@@ -80,7 +80,7 @@ def create_demo_post(
     *,
     today: date | None = None,
 ) -> DemoSummary:
-    """Set up a demo post in an empty data folder and fill it; see the module's docstring.
+    """Set up a demo post in an empty data folder and fill it; see the package's docstring.
 
     ``today`` (default: the post's date on ``db.clock``) is the day the demo is made on: every
     registration and payment lies before it. It must not be later than the clock's date.

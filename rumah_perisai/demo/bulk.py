@@ -43,7 +43,7 @@ def bulk_loading(connection: Connection) -> Iterator[None]:
     demo together (about 30 s of 200,000 participants); rebuilt once it takes 2 s. The triggers
     are dropped and re-created from their own SQL inside the demo's transaction, so a cancel or
     an error brings them back with the rollback. Only for a database without participants
-    (``_refuse_unless_empty``): the rebuild indexes every row of the table.
+    (``api._refuse_unless_empty``): the rebuild indexes every row of the table.
     """
     if connection.dialect.name != "sqlite":
         yield

@@ -228,3 +228,29 @@ def test_a_postgresql_database_of_each_revision_upgrades_with_its_rows(
             )
     finally:
         engine.dispose()
+
+
+def test_a_posts_folder_from_the_first_revision_opens_in_the_program(tmp_path: Path) -> None:
+    """The whole way a post of the first release takes: its plain file in its data folder is
+    encrypted at the first start, then upgraded through SQLCipher, every row kept."""
+    from sqlalchemy import func, select
+
+    from rumah_perisai.app import open_app
+    from rumah_perisai.config import DataFolder
+    from rumah_perisai.db.encrypted import is_plain
+    from rumah_perisai.db.models import Participant, Receipt
+
+    first = FIXTURES / f"{REVISIONS[0]}.sqlite3"
+    before = _rows(first)
+    folder = DataFolder(tmp_path / "data")
+    folder.root.mkdir(parents=True)
+    shutil.copyfile(first, folder.database)
+    app = open_app(folder, folder.sqlite_url)
+    try:
+        with app.db.reading() as session:
+            participants = session.scalar(select(func.count()).select_from(Participant))
+            receipts = session.scalar(select(func.count()).select_from(Receipt))
+    finally:
+        app.close()
+    assert (participants, receipts) == (len(before["participants"][1]), len(before["receipts"][1]))
+    assert not is_plain(folder.database)

@@ -8,7 +8,8 @@ newer than the program, damaged, or not ours.
 from __future__ import annotations
 
 import logging
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,14 +79,52 @@ def upgrade_to_head(engine: Engine, *, backup_dir: Path | None = None) -> str | 
             return current
         if current is not None and backup_dir is not None:
             _backup_sqlite(engine, backup_dir, current)
-        with engine.begin() as connection:
+        with (
+            engine.connect() as connection,
+            _sqlite_foreign_keys_off(connection),
+            connection.begin(),
+        ):
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            _refuse_broken_references(connection)
         log.info("database %s upgraded from %s to %s", url, current, head)
         return current
     except exc.DBAPIError as error:
         raise describe_operational_error(str(engine.url), error) from error
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's recipe for changing a table: foreign keys off outside the transaction, checked
+    before it commits, on again after.
+
+    Alembic changes a SQLite table by copying it and dropping the old one; with foreign keys on,
+    dropping a table other rows refer to (receipts, from their months) is refused, so a database
+    of 0004 or older with receipts could not be upgraded.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    # On the driver's connection: through SQLAlchemy the PRAGMA would start a transaction, in
+    # which SQLite ignores it.
+    with closing(raw.cursor()) as cursor:
+        cursor.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        with closing(raw.cursor()) as cursor:
+            cursor.execute("PRAGMA foreign_keys = ON")
+
+
+def _refuse_broken_references(connection: Connection) -> None:
+    """With foreign keys off, the upgrade itself checks that every reference still holds."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the upgrade broke references: {broken[:5]}")
 
 
 def _backup_sqlite(engine: Engine, backup_dir: Path, revision: str) -> None:

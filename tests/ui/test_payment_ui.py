@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
@@ -303,6 +304,8 @@ def test_a_reprint_is_marked_salinan_and_saves_to_a_file(
     assert "SALINAN" in reprint.message.text() and reprint.number in reprint.message.text()
 
 
+# Qt says so when the broken printer will not start: the failure this test makes on purpose.
+@pytest.mark.qt_log_ignore(r"QPainter::begin\(\): Returned false")
 def test_a_failed_print_of_the_original_turns_the_next_print_into_a_copy(
     qtbot: QtBot,
     app: App,

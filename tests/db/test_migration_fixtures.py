@@ -1,0 +1,256 @@
+"""A database of every released schema revision upgrades to the newest, its rows intact.
+
+``tests/data/migrations/<rev>.sqlite3`` is a small post (a dozen participants with receipts,
+a void, cash closes and calls) in the shape revision ``<rev>`` left it; its README says how the
+files were made. On SQLite the file itself is upgraded; on PostgreSQL (``DATABASE_URL``) a
+database is brought to ``<rev>`` by Alembic and the file's rows are copied into it first.
+Either way the upgraded database must hold every row it held (every column both revisions
+have, unchanged) and agree with the models, as a database made new does.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Boolean, Date, DateTime, Engine, MetaData, text
+
+from rumah_perisai.db.engine import make_engine
+from rumah_perisai.db.migrate import alembic_config, head_revision, upgrade_to_head
+from rumah_perisai.db.models import Base, is_modelled_table
+from rumah_perisai.services.participant_search import ListFilter, ParticipantSearch
+
+FIXTURES = Path(__file__).resolve().parent.parent / "data" / "migrations"
+# SQLite's own bookkeeping and the search index's shadow tables (rebuilt, not carried).
+NOT_COMPARED = ("sqlite_", "participants_fts", "alembic_version")
+
+
+def released_revisions() -> list[str]:
+    """Every revision but the newest, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))][:-1]
+
+
+REVISIONS = released_revisions()
+
+
+def test_every_released_revision_has_its_database_file() -> None:
+    """A new migration makes the previous head a released revision: add its file
+    (``make_fixtures.py`` writes the missing ones)."""
+    assert sorted(p.stem for p in FIXTURES.glob("*.sqlite3")) == REVISIONS
+
+
+def _rows(path: Path) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """Each table's columns and rows, read with plain sqlite3 (as stored)."""
+    connection = sqlite3.connect(path)
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            if not name.startswith(NOT_COMPARED)
+        ]
+        found = {}
+        for table in tables:
+            cursor = connection.execute(f'SELECT * FROM "{table}"')
+            found[table] = ([d[0] for d in cursor.description], cursor.fetchall())
+        return found
+    finally:
+        connection.close()
+
+
+def _project(
+    names: list[str], rows: list[tuple[Any, ...]], common: list[str]
+) -> Counter[tuple[Any, ...]]:
+    """The rows' values in the ``common`` columns, as a multiset (the order may change)."""
+    where = [names.index(c) for c in common]
+    return Counter(tuple(row[i] for i in where) for row in rows)
+
+
+def _kept(
+    before: dict[str, tuple[list[str], list[tuple[Any, ...]]]],
+    after: dict[str, tuple[list[str], list[tuple[Any, ...]]]],
+) -> None:
+    """Every table before is there after with the same rows in the columns both have."""
+    assert set(before) <= set(after)
+    for table, (columns, rows) in before.items():
+        later_columns, later_rows = after[table]
+        common = [c for c in columns if c in later_columns]
+        assert common, table
+        assert _project(later_columns, later_rows, common) == _project(columns, rows, common), table
+
+
+def _agrees_with_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_name": lambda name, type_, _p: type_ != "table" or is_modelled_table(name),
+            },
+        )
+        assert compare_metadata(context, Base.metadata) == []
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            head_revision()
+        )
+
+
+def _participants_found(engine: Engine, names: list[str]) -> None:
+    """The search index holds the old rows (it was built, or rebuilt, by the upgrade)."""
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        search = ParticipantSearch(1)
+        for name in names:
+            assert search.count(session, name, ListFilter(date(2026, 11, 27))) >= 1, name
+
+
+def _names(path: Path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return [name for (name,) in connection.execute("SELECT name FROM participants LIMIT 3")]
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_a_sqlite_file_of_each_revision_upgrades_with_its_rows(
+    tmp_path: Path, revision: str
+) -> None:
+    fixture = FIXTURES / f"{revision}.sqlite3"
+    copy = tmp_path / fixture.name
+    shutil.copyfile(fixture, copy)
+    before = _rows(copy)
+    assert len(before["participants"][1]) == 12
+    engine = make_engine(f"sqlite:///{copy.as_posix()}")
+    try:
+        assert upgrade_to_head(engine, backup_dir=tmp_path / "backups") == revision
+        _agrees_with_the_models(engine)
+        _participants_found(engine, _names(fixture))
+    finally:
+        engine.dispose()
+    _kept(before, _rows(copy))
+    (backup,) = (tmp_path / "backups").iterdir()  # the program's copy of the file as it was
+    assert _rows(backup) == before
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+def _stored(value: Any, column: Any) -> Any:
+    """A value as SQLite stored it, as PostgreSQL's column takes it."""
+    if value is None:
+        return None
+    if isinstance(column.type, Boolean):
+        return bool(value)
+    if isinstance(column.type, DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(column.type, Date):
+        return date.fromisoformat(value)
+    return value
+
+
+def _copy_rows(fixture: Path, engine: Engine) -> dict[str, int]:
+    """The file's rows into PostgreSQL's tables at the same revision; returns the counts."""
+    rows = _rows(fixture)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    counts = {}
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            columns, values = rows[table.name]
+            assert set(columns) == set(table.columns.keys()), table.name
+            if values:
+                connection.execute(
+                    table.insert(),
+                    [
+                        {c: _stored(v, table.columns[c]) for c, v in zip(columns, row, strict=True)}
+                        for row in values
+                    ],
+                )
+            counts[table.name] = len(values)
+            for column in table.columns:  # the next id follows the copied rows
+                if column.autoincrement is True or (
+                    column.primary_key and column.server_default is not None
+                ):
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', "
+                            f"'{column.name}'), COALESCE(MAX(\"{column.name}\"), 0) + 1, false) "
+                            f'FROM "{table.name}"'
+                        )
+                    )
+    return counts
+
+
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_a_postgresql_database_of_each_revision_upgrades_with_its_rows(
+    revision: str, request: pytest.FixtureRequest
+) -> None:
+    from tests.conftest import POSTGRES_URL, _postgres_database
+
+    if POSTGRES_URL is None:
+        pytest.skip("DATABASE_URL is not set")
+    databases = _postgres_database()
+    url = next(databases)
+    request.addfinalizer(lambda: next(databases, None))
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        fixture = FIXTURES / f"{revision}.sqlite3"
+        counts = _copy_rows(fixture, engine)
+        assert counts["participants"] == 12
+        with engine.connect() as connection:
+            names = set(connection.execute(text("SELECT name FROM participants")).scalars())
+        assert upgrade_to_head(engine) == revision
+        _agrees_with_the_models(engine)
+        _participants_found(engine, _names(fixture))
+        with engine.connect() as connection:
+            for table, count in counts.items():
+                assert connection.execute(text(f'SELECT COUNT(*) FROM "{table}"')).scalar() == (
+                    count
+                ), table
+            assert set(connection.execute(text("SELECT name FROM participants")).scalars()) == (
+                names
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_posts_folder_from_the_first_revision_opens_in_the_program(tmp_path: Path) -> None:
+    """The whole way a post of the first release takes: its plain file in its data folder is
+    encrypted at the first start, then upgraded through SQLCipher, every row kept."""
+    from sqlalchemy import func, select
+
+    from rumah_perisai.app import open_app
+    from rumah_perisai.config import DataFolder
+    from rumah_perisai.db.encrypted import is_plain
+    from rumah_perisai.db.models import Participant, Receipt
+
+    first = FIXTURES / f"{REVISIONS[0]}.sqlite3"
+    before = _rows(first)
+    folder = DataFolder(tmp_path / "data")
+    folder.root.mkdir(parents=True)
+    shutil.copyfile(first, folder.database)
+    app = open_app(folder, folder.sqlite_url)
+    try:
+        with app.db.reading() as session:
+            participants = session.scalar(select(func.count()).select_from(Participant))
+            receipts = session.scalar(select(func.count()).select_from(Receipt))
+    finally:
+        app.close()
+    assert (participants, receipts) == (len(before["participants"][1]), len(before["receipts"][1]))
+    assert not is_plain(folder.database)

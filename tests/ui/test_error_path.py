@@ -18,8 +18,9 @@ from rumah_perisai.domain.coverage import CoverHistory, Standing, next_payable_m
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.messages import MESSAGES
-from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.services.volunteers import Actor, accounts
 from rumah_perisai.ui import dashboard_window, launch
+from rumah_perisai.ui.accounts_dialog import AccountsDialog
 from rumah_perisai.ui.main_window import MainWindow
 from rumah_perisai.ui.refusals import refusing
 
@@ -79,6 +80,11 @@ def test_refusing_shows_a_rule_error_and_lets_a_bug_through(qtbot: QtBot, shown:
     assert not fine
     with pytest.raises(ZeroDivisionError), refusing(parent):
         _ = 1 / 0
+    with refusing(parent, wait=False) as not_waited:  # a window-modal box, opened, not blocking
+        raise UserError("no_post")
+    assert not_waited.box is not None
+    assert not_waited.box.text() == UserError("no_post").message()
+    not_waited.box.close()
     assert shown == [
         ("warning", tr("Cannot continue"), tr("Dues are paid for 1, 3, 6 or 12 months.")),
         ("warning", tr("Not saved"), UserError("no_post").message()),
@@ -116,3 +122,20 @@ def test_a_bug_while_a_dashboard_loads_reaches_the_crash_dialog_and_the_log(
     assert "a bug in the dues figures" in caplog.text
     assert "Traceback" in caplog.text and "broken" in caplog.text
     assert "a bug in the dues figures" in window.status.text()  # and said where it happened
+
+
+def test_a_converted_slot_refuses_in_the_same_box_and_changes_nothing(
+    qtbot: QtBot, app: App, coordinator: Actor, shown: Shown, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Deactivating one's own account is refused: "Cannot continue", the service's line."""
+    dialog = AccountsDialog(app.db, coordinator)
+    qtbot.addWidget(dialog)
+    own = [a.name for a in accounts(app.db)].index(coordinator.name)
+    dialog.table.setCurrentCell(own, 0)
+    with caplog.at_level(logging.INFO):
+        dialog.toggle()
+    assert shown == [
+        ("warning", tr("Cannot continue"), UserError("cannot_deactivate_self").message())
+    ]
+    assert all(a.active for a in accounts(app.db) if a.name == coordinator.name)
+    assert "refused: cannot_deactivate_self" in caplog.text

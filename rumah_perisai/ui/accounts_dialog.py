@@ -55,7 +55,6 @@ COLUMNS = (
     N_("Wrong PINs"),
     N_("Last locked out"),
 )
-
 WRONG_PINS, LOCKED_OUT = 3, 4
 
 

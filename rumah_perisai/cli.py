@@ -40,9 +40,16 @@ from rumah_perisai.config import (
     resolve_data_folder,
     resolve_database_url,
 )
-from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, UsageError, UserError
+from rumah_perisai.errors import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    UsageError,
+    UserError,
+    triage,
+)
 from rumah_perisai.i18n import set_language, tr
-from rumah_perisai.logs import configure_logging, describe_refusal
+from rumah_perisai.logs import configure_logging
 from rumah_perisai.messages import MESSAGES
 
 log = logging.getLogger(__name__)
@@ -1568,6 +1575,7 @@ def main(
     err = err or sys.stderr or io.StringIO()
     stdin = stdin or sys.stdin or io.StringIO()
     log_file = Path(tempfile.gettempdir()) / "rumah-perisai.log"
+    database_url = ""  # known once the command is: a busy SQLite file's folder is named
     try:
         bad_text = _not_text([*argv, *_environment_values()])
         if bad_text is not None:  # refused before a folder so named is read or made
@@ -1581,35 +1589,24 @@ def main(
 
             return launch(folder, resolve_database_url(folder, args.db), demo=args.demo)
         ctx = Context(args, out, err, stdin)
+        database_url = ctx.database_url
         log.info("command %s", _command_name(args))  # not the OS login: it may be a name
         _require_coordinator(args)
         handler: Handler = args.handler
         return handler(args, ctx)
     except SystemExit as exit_:  # --help and --version
         return int(exit_.code or 0)
-    except UserError as error:
-        print(error.message(), file=err)
-        log.info("refused: %s", describe_refusal(error.key, error.params))
-        return error.exit_code
-    except ValueError as error:
-        # Domain rules raise ValueError subclasses with a message in Indonesian and a code.
-        if hasattr(error, "code"):
-            print(str(error), file=err)
-            log.info("refused: %s", error.code)
-            return EXIT_REFUSED
-        return _crash(err, log_file)
-    except OSError as error:
-        # The system refused a file (a name too long, a disk that failed): the user's to fix,
-        # not a bug. Only the error number is logged: a file name may be a person's name.
-        failed = UserError("file_failed", path=error.filename or "-", reason=error.strerror)
-        print(failed.message(), file=err)
-        log.info("refused: %s", describe_refusal("file_failed", {"errno": error.errno}))
-        return EXIT_REFUSED
     except KeyboardInterrupt:
         print(tr("Interrupted."), file=err)
         return EXIT_REFUSED
-    except Exception:
-        return _crash(err, log_file)
+    except Exception as error:
+        # One taxonomy with the window (``errors.triage``): a refusal in one line, else a bug.
+        refusal = triage(error, database_url)
+        if refusal is None:
+            print(tr(MESSAGES["internal_error"], log=log_file), file=err)
+            return EXIT_REFUSED
+        print(refusal.message(), file=err)
+        return refusal.exit_code
 
 
 def _environment_values() -> list[str]:
@@ -1627,15 +1624,6 @@ def _command_name(args: argparse.Namespace) -> str:
         if getattr(args, name, None) is not None:
             parts.append(getattr(args, name))
     return " ".join(parts)
-
-
-def _crash(err: TextIO, log_file: Path) -> int:
-    log.exception("internal error")
-    print(
-        tr("The program hit an internal error. Details were logged to {log}.", log=log_file),
-        file=err,
-    )
-    return EXIT_REFUSED
 
 
 def gui_main() -> None:

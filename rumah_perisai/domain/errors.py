@@ -1,15 +1,16 @@
 """Errors raised by the domain rules.
 
-Every rule violation is a :class:`RuleError`, so the CLI and the UI can catch one type and show its
-text as a one-line message. The text is in Bahasa Indonesia for the volunteers; ``code`` is a stable
-snake_case name for programs and tests.
+Every rule violation is a :class:`RuleError`: the user's fault, never a bug. The domain makes its
+text when it raises it (``tr``: in the user's language); ``code`` is a stable snake_case name for
+programs, tests and the log. The command line and the window sort it as a refusal the same way
+(``rumah_perisai.errors.as_refusal`` makes it a ``RuleRefusal``): its one line, nothing changed.
 """
 
 from __future__ import annotations
 
 
 class RuleError(ValueError):
-    """A rule from DOMAIN.md was not met; ``str(error)`` is the Indonesian message."""
+    """A rule from DOMAIN.md was not met; ``str(error)`` is its message, in the user's language."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)

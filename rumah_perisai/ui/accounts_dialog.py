@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -46,6 +45,7 @@ from rumah_perisai.services.volunteers import (
     set_active,
 )
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER, RED_TEXT
+from rumah_perisai.ui.refusals import refusing
 
 # The list's columns; the last two say who could not log in (issue 16, item 4).
 COLUMNS = (
@@ -263,10 +263,8 @@ class AccountsDialog(QDialog):
         account = self._selected()
         if account is None:
             return
-        try:
+        with refusing(self):
             set_active(self._db, account.id, not account.active, self._actor)
-        except UserError as error:
-            QMessageBox.warning(self, tr("Cannot continue"), error.message())
         self.refresh()
 
     def reset(self) -> None:
@@ -281,7 +279,5 @@ class AccountsDialog(QDialog):
         )
         if not ok:
             return
-        try:
+        with refusing(self):
             reset_pin(self._db, account.id, pin, self._actor)
-        except UserError as error:
-            QMessageBox.warning(self, tr("Cannot continue"), error.message())

@@ -100,6 +100,7 @@ from rumah_perisai.ui.look import (
     show_about,
 )
 from rumah_perisai.ui.qt_texts import apply_qt_locale
+from rumah_perisai.ui.refusals import refusing
 from rumah_perisai.ui.tasks import run_with_progress
 
 HELD_STYLE = "background: #fff3cd; color: #5d4037; padding: 4px; font-weight: bold;"
@@ -322,10 +323,9 @@ class ConflictsDialog(QDialog):
         self.keep(conflict_id, regno, note)
 
     def keep(self, conflict_id: int, regno: str, note: str) -> None:
-        try:
+        with refusing(self, tr("NIK conflicts")) as refused:
             decide_conflict(self._app.db, conflict_id, regno, note, self.actor)
-        except UserError as error:
-            QMessageBox.warning(self, tr("NIK conflicts"), error.message())
+        if refused:
             return
         self.decided += 1
         self.load()

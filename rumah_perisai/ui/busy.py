@@ -2,9 +2,9 @@
 
 A busy database (another window or program saving; ``UserError("db_busy")`` from the unit of
 work) is no fault of the user nor a bug: nothing was changed, and an operation that can simply be
-repeated is offered again with one button. ``as_refusal`` also turns a driver's busy or
-disk-full error that reached the window's last-resort error hook into the same refusal, so it
-never shows as a program error.
+repeated is offered again with one button. A driver's busy or disk-full error that reaches the
+window's last-resort error hook is the same refusal (``errors.as_refusal``), never a program
+error.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
-from sqlalchemy.exc import DBAPIError
 
-from rumah_perisai.db.engine import refusal_for
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 
@@ -43,13 +41,3 @@ def refusal_box(
     box.setWindowModality(Qt.WindowModality.WindowModal)
     box.open()
     return box
-
-
-def as_refusal(error: BaseException, database_url: str = "") -> UserError | None:
-    """The refusal ``error`` stands for (a ``UserError``, or a driver's busy / disk-full error),
-    or None when it is a bug."""
-    if isinstance(error, UserError):
-        return error
-    if isinstance(error, DBAPIError):
-        return refusal_for(database_url, error)
-    return None

@@ -50,6 +50,8 @@ class Loader:
 
     Work started again under the same key makes the earlier result stale (it is dropped), so a
     slow refresh never overwrites a newer one. ``pending`` counts work not yet handed back.
+    What the work raised is handed to ``done`` as its error; the dashboard sorts it with
+    ``errors.as_refusal`` (a refusal in its status line, a bug on to the crash hook).
     """
 
     def __init__(self) -> None:

@@ -19,7 +19,7 @@ post of 200,000 participants. F5 refreshes the tab shown; showing a tab refreshe
 
 from __future__ import annotations
 
-import logging
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -78,7 +78,7 @@ from rumah_perisai.domain.coverage import Status
 from rumah_perisai.domain.incentives import PART_NOTE
 from rumah_perisai.domain.months import add_months, first_of_month
 from rumah_perisai.domain.timezones import local_date
-from rumah_perisai.errors import UserError
+from rumah_perisai.errors import UserError, as_refusal
 from rumah_perisai.i18n import N_, babel_locale, speaking, tr
 from rumah_perisai.printing.call_list import call_list_pdf
 from rumah_perisai.printing.incentives import statement_pdf
@@ -118,8 +118,6 @@ from rumah_perisai.ui.dashboard_parts import (
 from rumah_perisai.ui.file_dialogs import remember_folder, start_folder
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 from rumah_perisai.ui.pdf_preview import PdfDialog
-
-log = logging.getLogger(__name__)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 AMOUNT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -836,11 +834,13 @@ class DashboardWindow(QDialog):
         """After a load: False (and said) if it failed."""
         if error is not None:
             self.status.setStyleSheet(ERROR_STYLE)
-            if isinstance(error, UserError):
-                self.status.setText(error.message())
+            refusal = as_refusal(error)
+            if refusal is not None:
+                self.status.setText(refusal.message())
             else:
-                log.error("dashboard refresh failed", exc_info=error)
                 self.status.setText(tr("Could not read the figures: {reason}", reason=str(error)))
+                # A bug in the worker is a bug: the crash path logs its traceback and shows it.
+                sys.excepthook(type(error), error, error.__traceback__)
             return False
         if not self.loading:
             self.status.setText(

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QIcon
@@ -24,16 +22,15 @@ from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder, resolve_data_folder
 from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, UserError
 from rumah_perisai.i18n import set_language, tr
-from rumah_perisai.messages import MESSAGES
 from rumah_perisai.resources import resource_path
 from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.settings import IDLE_MINUTES, get_setting
 from rumah_perisai.services.volunteers import Actor, has_coordinator
-from rumah_perisai.ui.busy import as_refusal
 from rumah_perisai.ui.first_run import FirstRunChoice, FirstRunDialog, app_actor
 from rumah_perisai.ui.help import install_help
 from rumah_perisai.ui.login import FirstCoordinatorDialog, IdleWatch, LoginDialog
 from rumah_perisai.ui.qt_texts import apply_qt_locale, install_qt_texts
+from rumah_perisai.ui.refusals import install_crash_hook
 from rumah_perisai.ui.tasks import run_with_progress
 
 if TYPE_CHECKING:
@@ -62,20 +59,9 @@ def _application() -> QApplication:
 
 def _install_crash_hook(log_file: str, database_url: str = "") -> None:
     """A bug is logged with its traceback and shown in a dialog; the program is not left hanging.
-    A refusal, and a busy database or a full disk however it got here, is no bug: its message."""
-
-    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
-        refusal = as_refusal(value, database_url)
-        if refusal is not None:
-            log.info("refused: %s", refusal.key)
-            QMessageBox.warning(None, tr("Cannot continue"), refusal.message())
-            return
-        log.error("internal error\n%s", "".join(traceback.format_exception(kind, value, tb)))
-        QMessageBox.critical(
-            None, tr("Program error"), tr(MESSAGES["internal_error"], log=log_file)
-        )
-
-    sys.excepthook = hook
+    A refusal (a rule not met, a busy database, a full disk) however it got here is no bug: its
+    one-line message. The sorting is ``errors.as_refusal``'s, the same as the command line's."""
+    install_crash_hook(log_file, database_url)
 
 
 def ensure_demo_post(app: App, parent: QWidget | None = None) -> bool:

@@ -62,6 +62,7 @@ from rumah_perisai.ui.paper_banner import PaperHoldBanner
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
 from rumah_perisai.ui.qt_texts import apply_qt_locale
 from rumah_perisai.ui.question import ask
+from rumah_perisai.ui.refusals import refusing
 from rumah_perisai.vault import Protection, key_protection
 
 if TYPE_CHECKING:
@@ -736,17 +737,17 @@ class MainWindow(QMainWindow):
 
     def take_payment_of_selected(self) -> None:
         """Ctrl+B: dues for the participant selected in the list."""
-        from rumah_perisai.ui.payment_dialog import PaymentDialog, show_message
+        from rumah_perisai.ui.payment_dialog import PaymentDialog
 
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             self.result_count.setText(tr("Choose a participant in the list first."))
             return
         participant_id = self.model.participant_id(rows[0].row())
-        try:
+        with refusing(self, wait=False) as refused:
             dialog = PaymentDialog(self._app.db, self._app.folder, self.actor, participant_id, self)
-        except UserError as error:
-            self.message_box = show_message(self, tr("Cannot continue"), error.message())
+        if refused:
+            self.message_box = refused.box
             return
         dialog.paid.connect(lambda _id: self.model.forget_rows())
         dialog.changed.connect(lambda _id: self.model.forget_rows())

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -32,7 +31,6 @@ from rumah_perisai import areas, formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
-from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.cards import CARD_STATE_TEXT, REASON_TEXT
 from rumah_perisai.services.dues import PAYMENT, ReceiptRow, participant_receipts
@@ -41,6 +39,7 @@ from rumah_perisai.services.registration import rejoin, withdraw
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
+from rumah_perisai.ui.refusals import refusing
 
 AMOUNT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -454,18 +453,16 @@ class ParticipantDialog(QDialog):
             self.withdraw_with(question.textValue())
 
     def withdraw_with(self, reason: str) -> None:
-        try:
+        with refusing(self) as refused:
             withdraw(self._db, self._id, reason, self._actor)
-        except UserError as error:
-            QMessageBox.warning(self, tr("Cannot continue"), error.message())
+        if refused:
             return
         self.reload()
 
     def do_rejoin(self) -> None:
-        try:
+        with refusing(self) as refused:
             start = rejoin(self._db, self._id, self._actor)
-        except UserError as error:
-            QMessageBox.warning(self, tr("Cannot continue"), error.message())
+        if refused:
             return
         self.reload()
         self.status.setText(
@@ -533,14 +530,14 @@ class ParticipantDialog(QDialog):
             self.pay_button.setFocus()
 
     def pay(self) -> None:
-        from rumah_perisai.ui.payment_dialog import PaymentDialog, show_message
+        from rumah_perisai.ui.payment_dialog import PaymentDialog
 
         if self._folder is None or not self.pay_button.isEnabled():
             return
-        try:
+        with refusing(self, wait=False) as refused:
             dialog = PaymentDialog(self._db, self._folder, self._actor, self._id, self)
-        except UserError as error:
-            self.message_box = show_message(self, tr("Cannot continue"), error.message())
+        if refused:
+            self.message_box = refused.box
             return
         dialog.paid.connect(lambda _id: self._paid())
         dialog.changed.connect(lambda _id: self.reload())
@@ -562,16 +559,15 @@ class ParticipantDialog(QDialog):
         self.receipt_dialog.open()
 
     def ask_void(self) -> None:
-        from rumah_perisai.ui.payment_dialog import show_message
         from rumah_perisai.ui.void_dialog import VoidDialog
 
         receipt = self.selected_receipt()
         if receipt is None or self._folder is None or not self.void_button.isEnabled():
             return
-        try:
+        with refusing(self, wait=False) as refused:
             dialog = VoidDialog(self._db, self._folder, self._actor, receipt.id, self)
-        except UserError as error:
-            self.message_box = show_message(self, tr("Cannot continue"), error.message())
+        if refused:
+            self.message_box = refused.box
             return
         dialog.voided.connect(lambda _id: self._paid())
         self.void_dialog = dialog

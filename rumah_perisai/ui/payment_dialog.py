@@ -50,6 +50,7 @@ from rumah_perisai.ui import busy
 from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
+from rumah_perisai.ui.refusals import refusing
 
 PLAN_HEIGHT = 470  # logical pixels: fits 1366×768 at 125% with room to spare
 REFUSAL_HEIGHT = 240
@@ -64,14 +65,6 @@ def month_count_label(count: int) -> str:
         6: tr("&6 months"),
         12: tr("1&2 months"),
     }[count]
-
-
-def show_message(parent: QWidget, title: str, text: str) -> QMessageBox:
-    """A warning that does not block (window-modal, opened with ``open``): tests see it too."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setWindowModality(Qt.WindowModality.WindowModal)
-    box.open()
-    return box
 
 
 def _item(text: str, align: Qt.AlignmentFlag | None = None) -> QTableWidgetItem:
@@ -452,10 +445,10 @@ class PaymentDialog(QDialog):
         box.open()
 
     def do_rejoin(self) -> None:
-        try:
+        with refusing(self, wait=False) as refused:
             rejoin(self._db, self._id, self._actor)
-        except UserError as error:
-            self.message_box = show_message(self, tr("Cannot continue"), error.message())
+        if refused:
+            self.message_box = refused.box
             return
         self.changed.emit(self._id)
         self.reload()

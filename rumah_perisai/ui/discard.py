@@ -12,7 +12,8 @@ from rumah_perisai.i18n import tr
 
 
 def ask_discard(parent: QWidget, discard: Callable[[], None]) -> QMessageBox:
-    """ "Discard what was typed?" (window-modal, not blocking); Yes runs ``discard``."""
+    """ "Discard what was typed?" (window-modal, not blocking): *Buang isian* runs ``discard``,
+    *Lanjut mengisi* (the default, and Escape) keeps the form as it is."""
     box = QMessageBox(
         QMessageBox.Icon.Question,
         tr("Discard what was typed?"),
@@ -20,7 +21,11 @@ def ask_discard(parent: QWidget, discard: Callable[[], None]) -> QMessageBox:
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         parent,
     )
+    # The answers say what they do, each with its Alt letter (never a bare Yes / No).
+    box.button(QMessageBox.StandardButton.Yes).setText(tr("&Discard"))
+    box.button(QMessageBox.StandardButton.No).setText(tr("&Keep filling in"))
     box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
     box.setWindowModality(Qt.WindowModality.WindowModal)
     box.buttonClicked.connect(
         lambda button: (

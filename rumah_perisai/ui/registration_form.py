@@ -18,7 +18,6 @@ from datetime import date
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QCheckBox,
     QComboBox,
     QCompleter,
@@ -65,6 +64,7 @@ from rumah_perisai.services.registration import (
 )
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.date_field import DateField
+from rumah_perisai.ui.discard import ask_discard
 
 OCCUPATIONS = (
     N_("Farmer"), N_("Fisher"), N_("Trader"), N_("Ojek driver"), N_("Day labourer"),
@@ -590,22 +590,8 @@ class RegistrationDialog(QDialog):
         if not self.is_touched():
             self.reject()
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.windowTitle())
-        box.setText(tr("Discard what was typed in this form?"))
-        discard = box.addButton(tr("&Discard"), QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton(tr("&Keep filling in"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-
-        def answered(button: QAbstractButton) -> None:
-            if button is discard:
-                self.reject()
-
-        box.buttonClicked.connect(answered)
-        self.discard_box = box
-        box.open()  # no nested event loop: the window keeps painting
+        if self.discard_box is None:
+            self.discard_box = ask_discard(self, self.reject)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and not event.modifiers():

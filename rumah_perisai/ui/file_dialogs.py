@@ -62,11 +62,11 @@ def start_folder(kind: str) -> Path:
     return last_folder(kind) or documents_folder()
 
 
-def _run(dialog: QFileDialog, kind: str, *, folder: bool = False) -> Path | None:
+def _run(dialog: QFileDialog, kind: str) -> Path | None:
     if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.selectedFiles():
         return None
     chosen = Path(dialog.selectedFiles()[0])
-    remember_folder(kind, chosen if folder else chosen.parent)
+    remember_folder(kind, chosen.parent)
     return chosen
 
 
@@ -90,20 +90,3 @@ def save_path(
     """Ask where to save a file of ``kind``; None if the user went back. The dialog asks
     before it replaces an existing file."""
     return _run(save_dialog(parent, title, suggested_name, filter_text, kind), kind)
-
-
-def open_path(parent: QWidget | None, title: str, filter_text: str, kind: str) -> Path | None:
-    """Ask for an existing file of ``kind``; None if the user went back."""
-    dialog = QFileDialog(parent, title, str(start_folder(kind)), filter_text)
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
-    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    return _run(dialog, kind)
-
-
-def folder_path(parent: QWidget | None, title: str, kind: str) -> Path | None:
-    """Ask for a folder (a USB stick, a backup place); None if the user went back."""
-    dialog = QFileDialog(parent, title, str(start_folder(kind)))
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
-    dialog.setFileMode(QFileDialog.FileMode.Directory)
-    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-    return _run(dialog, kind, folder=True)

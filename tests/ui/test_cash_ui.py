@@ -108,6 +108,13 @@ def test_close_the_day_with_a_difference_then_deposit_it(
     qtbot.mouseClick(deposit.save_button, Qt.MouseButton.LeftButton)
     assert "referensi" in deposit.error.text() or "reference" in deposit.error.text()
     qtbot.keyClicks(deposit.reference, "BNI 0042 7781")
+    for typed, said in (("3102", "12-03-1978"), ("31022026", "12-03-1978")):
+        deposit.deposited_on.setText(typed)  # unfinished, then a day that does not exist
+        qtbot.mouseClick(deposit.save_button, Qt.MouseButton.LeftButton)
+        assert deposit.isVisible() and said in deposit.error.text()
+        assert deposit.focusWidget() is deposit.deposited_on
+        assert closes(app.db)[0].deposit_key is None  # nothing recorded
+    deposit.deposited_on.setDate(date(2026, 11, 27))
     qtbot.mouseClick(deposit.save_button, Qt.MouseButton.LeftButton)
     assert not deposit.isVisible()
     (close,) = closes(app.db)

@@ -4,6 +4,11 @@ Every service operation that changes data runs inside ``Database.unit_of_work(ac
 session, committed at the end or rolled back on any error, then closed. The session stamps every
 created or changed record with the operation's change number and writes one audit row per
 record, so no service can forget either. Records are never deleted through it.
+
+It also notes which tables an operation wrote (every INSERT and UPDATE it executes: the ORM's
+flushes and Core statements alike) and, once the operation is committed and only then,
+announces their topics (``rumah_perisai.changes``): a refused or failed operation, or a mere
+read, announces nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, event, func, insert, inspect, select
+from sqlalchemy import Connection, Engine, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, sessionmaker
+from sqlalchemy.sql.dml import UpdateBase
 
+from rumah_perisai import changes
 from rumah_perisai.db.engine import refusal_for, snapshot, writer
 from rumah_perisai.db.models import AuditEntry, Base, Counter, DuplicateHash, Tracked
 from rumah_perisai.errors import UserError
@@ -31,6 +38,12 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 CHANGE_COUNTER = ("", "change")
 _UNAUDITED = (AuditEntry, Counter, DuplicateHash)
+
+
+# The tables written through each connection a unit of work holds: filled by the engine's
+# statement listener below, read once the unit of work ends. Keyed by the Connection object
+# itself, so a statement on any other connection (a read, another thread's work) is not counted.
+_written_on: dict[Connection, set[str]] = {}
 
 
 def utc_now() -> datetime:
@@ -173,6 +186,31 @@ def _write_audit(session: Session, _flush: UOWTransaction) -> None:
         session.connection().execute(insert(AuditEntry), rows)
 
 
+@event.listens_for(TrackedSession, "after_begin")
+def _watch_connection(session: Session, _tx: SessionTransaction, connection: Connection) -> None:
+    written = session.info.get("written")
+    if written is not None:
+        _written_on[connection] = written
+        session.info.setdefault("watched", []).append(connection)
+
+
+def _note_write(
+    connection: Connection, statement: Any, _multiparams: Any, _params: Any, _options: Any
+) -> None:
+    """An engine listener: an INSERT or UPDATE on a watched connection names its table."""
+    written = _written_on.get(connection)
+    if written is not None and isinstance(statement, UpdateBase):
+        table = getattr(statement, "table", None)
+        name = getattr(table, "name", None)
+        if isinstance(name, str):
+            written.add(name)
+
+
+def _unwatch(session: Session) -> None:
+    for connection in session.info.pop("watched", []):
+        _written_on.pop(connection, None)
+
+
 @event.listens_for(TrackedSession, "after_commit")
 @event.listens_for(TrackedSession, "after_rollback")
 def _forget_operation(session: Session) -> None:
@@ -249,12 +287,17 @@ class Database:
             bind=writer(engine), class_=TrackedSession, expire_on_commit=False
         )
         self._readers = sessionmaker(bind=snapshot(engine), class_=TrackedSession)
+        if not event.contains(engine, "before_execute", _note_write):
+            event.listen(engine, "before_execute", _note_write)
 
     @contextmanager
     def unit_of_work(self, actor: str) -> Iterator[Session]:
-        """One operation that may change data: committed at the end, rolled back on error."""
+        """One operation that may change data: committed at the end, rolled back on error.
+
+        Once committed, the topics of the tables it wrote are announced (``changes``)."""
         session = self._writers()
-        session.info.update(actor=actor, clock=self.clock, origin=self.origin)
+        written: set[str] = set()
+        session.info.update(actor=actor, clock=self.clock, origin=self.origin, written=written)
         try:
             yield session
             session.commit()
@@ -268,7 +311,10 @@ class Database:
             session.rollback()
             raise
         finally:
+            _unwatch(session)
             session.close()
+        # Reached only after a successful commit: an error above has left already.
+        changes.announce(*changes.topics_of(written))
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from rumah_perisai import __version__, vault
+from rumah_perisai import __version__, changes, vault
 from rumah_perisai.config import DB_FILE_NAME, DataFolder
 from rumah_perisai.db import encrypted
 from rumah_perisai.db.models import SCHEMA_REVISION, Post, Setting
@@ -694,6 +694,7 @@ def _write_status(folder: DataFolder, status: dict[str, Any]) -> None:
         temporary = _status_path(folder).with_suffix(".tmp")
         temporary.write_text(json.dumps(status, indent=2) + "\n", encoding="utf-8")
         os.replace(temporary, _status_path(folder))
+    changes.announce(changes.BACKUPS)  # a file, not a table: the unit of work cannot see it
 
 
 def _record(folder: DataFolder, where: str, at: datetime, path: Path) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from rumah_perisai import changes
 from rumah_perisai.app import App
@@ -53,7 +53,7 @@ def test_orm_flushes_and_core_statements_are_both_counted(
         )
         number = begin_operation(session)
         session.connection().execute(
-            Setting.__table__.insert(), {"key": "k", "value_json": "1", "change_no": number}
+            insert(Setting).values(key="k", value_json="1", change_no=number)
         )
     assert heard[-1] == frozenset({changes.PARTICIPANTS, changes.SETTINGS})
 

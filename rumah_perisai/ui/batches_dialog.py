@@ -33,13 +33,11 @@ from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QDialog,
     QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -49,16 +47,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rumah_perisai import formats
+from rumah_perisai import changes, formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
-from rumah_perisai.exchange.ack import ACK_SUFFIX, ack_file_name
+from rumah_perisai.exchange.ack import ACK_SUFFIX
 from rumah_perisai.exchange.batchfile import FILE_SUFFIX
-from rumah_perisai.exchange.safe_write import write_file
-from rumah_perisai.i18n import N_, babel_locale, tr
-from rumah_perisai.keys import format_fingerprint
-from rumah_perisai.services.acks import AckTaken, RefundDue, branch_view, refunds_due, take_ack
+from rumah_perisai.i18n import babel_locale, tr
+from rumah_perisai.services.acks import RefundDue, branch_view
 from rumah_perisai.services.batch_holding import records_text
 from rumah_perisai.services.batches import (
     BatchInfo,
@@ -71,16 +67,13 @@ from rumah_perisai.services.batches import (
     verify_file,
     write_again,
 )
-from rumah_perisai.services.branch_keys import (
-    install_branch_key,
-    installed_branch_key,
-    post_key_file_bytes,
-    post_public_key,
-)
 from rumah_perisai.services.posts import post_summary
-from rumah_perisai.services.updates import Found, Launcher, install_update, update_beside
+from rumah_perisai.services.updates import Found, Launcher
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.batch_ack import AckPart, RefundsDialog
+from rumah_perisai.ui.batch_keys import KeysPart
+from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.file_dialogs import documents_folder
 from rumah_perisai.ui.keyboard_help import FocusHint, fit_columns
 from rumah_perisai.ui.look import (
@@ -92,9 +85,8 @@ from rumah_perisai.ui.look import (
     NUMBER,
     RED,
     RED_TEXT,
-    WARNING_STYLE,
 )
-from rumah_perisai.ui.tasks import run_with_progress
+from rumah_perisai.ui.operations import Outcome, run_op_in_background
 
 NOT_ACKNOWLEDGED = AMBER  # still waiting for the branch
 ACKNOWLEDGED = GREEN  # the branch has it
@@ -123,10 +115,6 @@ def state_text(info: BatchInfo) -> str:
     return tr("acknowledged") if info.state == "acknowledged" else tr("written")
 
 
-def _mono(text: str) -> str:
-    return f"<span style='font-family: monospace'>{html.escape(text)}</span>"
-
-
 class _StepTexts:
     """The export's steps in words for the progress dialog (the service names its parts)."""
 
@@ -143,7 +131,7 @@ class _StepTexts:
         self._inner.step(done, total, label)
 
 
-class BatchesDialog(QDialog):
+class BatchesDialog(AckPart, KeysPart):
     """The weekly batch page (Ctrl+M in the main window; Settings, Branch key… opens it too)."""
 
     written = Signal(int)  # a batch was written (its sequence number)
@@ -183,6 +171,9 @@ class BatchesDialog(QDialog):
         self.setWindowTitle(tr("Weekly batch"))
         self._build()
         self.refresh()
+        # Its own batches, acknowledgements and keys (and whatever the pending count counts)
+        # are shown again by the change notices, also after a write on the worker thread.
+        listen(self, changes.TOPICS - {changes.BACKUPS}, self.refresh)
         if keys_first:
             self.install_button.setFocus()
         elif self.write_button.isEnabled():
@@ -368,44 +359,6 @@ class BatchesDialog(QDialog):
         self.show_found_ack()
         self.show_refunds_button()
 
-    def show_keys(self) -> None:
-        branch = installed_branch_key(self._db)
-        if branch is None:
-            self.branch_label.setText(
-                tr(
-                    "No branch key installed: the weekly batch cannot be written until the "
-                    "branch's key file is installed."
-                )
-            )
-            self.branch_label.setStyleSheet(WARNING_STYLE)
-            self.install_button.setEnabled(True)
-            self.install_button.setToolTip("")
-        else:
-            self.branch_label.setText(
-                "<b>"
-                + html.escape(tr("Branch: {name} ({code})", name=branch.name, code=branch.code))
-                + "</b><br>"
-                + html.escape(tr("Fingerprint:"))
-                + " "
-                + _mono(format_fingerprint(branch.fingerprint))
-            )
-            self.branch_label.setStyleSheet("")
-            # Replacing the key is the coordinator's (the service refuses anyone else).
-            self.install_button.setEnabled(self._actor.is_coordinator)
-            self.install_button.setToolTip(
-                ""
-                if self._actor.is_coordinator
-                else tr("Only a coordinator replaces the branch key.")
-            )
-        post = post_public_key(self._db)
-        self.post_label.setText(
-            html.escape(tr("This post: {name} ({code})", name=post.name, code=post.code))
-            + "<br>"
-            + html.escape(tr("Fingerprint:"))
-            + " "
-            + _mono(format_fingerprint(post.fingerprint))
-        )
-
     def show_pending(self) -> None:
         self.state = current = pending(self._db)
         last = current.last
@@ -578,6 +531,11 @@ class BatchesDialog(QDialog):
         self.say(error.message(), good=False)
         self.show_message(tr("Cannot continue"), error.message())
 
+    def _said(self, outcome: Outcome[WrittenBatch]) -> None:
+        """An operation's refusal, its box (shown by the operation) kept for the tests."""
+        if outcome.refusal is not None:
+            self.message_box = outcome.box
+
     def say(self, text: str, *, good: bool) -> None:
         self.report.setText(text)
         self.report.setStyleSheet(GOOD_STYLE if good else ERROR_STYLE)
@@ -620,18 +578,16 @@ class BatchesDialog(QDialog):
             return
         db, folder, actor = self._db, self._folder, self._actor
         before = {info.seq for info in self.rows}
-        result = run_with_progress(
+        outcome = run_op_in_background(
             self,
             tr("Writing the weekly batch…"),
             lambda progress: export_batch(db, folder, out_dir, actor, _StepTexts(progress)),
+            success=lambda written: self._written(written, again=False),
+            failure=lambda error: self.say(error.message(), good=False),
+            wait=False,
         )
-        self.refresh()
-        if result.error is not None:
-            if isinstance(result.error, UserError):
-                self.refused(result.error)
-                return
-            raise result.error
-        if result.value is None:  # cancelled
+        self._said(outcome)
+        if outcome.cancelled:
             recorded = [info for info in self.rows if info.seq not in before]
             if recorded:  # Cancel came after the batch was saved: say so, never "nothing"
                 self.refused(
@@ -643,8 +599,6 @@ class BatchesDialog(QDialog):
                 )
             else:
                 self.say(tr("Stopped: no batch was written."), good=False)
-            return
-        self._written(result.value, again=False)
 
     def write_selected_again(self) -> None:
         chosen = self.selected_batch()
@@ -656,19 +610,15 @@ class BatchesDialog(QDialog):
         if out_dir is None:
             return
         db, folder, actor, seq = self._db, self._folder, self._actor, chosen.seq
-        result = run_with_progress(
+        outcome = run_op_in_background(
             self,
             tr("Writing batch {seq} again…", seq=seq),
             lambda _progress: write_again(db, folder, seq, out_dir, actor),
+            success=lambda written: self._written(written, again=True),
+            failure=lambda error: self.say(error.message(), good=False),
+            wait=False,
         )
-        self.refresh()
-        if result.error is not None:
-            if isinstance(result.error, UserError):
-                self.refused(result.error)
-                return
-            raise result.error
-        if result.value is not None:
-            self._written(result.value, again=True)
+        self._said(outcome)
 
     def _written(self, written: WrittenBatch, *, again: bool) -> None:
         info = written.info
@@ -682,118 +632,6 @@ class BatchesDialog(QDialog):
         if info.seq in seqs:
             self.table.selectRow(seqs.index(info.seq))
         self.written.emit(info.seq)
-
-    # --- the branch's acknowledgement --------------------------------------------------------
-    def ack_on_stick(self) -> tuple[BatchInfo, Path] | None:
-        """The newest batch not acknowledged yet whose acknowledgement lies beside it on the
-        stick it was written to (the branch writes it there), if any."""
-        for info in self.rows:  # newest first
-            if info.state == "acknowledged" or not info.copied_to:
-                continue
-            path = Path(info.copied_to) / ack_file_name(info.file_name)
-            try:
-                if path.is_file():
-                    return info, path
-            except OSError:  # a stick that is not there, or not readable: nothing to offer
-                continue
-        return None
-
-    def show_found_ack(self) -> None:
-        self.found_ack = found = self.ack_on_stick()
-        if found is None:
-            self.ack_offer.hide()
-            return
-        info, path = found
-        self.ack_offer_label.setText(
-            "<b>"
-            + html.escape(
-                tr("The branch's acknowledgement of batch {seq} is on the stick.", seq=info.seq),
-                quote=False,
-            )
-            + "</b><br>"
-            + html.escape(str(path), quote=False)
-        )
-        self.ack_offer.show()
-
-    def ack_folder(self) -> str:
-        """Where the last batch was written: the branch puts its acknowledgement beside it."""
-        written = [(info.copied_at, info.copied_to) for info in self.rows if info.copied_at]
-        if not written:
-            return self.last_folder
-        _when, folder = max(written, key=lambda pair: pair[0])
-        return folder or self.last_folder
-
-    def ask_ack(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self,
-            tr("Take in the branch's acknowledgement"),
-            self.ack_folder(),
-            tr("Acknowledgement files (*{suffix})", suffix=ACK_SUFFIX),
-        )
-        if path:
-            self.last_folder = str(Path(path).parent)
-            self.take_ack_file(Path(path))
-
-    def take_found_ack(self) -> None:
-        if self.found_ack is not None:
-            self.take_ack_file(self.found_ack[1])
-
-    def take_ack_file(self, path: Path) -> AckTaken | None:
-        """Take in the acknowledgement in ``path``; its refusal is said, nothing changes then."""
-        try:
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
-            taken = take_ack(self._db, data, path.name, self._actor)
-        except UserError as error:
-            self.refused(error)
-            return None
-        self.refresh()
-        seqs = [info.seq for info in self.rows]
-        if taken.seq in seqs:
-            self.table.selectRow(seqs.index(taken.seq))
-        self.show_taken(taken)
-        self.show_update_beside(path)
-        return taken
-
-    def show_taken(self, taken: AckTaken) -> None:
-        if taken.already:
-            self.say(
-                tr("Batch {seq} was acknowledged already; nothing changed.", seq=taken.seq),
-                good=True,
-            )
-            return
-        lines = [tr("Batch {seq} acknowledged by the branch.", seq=taken.seq)]
-        if taken.newly_rejected:
-            lines.append(
-                tr(
-                    "{count} registration(s) rejected by the branch: {numbers}. Their cards are "
-                    "no longer valid; dues they paid are on the refund list.",
-                    count=formats.number(len(taken.newly_rejected)),
-                    numbers=", ".join(taken.newly_rejected),
-                )
-            )
-        else:
-            lines.append(tr("No registration rejected."))
-        lines.append(tr("KPJ numbers stored: {count}.", count=formats.number(taken.kpj_numbers)))
-        self.report.setText("\n".join(lines))
-        self.report.setStyleSheet(WARNING_STYLE if taken.newly_rejected else GOOD_STYLE)
-
-    def show_refunds_button(self) -> None:
-        self.refunds = refunds_due(self._db)
-        count = len(self.refunds)
-        self.refunds_button.setText(tr("Re&funds due ({count})…", count=formats.number(count)))
-        self.refunds_button.setEnabled(count > 0)
-        self.refunds_button.setToolTip(
-            tr("Dues paid for registrations the branch rejected, to pay back.")
-            if count
-            else tr("No dues to pay back.")
-        )
-
-    def show_refunds(self) -> None:
-        self.refunds_dialog = RefundsDialog(self.refunds, self)
-        self.refunds_dialog.open()
 
     # --- verifying ---------------------------------------------------------------------------
     def ask_verify(self) -> None:
@@ -823,215 +661,3 @@ class BatchesDialog(QDialog):
 
     def verified_text(self, verified: Verified) -> str:
         return "\n".join(verified.lines())
-
-    # --- keys --------------------------------------------------------------------------------
-    def ask_branch_key(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, tr("Install the branch key file"), self.last_folder, tr("Key files (*.json)")
-        )
-        if path:
-            self.last_folder = str(Path(path).parent)
-            self.install_key_file(Path(path))
-
-    def install_key_file(self, path: Path) -> None:
-        try:
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
-            installed = install_branch_key(self._db, data, self._actor)
-        except UserError as error:
-            self.show_key_message(error.message(), good=False)
-            self.show_message(tr("Cannot continue"), error.message())
-            return
-        key = installed.key
-        shown = format_fingerprint(key.fingerprint)
-        if installed.unchanged:
-            text = tr(
-                "This branch key was installed already: {name}, fingerprint {fp}",
-                name=key.name,
-                fp=shown,
-            )
-        elif installed.replaced is not None:
-            text = tr(
-                "Branch key of {name} installed in place of {old}. Fingerprint: {fp}",
-                name=key.name,
-                old=format_fingerprint(installed.replaced.fingerprint),
-                fp=shown,
-            )
-        else:
-            text = tr("Branch key of {name} installed. Fingerprint: {fp}", name=key.name, fp=shown)
-        text += "\n" + tr(
-            "Compare the fingerprint with the branch by phone before the first batch."
-        )
-        self.show_key_message(text, good=True)
-        self.refresh()
-
-    def show_key_message(self, text: str, *, good: bool) -> None:
-        self.key_message.setText(text)
-        self.key_message.setStyleSheet(GOOD_STYLE if good else ERROR_STYLE)
-        self.key_message.show()
-
-    def ask_save_post_key(self) -> None:
-        post = post_public_key(self._db)
-        start = str(Path(self.last_folder) / f"{post.code}-post-public-key.json")
-        path, _filter = QFileDialog.getSaveFileName(
-            self, tr("Save the post key file"), start, tr("Key files (*.json)")
-        )
-        if path:
-            self.last_folder = str(Path(path).parent)
-            self.save_post_key(Path(path))
-
-    def save_post_key(self, path: Path) -> Path | None:
-        try:
-            data = post_key_file_bytes(self._db, self._folder.keys)
-            written = write_file(path.parent, path.name, data)
-        except UserError as error:
-            self.show_key_message(error.message(), good=False)
-            self.show_message(tr("Cannot continue"), error.message())
-            return None
-        fp = format_fingerprint(post_public_key(self._db).fingerprint)
-        self.show_key_message(
-            tr(
-                "Post key file saved: {path}. Give it to the branch and read them the "
-                "fingerprint {fp} by phone.",
-                path=str(written),
-                fp=fp,
-            ),
-            good=True,
-        )
-        return written
-
-    # --- a new version on the stick (issue 15) ------------------------------------------------
-    def _build_update_offer(self) -> None:
-        self.update_offer = QFrame()
-        self.update_offer.setObjectName("updateOffer")
-        self.update_offer.setStyleSheet(OFFER_STYLE.replace("#ackOffer", "#updateOffer"))
-        self.update_label = QLabel()
-        self.update_label.setObjectName("updateText")
-        self.update_label.setWordWrap(True)
-        self.update_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.update_button = QPushButton(tr("Install the new &version"))
-        self.update_button.setObjectName("installUpdate")
-        self.update_button.setAutoDefault(False)
-        self.update_button.clicked.connect(self.install_found_update)
-        row = QHBoxLayout(self.update_offer)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(self.update_label, 1)
-        row.addWidget(self.update_button)
-        self.update_offer.hide()
-
-    def show_update_beside(self, ack_path: Path) -> None:
-        """After an acknowledgement: a signed newer installer beside it is offered; one that
-        is there but refused is said (unsigned, altered, older, another branch's)."""
-        self.found_update = found = update_beside(self._db, ack_path)
-        if found.update is not None:
-            update = found.update
-            self.update_label.setText(
-                tr("A new version of Rumah Perisai ({version}) is ready on the stick, signed by "
-                   "branch {branch}.", version=update.version, branch=update.branch)
-            )  # fmt: skip
-            self.update_label.setStyleSheet("")
-            self.update_button.setVisible(True)
-            self.update_button.setEnabled(self._actor.is_coordinator)
-            self.update_button.setToolTip(
-                "" if self._actor.is_coordinator else tr("Only a coordinator can install it.")
-            )
-            self.update_offer.show()
-        elif found.refused is not None:
-            self.update_label.setText(found.refused)
-            self.update_label.setStyleSheet(ERROR_STYLE)
-            self.update_button.setVisible(False)
-            self.update_offer.show()
-        else:
-            self.update_offer.hide()
-
-    def install_found_update(self) -> None:
-        """Check the installer again, start it and close the program: the installer waits for
-        it to close, replaces it, keeps the data folder and opens the new version."""
-        update = self.found_update.update
-        if update is None:
-            return
-        try:
-            started = install_update(
-                self._db, self._folder.root, update.path, self._actor, launch=self.launch_update
-            )
-        except UserError as error:
-            self.update_offer.hide()
-            self.refused(error)
-            return
-        self.say(
-            tr("Version {version} is being installed; the program opens again when it is done.",
-               version=started.version),
-            good=True,
-        )  # fmt: skip
-        self.quit_for_update()
-
-
-class RefundsDialog(QDialog):
-    """Dues paid for registrations the branch rejected: each to pay back, then void."""
-
-    HEADERS = (
-        N_("Receipt"), N_("Registration no."), N_("Name"), N_("Date"), N_("Amount"), N_("Reason"),
-    )  # fmt: skip
-
-    def __init__(self, rows: list[RefundDue], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("refundsDialog")
-        self.setProperty("help_topic", "batches")
-        self.setWindowTitle(tr("Refunds due"))
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        intro = QLabel(
-            tr(
-                "Dues paid for registrations the branch rejected. Pay each amount back to the "
-                "person, then void the receipt (a coordinator, with the reason): it then leaves "
-                "this list."
-            )
-        )
-        intro.setWordWrap(True)
-        self.table = QTableWidget(len(rows), len(self.HEADERS))
-        self.table.setObjectName("refundsTable")
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)  # the branch's reason, whole
-        self.table.setHorizontalHeaderLabels([tr(h) for h in self.HEADERS])
-        for row, due in enumerate(rows):
-            cells = (
-                due.receipt, due.registration_no, due.name, formats.day(due.issued_on),
-                formats.money(due.total), due.reason,
-            )  # fmt: skip
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if column == 4:
-                    item.setTextAlignment(NUMBER)
-                item.setToolTip(due.reason)
-                self.table.setItem(row, column, item)
-        fit_columns(self.table, len(self.HEADERS) - 1)
-        rows_header = self.table.verticalHeader()
-        rows_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.total = QLabel(
-            "<b>"
-            + html.escape(
-                tr(
-                    "{count} receipt(s), {amount} to pay back.",
-                    count=formats.number(len(rows)),
-                    amount=formats.money(sum(due.total for due in rows)),
-                )
-            )
-            + "</b>"
-        )
-        self.total.setObjectName("refundsTotal")
-        close = QPushButton(tr("Close &window"))
-        close.setObjectName("closeRefunds")
-        close.setDefault(True)
-        close.clicked.connect(self.accept)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.total, 1)
-        bottom.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
-        self.table.setFocus()
-        self.resize(860, 320)

@@ -23,13 +23,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -37,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rumah_perisai import areas, formats
+from rumah_perisai import areas, changes, formats
 from rumah_perisai.app import App
 from rumah_perisai.config import LANGUAGES
 from rumah_perisai.domain.card_payload import is_card_text
@@ -48,25 +45,19 @@ from rumah_perisai.i18n import language, set_language, tr
 from rumah_perisai.services.backup import backup_status, folder_of, local_backup
 from rumah_perisai.services.participant_search import ParticipantSearch, SearchKind, parse_query
 from rumah_perisai.services.posts import PostSummary, local_post_id, post_summary
-from rumah_perisai.services.settings import (
-    CARD_OFFSET_MM,
-    IDLE_MINUTES,
-    RECEIPT_LAYOUT,
-    get_setting,
-    set_setting,
-)
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.help import open_help, topic_of
 from rumah_perisai.ui.look import LANGUAGE_NAMES, remember_geometry, restore_geometry, show_about
+from rumah_perisai.ui.main_cards import CardActions, CardBanner
+from rumah_perisai.ui.main_settings import SettingsQuestions
 from rumah_perisai.ui.paper_banner import PaperHoldBanner
 from rumah_perisai.ui.participant_model import COL_NAME, COL_STATUS, ParticipantTableModel
 from rumah_perisai.ui.qt_texts import apply_qt_locale
-from rumah_perisai.ui.question import ask
 from rumah_perisai.ui.refusals import refusing
 from rumah_perisai.vault import Protection, key_protection
 
 if TYPE_CHECKING:
-    from rumah_perisai.services.cards import CardScan
     from rumah_perisai.ui.participant_dialog import ParticipantDialog
 
 # The dialogs (registration form, participant view, accounts, login) are imported when first
@@ -79,39 +70,6 @@ CLOSE_NOTICE_MS = 8_000  # a failed backup at closing is said this long, then th
 SEARCH_PAUSE_MS = 30  # typing pause before searching (a search takes ~10 ms); Enter: at once
 
 
-class CardBanner(QFrame):
-    """A scanned card's answer over the list, red unless the card may be taken, until the
-    volunteer dismisses it (the modal message in front says the same)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("cardBanner")
-        self.text = QLabel()
-        self.text.setObjectName("cardBannerText")
-        self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.button = QPushButton()
-        self.button.setObjectName("dismissCard")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 2, 6, 2)
-        row.addWidget(self.text, 1)
-        row.addWidget(self.button)
-        self.retranslate()
-        self.hide()
-
-    def retranslate(self) -> None:
-        self.button.setText(tr("Dis&miss warning"))
-
-    def say(self, message: str, good: bool) -> None:
-        colours = ("#0d47a1", "#e3f2fd") if good else ("#b71c1c", "#ffebee")
-        self.setStyleSheet(  # the frame's colour does not reach its label: both named
-            f"#cardBanner {{ background: {colours[1]}; border: 2px solid {colours[0]}; }} "
-            f"#cardBannerText {{ color: {colours[0]}; font-weight: bold; padding: 4px; }}"
-        )
-        self.text.setText(message)
-        self.show()
-
-
 def too_broad_while_typing(text: str) -> bool:
     query = parse_query(text)
     if query.kind is SearchKind.NAME:
@@ -121,7 +79,7 @@ def too_broad_while_typing(text: str) -> bool:
     return False
 
 
-class MainWindow(QMainWindow):
+class MainWindow(CardActions, SettingsQuestions):
     language_changed = Signal(str)
     idle_minutes_changed = Signal(int)
 
@@ -147,6 +105,17 @@ class MainWindow(QMainWindow):
         self.search_now()
         self.refresh_banners()
         self.search_box.setFocus()
+        self._listen()
+
+    def _listen(self) -> None:
+        """What other windows change reaches the list and the banners by the change notices.
+        The list only forgets the rows it drew (they are read again when drawn): a notice never
+        reruns a search of 200,000 participants."""
+        listen(
+            self, (changes.PARTICIPANTS, changes.RECEIPTS, changes.CARDS), self.model.forget_rows
+        )
+        listen(self, (changes.BACKUPS, changes.SETTINGS), self.refresh_banners)
+        listen(self, (changes.RECEIPTS, changes.SETTINGS, changes.BATCHES), self.show_paper_hold)
 
     # --- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -466,106 +435,6 @@ class MainWindow(QMainWindow):
         if self.model.rowCount() == 1 and kind is not SearchKind.NAME:
             self.open_participant_at(0)
 
-    def scan_card(self, text: str) -> None:
-        """A scanned card: a current one opens its participant ready to take dues, as before.
-        Any other answer stays on screen until dismissed, saying what the card is and what to
-        do; a withdrawn, rejected or replaced card still opens its registration beneath."""
-        from rumah_perisai.services.cards import CardState, check_card
-
-        self.search_box.clear()
-        self.search_now()  # at once: no search pending behind the answer
-        scan = check_card(self._app.db, text)
-        self.last_scan = scan
-        message = scan.message(scan.name)
-        self.dismiss_card_warning()
-        if scan.participant_id is not None:
-            self.open_participant(scan.participant_id)
-            self.participant_dialog.set_notice(message, scan.current)
-        if scan.state is CardState.CURRENT:
-            self.participant_dialog.focus_pay()  # Enter: take dues
-            return
-        self.card_banner.say(message, scan.current)
-        self.card_warning = self._card_warning(scan, message)
-
-    def dismiss_card_warning(self) -> None:
-        """The card banner's button (or the next scan) puts the last card's answer away."""
-        self.card_banner.hide()
-        if self.card_warning is not None:
-            self.card_warning.close()
-            self.card_warning = None
-
-    def _card_warning(self, scan: CardScan, message: str) -> QMessageBox:
-        """Modal over every window, so it cannot go unseen behind the participant's view;
-        another post's card that may be taken is information, anything else a warning."""
-        from rumah_perisai.services.cards import STATE_LABEL
-
-        icon = QMessageBox.Icon.Information if scan.current else QMessageBox.Icon.Warning
-        title = tr("Card check: {state}", state=tr(STATE_LABEL[scan.state]))
-        parent = self.participant_dialog if scan.participant_id is not None else self
-        box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
-        box.setWindowModality(Qt.WindowModality.ApplicationModal)
-        box.show()
-        return box
-
-    def print_card(self, participant_id: int, reason: str = "first", note: str = "") -> None:
-        """Draw a participant's card and show the preview; a reprint asks for its reason."""
-        from rumah_perisai.services.cards import prepare_cards
-        from rumah_perisai.ui.card_dialog import CardDialog, ReprintReasonDialog
-
-        try:
-            prepared = prepare_cards(
-                self._app.db,
-                self._app.folder,
-                [participant_id],
-                reason=reason,
-                note=note,
-                offset_mm=self.card_offset(),
-            )
-        except UserError as error:
-            if error.key == "reprint_needs_reason" and reason == "first":
-                asked = ReprintReasonDialog(error.message(), self)
-                self.last_question = asked
-                if asked.exec():
-                    self.print_card(participant_id, asked.reason)
-                return
-            QMessageBox.warning(self, tr("Cannot continue"), error.message())
-            return
-        dialog = CardDialog(self._app.db, prepared, self.actor, self)
-        view = getattr(self, "participant_dialog", None)
-        if view is not None:
-            dialog.recorded.connect(lambda _ids: view.reload())
-        self.card_dialog = dialog
-        dialog.open()
-
-    def print_cards_of_today(self) -> None:
-        """Everyone registered today without a card, on A4 sheets of ten, drawn off the GUI
-        thread (with progress and Cancel)."""
-        from rumah_perisai.services.cards import prepare_cards, without_card_registered_on
-        from rumah_perisai.ui.card_dialog import CardDialog
-        from rumah_perisai.ui.tasks import run_with_progress
-
-        ids = without_card_registered_on(self._app.db, self.today())
-        if not ids:
-            self.result_count.setText(tr("Everyone registered today has a card."))
-            return
-        db, folder, offset = self._app.db, self._app.folder, self.card_offset()
-        result = run_with_progress(
-            self,
-            tr("Drawing cards…"),
-            lambda progress: prepare_cards(
-                db, folder, ids, sheet=True, offset_mm=offset, progress=progress
-            ),
-        )
-        if result.error is not None:
-            if isinstance(result.error, UserError):
-                QMessageBox.warning(self, tr("Cannot continue"), result.error.message())
-                return
-            raise result.error
-        if result.value is None:
-            return  # cancelled
-        self.card_dialog = CardDialog(db, result.value, self.actor, self)
-        self.card_dialog.open()
-
     def _fill_filters(self) -> None:
         chosen = (self.status_filter.currentData(), self.desa_filter.currentData())
         self.status_filter.blockSignals(True)
@@ -633,7 +502,6 @@ class MainWindow(QMainWindow):
             self,
             folder=self._app.folder,
         )
-        dialog.changed.connect(lambda _id: self.model.forget_rows())
         dialog.correct_requested.connect(lambda pid: self.correct_participant(pid, dialog))
         dialog.card_requested.connect(self.print_card)
         self.participant_dialog = dialog
@@ -651,7 +519,6 @@ class MainWindow(QMainWindow):
             view,
             correcting=participant_id,
         )
-        form.corrected.connect(lambda _id: view.reload())
         self.correction_dialog = form
         form.open()
 
@@ -694,47 +561,6 @@ class MainWindow(QMainWindow):
         self.actor = dialog.actor
         self.retranslate()
 
-    def ask_idle_minutes(self) -> None:
-        current = int(get_setting(self._app.db, IDLE_MINUTES))
-        question = self.question(
-            tr("Lock after idle time"),
-            tr("Ask who is working after this many &minutes without use:"),
-            tr("&Save"),
-        )
-        question.setIntRange(1, 240)
-        question.setIntValue(current)
-        if question.exec():
-            self.set_idle_minutes(question.intValue())
-
-    def card_offset(self) -> tuple[float, float]:
-        x, y = get_setting(self._app.db, CARD_OFFSET_MM)
-        return float(x), float(y)
-
-    def ask_card_offset(self) -> None:
-        x, y = self.card_offset()
-        right = self._offset_question(tr("Move to the &right by (mm, negative: left):"), x)
-        right.setOkButtonText(tr("&Next"))
-        if not right.exec():
-            return
-        down = self._offset_question(tr("Move &down by (mm, negative: up):"), y)
-        if down.exec():
-            offset = [right.doubleValue(), down.doubleValue()]
-            set_setting(self._app.db, CARD_OFFSET_MM, offset, self.actor)
-
-    def _offset_question(self, label: str, value: float) -> QInputDialog:
-        question = self.question(tr("Card printer offset"), label, tr("&Save"))
-        question.setDoubleDecimals(1)
-        question.setDoubleRange(-20, 20)
-        question.setDoubleValue(value)
-        return question
-
-    def question(self, title: str, label: str, action: str) -> QInputDialog:
-        """A one-field question whose button says its action ("Simpan", "Cetak ulang"), not
-        "OK", and whose label carries the field's Alt key. Kept as ``last_question`` (tests)."""
-        question = ask(self, title, label, action)
-        self.last_question = question
-        return question
-
     def take_payment_of_selected(self) -> None:
         """Ctrl+B: dues for the participant selected in the list."""
         from rumah_perisai.ui.payment_dialog import PaymentDialog
@@ -749,8 +575,6 @@ class MainWindow(QMainWindow):
         if refused:
             self.message_box = refused.box
             return
-        dialog.paid.connect(lambda _id: self.model.forget_rows())
-        dialog.changed.connect(lambda _id: self.model.forget_rows())
         self.payment_dialog = dialog
         dialog.open()
 
@@ -759,7 +583,6 @@ class MainWindow(QMainWindow):
         from rumah_perisai.ui.cash_dialog import CashDialog
 
         self.cash_dialog = CashDialog(self._app.db, self._app.folder, self.actor, self.today, self)
-        self.cash_dialog.finished.connect(lambda _result: self.refresh_banners())
         self.cash_dialog.open()
 
     def open_dashboards(self) -> None:
@@ -782,7 +605,6 @@ class MainWindow(QMainWindow):
         if not self.actor.is_coordinator:
             return
         dialog = BackupDialog(self._app, self.actor, self.summary.timezone, self)
-        dialog.finished.connect(lambda _result: self.refresh_banners())
         self.backup_dialog = dialog
         dialog.open()
 
@@ -837,26 +659,8 @@ class MainWindow(QMainWindow):
         if not self.actor.is_coordinator:
             return
         dialog = PaperReceiptsDialog(self._app.db, self.actor, self)
-        dialog.changed.connect(self.show_paper_hold)
-        dialog.changed.connect(self.model.forget_rows)
         self.paper_dialog = dialog
         dialog.open()
-
-    def ask_receipt_layout(self) -> None:
-        """The paper receipts are printed on: one Alt letter per layout, Enter saves."""
-        from rumah_perisai.ui.receipt_dialog import ReceiptLayoutDialog
-
-        asked = ReceiptLayoutDialog(str(get_setting(self._app.db, RECEIPT_LAYOUT)), self)
-        self.last_question = asked
-        if asked.exec():
-            self.set_receipt_layout(asked.layout_code)
-
-    def set_receipt_layout(self, layout: str) -> None:
-        set_setting(self._app.db, RECEIPT_LAYOUT, layout, self.actor)
-
-    def set_idle_minutes(self, minutes: int) -> None:
-        set_setting(self._app.db, IDLE_MINUTES, minutes, self.actor)
-        self.idle_minutes_changed.emit(minutes)
 
     def manage_accounts(self) -> None:
         from rumah_perisai.ui.accounts_dialog import AccountsDialog

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rumah_perisai import areas, formats
+from rumah_perisai import areas, changes, formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
@@ -38,6 +38,8 @@ from rumah_perisai.services.participant_view import ParticipantDetail, participa
 from rumah_perisai.services.registration import rejoin, withdraw
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.changes import listen
+from rumah_perisai.ui.operations import run_op
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 from rumah_perisai.ui.refusals import refusing
 
@@ -184,7 +186,6 @@ def next_step(d: ParticipantDetail) -> str:
 
 
 class ParticipantDialog(QDialog):
-    changed = Signal(int)
     correct_requested = Signal(int)
     card_requested = Signal(int)
 
@@ -312,11 +313,12 @@ class ParticipantDialog(QDialog):
         layout.addLayout(buttons)
         self.show_detail()
         close.setFocus()
+        # Whoever changed them (a payment, a card, a correction): shown again, never by hand.
+        listen(self, (changes.PARTICIPANTS, changes.RECEIPTS, changes.CARDS), self.reload)
 
     def reload(self) -> None:
         self.detail = participant_detail(self._db, self._id, self._today())
         self.show_detail()
-        self.changed.emit(self._id)
 
     def show_detail(self) -> None:
         d = self.detail
@@ -434,8 +436,7 @@ class ParticipantDialog(QDialog):
 
         current = next((c for c in self.detail.cards if c.state == "valid"), None)
         if current is not None:
-            hand_over(self._db, current.serial, self._actor)
-            self.reload()
+            run_op(self, lambda: hand_over(self._db, current.serial, self._actor))
 
     def ask_withdraw(self) -> None:
         from rumah_perisai.ui.question import ask
@@ -453,18 +454,13 @@ class ParticipantDialog(QDialog):
             self.withdraw_with(question.textValue())
 
     def withdraw_with(self, reason: str) -> None:
-        with refusing(self) as refused:
-            withdraw(self._db, self._id, reason, self._actor)
-        if refused:
-            return
-        self.reload()
+        run_op(self, lambda: withdraw(self._db, self._id, reason, self._actor))
 
     def do_rejoin(self) -> None:
-        with refusing(self) as refused:
-            start = rejoin(self._db, self._id, self._actor)
-        if refused:
-            return
-        self.reload()
+        run_op(self, lambda: rejoin(self._db, self._id, self._actor), success=self._rejoined)
+
+    def _rejoined(self, start: date) -> None:
+        """Shown again already (the notice); what to do next is added."""
         self.status.setText(
             self.status.text()
             + "<br>"
@@ -540,12 +536,11 @@ class ParticipantDialog(QDialog):
             self.message_box = refused.box
             return
         dialog.paid.connect(lambda _id: self._paid())
-        dialog.changed.connect(lambda _id: self.reload())
         self.payment_dialog = dialog
         dialog.open()
 
     def _paid(self) -> None:
-        self.reload()
+        """After its own payment or void: the receipts, already shown again by the notice."""
         self.tabs.setCurrentIndex(self.dues_tab)
 
     def reprint(self) -> None:

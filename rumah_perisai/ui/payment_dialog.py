@@ -49,8 +49,8 @@ from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui import busy
 from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER
+from rumah_perisai.ui.operations import run_op
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
-from rumah_perisai.ui.refusals import refusing
 
 PLAN_HEIGHT = 470  # logical pixels: fits 1366×768 at 125% with room to spare
 REFUSAL_HEIGHT = 240
@@ -75,11 +75,11 @@ def _item(text: str, align: Qt.AlignmentFlag | None = None) -> QTableWidgetItem:
 
 
 class PaymentDialog(QDialog):
-    """One participant's dues. ``paid`` carries the participant's id once a receipt is saved;
-    ``changed`` too after a rejoin (the participant's status changed)."""
+    """One participant's dues. ``paid`` carries the participant's id once a receipt is saved
+    (the window that opened it shows its receipts next); other views learn of the payment, or
+    of a rejoin, from the change notices."""
 
     paid = Signal(int)
-    changed = Signal(int)
 
     def __init__(
         self,
@@ -103,6 +103,9 @@ class PaymentDialog(QDialog):
         self.confirm_box: QMessageBox | None = None
         self._build()
         self.show_options()
+        # No change notice redraws the plan under the volunteer's eyes: the months shown are
+        # the ones confirmed (``expect_months``); a month paid meanwhile is refused, then shown
+        # again (``save``). Its own rejoin shows the new plan (``do_rejoin``).
 
     # --- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -445,10 +448,11 @@ class PaymentDialog(QDialog):
         box.open()
 
     def do_rejoin(self) -> None:
-        with refusing(self, wait=False) as refused:
-            rejoin(self._db, self._id, self._actor)
-        if refused:
-            self.message_box = refused.box
-            return
-        self.changed.emit(self._id)
-        self.reload()
+        done = run_op(
+            self,
+            lambda: rejoin(self._db, self._id, self._actor),
+            success=lambda _start: self.reload(),
+            wait=False,
+        )
+        if not done:
+            self.message_box = done.box

@@ -50,15 +50,15 @@ from rumah_perisai.services.dashboard import (
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.incentives import post_month
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.dashboard_calls import days_shown
 from rumah_perisai.ui.dashboard_parts import OutcomeDialog
-from rumah_perisai.ui.dashboard_window import (
-    DashboardWindow,
+from rumah_perisai.ui.dashboard_promotion import (
     cohort_cell,
     cohort_label,
     cohort_percent,
-    days_shown,
     s_values,
 )
+from rumah_perisai.ui.dashboard_window import DashboardWindow
 from rumah_perisai.ui.main_window import MainWindow
 from tests.conftest import FakeClock
 from tests.printing.test_cash_summary import _pdf_text

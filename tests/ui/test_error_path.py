@@ -19,7 +19,7 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.messages import MESSAGES
 from rumah_perisai.services.volunteers import Actor, accounts
-from rumah_perisai.ui import dashboard_window, launch
+from rumah_perisai.ui import dashboard_dues, launch
 from rumah_perisai.ui.accounts_dialog import AccountsDialog
 from rumah_perisai.ui.main_window import MainWindow
 from rumah_perisai.ui.refusals import refusing
@@ -109,7 +109,7 @@ def test_a_bug_while_a_dashboard_loads_reaches_the_crash_dialog_and_the_log(
     def broken(*_args: Any) -> None:
         raise RuntimeError("a bug in the dues figures")
 
-    monkeypatch.setattr(dashboard_window, "dues_figures", broken)
+    monkeypatch.setattr(dashboard_dues, "dues_figures", broken)
     with caplog.at_level(logging.INFO):
         window.refresh_dues()
         qtbot.waitUntil(lambda: bool(shown), timeout=10_000)

@@ -28,7 +28,7 @@ from rumah_perisai.services.branch import init_branch
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.volunteers import Actor, log_in
 from rumah_perisai.ui.accounts_dialog import NewAccountDialog
-from rumah_perisai.ui.batches_dialog import RefundsDialog
+from rumah_perisai.ui.batch_ack import RefundsDialog
 from rumah_perisai.ui.branch_window import BranchWindow, ConflictsDialog, branch_actor
 from rumah_perisai.ui.dashboard_window import DashboardWindow
 from rumah_perisai.ui.first_run import FirstRunDialog

@@ -15,8 +15,8 @@ from rumah_perisai.services.call_list import call_list, record_call
 from rumah_perisai.services.participant_search import ParticipantSearch
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.dashboard_calls import CallModel
 from rumah_perisai.ui.dashboard_parts import MembersModel
-from rumah_perisai.ui.dashboard_window import CallModel
 
 DAY = date(2026, 11, 27)  # the clock's day (conftest)
 

@@ -98,7 +98,6 @@ class RegistrationDialog(QDialog):
 
     registered = Signal(int)
     open_participant = Signal(int)
-    corrected = Signal(int)
 
     def __init__(
         self,
@@ -756,8 +755,7 @@ class RegistrationDialog(QDialog):
         except UserError as error:
             self.message.setText(error.message())
             return
-        self.corrected.emit(self._correcting)
-        self.accept()
+        self.accept()  # the participant view shows the correction by the change notice
 
 
 def _dup_args(error: DuplicateNik) -> tuple[str, str]:

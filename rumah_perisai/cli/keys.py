@@ -22,7 +22,7 @@ from rumah_perisai.i18n import tr
 def cmd_keys_set_branch(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.keys import format_fingerprint
-    from rumah_perisai.services.branch_keys import install_branch_key
+    from rumah_perisai.keys.installed import install_branch_key
 
     data = read_input_file(Path(args.file), KEY_FILE_LIMIT)
     with open_app(ctx.folder, ctx.database_url) as app:
@@ -55,7 +55,7 @@ def cmd_keys_set_branch(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_keys_show(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.keys import format_fingerprint
-    from rumah_perisai.services.branch_keys import installed_branch_key, post_public_key
+    from rumah_perisai.keys.installed import installed_branch_key, post_public_key
 
     with open_app(ctx.folder, ctx.database_url) as app:
         post = post_public_key(app.db)
@@ -93,7 +93,7 @@ def cmd_keys_export_post(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.exchange.safe_write import write_file
     from rumah_perisai.keys import fingerprint, format_fingerprint
-    from rumah_perisai.services.branch_keys import post_key_file_bytes, post_public_key
+    from rumah_perisai.keys.installed import post_key_file_bytes, post_public_key
 
     out = output_path(args.out)
     with open_app(ctx.folder, ctx.database_url) as app:

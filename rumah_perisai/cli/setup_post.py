@@ -36,7 +36,7 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     branch_key = Path(args.branch_key) if args.branch_key else None
     branch_file = read_input_file(branch_key, KEY_FILE_LIMIT) if branch_key else None
     if branch_file is not None:
-        from rumah_perisai.exchange.keyfiles import read_branch_key_file
+        from rumah_perisai.keys.files import read_branch_key_file
 
         if read_branch_key_file(branch_file).demo:
             raise UserError("branch_key_demo")
@@ -47,7 +47,7 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     with open_app(ctx.folder, ctx.database_url) as app:
         summary = set_up_post(app.db, ctx.folder, request, ctx.actor())
         if branch_file is not None:
-            from rumah_perisai.services.branch_keys import install_branch_key
+            from rumah_perisai.keys.installed import install_branch_key
             from rumah_perisai.services.volunteers import Actor
 
             install_branch_key(app.db, branch_file, Actor(label=ctx.actor()))

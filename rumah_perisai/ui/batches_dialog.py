@@ -58,6 +58,12 @@ from rumah_perisai.exchange.batchfile import FILE_SUFFIX
 from rumah_perisai.exchange.safe_write import write_file
 from rumah_perisai.i18n import N_, babel_locale, tr
 from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.keys.installed import (
+    install_branch_key,
+    installed_branch_key,
+    post_key_file_bytes,
+    post_public_key,
+)
 from rumah_perisai.services.acks import AckTaken, RefundDue, branch_view, refunds_due, take_ack
 from rumah_perisai.services.batch_holding import records_text
 from rumah_perisai.services.batches import (
@@ -70,12 +76,6 @@ from rumah_perisai.services.batches import (
     pending,
     verify_file,
     write_again,
-)
-from rumah_perisai.services.branch_keys import (
-    install_branch_key,
-    installed_branch_key,
-    post_key_file_bytes,
-    post_public_key,
 )
 from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.updates import Found, Launcher, install_update, update_beside

@@ -32,10 +32,10 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import AuditEntry, Participant, Receipt
 from rumah_perisai.db.uow import begin_operation
 from rumah_perisai.exchange.batchfile import seal
-from rumah_perisai.exchange.keyfiles import branch_key_file, create_branch_keys
 from rumah_perisai.keys import load_post_key
+from rumah_perisai.keys.files import branch_key_file, create_branch_keys
+from rumah_perisai.keys.installed import branch_key, install_branch_key
 from rumah_perisai.services.batches import _read_parts, export_batch
-from rumah_perisai.services.branch_keys import branch_key, install_branch_key
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.posts import PostSetup, set_up_post, the_post
 from rumah_perisai.services.registration import RegistrationForm, register

@@ -42,15 +42,15 @@ from sqlalchemy.engine import make_url
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.exchange.batchfile import decrypt_parts, open_batch
-from rumah_perisai.exchange.keyfiles import (
+from rumah_perisai.keys.files import (
     BRANCH_PUBLIC_FILE,
     create_branch_keys,
     load_branch_keys,
 )
+from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services import branch
 from rumah_perisai.services.batches import export_batch
 from rumah_perisai.services.branch import add_post, import_files
-from rumah_perisai.services.branch_keys import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.volunteers import Actor
 
 HERE = Path(__file__).parent

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import Ack, Pending, Rejection, ack_bytes, ack_file_name, read_ack
-from rumah_perisai.exchange.keyfiles import read_branch_key_file
+from rumah_perisai.keys.files import read_branch_key_file
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ROOT / "tests" / "data" / "batch"
@@ -97,7 +97,7 @@ def test_the_golden_ack_reads_back() -> None:
 
 
 def test_a_changed_golden_ack_or_another_branchs_key_is_refused() -> None:
-    from rumah_perisai.exchange.keyfiles import create_branch_keys
+    from rumah_perisai.keys.files import create_branch_keys
 
     branch = read_branch_key_file((KEYS / "golden-branch-key.json").read_bytes())
     changed = GOLDEN.read_bytes().replace(b"26031234567", b"26031234568")

@@ -41,13 +41,13 @@ from rumah_perisai.exchange.batchfile import (
     seal,
 )
 from rumah_perisai.exchange.canonical import b64
-from rumah_perisai.exchange.keyfiles import (
+from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.keys.files import (
     branch_key_file,
     post_key_file,
     read_branch_key_file,
     read_post_key_file,
 )
-from rumah_perisai.keys import format_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "data" / "batch"

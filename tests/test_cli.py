@@ -272,12 +272,12 @@ def test_a_missing_or_weak_coordinator_pin_creates_nothing(
 def test_a_bug_is_logged_with_its_traceback_and_reported_in_one_line(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rumah_perisai.cli as cli
+    import rumah_perisai.cli.post as post_commands
 
     def broken(args: object, ctx: object) -> int:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(cli, "cmd_info", broken)
+    monkeypatch.setattr(post_commands, "cmd_info", broken)
     code, out, err = run("--data-dir", str(data_dir), "info")
     log_file = data_dir / "logs" / "rumah-perisai.log"
     assert (code, out) == (1, "")

@@ -12,7 +12,7 @@ import pytest
 from rumah_perisai import vault
 from rumah_perisai.config import DataFolder
 from rumah_perisai.exchange.backupfile import read_header
-from rumah_perisai.exchange.keyfiles import BranchKeys
+from rumah_perisai.keys.files import BranchKeys
 from tests.test_cli import run
 from tests.test_cli_batches import (  # fixtures, used by name
     COORDINATOR,

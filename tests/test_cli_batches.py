@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rumah_perisai.exchange.keyfiles import (
+from rumah_perisai.keys.files import (
     BranchKeys,
     branch_key_file,
     create_branch_keys,

@@ -29,8 +29,8 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.exchange.ack import Ack, ack_bytes
 from rumah_perisai.exchange.batchfile import HEADER, LENGTH_SIZE
 from rumah_perisai.exchange.canonical import b64, canonical_json
-from rumah_perisai.exchange.keyfiles import load_branch_keys
 from rumah_perisai.keys import public_bytes
+from rumah_perisai.keys.files import load_branch_keys
 from tests.dbfiles import content_digest, open_raw
 
 COORDINATOR = ["--coordinator", "Euis Komalasari"]

@@ -137,9 +137,10 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
 
     # a program error whose text quotes a participant: the database's error carries the query
     # and, unless hidden, its parameters
-    import rumah_perisai.cli as cli
+    import rumah_perisai.cli.post as post_commands
+    from rumah_perisai.cli.common import Context
 
-    def broken(args: object, ctx: cli.Context) -> int:
+    def broken(args: object, ctx: Context) -> int:
         from sqlalchemy import text
 
         from rumah_perisai.app import open_app
@@ -149,7 +150,7 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
                             {"n": someone[2]})  # fmt: skip
         return 0
 
-    monkeypatch.setattr(cli, "cmd_info", broken)
+    monkeypatch.setattr(post_commands, "cmd_info", broken)
     code, _out, err = run([*p, "info"])
     assert code == 1 and "kesalahan program" in err
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rumah_perisai.config import DataFolder
-from rumah_perisai.exchange.keyfiles import load_branch_keys
+from rumah_perisai.keys.files import load_branch_keys
 from rumah_perisai.logs import configure_logging
 from tests.test_cli import run
 

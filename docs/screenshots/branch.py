@@ -26,11 +26,11 @@ from PySide6.QtWidgets import QApplication
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.exchange.keyfiles import BRANCH_PUBLIC_FILE
 from rumah_perisai.i18n import set_language
+from rumah_perisai.keys.files import BRANCH_PUBLIC_FILE
+from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import export_batch
 from rumah_perisai.services.branch import add_post, import_files, init_branch, set_suspended
-from rumah_perisai.services.branch_keys import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.posts import PostSetup, set_up_post
 from rumah_perisai.services.registration import RegistrationForm, register

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import FILE_SUFFIX
 from rumah_perisai.exchange.canonical import b64, canonical_json, load_json, unb64
-from rumah_perisai.exchange.keyfiles import BranchPublicKey, post_key_from_content
+from rumah_perisai.keys.files import BranchPublicKey, post_key_from_content
 
 ACK_FORMAT = "rumah-perisai-ack"
 ACK_VERSION = 1

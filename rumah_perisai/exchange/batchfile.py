@@ -32,8 +32,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.canonical import b64, canonical_json, load_json, unb64
-from rumah_perisai.exchange.keyfiles import BranchPublicKey
 from rumah_perisai.keys import fingerprint, format_fingerprint, public_bytes
+from rumah_perisai.keys.files import BranchPublicKey
 
 FORMAT = "rumah-perisai-batch"
 VERSION = 1

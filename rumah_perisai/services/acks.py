@@ -36,7 +36,7 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import Ack, duplicate_prefix, read_ack
 from rumah_perisai.exchange.canonical import unb64
 from rumah_perisai.keys import fingerprint
-from rumah_perisai.services.branch_keys import branch_key
+from rumah_perisai.keys.installed import branch_key
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.restore_state import AHEAD_SETTING, put_setting, restore_note
 from rumah_perisai.services.volunteers import Actor

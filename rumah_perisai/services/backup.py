@@ -241,7 +241,7 @@ def _wrap_for_branch(folder: DataFolder, facts: _Facts) -> None:
     written when it is wrapped for that key already."""
     if facts.branch_key_json is None:
         return
-    from rumah_perisai.exchange.keyfiles import read_branch_key_file
+    from rumah_perisai.keys.files import read_branch_key_file
 
     branch = read_branch_key_file(json.loads(facts.branch_key_json).encode())
     vault.set_branch_wrap(folder, branch.encryption_key)

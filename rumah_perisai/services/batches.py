@@ -75,8 +75,8 @@ from rumah_perisai.exchange.canonical import b64
 from rumah_perisai.exchange.safe_write import stage, write_failed, write_file
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys import fingerprint, format_fingerprint, load_post_key
+from rumah_perisai.keys.installed import branch_key
 from rumah_perisai.services.batch_holding import Holding, held_total, holding
-from rumah_perisai.services.branch_keys import branch_key
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.receipt_chain import chain_end
 from rumah_perisai.services.restore_state import refuse_while_held

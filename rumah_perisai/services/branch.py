@@ -63,7 +63,11 @@ from rumah_perisai.exchange.batchfile import (
     check_signer,
     open_batch,
 )
-from rumah_perisai.exchange.keyfiles import (
+from rumah_perisai.exchange.safe_write import same_bytes, write_failed
+from rumah_perisai.files import write_new
+from rumah_perisai.i18n import tr
+from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.keys.files import (
     BRANCH_PUBLIC_FILE,
     BranchKeys,
     PostPublicKey,
@@ -71,10 +75,6 @@ from rumah_perisai.exchange.keyfiles import (
     load_branch_keys,
     read_post_key_file,
 )
-from rumah_perisai.exchange.safe_write import same_bytes, write_failed
-from rumah_perisai.files import write_new
-from rumah_perisai.i18n import tr
-from rumah_perisai.keys import format_fingerprint
 from rumah_perisai.services.batch_holding import Holding, holding
 from rumah_perisai.services.batches import AUDIT_PART, CARRIED
 from rumah_perisai.services.posts import local_post

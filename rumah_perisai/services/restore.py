@@ -48,9 +48,9 @@ from rumah_perisai.exchange.backupfile import (
     moment_text,
     parse_moment,
 )
-from rumah_perisai.exchange.keyfiles import BRANCH_PUBLIC_FILE, read_branch_key_file
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys import POST_KEY_FILE, load_post_key, public_bytes
+from rumah_perisai.keys.files import BRANCH_PUBLIC_FILE, read_branch_key_file
 from rumah_perisai.presence import sole_user
 from rumah_perisai.services.backup import (
     RESTORE_MARK,

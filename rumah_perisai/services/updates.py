@@ -35,8 +35,8 @@ from rumah_perisai import __version__
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.canonical import b64, canonical_json, unb64
-from rumah_perisai.exchange.keyfiles import BranchPublicKey
-from rumah_perisai.services.branch_keys import installed_branch_key
+from rumah_perisai.keys.files import BranchPublicKey
+from rumah_perisai.keys.installed import installed_branch_key
 from rumah_perisai.services.volunteers import Actor
 
 log = logging.getLogger(__name__)

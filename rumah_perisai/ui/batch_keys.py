@@ -21,7 +21,7 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.safe_write import write_file
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys import format_fingerprint
-from rumah_perisai.services.branch_keys import (
+from rumah_perisai.keys.installed import (
     install_branch_key,
     installed_branch_key,
     post_key_file_bytes,

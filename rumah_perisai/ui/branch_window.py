@@ -67,9 +67,9 @@ from rumah_perisai.app import App
 from rumah_perisai.config import LANGUAGES
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import FILE_SUFFIX
-from rumah_perisai.exchange.keyfiles import BRANCH_PUBLIC_FILE
 from rumah_perisai.i18n import language, set_language, tr
 from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.keys.files import BRANCH_PUBLIC_FILE
 from rumah_perisai.services.branch import (
     AddedPost,
     BranchPost,

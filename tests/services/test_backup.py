@@ -24,8 +24,8 @@ from rumah_perisai.db.models import AuditEntry, Batch, Receipt, Setting
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange import safe_write
 from rumah_perisai.exchange.backupfile import NamedBackup, read_header
-from rumah_perisai.exchange.keyfiles import BRANCH_PUBLIC_FILE
 from rumah_perisai.i18n import set_language
+from rumah_perisai.keys.files import BRANCH_PUBLIC_FILE
 from rumah_perisai.services import backup as backup_service
 from rumah_perisai.services.backup import (
     backup_status,

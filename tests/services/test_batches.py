@@ -25,24 +25,24 @@ from rumah_perisai.exchange.batchfile import (
     open_batch,
     seal,
 )
-from rumah_perisai.exchange.keyfiles import (
+from rumah_perisai.keys import load_post_key
+from rumah_perisai.keys.files import (
     BranchKeys,
     branch_key_file,
     create_branch_keys,
     read_post_key_file,
 )
-from rumah_perisai.keys import load_post_key
+from rumah_perisai.keys.installed import (
+    install_branch_key,
+    installed_branch_key,
+    post_key_file_bytes,
+)
 from rumah_perisai.services.batches import (
     batches,
     export_batch,
     pending,
     verify_file,
     write_again,
-)
-from rumah_perisai.services.branch_keys import (
-    install_branch_key,
-    installed_branch_key,
-    post_key_file_bytes,
 )
 from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
 from rumah_perisai.services.posts import PostSummary

@@ -246,8 +246,8 @@ def test_a_batch_encrypted_to_another_branch_is_refused(
 ) -> None:
     elsewhere = make_branch(tmp_path / "b3", DataFolder(tmp_path / "b3").sqlite_url, clock)
     try:
+        from rumah_perisai.keys.installed import post_key_file_bytes
         from rumah_perisai.services.branch import add_post
-        from rumah_perisai.services.branch_keys import post_key_file_bytes
 
         add_post(elsewhere.db, elsewhere.folder,
                  post_key_file_bytes(post.app.db, post.app.folder.keys), CLI)  # fmt: skip
@@ -308,13 +308,13 @@ def test_an_altered_receipt_is_caught_at_the_branch(
 def test_a_demo_batch_is_refused_at_a_real_branch(
     tmp_path: Path, branch: App, clock: FakeClock
 ) -> None:
-    from rumah_perisai.exchange.keyfiles import post_key_file, read_post_key_file
     from rumah_perisai.keys import load_post_key
+    from rumah_perisai.keys.files import post_key_file, read_post_key_file
     from rumah_perisai.services.branch import add_post
 
     demo_folder = DataFolder(tmp_path / "demo")
     with open_app(demo_folder, demo_folder.sqlite_url, clock=clock) as demo:
-        from rumah_perisai.services.branch_keys import post_public_key
+        from rumah_perisai.keys.installed import post_public_key
         from rumah_perisai.services.demo import DemoRequest, create_demo_post
         from rumah_perisai.tasks import SilentProgress
 
@@ -408,8 +408,8 @@ def test_an_ack_for_another_post_or_from_another_branch_is_refused(
 
     elsewhere = make_branch(tmp_path / "b4", DataFolder(tmp_path / "b4").sqlite_url, clock)
     try:
+        from rumah_perisai.keys.installed import post_key_file_bytes
         from rumah_perisai.services.branch import add_post
-        from rumah_perisai.services.branch_keys import post_key_file_bytes
 
         post.register()
         written = post.export()
@@ -470,7 +470,7 @@ def test_a_rejected_registration_sent_again_stays_rejected(
 def test_a_demo_posts_batch_is_refused_at_a_real_branch_as_a_demo_batch(
     tmp_path: Path, branch: App, clock: FakeClock
 ) -> None:
-    from rumah_perisai.services.branch_keys import install_branch_key
+    from rumah_perisai.keys.installed import install_branch_key
     from rumah_perisai.services.demo import DemoRequest, create_demo_post
     from rumah_perisai.tasks import SilentProgress
 

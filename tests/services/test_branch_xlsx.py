@@ -22,10 +22,10 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import AuditEntry, Participant
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import read_ack
+from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.acks import take_ack
 from rumah_perisai.services.batches import export_batch
 from rumah_perisai.services.branch import add_post, branch_keys, build_ack, import_batch
-from rumah_perisai.services.branch_keys import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.branch_xlsx import (
     RECEIPT_HEADINGS,
     REGISTRATION_HEADINGS,

@@ -27,9 +27,9 @@ from rumah_perisai.db.models import Receipt
 from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange import safe_write
-from rumah_perisai.exchange.keyfiles import BranchKeys, branch_key_file, create_branch_keys
+from rumah_perisai.keys.files import BranchKeys, branch_key_file, create_branch_keys
+from rumah_perisai.keys.installed import install_branch_key
 from rumah_perisai.services.batches import batches, export_batch
-from rumah_perisai.services.branch_keys import install_branch_key
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.volunteers import Actor

@@ -18,20 +18,20 @@ from pytestqt.qtbot import QtBot
 
 from rumah_perisai.app import App
 from rumah_perisai.db.uow import begin_operation
-from rumah_perisai.exchange.keyfiles import (
+from rumah_perisai.i18n import tr
+from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.keys.files import (
     BranchKeys,
     branch_key_file,
     create_branch_keys,
     read_post_key_file,
 )
-from rumah_perisai.i18n import tr
-from rumah_perisai.keys import format_fingerprint
-from rumah_perisai.services.batches import BatchInfo, batches, export_batch, pending
-from rumah_perisai.services.branch_keys import (
+from rumah_perisai.keys.installed import (
     install_branch_key,
     installed_branch_key,
     post_public_key,
 )
+from rumah_perisai.services.batches import BatchInfo, batches, export_batch, pending
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.batches_dialog import (

@@ -21,8 +21,8 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import ack_file_name
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.keys.installed import post_key_file_bytes
 from rumah_perisai.services.branch import branch_keys, branch_posts, init_branch
-from rumah_perisai.services.branch_keys import post_key_file_bytes
 from rumah_perisai.ui.branch_window import (
     COL_CODE,
     COL_FINGERPRINT,

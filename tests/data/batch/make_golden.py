@@ -1,7 +1,7 @@
 """Make the golden batch files in this folder (``docs/batch-format.md``, "Golden files").
 
 Run this only when the batch format changes on purpose, after raising ``VERSION`` in
-``rumah_perisai/exchange/batchfile.py`` (or the key file version in ``exchange/keyfiles.py``)::
+``rumah_perisai/exchange/batchfile.py`` (or the key file version in ``keys/files.py``)::
 
     .venv/bin/python tests/data/batch/make_golden.py            # write the files
     .venv/bin/python tests/data/batch/make_golden.py --check    # only say whether they are current
@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from rumah_perisai.exchange.batchfile import HEADER, PlainPart, open_batch, seal
-from rumah_perisai.exchange.keyfiles import (
+from rumah_perisai.keys.files import (
     BranchPublicKey,
     PostPublicKey,
     branch_key_file,

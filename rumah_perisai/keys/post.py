@@ -1,7 +1,10 @@
-"""The post's Ed25519 signing key (cards, receipts and batches are signed with it).
+"""The post's Ed25519 signing key (cards, receipts and batches are signed with it), and what
+every key of the program uses: private keys as PEM files readable by their owner only, raw public
+bytes, fingerprints.
 
 The private key is created once, at set-up, in the data folder's ``keys/`` and never leaves it;
-only the public key goes into the database (and, later, to the branch).
+only the public key goes into the database (and, later, to the branch). Pure cryptography and
+files: no database, no other room of the program.
 """
 
 from __future__ import annotations

@@ -8,6 +8,11 @@
 Both are small JSON files that sign themselves, so a file damaged on the way is refused rather
 than installed. A self-signature proves nothing about *who* made the file: that is what the
 fingerprint is for, read aloud over the phone and compared before the key is trusted.
+
+A file format and cryptography only (no database): the batch and acknowledgement formats of
+``exchange/`` read the keys from here, and this module uses only ``exchange``'s byte-level
+helpers (``canonical``, and ``safe_write`` through ``files``), so the two never import in a
+circle.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from rumah_perisai.domain.timezones import ZONES
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.canonical import b64, canonical_json, load_json, unb64
 from rumah_perisai.files import rename_new, write_new
-from rumah_perisai.keys import fingerprint, load_private_key, private_pem, public_bytes
+from rumah_perisai.keys.post import fingerprint, load_private_key, private_pem, public_bytes
 
 BRANCH_KEY_FORMAT = "rumah-perisai-branch-key"
 POST_KEY_FORMAT = "rumah-perisai-post-key"

@@ -46,3 +46,58 @@ def test_importing_the_whole_core_loads_no_qt() -> None:
     code += "print(sorted(m for m in sys.modules if m.startswith('PySide6')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# --- documents in one room (issue 18, item 3) -----------------------------------------------------
+# Services give plain data; ``printing/`` alone draws. ``printing`` may read services' data types,
+# never the other way round.
+SERVICES = PACKAGE / "services"
+PRINTING = "rumah_perisai.printing"
+# Until the merge of issue 18 only: names other engineers' files still import from the old place,
+# loaded lazily by a module ``__getattr__`` (never at import). The lead empties this at merge.
+_LAZY_UNTIL_MERGE = {"cards.py", "call_list.py"}
+
+
+def _printing_imports(path: Path) -> list[str]:
+    """Every ``import``/``from ... import`` of ``printing`` in ``path``, and every
+    ``importlib.import_module("rumah_perisai.printing...")`` (a lazy import is one too)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.startswith(PRINTING)]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if module.startswith(PRINTING) or (
+                module == "rumah_perisai" and any(a.name == "printing" for a in node.names)
+            ):
+                found.append(module)
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value.startswith(PRINTING)
+        ):
+            found.append(f"lazy {node.value}")
+    return found
+
+
+def test_no_service_imports_printing() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): names
+        for path in sorted(SERVICES.rglob("*.py"))
+        if (names := _printing_imports(path))
+        and not (path.name in _LAZY_UNTIL_MERGE and all(n.startswith("lazy") for n in names))
+    }
+    assert offenders == {}
+
+
+def test_importing_every_service_loads_no_printing() -> None:
+    """Also catches ``printing`` pulled in at load time through another module."""
+    names = [
+        ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
+        for p in sorted(SERVICES.rglob("*.py"))
+    ]
+    code = "import importlib, sys\n"
+    code += "".join(f"importlib.import_module({n!r})\n" for n in names)
+    code += f"print(sorted(m for m in sys.modules if m.startswith({PRINTING!r})))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

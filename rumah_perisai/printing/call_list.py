@@ -14,6 +14,7 @@ import io
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,20 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from rumah_perisai import formats
+from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
+from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, speaking, tr
 from rumah_perisai.printing.cards import _fonts
 from rumah_perisai.printing.pages import numbered_canvas
-from rumah_perisai.services.call_list import OUTCOMES, CallRow, outcome_label
+from rumah_perisai.services.call_list import (
+    DEFAULT_WITHIN_DAYS,
+    OUTCOMES,
+    CallRow,
+    call_list,
+    outcome_label,
+)
+from rumah_perisai.services.posts import post_summary
 
 PAGE = landscape(A4)
 _GREEN = Color(0.0, 0.47, 0.25)
@@ -52,6 +62,43 @@ _NO_PHONE = N_("no phone")
 _DAYS_LEFT = N_("{days} days left")
 _ENDS_TODAY = N_("ends today")
 _ENDED = N_("ended {days} days ago; pay by {day}")
+
+
+CALL_LIST_KINDS = ("xlsx", "pdf")
+
+
+@dataclass(frozen=True)
+class PrintedCallList:
+    """The call list as the dashboard exports or prints it and ``calls --out`` writes it."""
+
+    rows: tuple[CallRow, ...]
+    data: bytes
+    file_name: str  # daftar-telepon-<post>-<day>.<kind>
+
+
+def call_list_file(
+    db: Database,
+    day: date,
+    kind: str,
+    *,
+    within_days: int = DEFAULT_WITHIN_DAYS,
+    desa_code: str | None = None,
+    volunteer_id: int | None = None,
+) -> PrintedCallList:
+    """The post's call list on ``day`` with the dashboard's filters, as a spreadsheet
+    (``kind`` "xlsx") or on paper ("pdf")."""
+    if kind not in CALL_LIST_KINDS:
+        raise ValueError(f"unknown call list kind {kind!r}")
+    rows = call_list(
+        db, day, within_days=within_days, desa_code=desa_code, volunteer_id=volunteer_id
+    )
+    summary = post_summary(db)
+    if summary is None:
+        raise UserError("no_post")
+    data = call_list_xlsx(rows) if kind == "xlsx" else call_list_pdf(rows, summary.name, day)
+    return PrintedCallList(
+        tuple(rows), data, f"daftar-telepon-{summary.code}-{day:%Y-%m-%d}.{kind}"
+    )
 
 
 def call_list_pdf(rows: Sequence[CallRow], post_name: str, day: date) -> bytes:

@@ -1249,7 +1249,9 @@ def build_parser() -> argparse.ArgumentParser:
     card_verify.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     card_verify.set_defaults(handler=cmd_card_verify)
 
-    receipts = commands.add_parser("receipts", help=tr("check the post's dues receipts"))
+    receipts = commands.add_parser(
+        "receipts", aliases=["receipt"], help=tr("check the post's dues receipts")
+    )
     receipt_commands = receipts.add_subparsers(
         dest="receipts_command", required=True, parser_class=_Parser
     )
@@ -1276,6 +1278,9 @@ def build_parser() -> argparse.ArgumentParser:
     reenter.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     coordinator_option(reenter, required=True)
     reenter.set_defaults(handler=cmd_receipts_reenter)
+    from rumah_perisai import cli_documents  # the documents the window prints (issue 18)
+
+    cli_documents.register(commands, receipt_commands)
 
     keys_cmd = commands.add_parser("keys", help=tr("the post's and the branch's keys"))
     keys_commands = keys_cmd.add_subparsers(

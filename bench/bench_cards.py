@@ -25,7 +25,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.services.cards import check_card, prepare_cards, record_cards
+from rumah_perisai.printing.cards import prepare_cards
+from rumah_perisai.services.cards import check_card, record_cards
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.volunteers import Actor
 

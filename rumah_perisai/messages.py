@@ -630,4 +630,17 @@ MESSAGES: dict[str, str] = {
         "{name}: receipt number {number} does not follow the post's previous receipt (a "
         "number twice, or one skipped without a recorded reason); nothing was imported."
     ),
+    # --- issue 18 (docs): the documents the window prints, written by commands ---
+    "document_write_failed": N_(
+        "The file could not be written to {path} ({reason}); nothing was left there."
+    ),
+    "day_not_closed": N_(
+        "The cash of {day} has not been closed: close the day in the cash window first; "
+        "nothing was written."
+    ),
+    "calls_out_kind": N_(
+        "{path}: the call list is written as a spreadsheet (.xlsx) or for paper (.pdf); "
+        "nothing was written."
+    ),
+    "desa_unknown": N_("{code} is not a known desa/kelurahan code (like 32.09.14.2001)."),
 }

@@ -166,3 +166,54 @@ def test_only_the_installed_keys_touch_the_database() -> None:
         or "sqlalchemy" in path.read_text(encoding="utf-8")
     ]
     assert with_database == ["installed.py"]
+
+
+# --- documents in one room (issue 18, item 3) -----------------------------------------------------
+# Services give plain data; ``printing/`` alone draws. ``printing`` may read services' data types,
+# never the other way round.
+SERVICES = PACKAGE / "services"
+PRINTING = "rumah_perisai.printing"
+
+
+def _printing_imports(path: Path) -> list[str]:
+    """Every ``import``/``from ... import`` of ``printing`` in ``path``, and every
+    ``importlib.import_module("rumah_perisai.printing...")`` (a lazy import is one too)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.startswith(PRINTING)]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if module.startswith(PRINTING) or (
+                module == "rumah_perisai" and any(a.name == "printing" for a in node.names)
+            ):
+                found.append(module)
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value.startswith(PRINTING)
+        ):
+            found.append(f"lazy {node.value}")
+    return found
+
+
+def test_no_service_imports_printing() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): names
+        for path in sorted(SERVICES.rglob("*.py"))
+        if (names := _printing_imports(path))
+    }
+    assert offenders == {}
+
+
+def test_importing_every_service_loads_no_printing() -> None:
+    """Also catches ``printing`` pulled in at load time through another module."""
+    names = [
+        ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts)
+        for p in sorted(SERVICES.rglob("*.py"))
+    ]
+    code = "import importlib, sys\n"
+    code += "".join(f"importlib.import_module({n!r})\n" for n in names)
+    code += f"print(sorted(m for m in sys.modules if m.startswith({PRINTING!r})))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -37,7 +37,11 @@ def _leaves(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> It
     if not subcommands:
         yield prefix, parser
     for action in subcommands:
+        seen: set[int] = set()
         for name, child in action.choices.items():
+            if id(child) in seen:  # an alias ("receipt" for "receipts"): the same commands
+                continue
+            seen.add(id(child))
             yield from _leaves(child, (*prefix, name))
 
 

@@ -38,6 +38,7 @@ from rumah_perisai.cli import (
     branch,
     cards,
     demo,
+    documents,
     keys,
     post,
     receipts,
@@ -73,7 +74,20 @@ from rumah_perisai.messages import MESSAGES
 log = logging.getLogger(__name__)
 
 # The command groups in the order ``--help`` lists them.
-GROUPS = (setup_post, demo, cards, receipts, keys, batch, branch, update, backup, post, tools)
+GROUPS = (
+    setup_post,
+    demo,
+    cards,
+    receipts,
+    documents,
+    keys,
+    batch,
+    branch,
+    update,
+    backup,
+    post,
+    tools,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,7 +227,8 @@ def _command_name(args: argparse.Namespace) -> str:
     """``batch export``, not just ``batch``: which subcommand ran, for whoever reads the log."""
     parts = [args.command]
     for name in ("card_command", "receipts_command", "keys_command", "batch_command",
-                 "branch_command", "update_command", "accounts_command",
+                 "branch_command", "update_command", "accounts_command", "cash_command",
+                 "incentives_command",
                  "setting"):  # fmt: skip
         if getattr(args, name, None) is not None:
             parts.append(getattr(args, name))

@@ -20,7 +20,8 @@ def cmd_card_print(args: argparse.Namespace, ctx: Context) -> int:
 
     from rumah_perisai.app import open_app
     from rumah_perisai.db.models import Participant
-    from rumah_perisai.services.cards import prepare_cards, record_cards, save_cards
+    from rumah_perisai.printing.cards import prepare_cards, save_cards
+    from rumah_perisai.services.cards import record_cards
 
     out = output_path(args.out)
     with open_app(ctx.folder, ctx.database_url) as app:

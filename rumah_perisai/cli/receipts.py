@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rumah_perisai.cli import documents
 from rumah_perisai.cli.common import (
     PAPER_FILE_LIMIT,
     Commands,
@@ -108,7 +109,9 @@ def cmd_receipts_reenter(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def register(commands: Commands) -> None:
-    receipts = commands.add_parser("receipts", help=tr("check the post's dues receipts"))
+    receipts = commands.add_parser(
+        "receipts", aliases=["receipt"], help=tr("check the post's dues receipts")
+    )
     receipt_commands = receipts.add_subparsers(
         dest="receipts_command", required=True, parser_class=Parser
     )
@@ -135,3 +138,4 @@ def register(commands: Commands) -> None:
     reenter.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
     coordinator_option(reenter, required=True)
     reenter.set_defaults(handler=cmd_receipts_reenter)
+    documents.register_receipt_print(receipt_commands)

@@ -11,8 +11,12 @@ language.
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from reportlab.lib.colors import Color, black
@@ -22,11 +26,20 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from rumah_perisai import formats
-from rumah_perisai.domain.coverage import status_label
+from rumah_perisai.db.uow import Database
+from rumah_perisai.domain.coverage import Status, status_label
+from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, speaking, tr
 from rumah_perisai.printing.cards import _fonts
 from rumah_perisai.printing.pages import numbered_canvas
-from rumah_perisai.services.call_list import OUTCOMES, CallRow, outcome_label
+from rumah_perisai.services.call_list import (
+    DEFAULT_WITHIN_DAYS,
+    OUTCOMES,
+    CallRow,
+    call_list,
+    outcome_label,
+)
+from rumah_perisai.services.posts import post_summary
 
 PAGE = landscape(A4)
 _GREEN = Color(0.0, 0.47, 0.25)
@@ -49,6 +62,43 @@ _NO_PHONE = N_("no phone")
 _DAYS_LEFT = N_("{days} days left")
 _ENDS_TODAY = N_("ends today")
 _ENDED = N_("ended {days} days ago; pay by {day}")
+
+
+CALL_LIST_KINDS = ("xlsx", "pdf")
+
+
+@dataclass(frozen=True)
+class PrintedCallList:
+    """The call list as the dashboard exports or prints it and ``calls --out`` writes it."""
+
+    rows: tuple[CallRow, ...]
+    data: bytes
+    file_name: str  # daftar-telepon-<post>-<day>.<kind>
+
+
+def call_list_file(
+    db: Database,
+    day: date,
+    kind: str,
+    *,
+    within_days: int = DEFAULT_WITHIN_DAYS,
+    desa_code: str | None = None,
+    volunteer_id: int | None = None,
+) -> PrintedCallList:
+    """The post's call list on ``day`` with the dashboard's filters, as a spreadsheet
+    (``kind`` "xlsx") or on paper ("pdf")."""
+    if kind not in CALL_LIST_KINDS:
+        raise ValueError(f"unknown call list kind {kind!r}")
+    rows = call_list(
+        db, day, within_days=within_days, desa_code=desa_code, volunteer_id=volunteer_id
+    )
+    summary = post_summary(db)
+    if summary is None:
+        raise UserError("no_post")
+    data = call_list_xlsx(rows) if kind == "xlsx" else call_list_pdf(rows, summary.name, day)
+    return PrintedCallList(
+        tuple(rows), data, f"daftar-telepon-{summary.code}-{day:%Y-%m-%d}.{kind}"
+    )
 
 
 def call_list_pdf(rows: Sequence[CallRow], post_name: str, day: date) -> bytes:
@@ -173,4 +223,94 @@ def _render(rows: Sequence[CallRow], post_name: str, day: date) -> bytes:
 
     footer = f"{post_name} · {tr(_TITLE)} · {formats.long_day(day)}"
     template.build(_story(rows, post_name, day), canvasmaker=numbered_canvas(PAGE, footer))
+    return buffer.getvalue()
+
+
+# --- the spreadsheet (the dashboard's Export…, ``calls --out F.xlsx``) -----------------------
+
+_XLSX_TITLE = N_("Call list")
+_XLSX_HEAD_NAME = N_("Name")
+_XLSX_HEAD_REGISTRATION = N_("Registration no.")
+_XLSX_HEAD_PHONE = N_("Phone")
+_XLSX_HEAD_DESA = N_("Desa")
+_XLSX_HEAD_STATUS = N_("Status")
+_XLSX_HEAD_COVER_END = N_("Cover ends")
+_XLSX_HEAD_DAYS_LEFT = N_("Days left")
+_XLSX_HEAD_PAY_UNTIL = N_("Can pay until")
+_XLSX_HEAD_MONTHLY = N_("Dues a month")
+_XLSX_HEAD_LAST_CALL = N_("Last call")
+_XLSX_HEAD_MESSAGE = N_("Message")
+_XLSX_HEAD_WHATSAPP = N_("WhatsApp")
+
+
+def export_xlsx(rows: Sequence[CallRow], path: Path) -> None:
+    """The list as a spreadsheet written to ``path`` (the window's save dialog has asked before
+    one there is replaced), whole or not at all."""
+    path = Path(path)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        Path(temp_name).write_bytes(call_list_xlsx(rows))
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def call_list_xlsx(rows: Sequence[CallRow]) -> bytes:
+    """The list as a spreadsheet (Indonesian headings)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    with speaking("id"):
+        heads = [_XLSX_HEAD_NAME, _XLSX_HEAD_REGISTRATION, _XLSX_HEAD_PHONE, _XLSX_HEAD_DESA,
+                 _XLSX_HEAD_STATUS, _XLSX_HEAD_COVER_END, _XLSX_HEAD_DAYS_LEFT,
+                 _XLSX_HEAD_PAY_UNTIL, _XLSX_HEAD_MONTHLY, _XLSX_HEAD_LAST_CALL,
+                 _XLSX_HEAD_MESSAGE, _XLSX_HEAD_WHATSAPP]  # fmt: skip
+        widths = [28, 20, 16, 20, 18, 13, 10, 13, 14, 22, 80, 40]
+        book = Workbook()
+        sheet = book.active
+        sheet.title = tr(_XLSX_TITLE)
+        sheet.append([tr(head) for head in heads])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        link_font = Font(color="0563C1", underline="single")
+        for row in rows:
+            last = ""
+            if row.last_outcome:
+                last = outcome_label(row.last_outcome)
+                if row.last_called_at is not None:
+                    last += f" ({formats.day(row.last_called_at.date())})"
+            sheet.append(
+                [
+                    row.name,
+                    row.registration_no,
+                    row.phone or "",
+                    row.desa_name,
+                    status_label(row.status),
+                    row.cover_until,
+                    row.days_left,
+                    row.pay_until if row.status is Status.ARREARS else None,
+                    row.monthly_dues,
+                    last,
+                    row.message,
+                    row.whatsapp_url or "",
+                ]
+            )
+            current = sheet.max_row
+            for column in (6, 8):
+                sheet.cell(current, column).number_format = "DD-MM-YYYY"
+            sheet.cell(current, 9).number_format = '"Rp" #,##0'
+            if row.whatsapp_url:
+                link = sheet.cell(current, 12)
+                link.hyperlink = row.whatsapp_url
+                link.font = link_font
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()

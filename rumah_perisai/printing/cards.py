@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -30,9 +29,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.card_payload import barcode_text
 from rumah_perisai.i18n import N_, tr
+from rumah_perisai.printing.output import write_document
 from rumah_perisai.resources import resources_dir
+from rumah_perisai.services.cards import FIRST, CardFace, CardRun, card_run
+from rumah_perisai.tasks import Progress
 
 CARD_WIDTH: float = 85.6 * mm  # ISO/IEC 7810 ID-1 (CR80)
 CARD_HEIGHT: float = 54 * mm
@@ -70,39 +74,6 @@ _SAFE: float = 2.5 * mm  # nothing printed closer than this to the card's edge
 _PAD: float = 3.5 * mm  # where the text starts
 _VALUE_SIZE = 7.5
 _ROW_LEADING = 8.4
-_MASKED_NIK = re.compile(r"[0-9]{4}[*xX•]{8}[0-9]{4}")
-
-
-@dataclass(frozen=True)
-class CardFace:
-    """What one card shows, every text ready to print (dates formatted by the caller).
-
-    ``masked_nik`` is :func:`rumah_perisai.domain.nik.mask_nik`'s output; a full NIK is refused.
-    ``qr_text`` is :func:`rumah_perisai.domain.card_payload.encode_card`'s output. ``title``
-    defaults to the programme's card title in the current language.
-    """
-
-    name: str
-    registration_no: str
-    masked_nik: str
-    programmes: str
-    cover_start: str
-    post_name: str
-    qr_text: str
-    kpj: str | None = None
-    serial: int | None = None
-    demo: bool = False
-    title: str | None = None
-    branch_contact: str | None = None
-
-    def __post_init__(self) -> None:
-        if not _MASKED_NIK.fullmatch("".join(self.masked_nik.split())):
-            raise ValueError("a card shows the NIK masked: first 4 and last 4 digits only")
-
-
-def programmes_text(jht: bool) -> str:
-    """The programmes as a card lists them: ``JKK + JKM`` or ``JKK + JKM + JHT``."""
-    return "JKK + JKM + JHT" if jht else "JKK + JKM"
 
 
 def card_pdf(
@@ -150,6 +121,39 @@ def card_pdf(
                 canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class PreparedCards(CardRun):
+    """Cards drawn: the PDF, and (as a ``CardRun``) what ``services.cards.record_cards``
+    records once it was saved or printed."""
+
+    pdf: bytes
+
+
+def prepare_cards(
+    db: Database,
+    folder: DataFolder,
+    participant_ids: Sequence[int],
+    *,
+    reason: str = FIRST,
+    note: str | None = None,
+    sheet: bool = False,
+    offset_mm: tuple[float, float] = (0.0, 0.0),
+    progress: Progress | None = None,
+) -> PreparedCards:
+    """Draw the cards of ``participant_ids`` with the next serials; nothing is stored. The one
+    composition of the service's faces and the drawing, for the window and the command line."""
+    run = card_run(db, folder, participant_ids, reason=reason, note=note, progress=progress)
+    pdf = card_pdf(run.faces, sheet=sheet, offset_mm=offset_mm, demo=run.demo)
+    fields = {name: getattr(run, name) for name in CardRun.__dataclass_fields__}
+    return PreparedCards(**fields, pdf=pdf)
+
+
+def save_cards(prepared: PreparedCards, path: Path, *, replace: bool = False) -> Path:
+    """Write the cards' PDF to ``path``, whole or not at all (``output.write_document``); record
+    the cards only after this returns. A failure says no card was recorded."""
+    return write_document(path, prepared.pdf, replace=replace, failed="card_write_failed")
 
 
 def sheet_origin() -> tuple[float, float]:

@@ -10,6 +10,8 @@ Printed papers are Indonesian documents whatever the screen's language.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -20,10 +22,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from rumah_perisai import formats
+from rumah_perisai.db.uow import Database
 from rumah_perisai.i18n import N_, speaking, tr
 from rumah_perisai.printing.cards import _fonts
 from rumah_perisai.printing.pages import numbered_canvas, signature_row
-from rumah_perisai.services.cash import CloseDoc, TillReceipt
+from rumah_perisai.services.cash import CloseDoc, TillReceipt, close_document
 
 _GREEN = Color(0.0, 0.47, 0.25)
 _GREY = Color(0.92, 0.92, 0.92)
@@ -65,6 +68,27 @@ def daily_summary_pdf(doc: CloseDoc) -> bytes:
     """The summary of one close, ready to print or save."""
     with speaking("id"):
         return _render(doc)
+
+
+def summary_file_name(day: date) -> str:
+    """``rekap-harian-2026-11-27.pdf``: by its day (year first, so the files sort by day)."""
+    return f"rekap-harian-{day.isoformat()}.pdf"
+
+
+@dataclass(frozen=True)
+class PrintedSummary:
+    """A close's daily summary as the cash window and ``cash summary`` write it."""
+
+    doc: CloseDoc
+    pdf: bytes
+    file_name: str
+
+
+def daily_summary(db: Database, close_id: int) -> PrintedSummary:
+    """Close ``close_id``'s daily summary: the service's data, drawn (the window and the command
+    line both come here)."""
+    doc = close_document(db, close_id)
+    return PrintedSummary(doc, daily_summary_pdf(doc), summary_file_name(doc.close.day))
 
 
 def _styles() -> dict[str, ParagraphStyle]:

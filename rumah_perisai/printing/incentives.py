@@ -11,6 +11,8 @@ carry their text already, so make the statement while speaking Indonesian too
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from reportlab.lib.colors import Color, black
@@ -20,11 +22,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from rumah_perisai import formats
+from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.incentives import PART_NOTE, scheme_for_month
+from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, speaking, tr
 from rumah_perisai.printing.cards import _fonts
 from rumah_perisai.printing.pages import signature_row
-from rumah_perisai.services.incentives import IncentiveStatement
+from rumah_perisai.services.incentives import IncentiveStatement, volunteer_month
+from rumah_perisai.services.posts import post_summary
 
 _GREEN = Color(0.0, 0.47, 0.25)
 _GREY = Color(0.92, 0.92, 0.92)
@@ -58,6 +63,28 @@ def statement_pdf(
     """The statement, ready to print or save."""
     with speaking("id"):
         return _render(statement, post_name, wadah, is_demo)
+
+
+@dataclass(frozen=True)
+class PrintedStatement:
+    """A volunteer's monthly statement as the dashboard and ``incentives statement`` write it."""
+
+    statement: IncentiveStatement
+    pdf: bytes
+    file_name: str  # which month and which account, never the volunteer's name
+
+
+def volunteer_statement(db: Database, volunteer_id: int, month: date) -> PrintedStatement:
+    """Volunteer ``volunteer_id``'s statement for ``month`` (any day of it), its lines in
+    Indonesian as the paper is, drawn for the post."""
+    with speaking("id"):  # the paper is Indonesian, its lines too
+        statement = volunteer_month(db, volunteer_id, month)
+    summary = post_summary(db)
+    if summary is None:
+        raise UserError("no_post")
+    pdf = statement_pdf(statement, summary.name, wadah=summary.wadah, is_demo=summary.is_demo)
+    name = f"insentif-{summary.code}-{statement.month:%Y-%m}-relawan-{statement.volunteer_id}"
+    return PrintedStatement(statement, pdf, f"{name}.pdf")
 
 
 def _escape(text: str) -> str:

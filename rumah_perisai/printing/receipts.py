@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from reportlab.lib import units
 from reportlab.lib.colors import Color, black
@@ -26,11 +26,21 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from rumah_perisai import formats
+from rumah_perisai.db.uow import Database
 from rumah_perisai.i18n import N_, speaking, tr
 
 # The card module's fonts, text measuring and QR drawing: receipts look like the cards.
-from rumah_perisai.printing.cards import _draw_qr, _Fonts, _fonts, _width, _wrap, qr_modules
-from rumah_perisai.services.dues import VOID, ReceiptDoc
+from rumah_perisai.printing.cards import _Fonts, _fonts, _width, qr_modules
+from rumah_perisai.printing.receipt_column import (
+    CENTRE,
+    GREY,
+    MIN_TEXT_SIZE,
+    RIGHT,
+    Column,
+    Style,
+    text_sizes,
+)
+from rumah_perisai.services.dues import VOID, ReceiptDoc, receipt_document
 
 mm: float = units.mm  # reportlab has no type hints
 
@@ -38,7 +48,6 @@ LAYOUT_A5 = "a5"
 LAYOUT_THERMAL = "thermal58"
 LAYOUTS = (LAYOUT_A5, LAYOUT_THERMAL)
 
-MIN_TEXT_SIZE = 7.0  # points; nothing on a receipt is smaller
 COPY_MARK = "SALINAN"  # a reprint says so, in every language
 DEMO_MARK = "CONTOH"  # a demo post's receipt says so (as its cards do)
 
@@ -89,33 +98,13 @@ _VOLUNTEER = N_("Volunteer,")
 _KEEP = N_("Keep this receipt as proof of payment.")
 
 _GREEN = Color(0.0, 0.47, 0.25)
-_GREY = Color(0.33, 0.33, 0.33)
 _RED = Color(0.75, 0.05, 0.05)
 _COPY_GREY = Color(0.5, 0.5, 0.5, alpha=0.22)
 _DEMO_RED = Color(0.85, 0.05, 0.05, alpha=0.22)
-_LEADING = 1.3  # line height, × the text size
-_STAMP_PAD: float = 1.2 * mm  # inside a framed mark
-LEFT, CENTRE, RIGHT = "left", "centre", "right"
 
 
-@dataclass(frozen=True)
-class _Style:
-    """Sizes and colours of one layout. A thermal head prints black only: greys would come out
-    as speckled dots, so the roll's text and lines are all black (only the watermarks, meant
-    to be faint, are not)."""
-
-    body: float
-    small: float
-    title: float
-    number: float
-    total: float
-    accent: Color
-    label: Color
-    stamp: Color
-
-
-_A5 = _Style(10, 8, 15, 15, 12, _GREEN, _GREY, _RED)
-_THERMAL = _Style(7.5, 7, 9.5, 11, 9, black, black, black)
+_A5 = Style(10, 8, 15, 15, 12, _GREEN, GREY, _RED)
+_THERMAL = Style(7.5, 7, 9.5, 11, 9, black, black, black)
 
 
 def receipt_pdf(doc: ReceiptDoc, layout: str, *, copy: bool = False) -> bytes:
@@ -131,335 +120,38 @@ def receipt_pdf(doc: ReceiptDoc, layout: str, *, copy: bool = False) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class PrintedReceipt:
+    """A receipt as the receipt window and ``receipt print`` write it."""
+
+    doc: ReceiptDoc
+    pdf: bytes
+    file_name: str  # kuitansi-<number>.pdf, a reprint kuitansi-<number>-salinan.pdf
+
+
+def receipt_paper(doc: ReceiptDoc, layout: str, *, copy: bool) -> PrintedReceipt:
+    """The receipt drawn in ``layout``, a reprint (``copy``) marked SALINAN, with its file name
+    (by its number, never the participant's name)."""
+    suffix = "-salinan" if copy else ""
+    return PrintedReceipt(
+        doc, receipt_pdf(doc, layout, copy=copy), f"kuitansi-{doc.number}{suffix}.pdf"
+    )
+
+
+def stored_receipt(
+    db: Database, keys_dir: Path, receipt_id: int, layout: str, *, copy: bool
+) -> PrintedReceipt:
+    """Stored receipt ``receipt_id`` (payment or void) as it prints: the service's data with
+    its signed QR (the post's key in ``keys_dir``), drawn."""
+    return receipt_paper(receipt_document(db, keys_dir, receipt_id), layout, copy=copy)
+
+
 def thermal_qr_size(text: str) -> float:
     """The QR code's width on the roll: whole print-head dots a module, at least 28 mm, so a
     cheap 203 dpi printer draws every module the same width."""
     count = len(qr_modules(text))
     dots = math.ceil(THERMAL_QR_MIN / (count * THERMAL_DOT))
     return count * dots * THERMAL_DOT
-
-
-# --- fitting text ----------------------------------------------------------------------------
-
-
-def _sizes(largest: float, smallest: float) -> list[float]:
-    count = max(0, int(round((largest - smallest) / 0.25)))
-    return [largest - 0.25 * step for step in range(count + 1)]
-
-
-def _wrap_pieces(pieces: Sequence[str], font: str, size: float, width: float) -> list[str]:
-    """Pieces joined on lines no wider than ``width``, kept whole where they fit, so
-    "November 2026 – Januari 2027 (3 bulan)" breaks before "(3 bulan)", not inside a month."""
-    lines: list[str] = []
-    line = ""
-    for piece in pieces:
-        candidate = f"{line} {piece}" if line else piece
-        if _width(candidate, font, size) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        wrapped = _wrap(piece, font, size, width) or [""]
-        lines.extend(wrapped[:-1])
-        line = wrapped[-1]
-    if line:
-        lines.append(line)
-    return lines
-
-
-def _fit(
-    pieces: Sequence[str], font: str, largest: float, width: float, max_lines: int | None
-) -> tuple[float, list[str]]:
-    """One line if it fits at no less than 85 % of ``largest``; else wrapped at the largest size
-    that needs no more than ``max_lines`` (None: any number); else cut with an ellipsis."""
-    smallest = min(largest, MIN_TEXT_SIZE)
-    for size in _sizes(largest, max(smallest, largest * 0.85)):
-        if _width(" ".join(pieces), font, size) <= width:
-            return size, [" ".join(pieces)]
-    for size in _sizes(largest, smallest):
-        lines = _wrap_pieces(pieces, font, size, width)
-        if max_lines is None or len(lines) <= max_lines:
-            return size, lines
-    assert max_lines is not None
-    lines = _wrap_pieces(pieces, font, smallest, width)[:max_lines]
-    last = lines[-1]
-    while last and _width(last + "…", font, smallest) > width:
-        last = last[:-1].rstrip()
-    lines[-1] = last + "…"
-    return smallest, lines
-
-
-def _pieces(text: str | Sequence[str]) -> list[str]:
-    return (
-        [" ".join(text.split())] if isinstance(text, str) else [" ".join(p.split()) for p in text]
-    )
-
-
-# --- a column of blocks ------------------------------------------------------------------------
-
-_Draw = Callable[[Canvas, float, float], None]  # the canvas, the column's left x and top y
-
-
-def _nothing(_canvas: Canvas, _x: float, _top: float) -> None:
-    pass
-
-
-class _Column:
-    """Blocks stacked from the top in a column of fixed width, measured before anything is
-    drawn: a roll's page is exactly as long as its content, and an A5 half can be checked to
-    hold its content before it is drawn."""
-
-    def __init__(
-        self,
-        width: float,
-        fonts: _Fonts,
-        style: _Style,
-        label_width: float = 0,
-        *,
-        stack: bool = False,
-    ) -> None:
-        self.width = width
-        self.fonts = fonts
-        self.style = style
-        self.label_width = label_width
-        self.stack = stack  # a value too long for one line goes under its label, full width
-        self.blocks: list[tuple[float, _Draw]] = []
-
-    @property
-    def height(self) -> float:
-        return sum(height for height, _draw in self.blocks)
-
-    def draw(self, canvas: Canvas, x: float, top: float) -> None:
-        for height, draw in self.blocks:
-            draw(canvas, x, top)
-            top -= height
-
-    def space(self, height: float) -> None:
-        self.blocks.append((height, _nothing))
-
-    def text(
-        self,
-        text: str | Sequence[str],
-        *,
-        size: float | None = None,
-        bold: bool = False,
-        align: str = LEFT,
-        colour: Color = black,
-        max_lines: int | None = None,
-    ) -> None:
-        font = self.fonts.bold if bold else self.fonts.regular
-        size, lines = _fit(_pieces(text), font, size or self.style.body, self.width, max_lines)
-        width = self.width
-
-        def draw(canvas: Canvas, x: float, top: float) -> None:
-            _draw_lines(canvas, lines, font, size, colour, x, top, width, align)
-
-        self.blocks.append((len(lines) * size * _LEADING, draw))
-
-    def pair(
-        self,
-        label: str,
-        value: str | Sequence[str],
-        *,
-        bold: bool = False,
-        size: float | None = None,
-        max_lines: int | None = None,
-    ) -> None:
-        """A label in the label column and its value beside it, wrapped if long (or, in a
-        narrow column, under the label across the whole width)."""
-        style, fonts = self.style, self.fonts
-        font = fonts.bold if bold else fonts.regular
-        value_width = self.width - self.label_width
-        size, lines = _fit(_pieces(value), font, size or style.body, value_width, max_lines)
-        if self.stack and len(lines) > 1:
-            self.text(label, size=style.small, colour=style.label)
-            self.text(value, size=size, bold=bold, max_lines=max_lines)
-            return
-        label_width = self.label_width
-
-        def draw(canvas: Canvas, x: float, top: float) -> None:
-            canvas.setFillColor(style.label)
-            canvas.setFont(fonts.regular, style.small)
-            canvas.drawString(x, _baseline(top, size), label)
-            _draw_lines(canvas, lines, font, size, black, x + label_width, top, value_width, LEFT)
-
-        self.blocks.append((len(lines) * size * _LEADING, draw))
-
-    def amount(
-        self, label: str, figure: str, *, bold: bool = False, size: float | None = None
-    ) -> None:
-        """A label on the left and an amount on the right. A label too long is made smaller;
-        still too long, it gets a line of its own above the amount (an amount is never cut)."""
-        font = self.fonts.bold if bold else self.fonts.regular
-        size = size or self.style.body
-        room = self.width - _width(figure, font, size) - 3 * mm
-        fitting = [s for s in _sizes(size, MIN_TEXT_SIZE) if _width(label, font, s) <= room]
-        if not fitting:
-            self.text(label, size=size, bold=bold)
-            label, fitting = "", [size]
-        label_size, width = fitting[0], self.width
-
-        def draw(canvas: Canvas, x: float, top: float) -> None:
-            baseline = _baseline(top, size)
-            canvas.setFillColor(black)
-            canvas.setFont(font, label_size)
-            canvas.drawString(x, baseline, label)
-            canvas.setFont(font, size)
-            canvas.drawRightString(x + width, baseline, figure)
-
-        self.blocks.append((size * _LEADING, draw))
-
-    def rule(
-        self,
-        *,
-        weight: float = 0.5,
-        dashed: bool = False,
-        colour: Color | None = None,
-        gap: float = 1.5 * mm,
-    ) -> None:
-        """A line across the column with ``gap`` above and below it."""
-        colour = colour or self.style.accent
-        width = self.width
-
-        def draw(canvas: Canvas, x: float, top: float) -> None:
-            canvas.saveState()
-            canvas.setStrokeColor(colour)
-            canvas.setLineWidth(weight)
-            if dashed:
-                canvas.setDash(2, 1.5)
-            canvas.line(x, top - gap, x + width, top - gap)
-            canvas.restoreState()
-
-        self.blocks.append((2 * gap, draw))
-
-    def boxed(self, text: str, *, colour: Color, size: float, align: str = CENTRE) -> None:
-        """Bold text in a frame, as a stamp: SALINAN, CONTOH, DIBATALKAN."""
-        font, pad = self.fonts.bold, _STAMP_PAD
-        size, lines = _fit([text], font, size, self.width - 2 * pad - 1, 2)
-        box_width = max(_width(line, font, size) for line in lines) + 2 * pad
-        height = len(lines) * size * _LEADING + pad
-        width = self.width
-
-        def draw(canvas: Canvas, x: float, top: float) -> None:
-            left = _aligned(x, width, box_width, align)
-            _stamp(canvas, lines, font, size, colour, left, top, box_width)
-
-        self.blocks.append((height + 1.5 * mm, draw))
-
-    def heading(self, text: str, *, size: float, colour: Color, mark: str | None) -> None:
-        """A bold title, with ``mark`` (SALINAN) framed right after it; the title is made a
-        little smaller for that, else the mark goes under it."""
-        if mark is None:
-            self.text(text, size=size, bold=True, colour=colour, max_lines=2)
-            return
-        font, gap = self.fonts.bold, 3 * mm
-        for title_size in _sizes(size, size * 0.85):
-            mark_width = _width(mark, font, title_size * 0.65) + _STAMP_PAD * 2
-            title_width = _width(text, font, title_size)
-            if title_width + gap + mark_width <= self.width:
-                self._title_and_mark(text, mark, title_size, colour, title_width + gap)
-                return
-        self.text(text, size=size, bold=True, colour=colour, max_lines=2)
-        self.boxed(mark, colour=_GREY, size=size * 0.65, align=LEFT)
-
-    def _title_and_mark(
-        self, text: str, mark: str, size: float, colour: Color, mark_left: float
-    ) -> None:
-        font, mark_size = self.fonts.bold, size * 0.65
-        mark_width = _width(mark, font, mark_size) + _STAMP_PAD * 2
-        height = size * _LEADING
-        mark_height = mark_size * _LEADING + _STAMP_PAD
-
-        def draw(canvas: Canvas, x: float, top: float) -> None:
-            _draw_lines(canvas, [text], font, size, colour, x, top, mark_left, LEFT)
-            mark_top = top - (height - mark_height) / 2
-            _stamp(canvas, [mark], font, mark_size, _GREY, x + mark_left, mark_top, mark_width)
-
-        self.blocks.append((height, draw))
-
-    def qr(self, text: str, size: float) -> None:
-        """The QR code centred, with its quiet zone (4 modules) above and below."""
-        quiet = 4 * size / len(qr_modules(text))
-        width = self.width
-
-        def draw(canvas: Canvas, x: float, top: float) -> None:
-            _draw_qr(canvas, text, x + (width - size) / 2, top - quiet - size, size)
-
-        self.blocks.append((size + 2 * quiet, draw))
-
-    def signature(self, title: str, name: str, *, room: float) -> None:
-        """Who took the money: a line to sign on, ``room`` below the title, the name under it."""
-        style, width = self.style, self.width
-        line_width = min(width * 0.75, 55 * mm)
-        self.text(title, size=style.small, align=CENTRE, colour=style.label)
-
-        def draw(canvas: Canvas, x: float, top: float) -> None:
-            canvas.saveState()
-            canvas.setStrokeColor(black)
-            canvas.setLineWidth(0.5)
-            left = x + (width - line_width) / 2
-            canvas.line(left, top - room, left + line_width, top - room)
-            canvas.restoreState()
-
-        self.blocks.append((room + 0.8 * mm, draw))
-        self.text(name, bold=True, align=CENTRE, max_lines=2)
-
-
-def _stamp(
-    canvas: Canvas,
-    lines: Sequence[str],
-    font: str,
-    size: float,
-    colour: Color,
-    left: float,
-    top: float,
-    width: float,
-) -> None:
-    """Lines of text centred in a frame whose top left corner is (left, top)."""
-    height = len(lines) * size * _LEADING + _STAMP_PAD
-    canvas.saveState()
-    canvas.setStrokeColor(colour)
-    canvas.setLineWidth(1.2)
-    canvas.rect(left, top - height, width, height, stroke=1, fill=0)
-    _draw_lines(canvas, lines, font, size, colour, left, top - _STAMP_PAD / 2, width, CENTRE)
-    canvas.restoreState()
-
-
-def _baseline(top: float, size: float) -> float:
-    """The baseline of a line whose box (``size × _LEADING`` tall) starts at ``top``: the
-    letters sit in the middle of the box."""
-    return top - size * _LEADING / 2 - 0.28 * size
-
-
-def _aligned(x: float, width: float, inner: float, align: str) -> float:
-    if align == CENTRE:
-        return x + (width - inner) / 2
-    if align == RIGHT:
-        return x + width - inner
-    return x
-
-
-def _draw_lines(
-    canvas: Canvas,
-    lines: Sequence[str],
-    font: str,
-    size: float,
-    colour: Color,
-    x: float,
-    top: float,
-    width: float,
-    align: str,
-) -> None:
-    canvas.setFillColor(colour)
-    canvas.setFont(font, size)
-    for number, line in enumerate(lines):
-        baseline = _baseline(top - number * size * _LEADING, size)
-        if align == CENTRE:
-            canvas.drawCentredString(x + width / 2, baseline, line)
-        elif align == RIGHT:
-            canvas.drawRightString(x + width, baseline, line)
-        else:
-            canvas.drawString(x, baseline, line)
 
 
 # --- what a receipt says -----------------------------------------------------------------------
@@ -506,13 +198,13 @@ def _digest(doc: ReceiptDoc) -> str:
     return f"Hash: {doc.chain_hash[:16]}"
 
 
-def _label_width(fonts: _Fonts, style: _Style) -> float:
+def _label_width(fonts: _Fonts, style: Style) -> float:
     labels = (_NAME, _REGISTRATION, _MONTHS, _VOIDS, _REASON)
     widest = max(_width(tr(label), fonts.regular, style.small) for label in labels)
     return widest + 2.5 * mm
 
 
-def _participant_rows(column: _Column, doc: ReceiptDoc, name_lines: int | None) -> None:
+def _participant_rows(column: Column, doc: ReceiptDoc, name_lines: int | None) -> None:
     column.pair(tr(_NAME), doc.participant_name, bold=True, max_lines=name_lines)
     column.pair(tr(_REGISTRATION), doc.registration_no)
     column.pair("KPJ", doc.kpj or tr(_KPJ_NONE))
@@ -520,14 +212,14 @@ def _participant_rows(column: _Column, doc: ReceiptDoc, name_lines: int | None) 
     column.pair(tr(_MONTHS), _months(doc))
 
 
-def _void_rows(column: _Column, doc: ReceiptDoc, reason_lines: int | None) -> None:
+def _void_rows(column: Column, doc: ReceiptDoc, reason_lines: int | None) -> None:
     if doc.kind != VOID:
         return
     column.pair(tr(_VOIDS), doc.voids_number or "-", bold=True)
     column.pair(tr(_REASON), doc.reason or "-", max_lines=reason_lines)
 
 
-def _amount_rows(column: _Column, doc: ReceiptDoc) -> None:
+def _amount_rows(column: Column, doc: ReceiptDoc) -> None:
     """Each programme's amount, the total in figures and in words, then the cash."""
     style = column.style
     column.amount(tr(_PROGRAMME), tr(_AMOUNT), size=style.small)
@@ -549,7 +241,7 @@ def _amount_rows(column: _Column, doc: ReceiptDoc) -> None:
         column.amount(tr(_CHANGE), formats.money(doc.change or 0))
 
 
-def _month_rows(column: _Column, doc: ReceiptDoc) -> None:
+def _month_rows(column: Column, doc: ReceiptDoc) -> None:
     """A line a month, when the receipt covers more than one."""
     style = column.style
     column.amount(tr(_MONTH), tr(_AMOUNT), size=style.small)
@@ -558,13 +250,13 @@ def _month_rows(column: _Column, doc: ReceiptDoc) -> None:
         column.amount(formats.month(line.month), formats.money(line.total), size=style.small)
 
 
-def _qr_rows(column: _Column, doc: ReceiptDoc, size: float) -> None:
+def _qr_rows(column: Column, doc: ReceiptDoc, size: float) -> None:
     column.qr(doc.qr_text, size)
     column.text(doc.number, size=column.style.small, bold=True, align=CENTRE)
     column.text(_digest(doc), size=MIN_TEXT_SIZE, align=CENTRE, colour=column.style.label)
 
 
-def _voided_mark(column: _Column, doc: ReceiptDoc) -> None:
+def _voided_mark(column: Column, doc: ReceiptDoc) -> None:
     if doc.voided_by:
         column.boxed(tr(VOIDED_BY, number=doc.voided_by), colour=column.style.stamp, size=10)
 
@@ -638,13 +330,13 @@ def _canvas(buffer: io.BytesIO, doc: ReceiptDoc, page: tuple[float, float]) -> C
 class _Half:
     """One A5 receipt measured: its header, its title row and its body, in columns."""
 
-    head_left: _Column
-    head_right: _Column
-    title_left: _Column
-    title_right: _Column
-    body_left: _Column
-    body_right: _Column
-    sign: _Column
+    head_left: Column
+    head_right: Column
+    title_left: Column
+    title_right: Column
+    body_left: Column
+    body_right: Column
+    sign: Column
 
     def height(self) -> float:
         head = max(self.head_left.height, self.head_right.height)
@@ -666,7 +358,7 @@ def _a5_half(
     everything fits between the margins (names and reasons have at most a few lines, so it
     always fits before the smallest size)."""
     room = HALF_HEIGHT - 2 * A5_MARGIN_Y
-    for body in _sizes(_A5.body, MIN_TEXT_SIZE + 0.5):
+    for body in text_sizes(_A5.body, MIN_TEXT_SIZE + 0.5):
         style = replace(_A5, body=body, small=max(MIN_TEXT_SIZE, min(_A5.small, body - 1)))
         half = _a5_measure(doc, copy, fonts, style, which)
         if half.height() <= room:
@@ -686,11 +378,11 @@ def _frame(canvas: Canvas, bottom: float) -> None:
     canvas.restoreState()
 
 
-def _a5_measure(doc: ReceiptDoc, copy: bool, fonts: _Fonts, style: _Style, which: str) -> _Half:
+def _a5_measure(doc: ReceiptDoc, copy: bool, fonts: _Fonts, style: Style, which: str) -> _Half:
     label_width = _label_width(fonts, style)
 
-    def column(width: float) -> _Column:
-        return _Column(width, fonts, style, label_width)
+    def column(width: float) -> Column:
+        return Column(width, fonts, style, label_width)
 
     left, right = _A5_LEFT, _A5_RIGHT
     half = _Half(
@@ -769,14 +461,14 @@ def _cut_line(canvas: Canvas, fonts: _Fonts) -> None:
     size = MIN_TEXT_SIZE
     gap = _width(label, fonts.regular, size) / 2 + 2 * mm
     canvas.saveState()
-    canvas.setStrokeColor(_GREY)
+    canvas.setStrokeColor(GREY)
     canvas.setLineWidth(0.5)
     canvas.setDash(3, 2)
     canvas.line(14 * mm, y, width / 2 - gap, y)
     canvas.line(width / 2 + gap, y, width - 6 * mm, y)
     canvas.setDash()
     _scissors(canvas, 6 * mm, y)
-    canvas.setFillColor(_GREY)
+    canvas.setFillColor(GREY)
     canvas.setFont(fonts.regular, size)
     canvas.drawCentredString(width / 2, y - size * 0.3, label)
     canvas.restoreState()
@@ -798,7 +490,7 @@ def _scissors(canvas: Canvas, x: float, y: float) -> None:
 
 def _thermal_roll(buffer: io.BytesIO, doc: ReceiptDoc, copy: bool) -> None:
     fonts = _fonts()
-    column = _Column(ROLL_PRINTABLE, fonts, _THERMAL, _label_width(fonts, _THERMAL), stack=True)
+    column = Column(ROLL_PRINTABLE, fonts, _THERMAL, _label_width(fonts, _THERMAL), stack=True)
     _thermal_content(column, doc, copy)
     height = ROLL_TOP + column.height + ROLL_BOTTOM
     canvas = _canvas(buffer, doc, (ROLL_WIDTH, height))
@@ -809,7 +501,7 @@ def _thermal_roll(buffer: io.BytesIO, doc: ReceiptDoc, copy: bool) -> None:
     canvas.save()
 
 
-def _thermal_content(column: _Column, doc: ReceiptDoc, copy: bool) -> None:
+def _thermal_content(column: Column, doc: ReceiptDoc, copy: bool) -> None:
     """Everything in one column, top to bottom, as a shop's till receipt reads."""
     style = column.style
     if doc.is_demo:

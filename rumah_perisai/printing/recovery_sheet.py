@@ -9,8 +9,6 @@ Printed papers are Indonesian whatever the screen's language.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from reportlab.lib.colors import Color, black
@@ -23,6 +21,7 @@ from rumah_perisai import formats
 from rumah_perisai.i18n import N_, speaking, tr
 from rumah_perisai.printing.cards import _fonts
 from rumah_perisai.printing.pages import numbered_canvas
+from rumah_perisai.services.recovery import RecoverySheet
 
 # The code in a base-14 monospace font: every character the same width, present in every PDF
 # reader; the code's alphabet (Crockford base32) has no I, L, O or U to mistake for 1 or 0.
@@ -69,16 +68,6 @@ _KEPT_BY = N_("Kept by (name and signature)")
 _DATE = N_("Date")
 _FOOTER = N_("Recovery sheet · post {code}")
 _DEMO = N_("Demo post: this code opens only made-up data.")
-
-
-@dataclass(frozen=True)
-class RecoverySheet:
-    post_code: str
-    post_name: str
-    code: str  # as issued, "7KQ2M-9XD4A-…"
-    issued_at: datetime  # UTC
-    timezone: str  # the post's (WIB, WITA, WIT)
-    is_demo: bool = False
 
 
 def recovery_sheet_pdf(sheet: RecoverySheet) -> bytes:

@@ -28,13 +28,9 @@ with the row the next time the list is made.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import and_, case, func, select
@@ -81,19 +77,6 @@ _AMOUNT = N_("The dues are {amount} a month.")
 _COME = N_("Please come to the post to pay so that you stay protected. Thank you.")
 
 # The spreadsheet's columns (always Indonesian, like printed papers).
-_XLSX_TITLE = N_("Call list")
-_HEAD_NAME = N_("Name")
-_HEAD_REGISTRATION = N_("Registration no.")
-_HEAD_PHONE = N_("Phone")
-_HEAD_DESA = N_("Desa")
-_HEAD_STATUS = N_("Status")
-_HEAD_COVER_END = N_("Cover ends")
-_HEAD_DAYS_LEFT = N_("Days left")
-_HEAD_PAY_UNTIL = N_("Can pay until")
-_HEAD_MONTHLY = N_("Dues a month")
-_HEAD_LAST_CALL = N_("Last call")
-_HEAD_MESSAGE = N_("Message")
-_HEAD_WHATSAPP = N_("WhatsApp")
 
 
 @dataclass(frozen=True)
@@ -394,76 +377,9 @@ def calls_of(db: Database, participant_id: int) -> list[CallRecord]:
         ]
 
 
-# --- the spreadsheet ---------------------------------------------------------------------------
-
-
 def days_text(row: CallRow) -> str:
     """Days for lists and paper: ``days_left``, and in arrears ``days_left / days_to_lapse``
     ("-10 / 20": the cover ended 10 days ago, 20 days are left to pay before it lapses)."""
     if row.days_to_lapse is None:
         return str(row.days_left)
     return f"{row.days_left} / {row.days_to_lapse}"
-
-
-def export_xlsx(rows: Sequence[CallRow], path: Path) -> None:
-    """The list as a spreadsheet (Indonesian headings), written whole or not at all."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    with speaking("id"):
-        heads = [_HEAD_NAME, _HEAD_REGISTRATION, _HEAD_PHONE, _HEAD_DESA, _HEAD_STATUS,
-                 _HEAD_COVER_END, _HEAD_DAYS_LEFT, _HEAD_PAY_UNTIL, _HEAD_MONTHLY,
-                 _HEAD_LAST_CALL, _HEAD_MESSAGE, _HEAD_WHATSAPP]  # fmt: skip
-        widths = [28, 20, 16, 20, 18, 13, 10, 13, 14, 22, 80, 40]
-        book = Workbook()
-        sheet = book.active
-        sheet.title = tr(_XLSX_TITLE)
-        sheet.append([tr(head) for head in heads])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        link_font = Font(color="0563C1", underline="single")
-        for row in rows:
-            last = ""
-            if row.last_outcome:
-                last = outcome_label(row.last_outcome)
-                if row.last_called_at is not None:
-                    last += f" ({formats.day(row.last_called_at.date())})"
-            sheet.append(
-                [
-                    row.name,
-                    row.registration_no,
-                    row.phone or "",
-                    row.desa_name,
-                    status_label(row.status),
-                    row.cover_until,
-                    row.days_left,
-                    row.pay_until if row.status is Status.ARREARS else None,
-                    row.monthly_dues,
-                    last,
-                    row.message,
-                    row.whatsapp_url or "",
-                ]
-            )
-            current = sheet.max_row
-            for column in (6, 8):
-                sheet.cell(current, column).number_format = "DD-MM-YYYY"
-            sheet.cell(current, 9).number_format = '"Rp" #,##0'
-            if row.whatsapp_url:
-                link = sheet.cell(current, 12)
-                link.hyperlink = row.whatsapp_url
-                link.font = link_font
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-
-    path = Path(path)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        book.save(temp_name)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

@@ -1,23 +1,21 @@
-"""Membership cards: made as a PDF, recorded only once the PDF was saved or printed, checked when
-scanned.
+"""Membership cards: what each card shows, recorded only once its PDF was saved or printed,
+checked when scanned.
 
-Two steps, so nothing is recorded as printed unless it was: ``prepare_cards`` gives each card
-the post's next serials and draws the PDF (nothing stored); after the PDF was written or printed,
-``record_cards`` stores the card issues with exactly those serials (refusing if other cards were
-recorded in between) and marks the participants' older cards replaced. A reprint needs a reason.
+Two steps, so nothing is recorded as printed unless it was: ``card_run`` gives each card the
+post's next serials and its face (nothing stored; ``printing.cards.prepare_cards`` draws the
+faces); after the PDF was written or printed, ``record_cards`` stores the card issues with
+exactly those serials (refusing if other cards were recorded in between) and marks the
+participants' older cards replaced. A reprint needs a reason. This module never draws: the
+documents are ``printing``'s (issue 18, item 3).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,15 +34,11 @@ from rumah_perisai.domain.card_payload import (
 from rumah_perisai.domain.nik import mask_nik
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
-from rumah_perisai.files import rename_new, write_new
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.keys import load_post_key
 from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
-
-if TYPE_CHECKING:
-    from rumah_perisai.printing.cards import CardFace
 
 CARD_COUNTER = "card"
 FIRST = "first"
@@ -64,16 +58,52 @@ CARD_STATE_TEXT = {
 }
 
 
-@dataclass(frozen=True)
-class PreparedCards:
-    """A drawn PDF and what to record once it is out."""
+_MASKED_NIK = re.compile(r"[0-9]{4}[*xX•]{8}[0-9]{4}")
 
-    pdf: bytes
+
+@dataclass(frozen=True)
+class CardFace:
+    """What one card shows, every text ready to print (dates formatted by the caller).
+
+    ``masked_nik`` is :func:`rumah_perisai.domain.nik.mask_nik`'s output; a full NIK is refused.
+    ``qr_text`` is :func:`rumah_perisai.domain.card_payload.encode_card`'s output. ``title``
+    defaults to the programme's card title in the current language.
+    """
+
+    name: str
+    registration_no: str
+    masked_nik: str
+    programmes: str
+    cover_start: str
+    post_name: str
+    qr_text: str
+    kpj: str | None = None
+    serial: int | None = None
+    demo: bool = False
+    title: str | None = None
+    branch_contact: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _MASKED_NIK.fullmatch("".join(self.masked_nik.split())):
+            raise ValueError("a card shows the NIK masked: first 4 and last 4 digits only")
+
+
+def programmes_text(jht: bool) -> str:
+    """The programmes as a card lists them: ``JKK + JKM`` or ``JKK + JKM + JHT``."""
+    return "JKK + JKM + JHT" if jht else "JKK + JKM"
+
+
+@dataclass(frozen=True)
+class CardRun:
+    """Cards to be made: their faces, and what to record once their PDF is out."""
+
+    faces: tuple[CardFace, ...]
     participant_ids: tuple[int, ...]
     serials: tuple[int, ...]
     reasons: tuple[str, ...]
     note: str | None
     issued_on: date
+    demo: bool  # a demo post's cards are marked CONTOH
 
 
 def _last_serial(session: Session, post_code: str) -> int:
@@ -111,20 +141,16 @@ def _reason_for(session: Session, participant: Participant, reason: str) -> str:
     return reason
 
 
-def prepare_cards(
+def card_run(
     db: Database,
     folder: DataFolder,
     participant_ids: Sequence[int],
     *,
     reason: str = FIRST,
     note: str | None = None,
-    sheet: bool = False,
-    offset_mm: tuple[float, float] = (0.0, 0.0),
     progress: Progress | None = None,
-) -> PreparedCards:
-    """Draw the cards of ``participant_ids`` with the next serials; nothing is stored."""
-    from rumah_perisai.printing.cards import card_pdf  # ReportLab: only when drawing
-
+) -> CardRun:
+    """The faces of the cards of ``participant_ids`` with the next serials; nothing is stored."""
     if not participant_ids:
         raise UserError("no_cards")
     key = load_post_key(folder.keys)
@@ -143,20 +169,19 @@ def prepare_cards(
             faces.append(_face(participant, post, serial, encode_card(payload, key)))
             if progress is not None and index % 20 == 0:
                 progress.step(index, len(participant_ids), tr("Drawing cards…"))
-        pdf = card_pdf(faces, sheet=sheet, offset_mm=offset_mm, demo=post.is_demo)
-    return PreparedCards(
-        pdf=pdf,
+        demo = post.is_demo
+    return CardRun(
+        faces=tuple(faces),
         participant_ids=tuple(participant_ids),
         serials=tuple(range(first, first + len(participant_ids))),
         reasons=tuple(reasons),
         note=(note or "").strip() or None,
         issued_on=today,
+        demo=demo,
     )
 
 
 def _face(participant: Participant, post: Post, serial: int, qr_text: str) -> CardFace:
-    from rumah_perisai.printing.cards import CardFace, programmes_text
-
     cover_start = participant.cover_from or participant.membership_start
     return CardFace(
         name=participant.name,
@@ -172,44 +197,9 @@ def _face(participant: Participant, post: Post, serial: int, qr_text: str) -> Ca
     )
 
 
-def save_cards(prepared: PreparedCards, path: Path, *, replace: bool = False) -> Path:
-    """Write the cards' PDF to ``path``: whole under that name, or nothing there at all.
-
-    The bytes go to a temporary file in the same folder whose name says nothing about whose
-    cards they are (the chosen name often is the participant's), synced, then renamed. A full
-    or locked folder, one that went away, or a name the system refuses leaves no file behind
-    and raises ``UserError`` (record the cards only after this returns). A path that exists is
-    refused unless ``replace`` (the window's save dialog has asked); one that is not a regular
-    file (a folder, a device) is refused always.
-    """
-    if path.exists() or path.is_symlink():
-        if not path.is_file():
-            raise UserError("out_not_a_file", path=str(path))
-        if not replace:
-            raise UserError("out_exists", path=str(path))
-    if not path.parent.is_dir():
-        raise UserError("out_folder_missing", path=str(path.parent))
-    temporary = path.with_name(f".rumah-perisai-{secrets.token_hex(6)}.partial")
-    try:
-        write_new(temporary, prepared.pdf)
-        if replace:
-            os.replace(temporary, path)
-        else:
-            rename_new(temporary, path)
-    except FileExistsError as error:  # put there meanwhile
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise UserError("out_exists", path=str(path)) from error
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        reason = error.strerror or str(error)
-        raise UserError("card_write_failed", path=str(path), reason=reason) from error
-    return path
-
-
-def record_cards(db: Database, prepared: PreparedCards, actor: Actor) -> list[int]:
-    """Record the cards of a PDF that was saved or printed; returns the card issue ids."""
+def record_cards(db: Database, prepared: CardRun, actor: Actor) -> list[int]:
+    """Record the cards of a PDF that was saved or printed (``printing.cards.PreparedCards``
+    is a ``CardRun``); returns the card issue ids."""
     with db.unit_of_work(actor.label) as session:
         post = local_post(session)
         assert post is not None

@@ -533,6 +533,22 @@ def close_document(db: Database, close_id: int) -> CloseDoc:
         )
 
 
+def close_of_day(db: Database, day: date) -> int:
+    """The id of ``day``'s newest close (a day closed twice: the second counted the receipts
+    after the first); a day not closed is refused."""
+    with db.reading() as session:
+        post = the_post(session)
+        found = session.scalar(
+            select(DailyClose.id)
+            .where(DailyClose.post_id == post.id, DailyClose.day == day)
+            .order_by(DailyClose.number.desc())
+            .limit(1)
+        )
+        if found is None:
+            raise UserError("day_not_closed", day=formats.day(day))
+        return int(found)
+
+
 # --- deposits -------------------------------------------------------------------------------------
 
 

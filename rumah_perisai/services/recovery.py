@@ -22,11 +22,22 @@ from rumah_perisai.app import App
 from rumah_perisai.db.models import Setting
 from rumah_perisai.db.uow import operation_time
 from rumah_perisai.errors import UserError
-from rumah_perisai.printing.recovery_sheet import RecoverySheet
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 RECOVERY_ISSUED = "recovery.issued"  # {"issued_at": ISO UTC}: the newest re-issue
+
+
+@dataclass(frozen=True)
+class RecoverySheet:
+    """What the recovery sheet shows (``printing.recovery_sheet`` draws it)."""
+
+    post_code: str
+    post_name: str
+    code: str  # as issued, "7KQ2M-9XD4A-…"
+    issued_at: datetime  # UTC
+    timezone: str  # the post's (WIB, WITA, WIT)
+    is_demo: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
-from rumah_perisai.services.cards import REPRINT_REASONS, PreparedCards, record_cards, save_cards
+from rumah_perisai.printing.cards import PreparedCards, save_cards
+from rumah_perisai.services.cards import REPRINT_REASONS, record_cards
 from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.choice_dialog import ChoiceDialog

@@ -35,14 +35,13 @@ from rumah_perisai.domain.coverage import Status
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
-from rumah_perisai.printing.call_list import call_list_pdf
+from rumah_perisai.printing.call_list import call_list_pdf, export_xlsx
 from rumah_perisai.services.call_list import (
     DEFAULT_WITHIN_DAYS,
     MAX_WITHIN_DAYS,
     CallRow,
     call_list,
     calls_of,
-    export_xlsx,
     record_call,
 )
 from rumah_perisai.ui.dashboard_base import (

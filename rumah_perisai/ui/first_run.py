@@ -101,7 +101,7 @@ def regency_code_from(text: str) -> str:
 
 def recovery_code_dialog(app: App, summary: PostSummary, parent: QWidget) -> QDialog:
     """The code of a post just set up, shown once, with its sheet to print."""
-    from rumah_perisai.printing.recovery_sheet import RecoverySheet
+    from rumah_perisai.services.recovery import RecoverySheet
     from rumah_perisai.ui.recovery_dialog import RecoveryCodeDialog
 
     assert summary.recovery_code is not None

@@ -29,7 +29,8 @@ from rumah_perisai.i18n import tr
 from rumah_perisai.services.volunteers import Actor
 
 if TYPE_CHECKING:
-    from rumah_perisai.services.cards import CardScan, PreparedCards
+    from rumah_perisai.printing.cards import PreparedCards
+    from rumah_perisai.services.cards import CardScan
     from rumah_perisai.ui.participant_dialog import ParticipantDialog
 
 
@@ -129,7 +130,7 @@ class CardActions(QMainWindow):
 
     def print_card(self, participant_id: int, reason: str = "first", note: str = "") -> None:
         """Draw a participant's card and show the preview; a reprint asks for its reason."""
-        from rumah_perisai.services.cards import prepare_cards
+        from rumah_perisai.printing.cards import prepare_cards
         from rumah_perisai.ui.card_dialog import CardDialog, ReprintReasonDialog
 
         try:
@@ -157,7 +158,8 @@ class CardActions(QMainWindow):
     def print_cards_of_today(self) -> None:
         """Everyone registered today without a card, on A4 sheets of ten, drawn off the GUI
         thread (with progress and Cancel)."""
-        from rumah_perisai.services.cards import prepare_cards, without_card_registered_on
+        from rumah_perisai.printing.cards import prepare_cards
+        from rumah_perisai.services.cards import without_card_registered_on
         from rumah_perisai.ui.card_dialog import CardDialog
         from rumah_perisai.ui.operations import run_op_in_background
 

@@ -75,11 +75,13 @@ class ReceiptDialog(PdfDialog):
         self.number = ""
         self.doc: ReceiptDoc | None = None
         try:
-            from rumah_perisai.printing.receipts import receipt_pdf
+            from rumah_perisai.printing.receipts import receipt_paper
 
+            # Two steps (not ``printing.receipts.stored_receipt``): a receipt that cannot be
+            # drawn is still named by its number in the failure.
             self.doc = receipt_document(db, folder.keys, receipt_id)
             self.number = self.doc.number
-            pdf = receipt_pdf(self.doc, layout, copy=copy)
+            paper = receipt_paper(self.doc, layout, copy=copy)
         except Exception as error:  # the receipt is saved whatever went wrong in drawing it
             if not isinstance(error, UserError):
                 log.exception("receipt %s could not be drawn", receipt_id)
@@ -88,8 +90,7 @@ class ReceiptDialog(PdfDialog):
                 self.failure_text(tr("It could not be drawn: {reason}", reason=reason))
             )
             return
-        suffix = "-salinan" if copy else ""
-        self.show_pdf(pdf, f"kuitansi-{self.number}{suffix}.pdf")
+        self.show_pdf(paper.pdf, paper.file_name)
         self._show_info(self.doc)
 
     def _show_info(self, doc: ReceiptDoc) -> None:
@@ -133,12 +134,12 @@ class ReceiptDialog(PdfDialog):
         dialog shows and prints the receipt marked SALINAN, like any later reprint."""
         printed = super().print_to(printer)
         if not printed and not self.copy and self.doc is not None:
-            from rumah_perisai.printing.receipts import receipt_pdf
+            from rumah_perisai.printing.receipts import receipt_paper
 
             message = self.message.text()
             self.copy = True
-            self.show_pdf(receipt_pdf(self.doc, self.layout_name, copy=True),
-                          f"kuitansi-{self.number}-salinan.pdf")  # fmt: skip
+            paper = receipt_paper(self.doc, self.layout_name, copy=True)
+            self.show_pdf(paper.pdf, paper.file_name)
             self._show_info(self.doc)
             self.say(message, error=True)
         return printed

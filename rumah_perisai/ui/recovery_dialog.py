@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from rumah_perisai.i18n import N_, tr
-from rumah_perisai.printing.recovery_sheet import RecoverySheet, recovery_sheet_pdf
+from rumah_perisai.printing.recovery_sheet import recovery_sheet_pdf
+from rumah_perisai.services.recovery import RecoverySheet
 from rumah_perisai.ui.look import ERROR_STYLE
 from rumah_perisai.ui.pdf_preview import PdfDialog
 

@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
 from rumah_perisai.config import DataFolder
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
-from rumah_perisai.printing.recovery_sheet import RecoverySheet
 from rumah_perisai.services.backup import (
     BackupHeader,
     RestoreResult,
     read_backup_header,
     restore_backup,
 )
+from rumah_perisai.services.recovery import RecoverySheet
 from rumah_perisai.services.restore import not_held_message
 from rumah_perisai.tasks import Cancelled, Progress
 from rumah_perisai.ui.buttons import cancel_and

@@ -33,12 +33,11 @@ from rumah_perisai.printing.cards import (
     CARD_WIDTH,
     MIN_TEXT_SIZE,
     QR_SIZE,
-    CardFace,
     card_origin,
     card_pdf,
-    programmes_text,
     sheet_origin,
 )
+from rumah_perisai.services.cards import CardFace, programmes_text
 
 POST = "RP3209A"
 NIK = "3209145709900003"

@@ -18,8 +18,9 @@ from typing import Any
 
 from rumah_perisai.app import App
 from rumah_perisai.domain.coverage import CoverHistory, Standing
+from rumah_perisai.printing.call_list import export_xlsx
 from rumah_perisai.printing.cash import daily_summary_pdf
-from rumah_perisai.services.call_list import call_list, export_xlsx, record_call
+from rumah_perisai.services.call_list import call_list, record_call
 from rumah_perisai.services.cash import close_day, close_document, till
 from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
 from rumah_perisai.services.volunteers import Actor

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rumah_perisai.i18n import speaking
-from rumah_perisai.printing.recovery_sheet import CODE_FONT, RecoverySheet, recovery_sheet_pdf
+from rumah_perisai.printing.recovery_sheet import CODE_FONT, recovery_sheet_pdf
+from rumah_perisai.services.recovery import RecoverySheet
 
 SHEET = RecoverySheet(
     post_code="RP3209A",

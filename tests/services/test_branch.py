@@ -350,8 +350,9 @@ def test_round_trip_closes_the_loop_at_the_post(
     with its card invalid and its dues on the refund list; the other post's key stored; the
     duplicate list warns about the NIK."""
     from rumah_perisai.db.models import Batch, CardIssue, DuplicateHash
+    from rumah_perisai.printing.cards import prepare_cards
     from rumah_perisai.services.acks import possibly_elsewhere, refunds_due, take_ack
-    from rumah_perisai.services.cards import prepare_cards, record_cards
+    from rumah_perisai.services.cards import record_cards
 
     other = make_post(tmp_path, branch, clock, "RP3209B")
     try:

@@ -19,6 +19,7 @@ from rumah_perisai.db.models import AuditEntry, CallOutcome, Post
 from rumah_perisai.domain.coverage import CoverHistory, Standing, Status
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import speaking, tr
+from rumah_perisai.printing.call_list import export_xlsx
 from rumah_perisai.services import call_list as calls
 from rumah_perisai.services.call_list import (
     ARREARS,
@@ -27,7 +28,6 @@ from rumah_perisai.services.call_list import (
     CallRow,
     call_list,
     calls_of,
-    export_xlsx,
     record_call,
 )
 from rumah_perisai.services.dues import payment_options

@@ -21,9 +21,10 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
 from rumah_perisai.domain.card_payload import CardPayload, encode_card
 from rumah_perisai.keys import load_post_key
+from rumah_perisai.printing.cards import prepare_cards
 from rumah_perisai.services.acks import take_ack
 from rumah_perisai.services.branch import import_batch, set_suspended
-from rumah_perisai.services.cards import CardState, check_card, prepare_cards, record_cards
+from rumah_perisai.services.cards import CardState, check_card, record_cards
 from rumah_perisai.services.registration import withdraw
 from tests.conftest import FakeClock
 from tests.services.branch_world import CLI, PostSide, make_branch, make_post

@@ -16,11 +16,11 @@ from rumah_perisai.cli import main
 from rumah_perisai.db.models import CardIssue
 from rumah_perisai.domain.card_payload import CardPayload, encode_card, is_card_text
 from rumah_perisai.errors import UserError
+from rumah_perisai.printing.cards import prepare_cards
 from rumah_perisai.services.cards import (
     CardState,
     check_card,
     hand_over,
-    prepare_cards,
     record_cards,
 )
 from rumah_perisai.services.registration import withdraw

@@ -380,7 +380,8 @@ def test_after_a_card_scan_paying_is_one_keystroke_away(
 ) -> None:
     from rumah_perisai.domain.card_payload import CardPayload, encode_card
     from rumah_perisai.keys import load_post_key
-    from rumah_perisai.services.cards import prepare_cards, record_cards
+    from rumah_perisai.printing.cards import prepare_cards
+    from rumah_perisai.services.cards import record_cards
 
     siti = _in_promotion(add_participant, name="Siti Aminah")
     cards = prepare_cards(app.db, app.folder, [siti])

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
-from rumah_perisai.printing.recovery_sheet import RecoverySheet
+from rumah_perisai.services.recovery import RecoverySheet
 from rumah_perisai.ui.recovery_dialog import RecoveryCodeDialog
 
 SHEET = RecoverySheet(

@@ -16,13 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import import_batch, set_suspended
 from rumah_perisai.cli import main
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
 from rumah_perisai.domain.card_payload import CardPayload, encode_card
 from rumah_perisai.keys import load_post_key
 from rumah_perisai.services.acks import take_ack
-from rumah_perisai.services.branch import import_batch, set_suspended
 from rumah_perisai.services.cards import CardState, check_card, prepare_cards, record_cards
 from rumah_perisai.services.registration import withdraw
 from tests.conftest import FakeClock

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import import_batch
 from rumah_perisai.db.models import (
     AuditEntry,
     Counter,
@@ -33,7 +34,6 @@ from rumah_perisai.domain.receipt_qr import read_receipt_qr
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.acks import take_ack
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.branch import import_batch
 from rumah_perisai.services.cash import close_day, open_days, till
 from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
 from rumah_perisai.services.paper_receipts import (

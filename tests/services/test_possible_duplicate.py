@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import add_post, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
 from rumah_perisai.i18n import set_language, tr
 from rumah_perisai.services.acks import take_ack
-from rumah_perisai.services.branch import add_post, import_batch
 from rumah_perisai.services.branch_keys import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.registration import (

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from rumah_perisai.app import App
-from rumah_perisai.services.branch import init_branch
+from rumah_perisai.branch import init_branch
 from rumah_perisai.services.dues import void_receipt
 from rumah_perisai.ui.batches_dialog import COL_RECORDS, COL_REGISTRATIONS, BatchesDialog
 from tests.conftest import FakeClock

@@ -16,10 +16,10 @@ from pytestqt.qtbot import QtBot
 
 from rumah_perisai import __version__
 from rumah_perisai.app import App
+from rumah_perisai.branch import add_post, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.exchange.keyfiles import load_branch_keys
 from rumah_perisai.services.batches import batches
-from rumah_perisai.services.branch import add_post, import_batch
 from rumah_perisai.services.branch_keys import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.updates import UPDATES_FOLDER, sign_update, version_key

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import add_post, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.services.acks import take_ack
-from rumah_perisai.services.branch import add_post, import_batch
 from rumah_perisai.services.branch_keys import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.registration import withdraw

@@ -166,8 +166,8 @@ def test_esc_cancels_the_restore_and_the_first_run_screen_stays(
 def test_a_file_the_branch_prepared_opens_with_its_one_time_code_and_a_new_code_is_shown(
     qtbot: QtBot, tmp_path: Path, clock: FakeClock, new_laptop: App, branch: App
 ) -> None:
-    from rumah_perisai.services.branch import import_files
-    from rumah_perisai.services.branch_backups import kept_folder, recover_post
+    from rumah_perisai.branch import import_files
+    from rumah_perisai.branch.backups import kept_folder, recover_post
     from rumah_perisai.services.branch_keys import installed_branch_key
     from tests.services.branch_world import CLI, make_post
 

@@ -264,7 +264,7 @@ def test_a_demo_posts_backup_restores_on_another_computer_with_the_readmes_demo_
 def test_a_branch_kept_in_sqlite_for_trying_is_encrypted_like_a_post(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    from tests.services.branch_world import CLI, make_branch, make_post
+    from tests.branch.branch_world import CLI, make_branch, make_post
 
     branch_folder = DataFolder(tmp_path / "branch")
     branch = make_branch(branch_folder.root, branch_folder.sqlite_url, clock)

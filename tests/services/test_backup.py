@@ -42,7 +42,7 @@ from rumah_perisai.services.receipt_chain import verify_chain
 from rumah_perisai.services.restore import restore
 from rumah_perisai.services.restore_state import RESTORE_SETTING
 from rumah_perisai.services.volunteers import log_in
-from tests.services.branch_world import CLI, PostSide, branch, branch_url, make_post
+from tests.branch.branch_world import CLI, PostSide, branch, branch_url, make_post
 
 
 def _with_code(side: PostSide) -> str:

@@ -25,8 +25,8 @@ from rumah_perisai.keys import load_post_key
 from rumah_perisai.services.acks import take_ack
 from rumah_perisai.services.cards import CardState, check_card, prepare_cards, record_cards
 from rumah_perisai.services.registration import withdraw
+from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 
 # PostSide.register gives its n-th walk-in the NIK 3209144101(90+n)nnnn at every post: the first
 # walk-ins of two posts share a NIK. A NIK of the same birth date that no other walk-in has:

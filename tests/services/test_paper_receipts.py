@@ -45,8 +45,7 @@ from rumah_perisai.services.paper_receipts import (
 )
 from rumah_perisai.services.receipt_chain import verify_chain
 from rumah_perisai.services.volunteers import Actor
-from tests.conftest import FakeClock
-from tests.services.branch_world import (  # branch, branch_url: fixtures, used by name
+from tests.branch.branch_world import (  # branch, branch_url: fixtures, used by name
     CLI,
     PostSide,
     branch,
@@ -54,6 +53,7 @@ from tests.services.branch_world import (  # branch, branch_url: fixtures, used 
     make_branch,
     make_post,
 )
+from tests.conftest import FakeClock
 from tests.services.paper_world import (
     Restored,
     add_volunteer,

@@ -39,8 +39,8 @@ from rumah_perisai.ui.batches_dialog import (
     BatchesDialog,
 )
 from rumah_perisai.ui.main_window import MainWindow
+from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 
 # PostSide.register numbers its walk-ins: the n-th is a woman born 1 Jan (1990 + n), NIK …
 FIRST_NIK = "3209144101910001"

@@ -34,8 +34,8 @@ from rumah_perisai.ui.batches_dialog import BatchesDialog, RefundsDialog
 from rumah_perisai.ui.branch.conflicts import ConflictsDialog, _day
 from rumah_perisai.ui.launch import branch_window
 from rumah_perisai.ui.restore_dialog import RestoreDialog
+from tests.branch.branch_world import PostSide, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import PostSide, make_post
 
 _MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
 

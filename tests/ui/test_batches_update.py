@@ -25,8 +25,8 @@ from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.updates import UPDATES_FOLDER, sign_update, version_key
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.batches_dialog import BatchesDialog
+from tests.branch.branch_world import CLI, PostSide, make_branch
 from tests.conftest import FakeClock
-from tests.services.branch_world import CLI, PostSide, make_branch
 
 NEWER = ".".join(str(part + 1) if i == 1 else str(part)
                  for i, part in enumerate(version_key(__version__)))  # fmt: skip

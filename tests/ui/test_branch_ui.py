@@ -1,6 +1,6 @@
 """The branch office's window, as branch staff use it: posts' sticks come in, their batches are
 imported (one held behind a missing batch), a post's key is added, a post is suspended and its
-batch refused. Posts and the branch are real (``tests/services/branch_world.py``), on the fake
+batch refused. Posts and the branch are real (``tests/branch/branch_world.py``), on the fake
 clock; only the file and input dialogs answer by themselves (what the user would pick or type).
 The branch is the test's ``app``: its data folder made a branch, as ``branch init`` does."""
 
@@ -38,9 +38,9 @@ from rumah_perisai.ui.branch.report import HELD, SUSPENDED
 from rumah_perisai.ui.branch.results import RES_FILE, RES_POST, RES_SEQ, RES_STATE
 from rumah_perisai.ui.file_dialogs import documents_folder
 from rumah_perisai.ui.launch import branch_window
+from tests.branch.branch_world import PostSide, make_branch, make_post
 from tests.conftest import FakeClock
 from tests.dbfiles import open_raw
-from tests.services.branch_world import PostSide, make_branch, make_post
 
 BRANCH_NAME = "BPJS Ketenagakerjaan Cirebon"
 
@@ -459,7 +459,7 @@ def test_an_officer_decides_a_nik_conflict_from_the_window(
     from rumah_perisai.app import open_app
     from rumah_perisai.branch import import_batch, pending_conflicts
     from rumah_perisai.ui.branch import ConflictsDialog
-    from tests.services.branch_world import CLI
+    from tests.branch.branch_world import CLI
 
     post_a.register(nik="3209144101910001")
     import_batch(branch.db, branch.folder, post_a.export().path, CLI)

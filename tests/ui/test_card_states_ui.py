@@ -21,8 +21,8 @@ from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.registration import withdraw
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.main_window import MainWindow
+from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 from tests.services.test_card_states import OWN_NIK, issue_card
 
 

@@ -26,8 +26,8 @@ from rumah_perisai.services.posts import PostSummary, post_summary
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.first_run import FirstRunChoice, FirstRunDialog
 from rumah_perisai.ui.restore_dialog import RestoreDialog
+from tests.branch.branch_world import branch, branch_url
 from tests.conftest import FakeClock
-from tests.services.branch_world import branch, branch_url
 
 
 @pytest.fixture(autouse=True)
@@ -169,7 +169,7 @@ def test_a_file_the_branch_prepared_opens_with_its_one_time_code_and_a_new_code_
     from rumah_perisai.branch import import_files
     from rumah_perisai.branch.backups import kept_folder, recover_post
     from rumah_perisai.services.branch_keys import installed_branch_key
-    from tests.services.branch_world import CLI, make_post
+    from tests.branch.branch_world import CLI, make_post
 
     side = make_post(tmp_path / "old-laptop", branch, clock, "RP3209A")
     try:

@@ -32,9 +32,7 @@ from rumah_perisai.exchange.batchfile import open_batch, seal
 from rumah_perisai.services.acks import branch_view, take_ack
 from rumah_perisai.services.batches import export_batch
 from rumah_perisai.services.registration import correct
-from tests.conftest import FakeClock
-from tests.dbfiles import engine_for, open_raw
-from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
+from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name
     CLI,
     PostSide,
     branch,
@@ -42,6 +40,8 @@ from tests.services.branch_world import (  # branch, branch_url, post: fixtures,
     make_post,
     post,
 )
+from tests.conftest import FakeClock
+from tests.dbfiles import engine_for, open_raw
 
 
 def _standing(branch: App, regno: str) -> str:

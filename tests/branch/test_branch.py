@@ -28,9 +28,7 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import read_ack
 from rumah_perisai.exchange.batchfile import BatchFileError
 from rumah_perisai.services.registration import withdraw
-from tests.conftest import FakeClock
-from tests.dbfiles import open_raw
-from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
+from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name
     CLI,
     PostSide,
     branch,
@@ -39,6 +37,8 @@ from tests.services.branch_world import (  # branch, branch_url, post: fixtures,
     make_post,
     post,
 )
+from tests.conftest import FakeClock
+from tests.dbfiles import open_raw
 
 
 def _count(app: App, model: Any, **where: Any) -> int:

@@ -35,8 +35,7 @@ from rumah_perisai.services.branch_keys import install_branch_key, post_key_file
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.dues import void_receipt
 from rumah_perisai.services.registration import withdraw
-from tests.conftest import FakeClock
-from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
+from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name
     CLI,
     PostSide,
     branch,
@@ -45,6 +44,7 @@ from tests.services.branch_world import (  # branch, branch_url, post: fixtures,
     make_post,
     post,
 )
+from tests.conftest import FakeClock
 from tests.test_cli import run
 
 

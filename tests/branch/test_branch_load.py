@@ -25,9 +25,9 @@ from rumah_perisai.db import engine as engine_module
 from rumah_perisai.db.models import BatchImport, Participant, Post
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.registration import withdraw
+from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import POSTGRES_URL, FakeClock, _postgres_database
 from tests.dbfiles import open_raw
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 
 needs_postgres = pytest.mark.skipif(POSTGRES_URL is None, reason="needs DATABASE_URL")
 QUICK = 5.0  # seconds: "within seconds"

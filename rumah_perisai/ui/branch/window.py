@@ -381,6 +381,7 @@ class BranchWindow(QMainWindow):
         self._selected()
 
     def row_tip(self, post: BranchPost) -> str:
+        """A post's row said in words (its tooltip, and the line under the window)."""
         return row_tip(post)
 
     def selected_post(self) -> BranchPost | None:

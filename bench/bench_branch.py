@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from rumah_perisai.app import open_app
+from rumah_perisai.branch import add_post, import_files
 from rumah_perisai.config import DataFolder
 from rumah_perisai.exchange.batchfile import decrypt_parts, open_batch
 from rumah_perisai.keys.files import (
@@ -37,7 +38,6 @@ from rumah_perisai.keys.files import (
 )
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.branch import add_post, import_files
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import SilentProgress

@@ -40,6 +40,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from rumah_perisai.app import open_app
+from rumah_perisai.branch import add_post, import_files, importer, locks
 from rumah_perisai.config import DataFolder
 from rumah_perisai.exchange.batchfile import decrypt_parts, open_batch
 from rumah_perisai.keys.files import (
@@ -48,9 +49,7 @@ from rumah_perisai.keys.files import (
     load_branch_keys,
 )
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
-from rumah_perisai.services import branch
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.branch import add_post, import_files
 from rumah_perisai.services.volunteers import Actor
 
 HERE = Path(__file__).parent
@@ -210,8 +209,8 @@ def main() -> int:
     parser.add_argument("--no-table-lock", action="store_true", help="see the module")
     args = parser.parse_args()
     if args.no_table_lock:
-        branch._hold_statistics = lambda _connection: None
-        branch._reject_duplicates = lambda *_args: []
+        locks._hold_statistics = lambda _connection: None
+        importer.reject_duplicates = lambda *_args: []
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     url = os.environ.get("DATABASE_URL")
     if not url:

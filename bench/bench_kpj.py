@@ -33,12 +33,12 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from rumah_perisai.app import open_app
+from rumah_perisai.branch import add_post, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
 from rumah_perisai.keys.files import BRANCH_PUBLIC_FILE, create_branch_keys
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.branch import add_post, import_batch
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.volunteers import Actor
 
@@ -52,7 +52,7 @@ import json, sys, time
 from pathlib import Path
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.services.branch_xlsx import kpj_import
+from rumah_perisai.branch.xlsx import kpj_import
 from rumah_perisai.services.volunteers import Actor
 
 def status_mb(field):

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from rumah_perisai.app import App, open_app
+from rumah_perisai.branch import add_post, import_batch, init_branch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
 from rumah_perisai.errors import UserError
@@ -38,7 +39,6 @@ from rumah_perisai.exchange.ack import ack_file_name
 from rumah_perisai.i18n import set_language
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import batches, export_batch
-from rumah_perisai.services.branch import add_post, import_batch, init_branch
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.posts import PostSetup, set_up_post
 from rumah_perisai.services.registration import RegistrationForm, register

@@ -25,12 +25,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from rumah_perisai.app import App, open_app
+from rumah_perisai.branch import add_post, import_files, init_branch, set_suspended
 from rumah_perisai.config import DataFolder
 from rumah_perisai.i18n import set_language
 from rumah_perisai.keys.files import BRANCH_PUBLIC_FILE
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.branch import add_post, import_files, init_branch, set_suspended
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.posts import PostSetup, set_up_post
 from rumah_perisai.services.registration import RegistrationForm, register
@@ -41,7 +41,7 @@ from rumah_perisai.services.volunteers import (
     create_account,
     log_in,
 )
-from rumah_perisai.ui.branch_window import BranchWindow
+from rumah_perisai.ui.branch import BranchWindow
 
 OUT = Path(__file__).resolve().parent
 STAFF = Actor(label="branch:rina.wulandari", name="rina.wulandari")

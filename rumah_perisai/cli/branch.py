@@ -25,8 +25,8 @@ from rumah_perisai.i18n import tr
 def cmd_branch_init(args: argparse.Namespace, ctx: Context) -> int:
     """Make the branch's keys; the public key file's path alone on stdout."""
     from rumah_perisai.app import open_app
+    from rumah_perisai.branch import branch_keys, init_branch
     from rumah_perisai.keys import format_fingerprint
-    from rumah_perisai.services.branch import branch_keys, init_branch
 
     with open_app(ctx.folder, ctx.database_url) as app:
         path = init_branch(app.db, ctx.folder, args.code, args.name, demo=args.demo)
@@ -40,8 +40,8 @@ def cmd_branch_init(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_branch_add_post(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
+    from rumah_perisai.branch import add_post
     from rumah_perisai.keys import format_fingerprint
-    from rumah_perisai.services.branch import add_post
 
     data = read_input_file(Path(args.file), KEY_FILE_LIMIT)
     with open_app(ctx.folder, ctx.database_url) as app:
@@ -61,7 +61,7 @@ def cmd_branch_add_post(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_branch_suspend(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch import set_suspended
+    from rumah_perisai.branch import set_suspended
     from rumah_perisai.services.volunteers import Actor
 
     reason = args.reason if args.branch_command == "suspend-post" else None
@@ -72,7 +72,7 @@ def cmd_branch_suspend(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_branch_posts(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch import branch_posts
+    from rumah_perisai.branch import branch_posts
 
     with open_app(ctx.folder, ctx.database_url) as app:
         rows = branch_posts(app.db)
@@ -90,7 +90,7 @@ def cmd_branch_import(args: argparse.Namespace, ctx: Context) -> int:
     """Import batch files; each acknowledgement's path alone on a stdout line. Exit 1 when a
     batch is held behind a gap or a file is refused (those before it stay imported)."""
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch import ImportResult, import_files
+    from rumah_perisai.branch import ImportResult, import_files
     from rumah_perisai.services.volunteers import Actor
 
     progress = TerminalProgress(ctx.err)
@@ -138,7 +138,7 @@ def cmd_branch_recover_post(args: argparse.Namespace, ctx: Context) -> int:
     """A post's backup re-issued for a one-time code: the new file's path, then the code, each
     alone on a line of stdout."""
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch_backups import recover_post
+    from rumah_perisai.branch.backups import recover_post
 
     _branch_folder(ctx)
     (path,) = regular_files([args.file])
@@ -154,7 +154,7 @@ def cmd_branch_recover_post(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_branch_conflicts(args: argparse.Namespace, ctx: Context) -> int:
     """NIK conflicts between two posts' accepted members, waiting for an officer."""
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch import pending_conflicts
+    from rumah_perisai.branch import pending_conflicts
 
     _branch_folder(ctx)
     with open_app(ctx.folder, ctx.database_url) as app:
@@ -172,7 +172,7 @@ def cmd_branch_conflicts(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_branch_decide(args: argparse.Namespace, ctx: Context) -> int:
     """An officer's decision on a NIK conflict: the registration kept; the other is rejected."""
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch import decide_conflict
+    from rumah_perisai.branch import decide_conflict
     from rumah_perisai.services.volunteers import Actor
 
     _branch_folder(ctx)
@@ -184,7 +184,7 @@ def cmd_branch_decide(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _branch_folder(ctx: Context) -> None:
-    from rumah_perisai.services.branch import is_branch
+    from rumah_perisai.branch import is_branch
 
     if not is_branch(ctx.folder):
         raise UserError("not_a_branch", path=str(ctx.folder.root))
@@ -194,7 +194,7 @@ def cmd_branch_kpj_import(args: argparse.Namespace, ctx: Context) -> int:
     """Store the KPJ numbers of BPJS's spreadsheet; a summary, then each row not stored. Exit 1
     when no NIK of the file matched a participant, or the file is unusable (nothing changed)."""
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch_xlsx import kpj_import
+    from rumah_perisai.branch.xlsx import kpj_import
     from rumah_perisai.services.volunteers import Actor
 
     path = Path(args.file).expanduser()
@@ -233,7 +233,7 @@ def cmd_branch_kpj_import(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_branch_export(args: argparse.Namespace, ctx: Context) -> int:
     """Write the registrations and dues for BPJS's systems; the file's path alone on stdout."""
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch_xlsx import branch_export
+    from rumah_perisai.branch.xlsx import branch_export
 
     _branch_folder(ctx)
     with open_app(ctx.folder, ctx.database_url) as app:
@@ -249,7 +249,7 @@ def cmd_branch_export(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_branch_sign_update(args: argparse.Namespace, ctx: Context) -> int:
     """Sign an installer for the posts; the signature file's path alone on stdout."""
-    from rumah_perisai.services.branch import branch_keys
+    from rumah_perisai.branch import branch_keys
     from rumah_perisai.services.updates import sign_update
 
     keys = branch_keys(ctx.folder)

@@ -80,7 +80,7 @@ class FromPost(PostRecord):
     """A post's record that travels in batches; the branch notes where each one came from.
 
     Filled only at the branch: ``source_id`` is the record's id at its post and ``source_change``
-    its change number there (the upsert's key and its "newer than" test, ``services.branch``).
+    its change number there (the upsert's key and its "newer than" test, ``branch.upsert``).
     Records that stay at the post (call outcomes, settings) have neither (docs/batch-format.md).
     """
 

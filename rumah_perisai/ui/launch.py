@@ -34,7 +34,7 @@ from rumah_perisai.ui.refusals import install_crash_hook
 from rumah_perisai.ui.tasks import run_with_progress
 
 if TYPE_CHECKING:
-    from rumah_perisai.ui.branch_window import BranchWindow
+    from rumah_perisai.ui.branch import BranchWindow
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +117,11 @@ def offer_restore(folder: DataFolder, message: str, parent: QWidget | None = Non
 def branch_window(app: App) -> BranchWindow | None:
     """The branch's window when the data folder is a branch (``branch init``), else None (a
     post's folder). Nobody logs in at a branch: the computer's user is the one recorded."""
-    from rumah_perisai.services.branch import is_branch
+    from rumah_perisai.branch import is_branch
 
     if not is_branch(app.folder):
         return None
-    from rumah_perisai.ui.branch_window import BranchWindow, branch_actor
+    from rumah_perisai.ui.branch import BranchWindow, branch_actor
 
     return BranchWindow(app, branch_actor())
 

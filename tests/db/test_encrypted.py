@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from rumah_perisai import cli, vault
 from rumah_perisai.app import open_app
+from rumah_perisai.branch import import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.encrypted import PLAIN_HEADER, is_plain
 from rumah_perisai.db.engine import make_engine
@@ -30,7 +31,6 @@ from rumah_perisai.db.models import Participant
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.backup import local_backup
-from rumah_perisai.services.branch import import_batch
 from rumah_perisai.services.demo import DEMO_RECOVERY_CODE, DemoRequest, create_demo_post
 from rumah_perisai.services.restore import restore
 from tests.conftest import FakeClock
@@ -264,7 +264,7 @@ def test_a_demo_posts_backup_restores_on_another_computer_with_the_readmes_demo_
 def test_a_branch_kept_in_sqlite_for_trying_is_encrypted_like_a_post(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    from tests.services.branch_world import CLI, make_branch, make_post
+    from tests.branch.branch_world import CLI, make_branch, make_post
 
     branch_folder = DataFolder(tmp_path / "branch")
     branch = make_branch(branch_folder.root, branch_folder.sqlite_url, clock)

@@ -29,7 +29,7 @@ from rumah_perisai.services.volunteers import (
     create_account,
     log_in,
 )
-from tests.services.branch_world import PostSide
+from tests.branch.branch_world import PostSide
 
 # The database files a closed post leaves (WAL and journal are gone once it is closed).
 _FILES = ("", "-wal", "-shm", "-journal")

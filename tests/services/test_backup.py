@@ -19,6 +19,8 @@ from sqlalchemy import select
 
 from rumah_perisai import presence, vault
 from rumah_perisai.app import App, open_app
+from rumah_perisai.branch import import_batch, import_files, set_suspended
+from rumah_perisai.branch.backups import kept_folder, recover_post
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import AuditEntry, Batch, Receipt, Setting
 from rumah_perisai.errors import UserError
@@ -34,15 +36,13 @@ from rumah_perisai.services.backup import (
     set_off_laptop_target,
     write_backup,
 )
-from rumah_perisai.services.branch import import_batch, import_files, set_suspended
-from rumah_perisai.services.branch_backups import kept_folder, recover_post
 from rumah_perisai.services.cash import close_day, till
 from rumah_perisai.services.paper_receipts import finish as finish_paper_receipts
 from rumah_perisai.services.receipt_chain import verify_chain
 from rumah_perisai.services.restore import restore
 from rumah_perisai.services.restore_state import RESTORE_SETTING
 from rumah_perisai.services.volunteers import log_in
-from tests.services.branch_world import CLI, PostSide, branch, branch_url, make_post
+from tests.branch.branch_world import CLI, PostSide, branch, branch_url, make_post
 
 
 def _with_code(side: PostSide) -> str:

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import import_batch, set_suspended
 from rumah_perisai.cli import main
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
@@ -23,11 +24,10 @@ from rumah_perisai.domain.card_payload import CardPayload, encode_card
 from rumah_perisai.keys import load_post_key
 from rumah_perisai.printing.cards import prepare_cards
 from rumah_perisai.services.acks import take_ack
-from rumah_perisai.services.branch import import_batch, set_suspended
 from rumah_perisai.services.cards import CardState, check_card, record_cards
 from rumah_perisai.services.registration import withdraw
+from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 
 # PostSide.register gives its n-th walk-in the NIK 3209144101(90+n)nnnn at every post: the first
 # walk-ins of two posts share a NIK. A NIK of the same birth date that no other walk-in has:

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import import_batch
 from rumah_perisai.db.models import (
     AuditEntry,
     Counter,
@@ -33,7 +34,6 @@ from rumah_perisai.domain.receipt_qr import read_receipt_qr
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.acks import take_ack
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.branch import import_batch
 from rumah_perisai.services.cash import close_day, open_days, till
 from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
 from rumah_perisai.services.paper_receipts import (
@@ -45,8 +45,7 @@ from rumah_perisai.services.paper_receipts import (
 )
 from rumah_perisai.services.receipt_chain import verify_chain
 from rumah_perisai.services.volunteers import Actor
-from tests.conftest import FakeClock
-from tests.services.branch_world import (  # branch, branch_url: fixtures, used by name
+from tests.branch.branch_world import (  # branch, branch_url: fixtures, used by name
     CLI,
     PostSide,
     branch,
@@ -54,6 +53,7 @@ from tests.services.branch_world import (  # branch, branch_url: fixtures, used 
     make_branch,
     make_post,
 )
+from tests.conftest import FakeClock
 from tests.services.paper_world import (
     Restored,
     add_volunteer,

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import add_post, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
 from rumah_perisai.i18n import set_language, tr
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.acks import take_ack
-from rumah_perisai.services.branch import add_post, import_batch
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.registration import (
     ELSEWHERE_NOTE,
@@ -29,8 +29,8 @@ from rumah_perisai.services.registration import (
     register,
 )
 from rumah_perisai.services.volunteers import Actor
+from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 
 # The other post's walk-ins (PostSide numbers them): women born 1 Jan 1991, 1992 and 1993.
 ELSEWHERE = ["3209144101910001", "3209144101920002", "3209144101930003"]

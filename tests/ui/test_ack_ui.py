@@ -20,13 +20,13 @@ from sqlalchemy import select
 
 from rumah_perisai import formats
 from rumah_perisai.app import App
+from rumah_perisai.branch import add_post, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Batch, Participant, Receipt
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.acks import take_ack
 from rumah_perisai.services.batches import batches
-from rumah_perisai.services.branch import add_post, import_batch
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.registration import ELSEWHERE_NOTE
 from rumah_perisai.services.volunteers import Actor
@@ -39,8 +39,8 @@ from rumah_perisai.ui.batches_dialog import (
     BatchesDialog,
 )
 from rumah_perisai.ui.main_window import MainWindow
+from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 
 # PostSide.register numbers its walk-ins: the n-th is a woman born 1 Jan (1990 + n), NIK …
 FIRST_NIK = "3209144101910001"

@@ -14,11 +14,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from rumah_perisai.app import App
-from rumah_perisai.services.branch import init_branch
+from rumah_perisai.branch import init_branch
 from rumah_perisai.services.dues import void_receipt
 from rumah_perisai.ui.batches_dialog import COL_RECORDS, COL_REGISTRATIONS, BatchesDialog
+from tests.branch.branch_world import PostSide, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import PostSide, make_post
 from tests.test_cli import run
 from tests.ui.test_branch_ui import Chooser, _top, _window
 

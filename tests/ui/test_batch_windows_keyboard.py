@@ -26,17 +26,17 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import init_branch
 from rumah_perisai.config import DataFolder
-from rumah_perisai.services.branch import init_branch
 from rumah_perisai.services.volunteers import ROLE_VOLUNTEER, AccountSetup, create_account, log_in
 from rumah_perisai.ui.backup_dialog import BackupDialog
 from rumah_perisai.ui.batch_ack import RefundsDialog
 from rumah_perisai.ui.batches_dialog import BatchesDialog
-from rumah_perisai.ui.branch_window import ConflictsDialog, _day
+from rumah_perisai.ui.branch.conflicts import ConflictsDialog, _day
 from rumah_perisai.ui.launch import branch_window
 from rumah_perisai.ui.restore_dialog import RestoreDialog
+from tests.branch.branch_world import PostSide, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import PostSide, make_post
 
 _MNEMONIC = re.compile(r"(?<!&)&([^&\s])")
 

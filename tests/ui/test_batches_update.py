@@ -16,17 +16,17 @@ from pytestqt.qtbot import QtBot
 
 from rumah_perisai import __version__
 from rumah_perisai.app import App
+from rumah_perisai.branch import add_post, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.keys.files import load_branch_keys
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import batches
-from rumah_perisai.services.branch import add_post, import_batch
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.updates import UPDATES_FOLDER, sign_update, version_key
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.batches_dialog import BatchesDialog
+from tests.branch.branch_world import CLI, PostSide, make_branch
 from tests.conftest import FakeClock
-from tests.services.branch_world import CLI, PostSide, make_branch
 
 NEWER = ".".join(str(part + 1) if i == 1 else str(part)
                  for i, part in enumerate(version_key(__version__)))  # fmt: skip

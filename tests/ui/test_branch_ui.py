@@ -1,6 +1,6 @@
 """The branch office's window, as branch staff use it: posts' sticks come in, their batches are
 imported (one held behind a missing batch), a post's key is added, a post is suspended and its
-batch refused. Posts and the branch are real (``tests/services/branch_world.py``), on the fake
+batch refused. Posts and the branch are real (``tests/branch/branch_world.py``), on the fake
 clock; only the file and input dialogs answer by themselves (what the user would pick or type).
 The branch is the test's ``app``: its data folder made a branch, as ``branch init`` does."""
 
@@ -16,14 +16,15 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QTreeWidg
 from pytestqt.qtbot import QtBot
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import branch_keys, branch_posts, init_branch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import ack_file_name
 from rumah_perisai.i18n import tr
 from rumah_perisai.keys import format_fingerprint
 from rumah_perisai.keys.installed import post_key_file_bytes
-from rumah_perisai.services.branch import branch_keys, branch_posts, init_branch
-from rumah_perisai.ui.branch_window import (
+from rumah_perisai.ui.branch import BranchWindow
+from rumah_perisai.ui.branch.posts import (
     COL_CODE,
     COL_FINGERPRINT,
     COL_HELD,
@@ -31,20 +32,15 @@ from rumah_perisai.ui.branch_window import (
     COL_MISSING,
     COL_PARTICIPANTS,
     COL_STATE,
-    HELD,
-    RES_FILE,
-    RES_POST,
-    RES_SEQ,
-    RES_STATE,
-    SUSPENDED,
-    BranchWindow,
     short_fingerprint,
 )
+from rumah_perisai.ui.branch.report import HELD, SUSPENDED
+from rumah_perisai.ui.branch.results import RES_FILE, RES_POST, RES_SEQ, RES_STATE
 from rumah_perisai.ui.file_dialogs import documents_folder
 from rumah_perisai.ui.launch import branch_window
+from tests.branch.branch_world import PostSide, make_branch, make_post
 from tests.conftest import FakeClock
 from tests.dbfiles import open_raw
-from tests.services.branch_world import PostSide, make_branch, make_post
 
 BRANCH_NAME = "BPJS Ketenagakerjaan Cirebon"
 
@@ -461,9 +457,9 @@ def test_an_officer_decides_a_nik_conflict_from_the_window(
 ) -> None:
 
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.branch import import_batch, pending_conflicts
-    from rumah_perisai.ui.branch_window import ConflictsDialog
-    from tests.services.branch_world import CLI
+    from rumah_perisai.branch import import_batch, pending_conflicts
+    from rumah_perisai.ui.branch import ConflictsDialog
+    from tests.branch.branch_world import CLI
 
     post_a.register(nik="3209144101910001")
     import_batch(branch.db, branch.folder, post_a.export().path, CLI)

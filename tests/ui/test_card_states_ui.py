@@ -13,16 +13,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import add_post, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.acks import take_ack
-from rumah_perisai.services.branch import add_post, import_batch
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.registration import withdraw
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.main_window import MainWindow
+from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import FakeClock
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 from tests.services.test_card_states import OWN_NIK, issue_card
 
 

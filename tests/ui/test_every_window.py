@@ -20,16 +20,16 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from rumah_perisai.app import App, open_app
+from rumah_perisai.branch import init_branch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Receipt
 from rumah_perisai.services.acks import RefundDue
-from rumah_perisai.services.branch import init_branch
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.recovery import RecoverySheet
 from rumah_perisai.services.volunteers import Actor, log_in
 from rumah_perisai.ui.accounts_dialog import NewAccountDialog
 from rumah_perisai.ui.batch_ack import RefundsDialog
-from rumah_perisai.ui.branch_window import BranchWindow, ConflictsDialog, branch_actor
+from rumah_perisai.ui.branch import BranchWindow, ConflictsDialog, branch_actor
 from rumah_perisai.ui.dashboard_window import DashboardWindow
 from rumah_perisai.ui.first_run import FirstRunDialog
 from rumah_perisai.ui.help import open_help

@@ -97,7 +97,7 @@ def test_a_coordinator_enters_the_paper_halves_and_payments_go_on(
     assert verify_chain(side.app.db).whole
     # The weekly batch says what came back from paper.
     from rumah_perisai.ui.batches_dialog import BatchesDialog
-    from tests.services.branch_world import CLI
+    from tests.branch.branch_world import CLI
 
     written = export_batch(side.app.db, side.app.folder, side.stick, CLI)
     said = BatchesDialog.summary_text(written.info)

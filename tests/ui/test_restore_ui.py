@@ -26,8 +26,8 @@ from rumah_perisai.services.posts import PostSummary, post_summary
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.first_run import FirstRunChoice, FirstRunDialog
 from rumah_perisai.ui.restore_dialog import RestoreDialog
+from tests.branch.branch_world import branch, branch_url
 from tests.conftest import FakeClock
-from tests.services.branch_world import branch, branch_url
 
 
 @pytest.fixture(autouse=True)
@@ -166,10 +166,10 @@ def test_esc_cancels_the_restore_and_the_first_run_screen_stays(
 def test_a_file_the_branch_prepared_opens_with_its_one_time_code_and_a_new_code_is_shown(
     qtbot: QtBot, tmp_path: Path, clock: FakeClock, new_laptop: App, branch: App
 ) -> None:
+    from rumah_perisai.branch import import_files
+    from rumah_perisai.branch.backups import kept_folder, recover_post
     from rumah_perisai.keys.installed import installed_branch_key
-    from rumah_perisai.services.branch import import_files
-    from rumah_perisai.services.branch_backups import kept_folder, recover_post
-    from tests.services.branch_world import CLI, make_post
+    from tests.branch.branch_world import CLI, make_post
 
     side = make_post(tmp_path / "old-laptop", branch, clock, "RP3209A")
     try:

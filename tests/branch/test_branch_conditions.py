@@ -16,14 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rumah_perisai.app import App, open_app
-from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import BatchImport, BranchConflict, Participant
-from rumah_perisai.errors import UserError
-from rumah_perisai.exchange.ack import read_ack
-from rumah_perisai.exchange.batchfile import open_batch, seal
-from rumah_perisai.services.acks import branch_view, take_ack
-from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.branch import (
+from rumah_perisai.branch import (
     ImportResult,
     branch_keys,
     branch_posts,
@@ -31,10 +24,15 @@ from rumah_perisai.services.branch import (
     import_batch,
     pending_conflicts,
 )
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import BatchImport, BranchConflict, Participant
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import read_ack
+from rumah_perisai.exchange.batchfile import open_batch, seal
+from rumah_perisai.services.acks import branch_view, take_ack
+from rumah_perisai.services.batches import export_batch
 from rumah_perisai.services.registration import correct
-from tests.conftest import FakeClock
-from tests.dbfiles import engine_for, open_raw
-from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
+from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name
     CLI,
     PostSide,
     branch,
@@ -42,6 +40,8 @@ from tests.services.branch_world import (  # branch, branch_url, post: fixtures,
     make_post,
     post,
 )
+from tests.conftest import FakeClock
+from tests.dbfiles import engine_for, open_raw
 
 
 def _standing(branch: App, regno: str) -> str:

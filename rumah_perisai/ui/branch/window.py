@@ -7,7 +7,7 @@ recorded (``branch:<login>``), as on the command line.
 * At the top, the branch (a training branch says so) and its fingerprint, which posts compare
   by phone when they install the branch's key file.
 * "Import batches…" (Enter) takes the ``.rpb`` files from a post's stick, off the GUI thread with
-  progress and Cancel (``services.branch.import_files``), and lists what became of each: imported
+  progress and Cancel (``branch.import_files``), and lists what became of each: imported
   with its acknowledgement written beside it on the stick and any registration rejected (with
   the reason), already imported, or **held** behind a missing batch (amber, with the number
   still missing). A refused file is said in a message; the files before it stay imported.
@@ -17,33 +17,21 @@ recorded (``branch:<login>``), as on the command line.
   key file and shows its fingerprint to compare by phone; "Suspend post…" (a reason is required)
   refuses its batches until "Resume post".
 
-Every rule is the services': the window shows their answers and refusals.
+Every rule is the branch package's (``rumah_perisai.branch``): the window shows its answers and
+refusals. Its parts: the posts' list (``posts``), the results of an import (``results``, with
+``report``), the NIK conflicts dialog (``conflicts``).
 """
 
 from __future__ import annotations
 
-import getpass
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QBrush,
-    QCloseEvent,
-    QColor,
-    QFont,
-    QFontDatabase,
-    QKeyEvent,
-    QKeySequence,
-)
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -55,280 +43,50 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from rumah_perisai import formats
 from rumah_perisai.app import App
-from rumah_perisai.config import LANGUAGES
-from rumah_perisai.errors import UserError
-from rumah_perisai.exchange.batchfile import FILE_SUFFIX
-from rumah_perisai.i18n import language, set_language, tr
-from rumah_perisai.keys import format_fingerprint
-from rumah_perisai.keys.files import BRANCH_PUBLIC_FILE
-from rumah_perisai.services.branch import (
+from rumah_perisai.branch import (
     AddedPost,
     BranchPost,
     ImportResult,
     add_post,
     branch_keys,
     branch_posts,
-    decide_conflict,
     import_files,
     pending_conflicts,
     set_suspended,
 )
+from rumah_perisai.config import LANGUAGES
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.batchfile import FILE_SUFFIX
+from rumah_perisai.i18n import language, set_language, tr
+from rumah_perisai.keys import format_fingerprint
+from rumah_perisai.keys.files import BRANCH_PUBLIC_FILE
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
+from rumah_perisai.ui.branch.conflicts import ConflictsDialog
+from rumah_perisai.ui.branch.posts import COL_STATE, COLUMNS, fill_posts, row_tip
+from rumah_perisai.ui.branch.posts import headings as post_headings
+from rumah_perisai.ui.branch.report import ImportReport, ImportSteps
+from rumah_perisai.ui.branch.results import RES_MESSAGE, RESULT_COLUMNS, fill_results, summary
+from rumah_perisai.ui.branch.results import headings as result_headings
 from rumah_perisai.ui.file_dialogs import documents_folder
 from rumah_perisai.ui.help import open_help, topic_of
 from rumah_perisai.ui.keyboard_help import FocusHint, fit_columns
 from rumah_perisai.ui.look import (
-    AMBER,
     ERROR_STYLE,
     GOOD_STYLE,
     LANGUAGE_NAMES,
-    NUMBER,
-    RED,
-    RED_TEXT,
     remember_geometry,
     restore_geometry,
     show_about,
 )
 from rumah_perisai.ui.qt_texts import apply_qt_locale
-from rumah_perisai.ui.refusals import refusing
 from rumah_perisai.ui.tasks import run_with_progress
-
-HELD_STYLE = "background: #fff3cd; color: #5d4037; padding: 4px; font-weight: bold;"
-SUSPENDED = RED  # the post's batches are refused
-SUSPENDED_TEXT = RED_TEXT
-HELD = AMBER  # waiting behind a missing batch
-REFUSED = RED
-
-COLUMNS = 8
-(COL_CODE, COL_NAME, COL_FINGERPRINT, COL_LAST, COL_HELD, COL_MISSING, COL_PARTICIPANTS,
- COL_STATE) = range(COLUMNS)  # fmt: skip
-RESULT_COLUMNS = 5
-RES_FILE, RES_POST, RES_SEQ, RES_STATE, RES_MESSAGE = range(RESULT_COLUMNS)
-
-
-def branch_actor() -> Actor:
-    """Who the branch window records changes as: the computer's user, like the command line."""
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):  # no user name (a container without an /etc/passwd entry)
-        login = "unknown"
-    return Actor(label=f"branch:{login}", name=login)
-
-
-def held_text(post: BranchPost) -> str:
-    """``3, 4 (waiting for 2)``; empty when nothing is held."""
-    if not post.held:
-        return ""
-    return tr(
-        "{held} (waiting for {missing})",
-        held=", ".join(str(seq) for seq in post.held),
-        missing=waiting_for(post),
-    )
-
-
-def waiting_for(post: BranchPost) -> int:
-    """The first batch a held one waits for: the lowest missing below it."""
-    below = [seq for seq in post.missing if post.held and seq < max(post.held)]
-    return min(below, default=post.last_seq + 1)
-
-
-def missing_text(post: BranchPost) -> str:
-    """The batches the branch still lacks (passed over, or behind a held one); the post is told
-    in its acknowledgement and writes them again."""
-    return ", ".join(str(seq) for seq in post.missing)
-
-
-def state_text(post: BranchPost) -> str:
-    if post.suspended_reason is not None:
-        return tr("suspended: {reason}", reason=post.suspended_reason)
-    return tr("active")
-
-
-@dataclass
-class ImportReport:
-    """What one press of Import showed: the results, or the refusal and what got in before it."""
-
-    results: list[ImportResult] = field(default_factory=list)
-    gap_reason: str | None = None
-    refusal: UserError | None = None
-    refused_file: str = ""
-    cancelled: bool = False
-    before: list[BranchPost] = field(default_factory=list)
-    after: list[BranchPost] = field(default_factory=list)
-
-    def all_results(self) -> list[tuple[ImportResult, bool]]:
-        """Every batch the import touched, with True for one released from being held."""
-        done: list[tuple[ImportResult, bool]] = []
-        for result in self.results:
-            done.append((result, False))
-            done.extend((followed, True) for followed in result.followed)
-        return done
-
-    def changes(self) -> list[str]:
-        """After a refusal or a stop: what got in before it, from the posts' list before and
-        after (the service's results of those files are not handed back)."""
-        earlier = {post.code: post for post in self.before}
-        lines = []
-        for post in self.after:
-            old = earlier.get(post.code)
-            old_last = old.last_seq if old else 0
-            old_held = set(old.held) if old else set()
-            if post.last_seq > old_last:
-                lines.append(
-                    tr(
-                        "Post {post}: batches up to {seq} imported (before: {old}).",
-                        post=post.code,
-                        seq=post.last_seq,
-                        old=old_last,
-                    )
-                )
-            new_held = sorted(set(post.held) - old_held)
-            if new_held:
-                lines.append(
-                    tr(
-                        "Post {post}: batch {seq} held, waiting for batch {missing}.",
-                        post=post.code,
-                        seq=", ".join(str(seq) for seq in new_held),
-                        missing=post.last_seq + 1,
-                    )
-                )
-        return lines
-
-
-class _ImportSteps:
-    """The import's steps in words for the progress dialog; remembers the file being imported
-    (the one a refusal is about)."""
-
-    def __init__(self, inner: Progress) -> None:
-        self._inner = inner
-        self.current = ""
-
-    def step(self, done: int, total: int, text: str = "") -> None:
-        self.current = text
-        self._inner.step(done, total, tr("Importing {file}…", file=text) if text else "")
-
-
-CONFLICT_COLUMNS = 7
-
-
-def short_fingerprint(fingerprint: str) -> str:
-    """A post's fingerprint in the list: its first four groups, enough to tell the posts apart,
-    so the state column keeps its room at 125 %. The whole one is in the row's details (the line
-    under the window as the arrow keys move, and the tooltip), and is compared when the key is
-    added."""
-    return " ".join(format_fingerprint(fingerprint).split()[:4]) + " …"
-
-
-def _day(iso: str) -> str:
-    """A day the service gives as ISO text (its JSON's form), shown as every day is shown."""
-    try:
-        return formats.day(date.fromisoformat(iso))
-    except ValueError:
-        return iso
-
-
-class ConflictsDialog(QDialog):
-    """NIK conflicts between two posts' accepted members: the officer sees both registrations
-    (post, number, name, birth date, registered, first seen here) and keeps one, with a reason.
-    The other is rejected; its post hears it in its next acknowledgement."""
-
-    def __init__(self, app: App, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._app = app
-        self.actor = actor
-        self.decided = 0
-        self.setObjectName("conflicts")
-        self.setProperty("help_topic", "branch")
-        self.setWindowTitle(tr("NIK conflicts"))
-        layout = QVBoxLayout(self)
-        self.label = QLabel(
-            tr("Each pair holds the same NIK at two posts. Check the person's KTP with the posts, "
-               "then keep the registration that stands; the other is rejected.")
-        )  # fmt: skip
-        self.label.setWordWrap(True)
-        layout.addWidget(self.label)
-        self.table = QTableWidget(0, CONFLICT_COLUMNS)
-        self.table.setObjectName("conflictsTable")
-        self.table.setHorizontalHeaderLabels([
-            tr("No."), tr("Post"), tr("Registration"), tr("Name"), tr("Born"),
-            tr("Registered"), tr("First seen here"),
-        ])  # fmt: skip
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        layout.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        self.keep_button = QPushButton(tr("&Keep the chosen registration…"))
-        self.keep_button.setObjectName("keep")
-        self.keep_button.clicked.connect(self.keep_chosen)
-        close = QPushButton(tr("Close &window"))
-        close.clicked.connect(self.reject)
-        buttons.addWidget(self.keep_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout.addLayout(buttons)
-        self.rows: list[tuple[int, str]] = []  # (conflict id, registration number) per row
-        self.load()
-        self.resize(900, 360)
-
-    def load(self) -> None:
-        self.rows = []
-        conflicts = pending_conflicts(self._app.db)
-        self.table.setRowCount(2 * len(conflicts))
-        for index, conflict in enumerate(conflicts):
-            for offset, side in enumerate((conflict.first, conflict.second)):
-                row = 2 * index + offset
-                cells = (str(conflict.id) if offset == 0 else "", side.post_code,
-                         side.registration_no, side.name, _day(side.birth_date),
-                         _day(side.registered_on), _day(side.first_seen))  # fmt: skip
-                for column, text in enumerate(cells):
-                    self.table.setItem(row, column, QTableWidgetItem(text))
-                self.rows.append((conflict.id, side.registration_no))
-        fit_columns(self.table)
-        self.keep_button.setEnabled(bool(conflicts))
-        self.label.setText(
-            tr("Each pair holds the same NIK at two posts. Check the person's KTP with the posts, "
-               "then keep the registration that stands; the other is rejected.")
-            if conflicts
-            else tr("No NIK conflict is waiting for a decision.")
-        )  # fmt: skip
-        if conflicts:
-            self.table.selectRow(0)
-            self.table.setFocus()
-
-    def keep_chosen(self) -> None:
-        model = self.table.selectionModel()
-        chosen = model.selectedRows() if model is not None else []
-        if not chosen:
-            return
-        conflict_id, regno = self.rows[chosen[0].row()]
-        note, ok = QInputDialog.getText(
-            self,
-            tr("Keep {regno}", regno=regno),
-            tr("Why does {regno} stand (e.g. the KTP seen at which post)?", regno=regno),
-        )
-        if not ok:
-            return
-        self.keep(conflict_id, regno, note)
-
-    def keep(self, conflict_id: int, regno: str, note: str) -> None:
-        with refusing(self, tr("NIK conflicts")) as refused:
-            decide_conflict(self._app.db, conflict_id, regno, note, self.actor)
-        if refused:
-            return
-        self.decided += 1
-        self.load()
 
 
 class BranchWindow(QMainWindow):
@@ -567,22 +325,9 @@ class BranchWindow(QMainWindow):
         )
         self.add_button.setToolTip(tr("Register a post by its key file."))
         self.posts_label.setText(tr("P&osts of this branch:"))
-        self.table.setHorizontalHeaderLabels(
-            [
-                tr("Post"),
-                tr("Name"),
-                tr("Fingerprint"),
-                tr("Last batch"),
-                tr("Held"),  # the batch numbers held, and what they wait for
-                tr("Missing batches"),
-                tr("Participants"),
-                tr("State"),
-            ]
-        )
+        self.table.setHorizontalHeaderLabels(post_headings())
         self.results_label.setText(tr("Resu&lts of the last import:"))
-        self.results.setHeaderLabels(
-            [tr("File"), tr("Post"), tr("No."), tr("Result"), tr("Message")]
-        )
+        self.results.setHeaderLabels(result_headings())
         fit_columns(self.table, COL_STATE)  # the headings in the language now chosen
         fit_columns(self.results, RES_MESSAGE)
         self.user_label.setText(
@@ -629,73 +374,15 @@ class BranchWindow(QMainWindow):
     def show_posts(self, posts: list[BranchPost]) -> None:
         keep = self.selected_post()
         self.posts = posts
-        self.table.setRowCount(len(posts))
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        mono.setPointSizeF(self.table.font().pointSizeF())
-        bold = QFont(self.table.font())
-        bold.setBold(True)
-        for row, post in enumerate(posts):
-            cells: tuple[tuple[str, Qt.AlignmentFlag | None], ...] = (
-                (post.code, None),
-                (post.name, None),
-                (short_fingerprint(post.fingerprint), None),
-                (str(post.last_seq) if post.last_seq else "—", NUMBER),
-                (held_text(post), None),
-                (missing_text(post), None),
-                (formats.number(post.participants), NUMBER),
-                (state_text(post), None),
-            )
-            tip = self.row_tip(post)
-            for column, (text, align) in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if align is not None:
-                    item.setTextAlignment(align)
-                item.setToolTip(tip)
-                if column == COL_FINGERPRINT:
-                    item.setFont(mono)
-                if post.suspended_reason is not None:
-                    item.setBackground(QBrush(SUSPENDED))
-                    item.setForeground(QBrush(SUSPENDED_TEXT))
-                    if column == COL_STATE:
-                        item.setFont(bold)
-                elif (post.held and column in (COL_LAST, COL_HELD)) or (
-                    post.missing and column == COL_MISSING
-                ):
-                    item.setBackground(QBrush(HELD))
-                    item.setFont(bold)
-                self.table.setItem(row, column, item)
-        fit_columns(self.table, COL_STATE)  # the state takes what is left, and wraps
+        fill_posts(self.table, posts)
         if posts:
             codes = [post.code for post in posts]
             self.table.selectRow(codes.index(keep.code) if keep and keep.code in codes else 0)
         self._selected()
 
     def row_tip(self, post: BranchPost) -> str:
-        lines = [f"{post.code} · {post.name}", format_fingerprint(post.fingerprint)]
-        if post.held:
-            lines.append(
-                tr(
-                    "Held: batch {seq} waits for batch {missing}, which has not been imported yet.",
-                    seq=", ".join(str(seq) for seq in post.held),
-                    missing=waiting_for(post),
-                )
-            )
-        if post.missing:
-            lines.append(
-                tr(
-                    "Missing: batch {seq} has not come. The post is told in its acknowledgement "
-                    "and writes it again; it is imported when it comes.",
-                    seq=missing_text(post),
-                )
-            )
-        if post.suspended_reason is not None:
-            lines.append(
-                tr(
-                    "Suspended ({reason}): its batches are refused until it is resumed.",
-                    reason=post.suspended_reason,
-                )
-            )
-        return "\n".join(lines)
+        """A post's row said in words (its tooltip, and the line under the window)."""
+        return row_tip(post)
 
     def selected_post(self) -> BranchPost | None:
         model = self.table.selectionModel()
@@ -814,10 +501,10 @@ class BranchWindow(QMainWindow):
         """Import the files off the GUI thread (progress, Cancel) and show what became of each."""
         db, folder, actor = self._app.db, self._app.folder, self.actor
         report = ImportReport(gap_reason=gap_reason, before=branch_posts(db))
-        steps: list[_ImportSteps] = []
+        steps: list[ImportSteps] = []
 
         def work(progress: Progress) -> list[ImportResult]:
-            steps.append(_ImportSteps(progress))
+            steps.append(ImportSteps(progress))
             return import_files(db, folder, paths, actor, gap_reason=gap_reason, progress=steps[0])
 
         title = tr("Importing batches…")
@@ -843,141 +530,10 @@ class BranchWindow(QMainWindow):
     def show_report(self, report: ImportReport) -> None:
         self.report = report
         self._note = None
-        self.results.clear()
-        held = [result for result, _released in report.all_results() if result.state == "held"]
-        for result, released in report.all_results():
-            self._add_result(result, released=released)
-        lines: list[str] = []
-        if report.refusal is not None or report.cancelled:
-            style = ERROR_STYLE
-            if report.refusal is not None:
-                lines.append(tr("Refused: {reason}", reason=report.refusal.message()))
-                self._add_refusal(report)
-            else:
-                lines.append(tr("Stopped."))
-            changes = report.changes()
-            if changes:
-                lines.append(tr("What was imported before it stays imported:"))
-                lines.extend(changes)
-                for change in changes:
-                    self._add_line(None, change)
-            else:
-                lines.append(tr("Nothing was imported."))
-        else:
-            style = HELD_STYLE if held else GOOD_STYLE
-            lines.append(self.counts_text(report))
-            lines.extend(result.message() for result in held)
-            rejected = sum(len(result.rejected) for result, _r in report.all_results())
-            if rejected:
-                lines.append(
-                    tr(
-                        "{count} registration(s) rejected; the post reads why in the "
-                        "acknowledgement.",
-                        count=rejected,
-                    )
-                )
-            if any(result.ack_path for result, _r in report.all_results()):
-                lines.append(
-                    tr(
-                        "The acknowledgements were written beside the batch files: give the "
-                        "stick back to the post."
-                    )
-                )
-            if report.gap_reason is not None:
-                lines.append(tr("Imported past a gap: recorded with the reason given."))
-        self.summary.setText("\n".join(lines))
+        fill_results(self.results, report)
+        text, style = summary(report)
+        self.summary.setText(text)
         self.summary.setStyleSheet(style)
-        self.results.expandAll()
-        fit_columns(self.results, RES_MESSAGE)
-
-    @staticmethod
-    def counts_text(report: ImportReport) -> str:
-        done = report.all_results()
-        return tr(
-            "{files} file(s): {imported} batch(es) imported, {held} held, {already} already "
-            "imported before.",
-            files=len(report.results),
-            imported=sum(1 for r, _x in done if r.state == "imported"),
-            held=sum(1 for r, _x in done if r.state == "held"),
-            already=sum(1 for r, _x in done if r.state == "already_imported"),
-        )
-
-    def _add_result(self, result: ImportResult, *, released: bool) -> None:
-        if result.state == "held":
-            state = tr("HELD")
-        elif result.state == "already_imported":
-            state = tr("already imported")
-        elif released:
-            state = tr("imported (was held)")
-        else:
-            state = tr("imported")
-        item = QTreeWidgetItem(
-            [result.file.name, result.post_code, str(result.seq), state, result.message()]
-        )
-        item.setToolTip(RES_FILE, str(result.file))
-        item.setToolTip(RES_MESSAGE, result.message())
-        item.setTextAlignment(RES_SEQ, NUMBER)
-        self.results.addTopLevelItem(item)
-        if result.state == "held":
-            bold = QFont(self.results.font())
-            bold.setBold(True)
-            for column in range(RESULT_COLUMNS):
-                item.setBackground(column, QBrush(HELD))
-                item.setFont(column, bold)
-            self._add_line(
-                item,
-                tr(
-                    "Waiting for batch {missing} of post {post}: once it is imported, this one "
-                    "follows by itself.",
-                    missing=result.missing_seq,
-                    post=result.post_code,
-                ),
-                background=HELD,
-            )
-        if result.ack_path is not None:
-            self._add_line(item, tr("Acknowledgement: {path}", path=str(result.ack_path)))
-        for rejection in result.rejected:
-            self._add_line(
-                item,
-                tr(
-                    "Registration {key} rejected: {reason}",
-                    key=rejection.key,
-                    reason=rejection.reason,
-                ),
-                foreground=SUSPENDED_TEXT,
-            )
-
-    def _add_refusal(self, report: ImportReport) -> None:
-        assert report.refusal is not None
-        message = report.refusal.message()
-        item = QTreeWidgetItem([report.refused_file, "", "", tr("refused"), message])
-        item.setToolTip(RES_MESSAGE, message)
-        self.results.addTopLevelItem(item)
-        for column in range(RESULT_COLUMNS):
-            item.setBackground(column, QBrush(REFUSED))
-            item.setForeground(column, QBrush(SUSPENDED_TEXT))
-
-    def _add_line(
-        self,
-        parent: QTreeWidgetItem | None,
-        text: str,
-        *,
-        background: QColor | None = None,
-        foreground: QColor | None = None,
-    ) -> QTreeWidgetItem:
-        """A line of text across the whole width (under a file, or on its own)."""
-        item = QTreeWidgetItem([text])
-        item.setToolTip(0, text)
-        if parent is None:
-            self.results.addTopLevelItem(item)
-        else:
-            parent.addChild(item)
-        item.setFirstColumnSpanned(True)
-        if background is not None:
-            item.setBackground(0, QBrush(background))
-        if foreground is not None:
-            item.setForeground(0, QBrush(foreground))
-        return item
 
     # --- posts' keys and suspending ----------------------------------------------------------
     def ask_post_key(self) -> AddedPost | None:
@@ -1104,4 +660,4 @@ class BranchWindow(QMainWindow):
         super().closeEvent(event)
 
 
-__all__ = ["BranchWindow", "ImportReport", "branch_actor"]
+__all__ = ["BranchWindow"]

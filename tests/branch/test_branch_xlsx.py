@@ -18,6 +18,13 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from rumah_perisai.app import App, open_app
+from rumah_perisai.branch import add_post, branch_keys, build_ack, import_batch
+from rumah_perisai.branch.xlsx import (
+    RECEIPT_HEADINGS,
+    REGISTRATION_HEADINGS,
+    branch_export,
+    kpj_import,
+)
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import AuditEntry, Participant
 from rumah_perisai.errors import UserError
@@ -25,18 +32,10 @@ from rumah_perisai.exchange.ack import read_ack
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.acks import take_ack
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.branch import add_post, branch_keys, build_ack, import_batch
-from rumah_perisai.services.branch_xlsx import (
-    RECEIPT_HEADINGS,
-    REGISTRATION_HEADINGS,
-    branch_export,
-    kpj_import,
-)
 from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.dues import void_receipt
 from rumah_perisai.services.registration import withdraw
-from tests.conftest import FakeClock
-from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
+from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name
     CLI,
     PostSide,
     branch,
@@ -45,6 +44,7 @@ from tests.services.branch_world import (  # branch, branch_url, post: fixtures,
     make_post,
     post,
 )
+from tests.conftest import FakeClock
 from tests.test_cli import run
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from rumah_perisai import vault
+from rumah_perisai.branch.folder import branch_keys
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Post
 from rumah_perisai.db.uow import Database
@@ -39,7 +40,6 @@ from rumah_perisai.exchange.backupfile import (
     read_header,
     sign_header_again,
 )
-from rumah_perisai.services.branch import branch_keys
 
 log = logging.getLogger(__name__)
 

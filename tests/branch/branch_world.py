@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from rumah_perisai.app import App, open_app
+from rumah_perisai.branch import add_post, init_branch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import WrittenBatch, export_batch
-from rumah_perisai.services.branch import add_post, init_branch
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.posts import PostSetup, set_up_post
 from rumah_perisai.services.registration import RegistrationForm, register

@@ -15,22 +15,20 @@ import pytest
 from sqlalchemy import func, select
 
 from rumah_perisai.app import App, open_app
-from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import BatchImport, Participant, Receipt, ReceiptMonth
-from rumah_perisai.errors import UserError
-from rumah_perisai.exchange.ack import read_ack
-from rumah_perisai.exchange.batchfile import BatchFileError
-from rumah_perisai.services.branch import (
+from rumah_perisai.branch import (
     branch_keys,
     branch_posts,
     import_batch,
     import_files,
     set_suspended,
 )
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import BatchImport, Participant, Receipt, ReceiptMonth
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import read_ack
+from rumah_perisai.exchange.batchfile import BatchFileError
 from rumah_perisai.services.registration import withdraw
-from tests.conftest import FakeClock
-from tests.dbfiles import open_raw
-from tests.services.branch_world import (  # branch, branch_url, post: fixtures, used by name
+from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name
     CLI,
     PostSide,
     branch,
@@ -39,6 +37,8 @@ from tests.services.branch_world import (  # branch, branch_url, post: fixtures,
     make_post,
     post,
 )
+from tests.conftest import FakeClock
+from tests.dbfiles import open_raw
 
 
 def _count(app: App, model: Any, **where: Any) -> int:
@@ -246,8 +246,8 @@ def test_a_batch_encrypted_to_another_branch_is_refused(
 ) -> None:
     elsewhere = make_branch(tmp_path / "b3", DataFolder(tmp_path / "b3").sqlite_url, clock)
     try:
+        from rumah_perisai.branch import add_post
         from rumah_perisai.keys.installed import post_key_file_bytes
-        from rumah_perisai.services.branch import add_post
 
         add_post(elsewhere.db, elsewhere.folder,
                  post_key_file_bytes(post.app.db, post.app.folder.keys), CLI)  # fmt: skip
@@ -308,9 +308,9 @@ def test_an_altered_receipt_is_caught_at_the_branch(
 def test_a_demo_batch_is_refused_at_a_real_branch(
     tmp_path: Path, branch: App, clock: FakeClock
 ) -> None:
+    from rumah_perisai.branch import add_post
     from rumah_perisai.keys import load_post_key
     from rumah_perisai.keys.files import post_key_file, read_post_key_file
-    from rumah_perisai.services.branch import add_post
 
     demo_folder = DataFolder(tmp_path / "demo")
     with open_app(demo_folder, demo_folder.sqlite_url, clock=clock) as demo:
@@ -409,8 +409,8 @@ def test_an_ack_for_another_post_or_from_another_branch_is_refused(
 
     elsewhere = make_branch(tmp_path / "b4", DataFolder(tmp_path / "b4").sqlite_url, clock)
     try:
+        from rumah_perisai.branch import add_post
         from rumah_perisai.keys.installed import post_key_file_bytes
-        from rumah_perisai.services.branch import add_post
 
         post.register()
         written = post.export()
@@ -418,8 +418,8 @@ def test_an_ack_for_another_post_or_from_another_branch_is_refused(
         # A look-alike branch acknowledges the same file: the post trusts only its own branch.
         add_post(elsewhere.db, elsewhere.folder,
                  post_key_file_bytes(post.app.db, post.app.folder.keys), CLI)  # fmt: skip
+        from rumah_perisai.branch import build_ack
         from rumah_perisai.exchange.ack import ack_bytes
-        from rumah_perisai.services.branch import build_ack
 
         with branch.db.reading() as session:
             post_id = session.scalars(select(Participant.post_id)).first()
@@ -503,7 +503,7 @@ def test_a_demo_posts_batch_is_refused_at_a_real_branch_as_a_demo_batch(
 def test_a_held_batch_whose_release_was_interrupted_comes_in_when_imported_again(
     branch: App, post: PostSide, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rumah_perisai.services import branch as branch_service
+    from rumah_perisai.branch import importer as branch_service
 
     paths = []
     for _ in range(3):
@@ -523,7 +523,7 @@ def test_a_held_batch_whose_release_was_interrupted_comes_in_when_imported_again
 def test_a_held_batch_is_released_when_an_already_imported_one_comes_again(
     branch: App, post: PostSide, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rumah_perisai.services import branch as branch_service
+    from rumah_perisai.branch import importer as branch_service
 
     paths = []
     for _ in range(3):

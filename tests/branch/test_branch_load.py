@@ -19,15 +19,15 @@ import pytest
 from sqlalchemy import Connection, create_engine, select, text
 
 from rumah_perisai.app import App
+from rumah_perisai.branch import ImportResult, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db import engine as engine_module
 from rumah_perisai.db.models import BatchImport, Participant, Post
 from rumah_perisai.errors import UserError
-from rumah_perisai.services.branch import ImportResult, import_batch
 from rumah_perisai.services.registration import withdraw
+from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import POSTGRES_URL, FakeClock, _postgres_database
 from tests.dbfiles import open_raw
-from tests.services.branch_world import CLI, PostSide, make_branch, make_post
 
 needs_postgres = pytest.mark.skipif(POSTGRES_URL is None, reason="needs DATABASE_URL")
 QUICK = 5.0  # seconds: "within seconds"
@@ -174,7 +174,7 @@ import sys
 from pathlib import Path
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.services.branch import import_batch
+from rumah_perisai.branch import import_batch
 from rumah_perisai.services.volunteers import Actor
 
 root, url, path = sys.argv[1:4]

@@ -1,0 +1,172 @@
+"""The branch writing its signed acknowledgements (ACKs): what one says about a post's batch
+(its parts, every rejection, KPJ numbers, the other posts' keys, duplicate-warning prefixes,
+missing batches, pending conflicts) and the file written beside the batch and kept at the branch.
+The post reading an ACK is ``services.acks``; the format is ``exchange.ack``."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from rumah_perisai.branch.checks import missing_batches
+from rumah_perisai.branch.conflicts import pending_for
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import BatchImport, BranchRejection, Counter, Participant, Post
+from rumah_perisai.db.uow import CHANGE_COUNTER, Database
+from rumah_perisai.exchange.ack import Ack, Rejection, ack_bytes, ack_file_name, duplicate_prefix
+from rumah_perisai.exchange.safe_write import same_bytes, write_failed
+from rumah_perisai.files import write_new
+from rumah_perisai.keys.files import BranchKeys, PostPublicKey
+
+
+def duplicate_salt(keys: BranchKeys) -> str:
+    return f"rumah-perisai-dup-1|{keys.public.code}"
+
+
+def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
+    """The acknowledgement of batch ``seq`` of a post; the same content whenever it is made."""
+    with db.reading() as session:
+        post = session.get(Post, post_id)
+        assert post is not None
+        row = session.scalars(
+            select(BatchImport).where(BatchImport.post_id == post_id, BatchImport.seq == seq)
+        ).one()
+        earlier = session.scalar(
+            select(func.max(BatchImport.change_no)).where(
+                BatchImport.post_id == post_id, BatchImport.seq < seq,
+                BatchImport.state == "imported",
+            )
+        )  # fmt: skip
+        manifest = json.loads(row.manifest_json)
+        rejections = [
+            Rejection(r.entity, r.entity_key, r.reason_code, r.reason, r.batch_seq)
+            for r in session.scalars(
+                select(BranchRejection)
+                .where(BranchRejection.post_id == post_id)
+                .order_by(BranchRejection.id)
+            )
+        ]
+        rejected_in = {r.key for r in rejections if r.batch_seq == seq}
+        parts = {
+            part["name"]: {
+                "records": int(part["records"]),
+                "rejected": sum(
+                    1 for r in rejections if r.entity == part["name"] and r.key in rejected_in
+                ),  # fmt: skip
+            }
+            for part in manifest["parts"]
+        }
+        kpj: dict[str, str | None] = {
+            regno: number
+            for regno, number in session.execute(
+                select(Participant.registration_no, Participant.kpj)
+                .where(Participant.post_id == post_id, Participant.kpj.is_not(None))
+                .order_by(Participant.registration_no)
+            )
+        }
+        posts = [
+            PostPublicKey(
+                code=p.code, name=p.name, kabupaten_code=p.kabupaten_code, timezone=p.timezone,
+                demo=p.is_demo, signing_key=p.signing_public_key,
+            ).content() | {"suspended": p.suspended_at is not None}
+            for p in session.scalars(
+                select(Post).where(Post.is_local.is_(False), Post.id != post_id).order_by(Post.code)
+            )
+        ]  # fmt: skip
+        salt = duplicate_salt(keys)
+        prefixes = _new_prefixes(session, post_id, earlier or 0, row.change_no or 0)
+        missing = missing_batches(session, post_id)
+        pending = pending_for(session, post_id)
+        as_of = session.scalar(
+            select(Counter.value).where(Counter.scope == CHANGE_COUNTER[0],
+                                        Counter.name == CHANGE_COUNTER[1])
+        )  # fmt: skip
+    imported_at = row.imported_at or row.received_at
+    return Ack(
+        branch_code=keys.public.code,
+        branch_fingerprint=keys.public.fingerprint,
+        post_code=post.code,
+        seq=seq,
+        batch_file_hash=row.file_hash,
+        imported_at=imported_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        parts=parts,
+        rejections=rejections,
+        kpj={k: v for k, v in kpj.items() if v},
+        posts=posts,
+        duplicate_salt=salt,
+        duplicate_prefixes=prefixes,
+        demo=keys.public.demo,
+        missing=missing,
+        pending=pending,
+        as_of=int(as_of or 0),
+    )
+
+
+def with_prefixes(document: dict[str, Any], salt: str) -> dict[str, Any]:
+    """The participants part with each NIK's duplicate-warning prefix added, so the branch
+    stores it as the row goes in (an UPDATE afterwards would rewrite every index entry)."""
+    columns = list(document["columns"])
+    nik = columns.index("nik")
+    rows = [[*row, duplicate_prefix(salt, row[nik])] for row in document["rows"]]
+    return {**document, "columns": [*columns, "nik_prefix"], "rows": rows}
+
+
+def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list[str]:
+    """The prefixes of the other posts' registrations imported in (after, upto]: all of them
+    the first time a post hears from the branch."""
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT nik_prefix FROM participants WHERE post_id <> :post"
+            " AND standing <> 'rejected' AND change_no > :after AND change_no <= :upto"
+            " AND nik_prefix IS NOT NULL ORDER BY 1"
+        ),
+        {"post": post_id, "after": after, "upto": upto},
+    ).scalars()
+    return list(rows.all())  # fetchall: a first acknowledgement can list a hundred thousand
+
+
+def write_ack(
+    db: Database,
+    folder: DataFolder,
+    keys: BranchKeys,
+    post_id: int,
+    seq: int,
+    directory: Path,
+    batch_name: str,
+) -> Path:
+    data = ack_bytes(build_ack(db, keys, post_id, seq), keys.signing)
+    name = ack_file_name(batch_name)
+    copy_dir = folder.root / "acks"
+    copy_dir.mkdir(parents=True, exist_ok=True)
+    replace_file(copy_dir / name, data, computer=True)  # the branch keeps the newest of each
+    # An earlier ACK of the same batch (e.g. before KPJ numbers came) is replaced: the newer one
+    # wins; the post takes in whichever it gets, each is whole and signed.
+    existing = directory / name
+    if not same_bytes(existing, data):
+        replace_file(existing, data)
+    return existing
+
+
+def replace_file(path: Path, data: bytes, *, computer: bool = False) -> None:
+    """Put ``data`` under ``path`` in place of what is there: synced before the rename, so a
+    stick pulled out leaves the old file or the new one, never half of either. The temporary
+    name is this writer's own: two imports of one file at once never write into each other."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    try:
+        try:
+            write_new(temporary, data)
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    except OSError as error:
+        raise write_failed(path.parent, error, computer=computer) from error
+
+
+__all__ = ["build_ack", "duplicate_salt", "replace_file", "with_prefixes", "write_ack"]

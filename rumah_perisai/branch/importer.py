@@ -1,0 +1,405 @@
+"""Importing posts' batch files at the branch (issue 9).
+
+``import_batch`` checks a file (whole, signed by the post it names, a known and active post,
+demo only at a training branch, encrypted to this branch, next in the post's sequence, following
+the previous batch and the post's receipt chain: ``checks``), then imports it **in one
+transaction** (``upsert``, under the import lock: ``locks``), and writes the signed
+acknowledgement beside it (``acks``). A batch already imported changes nothing; a batch after a
+gap is held until the gap is filled, and follows by itself once it is. Each record keeps its id
+at the post (``source_id``), so a changed record is an upsert and references are mapped by joins.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from rumah_perisai import formats
+from rumah_perisai.branch.acks import duplicate_salt, replace_file, with_prefixes, write_ack
+from rumah_perisai.branch.backups import keep_backups_beside
+from rumah_perisai.branch.checks import (
+    Place,
+    check_receipts,
+    previous_manifest,
+    sequence_place,
+    time_window,
+)
+from rumah_perisai.branch.conflicts import reject_duplicates
+from rumah_perisai.branch.folder import branch_keys
+from rumah_perisai.branch.locks import begin_import
+from rumah_perisai.branch.upsert import (
+    IMPORT_ORDER,
+    LATER_PARTS,
+    PartImporter,
+    PartReader,
+    import_audit,
+    update_post,
+)
+from rumah_perisai.config import DataFolder
+from rumah_perisai.db.models import BatchImport, Post
+from rumah_perisai.db.uow import Database, operation_time
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import Rejection
+from rumah_perisai.exchange.batchfile import SealedBatch, check_signer, open_batch
+from rumah_perisai.exchange.safe_write import same_bytes
+from rumah_perisai.i18n import tr
+from rumah_perisai.keys.files import BranchKeys
+from rumah_perisai.services.batch_holding import Holding, holding
+from rumah_perisai.services.batches import AUDIT_PART
+from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.tasks import Progress, SilentProgress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportResult:
+    """What became of one batch file at the branch."""
+
+    file: Path
+    post_code: str
+    seq: int
+    state: str  # "imported", "already_imported" or "held"
+    ack_path: Path | None = None
+    records: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, int] = field(default_factory=dict)  # the manifest's: splits the records
+    rejected: list[Rejection] = field(default_factory=list)
+    missing_seq: int | None = None  # held: the batch still missing
+    late: bool = False  # imported: it fills a gap passed over before
+    release_note: str | None = None  # why held batches behind it could not follow yet
+    followed: list[ImportResult] = field(default_factory=list)  # held batches imported after it
+
+    def message(self) -> str:
+        text = self._message()
+        if self.release_note:
+            text += " " + tr(
+                "Batches held behind it still wait ({reason}): import this post's files again.",
+                reason=self.release_note,
+            )
+        return text
+
+    def _message(self) -> str:
+        if self.state == "held":
+            return tr(
+                "Batch {seq} of post {post} is held: batch {missing} has not been imported yet.",
+                seq=self.seq,
+                post=self.post_code,
+                missing=self.missing_seq,
+            )
+        if self.state == "already_imported":
+            return tr(
+                "Batch {seq} of post {post} was already imported; nothing changed.",
+                seq=self.seq,
+                post=self.post_code,
+            )
+        # What the batch holds, counted and said as at the post (issue 17, item 8).
+        return tr(
+            "Batch {seq} of post {post} imported; it holds {holding} Rejected: {rejected}.",
+            seq=self.seq,
+            post=self.post_code,
+            holding=self.holding.text(),
+            rejected=formats.number(len(self.rejected)),
+        )
+
+    @property
+    def holding(self) -> Holding:
+        return holding(self.records, self.summary)
+
+
+def import_files(
+    db: Database,
+    folder: DataFolder,
+    paths: Sequence[Path],
+    actor: Actor,
+    *,
+    gap_reason: str | None = None,
+    progress: Progress | None = None,
+    on_result: Callable[[ImportResult], None] | None = None,
+    on_backup: Callable[[Any], None] | None = None,
+) -> list[ImportResult]:
+    """Import several files in each post's sequence order, whatever order they were given in.
+    Stops at the first file refused (``UserError``); those imported before it stay imported and
+    were each handed to ``on_result`` as they were done (the command line prints their ACKs).
+
+    First, the posts' backups found beside the batches are kept, the newest of each post
+    (``backups.keep_backups_beside``, each handed to ``on_backup``): a hostile one is
+    refused on its own and stops nothing."""
+    for kept in keep_backups_beside(db, folder, paths):
+        if on_backup is not None:
+            on_backup(kept)
+    progress = progress or SilentProgress()
+    opened = []
+    for path in paths:
+        sealed = _open(path)
+        opened.append((sealed.post_code, sealed.seq, path))
+    results = []
+    for index, (_post, _seq, path) in enumerate(sorted(opened)):
+        progress.step(index, len(opened), path.name)
+        result = import_batch(db, folder, path, actor, gap_reason=gap_reason)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def _open(path: Path) -> SealedBatch:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+    return open_batch(data, path.name)
+
+
+def import_batch(
+    db: Database,
+    folder: DataFolder,
+    path: Path,
+    actor: Actor,
+    *,
+    gap_reason: str | None = None,
+) -> ImportResult:
+    """Import one batch file and write its acknowledgement beside it (see the module).
+
+    Where the batch stands in its post's sequence (already imported, replayed, next, filling a
+    gap passed over, or behind a gap) is decided before anything is decrypted, and again once
+    the import holds the branch's write lock (a second run of the same file meanwhile)."""
+    keys = branch_keys(folder)
+    sealed = _open(path)
+    name = path.name
+    if sealed.manifest["demo"] != keys.public.demo:  # said first: the post is not known here
+        raise UserError("batch_demo_at_real_branch" if sealed.manifest["demo"] else
+                        "batch_real_at_training_branch", name=name)  # fmt: skip
+    with db.reading() as session:
+        post = session.scalars(select(Post).where(Post.code == sealed.post_code)).first()
+        if post is None or post.is_local:
+            raise UserError("post_unknown_batch", name=name, code=sealed.post_code)
+        check_signer(sealed, post.signing_public_key, name)
+        if post.suspended_at is not None:
+            raise UserError("post_suspended", code=post.code, reason=post.suspended_reason)
+        place = sequence_place(session, post, sealed, name, gap_reason)
+        post_id = post.id
+    if place.already:
+        return _already(db, folder, keys, post_id, sealed, path, actor)
+    if place.missing is not None:
+        if not place.held:
+            _hold(db, folder, sealed, path, actor)
+        held = ImportResult(path, sealed.post_code, sealed.seq, "held", missing_seq=place.missing)
+        # Its predecessor may have been imported by another run meanwhile: then it goes in now.
+        held.followed = _release_quietly(db, folder, held, actor)
+        return held
+    try:
+        result = _import(db, folder, keys, sealed, path, actor, gap_reason, held=place.held)
+    except _ImportedMeanwhile:  # the same file, imported by another run while this one waited
+        return _already(db, folder, keys, post_id, sealed, path, actor)
+    result.ack_path = write_ack(db, folder, keys, post_id, sealed.seq, path.parent, name)
+    result.followed = _release_quietly(db, folder, result, actor)
+    return result
+
+
+def _release_quietly(
+    db: Database, folder: DataFolder, result: ImportResult, actor: Actor
+) -> list[ImportResult]:
+    """The held batches that can follow ``result`` now; a refusal while releasing them (another
+    import running) is said with ``result``, which itself went through."""
+    try:
+        return _release_held(db, folder, result.post_code, actor)
+    except UserError as error:
+        log.info("held batches of %s still wait: %s", result.post_code, error.key)
+        result.release_note = error.message()
+        return []
+
+
+def _already(
+    db: Database,
+    folder: DataFolder,
+    keys: BranchKeys,
+    post_id: int,
+    sealed: SealedBatch,
+    path: Path,
+    actor: Actor,
+) -> ImportResult:
+    ack = write_ack(db, folder, keys, post_id, sealed.seq, path.parent, path.name)
+    done = ImportResult(path, sealed.post_code, sealed.seq, "already_imported", ack)
+    # Held batches behind it may have missed their turn (an interrupted run): now.
+    done.followed = _release_quietly(db, folder, done, actor)
+    return done
+
+
+class _ImportedMeanwhile(Exception):
+    """The very file was imported by another run while this one waited for the lock."""
+
+
+def _keep(folder: DataFolder, sealed: SealedBatch, name: str) -> Path:
+    """The branch's own copy, named by its hash too: a refused file of the same name (kept
+    before its transaction failed) never stands in the way of the right one."""
+    directory = folder.root / "imported" / sealed.post_code
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{sealed.file_hash[:16]}-{name}"
+    if not same_bytes(path, sealed.data):
+        # Named by its hash: the same bytes, whoever writes them. On the branch's own disk.
+        replace_file(path, sealed.data, computer=True)
+    return path
+
+
+def _hold(db: Database, folder: DataFolder, sealed: SealedBatch, path: Path, actor: Actor) -> None:
+    kept = _keep(folder, sealed, path.name)
+    with db.unit_of_work(actor.label) as session:
+        post_id = session.scalars(select(Post.id).where(Post.code == sealed.post_code)).one()
+        session.add(
+            BatchImport(
+                post_id=post_id, seq=sealed.seq, file_hash=sealed.file_hash, file_name=path.name,
+                file_size=len(sealed.data), state="held",
+                manifest_json=json.dumps(sealed.manifest, sort_keys=True),
+                received_at=operation_time(session), kept_path=str(kept),
+                source_dir=str(path.parent),
+            )
+        )  # fmt: skip
+
+
+def _release_held(db: Database, folder: DataFolder, code: str, actor: Actor) -> list[ImportResult]:
+    """Import the batches that waited for the one just imported, in order."""
+    released: list[ImportResult] = []
+    while True:
+        with db.reading() as session:
+            post = session.scalars(select(Post).where(Post.code == code)).one()
+            if post.suspended_at is not None:
+                return released  # a post suspended meanwhile: its held batches wait too
+            post_id = post.id
+            rows = session.execute(
+                select(BatchImport.seq, BatchImport.state, BatchImport.kept_path,
+                       BatchImport.source_dir, BatchImport.file_name)
+                .where(BatchImport.post_id == post_id)
+                .order_by(BatchImport.seq)
+            ).all()  # fmt: skip
+            imported = {row.seq for row in rows if row.state == "imported"}
+            ready = [r for r in rows if r.state == "held" and r.seq - 1 in imported]
+            if not ready:
+                return released
+            kept, source, name = Path(ready[0].kept_path), ready[0].source_dir, ready[0].file_name
+        keys = branch_keys(folder)
+        sealed = _open(kept)
+        try:
+            result = _import(db, folder, keys, sealed, kept, actor, None, held=True)
+        except _ImportedMeanwhile:
+            continue
+        target = Path(source) if source and Path(source).is_dir() else kept.parent
+        result.file = target / name  # as it came, not the kept copy's hash-prefixed name
+        try:
+            result.ack_path = write_ack(db, folder, keys, post_id, sealed.seq, target, name)
+        except UserError:  # the stick it came on is gone: the ACK goes beside the kept copy
+            result.ack_path = write_ack(db, folder, keys, post_id, sealed.seq, kept.parent, name)
+        released.append(result)
+
+
+def _import(
+    db: Database,
+    folder: DataFolder,
+    keys: BranchKeys,
+    sealed: SealedBatch,
+    path: Path,
+    actor: Actor,
+    gap_reason: str | None,
+    *,
+    held: bool = False,
+) -> ImportResult:
+    name = path.name
+    kept = Path(path) if held else _keep(folder, sealed, name)
+    try:
+        with db.unit_of_work(actor.label) as session:
+            change_no = begin_import(session)  # refused at once while another import runs
+            post = session.scalars(select(Post).where(Post.code == sealed.post_code)).one()
+            # Placed again now that no other import can run: it may have been imported since.
+            place = sequence_place(session, post, sealed, name, gap_reason)
+            if place.already:
+                raise _ImportedMeanwhile
+            if place.missing is not None:  # its predecessor was passed over meanwhile: rare
+                raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
+            result = _import_in(session, change_no, post, keys, sealed, kept, path, actor,
+                                gap_reason, place)  # fmt: skip
+    except (DataError, IntegrityError, ProgrammingError, InterfaceError) as error:
+        # Signed by the post, yet values the database cannot take (a date that is no date, a
+        # duplicate the post's own schema forbids): written wrongly or forged; nothing stays.
+        # Only the kind of error is said: the driver's text may quote a value (a name).
+        reason = type(getattr(error, "orig", None) or error).__name__
+        raise UserError("batch_data_bad", name=name, reason=reason) from error
+    return result
+
+
+def _import_in(
+    session: Session,
+    change_no: int,
+    post: Post,
+    keys: BranchKeys,
+    sealed: SealedBatch,
+    kept: Path,
+    path: Path,
+    actor: Actor,
+    gap_reason: str | None,
+    place: Place,
+) -> ImportResult:
+    """The import itself, inside the transaction: each part decrypted, checked and upserted in
+    turn (one part in memory at a time), then the receipts, duplicates and history."""
+    name = path.name
+    imported = {
+        row.seq: row
+        for row in session.scalars(
+            select(BatchImport).where(
+                BatchImport.post_id == post.id, BatchImport.state == "imported"
+            )
+        )
+    }
+    previous = previous_manifest(imported.get(sealed.seq - 1))
+    window = time_window(session, sealed, imported, name)
+    connection = session.connection()
+    importer = PartImporter(
+        connection, post.id, change_no, name, lenient=previous is None and sealed.seq > 1,
+        post_code=post.code, window=window,
+    )  # fmt: skip
+    reader = PartReader(sealed, keys, name)
+    counts = {}
+    for part in IMPORT_ORDER:
+        document = reader.optional(part) if part in LATER_PARTS else reader.read(part)
+        if document is None:
+            counts[part] = 0
+            continue
+        if part == "participants":
+            document = with_prefixes(document, duplicate_salt(keys))
+        counts[part] = importer.upsert(part, document)
+    update_post(connection, post, reader.optional("posts"))
+    check_receipts(connection, post, change_no, sealed, previous, name)
+    rejected = reject_duplicates(session, post, sealed.seq, change_no)
+    import_audit(connection, post.code, change_no, reader.optional(AUDIT_PART),
+                  actor, window, name)  # fmt: skip
+    now = operation_time(session)
+    held_row = session.scalars(
+        select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
+    ).first()
+    row = held_row or BatchImport(
+        post_id=post.id, seq=sealed.seq, file_hash=sealed.file_hash, file_name=name,
+        file_size=len(sealed.data), manifest_json=json.dumps(sealed.manifest, sort_keys=True),
+        received_at=now, kept_path=str(kept), source_dir=str(path.parent),
+    )  # fmt: skip
+    row.state = "imported"
+    row.imported_at = now
+    row.change_no = change_no
+    row.counts_json = json.dumps({"records": counts, "rejected": len(rejected)})
+    if previous is None and sealed.seq > 1:
+        below = max((seq for seq in imported if seq < sealed.seq), default=0)
+        row.gap_override = f"{actor.label}: {gap_reason} (batches {below + 1}–{sealed.seq - 1})"
+    session.info["reason"] = row.gap_override
+    session.add(row)
+    summary = sealed.manifest.get("summary")
+    return ImportResult(path, sealed.post_code, sealed.seq, "imported", records=counts,
+                        summary=dict(summary) if isinstance(summary, dict) else {},
+                        rejected=rejected, late=place.late)  # fmt: skip
+
+
+__all__ = ["ImportResult", "import_batch", "import_files"]

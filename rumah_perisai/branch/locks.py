@@ -1,0 +1,101 @@
+"""An import's transaction at the branch: the import lock taken at once or refused
+(``import_running``), and on PostgreSQL the server told to stop a vanished client's work and to
+leave the import's tables' statistics alone until it ends."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from rumah_perisai.branch.upsert import IMPORT_ORDER, MODELS
+from rumah_perisai.db.engine import refusal_for
+from rumah_perisai.db.uow import begin_operation
+from rumah_perisai.errors import UserError
+
+log = logging.getLogger(__name__)
+
+# The advisory lock every import takes (``begin_import``): any number of this program's own.
+IMPORT_LOCK = 0x52500E14
+IMPORT_LOCK_WAIT = 10  # seconds a non-import writer holding the change counter is waited for
+CLIENT_CHECK_MS = 2_000  # how often the server looks whether an import's client is still there
+# The server's TCP keepalives on an import's connection: a client that vanished without closing
+# its connection (power cut, cable) is given up after 30 + 3 × 10 s.
+SERVER_KEEPALIVES = {"tcp_keepalives_idle": 30, "tcp_keepalives_interval": 10,
+                     "tcp_keepalives_count": 3}  # fmt: skip
+
+
+def begin_import(session: Session) -> int:
+    """Start an import's transaction: take the branch's import lock and the change number, or
+    refuse within seconds while another import holds them (``import_running``).
+
+    Every writer takes the change-counter row (``begin_operation``) and keeps it to the end, so
+    a second import used to wait there for as long as the first one ran — minutes, and longer
+    when the first one's program had been killed and the server went on with its statement.
+    On PostgreSQL the import first tries an advisory lock of its own (held to the end of the
+    transaction; free again the moment the first import ends); a writer that is not an import
+    holding the counter row is waited for at most ``IMPORT_LOCK_WAIT``. The server is also told
+    to look for a vanished client every few seconds while a statement runs
+    (``client_connection_check_interval``, PostgreSQL 14+, and TCP keepalives), so a killed
+    import's statement stops and its locks are freed. On SQLite the write lock is taken first
+    (``BEGIN IMMEDIATE``), waiting out the busy timeout."""
+    try:
+        connection = session.connection()  # SQLite: BEGIN IMMEDIATE, or "database is locked"
+        if connection.dialect.name == "postgresql":
+            _watch_client(connection)
+            got = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({IMPORT_LOCK})")
+            if not got.scalar_one():
+                raise UserError("import_running")
+            # A manual VACUUM holding a table (autovacuum gives way by itself) is waited for
+            # no longer than a writer holding the change counter.
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{IMPORT_LOCK_WAIT}s'")
+            _hold_statistics(connection)
+        change_no = begin_operation(session)
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+    except DBAPIError as error:
+        refusal = refusal_for(str(session.get_bind().engine.url), error)
+        if refusal is not None and refusal.key == "db_busy":  # a lock another import holds
+            raise UserError("import_running") from error
+        raise
+    return change_no
+
+
+def _watch_client(connection: Connection) -> None:
+    """Have the server stop this transaction's work soon after its client is gone (killed,
+    powered off, unplugged): it otherwise notices only when it next sends a result."""
+    version = connection.dialect.server_version_info or (0,)
+    if version >= (14,):
+        # A server on a platform that cannot look (Windows) refuses any value but 0: in a
+        # savepoint, so its refusal leaves the import's transaction as it was.
+        try:
+            with connection.begin_nested():
+                connection.exec_driver_sql(
+                    f"SET LOCAL client_connection_check_interval = {CLIENT_CHECK_MS}"
+                )
+        except DBAPIError:
+            log.info("this server cannot check for a vanished client; TCP keepalives only")
+    for name, value in SERVER_KEEPALIVES.items():
+        connection.exec_driver_sql(f"SET LOCAL {name} = {value}")
+
+
+def _hold_statistics(connection: Connection) -> None:
+    """No VACUUM or ANALYZE of the tables an import writes until it ends (autovacuum skips
+    them; one already running is cancelled by the server within a second). They count only
+    committed rows, none of those the import has inserted so far, and so record a table full
+    of them as nearly empty: the import's later statements were then planned for empty tables
+    (in the duplicate check, a scan of the table for each row: minutes instead of seconds).
+    Readers and writers are not held up: this lock does not conflict with theirs."""
+    names = ", ".join(MODELS[part].__tablename__ for part in IMPORT_ORDER)
+    connection.exec_driver_sql(f"LOCK TABLE {names} IN SHARE UPDATE EXCLUSIVE MODE")
+
+
+__all__ = [
+    "CLIENT_CHECK_MS",
+    "IMPORT_LOCK",
+    "IMPORT_LOCK_WAIT",
+    "SERVER_KEEPALIVES",
+    "begin_import",
+]

@@ -1,0 +1,430 @@
+"""Importing one part of a batch into the branch's tables: the part decrypted and parsed one at a
+time (``PartReader``), its rows staged in a temporary table and upserted in one statement, each
+reference mapped from the post's ids to the branch's with a join (``PartImporter``); the post's
+own row and its history (``update_post``, ``import_audit``). Every name from the file that goes
+into SQL is checked against the model first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Connection, Date, Table, insert, text
+
+from rumah_perisai.branch.checks import TimeWindow
+from rumah_perisai.db.encrypted import SQLITE_ERRORS
+from rumah_perisai.db.models import AuditEntry, Post
+from rumah_perisai.db.types import UTCDateTime
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.batchfile import BatchFileError, PartOpener, SealedBatch
+from rumah_perisai.keys.files import BranchKeys
+from rumah_perisai.services.batches import CARRIED
+from rumah_perisai.services.volunteers import Actor
+
+# What a value from the file that SQLite cannot take raises while it is staged.
+_BAD_VALUE_ERRORS: tuple[type[Exception], ...] = (
+    *SQLITE_ERRORS,
+    OverflowError,
+    TypeError,
+    ValueError,
+)
+
+# The order records are imported in: everything a record refers to comes before it. A void
+# refers to the receipt it voids, possibly in the same batch: that link is set in a second pass.
+IMPORT_ORDER = (
+    "volunteers", "participants", "receipts", "receipt_gaps", "cover_periods", "receipt_months",
+    "card_issues", "daily_closes", "daily_close_lines", "deposits", "deposit_closes",
+)  # fmt: skip
+# Parts a batch of an older program does not have: read as empty.
+LATER_PARTS = {"receipt_gaps"}
+MODELS: dict[str, Any] = dict(CARRIED)
+SELF_LINKS = {("receipts", "voids_receipt_id")}
+# Unique within a post, and changeable there (a NIK corrected, a login renamed).
+SHUFFLED = {"participants": "nik", "volunteers": "login"}
+# Natural keys that begin with the post's code: checked, so no post can take another's.
+OWN_NUMBERS = {"participants": ("registration_no",), "receipts": ("number",),
+               "receipt_months": ("receipt_number",), "receipt_gaps": ("number",)}  # fmt: skip
+# Columns the branch fills, not the post: a post's later batch never empties them.
+BRANCH_OWNED = {("participants", "kpj")}
+# From this many rows a part is joined with hash or merge joins only (``PartImporter._hash_joins``).
+HASH_JOINS_FROM = 1_000
+
+
+class PartReader:
+    """Decrypts, inflates (no further than the manifest allows) and parses one part at a time,
+    so a batch never needs all its parts in memory at once."""
+
+    def __init__(self, sealed: SealedBatch, keys: BranchKeys, name: str) -> None:
+        self.opener = PartOpener(sealed, keys.public, keys.encryption, name)
+        self.name = name
+
+    def read(self, part: str) -> dict[str, Any]:
+        document = self.optional(part)
+        if document is None:
+            raise BatchFileError("batch_manifest_bad", name=self.name, reason=f"no part {part}")
+        return document
+
+    def optional(self, part: str) -> dict[str, Any] | None:
+        if not self.opener.has(part):
+            return None
+        try:
+            document = json.loads(self.opener.plain(part))
+        except (ValueError, RecursionError) as error:  # not JSON, or a 5,000-digit number
+            raise BatchFileError("batch_manifest_bad", name=self.name, reason=part) from error
+        if (
+            not isinstance(document, dict)
+            or not isinstance(document.get("columns"), list)
+            or not isinstance(document.get("rows"), list)
+            or len(document["rows"]) != self.opener.records(part)
+        ):
+            raise BatchFileError("batch_manifest_bad", name=self.name, reason=part)
+        return document
+
+
+# --- the upsert of one part ---------------------------------------------------------------------
+
+
+class PartImporter:
+    """Stages a part's rows in a temporary table and upserts them in one statement, mapping each
+    reference from the post's ids to the branch's with a join."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        post_id: int,
+        change_no: int,
+        name: str,
+        *,
+        lenient: bool,
+        post_code: str,
+        window: TimeWindow,
+    ) -> None:
+        self.post_code = post_code
+        self.window = window
+        # lenient: imported past a gap (an override), so an optional reference (who registered,
+        # who issued) to a record of a missing batch is left empty instead of refusing the batch.
+        self.lenient = lenient
+        self.connection = connection
+        self.post_id = post_id
+        self.change_no = change_no
+        self.name = name
+        self.postgres = connection.dialect.name == "postgresql"
+
+    def upsert(self, part: str, document: dict[str, Any]) -> int:
+        table: Table = MODELS[part].__table__
+        columns: list[str] = list(document["columns"])
+        rows: list[list[Any]] = document["rows"]
+        # Names from the file go into SQL: only the model's own columns, each once.
+        allowed = {c.name for c in table.columns} - {"source_id", "source_change", "first_change"}
+        if (
+            not all(isinstance(c, str) and c in allowed for c in columns)
+            or len(set(columns)) != len(columns)
+            or "id" not in columns
+            or "change_no" not in columns
+            or any(not isinstance(row, list) or len(row) != len(columns) for row in rows)
+        ):
+            raise BatchFileError("batch_manifest_bad", name=self.name, reason=f"{part} columns")
+        if not rows:
+            return 0
+        self._check_own_keys(part, columns, rows)
+        stage = f"stage_{part}"
+        self._stage(stage, table, columns, rows)
+        self._check_times(stage, table, columns)
+        with self._hash_joins(len(rows)):
+            self._merge(part, stage, table, columns)
+        self.connection.exec_driver_sql(f"DROP TABLE {stage}")
+        return len(rows)
+
+    def _merge(self, part: str, stage: str, table: Table, columns: list[str]) -> None:
+        """The staged rows into the table: references mapped, checked, upserted."""
+        if part in SHUFFLED:
+            self._make_room(stage, table.name, SHUFFLED[part])
+        joins, exprs = [], []
+        self_links = []
+        for column in columns:
+            if column == "id":
+                continue
+            source = f"s.{column}"
+            target = table.c[column]
+            refs = [fk.column.table.name for fk in target.foreign_keys]
+            if column == "post_id":
+                exprs.append((column, str(self.post_id)))
+            elif column == "change_no":
+                exprs.append((column, str(self.change_no)))
+                exprs.append(("source_change", source))
+            elif refs and (part, column) in SELF_LINKS:
+                exprs.append((column, "NULL"))
+                self_links.append((column, refs[0]))
+            elif refs:
+                alias = f"j_{column}"
+                joins.append(
+                    f"LEFT JOIN {refs[0]} {alias} ON {alias}.post_id = {self.post_id}"
+                    f" AND {alias}.source_id = {source}"
+                )
+                if not (self.lenient and target.nullable):
+                    self._check_links(stage, column, refs[0], source, own=False)
+                exprs.append((column, f"{alias}.id"))
+            else:
+                exprs.append((column, self._convert(target, source)))
+        updates = ", ".join(
+            f"{c} = COALESCE({table.name}.{c}, excluded.{c})"
+            if (part, c) in BRANCH_OWNED
+            else f"{c} = excluded.{c}"
+            for c, _e in exprs
+            if c != "post_id"
+        )
+        if part == "participants":  # set once, when the branch first sees the registration
+            exprs.append(("first_change", str(self.change_no)))
+        names = ", ".join(["source_id", *(c for c, _e in exprs)])
+        values = ", ".join(["s.id", *(e for _c, e in exprs)])
+        # A batch that arrives late (after the one passed over) holds older versions of what a
+        # later batch brought already: those rows keep the newer version.
+        self.connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) SELECT {values} FROM {stage} s "
+            f"{' '.join(joins)} WHERE true "
+            f"ON CONFLICT (post_id, source_id) DO UPDATE SET {updates}"
+            f" WHERE {table.name}.source_change IS NULL"
+            f" OR {table.name}.source_change <= excluded.source_change"
+        )
+        for column, ref in self_links:
+            if not self.lenient:
+                self._check_links(stage, column, ref, f"s.{column}", own=True)
+            # Two lookups by key for each row, no join: a join in this sub-select would run
+            # again for every row (as a hash join: the post's rows hashed each time).
+            self.connection.exec_driver_sql(
+                f"UPDATE {table.name} SET {column} = (SELECT r.id FROM {ref} r"
+                f" WHERE r.post_id = {self.post_id} AND r.source_id = (SELECT s.{column}"
+                f" FROM {stage} s WHERE s.id = {table.name}.source_id))"
+                f" WHERE post_id = {self.post_id} AND change_no = {self.change_no}"
+                f" AND source_id IN (SELECT id FROM {stage} WHERE {column} IS NOT NULL)"
+            )
+
+    @contextmanager
+    def _hash_joins(self, rows: int) -> Iterator[None]:
+        """A big part's statements join with hash or merge joins only: each reads both sides
+        once, whatever the planner believes. A nested loop is quadratic when the planner thinks
+        the inner side tiny — which is what an ANALYZE running meanwhile makes it think (the rows
+        this import inserted are invisible to it: the table looks empty). A small part keeps
+        the planner's choice (index lookups; at worst ``rows`` times the post's records)."""
+        if not self.postgres or rows < HASH_JOINS_FROM:
+            yield
+            return
+        before = self.connection.exec_driver_sql("SELECT current_setting('enable_nestloop')")
+        setting = str(before.scalar_one())
+        self.connection.exec_driver_sql("SELECT set_config('enable_nestloop', 'off', true)")
+        yield  # on an error the transaction is rolled back, and the setting with it
+        self.connection.exec_driver_sql(f"SELECT set_config('enable_nestloop', '{setting}', true)")
+
+    def _check_own_keys(self, part: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """A post's records carry its own code and numbers: a file signed with one post's key
+        (even a stolen one) cannot take another post's registration or receipt numbers."""
+        code = self.post_code
+        checks: list[tuple[str, str | None]] = [(c, code) for c in ("post_code",) if c in columns]
+        checks += [(c, None) for c in OWN_NUMBERS.get(part, ()) if c in columns]
+        for column, equal in checks:
+            index = columns.index(column)
+            for row in rows:
+                value = row[index]
+                good = (
+                    value == equal
+                    if equal is not None
+                    else (isinstance(value, str) and value.startswith(f"{code}-"))
+                )
+                if not good:
+                    raise UserError("batch_foreign_key_value", name=self.name, part=part,
+                                    column=column, post=code)  # fmt: skip
+
+    def _make_room(self, stage: str, table: str, column: str) -> None:
+        """Values unique within a post that a post may swap between two records in one week
+        (NIKs corrected, logins renamed): set aside first, so the upsert's row-by-row unique
+        check never sees the old and the new value at once."""
+        self.connection.exec_driver_sql(
+            f"UPDATE {table} SET {column} = '#' || CAST(id AS VARCHAR(15))"
+            f" WHERE post_id = {self.post_id} AND source_id IN (SELECT s.id FROM {stage} s"
+            f" WHERE s.{column} <> {table}.{column} AND s.id = {table}.source_id"
+            f" AND ({table}.source_change IS NULL OR {table}.source_change <= s.change_no))"
+        )
+
+    def _stage(self, stage: str, table: Table, columns: list[str], rows: list[list[Any]]) -> None:
+        def wire_type(column: str) -> str:
+            kind = table.c[column].type
+            if isinstance(kind, UTCDateTime | Date) or column.endswith("_json"):
+                return "TEXT"
+            if isinstance(kind, Boolean):
+                return "INTEGER"
+            return str(kind.compile(dialect=self.connection.dialect))
+
+        # The post's id is the stage's key: joins and the second pass look rows up by it.
+        ddl = ", ".join(
+            f"{c} {wire_type(c)}" + (" PRIMARY KEY" if c == "id" else "") for c in columns
+        )
+        self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ({ddl})")
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        try:
+            self._copy(cursor, stage, columns, rows)
+        except _BAD_VALUE_ERRORS as error:
+            # Only the file's values flow here: a list where a value belongs, a number too big.
+            kind = type(error).__name__
+            raise UserError("batch_data_bad", name=self.name, reason=kind) from error
+        except Exception as error:  # psycopg's own errors (not installed at a post)
+            if type(error).__module__.startswith("psycopg"):
+                raise UserError("batch_data_bad", name=self.name,
+                                reason=type(error).__name__) from error  # fmt: skip
+            raise
+        finally:
+            cursor.close()
+        if self.postgres:
+            # Temporary tables are never analysed by autovacuum: without this the planner
+            # guesses their size, and a guess of a few rows for 200,000 picks nested loops.
+            self.connection.exec_driver_sql(f"ANALYZE {stage}")
+
+    def _copy(self, cursor: Any, stage: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """The rows into the stage: COPY on PostgreSQL. A value the stage cannot take (a list
+        or an object where a value belongs, a number too big) is the file's fault."""
+        if self.postgres:
+            with cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            cursor.executemany(f"INSERT INTO {stage} VALUES ({marks})", rows)
+
+    def _check_times(self, stage: str, table: Table, columns: list[str]) -> None:
+        """No time later than the batch was written; for a record new to the branch, none
+        earlier than the post's previous batch here (``TimeWindow``). Compared as the text the
+        batch writes, which orders as time: a value in another shape falls outside."""
+        moments = [c for c in columns if isinstance(table.c[c].type, UTCDateTime)]
+        if not moments:
+            return
+        window = self.window
+        late = " OR ".join(f"s.{c} > :latest OR length(s.{c}) <> 27" for c in moments)
+        params: dict[str, Any] = {"latest": window.wire(window.latest)}
+        condition = late
+        if window.earliest is not None:
+            early = " OR ".join(f"s.{c} < :earliest" for c in moments)
+            condition += (
+                f" OR (({early}) AND NOT EXISTS (SELECT 1 FROM {table.name} t"
+                f" WHERE t.post_id = {self.post_id} AND t.source_id = s.id))"
+            )
+            params["earliest"] = window.wire(window.earliest)
+        found = self.connection.execute(
+            text(f"SELECT s.id FROM {stage} s WHERE {condition} LIMIT 1"), params
+        ).first()
+        if found is not None:
+            raise UserError("batch_time_outside", name=self.name, part=table.name)
+
+    def _convert(self, column: Any, source: str) -> str:
+        kind = column.type
+        if isinstance(kind, UTCDateTime):
+            if self.postgres:
+                return f"(CAST({source} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+            return f"replace(replace({source}, 'T', ' '), 'Z', '')"
+        if isinstance(kind, Date):
+            return f"CAST({source} AS DATE)" if self.postgres else source
+        if isinstance(kind, Boolean):
+            return f"({source} <> 0)" if self.postgres else source
+        return source
+
+    def _check_links(self, stage: str, column: str, ref: str, source: str, own: bool) -> None:
+        """Every reference must point at a record this branch has from the same post (or, for a
+        link within the part, ``own``, at a record of the same part).
+
+        A set difference, not a join: each side is read once, so no plan can turn it into a
+        scan of the post's records per staged row (a join with ``LIMIT 1`` became one when an
+        ANALYZE meanwhile made the table look empty)."""
+        dangling = self.connection.exec_driver_sql(
+            f"SELECT 1 FROM (SELECT {source} FROM {stage} s WHERE {source} IS NOT NULL"
+            f" EXCEPT SELECT source_id FROM {ref} WHERE post_id = {self.post_id}"
+            + (f" EXCEPT SELECT id FROM {stage}" if own else "")
+            + ") dangling LIMIT 1"
+        ).first()
+        if dangling is not None:
+            raise UserError(
+                "batch_dangling", name=self.name, part=stage.removeprefix("stage_"), column=column
+            )
+
+
+def update_post(connection: Connection, post: Post, document: dict[str, Any] | None) -> None:
+    """A post's changed name or wadah comes with its batch; its key and code never do."""
+    if not document or not document["rows"]:
+        return
+    last = document["rows"][-1]
+    if not isinstance(last, list) or len(last) != len(document["columns"]):
+        return  # not the post's own row as the program writes it: ignored, as a foreign code
+    row = dict(zip(document["columns"], last, strict=True))
+    if row.get("code") != post.code:
+        return
+
+    def text_or_none(value: object, limit: int) -> str | None:
+        return value[:limit] if isinstance(value, str) and value.strip() else None
+
+    post.name = text_or_none(row.get("name"), 100) or post.name
+    post.wadah = text_or_none(row.get("wadah"), 150)
+    post.desa_code = text_or_none(row.get("desa_code"), 13)
+
+
+_DAWN = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def import_audit(
+    connection: Connection,
+    post_code: str,
+    change_no: int,
+    document: dict[str, Any] | None,
+    actor: Actor,
+    window: TimeWindow,
+    name: str,
+) -> None:
+    """The post's own history of the records comes along, marked as imported. Every entry is
+    new here, so each must lie within the batch's time window."""
+    if not document or not document["rows"]:
+        return
+    columns = document["columns"]
+    allowed = {c.name for c in AuditEntry.__table__.columns}
+    if not all(isinstance(c, str) and c in allowed for c in columns) or not {"at", "actor"} <= set(
+        columns
+    ):
+        raise UserError("batch_manifest_bad", name=name, reason="audit_log columns")
+    at, who = columns.index("at"), columns.index("actor")
+    latest, earliest = window.wire(window.latest), window.wire(window.earliest or _DAWN)
+    rows = []
+    for row in document["rows"]:
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise UserError("batch_manifest_bad", name=name, reason="audit_log rows")
+        moment = row[at]
+        if not isinstance(moment, str) or len(moment) != 27 or not earliest <= moment <= latest:
+            raise UserError("batch_time_outside", name=name, part="audit_log")
+        values = dict(zip(columns, row, strict=True))
+        values.pop("id", None)
+        values["change_no"] = change_no
+        values["origin"] = "import"
+        values["actor"] = f"{post_code}/{row[who]}"[:120]
+        try:
+            values["at"] = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError as error:  # in the window as text, yet no time (a 13th month)
+            raise UserError("batch_time_outside", name=name, part="audit_log") from error
+        if any(isinstance(v, dict | list) for v in values.values()):
+            raise UserError("batch_manifest_bad", name=name, reason="audit_log values")
+        # A creation comes without its values (the record itself has them): "{}".
+        values["changes_json"] = values.get("changes_json") or "{}"
+        rows.append(values)
+    connection.execute(insert(AuditEntry), rows)
+
+
+# --- the acknowledgement ------------------------------------------------------------------------
+
+
+__all__ = [
+    "IMPORT_ORDER",
+    "LATER_PARTS",
+    "MODELS",
+    "PartImporter",
+    "PartReader",
+    "import_audit",
+    "update_post",
+]

@@ -21,8 +21,8 @@ from pathlib import Path
 from rumah_perisai import vault
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.backup import local_backup, write_backup
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.restore import restore
 from rumah_perisai.tasks import SilentProgress
 

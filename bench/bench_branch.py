@@ -4,7 +4,7 @@ COPY of the same rows in the same run.
     DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/bench_branch.py [--posts 100]
 
 The batches are made once in ``bench/out/branch100``: 100 demo posts of 1,190 participants each
-(``services.demo``, deterministic), each writing its first batch (~5,000 records: participants,
+(``rumah_perisai.demo``, deterministic), each writing its first batch (~5,000 records: participants,
 cover periods, receipts, months, cards, closes, deposits, and the audit entries). Each run makes
 a fresh PostgreSQL database, a training branch, registers the 100 post keys, then times
 ``import_files`` over the 100 files (each batch checked, decrypted, imported in its own
@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from rumah_perisai.app import open_app
 from rumah_perisai.branch import add_post, import_files
 from rumah_perisai.config import DataFolder
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.exchange.batchfile import decrypt_parts, open_batch
 from rumah_perisai.keys.files import (
     BRANCH_PUBLIC_FILE,
@@ -38,7 +39,6 @@ from rumah_perisai.keys.files import (
 )
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import SilentProgress
 

@@ -25,9 +25,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.printing.cards import prepare_cards
 from rumah_perisai.services.cards import check_card, record_cards
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.volunteers import Actor
 
 

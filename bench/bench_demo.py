@@ -31,7 +31,7 @@ from rumah_perisai.db.models import (
     ReceiptMonth,
     Volunteer,
 )
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
+from rumah_perisai.demo import DemoRequest, create_demo_post
 
 _TABLES = (
     Post, Volunteer, Participant, CoverPeriod, Receipt, ReceiptMonth, DailyClose, DailyCloseLine,

@@ -30,6 +30,7 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.db.encrypted import open_raw
 from rumah_perisai.db.models import Participant, Volunteer
 from rumah_perisai.db.status import status_on
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.domain.coverage import Status
 from rumah_perisai.domain.months import add_months
 from rumah_perisai.domain.receipts import (
@@ -39,7 +40,6 @@ from rumah_perisai.domain.receipts import (
     receipt_counter,
     receipt_number,
 )
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.dues import payment_options, receipt_document, take_payment
 from rumah_perisai.services.receipt_chain import _MONTHS, _RECEIPTS, chain_rows, verify_chain
 from rumah_perisai.services.volunteers import actor_for

@@ -47,13 +47,13 @@ import bench_registration  # noqa: E402
 from rumah_perisai.app import open_app  # noqa: E402
 from rumah_perisai.config import DataFolder  # noqa: E402
 from rumah_perisai.db.encrypted import is_plain  # noqa: E402
+from rumah_perisai.demo import DemoRequest, create_demo_post  # noqa: E402
 from rumah_perisai.services.dashboard import (  # noqa: E402
     cohorts,
     dues_figures,
     promotion_dashboard,
     promotion_figures,
 )
-from rumah_perisai.services.demo import DemoRequest, create_demo_post  # noqa: E402
 from rumah_perisai.services.volunteers import log_in  # noqa: E402
 
 PLAIN_FILE = "plain.sqlite3"

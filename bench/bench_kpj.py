@@ -36,10 +36,10 @@ from rumah_perisai.app import open_app
 from rumah_perisai.branch import add_post, import_batch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.keys.files import BRANCH_PUBLIC_FILE, create_branch_keys
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.volunteers import Actor
 
 OUT = Path(__file__).parent / "out" / "kpj27k"

@@ -27,12 +27,12 @@ from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.engine import SQLITE_BEGIN
 from rumah_perisai.db.models import Participant
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange import safe_write
 from rumah_perisai.keys.files import branch_key_file, create_branch_keys
 from rumah_perisai.keys.installed import install_branch_key
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import SilentProgress

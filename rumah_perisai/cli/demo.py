@@ -18,7 +18,7 @@ from rumah_perisai.i18n import tr
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
-    from rumah_perisai.services.demo import DemoRequest, create_demo_post
+    from rumah_perisai.demo import DemoRequest, create_demo_post
 
     request = DemoRequest(participants=args.participants, seed=args.seed)
     if args.post_code:

@@ -38,7 +38,8 @@ services do have for many rows at once (``db.status.fill_conversions``). The mod
 * ``writer``: participants, receipts (the hash chain) and cover periods; ``cash``: closes and
   deposits; ``bulk``: bulk inserts, counters and ids.
 
-``rumah_perisai.services.demo`` re-exports the public names for the scripts that import them there.
+``rumah_perisai.services.demo`` re-exports the public names for the scripts that import them there;
+the program itself imports them from here.
 """
 
 from rumah_perisai.demo.api import (

@@ -16,14 +16,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rumah_perisai import vault
-from rumah_perisai.app import App
 from rumah_perisai.db.models import Setting
 from rumah_perisai.db.uow import operation_time
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.volunteers import Actor, require_coordinator
+
+if TYPE_CHECKING:  # the composition root imports services, not the other way round
+    from rumah_perisai.app import App
 
 RECOVERY_ISSUED = "recovery.issued"  # {"issued_at": ISO UTC}: the newest re-issue
 

@@ -66,7 +66,7 @@ def _install_crash_hook(log_file: str, database_url: str = "") -> None:
 
 def ensure_demo_post(app: App, parent: QWidget | None = None) -> bool:
     """Fill an empty demo folder with a demo post; False if cancelled or refused."""
-    from rumah_perisai.services.demo import DemoRequest, create_demo_post
+    from rumah_perisai.demo import DemoRequest, create_demo_post
 
     if post_summary(app.db) is not None:
         return True

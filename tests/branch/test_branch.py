@@ -314,8 +314,8 @@ def test_a_demo_batch_is_refused_at_a_real_branch(
 
     demo_folder = DataFolder(tmp_path / "demo")
     with open_app(demo_folder, demo_folder.sqlite_url, clock=clock) as demo:
+        from rumah_perisai.demo import DemoRequest, create_demo_post
         from rumah_perisai.keys.installed import post_public_key
-        from rumah_perisai.services.demo import DemoRequest, create_demo_post
         from rumah_perisai.tasks import SilentProgress
 
         create_demo_post(demo.db, demo_folder, DemoRequest(participants=5), "cli:t",
@@ -471,8 +471,8 @@ def test_a_rejected_registration_sent_again_stays_rejected(
 def test_a_demo_posts_batch_is_refused_at_a_real_branch_as_a_demo_batch(
     tmp_path: Path, branch: App, clock: FakeClock
 ) -> None:
+    from rumah_perisai.demo import DemoRequest, create_demo_post
     from rumah_perisai.keys.installed import install_branch_key
-    from rumah_perisai.services.demo import DemoRequest, create_demo_post
     from rumah_perisai.tasks import SilentProgress
 
     training = make_branch(tmp_path / "training", DataFolder(tmp_path / "training").sqlite_url,

@@ -27,12 +27,12 @@ from rumah_perisai.branch.xlsx import (
 )
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import AuditEntry, Participant
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import read_ack
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.acks import take_ack
 from rumah_perisai.services.batches import export_batch
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.dues import void_receipt
 from rumah_perisai.services.registration import withdraw
 from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name

@@ -29,9 +29,9 @@ from rumah_perisai.db.engine import make_engine
 from rumah_perisai.db.migrate import upgrade_to_head
 from rumah_perisai.db.models import Participant
 from rumah_perisai.db.uow import Database
+from rumah_perisai.demo import DEMO_RECOVERY_CODE, DemoRequest, create_demo_post
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.backup import local_backup
-from rumah_perisai.services.demo import DEMO_RECOVERY_CODE, DemoRequest, create_demo_post
 from rumah_perisai.services.restore import restore
 from tests.conftest import FakeClock
 from tests.dbfiles import open_raw

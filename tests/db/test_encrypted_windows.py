@@ -22,8 +22,8 @@ from rumah_perisai.db.encrypted import is_plain
 from rumah_perisai.db.engine import make_engine
 from rumah_perisai.db.migrate import upgrade_to_head
 from rumah_perisai.db.uow import Database
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.backup import write_backup
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.posts import PostSetup, set_up_post
 from rumah_perisai.services.restore import restore
 

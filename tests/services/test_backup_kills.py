@@ -21,9 +21,9 @@ from rumah_perisai import vault
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db import encrypted
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.exchange.backupfile import decrypt_content, parse_name, read_header
 from rumah_perisai.services.backup import write_backup
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.restore import finish_interrupted_restore
 from rumah_perisai.tasks import SilentProgress
 from tests.dbfiles import content_digest

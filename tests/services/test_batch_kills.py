@@ -20,12 +20,12 @@ from sqlalchemy import select, update
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import FILE_SUFFIX
 from rumah_perisai.keys.files import branch_key_file, create_branch_keys
 from rumah_perisai.keys.installed import install_branch_key
 from rumah_perisai.services.batches import batches, export_batch, verify_file
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import SilentProgress
 

@@ -615,7 +615,7 @@ def test_a_full_computer_disk_under_the_whole_data_folder_is_said_plainly(
 
     from rumah_perisai.app import open_app
     from rumah_perisai.config import DataFolder
-    from rumah_perisai.services.demo import DemoRequest, create_demo_post
+    from rumah_perisai.demo import DemoRequest, create_demo_post
     from rumah_perisai.tasks import SilentProgress
 
     root = tmp_path / "laptop"

@@ -23,8 +23,8 @@ from rumah_perisai.app import App, open_app
 from rumah_perisai.branch import init_branch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Receipt
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.acks import RefundDue
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.recovery import RecoverySheet
 from rumah_perisai.services.volunteers import Actor, log_in
 from rumah_perisai.ui.accounts_dialog import NewAccountDialog

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from rumah_perisai import vault
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.services.demo import DemoRequest, create_demo_post
+from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.volunteers import (
     ROLE_COORDINATOR,

@@ -31,7 +31,7 @@ from sqlalchemy import create_engine  # noqa: E402
 from rumah_perisai.app import open_app  # noqa: E402
 from rumah_perisai.config import DataFolder  # noqa: E402
 from rumah_perisai.db.migrate import alembic_config  # noqa: E402
-from rumah_perisai.services.demo import DemoRequest, create_demo_post  # noqa: E402
+from rumah_perisai.demo import DemoRequest, create_demo_post  # noqa: E402
 
 MADE_ON = date(2026, 11, 27)
 

@@ -1,4 +1,5 @@
-"""``receipts verify`` and ``receipts reenter``: the post's chain of dues receipts."""
+"""``receipts verify``, ``receipts reenter`` and ``receipt print`` (``cli/documents.py``): the post's
+chain of dues receipts."""
 
 from __future__ import annotations
 
@@ -110,7 +111,11 @@ def cmd_receipts_reenter(args: argparse.Namespace, ctx: Context) -> int:
 
 def register(commands: Commands) -> None:
     receipts = commands.add_parser(
-        "receipts", aliases=["receipt"], help=tr("check the post's dues receipts")
+        "receipts",
+        aliases=["receipt"],
+        help=tr(
+            "the post's dues receipts: print one, check them all, enter them again after a restore"
+        ),
     )
     receipt_commands = receipts.add_subparsers(
         dest="receipts_command", required=True, parser_class=Parser

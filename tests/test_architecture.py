@@ -318,3 +318,19 @@ def test_the_rules_see_lazy_imports_by_name_and_relative_and_skip_type_checking(
     assert not any(within(i.name, "rumah_perisai.app") for i in imports_of(typed))
     assert _absolute(services / "x.py", "branch", 2) == "rumah_perisai.branch"
     assert _absolute(services / "x.py", None, 1) == "rumah_perisai.services"
+
+
+# --- small modules ----------------------------------------------------------------------------------
+
+
+MAX_LINES = 800
+
+
+def test_no_module_is_over_800_lines() -> None:
+    """A module a newcomer can read whole; split along a real seam when one grows past it."""
+    long = {
+        _rel(p): n
+        for p in modules()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}

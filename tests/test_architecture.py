@@ -320,7 +320,7 @@ def test_the_rules_see_lazy_imports_by_name_and_relative_and_skip_type_checking(
     assert _absolute(services / "x.py", None, 1) == "rumah_perisai.services"
 
 
-# --- small modules ----------------------------------------------------------------------------------
+# --- small modules -------------------------------------------------------------------------------
 
 
 MAX_LINES = 800

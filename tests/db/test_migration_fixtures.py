@@ -1,8 +1,14 @@
 """A database of every released schema revision upgrades to the newest, its rows intact.
 
-``tests/data/migrations/<rev>.sqlite3`` is a small post (a dozen participants with receipts,
-a void, cash closes and calls) in the shape revision ``<rev>`` left it; its README says how the
-files were made. On SQLite the file itself is upgraded; on PostgreSQL (``DATABASE_URL``) a
+Two files of each revision, both small posts; their README says how they were made:
+
+* ``tests/data/migrations/by-old-code/<rev>.sqlite3``: made by the program of that time, through
+  its own migrations and its own demo (what a post of that time really had; at 0001 a post
+  could not register anyone yet, so that one holds the post and its coordinator only);
+* ``tests/data/migrations/<rev>.sqlite3``: a fuller post (a dozen participants with receipts,
+  a void, cash closes and calls) made at the newest schema and taken down to ``<rev>`` by the
+  project's own downgrades: every table of that revision has rows.
+ On SQLite the file itself is upgraded; on PostgreSQL (``DATABASE_URL``) a
 database is brought to ``<rev>`` by Alembic and the file's rows are copied into it first.
 Either way the upgraded database must hold every row it held (every column both revisions
 have, unchanged) and agree with the models, as a database made new does.
@@ -30,6 +36,7 @@ from rumah_perisai.db.models import Base, is_modelled_table
 from rumah_perisai.services.participant_search import ListFilter, ParticipantSearch
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "migrations"
+KINDS = {"downgraded": FIXTURES, "by-old-code": FIXTURES / "by-old-code"}
 # SQLite's own bookkeeping and the search index's shadow tables (rebuilt, not carried).
 NOT_COMPARED = ("sqlite_", "participants_fts", "alembic_version")
 
@@ -41,12 +48,23 @@ def released_revisions() -> list[str]:
 
 
 REVISIONS = released_revisions()
+FILES = [(kind, revision) for kind in KINDS for revision in REVISIONS]
 
 
-def test_every_released_revision_has_its_database_file() -> None:
-    """A new migration makes the previous head a released revision: add its file
-    (``make_fixtures.py`` writes the missing ones)."""
-    assert sorted(p.stem for p in FIXTURES.glob("*.sqlite3")) == REVISIONS
+def _file(kind: str, revision: str) -> Path:
+    return KINDS[kind] / f"{revision}.sqlite3"
+
+
+def _people(kind: str, revision: str) -> int:
+    """How many participants each file holds: a dozen, but none in the first release's own."""
+    return 0 if (kind, revision) == ("by-old-code", REVISIONS[0]) else 12
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_released_revision_has_its_database_files(kind: str) -> None:
+    """A new migration makes the previous head a released revision: add its files
+    (``make_fixtures.py`` and ``make_by_old_code.py`` write the missing ones)."""
+    assert sorted(p.stem for p in KINDS[kind].glob("*.sqlite3")) == REVISIONS
 
 
 def _rows(path: Path) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
@@ -121,15 +139,15 @@ def _names(path: Path) -> list[str]:
         connection.close()
 
 
-@pytest.mark.parametrize("revision", REVISIONS)
+@pytest.mark.parametrize(("kind", "revision"), FILES)
 def test_a_sqlite_file_of_each_revision_upgrades_with_its_rows(
-    tmp_path: Path, revision: str
+    tmp_path: Path, kind: str, revision: str
 ) -> None:
-    fixture = FIXTURES / f"{revision}.sqlite3"
+    fixture = _file(kind, revision)
     copy = tmp_path / fixture.name
     shutil.copyfile(fixture, copy)
     before = _rows(copy)
-    assert len(before["participants"][1]) == 12
+    assert len(before["participants"][1]) == _people(kind, revision)
     engine = make_engine(f"sqlite:///{copy.as_posix()}")
     try:
         assert upgrade_to_head(engine, backup_dir=tmp_path / "backups") == revision
@@ -193,9 +211,9 @@ def _copy_rows(fixture: Path, engine: Engine) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.parametrize("revision", REVISIONS)
+@pytest.mark.parametrize(("kind", "revision"), FILES)
 def test_a_postgresql_database_of_each_revision_upgrades_with_its_rows(
-    revision: str, request: pytest.FixtureRequest
+    kind: str, revision: str, request: pytest.FixtureRequest
 ) -> None:
     from tests.conftest import POSTGRES_URL, _postgres_database
 
@@ -210,9 +228,9 @@ def test_a_postgresql_database_of_each_revision_upgrades_with_its_rows(
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
-        fixture = FIXTURES / f"{revision}.sqlite3"
+        fixture = _file(kind, revision)
         counts = _copy_rows(fixture, engine)
-        assert counts["participants"] == 12
+        assert counts["participants"] == _people(kind, revision)
         with engine.connect() as connection:
             names = set(connection.execute(text("SELECT name FROM participants")).scalars())
         assert upgrade_to_head(engine) == revision
@@ -230,7 +248,10 @@ def test_a_postgresql_database_of_each_revision_upgrades_with_its_rows(
         engine.dispose()
 
 
-def test_a_posts_folder_from_the_first_revision_opens_in_the_program(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_a_posts_folder_from_the_first_revision_opens_in_the_program(
+    tmp_path: Path, kind: str
+) -> None:
     """The whole way a post of the first release takes: its plain file in its data folder is
     encrypted at the first start, then upgraded through SQLCipher, every row kept."""
     from sqlalchemy import func, select
@@ -240,7 +261,7 @@ def test_a_posts_folder_from_the_first_revision_opens_in_the_program(tmp_path: P
     from rumah_perisai.db.encrypted import is_plain
     from rumah_perisai.db.models import Participant, Receipt
 
-    first = FIXTURES / f"{REVISIONS[0]}.sqlite3"
+    first = _file(kind, REVISIONS[0])
     before = _rows(first)
     folder = DataFolder(tmp_path / "data")
     folder.root.mkdir(parents=True)

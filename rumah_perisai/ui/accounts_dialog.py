@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rumah_perisai import formats
+from rumah_perisai import changes, formats
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.timezones import local_time
-from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.pin_guard import (
     account_guard_key,
@@ -44,8 +43,9 @@ from rumah_perisai.services.volunteers import (
     reset_pin,
     set_active,
 )
+from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER, RED_TEXT
-from rumah_perisai.ui.refusals import refusing
+from rumah_perisai.ui.operations import run_op
 
 # The list's columns; the last two say who could not log in (issue 16, item 4).
 COLUMNS = (
@@ -146,17 +146,14 @@ class NewAccountDialog(QDialog):
         if self.pin.text() != self.pin_again.text():
             self.error.setText(tr("The two PINs differ; nothing was created."))
             return
-        try:
-            create_account(
-                self._db,
-                AccountSetup(self.name.text(), self.pin.text()),
-                str(self.role.currentData()),
-                self._actor,
-            )
-        except UserError as error:
-            self.error.setText(error.message())
-            return
-        self.accept()
+        setup, role = AccountSetup(self.name.text(), self.pin.text()), str(self.role.currentData())
+        run_op(
+            self,
+            lambda: create_account(self._db, setup, role, self._actor),
+            success=lambda _id: self.accept(),  # the list shows it by the change notice
+            failure=lambda error: self.error.setText(error.message()),
+            boxed=False,  # under the form, in red
+        )
 
 
 class AccountsDialog(QDialog):
@@ -199,6 +196,8 @@ class AccountsDialog(QDialog):
         layout.addWidget(self.recovery_note)
         layout.addLayout(buttons)
         self.refresh()
+        # Accounts added, switched or unlocked, here or at a login: the list again.
+        listen(self, (changes.ACCOUNTS,), self.refresh)
 
     def refresh(self) -> None:
         self._accounts = accounts(self._db)
@@ -256,16 +255,13 @@ class AccountsDialog(QDialog):
         return self._accounts[row] if 0 <= row < len(self._accounts) else None
 
     def add(self) -> None:
-        if NewAccountDialog(self._db, self._actor, self).exec():
-            self.refresh()
+        NewAccountDialog(self._db, self._actor, self).exec()
 
     def toggle(self) -> None:
         account = self._selected()
         if account is None:
             return
-        with refusing(self):
-            set_active(self._db, account.id, not account.active, self._actor)
-        self.refresh()
+        run_op(self, lambda: set_active(self._db, account.id, not account.active, self._actor))
 
     def reset(self) -> None:
         account = self._selected()
@@ -279,5 +275,4 @@ class AccountsDialog(QDialog):
         )
         if not ok:
             return
-        with refusing(self):
-            reset_pin(self._db, account.id, pin, self._actor)
+        run_op(self, lambda: reset_pin(self._db, account.id, pin, self._actor))

@@ -36,17 +36,18 @@ from rumah_perisai.app import App
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.backup import (
+    BackupInfo,
     BackupStatus,
     backup_status,
     set_off_laptop_target,
     write_backup,
 )
-from rumah_perisai.services.recovery import reissue_recovery_code
+from rumah_perisai.services.recovery import IssuedCode, reissue_recovery_code
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.file_dialogs import documents_folder
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, WARNING_STYLE
+from rumah_perisai.ui.operations import run_op, run_op_in_background
 from rumah_perisai.ui.recovery_dialog import RecoveryCodeDialog
-from rumah_perisai.ui.tasks import run_with_progress
 
 
 def backup_when(moment: datetime | None, timezone: str) -> str:
@@ -201,21 +202,24 @@ class BackupDialog(QDialog):
         if out_dir is None:
             return
         app = self._app
-        result = run_with_progress(
+        outcome = run_op_in_background(
             self,
             tr("Writing the backup…"),
             lambda progress: write_backup(app, out_dir, "manual", progress=progress),
+            success=self._written,
+            failure=self._backup_refused,
+            boxed=False,  # in the dialog's own line
         )
-        self.refresh()
-        if result.error is not None:
-            if isinstance(result.error, UserError):
-                self.say(result.error.message(), good=False)
-                return
-            raise result.error
-        if result.value is None:
+        if outcome.cancelled:
+            self.refresh()
             self.say(tr("Stopped: no backup was written."), good=False)
-            return
-        info = result.value
+
+    def _backup_refused(self, error: UserError) -> None:
+        self.refresh()
+        self.say(error.message(), good=False)
+
+    def _written(self, info: BackupInfo) -> None:
+        self.refresh()
         self.say(
             tr(
                 "Backup written and checked: {path} ({size} MB).",
@@ -234,11 +238,15 @@ class BackupDialog(QDialog):
         self._set_target(None)
 
     def _set_target(self, folder: Path | None) -> None:
-        try:
-            set_off_laptop_target(self._app, folder, self._actor)
-        except UserError as error:
-            self.say(error.message(), good=False)
-            return
+        run_op(
+            self,
+            lambda: set_off_laptop_target(self._app, folder, self._actor),
+            success=lambda _done: self._target_set(folder),
+            failure=lambda error: self.say(error.message(), good=False),
+            boxed=False,
+        )
+
+    def _target_set(self, folder: Path | None) -> None:
         self.refresh()
         if folder is None:
             self.say(tr("The daily close now keeps its backup on this laptop only."), good=False)
@@ -271,11 +279,15 @@ class BackupDialog(QDialog):
         box.open()
 
     def reissue(self) -> None:
-        try:
-            issued = reissue_recovery_code(self._app, self._actor)
-        except UserError as error:
-            self.say(error.message(), good=False)
-            return
+        run_op(
+            self,
+            lambda: reissue_recovery_code(self._app, self._actor),
+            success=self._reissued,
+            failure=lambda error: self.say(error.message(), good=False),
+            boxed=False,
+        )
+
+    def _reissued(self, issued: IssuedCode) -> None:
         self.say(tr("A new recovery code was issued; the old one no longer works."), good=True)
         intro = tr(
             "This is the post's new recovery code. The old one no longer works: destroy its sheet."

@@ -24,7 +24,7 @@ def refusal_box(
     parent: QWidget | None,
     title: str,
     error: UserError,
-    retry: Callable[[], None] | None = None,
+    retry: Callable[[], object] | None = None,
 ) -> QMessageBox:
     """A window-modal warning, opened without blocking (tests see it too). For a busy database,
     with ``retry``: "Try again" runs ``retry`` once the box is closed; Cancel does nothing."""

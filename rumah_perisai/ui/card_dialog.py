@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -28,6 +28,7 @@ from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.choice_dialog import ChoiceDialog
 from rumah_perisai.ui.file_dialogs import save_path
+from rumah_perisai.ui.operations import run_op
 
 # The reasons as radio buttons, each with its Alt key (the card service's REASON_TEXT has none).
 REASON_CHOICES = {
@@ -72,8 +73,6 @@ class ReprintReasonDialog(ChoiceDialog):
 
 class CardDialog(QDialog):
     """Shows the drawn cards; Print… or Save as PDF… makes them, then records them."""
-
-    recorded = Signal(list)
 
     def __init__(
         self, db: Database, prepared: PreparedCards, actor: Actor, parent: QWidget | None = None
@@ -131,13 +130,14 @@ class CardDialog(QDialog):
 
     def save_to(self, path: Path) -> None:
         """Write the PDF, then record the cards (a file that failed records nothing)."""
-        try:
+        saved = run_op(
+            self,
             # replace: the save dialog has asked before an existing file is overwritten
-            save_cards(self.prepared, path, replace=True)
-        except UserError as error:
-            self.message.setText(error.message())
-            return
-        if not self._record():
+            lambda: save_cards(self.prepared, path, replace=True),
+            failure=self._refused,
+            boxed=False,
+        )
+        if saved and not self._record():
             # Not recorded (another card made meanwhile, a busy database): a file of cards
             # never recorded would scan as forged; it goes, as on the command line.
             path.unlink(missing_ok=True)
@@ -166,14 +166,18 @@ class CardDialog(QDialog):
         return painter.end()
 
     def _record(self) -> bool:
-        try:
-            ids = record_cards(self._db, self.prepared, self._actor)
-        except UserError as error:
-            self.message.setText(error.message())
-            return False
-        self.recorded.emit(ids)
-        self.accept()
-        return True
+        """Record the cards printed or saved; the participant view shows them by the notice."""
+        done = run_op(
+            self,
+            lambda: record_cards(self._db, self.prepared, self._actor),
+            success=lambda _ids: self.accept(),
+            failure=self._refused,
+            boxed=False,
+        )
+        return bool(done)
+
+    def _refused(self, error: UserError) -> None:
+        self.message.setText(error.message())  # beside the buttons
 
 
 __all__ = ["CardDialog", "Qt", "ReprintReasonDialog", "card_file_name"]

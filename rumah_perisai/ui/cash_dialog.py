@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rumah_perisai import formats
+from rumah_perisai import changes, formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
@@ -56,11 +56,12 @@ from rumah_perisai.services.cash import (
 )
 from rumah_perisai.services.dues import parse_cash
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.deposit_dialog import DepositDialog
 from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, NUMBER, WARNING_STYLE
+from rumah_perisai.ui.operations import run_op_in_background
 from rumah_perisai.ui.pdf_preview import PdfDialog
-from rumah_perisai.ui.tasks import run_with_progress
 
 log = logging.getLogger(__name__)
 
@@ -184,9 +185,6 @@ class SummaryDialog(PdfDialog):
 class CashDialog(QDialog):
     """The cash window (Ctrl+K in the main window)."""
 
-    closed = Signal(int)  # a daily close was stored (its id)
-    deposited = Signal(int)
-
     def __init__(
         self,
         db: Database,
@@ -210,6 +208,7 @@ class CashDialog(QDialog):
         self.setWindowTitle(tr("Cash and daily close"))
         self._build()
         self.refresh()
+        listen(self, (changes.CASH,), self._cash_changed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not closed_by_program(self, event):
@@ -634,32 +633,32 @@ class CashDialog(QDialog):
         # Off the GUI thread: once the close is committed the post is backed up (here and off
         # the laptop), which takes seconds on a big post. The close cannot be stopped half-way.
         db, actor, note = self._db, self._actor, self.note.text()
-        result = run_with_progress(
+        run_op_in_background(
             self,
             tr("Closing the day and backing up the post…"),
             lambda _progress: close_day(
                 db, current.day, counted, actor, through_seq=current.through_seq, note=note
             ),
+            success=self._closed,
+            failure=self._close_refused,
             cancellable=False,
+            boxed=False,  # under the counts, in red
         )
-        if result.error is not None:
-            if not isinstance(result.error, UserError):
-                raise result.error
-            refused = result.error
+
+    def _close_refused(self, refused: UserError) -> None:
+        self.close_error.setText(refused.message())
+        if refused.key == "till_changed":
+            self.show_till()  # the new receipts, with what was typed kept
             self.close_error.setText(refused.message())
-            if refused.key == "till_changed":
-                self.show_till()  # the new receipts, with what was typed kept
-                self.close_error.setText(refused.message())
-            elif refused.key == "close_needs_note":
-                self.note.setFocus()
-            return
-        close_id = result.value
-        if close_id is None:
-            return
+        elif refused.key == "close_needs_note":
+            self.note.setFocus()
+
+    def _closed(self, close_id: int) -> None:
+        """This window shows the close it made, then its summary; other views (the main
+        window's banner, the dashboards) by the change notice."""
         self.note.clear()
         self.count_rows = []
         self.refresh()
-        self.closed.emit(close_id)
         self.show_summary(close_id)
 
     def show_summary(self, close_id: int) -> None:
@@ -679,11 +678,11 @@ class CashDialog(QDialog):
         if not self.deposit_button.isEnabled() or not chosen:
             return
         dialog = DepositDialog(self._db, self._actor, chosen, self._today(), self)
-        dialog.recorded.connect(self._deposited)
         self.deposit_dialog = dialog
         dialog.open()
 
-    def _deposited(self, deposit_id: int) -> None:
+    def _cash_changed(self) -> None:
+        """A close or deposit made here or elsewhere (the deposit dialog): the cash held and the
+        closes again; the till and what was typed in it stay."""
         self.show_position()
         self.show_closes()
-        self.deposited.emit(deposit_id)

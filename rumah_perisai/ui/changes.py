@@ -91,7 +91,10 @@ class _Listener(QObject):
             self.stale = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._widget and event.type() == QEvent.Type.Show and self.stale:
+        # The event's type first: this runs for every event of the widget, including those of
+        # its destruction, when a widget collected by Python's cycle collector may already
+        # have had this listener's attributes cleared.
+        if event.type() == QEvent.Type.Show and watched is self._widget and self.stale:
             self.stale = False
             self._refresh()
         return False

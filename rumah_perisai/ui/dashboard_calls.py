@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 from rumah_perisai import formats
 from rumah_perisai.domain.coverage import Status
 from rumah_perisai.domain.timezones import local_date
-from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
-from rumah_perisai.printing.call_list import call_list_pdf, export_xlsx
+from rumah_perisai.printing.call_list import PrintedCallList, call_list_file
+from rumah_perisai.printing.output import write_document
 from rumah_perisai.services.call_list import (
     DEFAULT_WITHIN_DAYS,
     MAX_WITHIN_DAYS,
@@ -59,6 +59,7 @@ from rumah_perisai.ui.dashboard_parts import (
     fit_columns,
 )
 from rumah_perisai.ui.file_dialogs import remember_folder, start_folder
+from rumah_perisai.ui.operations import run_op
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 from rumah_perisai.ui.pdf_preview import PdfDialog
 
@@ -324,11 +325,16 @@ class CallsTab(DashboardBase):
 
     def record_outcome(self, row: CallRow, outcome: str, note: str = "") -> None:
         """Record how the call went; the row shows it at once (and the list next time)."""
-        try:
-            record_call(self._db, row.participant_id, outcome, self.actor, note)
-        except UserError as error:
-            self.calls_info.setText(error.message())
-            return
+        run_op(
+            self,
+            lambda: record_call(self._db, row.participant_id, outcome, self.actor, note),
+            success=lambda _done: self._recorded(row),
+            failure=lambda error: self.calls_info.setText(error.message()),
+            boxed=False,  # the tab's own line
+        )
+
+    def _recorded(self, row: CallRow) -> None:
+        """The row at once, before the tab is read again after the notice."""
         newest = calls_of(self._db, row.participant_id)[0]
         updated = replace(
             row,
@@ -355,19 +361,33 @@ class CallsTab(DashboardBase):
             remember_folder(CALL_LIST_FILES, Path(path).parent)
             self.export_to(Path(path))
 
+    def call_list_paper(self, kind: str) -> PrintedCallList:
+        """The list with the filters shown, drawn by the entry point ``calls --out`` uses."""
+        return call_list_file(
+            self._db,
+            self.today(),
+            kind,
+            within_days=self.within.value(),
+            desa_code=self.calls_desa.currentData(),
+            volunteer_id=self.calls_volunteer.currentData(),
+        )
+
     def export_to(self, path: Path) -> bool:
-        try:
-            export_xlsx(self.call_model.rows, path)
-        except OSError as error:
-            self.calls_info.setText(tr("The file could not be written: {reason}",
-                                       reason=str(error)))  # fmt: skip
-            return False
-        self.calls_info.setText(tr("Saved as {path}.", path=str(path)))
-        return True
+        """The spreadsheet to ``path`` (the save dialog has asked before one is replaced)."""
+        written = run_op(
+            self,
+            lambda: write_document(path, self.call_list_paper("xlsx").data, replace=True),
+            success=lambda _path: self.calls_info.setText(tr("Saved as {path}.", path=str(path))),
+            failure=lambda error: self.calls_info.setText(error.message()),
+            boxed=False,  # the tab's own line
+        )
+        return bool(written)
 
     def print_calls(self) -> None:
-        pdf = call_list_pdf(self.call_model.rows, self.summary.name, self.today())
+        run_op(self, lambda: self.call_list_paper("pdf"), success=self._show_paper)
+
+    def _show_paper(self, paper: PrintedCallList) -> None:
         dialog = PdfDialog(tr("Call list"), self)
-        dialog.show_pdf(pdf, f"daftar-telepon-{self.summary.code}-{self.today():%Y-%m-%d}.pdf")
+        dialog.show_pdf(paper.data, paper.file_name)
         self.pdf_dialog = dialog
         dialog.open()

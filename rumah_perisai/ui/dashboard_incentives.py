@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 from rumah_perisai import formats
 from rumah_perisai.domain.incentives import PART_NOTE
 from rumah_perisai.domain.months import add_months, first_of_month
-from rumah_perisai.i18n import N_, speaking, tr
-from rumah_perisai.printing.incentives import statement_pdf
-from rumah_perisai.services.incentives import IncentiveStatement, post_month, volunteer_month
+from rumah_perisai.i18n import N_, tr
+from rumah_perisai.printing.incentives import PrintedStatement, volunteer_statement
+from rumah_perisai.services.incentives import IncentiveStatement, post_month
 from rumah_perisai.ui.dashboard_base import (
     AMOUNT,
     HINT_STYLE,
@@ -33,6 +33,7 @@ from rumah_perisai.ui.dashboard_base import (
     DashboardBase,
     read_only,
 )
+from rumah_perisai.ui.operations import run_op
 from rumah_perisai.ui.pdf_preview import PdfDialog
 
 INCENTIVE_COLUMNS = (
@@ -183,15 +184,16 @@ class IncentivesTab(DashboardBase):
         chosen = self.selected_statement()
         if chosen is None:
             return
-        with speaking("id"):  # the paper is Indonesian, its lines too
-            statement = volunteer_month(self._db, chosen.volunteer_id, chosen.month)
-        pdf = statement_pdf(
-            statement, self.summary.name, wadah=self.summary.wadah, is_demo=self.summary.is_demo
+        # The entry point ``incentives statement`` uses: the same bytes; the file name says
+        # which month and which account, never the volunteer's name (it is personal data).
+        run_op(
+            self,
+            lambda: volunteer_statement(self._db, chosen.volunteer_id, chosen.month),
+            success=self._show_statement,
         )
+
+    def _show_statement(self, paper: PrintedStatement) -> None:
         dialog = PdfDialog(tr("Incentive statement"), self)
-        # Which month and which account, never the volunteer's name (it is personal data).
-        code, month = self.summary.code, statement.month
-        name = f"insentif-{code}-{month:%Y-%m}-relawan-{statement.volunteer_id}"
-        dialog.show_pdf(pdf, f"{name}.pdf")
+        dialog.show_pdf(paper.pdf, paper.file_name)
         self.pdf_dialog = dialog
         dialog.open()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from rumah_perisai import formats
 from rumah_perisai.db.uow import Database
-from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.cash import BANK_NAMES, BANKS, CloseRow, record_deposit
 from rumah_perisai.services.dues import parse_cash
@@ -31,12 +29,11 @@ from rumah_perisai.ui.buttons import cancel_and
 from rumah_perisai.ui.date_field import UNFINISHED, DateField
 from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.look import ERROR_STYLE
+from rumah_perisai.ui.operations import run_op
 
 
 class DepositDialog(QDialog):
     """A coordinator records cash taken to the bank against the chosen closes."""
-
-    recorded = Signal(int)
 
     def __init__(
         self,
@@ -126,28 +123,37 @@ class DepositDialog(QDialog):
         super().reject()
 
     def save(self) -> None:
-        try:
-            amount = parse_cash(self.amount.text())
-            picked = self.deposited_on.date()
-            if picked is None:
-                self.error.setText(self.deposited_on.problem() or tr(UNFINISHED))
-                self.deposited_on.setFocus()
-                return
-            deposit_id = record_deposit(
-                self._db,
-                bank=str(self.bank.currentData()),
-                bank_name=self.bank_name.text() if self.bank.currentData() == "other" else "",
-                reference=self.reference.text(),
-                deposited_on=picked,
-                amount=amount,
-                close_ids=[c.id for c in self.chosen],
-                actor=self._actor,
-            )
-        except UserError as error:
-            self.error.setText(error.message())
-            return
-        self.accept()
-        self.recorded.emit(deposit_id)
+        run_op(
+            self,
+            self._record,
+            success=self._recorded,
+            failure=lambda error: self.error.setText(error.message()),
+            boxed=False,  # under the form, in red
+        )
+
+    def _record(self) -> int | None:
+        """The deposit's id; None when the date is not a date yet (said under the form)."""
+        amount = parse_cash(self.amount.text())
+        picked = self.deposited_on.date()
+        if picked is None:
+            self.error.setText(self.deposited_on.problem() or tr(UNFINISHED))
+            self.deposited_on.setFocus()
+            return None
+        return record_deposit(
+            self._db,
+            bank=str(self.bank.currentData()),
+            bank_name=self.bank_name.text() if self.bank.currentData() == "other" else "",
+            reference=self.reference.text(),
+            deposited_on=picked,
+            amount=amount,
+            close_ids=[c.id for c in self.chosen],
+            actor=self._actor,
+        )
+
+    def _recorded(self, deposit_id: int | None) -> None:
+        """Done: the cash window shows the deposit by the change notice."""
+        if deposit_id is not None:
+            self.accept()
 
 
 def _first_widget(row: QHBoxLayout) -> QWidget | None:

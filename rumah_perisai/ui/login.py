@@ -30,6 +30,7 @@ from rumah_perisai.services.pin_reset import reset_pin_with_recovery_code
 from rumah_perisai.services.volunteers import (
     ROLE_COORDINATOR,
     Actor,
+    Login,
     accounts,
     attempt_login,
     change_own_pin,
@@ -39,6 +40,7 @@ from rumah_perisai.services.volunteers import (
 from rumah_perisai.ui.accounts_dialog import NewAccountDialog, pin_rule_hint
 from rumah_perisai.ui.first_run import app_actor
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE
+from rumah_perisai.ui.operations import run_op
 
 DEFAULT_IDLE_MINUTES = 15
 PIN_FIELD_LENGTH = 8
@@ -171,11 +173,16 @@ class LoginDialog(QDialog):
             return
         pin = self.pin.text()
         self.pin.clear()
-        try:
-            login = attempt_login(self._db, self.name.currentText(), pin, by=app_actor())
-        except UserError as error:
-            self._refused(error)
-            return
+        name = self.name.currentText()
+        run_op(
+            self,
+            lambda: attempt_login(self._db, name, pin, by=app_actor()),
+            success=lambda login: self._logged_in(login, pin),
+            failure=self._refused,
+            boxed=False,  # under the PIN
+        )
+
+    def _logged_in(self, login: Login, pin: str) -> None:
         if login.must_change_pin:
             self._ask_new_pin(login.actor, pin)
             return
@@ -272,19 +279,25 @@ class LoginDialog(QDialog):
             self.new_pin_again.clear()
             self.new_pin_again.setFocus()
             return
-        try:
-            change_own_pin(
-                self._db, actor.volunteer_id, self._old_pin, self.new_pin.text(), by=app_actor()
-            )
-        except UserError as error:
-            self.change_error.setText(error.message())
-            self.new_pin.clear()
-            self.new_pin_again.clear()
-            self.new_pin.setFocus()
-            return
+        volunteer_id, old, new = actor.volunteer_id, self._old_pin, self.new_pin.text()
+        run_op(
+            self,
+            lambda: change_own_pin(self._db, volunteer_id, old, new, by=app_actor()),
+            success=lambda _done: self._pin_changed(actor),
+            failure=self._change_refused,
+            boxed=False,  # under the new PIN
+        )
+
+    def _pin_changed(self, actor: Actor) -> None:
         self._old_pin = ""
         self.actor = actor
         self.accept()
+
+    def _change_refused(self, error: UserError) -> None:
+        self.change_error.setText(error.message())
+        self.new_pin.clear()
+        self.new_pin_again.clear()
+        self.new_pin.setFocus()
 
     def _back_to_login(self) -> None:
         self._pending = None
@@ -357,7 +370,8 @@ class LoginDialog(QDialog):
         self.recovery_code.setFocus()
 
     def reset_with_code(self) -> None:
-        assert self._folder is not None
+        folder = self._folder
+        assert folder is not None
         if not self.reset_pin_again.text():  # Enter in an earlier field: on to the next one
             self.focusNextChild()
             return
@@ -366,25 +380,30 @@ class LoginDialog(QDialog):
             self.reset_pin_again.clear()
             self.reset_pin_again.setFocus()
             return
-        try:
-            owner = reset_pin_with_recovery_code(
-                self._db,
-                self._folder,
-                self.recovery_code.text(),
-                self.reset_name.currentText(),
-                self.reset_pin.text(),
-                by=app_actor(),
-            )
-        except UserError as error:
-            self.reset_error.setText(error.message())
-            if error.key == "pin_rule":
-                self.reset_pin.clear()
-                self.reset_pin_again.clear()
-                self.reset_pin.setFocus()
-            else:
-                self.recovery_code.setFocus()
-                self.recovery_code.selectAll()
-            return
+        code, name, pin = (
+            self.recovery_code.text(),
+            self.reset_name.currentText(),
+            self.reset_pin.text(),
+        )
+        run_op(
+            self,
+            lambda: reset_pin_with_recovery_code(self._db, folder, code, name, pin, by=app_actor()),
+            success=self._reset_done,
+            failure=self._reset_refused,
+            boxed=False,  # under the recovery form
+        )
+
+    def _reset_refused(self, error: UserError) -> None:
+        self.reset_error.setText(error.message())
+        if error.key == "pin_rule":
+            self.reset_pin.clear()
+            self.reset_pin_again.clear()
+            self.reset_pin.setFocus()
+        else:
+            self.recovery_code.setFocus()
+            self.recovery_code.selectAll()
+
+    def _reset_done(self, owner: Actor) -> None:
         self._back_to_login()
         self.name.setCurrentText(owner.name)
         self.error.setStyleSheet(GOOD_STYLE)

@@ -13,7 +13,12 @@ try block of its own::
   they listen (``ui.changes``);
 * a refusal (``UserError`` and the rest of ``errors.as_refusal``) is shown in its one line over
   ``parent`` (``ui.refusals.refusing``), then ``failure(error)`` if given; nothing was changed.
-  A bug is not caught: it reaches the crash hook (``show_failure``).
+  A bug is not caught: it reaches the crash hook (``show_failure``);
+* ``retry=``: a busy database (another window or program saving) is no one's fault and nothing
+  was changed, so its box offers "Try again", which calls ``retry`` (``ui.busy``; the box never
+  blocks); other refusals are shown in the same box with OK;
+* ``boxed=False``: no box at all; ``failure`` says the refusal in place (the line under a
+  field or under the form), as the registration form, the void and the day's close do.
 
 The returned ``Outcome`` says which it was (and holds the box shown when ``wait=False``).
 """
@@ -56,10 +61,12 @@ def run_op(
     failure: Callable[[UserError], object] | None = None,
     title: str | None = None,
     wait: bool = True,
+    retry: Callable[[], object] | None = None,
+    boxed: bool = True,
 ) -> Outcome[T]:
     """Run ``work`` now, on the GUI thread; report its success or refusal in one place."""
     outcome: Outcome[T] = Outcome()
-    with refusing(parent, title, wait=wait) as refused:
+    with refusing(parent, title, wait=wait, retry=retry, boxed=boxed) as refused:
         outcome.value = work()
         outcome.done = True
     return _report(outcome, refused.error, refused.box, success, failure)
@@ -75,12 +82,14 @@ def run_op_in_background(
     title: str | None = None,
     cancellable: bool = True,
     wait: bool = True,
+    retry: Callable[[], object] | None = None,
+    boxed: bool = True,
 ) -> Outcome[T]:
     """Run ``work`` on a worker thread behind a progress dialog (``label``, Cancel); report its
     success, refusal or cancelling here, on the GUI thread."""
     result = run_with_progress(parent, label, work, cancellable=cancellable)
     outcome: Outcome[T] = Outcome(cancelled=result.cancelled)
-    with refusing(parent, title, wait=wait) as refused:
+    with refusing(parent, title, wait=wait, retry=retry, boxed=boxed) as refused:
         if result.error is not None:
             raise result.error
         if not result.cancelled:

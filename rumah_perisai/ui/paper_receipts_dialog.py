@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,6 +43,7 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import language, tr
 from rumah_perisai.services.dues import parse_cash
 from rumah_perisai.services.paper_receipts import (
+    Entered,
     PaperReceipt,
     PaperStatus,
     enter_paper_receipt,
@@ -53,6 +54,7 @@ from rumah_perisai.services.paper_receipts import (
 )
 from rumah_perisai.services.volunteers import Actor, accounts
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, NUMBER, WARNING_STYLE
+from rumah_perisai.ui.operations import run_op
 from rumah_perisai.ui.paper_banner import HOLD_STYLE
 
 COLUMNS = 5  # number, printed, participant, amount, collector (or why lost)
@@ -66,9 +68,8 @@ def _when(status: PaperStatus, moment: object) -> str:
 
 
 class PaperReceiptsDialog(QDialog):
-    """``changed`` after anything was recorded (the main window's hold banner looks again)."""
-
-    changed = Signal()
+    """The paper receipts printed after the backup, entered again. What is recorded here
+    reaches the main window's hold banner by the change notice."""
 
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -420,11 +421,15 @@ class PaperReceiptsDialog(QDialog):
         )
 
     def save(self) -> None:
-        try:
-            entered = enter_paper_receipt(self._db, self._entry(), self._actor)
-        except UserError as error:
-            self._refused(error)
-            return
+        run_op(
+            self,
+            lambda: enter_paper_receipt(self._db, self._entry(), self._actor),
+            success=self._entered,
+            failure=self._refused,
+            boxed=False,  # the line under the form, in red
+        )
+
+    def _entered(self, entered: Entered) -> None:
         # The date and the collector stay: the next paper is often the same day's, same hand.
         for field in (self.number, self.participant, self.amount, self.cash):
             field.clear()
@@ -432,25 +437,29 @@ class PaperReceiptsDialog(QDialog):
                       amount=formats.money(entered.total)))  # fmt: skip
 
     def record_lost(self) -> None:
-        try:
-            entered = record_lost_number(
-                self._db, self.number.text(), self.reason.text(), self._actor
-            )
-        except UserError as error:
-            self._refused(error)
-            return
+        number, reason = self.number.text(), self.reason.text()
+        run_op(
+            self,
+            lambda: record_lost_number(self._db, number, reason, self._actor),
+            success=self._lost,
+            failure=self._refused,
+            boxed=False,
+        )
+
+    def _lost(self, entered: Entered) -> None:
         self.number.clear()
         self.reason.clear()
         self._done(tr("Number {number} recorded as lost.", number=entered.number))
 
     def finish(self) -> None:
         text = self.highest.text().strip()
-        try:
-            finish(self._db, text or None, self._actor)
-        except UserError as error:
-            self._refused(error)
-            return
-        self._done(tr("Finished: payments can be taken again."))
+        run_op(
+            self,
+            lambda: finish(self._db, text or None, self._actor),
+            success=lambda _done: self._done(tr("Finished: payments can be taken again.")),
+            failure=self._refused,
+            boxed=False,
+        )
 
     def _refused(self, error: UserError) -> None:
         self.message.setText(error.message())
@@ -462,4 +471,3 @@ class PaperReceiptsDialog(QDialog):
         self.status = paper_status(self._db)
         self.show_status()
         self.number.setFocus()
-        self.changed.emit()

@@ -46,7 +46,6 @@ from rumah_perisai.services.dues import (
 from rumah_perisai.services.registration import rejoin
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
-from rumah_perisai.ui import busy
 from rumah_perisai.ui.discard import ask_discard, closed_by_program
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER
 from rumah_perisai.ui.operations import run_op
@@ -393,24 +392,26 @@ class PaymentDialog(QDialog):
         if plan is None or self.check() is None:
             return
         cash = parse_cash(self.cash.text())
-        try:
-            paid = take_payment(
-                self._db,
-                self._id,
-                plan.month_count,
-                cash,
-                self._actor,
-                expect_months=[m.month for m in plan.months],
-            )
-        except UserError as error:
+        months = [m.month for m in plan.months]
+        done = run_op(
+            self,
+            lambda: take_payment(
+                self._db, self._id, plan.month_count, cash, self._actor, expect_months=months
+            ),
+            success=lambda paid: self._saved(paid.receipt_id),
             # A busy database changed nothing: the same payment can simply be tried again.
-            self.message_box = busy.refusal_box(self, tr("Not saved"), error, retry=self.save)
-            self.reload()  # what is owed may have changed meanwhile
-            return
-        self.saved_receipt_id = paid.receipt_id
+            retry=self.save,
+            failure=lambda _error: self.reload(),  # what is owed may have changed meanwhile
+            title=tr("Not saved"),
+        )
+        if not done:
+            self.message_box = done.box
+
+    def _saved(self, receipt_id: int) -> None:
+        self.saved_receipt_id = receipt_id
         self.accept()
         self.paid.emit(self._id)
-        self.open_receipt(paid.receipt_id)
+        self.open_receipt(receipt_id)
 
     def open_receipt(self, receipt_id: int) -> None:
         """The new receipt's preview, on the window that opened this dialog."""

@@ -9,16 +9,16 @@
 * ``with refusing(parent) as refused:`` — a slot's service call whose refusal is shown in a box
   over ``parent`` ("Cannot continue", or ``title``); after the block, ``refused`` is true when it
   was refused. A bug is not caught: it goes on to the crash hook. ``wait=False`` opens the box
-  without blocking (window-modal; ``refused.box`` is it, for tests).
-  A refusal handled in place (a line under a field, "Try again" for a busy database) is no use
-  for ``refusing``: catch ``UserError`` there.
+  without blocking (window-modal; ``refused.box`` is it, for tests). ``retry=`` offers "Try
+  again" when the database was only busy (``busy.refusal_box``, never blocking); ``boxed=False``
+  shows nothing: the caller says the refusal in place (a line under a field).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from rumah_perisai.errors import UserError, as_refusal, triage
 from rumah_perisai.i18n import tr
 from rumah_perisai.messages import MESSAGES
+from rumah_perisai.ui import busy
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,14 @@ class Refused:
 
 
 @contextmanager
-def refusing(parent: QWidget, title: str | None = None, *, wait: bool = True) -> Iterator[Refused]:
+def refusing(
+    parent: QWidget,
+    title: str | None = None,
+    *,
+    wait: bool = True,
+    retry: Callable[[], object] | None = None,
+    boxed: bool = True,
+) -> Iterator[Refused]:
     """Show a refusal raised in the block over ``parent``; a bug passes through."""
     refused = Refused()
     try:
@@ -98,7 +106,11 @@ def refusing(parent: QWidget, title: str | None = None, *, wait: bool = True) ->
         log.info("refused: %s", refusal.log_text())
         refused.error = refusal
         heading = tr("Cannot continue") if title is None else title
-        if wait:
+        if not boxed:
+            return
+        if retry is not None:
+            refused.box = busy.refusal_box(parent, heading, refusal, retry)
+        elif wait:
             QMessageBox.warning(parent, heading, refusal.message())
         else:
             refused.box = show_message(parent, heading, refusal.message())

@@ -65,6 +65,7 @@ from rumah_perisai.services.registration import (
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.date_field import DateField
 from rumah_perisai.ui.discard import ask_discard
+from rumah_perisai.ui.operations import run_op
 
 OCCUPATIONS = (
     N_("Farmer"), N_("Fisher"), N_("Trader"), N_("Ojek driver"), N_("Day labourer"),
@@ -674,27 +675,35 @@ class RegistrationDialog(QDialog):
             self.save_correction()
             return
         form = self.form()
-        try:
-            done = register(self._db, form, self._actor)
-        except InvalidRegistration as error:
+        run_op(
+            self,
+            lambda: register(self._db, form, self._actor),
+            success=lambda done: self._registered(done.participant_id),
+            failure=self._refused_saving,
+            boxed=False,  # by the fields and under the form, as before
+        )
+
+    def _registered(self, participant_id: int) -> None:
+        self.saved_id = participant_id
+        self.registered.emit(participant_id)
+        self.accept()
+
+    def _refused_saving(self, error: UserError) -> None:
+        """A refusal of the registration or the correction, said where it concerns (a
+        correction's NIK already registered: in the line under the form, as any refusal)."""
+        if isinstance(error, InvalidRegistration):
             self._refused(error)
-            return
-        except DuplicateNik as error:
+        elif isinstance(error, DuplicateNik) and self._correcting is None:
             self._show_existing(error.participant_id, *_dup_args(error))
             self.message.setText(error.message())
-            return
-        except PossibleDuplicates as error:
+        elif isinstance(error, PossibleDuplicates):
             self.candidates = error.candidates
             self._show_candidates()
-            self.confirm_reason.setFocus()
+            if self._correcting is None:
+                self.confirm_reason.setFocus()
             self.message.setText(error.message())
-            return
-        except UserError as error:
+        else:
             self.message.setText(error.message())
-            return
-        self.saved_id = done.participant_id
-        self.registered.emit(done.participant_id)
-        self.accept()
 
     def _nik_change_reason(self) -> str | None:
         """Why a correction changes the NIK (recorded); None when the volunteer goes back."""
@@ -723,7 +732,8 @@ class RegistrationDialog(QDialog):
             widgets[first].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save_correction(self, reason: str | None = None) -> None:
-        assert self._correcting is not None and self._original is not None
+        correcting = self._correcting
+        assert correcting is not None and self._original is not None
         changes = changed_fields(self._original, replace(self.form(), consent=True))
         if not changes:
             self.accept()
@@ -732,30 +742,24 @@ class RegistrationDialog(QDialog):
             reason = self._nik_change_reason()
             if reason is None:
                 return
-        try:
-            correct(
+        nik_override = self.override_reason.text() if self._actor.is_coordinator else ""
+        duplicate_reason = self.confirm_reason.text() if self.candidates else ""
+        run_op(
+            self,
+            lambda: correct(
                 self._db,
-                self._correcting,
+                correcting,
                 changes,
                 self._actor,
                 reason or "",
-                nik_override_reason=self.override_reason.text()
-                if self._actor.is_coordinator
-                else "",
-                duplicate_reason=self.confirm_reason.text() if self.candidates else "",
-            )
-        except InvalidRegistration as error:
-            self._refused(error)
-            return
-        except PossibleDuplicates as error:
-            self.candidates = error.candidates
-            self._show_candidates()
-            self.message.setText(error.message())
-            return
-        except UserError as error:
-            self.message.setText(error.message())
-            return
-        self.accept()  # the participant view shows the correction by the change notice
+                nik_override_reason=nik_override,
+                duplicate_reason=duplicate_reason,
+            ),
+            # the participant view shows the correction by the change notice
+            success=lambda _done: self.accept(),
+            failure=self._refused_saving,
+            boxed=False,
+        )
 
 
 def _dup_args(error: DuplicateNik) -> tuple[str, str]:

@@ -44,8 +44,8 @@ from rumah_perisai.services.restore import not_held_message
 from rumah_perisai.tasks import Cancelled, Progress
 from rumah_perisai.ui.buttons import cancel_and
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE
+from rumah_perisai.ui.operations import run_op_in_background
 from rumah_perisai.ui.recovery_dialog import RecoveryCodeDialog
-from rumah_perisai.ui.tasks import run_with_progress
 
 KIND_NAMES = {
     "daily": N_("the daily close's backup"),
@@ -237,20 +237,16 @@ class RestoreDialog(QDialog):
             return
         self._before_restore()
         folder, path, code = self._folder, self.header.path, self.code.text()
-        result = run_with_progress(
+        outcome = run_op_in_background(
             self,
             tr("Restoring the post…"),
             lambda progress: restore_backup(folder, path, code, progress=_Stages(progress)),
+            success=self._restored,
+            failure=self._refused,
+            boxed=False,  # one line here; nothing changed
         )
-        if result.error is not None:
-            if isinstance(result.error, UserError):
-                self._refused(result.error)
-                return
-            raise result.error
-        if result.value is None:
+        if outcome.cancelled:
             self.say(tr("Stopped: nothing was restored."), good=False)
-            return
-        self._restored(result.value)
 
     def _refused(self, error: UserError) -> None:
         self.say(error.message(), good=False)

@@ -26,13 +26,13 @@ from rumah_perisai import formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import status_label
-from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.dues import MAX_REASON, VoidPreview, void_preview, void_receipt
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
 from rumah_perisai.ui.discard import ask_discard, closed_by_program
+from rumah_perisai.ui.operations import run_op
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 
 
@@ -213,15 +213,21 @@ class VoidDialog(QDialog):
     def confirm(self) -> None:
         if not self.reason.text().strip():
             return
-        try:
-            done = void_receipt(self._db, self.preview.receipt_id, self.reason.text(), self._actor)
-        except UserError as error:
-            self.error.setText(error.message())
-            return
-        self.void_id = done.receipt_id
+        receipt_id, reason = self.preview.receipt_id, self.reason.text()
+        run_op(
+            self,
+            lambda: void_receipt(self._db, receipt_id, reason, self._actor),
+            success=lambda done: self._voided(done.receipt_id),
+            failure=lambda error: self.error.setText(error.message()),
+            boxed=False,  # under the reason, in red
+        )
+
+    def _voided(self, void_id: int) -> None:
+        """The void's own receipt; the views of receipts and cash show it by the notice."""
+        self.void_id = void_id
         self.accept()
-        self.voided.emit(done.receipt_id)
-        self.open_receipt(done.receipt_id)
+        self.voided.emit(void_id)
+        self.open_receipt(void_id)
 
     def open_receipt(self, receipt_id: int) -> None:
         from rumah_perisai.ui.receipt_dialog import ReceiptDialog

@@ -46,3 +46,20 @@ def test_a_coordinator_adds_a_volunteer_who_can_log_in(
     assert [a.name for a in accounts(app.db)] == ["Dewi Lestari", "Euis Komalasari"]
     assert listing.table.rowCount() == 2
     assert log_in(app.db, "euis komalasari", "318640").role == "volunteer"
+
+
+def test_the_list_shows_an_account_made_elsewhere_without_being_told(
+    qtbot: QtBot, app: App, coordinator: Actor
+) -> None:
+    """The list listens to 'accounts' (issue 18): an account made at another window (or a
+    login's guard) reaches it by the change notice, no hand-wired refresh."""
+    from rumah_perisai.services.volunteers import AccountSetup, create_account
+
+    listing = AccountsDialog(app.db, coordinator)
+    qtbot.addWidget(listing)
+    listing.show()
+    assert listing.table.rowCount() == 1
+    create_account(app.db, AccountSetup("Euis Komalasari", "318640"), "volunteer", coordinator)
+    assert listing.table.rowCount() == 2
+    names = {listing.table.item(row, 0).text() for row in range(2)}
+    assert names == {"Dewi Lestari", "Euis Komalasari"}

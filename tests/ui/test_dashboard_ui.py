@@ -704,3 +704,55 @@ def test_an_empty_chart_says_why(
     assert window.chart_note.isVisible()
     with speaking("id"):
         assert "belum" in window.chart_note.text()
+
+
+def test_the_call_list_and_statement_are_the_command_lines_documents(
+    qtbot: QtBot, app: App, coordinator: Actor, volunteer: Actor, people: dict[str, int],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """Export…, Print… and the statement are made by the entry points ``calls --out`` and
+    ``incentives statement`` use (issue 18): the same names, the same spreadsheet bytes and
+    the same pages."""
+    from rumah_perisai.printing.call_list import call_list_file
+    from rumah_perisai.printing.incentives import volunteer_statement
+
+    _main, window = _open(qtbot, app, coordinator)
+    window.tabs.setCurrentIndex(1)
+    _settle(qtbot, window)
+    window.within.setValue(60)
+    _settle(qtbot, window)
+    path = tmp_path / "telepon.xlsx"
+    path.write_bytes(b"an older list")  # the save dialog has asked: replaced
+    assert window.export_to(path)
+    assert path.read_bytes() == call_list_file(app.db, DAY, "xlsx", within_days=60).data
+    qtbot.mouseClick(window.print_button, Qt.MouseButton.LeftButton)
+    paper = call_list_file(app.db, DAY, "pdf", within_days=60)
+    assert window.pdf_dialog.file_name == paper.file_name
+    # ReportLab stamps each PDF with its moment and an id: the pages' text is compared
+    assert _pdf_text(None, window.pdf_dialog.pdf) == _pdf_text(None, paper.data)
+    window.pdf_dialog.close()
+
+    window.tabs.setCurrentIndex(3)
+    _settle(qtbot, window)
+    mine = next(i for i, s in enumerate(window.statements)
+                if s.volunteer_id == volunteer.volunteer_id)  # fmt: skip
+    window.incentive_table.selectRow(mine)
+    qtbot.mouseClick(window.statement_button, Qt.MouseButton.LeftButton)
+    assert volunteer.volunteer_id is not None
+    statement = volunteer_statement(app.db, volunteer.volunteer_id, window.statements[mine].month)
+    shown = window.pdf_dialog
+    assert shown.file_name == statement.file_name
+    assert _pdf_text(None, shown.pdf) == _pdf_text(None, statement.pdf)
+    shown.close()
+
+
+def test_a_call_list_that_cannot_be_written_is_said_in_the_tab(
+    qtbot: QtBot, app: App, coordinator: Actor, people: dict[str, int], tmp_path: Path
+) -> None:
+    _main, window = _open(qtbot, app, coordinator)
+    window.tabs.setCurrentIndex(1)
+    _settle(qtbot, window)
+    missing = tmp_path / "gone" / "telepon.xlsx"
+    assert not window.export_to(missing)
+    assert window.calls_info.text() and "\n" not in window.calls_info.text()
+    assert not missing.parent.exists()

@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QThread
+from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -24,7 +24,8 @@ from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting, set_set
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
 from rumah_perisai.ui.changes import listen, notices
-from rumah_perisai.ui.operations import run_op, run_op_in_background
+from rumah_perisai.ui.operations import Outcome, run_op, run_op_in_background
+from tests.services.load_world import hold_write_lock, shorten_waits
 
 Boxes = list[tuple[str, str]]
 
@@ -168,3 +169,57 @@ def test_a_background_operation_reports_on_the_gui_thread(
 
     assert not run_op_in_background(parent, "Writing…", refused)
     assert boxes == [(tr("Cannot continue"), UserError("cannot_deactivate_self").message())]
+
+
+def test_a_busy_database_through_an_operation_offers_try_again_which_saves_once(
+    qtbot: QtBot, app: App, post: PostSummary, coordinator: Actor, boxes: Boxes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """``retry=``: another program holds the write lock; the box (never the program error) offers
+    "Try again", nothing was changed, and trying again once the lock is gone saves once."""
+    undo = shorten_waits(app, monkeypatch)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    saved: list[object] = []
+
+    def save() -> Outcome[None]:
+        return run_op(
+            parent,
+            lambda: set_setting(app.db, RECEIPT_LAYOUT, "thermal58", coordinator),
+            success=saved.append,
+            retry=save,
+        )
+
+    release = hold_write_lock(app)
+    try:
+        outcome = save()
+    finally:
+        release()
+        undo()
+    assert not outcome and outcome.refusal is not None and outcome.refusal.key == "db_busy"
+    box = outcome.box
+    assert box is not None and box.isVisible() and boxes == []  # its own box, not blocking
+    assert box.icon() is QMessageBox.Icon.Warning and box.text() == outcome.refusal.message()
+    assert get_setting(app.db, RECEIPT_LAYOUT) != "thermal58" and saved == []
+    again = next(b for b in box.buttons() if b.text() == tr("Try again"))
+    qtbot.mouseClick(again, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: saved == [None], timeout=5000)
+    assert get_setting(app.db, RECEIPT_LAYOUT) == "thermal58"
+
+
+def test_a_refusal_said_in_place_shows_no_box(
+    qtbot: QtBot, app: App, post: PostSummary, volunteer: Actor, boxes: Boxes
+) -> None:
+    """``boxed=False``: the form says the refusal under its field itself (``failure``)."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    line = QLabel(parent)
+    outcome = run_op(
+        parent,
+        lambda: set_setting(app.db, RECEIPT_LAYOUT, "thermal58", volunteer),
+        failure=lambda error: line.setText(error.message()),
+        boxed=False,
+    )
+    assert not outcome and outcome.refusal is not None and outcome.box is None
+    assert boxes == [] and line.text() == outcome.refusal.message()

@@ -35,6 +35,17 @@ TOPICS = frozenset(
 
 # Which topic a write to each table concerns. Tables not named here (the counters, the audit
 # log, duplicate hashes) are bookkeeping of other writes and announce nothing of their own.
+#
+# The branch has no topics of its own: what its window shows is already one of these. Its
+# posts' list (``posts``: a post's key added, a post suspended or resumed) hears ACCOUNTS, as
+# the post itself is at a post; an import writes ``batch_imports`` (BATCHES, also a held batch)
+# and the posts' records it carries (PARTICIPANTS, RECEIPTS, CARDS, CASH, and ACCOUNTS for
+# their volunteers), a NIK conflict found or decided ``branch_conflicts`` and
+# ``branch_rejections`` (BATCHES, the registration rejected PARTICIPANTS), a KPJ file
+# PARTICIPANTS. A "conflicts" topic would add nothing: a conflict is only found by an import,
+# which announces BATCHES anyway, so the conflicts' count listens to BATCHES. The branch writes
+# through ``db.unit_of_work`` like every service (an import's own transaction is one); its
+# staged upserts are SQL text, so they name their tables with ``db.uow.note_written``.
 TABLE_TOPICS: dict[str, str] = {
     "participants": PARTICIPANTS,
     "cover_periods": PARTICIPANTS,

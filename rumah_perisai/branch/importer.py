@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from rumah_perisai import formats
 from rumah_perisai.branch.acks import duplicate_salt, replace_file, with_prefixes, write_ack
-from rumah_perisai.branch.backups import keep_backups_beside
+from rumah_perisai.branch.backups import KeptBackup, keep_backups_beside
 from rumah_perisai.branch.checks import (
     Place,
     check_receipts,
@@ -123,7 +122,7 @@ def import_files(
     gap_reason: str | None = None,
     progress: Progress | None = None,
     on_result: Callable[[ImportResult], None] | None = None,
-    on_backup: Callable[[Any], None] | None = None,
+    on_backup: Callable[[KeptBackup], None] | None = None,
 ) -> list[ImportResult]:
     """Import several files in each post's sequence order, whatever order they were given in.
     Stops at the first file refused (``UserError``); those imported before it stay imported and

@@ -18,6 +18,7 @@ from rumah_perisai.branch.checks import TimeWindow
 from rumah_perisai.db.encrypted import SQLITE_ERRORS
 from rumah_perisai.db.models import AuditEntry, Post
 from rumah_perisai.db.types import UTCDateTime
+from rumah_perisai.db.uow import note_written
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import BatchFileError, PartOpener, SealedBatch
 from rumah_perisai.keys.files import BranchKeys
@@ -189,6 +190,7 @@ class PartImporter:
             f" WHERE {table.name}.source_change IS NULL"
             f" OR {table.name}.source_change <= excluded.source_change"
         )
+        note_written(self.connection, table.name)  # SQL text: announced once committed
         for column, ref in self_links:
             if not self.lenient:
                 self._check_links(stage, column, ref, f"s.{column}", own=True)

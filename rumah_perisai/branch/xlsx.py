@@ -29,7 +29,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from rumah_perisai.db.models import AuditEntry, Participant, Post, Receipt
-from rumah_perisai.db.uow import Database, begin_operation, operation_time
+from rumah_perisai.db.uow import Database, begin_operation, note_written, operation_time
 from rumah_perisai.domain.coverage import CoverSummary, Standing, status_from_summary, status_label
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
@@ -256,6 +256,7 @@ def _store(
     ).rowcount
     if stored != len(given):
         raise RuntimeError(f"{len(given)} KPJ numbers decided, {stored} stored")
+    note_written(connection, "participants")  # SQL text: announced once committed
     connection.exec_driver_sql("DROP TABLE kpj_given")
     now, origin, actor = operation_time(session), session.info["origin"], session.info["actor"]
     connection.execute(

@@ -6,9 +6,10 @@ created or changed record with the operation's change number and writes one audi
 record, so no service can forget either. Records are never deleted through it.
 
 It also notes which tables an operation wrote (every INSERT and UPDATE it executes: the ORM's
-flushes and Core statements alike) and, once the operation is committed and only then,
-announces their topics (``rumah_perisai.changes``): a refused or failed operation, or a mere
-read, announces nothing.
+flushes and Core statements alike; SQL text sent with ``exec_driver_sql``, which no listener
+sees, names its table with ``note_written``) and, once the operation is committed and only
+then, announces their topics (``rumah_perisai.changes``): a refused or failed operation, or a
+mere read, announces nothing.
 """
 
 from __future__ import annotations
@@ -204,6 +205,15 @@ def _note_write(
         name = getattr(table, "name", None)
         if isinstance(name, str):
             written.add(name)
+
+
+def note_written(connection: Connection, *tables: str) -> None:
+    """Tables written by SQL text on ``connection`` (``exec_driver_sql``: the branch's staged
+    upserts, its KPJ numbers), which the statement listener cannot read: announced with the
+    rest of the unit of work once it is committed. Outside a unit of work it does nothing."""
+    written = _written_on.get(connection)
+    if written is not None:
+        written.update(tables)
 
 
 def _unwatch(session: Session) -> None:

@@ -494,3 +494,152 @@ def test_an_officer_decides_a_nik_conflict_from_the_window(
     assert shown and pending_conflicts(branch.db) == []
     assert "(1)" not in window.conflicts_button.text()
     assert tr("Keep {regno}", regno="RP3209B-000001") in choose.asked
+
+
+# --- issue 18: operations and change notices -----------------------------------------------------
+
+
+def _conflict(branch: App, post_a: PostSide, post_b: PostSide) -> None:
+    """Two posts' accepted members with one NIK, waiting for an officer (as above)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.branch import import_batch
+    from tests.branch.branch_world import CLI
+
+    post_a.register(nik="3209144101910001")
+    import_batch(branch.db, branch.folder, post_a.export().path, CLI)
+    post_b.register(nik="3209144101910002")
+    import_batch(branch.db, branch.folder, post_b.export().path, CLI)
+    post_a.app.close()
+    with open_raw(post_a.app.folder) as raw:
+        raw.execute(
+            "UPDATE participants SET nik = '3209144101910002', change_no = (SELECT value + 1 "
+            "FROM counters WHERE scope = '' AND name = 'change')"
+        )
+    post_a.app = open_app(post_a.app.folder, post_a.app.folder.sqlite_url, clock=branch.db.clock)
+    post_a.register()
+    import_batch(branch.db, branch.folder, post_a.export().path, CLI)
+
+
+def test_the_posts_list_shows_any_committed_import_by_the_change_notice(
+    qtbot: QtBot, branch: App, post_a: PostSide
+) -> None:
+    import threading
+
+    from rumah_perisai.branch import import_batch
+    from tests.branch.branch_world import CLI
+
+    post_a.register()
+    one = post_a.export().path
+    post_a.register()
+    two = post_a.export().path
+    window = _window(qtbot, branch)
+    assert _cell(window, "RP3209A", COL_LAST) == "—"
+
+    import_batch(branch.db, branch.folder, one, CLI)  # not through the window: heard all the same
+    assert _cell(window, "RP3209A", COL_LAST) == "1"
+    assert _cell(window, "RP3209A", COL_PARTICIPANTS) == "1"
+
+    worker = threading.Thread(target=import_batch, args=(branch.db, branch.folder, two, CLI))
+    worker.start()  # committed on another thread: the notice is queued to the window's
+    worker.join(30)
+    qtbot.waitUntil(lambda: _cell(window, "RP3209A", COL_LAST) == "2", timeout=5000)
+    assert _cell(window, "RP3209A", COL_PARTICIPANTS) == "2"
+
+
+def test_ctrl_i_imports_and_the_list_follows_the_notice_not_a_call_by_hand(
+    qtbot: QtBot, branch: App, post_a: PostSide, choose: Chooser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    post_a.register()
+    batch = post_a.export().path
+    window = _window(qtbot, branch)
+    drawn_by: list[str] = []  # who had the posts' list drawn again during the import
+    show_posts = BranchWindow.show_posts
+
+    def spy(self: BranchWindow, posts: Any) -> None:
+        drawn_by.append(sys._getframe(1).f_code.co_name)
+        show_posts(self, posts)
+
+    monkeypatch.setattr(BranchWindow, "show_posts", spy)
+    choose.file_lists.append([batch])
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert _cell(window, "RP3209A", COL_LAST) == "1"
+    assert _cell(window, "RP3209A", COL_PARTICIPANTS) == "1"
+    assert drawn_by and set(drawn_by) == {"reload_posts"}  # the listener's, never the slot's
+    (item,) = _top(window)
+    assert item.text(RES_STATE) == tr("imported")  # the report is the operation's own
+    assert window.selected_post() == branch_posts(branch.db)[0]
+
+
+def test_deciding_a_conflict_updates_the_windows_count_while_the_dialog_is_open(
+    qtbot: QtBot,
+    branch: App,
+    post_a: PostSide,
+    post_b: PostSide,
+    choose: Chooser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rumah_perisai.ui.branch import ConflictsDialog
+
+    _conflict(branch, post_a, post_b)
+    window = _window(qtbot, branch)
+    assert "(1)" in window.conflicts_button.text()
+    seen: list[tuple[str, int]] = []
+
+    def run(dialog: ConflictsDialog) -> int:
+        dialog.show()  # as exec() shows it, without blocking the test
+        qtbot.waitExposed(dialog)
+        dialog.table.setFocus()
+        qtbot.keyClick(dialog.table, Qt.Key.Key_Down)  # B's registration stands
+        choose.texts.append("KTP asli dilihat di pos B")
+        _click(qtbot, dialog.keep_button)
+        # Before the dialog ends: the window heard the decision, nobody called it.
+        seen.append((window.conflicts_button.text(), dialog.table.rowCount()))
+        dialog.close()
+        return 0
+
+    monkeypatch.setattr(ConflictsDialog, "exec", run)
+    monkeypatch.setattr(window, "refresh", lambda: pytest.fail("refreshed by hand"))
+    _click(qtbot, window.conflicts_button)
+    ((count, rows),) = seen
+    assert "(1)" not in count and rows == 0
+    assert tr("Keep {regno}", regno="RP3209B-000001") in choose.asked
+
+
+def test_a_refused_file_is_said_in_one_line_and_changes_nothing(
+    qtbot: QtBot, tmp_path: Path, branch: App, post_a: PostSide, choose: Chooser
+) -> None:
+    from rumah_perisai import changes
+
+    post_a.register()
+    batch = post_a.export().path
+    damaged = batch.with_name("rusak" + batch.suffix)
+    damaged.write_bytes(batch.read_bytes()[:200])
+    not_a_key = tmp_path / "bukan-kunci.json"
+    not_a_key.write_text('{"kind": "something else"}')
+    window = _window(qtbot, branch)
+    heard: list[frozenset[str]] = []
+    stop = changes.subscribe(heard.append)
+    try:
+        choose.file_lists.append([damaged])
+        qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+        box = window.message_box
+        assert box is not None and box.text() and "\n" not in box.text()
+        assert tr("Refused: {reason}", reason=box.text()) in window.summary.text()
+        (refused,) = _top(window)
+        assert refused.text(RES_STATE) == tr("refused")
+        assert damaged.name in box.text()
+        box.close()
+
+        choose.files.append(not_a_key)
+        _click(qtbot, window.add_button)
+        box = window.message_box
+        assert box is not None and box.text() and "\n" not in box.text()
+        assert window.summary.text() == box.text()
+        box.close()
+    finally:
+        stop()
+    assert heard == []  # nothing was changed, so nothing was announced
+    assert _cell(window, "RP3209A", COL_LAST) == "—" and window.table.rowCount() == 1
+    assert branch_posts(branch.db)[0].last_seq == 0

@@ -1,5 +1,7 @@
 """The branch's NIK conflicts dialog: two posts' accepted members with the same NIK, both shown,
-and the officer keeps one with a reason (``branch.decide_conflict``)."""
+and the officer keeps one with a reason (``branch.decide_conflict``, an operation). The list is
+read again when the branch announces a change of its batches (``ui.changes.listen``); the
+window's count of conflicts listens for itself, the dialog never refreshes it."""
 
 from __future__ import annotations
 
@@ -18,13 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rumah_perisai import formats
+from rumah_perisai import changes, formats
 from rumah_perisai.app import App
 from rumah_perisai.branch import decide_conflict, pending_conflicts
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.keyboard_help import fit_columns
-from rumah_perisai.ui.refusals import refusing
+from rumah_perisai.ui.operations import run_op
 
 CONFLICT_COLUMNS = 7
 
@@ -80,6 +83,7 @@ class ConflictsDialog(QDialog):
         layout.addLayout(buttons)
         self.rows: list[tuple[int, str]] = []  # (conflict id, registration number) per row
         self.load()
+        listen(self, (changes.BATCHES,), self.load)  # a conflict found or decided
         self.resize(900, 360)
 
     def load(self) -> None:
@@ -123,12 +127,18 @@ class ConflictsDialog(QDialog):
         self.keep(conflict_id, regno, note)
 
     def keep(self, conflict_id: int, regno: str, note: str) -> None:
-        with refusing(self, tr("NIK conflicts")) as refused:
-            decide_conflict(self._app.db, conflict_id, regno, note, self.actor)
-        if refused:
-            return
+        db, actor = self._app.db, self.actor
+        run_op(
+            self,
+            lambda: decide_conflict(db, conflict_id, regno, note, actor),
+            success=self._decided,
+            title=tr("NIK conflicts"),
+        )
+
+    def _decided(self, _rejected: str) -> None:
         self.decided += 1
-        self.load()
+        if not self.isVisible():  # a shown list is read again by the notice; one not shown
+            self.load()  # yet would be only when shown: its rows are made true now
 
 
 __all__ = ["ConflictsDialog"]

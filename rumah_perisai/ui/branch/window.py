@@ -18,8 +18,13 @@ recorded (``branch:<login>``), as on the command line.
   refuses its batches until "Resume post".
 
 Every rule is the branch package's (``rumah_perisai.branch``): the window shows its answers and
-refusals. Its parts: the posts' list (``posts``), the results of an import (``results``, with
-``report``), the NIK conflicts dialog (``conflicts``).
+refusals. Each change is an operation (``ui.operations``): the import off the GUI thread with
+progress and Cancel, the rest at once; a refusal is said in one line and changes nothing, a bug
+goes to the crash hook. What the posts' list and the conflicts' count show is read again when
+the branch announces a change (``ui.changes.listen``), never by hand after an action; the action
+shows only its own outcome (the import's report, a post's fingerprint). Its parts: the posts'
+list (``posts``), the results of an import (``results``, with ``report``), the NIK conflicts
+dialog (``conflicts``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeyEvent, QKeySequence
@@ -48,6 +54,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rumah_perisai import changes
 from rumah_perisai.app import App
 from rumah_perisai.branch import (
     AddedPost,
@@ -74,6 +81,7 @@ from rumah_perisai.ui.branch.posts import headings as post_headings
 from rumah_perisai.ui.branch.report import ImportReport, ImportSteps
 from rumah_perisai.ui.branch.results import RES_MESSAGE, RESULT_COLUMNS, fill_results, summary
 from rumah_perisai.ui.branch.results import headings as result_headings
+from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.file_dialogs import documents_folder
 from rumah_perisai.ui.help import open_help, topic_of
 from rumah_perisai.ui.keyboard_help import FocusHint, fit_columns
@@ -85,8 +93,17 @@ from rumah_perisai.ui.look import (
     restore_geometry,
     show_about,
 )
+from rumah_perisai.ui.operations import Outcome, run_op, run_op_in_background
 from rumah_perisai.ui.qt_texts import apply_qt_locale
-from rumah_perisai.ui.tasks import run_with_progress
+
+T = TypeVar("T")
+
+# What the posts' list shows: the posts themselves (a key added, a post suspended), their
+# batches (imported, held, missing; their NIK conflicts) and how many participants each has.
+POSTS_TOPICS = (changes.ACCOUNTS, changes.BATCHES, changes.PARTICIPANTS)
+# NIK conflicts are found by an import and decided by an officer: both write to the batches'
+# tables (``changes.TABLE_TOPICS``).
+CONFLICTS_TOPICS = (changes.BATCHES,)
 
 
 class BranchWindow(QMainWindow):
@@ -111,6 +128,10 @@ class BranchWindow(QMainWindow):
         self._build_menus()
         self.retranslate()
         self.refresh()
+        # Whoever changed them (an import, a post's key, a decision on a conflict): shown
+        # again by the change notice, never refreshed by hand after an action.
+        listen(self, POSTS_TOPICS, self.reload_posts)
+        listen(self, CONFLICTS_TOPICS, self.retranslate_conflicts)
         self._restore_geometry()
         self.import_button.setFocus()
 
@@ -357,8 +378,12 @@ class BranchWindow(QMainWindow):
 
     # --- the posts ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.show_posts(branch_posts(self._app.db))
+        """Everything read again (at start, and Refresh, F5)."""
+        self.reload_posts()
         self.retranslate_conflicts()
+
+    def reload_posts(self) -> None:
+        self.show_posts(branch_posts(self._app.db))
         if self.report is None and self._note is None:
             self.show_hint()
 
@@ -426,9 +451,20 @@ class BranchWindow(QMainWindow):
         self.message_box = box
         return box
 
+    def act(
+        self, work: Callable[[], T], success: Callable[[T], object] | None = None
+    ) -> Outcome[T]:
+        """A quick change (a post's key, suspending a post) as an operation: ``success`` says
+        what it did; a refusal is said in its box (``message_box``) and above the results."""
+        outcome = run_op(self, work, success=success, failure=self.refused, wait=False)
+        if outcome.box is not None:
+            self.message_box = outcome.box
+        return outcome
+
     def refused(self, error: UserError) -> None:
+        """Said above the results, in place of the last import's report (the box is the
+        operation's)."""
         self.note(error.message, good=False)
-        self.show_message(tr("Cannot continue"), error.message())
 
     def note(self, text: Callable[[], str], *, good: bool) -> None:
         """Say something above the results (in place of the last import's report)."""
@@ -491,11 +527,10 @@ class BranchWindow(QMainWindow):
         )
         if not ok:
             return None
-        reason = " ".join(reason.split())
-        if not reason:
-            self.refused(UserError("reason_needed"))
+        given = self.act(lambda: required_reason(reason))
+        if not given or given.value is None:
             return None
-        return self.ask_import(gap_reason=reason)
+        return self.ask_import(gap_reason=given.value)
 
     def import_paths(self, paths: list[Path], *, gap_reason: str | None = None) -> ImportReport:
         """Import the files off the GUI thread (progress, Cancel) and show what became of each."""
@@ -507,22 +542,21 @@ class BranchWindow(QMainWindow):
             steps.append(ImportSteps(progress))
             return import_files(db, folder, paths, actor, gap_reason=gap_reason, progress=steps[0])
 
-        title = tr("Importing batches…")
-        result = run_with_progress(self, title, work)
-        report.after = branch_posts(db)
-        self.show_posts(report.after)
-        if result.error is not None:
-            if not isinstance(result.error, UserError):
-                raise result.error
-            report.refusal = result.error
+        def refused(error: UserError) -> None:
+            report.refusal = error
             report.refused_file = steps[0].current if steps else ""
-        elif result.value is None:
-            report.cancelled = True
-        else:
-            report.results = result.value
+
+        # The posts' list follows each batch as it is committed (the change notice); the
+        # report says what this press of Import did, whether it ended, was refused or stopped.
+        outcome = run_op_in_background(
+            self, tr("Importing batches…"), work, failure=refused, wait=False
+        )
+        report.cancelled = outcome.cancelled
+        report.results = outcome.value or []
+        report.after = branch_posts(db)  # what got in before a refusal or a stop
         self.show_report(report)
-        if report.refusal is not None:
-            self.show_message(tr("Cannot continue"), report.refusal.message())
+        if outcome.box is not None:
+            self.message_box = outcome.box
         if report.results:
             self.select_post(report.results[-1].post_code)
         return report
@@ -546,15 +580,11 @@ class BranchWindow(QMainWindow):
         return self.add_post_key(Path(path))
 
     def add_post_key(self, path: Path) -> AddedPost | None:
-        try:
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
-            added = add_post(self._app.db, self._app.folder, data, self.actor)
-        except UserError as error:
-            self.refused(error)
-            return None
+        db, folder, actor = self._app.db, self._app.folder, self.actor
+        return self.act(lambda: add_post(db, folder, read_chosen(path), actor), self._added).value
+
+    def _added(self, added: AddedPost) -> None:
+        """The fingerprint to compare by phone; the list shows the post already (the notice)."""
         key = added.key
 
         def text() -> str:
@@ -576,10 +606,8 @@ class BranchWindow(QMainWindow):
             )
 
         self.note(text, good=True)
-        self.refresh()
         self.select_post(key.code)
         self.show_message(tr("Post key"), text(), QMessageBox.Icon.Information)
-        return added
 
     def retranslate_conflicts(self) -> None:
         waiting = len(pending_conflicts(self._app.db))
@@ -594,13 +622,13 @@ class BranchWindow(QMainWindow):
         """The NIK conflicts waiting for a decision; the officer keeps one registration."""
         dialog = ConflictsDialog(self._app, self.actor, self)
         dialog.exec()
-        if dialog.decided:
+        if dialog.decided:  # the count and the posts' list follow by the change notice
             self.note(
                 lambda: tr("Decision recorded: the other registration is rejected; its post "
                            "hears it in its next acknowledgement."),
                 good=True,
             )  # fmt: skip
-        self.refresh()
+        dialog.deleteLater()  # and its listener with it
 
     def toggle_suspended(self) -> None:
         """Suspend post… (asks the reason) or Resume post, for the post chosen in the list."""
@@ -608,7 +636,7 @@ class BranchWindow(QMainWindow):
         if post is None:
             self.note(lambda: tr("Choose a post in the list first."), good=False)
             return
-        code = post.code
+        code, db, actor = post.code, self._app.db, self.actor
         if post.suspended_reason is None:
             reason, ok = QInputDialog.getText(
                 self,
@@ -620,25 +648,23 @@ class BranchWindow(QMainWindow):
             )
             if not ok:
                 return
-            try:
-                set_suspended(self._app.db, code, reason, self.actor)
-            except UserError as error:
-                self.refused(error)
-                return
-            self.note(
-                lambda: tr("Post {code} suspended: its batches are refused.", code=code),
-                good=False,
+            done = self.act(
+                lambda: set_suspended(db, code, reason, actor),
+                lambda _none: self.note(
+                    lambda: tr("Post {code} suspended: its batches are refused.", code=code),
+                    good=False,
+                ),
             )
         else:
-            try:
-                set_suspended(self._app.db, code, None, self.actor)
-            except UserError as error:
-                self.refused(error)
-                return
-            self.note(lambda: tr("Post {code} resumed: its batches are taken again.", code=code),
-                      good=True)  # fmt: skip
-        self.refresh()
-        self.select_post(code)
+            done = self.act(
+                lambda: set_suspended(db, code, None, actor),
+                lambda _none: self.note(
+                    lambda: tr("Post {code} resumed: its batches are taken again.", code=code),
+                    good=True,
+                ),
+            )
+        if done:
+            self.select_post(code)  # shown again already (the notice); kept chosen
 
     # --- the window --------------------------------------------------------------------------
     def change_language(self, code: str) -> None:
@@ -658,6 +684,22 @@ class BranchWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         remember_geometry(self, self._state, "branch/geometry")
         super().closeEvent(event)
+
+
+def required_reason(reason: str) -> str:
+    """The reason typed, in one line; refused when there is none."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise UserError("reason_needed")
+    return reason
+
+
+def read_chosen(path: Path) -> bytes:
+    """A file the officer chose, or the refusal saying why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
 
 
 __all__ = ["BranchWindow"]

@@ -1,5 +1,5 @@
-"""``receipts verify``, ``receipts reenter`` and ``receipt print`` (``cli/documents.py``): the post's
-chain of dues receipts."""
+"""``receipts verify``, ``receipts reenter`` and ``receipt print`` (``cli/documents.py``): the
+post's chain of dues receipts."""
 
 from __future__ import annotations
 

@@ -94,7 +94,11 @@ class _Listener(QObject):
         # The event's type first: this runs for every event of the widget, including those of
         # its destruction, when a widget collected by Python's cycle collector may already
         # have had this listener's attributes cleared.
-        if event.type() == QEvent.Type.Show and watched is self._widget and self.stale:
+        if (
+            event.type() == QEvent.Type.Show
+            and watched is getattr(self, "_widget", None)
+            and getattr(self, "stale", False)
+        ):
             self.stale = False
             self._refresh()
         return False

@@ -17,7 +17,10 @@ from tests.dbfiles import open_raw
 from tests.test_cli_coordinator import _leaves
 
 COORDINATOR = ["--coordinator", "Euis Komalasari"]
-GROUPS = {"card", "receipts", "keys", "batch", "branch", "settings", "update", "accounts"}
+GROUPS = {
+    "card", "receipts", "keys", "batch", "branch", "settings", "update", "accounts", "cash",
+    "incentives",
+}  # fmt: skip
 PIN = "1357\n"
 
 
@@ -36,6 +39,17 @@ def _people(post: Path) -> list[tuple[str, str, str, str | None, str | None]]:
     finally:
         database.close()
     return rows
+
+
+def _papers(post: Path) -> tuple[str, str]:
+    """A receipt's number and a closed day, for the document commands."""
+    database = open_raw(DataFolder(post))
+    try:
+        (number,) = database.execute("SELECT number FROM receipts ORDER BY id LIMIT 1").fetchone()
+        (day,) = database.execute("SELECT day FROM daily_closes ORDER BY id LIMIT 1").fetchone()
+    finally:
+        database.close()
+    return str(number), str(day)
 
 
 def _secrets(rows: list[tuple[str, ...]]) -> set[str]:
@@ -94,6 +108,33 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*p, "card", "print", people[1][0], "--out", str(nowhere)])
     command([*p, "card", "verify", f"{someone[1]} {someone[2]}"])
     command([*p, "receipts", "verify"])
+    # the documents the window prints, written to files named after a participant (issue 18)
+    number, day = _papers(post)
+    assert (
+        command([*p, "receipts", "print", number, "--out", str(tmp_path / f"{someone[2]}.pdf")])[0]
+        == 0
+    )
+    command([*p, "receipts", "print", someone[1], "--out", str(tmp_path / "x.pdf")])  # refused
+    assert (
+        command([*p, "cash", "summary", day, "--out", str(tmp_path / f"{someone[1]}.pdf")])[0] == 0
+    )
+    assert command([*p, "calls", "--out", str(tmp_path / f"{someone[2]}.xlsx")])[0] == 0
+    command([*p, "calls", "--out", str(tmp_path / f"{someone[2]}.txt")])  # refused: the kind
+    statement = tmp_path / f"{someone[1]} insentif.pdf"
+    assert command([*p, "incentives", "statement", day[:7], "--volunteer", "Asep Saepudin",
+                    "--out", str(statement)])[0] == 0  # fmt: skip
+    command(
+        [
+            *p,
+            "incentives",
+            "statement",
+            day[:7],
+            "--volunteer",
+            someone[2],
+            "--out",
+            str(tmp_path / "nobody.pdf"),
+        ]
+    )  # refused: a participant is no volunteer
     # paper receipts re-entered after a restore: refused here (no restore), a name in the file
     paper = tmp_path / "kertas.csv"
     paper.write_text(f"{people[0][0]},{someone[2]},{someone[1]}\n", encoding="utf-8")

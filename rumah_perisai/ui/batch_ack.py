@@ -40,29 +40,14 @@ from rumah_perisai.services.updates import Found, Launcher, install_update, upda
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.keyboard_help import fit_columns
 from rumah_perisai.ui.look import (
-    AMBER,
     ERROR_STYLE,
     GOOD_STYLE,
-    GREEN,
-    GREEN_TEXT,
     NUMBER,
-    RED,
-    RED_TEXT,
     WARNING_STYLE,
 )
 from rumah_perisai.ui.operations import run_op
 
-NOT_ACKNOWLEDGED = AMBER  # still waiting for the branch
-ACKNOWLEDGED = GREEN  # the branch has it
-ACKNOWLEDGED_TEXT = GREEN_TEXT
 OFFER_STYLE = "#ackOffer { background: #e3f2fd; border: 1px solid #90caf9; }"
-NEVER_WRITTEN = RED  # saved here, never put on a stick
-NEVER_WRITTEN_TEXT = RED_TEXT
-
-COLUMNS = 8
-COL_SEQ, COL_DATE, COL_RECORDS, COL_REGISTRATIONS, COL_PAYMENTS, COL_SIZE, COL_STATE, COL_TO = (
-    range(COLUMNS)
-)
 
 
 class AckPart(QDialog):

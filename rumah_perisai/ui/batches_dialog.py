@@ -71,7 +71,7 @@ from rumah_perisai.services.posts import post_summary
 from rumah_perisai.services.updates import Found, Launcher
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
-from rumah_perisai.ui.batch_ack import AckPart, RefundsDialog
+from rumah_perisai.ui.batch_ack import OFFER_STYLE, AckPart, RefundsDialog
 from rumah_perisai.ui.batch_keys import KeysPart
 from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.file_dialogs import documents_folder
@@ -91,7 +91,6 @@ from rumah_perisai.ui.operations import Outcome, run_op_in_background
 NOT_ACKNOWLEDGED = AMBER  # still waiting for the branch
 ACKNOWLEDGED = GREEN  # the branch has it
 ACKNOWLEDGED_TEXT = GREEN_TEXT
-OFFER_STYLE = "#ackOffer { background: #e3f2fd; border: 1px solid #90caf9; }"
 NEVER_WRITTEN = RED  # saved here, never put on a stick
 NEVER_WRITTEN_TEXT = RED_TEXT
 

@@ -205,12 +205,15 @@ def volunteer(app: App, coordinator: Actor) -> Actor:
 @pytest.fixture
 def read_codes(qapp: Any) -> Callable[[bytes], list[str]]:
     """Render a PDF's pages at 300 dpi (QtPdf, on white paper) and read every QR code and
-    barcode on them with zxing-cpp, as a scanner would."""
+    Code128 barcode on them with zxing-cpp, as a scanner would. Only the two kinds the program
+    prints: looking for every kind of 1D barcode, zxing once read "0459" in a receipt's text."""
     import zxingcpp
     from PIL import Image
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
     from PySide6.QtGui import QColor, QImage, QPainter
     from PySide6.QtPdf import QPdfDocument
+
+    printed = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.Code128)
 
     def read(pdf: bytes) -> list[str]:
         data = QByteArray(pdf)
@@ -231,7 +234,7 @@ def read_codes(qapp: Any) -> Callable[[bytes], list[str]]:
             image = Image.frombytes(
                 "RGB", (paper.width(), paper.height()), raw, "raw", "RGB", paper.bytesPerLine()
             )
-            texts += [result.text for result in zxingcpp.read_barcodes(image)]
+            texts += [result.text for result in zxingcpp.read_barcodes(image, formats=printed)]
         return texts
 
     return read

@@ -17,17 +17,15 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -58,7 +56,7 @@ from rumah_perisai.services.dues import parse_cash
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.deposit_dialog import DepositDialog
-from rumah_perisai.ui.discard import ask_discard, closed_by_program
+from rumah_perisai.ui.discard import AsksBeforeDiscarding
 from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE, NUMBER, WARNING_STYLE
 from rumah_perisai.ui.operations import run_op_in_background
 from rumah_perisai.ui.pdf_preview import PdfDialog
@@ -182,7 +180,7 @@ class SummaryDialog(PdfDialog):
         )
 
 
-class CashDialog(QDialog):
+class CashDialog(AsksBeforeDiscarding):
     """The cash window (Ctrl+K in the main window)."""
 
     def __init__(
@@ -204,24 +202,15 @@ class CashDialog(QDialog):
         self.count_rows: list[CountRow] = []
         self.close_rows: list[CloseRow] = []
         self.position: CashPosition | None = None
-        self.discard_box: QMessageBox | None = None
         self.setWindowTitle(tr("Cash and daily close"))
         self._build()
         self.refresh()
         listen(self, (changes.CASH,), self._cash_changed)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not closed_by_program(self, event):
-            super().closeEvent(event)
-
-    def reject(self) -> None:
+    def has_typed_work(self) -> bool:
         """Escape or Back: counts or a note typed but not closed are not thrown away unasked."""
         typed = [row.counted.text() for row in self.count_rows] + [self.note.text()]
-        if any(text.strip() for text in typed):
-            if self.discard_box is None:
-                self.discard_box = ask_discard(self, super().reject)
-            return
-        super().reject()
+        return any(text.strip() for text in typed)
 
     # --- layout ------------------------------------------------------------------------------
     def _build(self) -> None:

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,12 +24,12 @@ from rumah_perisai.services.dues import parse_cash
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
 from rumah_perisai.ui.date_field import UNFINISHED, DateField
-from rumah_perisai.ui.discard import ask_discard, closed_by_program
+from rumah_perisai.ui.discard import AsksBeforeDiscarding
 from rumah_perisai.ui.look import ERROR_STYLE
 from rumah_perisai.ui.operations import run_op
 
 
-class DepositDialog(QDialog):
+class DepositDialog(AsksBeforeDiscarding):
     """A coordinator records cash taken to the bank against the chosen closes."""
 
     def __init__(
@@ -108,19 +105,10 @@ class DepositDialog(QDialog):
         layout.addLayout(buttons)
         self.reference.setFocus()
         self.resize(540, self.sizeHint().height())
-        self.discard_box: QMessageBox | None = None
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not closed_by_program(self, event):
-            super().closeEvent(event)
-
-    def reject(self) -> None:
+    def has_typed_work(self) -> bool:
         """Escape or Cancel: a slip reference already typed is not thrown away unasked."""
-        if self.reference.text().strip():
-            if self.discard_box is None:
-                self.discard_box = ask_discard(self, super().reject)
-            return
-        super().reject()
+        return bool(self.reference.text().strip())
 
     def save(self) -> None:
         run_op(

@@ -51,3 +51,25 @@ def closed_by_program(dialog: QDialog, event: QCloseEvent) -> bool:
     dialog.done(QDialog.DialogCode.Rejected)
     event.accept()
     return True
+
+
+class AsksBeforeDiscarding(QDialog):
+    """A form that asks before Escape, Back or its close button throws typed work away
+    (``ask_discard``), and closes at once when the program closes it (``closed_by_program``).
+    The form says what counts as typed work in ``has_typed_work``."""
+
+    discard_box: QMessageBox | None = None
+
+    def has_typed_work(self) -> bool:
+        raise NotImplementedError
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not closed_by_program(self, event):
+            super().closeEvent(event)
+
+    def reject(self) -> None:
+        if self.has_typed_work():
+            if self.discard_box is None:
+                self.discard_box = ask_discard(self, super().reject)
+            return
+        super().reject()

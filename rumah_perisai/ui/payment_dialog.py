@@ -9,11 +9,10 @@ receipt is committed before anything is printed; then its preview opens.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -46,7 +45,7 @@ from rumah_perisai.services.dues import (
 from rumah_perisai.services.registration import rejoin
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
-from rumah_perisai.ui.discard import ask_discard, closed_by_program
+from rumah_perisai.ui.discard import AsksBeforeDiscarding
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER
 from rumah_perisai.ui.operations import run_op
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
@@ -73,7 +72,7 @@ def _item(text: str, align: Qt.AlignmentFlag | None = None) -> QTableWidgetItem:
     return item
 
 
-class PaymentDialog(QDialog):
+class PaymentDialog(AsksBeforeDiscarding):
     """One participant's dues. ``paid`` carries the participant's id once a receipt is saved
     (the window that opened it shows its receipts next); other views learn of the payment, or
     of a rejoin, from the change notices."""
@@ -91,7 +90,6 @@ class PaymentDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("paymentDialog")
         self.setProperty("help_topic", "payment")
-        self.discard_box: QMessageBox | None = None
         self._db = db
         self._folder = folder
         self._actor = actor
@@ -374,17 +372,9 @@ class PaymentDialog(QDialog):
         self.save_button.setEnabled(True)
         return change
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not closed_by_program(self, event):
-            super().closeEvent(event)
-
-    def reject(self) -> None:
+    def has_typed_work(self) -> bool:
         """Escape or Cancel: the cash already typed is not thrown away unasked."""
-        if self.plan_box.isVisible() and self.cash.text().strip():
-            if self.discard_box is None:
-                self.discard_box = ask_discard(self, super().reject)
-            return
-        super().reject()
+        return self.plan_box.isVisible() and bool(self.cash.text().strip())
 
     # --- saving ------------------------------------------------------------------------------
     def save(self) -> None:

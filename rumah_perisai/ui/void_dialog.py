@@ -9,14 +9,11 @@ service checks it as well).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,7 +28,7 @@ from rumah_perisai.services.dues import MAX_REASON, VoidPreview, void_preview, v
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.buttons import cancel_and
-from rumah_perisai.ui.discard import ask_discard, closed_by_program
+from rumah_perisai.ui.discard import AsksBeforeDiscarding
 from rumah_perisai.ui.operations import run_op
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 
@@ -57,7 +54,7 @@ def void_unavailable(*, coordinator: bool, voidable: bool) -> str:
     return ""
 
 
-class VoidDialog(QDialog):
+class VoidDialog(AsksBeforeDiscarding):
     """Void receipt ``receipt_id``. ``voided`` carries the void's receipt id once saved."""
 
     voided = Signal(int)
@@ -73,7 +70,6 @@ class VoidDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("voidDialog")
         self.setProperty("help_topic", "void")
-        self.discard_box: QMessageBox | None = None
         self._db = db
         self._folder = folder
         self._actor = actor
@@ -198,17 +194,9 @@ class VoidDialog(QDialog):
         self.reason.setFocus()
         self.resize(640, self.sizeHint().height())
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not closed_by_program(self, event):
-            super().closeEvent(event)
-
-    def reject(self) -> None:
+    def has_typed_work(self) -> bool:
         """Escape or Back: a reason already typed is not thrown away unasked."""
-        if self.reason.text().strip():
-            if self.discard_box is None:
-                self.discard_box = ask_discard(self, super().reject)
-            return
-        super().reject()
+        return bool(self.reason.text().strip())
 
     def confirm(self) -> None:
         if not self.reason.text().strip():

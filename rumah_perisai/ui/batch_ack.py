@@ -50,8 +50,8 @@ from rumah_perisai.ui.operations import run_op
 OFFER_STYLE = "#ackOffer { background: #e3f2fd; border: 1px solid #90caf9; }"
 
 
-class AckPart(QDialog):
-    """Taking in the branch's acknowledgement, for ``BatchesDialog``."""
+class BatchesPart(QDialog):
+    """What a part of ``BatchesDialog`` uses of the window it is part of."""
 
     _db: Database
     _folder: DataFolder
@@ -64,6 +64,10 @@ class AckPart(QDialog):
         def show_message(self, title: str, text: str) -> QMessageBox: ...
         def refused(self, error: UserError) -> None: ...
         def say(self, text: str, *, good: bool) -> None: ...
+
+
+class AckPart(BatchesPart):
+    """Taking in the branch's acknowledgement, for ``BatchesDialog``."""
 
     rows: list[BatchInfo]
     table: QTableWidget

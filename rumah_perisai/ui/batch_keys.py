@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
 )
 
-from rumah_perisai.config import DataFolder
-from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.safe_write import write_file
 from rumah_perisai.i18n import tr
@@ -27,8 +22,7 @@ from rumah_perisai.keys.installed import (
     post_key_file_bytes,
     post_public_key,
 )
-from rumah_perisai.services.volunteers import Actor
-from rumah_perisai.ui.batch_ack import read_chosen
+from rumah_perisai.ui.batch_ack import BatchesPart, read_chosen
 from rumah_perisai.ui.look import (
     ERROR_STYLE,
     GOOD_STYLE,
@@ -41,20 +35,8 @@ def _mono(text: str) -> str:
     return f"<span style='font-family: monospace'>{html.escape(text)}</span>"
 
 
-class KeysPart(QDialog):
+class KeysPart(BatchesPart):
     """The branch key and the post key, for ``BatchesDialog``."""
-
-    _db: Database
-    _folder: DataFolder
-    _actor: Actor
-    last_folder: str
-    report: QLabel
-    message_box: QMessageBox | None
-    if TYPE_CHECKING:  # the window's own, for the type checker only
-
-        def show_message(self, title: str, text: str) -> QMessageBox: ...
-        def refused(self, error: UserError) -> None: ...
-        def say(self, text: str, *, good: bool) -> None: ...
 
     key_message: QLabel
     branch_label: QLabel

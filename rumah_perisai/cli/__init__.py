@@ -198,7 +198,8 @@ def main(
             return launch(folder, resolve_database_url(folder, args.db), demo=args.demo)
         ctx = Context(args, out, err, stdin)
         database_url = ctx.database_url
-        log.info("command %s", _command_name(args))  # not the OS login: it may be a name
+        # The subcommand's words only: never its arguments, nor the OS login (which may be a name).
+        log.info("command %s", _command_name(args))
         require_coordinator(args)
         handler: Handler = args.handler
         return handler(args, ctx)

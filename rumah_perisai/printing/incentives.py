@@ -127,7 +127,7 @@ def _facts(statement: IncentiveStatement, styles: dict[str, ParagraphStyle]) -> 
         ],
         [tr(_DUES_BASE), formats.money(statement.dues_base)],
     ]
-    table = Table(rows, colWidths=[62 * mm, 118 * mm])
+    table = Table(rows, colWidths=[72 * mm, 108 * mm])  # "Iuran dihitung (dikurangi pembatalan)"
     table.setStyle(
         TableStyle(
             [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,9 +71,11 @@ class DataFolder:
         """Create the folder (and its logs folder) or refuse with a clear reason."""
         try:
             self.logs.mkdir(parents=True, exist_ok=True)
-            probe = self.root / ".write-test"
-            probe.write_bytes(b"")
-            probe.unlink()
+            # A probe of its own: the window and a command may start at the same moment, and a
+            # shared name let one remove the other's probe before it did.
+            handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=self.root)
+            os.close(handle)
+            os.unlink(probe)
         except OSError as exc:
             raise UserError(
                 "data_dir_unwritable", path=str(self.root), reason=exc.strerror or str(exc)

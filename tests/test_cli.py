@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,20 @@ def test_an_unwritable_data_folder_is_refused_clearly(tmp_path: Path) -> None:
     assert code == 1
     assert out == ""
     assert err.startswith(f"Folder data {blocker / 'post'} tidak bisa ditulis")
+
+
+def test_two_programs_starting_at_once_both_find_the_folder_writable(tmp_path: Path) -> None:
+    """The window and a command started together once refused each other: both wrote and removed
+    the same probe file, and the slower one found it gone ("tidak bisa ditulis")."""
+    folder = DataFolder(tmp_path / "post")
+
+    def start_many(_: int) -> None:
+        for _ in range(200):
+            folder.ensure_writable()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(start_many, range(4)))
+    assert sorted(p.name for p in folder.root.iterdir()) == ["logs"]
 
 
 @pytest.mark.parametrize(

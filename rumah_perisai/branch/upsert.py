@@ -38,9 +38,10 @@ _BAD_VALUE_ERRORS: tuple[type[Exception], ...] = (
 IMPORT_ORDER = (
     "volunteers", "participants", "receipts", "receipt_gaps", "cover_periods", "receipt_months",
     "card_issues", "daily_closes", "daily_close_lines", "deposits", "deposit_closes",
+    "data_requests",
 )  # fmt: skip
 # Parts a batch of an older program does not have: read as empty.
-LATER_PARTS = {"receipt_gaps"}
+LATER_PARTS = {"receipt_gaps", "data_requests"}
 MODELS: dict[str, Any] = dict(CARRIED)
 SELF_LINKS = {("receipts", "voids_receipt_id")}
 # Unique within a post, and changeable there (a NIK corrected, a login renamed).

@@ -94,6 +94,22 @@ def upgrade_to_head(engine: Engine, *, backup_dir: Path | None = None) -> str | 
         raise describe_operational_error(str(engine.url), error) from error
 
 
+def downgrade_to(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (tests, fixtures, a developer's bisect), as the
+    upgrade changes it: with SQLite's foreign keys off while tables are copied."""
+    from alembic import command
+
+    with (
+        engine.connect() as connection,
+        _sqlite_foreign_keys_off(connection),
+        connection.begin(),
+    ):
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        _refuse_broken_references(connection)
+
+
 @contextmanager
 def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
     """SQLite's recipe for changing a table: foreign keys off outside the transaction, checked

@@ -42,7 +42,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0015"
+SCHEMA_REVISION = "0016"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -190,7 +190,9 @@ class Participant(FromPost, PostCoded, Tracked, Base):
         # One registration per NIK per post; the same NIK at two posts is the branch's to flag.
         UniqueConstraint("post_id", "nik"),
         CheckConstraint("sex IN ('L', 'P')", name="sex"),
-        CheckConstraint("standing IN ('member', 'withdrawn', 'rejected')", name="standing"),
+        CheckConstraint(
+            "standing IN ('member', 'withdrawn', 'rejected', 'ended')", name="standing"
+        ),
         CheckConstraint("income > 0", name="income_positive"),
         Index("ix_participants_post_cover", "post_id", "cover_until"),
         Index("ix_participants_post_arrears", "post_id", "arrears_until"),
@@ -199,6 +201,9 @@ class Participant(FromPost, PostCoded, Tracked, Base):
         Index("ix_participants_post_name", "post_id", "name"),
         Index("ix_participants_post_birth", "post_id", "birth_date"),  # duplicate check
         Index("ix_participants_phone", "phone"),
+        # An erased person's NIK, as a keyed one-way value: a later registration of the same
+        # person is still recognised as a duplicate (docs/personal-data.md).
+        Index("ix_participants_nik_keyed", "nik_keyed"),
         # The dashboards' aggregates (services.dashboard) read only these indexes, never the rows;
         # their column order is the GROUP BY's, so the groups come in order without a sort.
         Index(
@@ -263,6 +268,8 @@ class Participant(FromPost, PostCoded, Tracked, Base):
     nik_override_reason: Mapped[str | None] = mapped_column(Text)
     duplicate_override_reason: Mapped[str | None] = mapped_column(Text)
 
+    # member | withdrawn (registered by mistake; frees the NIK) | rejected (by the branch) |
+    # ended (the person withdrew consent, UU PDP Art. 8-9: processing ends, the NIK stays taken)
     standing: Mapped[str] = mapped_column(String(10), default="member")
     standing_reason: Mapped[str | None] = mapped_column(Text)
     membership_start: Mapped[date] = mapped_column(Date)  # registration, or rejoin month
@@ -279,6 +286,12 @@ class Participant(FromPost, PostCoded, Tracked, Base):
     # month after it (None while not converted; recomputed when a receipt is voided).
     promotion_end: Mapped[date | None] = mapped_column(Date)
     converted_on: Mapped[date | None] = mapped_column(Date)
+    # A person's rights over their data (migration 0016, docs/personal-data.md):
+    ended_on: Mapped[date | None] = mapped_column(Date)  # consent withdrawn: the post's day
+    # Erased at the person's request (UU PDP Art. 16): what no rule keeps is gone, the NIK is
+    # replaced by ``domain.personal_data.erased_nik`` and kept only as ``nik_keyed``.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nik_keyed: Mapped[str | None] = mapped_column(String(64))
 
     def natural_key(self) -> str:
         return self.registration_no
@@ -589,6 +602,9 @@ class Batch(PostRecord, Base):
     copied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     copied_to: Mapped[str | None] = mapped_column(Text)
     ack_file_hash: Mapped[str | None] = mapped_column(String(64))  # the branch's ACK taken in
+    # The kept copy was removed because it held a person erased since (docs/personal-data.md):
+    # it can no longer be written out again.
+    copy_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class BatchImport(PostRecord, Base):
@@ -721,3 +737,19 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(40))
     entity_key: Mapped[str] = mapped_column(String(64))
     changes_json: Mapped[str] = mapped_column(Text)
+
+
+# A person's rights over their data (migration 0016), kept in a module of their own; imported
+# here so every table is in ``Base.metadata`` once this module is.
+from rumah_perisai.db.models_personal import (  # noqa: E402
+    AccessRecord as AccessRecord,
+)
+from rumah_perisai.db.models_personal import (  # noqa: E402
+    AccessSubject as AccessSubject,
+)
+from rumah_perisai.db.models_personal import (  # noqa: E402
+    DataRequest as DataRequest,
+)
+from rumah_perisai.db.models_personal import (  # noqa: E402
+    Erasure as Erasure,
+)

@@ -23,6 +23,7 @@ def status_on(day: date) -> ColumnElement[str]:
     return case(
         (p.standing == Standing.WITHDRAWN.value, Status.WITHDRAWN.value),
         (p.standing == Standing.REJECTED.value, Status.REJECTED.value),
+        (p.standing == Standing.ENDED.value, Status.ENDED.value),
         (p.membership_start > day, Status.NOT_YET_COVERED.value),
         (and_(p.promo_until.is_not(None), p.promo_until >= day), Status.PROMOTION.value),
         (or_(p.cover_until.is_(None), p.arrears_until.is_(None)), Status.NOT_YET_COVERED.value),

@@ -31,14 +31,23 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from rumah_perisai import changes
 from rumah_perisai.db.engine import refusal_for, snapshot, writer
-from rumah_perisai.db.models import AuditEntry, Base, Counter, DuplicateHash, Tracked
+from rumah_perisai.db.models import (
+    AccessRecord,
+    AccessSubject,
+    AuditEntry,
+    Base,
+    Counter,
+    DuplicateHash,
+    Tracked,
+)
 from rumah_perisai.errors import UserError
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 CHANGE_COUNTER = ("", "change")
-_UNAUDITED = (AuditEntry, Counter, DuplicateHash)
+# Who looked (``AccessRecord``) is itself the record of an access: auditing it would only copy it.
+_UNAUDITED = (AuditEntry, Counter, DuplicateHash, AccessRecord, AccessSubject)
 
 
 # The tables written through each connection a unit of work holds: filled by the engine's

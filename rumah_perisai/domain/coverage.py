@@ -42,6 +42,7 @@ class Status(StrEnum):
     NOT_YET_COVERED = "not_yet_covered"
     WITHDRAWN = "withdrawn"
     REJECTED = "rejected"
+    ENDED = "ended"
 
 
 _STATUS_LABELS: dict[Status, str] = {
@@ -52,6 +53,7 @@ _STATUS_LABELS: dict[Status, str] = {
     Status.NOT_YET_COVERED: N_("Not yet covered"),
     Status.WITHDRAWN: N_("Withdrawn"),
     Status.REJECTED: N_("Rejected by branch"),
+    Status.ENDED: N_("Ended at the person's request"),
 }
 
 
@@ -61,14 +63,20 @@ def status_label(status: Status) -> str:
 
 
 class Standing(StrEnum):
-    """Whether the registration stands: withdrawn (registered by mistake) and rejected override."""
+    """Whether the registration stands: withdrawn (registered by mistake), rejected (by the
+    branch) and ended (the person withdrew consent, UU PDP Art. 8-9) override."""
 
     MEMBER = "member"
     WITHDRAWN = "withdrawn"
     REJECTED = "rejected"
+    ENDED = "ended"
 
 
-_STANDING_STATUS = {Standing.WITHDRAWN: Status.WITHDRAWN, Standing.REJECTED: Status.REJECTED}
+_STANDING_STATUS = {
+    Standing.WITHDRAWN: Status.WITHDRAWN,
+    Standing.REJECTED: Status.REJECTED,
+    Standing.ENDED: Status.ENDED,
+}
 
 
 @dataclass(frozen=True)
@@ -227,6 +235,8 @@ def next_payable_months(history: CoverHistory, day: date, count: int) -> list[da
     if count not in PAYABLE_MONTH_COUNTS:
         raise RuleError("bad_month_count", tr("Dues are paid for 1, 3, 6 or 12 months."))
     status = status_on(history, day)
+    if status is Status.ENDED:
+        raise RuleError("membership_closed", tr("This membership ended at the person's request."))
     if status in (Status.WITHDRAWN, Status.REJECTED):
         raise RuleError(
             "membership_closed", tr("This registration was withdrawn or rejected by the branch.")

@@ -41,6 +41,7 @@ from rumah_perisai.db.models import (
     CoverPeriod,
     DailyClose,
     DailyCloseLine,
+    DataRequest,
     Deposit,
     DepositClose,
     Participant,
@@ -100,11 +101,17 @@ CARRIED: tuple[tuple[str, Any], ...] = (
     ("daily_close_lines", DailyCloseLine),
     ("deposits", Deposit),
     ("deposit_closes", DepositClose),
+    # A person's requests about their data (issue 19): new in December 2026, read as none from
+    # a batch without this part. The branch does what each asked to its own copy.
+    ("data_requests", DataRequest),
 )
 AUDIT_PART = "audit_log"
 LEFT_AT_POST = {
     "posts": {"is_local", "suspended_at", "suspended_reason"},
     "volunteers": {"pin_hash"},
+    # Keyed with this post's own key: the branch keys its own (docs/personal-data.md).
+    "participants": {"nik_keyed"},
+    "data_requests": {"branch_done_at"},  # the post's note of the branch's ACK
 }
 SECRET_AUDIT_FIELDS = ("pin_hash",)
 # The branch's own notes on a record (where it came from, which version it holds, when the

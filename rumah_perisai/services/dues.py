@@ -218,7 +218,7 @@ def _refusal(status: Status, participant: Participant) -> str | None:
 
     if status is Status.LAPSED:
         return tr(MESSAGES["pay_lapsed"], name=participant.name)
-    if status in (Status.WITHDRAWN, Status.REJECTED):
+    if status in (Status.WITHDRAWN, Status.REJECTED, Status.ENDED):
         return tr(MESSAGES["pay_not_member"], name=participant.name, status=status_label(status))
     return None
 

@@ -47,6 +47,7 @@ STATUS_COLOURS: dict[Status, tuple[str, str]] = {
     Status.NOT_YET_COVERED: ("#424242", "#f5f5f5"),
     Status.WITHDRAWN: ("#616161", "#eeeeee"),
     Status.REJECTED: ("#880e4f", "#fce4ec"),
+    Status.ENDED: ("#616161", "#eeeeee"),
 }
 
 BLOCK = 100  # rows fetched at once around the row the view asks for

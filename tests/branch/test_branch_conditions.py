@@ -424,7 +424,7 @@ def test_a_branch_upgraded_from_before_keeps_newer_records_when_the_passed_batch
     from alembic import command
 
     from rumah_perisai.db.engine import make_engine
-    from rumah_perisai.db.migrate import alembic_config, upgrade_to_head
+    from rumah_perisai.db.migrate import downgrade_to, upgrade_to_head
 
     post.register()
     one = post.export()
@@ -440,10 +440,7 @@ def test_a_branch_upgraded_from_before_keeps_newer_records_when_the_passed_batch
     branch.db.dispose()
     engine = engine_for(branch.folder, url)
     try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0010")  # the branch as it was before
+        downgrade_to(engine, "0010")  # the branch as it was before
         upgrade_to_head(engine)
     finally:
         engine.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.engine import make_engine
-from rumah_perisai.db.migrate import _backup_sqlite, head_revision, upgrade_to_head
+from rumah_perisai.db.migrate import _backup_sqlite, downgrade_to, head_revision, upgrade_to_head
 from rumah_perisai.db.models import SCHEMA_REVISION, Base, is_modelled_table
 from rumah_perisai.errors import UserError
 from tests.dbfiles import engine_for
@@ -152,9 +152,7 @@ def test_0007_fills_the_dashboard_columns_of_existing_rows(
 ) -> None:
     """A database with payments, a void and a rejoin, taken back to 0006 (the columns go) and
     upgraded again: the columns are filled from the records, as the services keep them."""
-    from alembic import command
 
-    from rumah_perisai.db.migrate import alembic_config
     from rumah_perisai.domain.coverage import CoverHistory, Standing
     from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
     from rumah_perisai.services.registration import rejoin
@@ -187,10 +185,7 @@ def test_0007_fills_the_dashboard_columns_of_existing_rows(
     app.close()
     engine = engine_for(app.folder, database_url)
     try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0006")
+        downgrade_to(engine, "0006")
         with engine.connect() as connection:
             columns = {c["name"] for c in inspect(connection).get_columns("participants")}
         assert "converted_on" not in columns

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from rumah_perisai.app import App, open_app
-from rumah_perisai.db.migrate import alembic_config
+from rumah_perisai.db.migrate import downgrade_to
 from rumah_perisai.db.models import Participant
 from rumah_perisai.domain.coverage import Status
 from rumah_perisai.services.participant_search import (
@@ -118,15 +118,11 @@ def test_an_old_database_gets_the_name_index_when_upgraded(
 ) -> None:
     """People registered before the search index existed are found after the upgrade, and an
     embedded database is backed up before its schema changes."""
-    from alembic import command
 
     # Registered first (the program's models have columns 0001 lacks), then the database goes
     # back to revision 0001 with the row in it: no index, no triggers.
     add_participant(name="Siti Aminah")
-    with app.db.engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
+    downgrade_to(app.db.engine, "0001")
     app.close()
     upgraded = open_app(app.folder, database_url)
     try:
@@ -181,13 +177,9 @@ def test_apostrophes_and_hyphens_in_names_do_not_matter(
 def test_a_database_of_revision_0014_finds_names_without_their_marks_after_the_upgrade(
     app: App, database_url: str, add_participant: Callable[..., int]
 ) -> None:
-    from alembic import command
 
     add_participant(name="Ma'ruf Amin")
-    with app.db.engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0014")
+    downgrade_to(app.db.engine, "0014")
     app.close()
     upgraded = open_app(app.folder, database_url)
     try:

@@ -20,7 +20,7 @@ def _history(rng: random.Random) -> CoverHistory:
     start = date(2025, 1, 1) + timedelta(days=rng.randrange(600))
     if rng.random() < 0.3:
         start = start.replace(day=1)  # a rejoin starts on the first of the month
-    standing = rng.choices(list(Standing), weights=[90, 5, 5])[0]
+    standing = rng.choices(list(Standing), weights=[88, 4, 4, 4])[0]
     promotion_end = month_end(add_months(start, 3)) if rng.random() < 0.6 else None
     density = rng.choice([0.0, 0.5, 0.9, 1.0])
     window = iter_months(add_months(start, -1), add_months(start, 20))

@@ -58,7 +58,7 @@ def both(h: CoverHistory, day: date) -> Status:
 def test_every_status_has_an_indonesian_label() -> None:
     assert {status_label(s) for s in Status} == {
         "Masa promosi", "Aktif", "Menunggak", "Nonaktif", "Belum terlindungi", "Dibatalkan",
-        "Ditolak cabang",
+        "Ditolak cabang", "Berhenti atas permintaan",
     }  # fmt: skip
     assert str(Status.NOT_YET_COVERED) == "not_yet_covered"
 
@@ -233,7 +233,11 @@ def test_voiding_the_first_paid_month_without_promotion() -> None:
 
 @pytest.mark.parametrize(
     ("standing", "status"),
-    [(Standing.WITHDRAWN, Status.WITHDRAWN), (Standing.REJECTED, Status.REJECTED)],
+    [
+        (Standing.WITHDRAWN, Status.WITHDRAWN),
+        (Standing.REJECTED, Status.REJECTED),
+        (Standing.ENDED, Status.ENDED),
+    ],
 )
 def test_withdrawn_and_rejected_override_everything(standing: Standing, status: Status) -> None:
     h = history(months((2025, 5)), standing=standing)
@@ -322,7 +326,7 @@ def test_incoherent_histories_are_refused() -> None:
 
 def _random_history(rng: random.Random) -> CoverHistory:
     start = date(2024, 1, 1) + timedelta(days=rng.randrange(5 * 365))
-    standing = rng.choices(list(Standing), weights=[90, 5, 5])[0]
+    standing = rng.choices(list(Standing), weights=[88, 4, 4, 4])[0]
     if rng.random() < 0.3:
         start = start.replace(day=1)  # a rejoin starts on the first of the month
     promotion_end = month_end(add_months(start, 3)) if rng.random() < 0.6 else None

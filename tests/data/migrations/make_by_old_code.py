@@ -45,6 +45,7 @@ COMMITS = {
     "0011": "3d59fd81f243ba04b1bca7e141d2bf7ac889e0c2",
     "0013": "63a227f",
     "0014": "33ecfca6f9fad87244eb108fc2da55e55fba02ad",
+    "0015": "9ee18fa62fc16a5741b34128e8608c3e3aac1c88",
 }
 FIRST_WITH_DEMO = "0002"
 

@@ -24,13 +24,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent.parent))
 
-from alembic import command  # noqa: E402
 from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
 from rumah_perisai.app import open_app  # noqa: E402
 from rumah_perisai.config import DataFolder  # noqa: E402
-from rumah_perisai.db.migrate import alembic_config  # noqa: E402
+from rumah_perisai.db.migrate import alembic_config, downgrade_to  # noqa: E402
 from rumah_perisai.demo import DemoRequest, create_demo_post  # noqa: E402
 
 MADE_ON = date(2026, 11, 27)
@@ -65,10 +64,7 @@ def _downgraded(source: Path, revision: str, target: Path) -> None:
     # them on): a copy of a table others refer to would otherwise be refused.
     engine = create_engine(f"sqlite:///{target.as_posix()}")
     try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+        downgrade_to(engine, revision)
     finally:
         engine.dispose()
     # One file (no -wal beside it), in pages of 512 bytes: each of the hundred-odd tables and

@@ -651,4 +651,8 @@ MESSAGES: dict[str, str] = {
     "subjects_future_day": N_(
         "{day} has not come yet: the list says whose data a post held on a day that has passed."
     ),
+    "subjects_out_kind": N_(
+        "{path}: the list is written as a spreadsheet, a file whose name ends in .xlsx; "
+        "nothing was written."
+    ),
 }

@@ -31,39 +31,12 @@ from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, u
     branch_url,
     make_post,
     post,
+    request_at_post,
 )
 from tests.conftest import FakeClock
 
 SITI_NIK = "3209144101910001"  # as branch_world makes the first: born 1991
 SITI_PHONE = "081311112222"
-
-
-def request_at_post(side: PostSide, participant_id: int, kind: str) -> str:
-    """What the post's request service (issue 19, ERASE) does, as far as the branch sees it:
-    the request recorded and, for an erasure, the row and its history emptied; for a
-    withdrawal, the membership ended."""
-    with side.app.db.unit_of_work(side.coordinator.label) as session:
-        person = session.get(Participant, participant_id)
-        assert person is not None
-        at = operation_time(session)
-        rules = personal_data_rules(at.date())
-        number = int(session.scalar(select(func.count()).select_from(DataRequest)) or 0) + 1
-        request = DataRequest(
-            post_id=person.post_id, post_code=side.code, number=number,
-            participant_id=person.id, kind=kind, made_on=at.date(), made_how="in_person",
-            state="done", recorded_at=at, rules_version=rules.version,
-        )  # fmt: skip
-        session.add(request)
-        if kind == "erase":
-            kept = erase_participant_row(
-                person, key=b"post-own-key", rules=rules, at=at, day=at.date(), reason="request"
-            )
-            record_erasure(session, person, kept, at, request.natural_key())
-            session.flush()
-            scrub_audit(session, [str(person.id)], rules, person.registration_no)
-        else:
-            person.standing, person.ended_on = "ended", at.date()
-        return request.natural_key()
 
 
 def _person(app: App, registration_no: str) -> Participant:

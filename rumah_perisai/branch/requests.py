@@ -230,16 +230,22 @@ def erased_matches(
     if not known:
         return []
     found = []
-    for person in session.scalars(
-        select(Participant).where(
+    # Ids and NIKs only: a first batch may bring a hundred thousand registrations.
+    for ident, nik in session.execute(
+        select(Participant.id, Participant.nik).where(
             Participant.post_id == post_id,
             Participant.first_change == change_no,
             Participant.standing == "member",
             Participant.erased_at.is_(None),
         )
     ):
-        entry = known.get(keyed_nik(key, person.nik)) if _real_nik(person.nik) else None
-        if entry is not None and entry.registration_no != person.registration_no:
+        entry = known.get(keyed_nik(key, nik)) if _real_nik(nik) else None
+        person = session.get(Participant, ident) if entry is not None else None
+        if (
+            person is not None
+            and entry is not None
+            and entry.registration_no != person.registration_no
+        ):
             found.append((person, entry))
     return found
 

@@ -183,3 +183,19 @@ def test_an_emptied_row_without_its_request_is_refused(branch: App, post: PostSi
         import_batch(branch.db, branch.folder, post.export().path, CLI)
     assert refused.value.key == "batch_erasure_unexplained"
     assert _person(branch, "RP3209A-000001").name == "Siti Rahayu"  # nothing imported
+
+
+def test_a_person_registered_and_erased_within_one_batch_arrives_erased(
+    branch: App, post: PostSide
+) -> None:
+    """The branch never held the NIK: it lists the erasure without a keyed value (it has none
+    to make) and imports the emptied row as it is."""
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    request_at_post(post, siti, "erase")
+    result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert result.requests_done == ["RP3209A-REQ1"]
+    person = _person(branch, "RP3209A-000001")
+    assert person.name == "" and person.nik_keyed is None and person.erased_at is not None
+    with branch.db.reading() as session:
+        listed = session.get(Erasure, "RP3209A-000001")
+        assert listed is not None and listed.nik_keyed == ""

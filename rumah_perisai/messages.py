@@ -643,4 +643,16 @@ MESSAGES: dict[str, str] = {
         "nothing was written."
     ),
     "desa_unknown": N_("{code} is not a known desa/kelurahan code (like 32.09.14.2001)."),
+    # --- issue 19 (BRANCH): a post's data requests at the branch, post-subjects ---
+    "batch_erasure_unexplained": N_(
+        "{name}: registration {regno} arrives emptied without the post's erasure request; "
+        "nothing was imported."
+    ),
+    "subjects_future_day": N_(
+        "{day} has not come yet: the list says whose data a post held on a day that has passed."
+    ),
+    "subjects_out_kind": N_(
+        "{path}: the list is written as a spreadsheet, a file whose name ends in .xlsx; "
+        "nothing was written."
+    ),
 }

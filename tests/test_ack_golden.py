@@ -80,6 +80,7 @@ def golden_ack() -> Ack:
             )
         ],
         as_of=4711,
+        requests_done=["RP3209A-REQ1"],
     )
 
 
@@ -94,6 +95,21 @@ def test_the_golden_ack_reads_back() -> None:
     assert ack_file_name("RP3209A-batch-0001-2026-11-27.rpb") == (
         "RP3209A-batch-0001-2026-11-27.ack.json"
     )
+
+
+def test_an_older_ack_without_the_requests_list_reads_as_none() -> None:
+    """``requests_done`` came in December 2026 (issue 19) without raising the version: an
+    acknowledgement of a branch before it still reads, listing no request done."""
+    import json
+
+    from rumah_perisai.exchange.canonical import b64, canonical_json
+
+    branch = read_branch_key_file((KEYS / "golden-branch-key.json").read_bytes())
+    content = golden_ack().content()
+    content.pop("requests_done")
+    signed = dict(content, signature=b64(_branch_signing().sign(canonical_json(content))))
+    older = json.dumps(signed, sort_keys=True).encode()
+    assert read_ack(older, branch, "older.ack.json").requests_done == []
 
 
 def test_a_changed_golden_ack_or_another_branchs_key_is_refused() -> None:

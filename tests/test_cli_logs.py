@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,11 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*b, "branch", "resume-post", "DEMO3209"])
     command([*b, "branch", "kpj-import", str(named)])  # refused: not a spreadsheet
     command([*b, "branch", "export", "--out", str(tmp_path / "bpjs.xlsx")])
+    yesterday = (date.today() - timedelta(days=1)).isoformat()  # never in the post's future
+    lost = str(tmp_path / "laptop-hilang.xlsx")
+    code, _out, err = command([*b, "branch", "post-subjects", "DEMO3209", "--on", yesterday,
+                               "--out", lost])  # fmt: skip
+    assert code == 0, err
     command([*p, "batch", "import-ack", out.strip()])
     command([*p, "batch", "refunds"])
     command([*p, "demo", "--participants", "3"])  # refused: a demo post is there

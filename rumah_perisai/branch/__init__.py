@@ -10,9 +10,11 @@ Its rooms, each importable alone:
 * ``locks``: an import's transaction and its lock.
 * ``importer``: a batch file imported in one transaction, held batches released.
 * ``conflicts``: the same NIK at two posts, rejected or held for an officer.
+* ``requests``: a post's withdrawals and erasures applied to the branch's copy (issue 19).
 * ``acks``: the acknowledgements the branch signs and writes.
 * ``backups``: the posts' backups kept, and a post recovered without its code.
 * ``xlsx``: KPJ numbers in, registrations and dues out.
+* ``subjects``: whose data a post held on a day, after a lost laptop (issue 19).
 
 The post never imports this package (``tests/test_architecture.py``): what a post needs of the
 branch comes through files (``exchange``) and its own services (``services.acks``,

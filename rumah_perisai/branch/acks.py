@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from rumah_perisai.branch.checks import missing_batches
 from rumah_perisai.branch.conflicts import pending_for
+from rumah_perisai.branch.requests import requests_done
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import BatchImport, BranchRejection, Counter, Participant, Post
 from rumah_perisai.db.uow import CHANGE_COUNTER, Database
+from rumah_perisai.domain.personal_data import is_erased_nik
 from rumah_perisai.exchange.ack import Ack, Rejection, ack_bytes, ack_file_name, duplicate_prefix
 from rumah_perisai.exchange.safe_write import same_bytes, write_failed
 from rumah_perisai.files import write_new
@@ -84,6 +86,7 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         prefixes = _new_prefixes(session, post_id, earlier or 0, row.change_no or 0)
         missing = missing_batches(session, post_id)
         pending = pending_for(session, post_id)
+        done = requests_done(session, post_id)
         as_of = session.scalar(
             select(Counter.value).where(Counter.scope == CHANGE_COUNTER[0],
                                         Counter.name == CHANGE_COUNTER[1])
@@ -106,6 +109,7 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         missing=missing,
         pending=pending,
         as_of=int(as_of or 0),
+        requests_done=done,
     )
 
 
@@ -114,8 +118,16 @@ def with_prefixes(document: dict[str, Any], salt: str) -> dict[str, Any]:
     stores it as the row goes in (an UPDATE afterwards would rewrite every index entry)."""
     columns = list(document["columns"])
     nik = columns.index("nik")
-    rows = [[*row, duplicate_prefix(salt, row[nik])] for row in document["rows"]]
+    # An erased row's NIK is gone (``X…``): it has no prefix, and no ACK lists one for it.
+    rows = [
+        [*row, None if _erased(row[nik]) else duplicate_prefix(salt, row[nik])]
+        for row in document["rows"]
+    ]
     return {**document, "columns": [*columns, "nik_prefix"], "rows": rows}
+
+
+def _erased(nik: object) -> bool:
+    return isinstance(nik, str) and is_erased_nik(nik)
 
 
 def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list[str]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from rumah_perisai import formats
 from rumah_perisai.branch.checks import last_imported
+from rumah_perisai.branch.requests import erased_matches
 from rumah_perisai.db.models import BatchImport, BranchConflict, BranchRejection, Participant, Post
 from rumah_perisai.db.uow import Database, begin_operation, operation_time
 from rumah_perisai.errors import UserError
@@ -23,6 +24,7 @@ from rumah_perisai.services.volunteers import Actor
 DUPLICATE_REASON = "duplicate_nik"
 CONFLICT_REASON = "nik_conflict_pending"
 DECIDED_REASON = "nik_conflict_decided"
+ERASED_REASON = "erased_nik"
 
 
 # --- NIK conflicts held for a branch officer ---------------------------------------------------
@@ -196,6 +198,37 @@ def reject_duplicates(session: Session, post: Post, seq: int, change_no: int) ->
     return decided
 
 
+def reject_erased(
+    session: Session, post: Post, seq: int, change_no: int, key: bytes
+) -> list[Rejection]:
+    """A registration new in this batch whose NIK is an erased person's (compared keyed, with
+    the branch's key: the erased NIK itself is kept nowhere) is the same person registering
+    again: rejected as a duplicate, and the post told whose erased registration it matches
+    (its number only: the rules keep it, the person's data are gone)."""
+    decided: list[Rejection] = []
+    now = operation_time(session)
+    for mine, erased in erased_matches(session, post.id, change_no, key):
+        reason = tr(
+            "NIK already registered at post {post} ({regno}), whose data were erased at the "
+            "person's request; the later registration is rejected. Ask the branch.",
+            post=erased.post_code,
+            regno=erased.registration_no,
+        )
+        mine.standing = "rejected"
+        mine.standing_reason = reason
+        session.add(
+            BranchRejection(
+                post_id=mine.post_id, batch_seq=seq, entity="participants",
+                entity_key=mine.registration_no, reason_code=ERASED_REASON, reason=reason,
+                decided_at=now,
+            )
+        )  # fmt: skip
+        decided.append(Rejection("participants", mine.registration_no, ERASED_REASON,
+                                 reason, seq))  # fmt: skip
+    session.flush()
+    return decided
+
+
 def _hold_conflict(
     session: Session, theirs: Participant, mine: Participant, change_no: int
 ) -> None:
@@ -274,10 +307,12 @@ __all__ = [
     "CONFLICT_REASON",
     "DECIDED_REASON",
     "DUPLICATE_REASON",
+    "ERASED_REASON",
     "Conflict",
     "ConflictSide",
     "decide_conflict",
     "pending_conflicts",
     "pending_for",
     "reject_duplicates",
+    "reject_erased",
 ]

@@ -31,9 +31,10 @@ from rumah_perisai.branch.checks import (
     sequence_place,
     time_window,
 )
-from rumah_perisai.branch.conflicts import reject_duplicates
+from rumah_perisai.branch.conflicts import reject_duplicates, reject_erased
 from rumah_perisai.branch.folder import branch_keys
 from rumah_perisai.branch.locks import begin_import
+from rumah_perisai.branch.requests import apply_requests, erasure_key, keep_keyed_niks
 from rumah_perisai.branch.upsert import (
     IMPORT_ORDER,
     LATER_PARTS,
@@ -75,6 +76,7 @@ class ImportResult:
     late: bool = False  # imported: it fills a gap passed over before
     release_note: str | None = None  # why held batches behind it could not follow yet
     followed: list[ImportResult] = field(default_factory=list)  # held batches imported after it
+    requests_done: list[str] = field(default_factory=list)  # the post's data requests applied
 
     def message(self) -> str:
         text = self._message()
@@ -364,19 +366,25 @@ def _import_in(
     )  # fmt: skip
     reader = PartReader(sealed, keys, name)
     counts = {}
+    key = erasure_key(keys)
     for part in IMPORT_ORDER:
         document = reader.optional(part) if part in LATER_PARTS else reader.read(part)
         if document is None:
             counts[part] = 0
             continue
         if part == "participants":
+            # An erasure's row overwrites the branch's copy: the NIK held here is keyed first.
+            keep_keyed_niks(session, post.id, document, key)
             document = with_prefixes(document, duplicate_salt(keys))
         counts[part] = importer.upsert(part, document)
     update_post(connection, post, reader.optional("posts"))
     check_receipts(connection, post, change_no, sealed, previous, name)
-    rejected = reject_duplicates(session, post, sealed.seq, change_no)
     import_audit(connection, post.code, change_no, reader.optional(AUDIT_PART),
                   actor, window, name)  # fmt: skip
+    # After the audit part: an erasure scrubs the history the batch brought, too.
+    applied = apply_requests(session, post, change_no, key, name)
+    rejected = reject_duplicates(session, post, sealed.seq, change_no)
+    rejected += reject_erased(session, post, sealed.seq, change_no, key)
     now = operation_time(session)
     held_row = session.scalars(
         select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
@@ -398,7 +406,8 @@ def _import_in(
     summary = sealed.manifest.get("summary")
     return ImportResult(path, sealed.post_code, sealed.seq, "imported", records=counts,
                         summary=dict(summary) if isinstance(summary, dict) else {},
-                        rejected=rejected, late=place.late)  # fmt: skip
+                        rejected=rejected, late=place.late,
+                        requests_done=applied.requests)  # fmt: skip
 
 
 __all__ = ["ImportResult", "import_batch", "import_files"]

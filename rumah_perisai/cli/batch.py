@@ -98,7 +98,7 @@ def cmd_batch_import_ack(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.file).expanduser()
     data = read_input_file(path, ACK_FILE_LIMIT)
     with open_app(ctx.folder, ctx.database_url) as app:
-        taken = take_ack(app.db, data, path.name, ctx.acting(app.db))
+        taken = take_ack(app.db, data, path.name, ctx.acting(app.db), ctx.folder)
     if taken.already:
         ctx.say(tr("Batch {seq} was acknowledged already; nothing changed.", seq=taken.seq))
         return EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -260,6 +261,36 @@ def cmd_branch_sign_update(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_branch_post_subjects(args: argparse.Namespace, ctx: Context) -> int:
+    """Whose data a post held on a day (UU PDP Art. 46, after a lost laptop): the spreadsheet's
+    path alone on stdout, or with ``--json`` the counts (never a person's data)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.branch.subjects import write_post_subjects
+
+    _branch_folder(ctx)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        summary = write_post_subjects(app.db, args.code, args.on, Path(args.out).expanduser())
+    print(
+        tr("{count} participants whose data post {post} held on {day} ({erased} erased since) "
+           "written.", count=summary.participants, post=summary.post, day=summary.on,
+           erased=summary.erased_since),
+        file=ctx.err,
+    )  # fmt: skip
+    if args.json:
+        ctx.emit_json(asdict(summary))
+    else:
+        print(summary.path, file=ctx.out)
+    return EXIT_OK
+
+
+def _day_argument(text: str) -> date:
+    """``2026-11-27``; anything else is wrong usage."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text[:24]!r}: YYYY-MM-DD") from error
+
+
 def _count_argument(text: str) -> int:
     """A whole number argument of sane size (a 5,000-digit number is wrong usage, not a crash)."""
     if not text.isdigit() or len(text) > 12:
@@ -334,6 +365,18 @@ def register(commands: Commands) -> None:
         help=tr("the spreadsheet file to write"),
     )
     branch_export.set_defaults(handler=cmd_branch_export)
+
+    subjects = branch_commands.add_parser(
+        "post-subjects",
+        help=tr("whose data a post held on a day (after a lost laptop): a spreadsheet"),
+    )
+    subjects.add_argument("code", metavar="CODE", type=str.upper)
+    subjects.add_argument("--on", required=True, type=_day_argument, metavar="DATE",
+                          help="YYYY-MM-DD")  # fmt: skip
+    subjects.add_argument("--out", type=path_text, required=True, metavar="FILE.xlsx",
+                          help=tr("the spreadsheet file to write"))  # fmt: skip
+    subjects.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    subjects.set_defaults(handler=cmd_branch_post_subjects)
 
     recover = branch_commands.add_parser(
         "recover-post",

@@ -82,6 +82,9 @@ class Ack:
     # The branch's change number when the ACK was made: of two ACKs, the one with the higher
     # number tells the newer state (posts, KPJ numbers, missing batches, pending conflicts).
     as_of: int = 0
+    # The post's data requests (withdrawal, erasure) the branch has applied to its own copy,
+    # to date: their natural keys ``<POST>-REQ<n>`` (issue 19). An older ACK has none.
+    requests_done: list[str] = field(default_factory=list)
 
     def content(self) -> dict[str, Any]:
         return {
@@ -116,6 +119,7 @@ class Ack:
                 for p in self.pending
             ],  # fmt: skip
             "as_of": self.as_of,
+            "requests_done": self.requests_done,
             "posts": self.posts,
             "duplicates": {
                 "scheme": f"sha256(salt|nik)[:{PREFIX_HEX}]",
@@ -217,7 +221,15 @@ def _parse(content: dict[str, Any]) -> Ack:
             for p in content.get("pending", [])
         ],  # fmt: skip
         as_of=_count(content.get("as_of", 0)),
+        requests_done=[_request_key(key) for key in content.get("requests_done", [])],
     )
+
+
+def _request_key(value: object) -> str:
+    """A request's natural key, ``<POST>-REQ<n>``: nothing else, and never long."""
+    if not isinstance(value, str) or len(value) > 40 or "-REQ" not in value:
+        raise ValueError("not a request key")
+    return value
 
 
 def _count(value: object) -> int:

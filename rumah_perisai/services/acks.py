@@ -21,10 +21,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import (
     Batch,
     BranchRejection,
     CardIssue,
+    DataRequest,
     DuplicateHash,
     Participant,
     Post,
@@ -57,9 +59,35 @@ class AckTaken:
     kpj_numbers: int  # KPJ numbers newly stored
     posts: int  # other posts' keys known after it
     prefixes: int  # duplicate-warning prefixes added
+    requests_done: int = 0  # data requests the branch said, by this ACK, it has applied
 
 
-def take_ack(db: Database, data: bytes, name: str, actor: Actor) -> AckTaken:
+def take_ack(
+    db: Database, data: bytes, name: str, actor: Actor, folder: DataFolder | None = None
+) -> AckTaken:
+    """Take in an acknowledgement (see the module). With ``folder``, the post's data folder:
+    once the branch says it applied an erasure, the post's kept copies made before it are
+    rewritten or removed (``services.erasure_cleanup.forget_copies``)."""
+    taken = _take_ack(db, data, name, actor)
+    if folder is not None and taken.requests_listed:
+        # Written by the ERASE engineer's part of issue 19 (merged with this one): it finds,
+        # by ``DataRequest.branch_done_at``, what may go, and is idempotent, so an ACK taken in
+        # again (or after a failure half-way) finishes what was left.
+        from rumah_perisai.services.erasure_cleanup import (  # type: ignore[import-not-found,import-untyped,unused-ignore]
+            forget_copies,
+        )
+
+        forget_copies(db, folder)
+    return taken.taken
+
+
+@dataclass(frozen=True)
+class _Taken:
+    taken: AckTaken
+    requests_listed: bool
+
+
+def _take_ack(db: Database, data: bytes, name: str, actor: Actor) -> _Taken:
     with db.reading() as session:
         post = the_post(session)
         branch = branch_key(session)
@@ -80,8 +108,11 @@ def take_ack(db: Database, data: bytes, name: str, actor: Actor) -> AckTaken:
         if batch.file_hash != ack.batch_file_hash:
             raise UserError("ack_wrong_batch", name=name, seq=ack.seq)
         rejected_total = len(ack.rejections)
+        listed = bool(ack.requests_done)
         if batch.ack_file_hash == digest:
-            return AckTaken(ack.seq, True, rejected_total, [], 0, _other_posts(session), 0)
+            return _Taken(
+                AckTaken(ack.seq, True, rejected_total, [], 0, _other_posts(session), 0), listed
+            )
         now = operation_time(session)
         # An older acknowledgement taken in late must not roll back what a newer one said of
         # the branch's posts (a suspension), KPJ numbers, missing batches or pending conflicts.
@@ -109,8 +140,28 @@ def take_ack(db: Database, data: bytes, name: str, actor: Actor) -> AckTaken:
             _put(session, PENDING_SETTING, [asdict(p) for p in ack.pending])
         _store_salt(session, ack)
         added = _store_prefixes(session, ack)
+        done = _mark_requests_done(session, post, ack)
         session.info["reason"] = f"acknowledgement of batch {ack.seq} from {ack.branch_code}"
-        return AckTaken(ack.seq, False, rejected_total, newly, kpj, _other_posts(session), added)
+        taken = AckTaken(ack.seq, False, rejected_total, newly, kpj, _other_posts(session), added,
+                         done)  # fmt: skip
+        return _Taken(taken, listed)
+
+
+def _mark_requests_done(session: Session, post: Post, ack: Ack) -> int:
+    """The post's requests the branch says it applied: ``branch_done_at`` set, once."""
+    if not ack.requests_done:
+        return 0
+    now = operation_time(session)
+    marked = 0
+    for request in session.scalars(
+        select(DataRequest).where(
+            DataRequest.post_id == post.id, DataRequest.branch_done_at.is_(None)
+        )
+    ):
+        if request.natural_key() in ack.requests_done:
+            request.branch_done_at = now
+            marked += 1
+    return marked
 
 
 def _refuse_ack_past_restore(db: Database, ack: Ack, name: str, actor: Actor) -> None:

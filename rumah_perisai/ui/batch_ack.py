@@ -140,7 +140,7 @@ class AckPart(BatchesPart):
         """Take in the acknowledgement in ``path``; its refusal is said, nothing changes then."""
         done = run_op(
             self,
-            lambda: take_ack(self._db, read_chosen(path), path.name, self._actor),
+            lambda: take_ack(self._db, read_chosen(path), path.name, self._actor, self._folder),
             failure=lambda error: self.say(error.message(), good=False),
             wait=False,
         )

@@ -1,0 +1,201 @@
+"""A post's data requests at the branch (issue 19): an erasure or a withdrawal travels post →
+branch → ACK → post; a batch made before the erasure, imported after it, brings nothing back; the
+same NIK registered again anywhere is recognised. Posts on SQLite; the branch on SQLite and on
+PostgreSQL (``DATABASE_URL``)."""
+
+# ruff: noqa: F401, F811  (pytest fixtures imported from branch_world are used by name)
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from rumah_perisai.app import App
+from rumah_perisai.branch import branch_keys, import_batch
+from rumah_perisai.branch.requests import erasure_key
+from rumah_perisai.db.models import AuditEntry, DataRequest, Erasure, Participant
+from rumah_perisai.db.uow import operation_time
+from rumah_perisai.domain.personal_data import keyed_nik, personal_data_rules
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import read_ack
+from rumah_perisai.services.acks import take_ack
+from rumah_perisai.services.erasure import erase_participant_row, record_erasure, scrub_audit
+from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name
+    CLI,
+    PostSide,
+    branch,
+    branch_url,
+    make_post,
+    post,
+    request_at_post,
+)
+from tests.conftest import FakeClock
+
+SITI_NIK = "3209144101910001"  # as branch_world makes the first: born 1991
+SITI_PHONE = "081311112222"
+
+
+def _person(app: App, registration_no: str) -> Participant:
+    with app.db.reading() as session:
+        return session.scalars(
+            select(Participant).where(Participant.registration_no == registration_no)
+        ).one()
+
+
+def _audit_mentions(app: App, registration_no: str, *values: str) -> list[str]:
+    with app.db.reading() as session:
+        texts = session.scalars(
+            select(AuditEntry.changes_json).where(AuditEntry.entity_key == registration_no)
+        ).all()
+    return [t for t in texts if any(v in t for v in values)]
+
+
+def test_an_erasure_travels_to_the_branch_and_its_ack_back(branch: App, post: PostSide) -> None:
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    with post.app.db.unit_of_work(post.coordinator.label) as session:
+        person = session.get(Participant, siti)
+        assert person is not None
+        person.phone = SITI_PHONE  # an update: its old and new value travel in the audit log
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert _audit_mentions(branch, "RP3209A-000001", SITI_PHONE)  # the branch held it
+
+    key = request_at_post(post, siti, "erase")
+    result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+
+    assert result.state == "imported" and result.requests_done == [key] == ["RP3209A-REQ1"]
+    person = _person(branch, "RP3209A-000001")
+    assert person.name == "" and person.phone is None and person.nik == "X000000000000001"
+    assert person.erased_at is not None and person.standing == "ended"
+    assert person.nik_prefix is None and person.birth_date.month == 1
+    # Keyed with the branch's own key, never the post's: only the branch can compare.
+    branch_key = erasure_key(branch_keys(branch.folder))
+    assert person.nik_keyed == keyed_nik(branch_key, SITI_NIK)
+    assert person.nik_keyed != keyed_nik(b"post-own-key", SITI_NIK)
+    with branch.db.reading() as session:
+        listed = session.get(Erasure, "RP3209A-000001")
+        assert listed is not None and listed.nik_keyed == person.nik_keyed
+        assert listed.request_key == "RP3209A-REQ1"
+    assert _audit_mentions(branch, "RP3209A-000001", SITI_PHONE, "Siti Rahayu", SITI_NIK) == []
+
+    assert result.ack_path is not None
+    ack = read_ack(result.ack_path.read_bytes(), branch_keys(branch.folder).public, "x")
+    assert ack.requests_done == ["RP3209A-REQ1"]
+    assert ack.duplicate_prefixes == []
+    # The ERASE engineer's cleanup runs when the post's folder is given (after the merge).
+    taken = take_ack(post.app.db, result.ack_path.read_bytes(), result.ack_path.name, CLI)
+    assert taken.requests_done == 1
+    with post.app.db.reading() as session:
+        request = session.scalars(select(DataRequest)).one()
+        assert request.branch_done_at is not None
+
+
+def test_a_withdrawal_is_applied_and_acknowledged(branch: App, post: PostSide) -> None:
+    siti = post.register()
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    request_at_post(post, siti, "withdraw")
+    result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert result.requests_done == ["RP3209A-REQ1"]
+    person = _person(branch, "RP3209A-000001")
+    assert person.standing == "ended" and person.ended_on is not None
+    assert person.name and person.erased_at is None  # withdrawn, not erased
+
+
+def test_a_batch_made_before_the_erasure_imported_after_it_brings_nothing_back(
+    branch: App, post: PostSide
+) -> None:
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    with post.app.db.unit_of_work(post.coordinator.label) as session:
+        person = session.get(Participant, siti)
+        assert person is not None
+        person.phone = SITI_PHONE
+    late = post.export()  # left in a drawer
+    request_at_post(post, siti, "erase")
+    erasing = post.export()
+    import_batch(branch.db, branch.folder, erasing.path, CLI, gap_reason="flashdisk tertinggal")
+
+    result = import_batch(branch.db, branch.folder, late.path, CLI)
+
+    assert result.state == "imported" and result.late
+    person = _person(branch, "RP3209A-000001")
+    assert person.name == "" and person.phone is None and person.nik == "X000000000000001"
+    assert _audit_mentions(branch, "RP3209A-000001", SITI_PHONE, "Siti Rahayu", SITI_NIK) == []
+
+
+def test_a_row_holding_data_again_is_erased_again_after_an_import(
+    branch: App, post: PostSide
+) -> None:
+    """Whatever put the data back (a row from before the branch noted versions, a repair by
+    hand), the next import of the post's batch applies the erasure list again."""
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    request_at_post(post, siti, "erase")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    with branch.db.unit_of_work("test") as session:
+        person = session.scalars(select(Participant)).one()
+        person.name, person.nik, person.erased_at = "Siti Rahayu", SITI_NIK, None
+    post.register()
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    person = _person(branch, "RP3209A-000001")
+    assert person.name == "" and person.nik == "X000000000000001"
+    assert person.erased_at is not None
+    assert _audit_mentions(branch, "RP3209A-000001", "Siti Rahayu", SITI_NIK) == []
+
+
+def test_the_same_nik_registered_again_at_another_post_is_recognised(
+    tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
+) -> None:
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    request_at_post(post, siti, "erase")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    other = make_post(tmp_path, branch, clock, "RP3209B")
+    try:
+        clock.advance(hours=2)
+        other.register(nik=SITI_NIK, name="Siti R.")
+        result = import_batch(branch.db, branch.folder, other.export().path, CLI)
+    finally:
+        other.app.close()
+    (rejection,) = result.rejected
+    assert rejection.code == "erased_nik" and rejection.key == "RP3209B-000001"
+    assert "RP3209A-000001" in rejection.reason and SITI_NIK not in rejection.reason
+    assert _person(branch, "RP3209B-000001").standing == "rejected"
+    assert result.ack_path is not None
+    ack = json.loads(result.ack_path.read_text(encoding="utf-8"))
+    assert [r["code"] for r in ack["rejections"]] == ["erased_nik"]
+
+
+def test_an_emptied_row_without_its_request_is_refused(branch: App, post: PostSide) -> None:
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    with post.app.db.unit_of_work(post.coordinator.label) as session:
+        person = session.get(Participant, siti)
+        assert person is not None
+        rules = personal_data_rules(date(2026, 11, 27))
+        erase_participant_row(person, key=b"k", rules=rules, at=operation_time(session),
+                              day=date(2026, 11, 27), reason="no request")  # fmt: skip
+    with pytest.raises(UserError) as refused:
+        import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert refused.value.key == "batch_erasure_unexplained"
+    assert _person(branch, "RP3209A-000001").name == "Siti Rahayu"  # nothing imported
+
+
+def test_a_person_registered_and_erased_within_one_batch_arrives_erased(
+    branch: App, post: PostSide
+) -> None:
+    """The branch never held the NIK: it lists the erasure without a keyed value (it has none
+    to make) and imports the emptied row as it is."""
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    request_at_post(post, siti, "erase")
+    result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert result.requests_done == ["RP3209A-REQ1"]
+    person = _person(branch, "RP3209A-000001")
+    assert person.name == "" and person.nik_keyed is None and person.erased_at is not None
+    with branch.db.reading() as session:
+        listed = session.get(Erasure, "RP3209A-000001")
+        assert listed is not None and listed.nik_keyed == ""

@@ -643,4 +643,6 @@ MESSAGES: dict[str, str] = {
         "nothing was written."
     ),
     "desa_unknown": N_("{code} is not a known desa/kelurahan code (like 32.09.14.2001)."),
+    # --- issue 19 (report): a person's report ---
+    "out_folder_unwritable": N_("The folder {path} cannot be written; nothing was written."),
 }

@@ -294,11 +294,12 @@ def _gather(
     session: Session, post: Post, person: Participant, made_at: datetime, made_by: str
 ) -> PersonalReport:
     pid = person.id
-    names = dict(
-        session.execute(select(Volunteer.id, Volunteer.name).where(Volunteer.post_id == post.id))
-        .tuples()
-        .all()
-    )
+    names: dict[int, str] = {
+        vid: name
+        for vid, name in session.execute(
+            select(Volunteer.id, Volunteer.name).where(Volunteer.post_id == post.id)
+        )
+    }
     today = local_date(made_at, post.timezone)
     status = session.scalars(select(sql_status_on(today)).where(Participant.id == pid)).one()
     erased = _erased_keys(person)
@@ -429,11 +430,12 @@ def _cover(session: Session, pid: int) -> list[tuple[int, CoverItem]]:
     ).all()
     wanted = {p.receipt_id for p in periods} | {p.voided_by_receipt_id for p in periods}
     wanted.discard(None)
-    numbers = dict(
-        session.execute(select(Receipt.id, Receipt.number).where(Receipt.id.in_(wanted)))
-        .tuples()
-        .all()
-    )
+    numbers: dict[int, str] = {
+        rid: number
+        for rid, number in session.execute(
+            select(Receipt.id, Receipt.number).where(Receipt.id.in_(wanted))
+        )
+    }
     return [
         (
             p.id,

@@ -30,8 +30,7 @@ def _out(text: str) -> Path:
 
 def cmd_participant_report(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
-    from rumah_perisai.printing.output import write_document
-    from rumah_perisai.printing.personal_report import personal_report_pdf
+    from rumah_perisai.printing.personal_report import save_personal_report
     from rumah_perisai.services.access import Look, record_access
     from rumah_perisai.services.personal_report import (
         find_participant,
@@ -43,18 +42,13 @@ def cmd_participant_report(args: argparse.Namespace, ctx: Context) -> int:
     with open_app(ctx.folder, ctx.database_url) as app:
         actor = ctx.acting(app.db)  # who asks is known before whom they ask about
         participant_id = find_participant(app.db, args.regno)
-        report = personal_report(app.db, participant_id, actor)
         if out is None:
+            report = personal_report(app.db, participant_id, actor)
             text = json.dumps(report_json(report), ensure_ascii=False, indent=2)
             record_access(app.db, actor, Look.REPORT, [participant_id], what="report")
             ctx.say(text)
             return EXIT_OK
-        write_document(out, personal_report_pdf(report))
-        try:
-            record_access(app.db, actor, Look.REPORT, [participant_id], what="report")
-        except BaseException:
-            out.unlink(missing_ok=True)  # a report not recorded is not handed out
-            raise
+        save_personal_report(app.db, participant_id, actor, out)
     print(out, file=ctx.out)
     return EXIT_OK
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from reportlab.lib.colors import Color, black
@@ -21,13 +22,22 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from rumah_perisai import formats
+from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.i18n import N_, speaking, tr
 from rumah_perisai.printing.cards import _fonts
+from rumah_perisai.printing.output import write_document
 from rumah_perisai.printing.pages import numbered_canvas
+from rumah_perisai.services.access import Look, record_access
 from rumah_perisai.services.call_list import OUTCOMES, outcome_label
 from rumah_perisai.services.cards import CARD_STATE_TEXT, REASON_TEXT
-from rumah_perisai.services.personal_report import FIELDS, HistoryItem, PersonalReport
+from rumah_perisai.services.personal_report import (
+    FIELDS,
+    HistoryItem,
+    PersonalReport,
+    personal_report,
+)
+from rumah_perisai.services.volunteers import Actor
 
 PAGE = A4
 WIDTH = 180 * mm
@@ -121,6 +131,22 @@ def personal_report_pdf(report: PersonalReport) -> bytes:
     """The report, ready to print or save (Indonesian whatever the screen's language)."""
     with speaking("id"):
         return _render(report)
+
+
+def save_personal_report(
+    db: Database, participant_id: int, actor: Actor, path: Path, *, replace: bool = False
+) -> Path:
+    """Make the report, write it to ``path`` whole (``printing.output.write_document``), and
+    record the look (``Look.REPORT``). A report whose look could not be recorded is removed:
+    none leaves the post unrecorded. ``replace``: the window's save dialog has asked."""
+    report = personal_report(db, participant_id, actor)
+    write_document(path, personal_report_pdf(report), replace=replace)
+    try:
+        record_access(db, actor, Look.REPORT, [participant_id], what="report")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def report_file_name(registration_no: str) -> str:

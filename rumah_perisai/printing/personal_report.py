@@ -19,7 +19,15 @@ from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (
+    CondPageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from rumah_perisai import formats
 from rumah_perisai.db.uow import Database
@@ -43,6 +51,7 @@ PAGE = A4
 WIDTH = 180 * mm
 _GREEN = Color(0.0, 0.47, 0.25)
 _GREY = Color(0.92, 0.92, 0.92)
+_SIZE, _LEADING = 8, 9.8  # table text
 
 _TITLE = N_("PERSONAL DATA REPORT")
 _INTRO = N_(
@@ -159,12 +168,18 @@ def _escape(text: str) -> str:
 
 
 class _Draw:
-    """One report's styles and its time zone, shared by the sections."""
+    """One report's styles and its time zone, shared by the sections.
+
+    Table cells are plain text wherever the text fits its column (a line break is a new line):
+    ReportLab draws those without the paragraph machinery, which the hundreds of rows of a
+    five-year history would make slow; only text too wide for its column, and the history's
+    changes, become wrapped paragraphs."""
 
     def __init__(self, report: PersonalReport) -> None:
         fonts = _fonts()
         self.report = report
         self.zone = report.timezone
+        self.font = fonts.regular
         base = ParagraphStyle("base", fontName=fonts.regular, fontSize=9.5, leading=12)
         self.base = base
         self.title = ParagraphStyle(
@@ -172,29 +187,44 @@ class _Draw:
         )
         self.section = ParagraphStyle(
             "section", parent=base, fontName=fonts.bold, fontSize=11, leading=14, spaceBefore=8,
-            spaceAfter=3, textColor=_GREEN, keepWithNext=1,
+            spaceAfter=3, textColor=_GREEN,
         )  # fmt: skip
-        self.cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=9.8)
+        self.cell = ParagraphStyle("cell", parent=base, fontSize=_SIZE, leading=_LEADING)
         self.th = ParagraphStyle("th", parent=self.cell, fontName=fonts.bold)
 
-    def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(text, style or self.cell)
+    def p(self, markup: str, style: ParagraphStyle | None = None) -> Paragraph:
+        return Paragraph(markup, style or self.cell)
 
-    def text(self, value: str | None) -> Paragraph:
-        return self.p(_escape(value) if value else "–")
+    def when(self, value: datetime | None) -> str:
+        """A moment in the post's time zone on two lines: the day, then the time."""
+        if value is None:
+            return "–"
+        day, _, time = formats.moment(value, self.zone).rpartition(" ")[0].rpartition(" ")
+        return f"{day}\n{time} {self.zone}"
 
     def moment(self, value: datetime | None) -> str:
         return formats.moment(value, self.zone) if value is not None else "–"
 
+    def fit(self, value: Any, width: float) -> Any:
+        """Plain text if every line fits ``width`` (points), else a wrapped paragraph."""
+        if not isinstance(value, str):
+            return value
+        room = width - 6  # the cell's padding
+        if all(stringWidth(line, self.font, _SIZE) <= room for line in value.split("\n")):
+            return value
+        return self.p(_escape(value).replace("\n", "<br/>"))
+
     def table(self, heads: Sequence[str], rows: list[list[Any]], widths: Sequence[float]) -> Any:
         if not rows:
             return self.p(tr(_NONE), self.base)
-        data: list[list[Any]] = [[self.p(tr(h), self.th) for h in heads], *rows]
-        table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+        points = [w * mm for w in widths]
+        data: list[list[Any]] = [[self.p(tr(h), self.th) for h in heads]]
+        data += [[self.fit(cell, points[i]) for i, cell in enumerate(row)] for row in rows]
+        table = Table(data, colWidths=points, repeatRows=1)
         table.setStyle(
             TableStyle(
                 [
-                    ("FONT", (0, 0), (-1, -1), _fonts().regular, 8),
+                    ("FONT", (0, 0), (-1, -1), self.font, _SIZE, _LEADING),
                     ("BACKGROUND", (0, 0), (-1, 0), _GREY),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.6, black),
@@ -210,7 +240,7 @@ class _Draw:
 
 
 def _value(key: str, value: Any, draw: _Draw) -> str:
-    """A field's value in words (escaped for a Paragraph)."""
+    """A field's value in words (plain text)."""
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
@@ -224,29 +254,27 @@ def _value(key: str, value: Any, draw: _Draw) -> str:
     if key == "income" and isinstance(value, int):
         return formats.money(value)
     if key == "desa_code":
-        return f"{_escape(str(value))}<br/>{_escape(draw.report.desa_name)}"
+        return f"{value}\n{draw.report.desa_name}"
     if key == "birth_date" and isinstance(value, int):
         return tr(_YEAR_ONLY, year=value)
     if isinstance(value, datetime):
         return draw.moment(value)
     if isinstance(value, date):
         return formats.day(value)
-    return _escape(str(value))
-
-
-def _erased() -> str:
-    return f"<i>{tr(_ERASED)}</i>"
+    return str(value)
 
 
 def _fields(draw: _Draw) -> Table:
+    widths = (62 * mm, 118 * mm)
     rows = []
     for row in draw.report.fields:
-        shown = _erased() if row.erased else _value(row.key, row.value, draw)
-        rows.append([draw.p(tr(row.label)), draw.p(shown)])
-    table = Table(rows, colWidths=[62 * mm, 118 * mm])
+        shown = tr(_ERASED) if row.erased else _value(row.key, row.value, draw)
+        rows.append([draw.fit(tr(row.label), widths[0]), draw.fit(shown, widths[1])])
+    table = Table(rows, colWidths=widths)
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), draw.font, _SIZE, _LEADING),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, Color(0.85, 0.85, 0.85)),
                 ("TOPPADDING", (0, 0), (-1, -1), 1.5),
@@ -258,27 +286,25 @@ def _fields(draw: _Draw) -> Table:
 
 
 def _cover(draw: _Draw) -> Any:
-    rows = []
+    rows: list[list[Any]] = []
     for c in draw.report.cover:
-        source = c.receipt_number or c.campaign_code or "–"
-        state = tr(_VOIDED_BY, number=c.voided_by) if c.voided_by else ""
+        state = tr(_VOIDED_BY, number=c.voided_by) if c.voided_by else "–"
         rows.append(
-            [str(c.number), draw.p(tr(_COVER_KIND.get(c.kind, c.kind))), formats.day(c.start_date),
-             formats.day(c.end_date), draw.text(c.programmes), draw.text(source), draw.text(state)]
+            [str(c.number), tr(_COVER_KIND.get(c.kind, c.kind)), formats.day(c.start_date),
+             formats.day(c.end_date), c.programmes, c.receipt_number or c.campaign_code or "–",
+             state]
         )  # fmt: skip
     heads = [N_("No."), N_("Kind"), N_("From"), N_("To"), N_("Programmes"), N_("Source"),
              N_("State")]  # fmt: skip
-    return draw.table(heads, rows, [12, 26, 22, 22, 26, 40, 32])
+    return draw.table(heads, rows, [14, 26, 22, 22, 24, 40, 32])
 
 
 def _receipts(draw: _Draw) -> Any:
-    rows = []
+    rows: list[list[Any]] = []
     for r in draw.report.receipts:
-        months = (
-            formats.month_range(r.first_month, r.last_month)
-            if r.first_month and r.last_month
-            else "–"
-        )
+        months = "–"
+        if r.first_month and r.last_month:
+            months = formats.month_range(r.first_month, r.last_month)
         notes = []
         if r.voided_by:
             notes.append(tr(_VOIDED_BY, number=r.voided_by))
@@ -287,21 +313,20 @@ def _receipts(draw: _Draw) -> Any:
         if r.refund:
             notes.append(tr(_REFUND))
         if r.reason:
-            notes.append(_escape(r.reason))
+            notes.append(r.reason)
         total = formats.money(r.total) if r.kind == "payment" else "− " + formats.money(r.total)
         rows.append(
-            [draw.p(r.number), draw.p(draw.moment(r.issued_at)),
-             draw.p(tr(_RECEIPT_KIND.get(r.kind, r.kind))),
-             draw.p(f"{months} ({r.month_count})"), draw.p(total), draw.text(r.issued_by),
-             draw.p("; ".join(notes) or "–")]
+            [r.number, draw.when(r.issued_at), tr(_RECEIPT_KIND.get(r.kind, r.kind)),
+             f"{months} ({r.month_count})", total, r.issued_by or "–",
+             "; ".join(notes) or "–"]
         )  # fmt: skip
     heads = [N_("Receipt no."), N_("When"), N_("Kind"), N_("Months"), N_("Amount"), N_("By"),
              N_("Notes")]  # fmt: skip
-    return draw.table(heads, rows, [37, 30, 20, 30, 20, 23, 20])
+    return draw.table(heads, rows, [40, 21, 19, 32, 19, 27, 22])
 
 
 def _cards(draw: _Draw) -> Any:
-    rows = []
+    rows: list[list[Any]] = []
     for c in draw.report.cards:
         state = tr(CARD_STATE_TEXT.get(c.state, c.state))
         if c.handed_over_at is not None:
@@ -309,54 +334,54 @@ def _cards(draw: _Draw) -> Any:
         reason = tr(REASON_TEXT.get(c.reason, c.reason))
         if c.reason_note:
             reason += f": {c.reason_note}"
-        rows.append(
-            [str(c.serial), draw.p(draw.moment(c.issued_at)), draw.text(reason),
-             draw.text(c.issued_by), draw.text(state)]
-        )  # fmt: skip
+        rows.append([str(c.serial), draw.when(c.issued_at), reason, c.issued_by or "–", state])
     heads = [N_("Card no."), N_("Made"), N_("Reason"), N_("By"), N_("State")]
-    return draw.table(heads, rows, [18, 32, 50, 35, 45])
+    return draw.table(heads, rows, [20, 25, 55, 35, 45])
 
 
 def _calls(draw: _Draw) -> Any:
-    rows = [
-        [draw.p(draw.moment(c.called_at)), draw.text(c.called_by),
-         draw.p(outcome_label(c.outcome) if c.outcome in OUTCOMES else _escape(c.outcome)),
-         draw.text(c.note)]
+    rows: list[list[Any]] = [
+        [draw.when(c.called_at), c.called_by or "–",
+         outcome_label(c.outcome) if c.outcome in OUTCOMES else c.outcome, c.note or "–"]
         for c in draw.report.calls
     ]  # fmt: skip
-    return draw.table([N_("When"), N_("By"), N_("Outcome"), N_("Note")], rows, [32, 35, 33, 80])
+    return draw.table([N_("When"), N_("By"), N_("Outcome"), N_("Note")], rows, [25, 35, 35, 85])
 
 
 def _requests(draw: _Draw) -> Any:
-    rows = []
+    rows: list[list[Any]] = []
     for r in draw.report.requests:
         state = tr(_REQUEST_STATE.get(r.state, r.state))
         if r.outcome:
             state += f": {r.outcome}"
         rows.append(
-            [draw.p(r.key), draw.p(formats.day(r.made_on)),
-             draw.p(tr(_REQUEST_KIND.get(r.kind, r.kind))),
-             draw.p(tr(_MADE_HOW.get(r.made_how, r.made_how))), draw.text(state),
-             draw.text(r.recorded_by), draw.p(draw.moment(r.branch_done_at))]
+            [r.key, formats.day(r.made_on), tr(_REQUEST_KIND.get(r.kind, r.kind)),
+             tr(_MADE_HOW.get(r.made_how, r.made_how)), state, r.recorded_by or "–",
+             draw.when(r.branch_done_at)]
         )  # fmt: skip
     heads = [N_("Request"), N_("Made on"), N_("Right"), N_("How"), N_("Outcome"),
              N_("Recorded by"), N_("Done at the branch")]  # fmt: skip
-    return draw.table(heads, rows, [24, 20, 25, 18, 45, 24, 24])
+    return draw.table(heads, rows, [26, 20, 25, 20, 41, 24, 24])
 
 
 def _batches(draw: _Draw) -> Any:
-    rows = []
+    rows: list[list[Any]] = []
     for b in draw.report.batches:
         ack = tr(_ACK, moment=draw.moment(b.acknowledged_at)) if b.acknowledged_at else tr(_NOT_ACK)
         carried = ", ".join(
             f"{tr(_ENTITY.get(name, name))} ({count})" for name, count in sorted(b.carried.items())
         )
-        rows.append([str(b.seq), draw.p(draw.moment(b.created_at)), draw.p(ack), draw.p(carried)])
+        rows.append([str(b.seq), draw.when(b.created_at), ack, carried])
     heads = [N_("Batch"), N_("Written"), N_("Branch"), N_("What it carried (changes)")]
-    return draw.table(heads, rows, [14, 32, 50, 84])
+    return draw.table(heads, rows, [14, 25, 55, 86])
+
+
+def _erased() -> str:
+    return f"<i>{tr(_ERASED)}</i>"
 
 
 def _shown(key: str, value: Any, draw: _Draw) -> str:
+    """A value of the audit log in words, as paragraph markup."""
     if value is None and key in draw.report.erased_keys:
         return _erased()
     if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
@@ -368,15 +393,15 @@ def _shown(key: str, value: Any, draw: _Draw) -> str:
             return formats.day(moment.date())
         return draw.moment(moment) if moment.tzinfo else _escape(value)
     if isinstance(value, bool) or value is None:
-        return _value(key, value, draw)
+        return _escape(_value(key, value, draw))
     return _escape(str(value))
 
 
 def _changes(item: HistoryItem, draw: _Draw) -> str:
     parts = []
     for key, value in item.changes.items():
-        if key in _TECHNICAL:
-            continue
+        if key in _TECHNICAL or (item.action == "create" and value in (None, "")):
+            continue  # what says nothing to the person; a new record's empty fields
         label = _escape(tr(_LABELS[key])) if key in _LABELS else key
         if item.action == "update" and isinstance(value, list) and len(value) == 2:
             parts.append(f"{label}: {_shown(key, value[0], draw)} → {_shown(key, value[1], draw)}")
@@ -386,24 +411,23 @@ def _changes(item: HistoryItem, draw: _Draw) -> str:
 
 
 def _history(draw: _Draw) -> Any:
-    rows = [
-        [draw.p(draw.moment(h.at)), draw.text(h.who),
-         draw.p(f"{tr(_ENTITY.get(h.entity, h.entity))} {_escape(h.key)}<br/>"
-                f"<i>{tr(_CREATED if h.action == 'create' else _CHANGED)}</i>"),
+    rows: list[list[Any]] = [
+        [draw.when(h.at), h.who,
+         f"{tr(_ENTITY.get(h.entity, h.entity))}\n{h.key}\n"
+         f"{tr(_CREATED if h.action == 'create' else _CHANGED)}",
          draw.p(_changes(h, draw))]
         for h in draw.report.history
     ]  # fmt: skip
     heads = [N_("When"), N_("By"), N_("Record"), N_("What changed")]
-    return draw.table(heads, rows, [30, 30, 38, 82])
+    return draw.table(heads, rows, [25, 30, 40, 85])
 
 
 def _accesses(draw: _Draw) -> Any:
-    rows = [
-        [draw.p(draw.moment(a.at)), draw.text(a.who), draw.p(tr(_LOOK.get(a.action, a.action))),
-         draw.text(a.what)]
+    rows: list[list[Any]] = [
+        [draw.when(a.at), a.who, tr(_LOOK.get(a.action, a.action)), a.what or "–"]
         for a in draw.report.accesses
-    ]  # fmt: skip
-    return draw.table([N_("When"), N_("By"), N_("What"), N_("Document")], rows, [34, 55, 50, 41])
+    ]
+    return draw.table([N_("When"), N_("By"), N_("What"), N_("Document")], rows, [25, 60, 55, 40])
 
 
 def _story(report: PersonalReport) -> list[Any]:
@@ -429,8 +453,9 @@ def _story(report: PersonalReport) -> list[Any]:
         ("history", _history), ("accesses", _accesses),
     )  # fmt: skip
     for name, make in sections:
-        # A heading never ends a page alone: its style keeps it with the table (keepWithNext).
-        story += [Paragraph(tr(_SECTIONS[name]), draw.section), make(draw)]
+        # A heading never ends a page alone; a long table then runs on over the pages (kept
+        # together with its heading, it would leave a page blank before it).
+        story += [CondPageBreak(30 * mm), Paragraph(tr(_SECTIONS[name]), draw.section), make(draw)]
     return story
 
 

@@ -29,7 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from rumah_perisai import formats
+from rumah_perisai import areas, formats
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.i18n import N_, speaking, tr
@@ -254,7 +254,7 @@ def _value(key: str, value: Any, draw: _Draw) -> str:
     if key == "income" and isinstance(value, int):
         return formats.money(value)
     if key == "desa_code":
-        return f"{value}\n{draw.report.desa_name}"
+        return f"{value}\n{areas.full_name(str(value))}"  # also an old value in the history
     if key == "birth_date" and isinstance(value, int):
         return tr(_YEAR_ONLY, year=value)
     if isinstance(value, datetime):
@@ -322,7 +322,7 @@ def _receipts(draw: _Draw) -> Any:
         )  # fmt: skip
     heads = [N_("Receipt no."), N_("When"), N_("Kind"), N_("Months"), N_("Amount"), N_("By"),
              N_("Notes")]  # fmt: skip
-    return draw.table(heads, rows, [40, 21, 19, 32, 19, 27, 22])
+    return draw.table(heads, rows, [40, 21, 21, 30, 19, 27, 22])
 
 
 def _cards(draw: _Draw) -> Any:
@@ -392,7 +392,7 @@ def _shown(key: str, value: Any, draw: _Draw) -> str:
         if len(value) == 10:
             return formats.day(moment.date())
         return draw.moment(moment) if moment.tzinfo else _escape(value)
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool) or value is None or key in _LABELS:
         return _escape(_value(key, value, draw))
     return _escape(str(value))
 
@@ -400,7 +400,8 @@ def _shown(key: str, value: Any, draw: _Draw) -> str:
 def _changes(item: HistoryItem, draw: _Draw) -> str:
     parts = []
     for key, value in item.changes.items():
-        if key in _TECHNICAL or (item.action == "create" and value in (None, "")):
+        empty = value in (None, "") and key not in draw.report.erased_keys
+        if key in _TECHNICAL or (item.action == "create" and empty):
             continue  # what says nothing to the person; a new record's empty fields
         label = _escape(tr(_LABELS[key])) if key in _LABELS else key
         if item.action == "update" and isinstance(value, list) and len(value) == 2:
@@ -446,7 +447,7 @@ def _story(report: PersonalReport) -> list[Any]:
     ]
     if report.erased_at is not None:
         note = tr(_ERASED_NOTE, moment=draw.moment(report.erased_at))
-        story.append(Paragraph(f"<b>{note}</b>", draw.base))
+        story += [Spacer(1, 1.5 * mm), Paragraph(f"<b>{note}</b>", draw.base)]
     sections = (
         ("fields", _fields), ("cover", _cover), ("receipts", _receipts), ("cards", _cards),
         ("calls", _calls), ("requests", _requests), ("batches", _batches),

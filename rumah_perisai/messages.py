@@ -655,4 +655,6 @@ MESSAGES: dict[str, str] = {
         "{path}: the list is written as a spreadsheet, a file whose name ends in .xlsx; "
         "nothing was written."
     ),
+    # --- issue 19 (report): a person's report ---
+    "out_folder_unwritable": N_("The folder {path} cannot be written; nothing was written."),
 }

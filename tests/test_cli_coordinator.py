@@ -102,17 +102,19 @@ EXAMPLES: dict[str, Callable[[Path], list[str]]] = {
     "update install": lambda w: ["update", "install", str(w / "RumahPerisai-9.9.9-setup.exe")],
     # Paper receipts after a restore (issue 16); its way through: tests/test_cli_paper.py.
     "receipts reenter": lambda w: ["receipts", "reenter", "--done", "none"],
+    # A person's report (issue 19); its way through: tests/test_cli_participant_report.py.
+    "participant report": lambda w: ["participant", "report", "DEMO3209-000001", "--json"],
 }
 WRITES_A_BATCH = sorted(name for name in EXAMPLES if name.startswith("batch"))
 
 
 def test_the_coordinator_only_commands_are_the_windows() -> None:
-    """Writing the weekly batch (new, or again), a backup, installing an update and entering
-    paper receipts again after a restore are the coordinator's in the window; every other
-    command a post's laptop runs is open to any volunteer there (replacing the branch key is
-    refused by the service itself, tested in test_cli_batches)."""
+    """Writing the weekly batch (new, or again), a backup, installing an update, entering
+    paper receipts again after a restore and a person's report are the coordinator's in the
+    window; every other command a post's laptop runs is open to any volunteer there (replacing
+    the branch key is refused by the service itself, tested in test_cli_batches)."""
     assert coordinator_commands() == {
-        "backup", "batch export", "update install", "receipts reenter",
+        "backup", "batch export", "update install", "receipts reenter", "participant report",
     }  # fmt: skip
     assert {name.removesuffix(" --again") for name in EXAMPLES} == coordinator_commands()
 

@@ -20,7 +20,7 @@ from tests.test_cli_coordinator import _leaves
 COORDINATOR = ["--coordinator", "Euis Komalasari"]
 GROUPS = {
     "card", "receipts", "keys", "batch", "branch", "settings", "update", "accounts", "cash",
-    "incentives",
+    "incentives", "participant",
 }  # fmt: skip
 PIN = "1357\n"
 
@@ -136,6 +136,11 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
             str(tmp_path / "nobody.pdf"),
         ]
     )  # refused: a participant is no volunteer
+    # a person's report (issue 19): the PDF, the JSON, and a number the post does not hold
+    report = [*p, "participant", "report", people[0][0], *COORDINATOR]
+    assert command([*report, "--out", str(tmp_path / f"{someone[2]} laporan.pdf")], PIN)[0] == 0
+    assert command([*report, "--json"], PIN)[0] == 0
+    command([*p, "participant", "report", someone[1], "--json", *COORDINATOR], PIN)  # refused
     # paper receipts re-entered after a restore: refused here (no restore), a name in the file
     paper = tmp_path / "kertas.csv"
     paper.write_text(f"{people[0][0]},{someone[2]},{someone[1]}\n", encoding="utf-8")

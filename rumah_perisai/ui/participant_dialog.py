@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -39,7 +41,7 @@ from rumah_perisai.services.registration import rejoin, withdraw
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.changes import listen
-from rumah_perisai.ui.operations import run_op
+from rumah_perisai.ui.operations import run_op, run_op_in_background
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
 from rumah_perisai.ui.refusals import refusing
 
@@ -286,6 +288,13 @@ class ParticipantDialog(QDialog):
         self.withdraw_button = QPushButton(tr("&Withdraw registration…"))
         self.withdraw_button.setObjectName("withdraw")
         self.withdraw_button.clicked.connect(self.ask_withdraw)
+        # A person's report (UU PDP Art. 32): the coordinator's, as the command line's is.
+        self.report_button = QPushButton(tr("P&ersonal data report…"))
+        self.report_button.setObjectName("personalReport")
+        self.report_button.setAutoDefault(False)
+        self.report_button.setVisible(actor.is_coordinator)
+        self.report_button.clicked.connect(self.ask_report)
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.rejoin_button = QPushButton(tr("Reactivate (re&join)"))
         self.rejoin_button.setObjectName("rejoin")
         self.rejoin_button.clicked.connect(self.do_rejoin)
@@ -301,6 +310,7 @@ class ParticipantDialog(QDialog):
             self.card_button,
             self.withdraw_button,
             self.rejoin_button,
+            self.report_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -567,3 +577,47 @@ class ParticipantDialog(QDialog):
         dialog.voided.connect(lambda _id: self._paid())
         self.void_dialog = dialog
         dialog.open()
+
+    # --- the person's report ---------------------------------------------------------------------
+    def ask_report(self) -> None:
+        """Where to save the person's report: the name says the registration number only."""
+        from rumah_perisai.printing.personal_report import report_file_name
+        from rumah_perisai.ui.file_dialogs import save_path
+
+        if not self._actor.is_coordinator:
+            return
+        path = save_path(
+            self,
+            tr("Save the personal data report"),
+            report_file_name(self.detail.registration_no),
+            "PDF (*.pdf)",
+            "personal_report",
+        )
+        if path is not None:
+            self.save_report(path)
+
+    def save_report(self, path: Path) -> None:
+        """Draw and write the report off the GUI thread; recorded as a look once written."""
+        from rumah_perisai.printing.personal_report import save_personal_report
+
+        db, participant_id, actor = self._db, self._id, self._actor
+        run_op_in_background(
+            self,
+            tr("Writing the personal data report…"),
+            # replace: the save dialog has asked before an existing file is overwritten
+            lambda _progress: save_personal_report(db, participant_id, actor, path, replace=True),
+            success=self._report_saved,
+            cancellable=False,
+        )
+
+    def _report_saved(self, path: Path) -> None:
+        """Say where it is, and offer to open it."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(tr("Personal data report"))
+        box.setText(tr("The report was saved as {path}.", path=str(path)))
+        opening = box.addButton(tr("&Open it"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(tr("&Back"), QMessageBox.ButtonRole.RejectRole)
+        opening.clicked.connect(lambda: self.open_url(QUrl.fromLocalFile(str(path))))
+        self.report_box = box
+        box.open()

@@ -643,4 +643,8 @@ MESSAGES: dict[str, str] = {
         "nothing was written."
     ),
     "desa_unknown": N_("{code} is not a known desa/kelurahan code (like 32.09.14.2001)."),
+    # --- issue 19 (access): who looked at a participant ---
+    "access_dates_reversed": N_(
+        "The first day ({first}) is after the last day ({last}); nothing was shown."
+    ),
 }

@@ -102,6 +102,8 @@ EXAMPLES: dict[str, Callable[[Path], list[str]]] = {
     "update install": lambda w: ["update", "install", str(w / "RumahPerisai-9.9.9-setup.exe")],
     # Paper receipts after a restore (issue 16); its way through: tests/test_cli_paper.py.
     "receipts reenter": lambda w: ["receipts", "reenter", "--done", "none"],
+    # Who looked at a participant (issue 19); its way through: tests/test_cli_access.py.
+    "access list": lambda w: ["access", "list", "--participant", "DEMO3209-000001"],
 }
 WRITES_A_BATCH = sorted(name for name in EXAMPLES if name.startswith("batch"))
 
@@ -112,7 +114,7 @@ def test_the_coordinator_only_commands_are_the_windows() -> None:
     command a post's laptop runs is open to any volunteer there (replacing the branch key is
     refused by the service itself, tested in test_cli_batches)."""
     assert coordinator_commands() == {
-        "backup", "batch export", "update install", "receipts reenter",
+        "backup", "batch export", "update install", "receipts reenter", "access list",
     }  # fmt: skip
     assert {name.removesuffix(" --again") for name in EXAMPLES} == coordinator_commands()
 

@@ -33,6 +33,7 @@ from typing import TextIO
 
 from rumah_perisai import __version__
 from rumah_perisai.cli import (
+    access,
     backup,
     batch,
     branch,
@@ -80,6 +81,7 @@ GROUPS = (
     demo,
     cards,
     participant,
+    access,
     receipts,
     documents,
     keys,

@@ -34,7 +34,11 @@ from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.cards import CARD_STATE_TEXT, REASON_TEXT
 from rumah_perisai.services.dues import PAYMENT, ReceiptRow, participant_receipts
-from rumah_perisai.services.participant_view import ParticipantDetail, participant_detail
+from rumah_perisai.services.participant_view import (
+    ParticipantDetail,
+    participant_detail,
+    view_participant,
+)
 from rumah_perisai.services.registration import rejoin, withdraw
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
@@ -208,7 +212,8 @@ class ParticipantDialog(QDialog):
         self._actor = actor
         self._today = today
         self._zone = zone
-        self.detail: ParticipantDetail = participant_detail(db, participant_id, today())
+        # Opening the window is a look at the person (services.access); reloads are not.
+        self.detail: ParticipantDetail = view_participant(db, participant_id, today(), actor)
         self.setProperty("help_topic", "participant")
         self.resize(900, 540)
         self.notice = QLabel()
@@ -550,7 +555,9 @@ class ParticipantDialog(QDialog):
         if receipt is None or self._folder is None:
             return
         layout = str(get_setting(self._db, RECEIPT_LAYOUT))
-        self.receipt_dialog = ReceiptDialog(self._db, self._folder, receipt.id, layout, True, self)
+        self.receipt_dialog = ReceiptDialog(
+            self._db, self._folder, receipt.id, layout, True, self, actor=self._actor
+        )
         self.receipt_dialog.open()
 
     def ask_void(self) -> None:

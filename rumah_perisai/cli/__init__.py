@@ -233,7 +233,7 @@ def _command_name(args: argparse.Namespace) -> str:
     parts = [args.command]
     for name in ("card_command", "receipts_command", "keys_command", "batch_command",
                  "branch_command", "update_command", "accounts_command", "cash_command",
-                 "incentives_command",
+                 "incentives_command", "access_command",
                  "setting"):  # fmt: skip
         if getattr(args, name, None) is not None:
             parts.append(getattr(args, name))

@@ -8,9 +8,19 @@ number and is never refused for the clock rule (``db.uow``: these tables are una
 flush neither takes the change counter nor compares the clock with the newest record).
 
 Where an operation already writes (cards recorded after printing), the look is added to that
-same transaction (``add_access``): one commit, nothing extra to wait for. A look that writes
-nothing else (opening the participant's window, a reprint, an export) commits one small
-transaction of its own; ``bench/bench_access.py`` measures what that costs.
+same transaction (``add_access``): one commit, nothing extra to wait for. A reprint or an
+export commits one small transaction of its own (``record_access``): the paper or the file
+takes far longer than that commit.
+
+Opening a participant's window must stay quick (issue 19: at most 1 ms added), and a commit
+at a post waits for the disk (WAL, synchronous=FULL: 1–4 ms on a laptop, more while another
+operation holds the write lock). So that look is queued (``record_access_soon``) with the
+moment it happened, and a writer thread of its own commits the queue at once, off the GUI
+thread. Whoever reads the looks (``accesses_of``, ``access_history``) and ``close_looks``
+(``App.close``, every normal end of the program) first write what is queued, so nothing is
+lost on a normal close and no reader misses a look. What a kill -9 (or a power cut) can lose:
+the looks queued and not yet committed, normally only the last few milliseconds' (longer
+only while another writer holds the database, up to its busy timeout).
 
 Reading the history (``access_history``) is a coordinator's and is not itself recorded: it
 shows registration numbers only, and recording it would make every look at the looks a look.
@@ -18,8 +28,11 @@ shows registration numbers only, and recording it would make every look at the l
 
 from __future__ import annotations
 
+import logging
+import threading
+import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -61,6 +74,8 @@ class Doc(StrEnum):
     CALL_LIST_PDF = "call-list-pdf"
     CASH_SUMMARY = "cash-summary-pdf"
 
+
+log = logging.getLogger(__name__)
 
 # Each record shows at most this many registration numbers in a volunteer's history; a call
 # list of hundreds is shown by its count (the numbers stay in the database).
@@ -130,6 +145,103 @@ def record_access(
         add_access(session, db.clock(), actor, action, participant_ids, what)
 
 
+@dataclass(frozen=True)
+class _Queued:
+    at: datetime
+    actor: Actor
+    action: str
+    participant_ids: tuple[int, ...]
+    what: str | None
+
+
+@dataclass
+class _Writer:
+    """The queued looks of one database and the thread that commits them."""
+
+    db: Database
+    queue: list[_Queued] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # guards ``queue``
+    writing: threading.Lock = field(default_factory=threading.Lock)  # one commit at a time
+    wake: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+    stopped: bool = False
+
+    def add(self, look: _Queued) -> None:
+        with self.lock:
+            self.queue.append(look)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="looks", daemon=True)
+                self.thread.start()
+        self.wake.set()
+
+    def _run(self) -> None:
+        while not self.stopped:
+            self.wake.wait()
+            self.wake.clear()
+            if not self.stopped:
+                self.flush()
+
+    def flush(self) -> None:
+        """Commit every queued look (one transaction); on a failure they stay queued."""
+        with self.writing:
+            with self.lock:
+                taken, self.queue = self.queue, []
+            if not taken:
+                return
+            try:
+                with self.db.unit_of_work(taken[0].actor.label) as session:
+                    for look in taken:
+                        add_access(
+                            session, look.at, look.actor, look.action, look.participant_ids,
+                            look.what,
+                        )  # fmt: skip
+            except Exception:
+                log.exception("%d looks could not be recorded yet; kept to try again", len(taken))
+                with self.lock:
+                    self.queue[:0] = taken
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.wake.set()
+        self.flush()
+
+
+_writers: weakref.WeakKeyDictionary[Database, _Writer] = weakref.WeakKeyDictionary()
+_writers_lock = threading.Lock()
+
+
+def record_access_soon(
+    db: Database,
+    actor: Actor,
+    action: Look | str,
+    participant_ids: Iterable[int],
+    what: str | None = None,
+) -> None:
+    """Record a look without waiting for the disk: queued with its moment, committed by the
+    looks' writer thread at once (see the module's note on what a kill -9 can lose)."""
+    look = _Queued(db.clock(), actor, str(action), tuple(sorted(set(participant_ids))), what)
+    with _writers_lock:
+        writer = _writers.get(db)
+        if writer is None or writer.stopped:
+            writer = _writers[db] = _Writer(db)
+    writer.add(look)
+
+
+def flush_looks(db: Database) -> None:
+    """Write the looks still queued for ``db`` (a reader calls it first)."""
+    writer = _writers.get(db)
+    if writer is not None:
+        writer.flush()
+
+
+def close_looks(db: Database) -> None:
+    """Write the queued looks and stop their thread: before the database is closed."""
+    with _writers_lock:
+        writer = _writers.pop(db, None)
+    if writer is not None:
+        writer.stop()
+
+
 def record_receipt_print(db: Database, actor: Actor, receipt_id: int) -> None:
     """A receipt printed or written to PDF: a look at the participant it names."""
     with db.unit_of_work(actor.label) as session:
@@ -154,6 +266,7 @@ def record_registration_nos(
 
 def accesses_of(db: Database, participant_id: int) -> list[AccessRow]:
     """Every look at one participant, newest first."""
+    flush_looks(db)
     return _participant_rows(db, participant_id, None, None)
 
 
@@ -172,6 +285,7 @@ def access_history(
     if first is not None and last is not None and first > last:
         raise UserError("access_dates_reversed", first=first.isoformat(), last=last.isoformat())
     since, until = _moments(db, first, last)
+    flush_looks(db)
     if participant_id is not None:
         return _participant_rows(db, participant_id, since, until)
     if volunteer_id is None:

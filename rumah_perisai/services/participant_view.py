@@ -27,7 +27,7 @@ from rumah_perisai.domain.dues import DuesError, monthly_dues
 from rumah_perisai.domain.nik import mask_nik
 from rumah_perisai.domain.promotion import load_campaigns
 from rumah_perisai.errors import UserError
-from rumah_perisai.services.access import Doc, Look, record_access
+from rumah_perisai.services.access import Doc, Look, record_access_soon
 from rumah_perisai.services.acks import pending_at_branch
 from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.registration import programmes
@@ -176,7 +176,8 @@ def view_participant(
     looked (``services.access``). Showing it again after a change notice is not a new look and
     calls ``participant_detail`` alone."""
     detail = participant_detail(db, participant_id, today)
-    record_access(db, actor, Look.VIEW, [participant_id], Doc.WINDOW)
+    # Queued, committed off this thread: the window opens without waiting for the disk.
+    record_access_soon(db, actor, Look.VIEW, [participant_id], Doc.WINDOW)
     return detail
 
 

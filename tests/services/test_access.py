@@ -4,13 +4,14 @@ the person but their id; only a coordinator reads them, per participant or per v
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
-from rumah_perisai.app import App
+from rumah_perisai.app import App, open_app
 from rumah_perisai.db.models import AccessRecord, AccessSubject
 from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.errors import UserError
@@ -20,6 +21,7 @@ from rumah_perisai.services.access import (
     Look,
     access_history,
     accesses_of,
+    flush_looks,
     record_access,
     record_receipt_print,
 )
@@ -36,6 +38,7 @@ NAME, NIK, PHONE = "Zulaikha Kembangsari", "3209144509870077", "081299887766"
 
 def _rows(app: App) -> list[tuple[object, ...]]:
     """Every column of every access record and subject, as stored."""
+    flush_looks(app.db)
     with app.db.reading() as session:
         records = [
             tuple(getattr(r, c.key) for c in AccessRecord.__table__.columns)
@@ -163,3 +166,26 @@ def test_only_a_coordinator_reads_the_looks_and_dates_must_be_in_order(
     assert reversed_days.value.key == "access_dates_reversed"
     access_history(app.db, coordinator, participant_id=one)
     assert len(accesses_of(app.db, one)) == 1  # reading the looks is not itself a look
+
+
+def test_opening_does_not_wait_for_a_writer_and_a_normal_close_keeps_the_look(
+    app: App, volunteer: Actor, add_participant: Callable[..., int], clock: FakeClock
+) -> None:
+    """The view's look is queued and committed off the caller's thread: while another
+    operation holds the database for writing, the participant still opens at once; the look
+    is written once it can be, and closing the program writes whatever is still queued."""
+    zulaikha = _zulaikha(add_participant)
+    with app.db.unit_of_work("cli:test") as session:
+        session.connection()  # the write lock taken (SQLite: BEGIN IMMEDIATE)
+        started = time.perf_counter()
+        view_participant(app.db, zulaikha, TODAY, volunteer)
+        waited = time.perf_counter() - started
+    assert waited < 0.5  # the busy timeout is seconds: the view did not queue behind it
+    url = app.db.engine.url.render_as_string(hide_password=False)
+    view_participant(app.db, zulaikha, TODAY, volunteer)
+    app.close()  # a normal close: the queue is written before the database closes
+    again = open_app(app.folder, url, clock=clock)
+    try:
+        assert [look.action for look in accesses_of(again.db, zulaikha)] == ["view", "view"]
+    finally:
+        again.close()

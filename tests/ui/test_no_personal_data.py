@@ -21,6 +21,7 @@ from rumah_perisai.db.models import AccessRecord, AccessSubject, Participant
 from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.errors import triage
 from rumah_perisai.logs import configure_logging, redact
+from rumah_perisai.services.access import flush_looks
 from rumah_perisai.services.dues import payment_options, take_payment
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.main_window import MainWindow
@@ -100,6 +101,7 @@ def test_no_window_opened_for_a_participant_is_titled_with_their_data(
     assert all(_clean(title) for title in seen), seen
     assert len(names) == 2 and all(_clean(name) for name in names), names
     # Every look those windows recorded: ids and fixed kinds, nothing of the person
+    flush_looks(app.db)
     with app.db.reading() as session:
         stored = repr(
             [tuple(getattr(r, c.key) for c in AccessRecord.__table__.columns)

@@ -142,6 +142,7 @@ def test_the_accounts_window_shows_what_one_account_looked_at(
     listing.table.selectRow(row)
     button = listing.findChild(QPushButton, "accessHistory")
     assert button is not None and button.isVisible()
+    _shot(listing, "accounts-window.png")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     looks = listing.access_dialog
     qtbot.waitExposed(looks)

@@ -25,6 +25,9 @@ class App:
 
     def close(self) -> None:
         """Close the database and let go of the folder (a restore may then replace it)."""
+        from rumah_perisai.services.access import close_looks
+
+        close_looks(self.db)  # the looks still queued are written first (issue 19)
         self.db.dispose()
         if self.presence is not None:
             self.presence.release()

@@ -20,7 +20,15 @@ _NIK = re.compile(r"(?<![0-9])[0-9]{16}(?![0-9])")
 _PHONE = re.compile(r"(?<![0-9])(?:\+?62|0)[ -]?8[0-9](?:[ -]?[0-9]){6,11}(?![0-9])")
 
 
+# PostgreSQL quotes values in an error's DETAIL: a whole failing row (a NOT NULL or CHECK
+# broken: name, street, heir ...) or a key's values (a unique key broken). A traceback of
+# such a bug would carry them into the crash report; the columns named stay, the values go.
+_FAILING_ROW = re.compile(r"(Failing row contains )\(.*?\)(?=\.?\s*$)", re.MULTILINE)
+_KEY_VALUES = re.compile(r"(Key \([^)]*\)=)\(.*?\)(?= already exists| is not present|\s*$)")
+
+
 def redact(text: str) -> str:
+    text = _KEY_VALUES.sub(r"\1(…)", _FAILING_ROW.sub(r"\1(…)", text))
     return _PHONE.sub("[telepon]", _NIK.sub("[NIK]", text))
 
 

@@ -657,4 +657,8 @@ MESSAGES: dict[str, str] = {
     ),
     # --- issue 19 (report): a person's report ---
     "out_folder_unwritable": N_("The folder {path} cannot be written; nothing was written."),
+    # --- issue 19 (access): who looked at a participant ---
+    "access_dates_reversed": N_(
+        "The first day ({first}) is after the last day ({last}); nothing was shown."
+    ),
 }

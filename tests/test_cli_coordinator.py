@@ -104,6 +104,8 @@ EXAMPLES: dict[str, Callable[[Path], list[str]]] = {
     "receipts reenter": lambda w: ["receipts", "reenter", "--done", "none"],
     # A person's report (issue 19); its way through: tests/test_cli_participant_report.py.
     "participant report": lambda w: ["participant", "report", "DEMO3209-000001", "--json"],
+    # Who looked at a participant (issue 19); its way through: tests/test_cli_access.py.
+    "access list": lambda w: ["access", "list", "--participant", "DEMO3209-000001"],
 }
 WRITES_A_BATCH = sorted(name for name in EXAMPLES if name.startswith("batch"))
 
@@ -115,6 +117,7 @@ def test_the_coordinator_only_commands_are_the_windows() -> None:
     the branch key is refused by the service itself, tested in test_cli_batches)."""
     assert coordinator_commands() == {
         "backup", "batch export", "update install", "receipts reenter", "participant report",
+        "access list",
     }  # fmt: skip
     assert {name.removesuffix(" --again") for name in EXAMPLES} == coordinator_commands()
 

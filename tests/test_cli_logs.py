@@ -20,7 +20,7 @@ from tests.test_cli_coordinator import _leaves
 COORDINATOR = ["--coordinator", "Euis Komalasari"]
 GROUPS = {
     "card", "receipts", "keys", "batch", "branch", "settings", "update", "accounts", "cash",
-    "incentives", "participant",
+    "incentives", "participant", "access",
 }  # fmt: skip
 PIN = "1357\n"
 
@@ -186,6 +186,9 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*p, "settings", "language"])
     # issue 16: a participant's name as an account to reset (refused: no such coordinator)
     command([*p, "accounts", "reset-pin", someone[2]], f"{vault.new_recovery_code()}\n570264\n")
+    # issue 19: who looked, asked with a participant's name as the volunteer (refused: unknown)
+    command([*p, "access", "list", "--volunteer", someone[2], "--coordinator", "Euis Komalasari"],
+            "1357\n")  # fmt: skip
 
     # a program error whose text quotes a participant: the database's error carries the query
     # and, unless hidden, its parameters

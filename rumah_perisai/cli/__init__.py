@@ -33,6 +33,7 @@ from typing import TextIO
 
 from rumah_perisai import __version__
 from rumah_perisai.cli import (
+    access,
     backup,
     batch,
     branch,
@@ -80,6 +81,7 @@ GROUPS = (
     demo,
     cards,
     participant,
+    access,
     receipts,
     documents,
     keys,
@@ -232,6 +234,7 @@ def _command_name(args: argparse.Namespace) -> str:
     for name in ("card_command", "receipts_command", "keys_command", "batch_command",
                  "branch_command", "update_command", "accounts_command", "cash_command",
                  "incentives_command", "participant_command",
+                 "access_command",
                  "setting"):  # fmt: skip
         if getattr(args, name, None) is not None:
             parts.append(getattr(args, name))

@@ -95,6 +95,7 @@ def cmd_receipt_print(args: argparse.Namespace, ctx: Context) -> int:
     the original was printed when it was made; in the post's receipt layout or ``--layout``."""
     from rumah_perisai.app import open_app
     from rumah_perisai.printing.receipts import stored_receipt
+    from rumah_perisai.services.access import record_receipt_print
     from rumah_perisai.services.dues import find_receipt
     from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 
@@ -103,6 +104,9 @@ def cmd_receipt_print(args: argparse.Namespace, ctx: Context) -> int:
         receipt_id = find_receipt(app.db, args.number)
         layout = args.layout or str(get_setting(app.db, RECEIPT_LAYOUT))
         paper = stored_receipt(app.db, app.folder.keys, receipt_id, layout, copy=True)
+        # Recorded before the file is written: an export is never left unrecorded (a write
+        # that then fails leaves a record of a look at data that was drawn, not a gap).
+        record_receipt_print(app.db, ctx.acting(app.db), receipt_id)
     return _written(ctx, out, paper.pdf)
 
 
@@ -110,11 +114,14 @@ def cmd_cash_summary(args: argparse.Namespace, ctx: Context) -> int:
     """The daily summary of DATE's close (the newest, when the day was closed twice)."""
     from rumah_perisai.app import open_app
     from rumah_perisai.printing.cash import daily_summary
+    from rumah_perisai.services.access import Doc, Look, record_registration_nos
     from rumah_perisai.services.cash import close_of_day
 
     out = _out(args)
     with open_app(ctx.folder, ctx.database_url) as app:
         paper = daily_summary(app.db, close_of_day(app.db, args.day))
+        numbers = [receipt.registration_no for receipt in paper.doc.receipts]
+        record_registration_nos(app.db, ctx.acting(app.db), Look.LIST, numbers, Doc.CASH_SUMMARY)
     return _written(ctx, out, paper.pdf)
 
 
@@ -123,6 +130,7 @@ def cmd_calls(args: argparse.Namespace, ctx: Context) -> int:
     extension."""
     from rumah_perisai.app import open_app
     from rumah_perisai.printing.call_list import call_list_file
+    from rumah_perisai.services.access import Doc, Look, record_access
 
     out = _out(args)
     kind = CALL_LIST_SUFFIXES.get(out.suffix.lower())
@@ -139,6 +147,9 @@ def cmd_calls(args: argparse.Namespace, ctx: Context) -> int:
             desa_code=desa,
             volunteer_id=volunteer,
         )
+        what = Doc.CALL_LIST_XLSX if kind == "xlsx" else Doc.CALL_LIST_PDF
+        ids = [row.participant_id for row in paper.rows]
+        record_access(app.db, ctx.acting(app.db), Look.LIST, ids, what)
     return _written(ctx, out, paper.data)
 
 

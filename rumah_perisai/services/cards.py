@@ -36,6 +36,7 @@ from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.keys import load_post_key
+from rumah_perisai.services.access import Doc, Look, add_access
 from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.tasks import Progress
@@ -230,6 +231,9 @@ def record_cards(db: Database, prepared: CardRun, actor: Actor) -> list[int]:
             session.add(card)
             session.flush()
             issued.append(card.id)
+        # One look for the whole batch, in the same commit as its cards: a card recorded is
+        # a card whose printing was recorded as a look at the people on it.
+        add_access(session, now, actor, Look.CARD, prepared.participant_ids, Doc.CARD_PDF)
         return issued
 
 

@@ -27,9 +27,11 @@ from rumah_perisai.domain.dues import DuesError, monthly_dues
 from rumah_perisai.domain.nik import mask_nik
 from rumah_perisai.domain.promotion import load_campaigns
 from rumah_perisai.errors import UserError
+from rumah_perisai.services.access import Doc, Look, record_access_soon
 from rumah_perisai.services.acks import pending_at_branch
 from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.registration import programmes
+from rumah_perisai.services.volunteers import Actor
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,18 @@ def next_status_change(participant: Participant, today: date) -> tuple[date, Sta
         if later is not now:
             return day, later
     return None
+
+
+def view_participant(
+    db: Database, participant_id: int, today: date, actor: Actor
+) -> ParticipantDetail:
+    """The participant's window opened by ``actor``: what it shows, and a record that they
+    looked (``services.access``). Showing it again after a change notice is not a new look and
+    calls ``participant_detail`` alone."""
+    detail = participant_detail(db, participant_id, today)
+    # Queued, committed off this thread: the window opens without waiting for the disk.
+    record_access_soon(db, actor, Look.VIEW, [participant_id], Doc.WINDOW)
+    return detail
 
 
 def participant_detail(db: Database, participant_id: int, today: date) -> ParticipantDetail:

@@ -43,6 +43,7 @@ from rumah_perisai.services.volunteers import (
     reset_pin,
     set_active,
 )
+from rumah_perisai.ui.access_view import VolunteerAccessDialog
 from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.look import ERROR_STYLE, NUMBER, RED_TEXT
 from rumah_perisai.ui.operations import run_op
@@ -179,10 +180,14 @@ class AccountsDialog(QDialog):
         self.toggle_button.clicked.connect(self.toggle)
         reset = QPushButton(tr("&Reset PIN…"))
         reset.clicked.connect(self.reset)
+        looks = QPushButton(tr("Access &history…"))
+        looks.setObjectName("accessHistory")
+        looks.clicked.connect(self.show_looks)
+        looks.setVisible(actor.is_coordinator)  # who looked at whom: a coordinator's
         close = QPushButton(tr("Close &window"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for button in (add, self.toggle_button, reset):
+        for button in (add, self.toggle_button, reset, looks):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -253,6 +258,16 @@ class AccountsDialog(QDialog):
     def _selected(self) -> Account | None:
         row = self.table.currentRow()
         return self._accounts[row] if 0 <= row < len(self._accounts) else None
+
+    def show_looks(self) -> None:
+        """What the selected account opened, printed or exported (issue 19)."""
+        account = self._selected()
+        if account is None:
+            return
+        summary = post_summary(self._db)
+        zone = summary.timezone if summary is not None else "WIB"
+        self.access_dialog = VolunteerAccessDialog(self._db, self._actor, account, zone, self)
+        self.access_dialog.open()
 
     def add(self) -> None:
         NewAccountDialog(self._db, self._actor, self).exec()

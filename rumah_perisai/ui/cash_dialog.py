@@ -40,6 +40,7 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
+from rumah_perisai.services.access import Doc, Look, record_registration_nos
 from rumah_perisai.services.cash import (
     MAX_NOTE,
     CashPosition,
@@ -144,7 +145,13 @@ class SummaryDialog(PdfDialog):
     """A close's daily summary (``printing.cash``): preview, Print…, Save as PDF…."""
 
     def __init__(
-        self, db: Database, close_id: int, key: str, parent: QWidget | None = None
+        self,
+        db: Database,
+        close_id: int,
+        key: str,
+        parent: QWidget | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> None:
         super().__init__(tr("Daily summary {key}", key=key), parent, kind="summary")
         self.setObjectName("summaryDialog")
@@ -164,6 +171,11 @@ class SummaryDialog(PdfDialog):
             self.show_failure(self.failure_text(reason))
             return
         self.show_pdf(paper.pdf, paper.file_name)
+        if actor is not None:  # it names the day's payers: printing it is a look at them
+            numbers = [receipt.registration_no for receipt in paper.doc.receipts]
+            self.on_output = lambda: record_registration_nos(
+                db, actor, Look.LIST, numbers, Doc.CASH_SUMMARY
+            )
         self.info.setText(
             tr("<b>Close {key} is saved.</b> Print the daily summary and sign it.", key=key)
         )
@@ -653,7 +665,7 @@ class CashDialog(AsksBeforeDiscarding):
     def show_summary(self, close_id: int) -> None:
         """The daily summary of close ``close_id``, to print or save."""
         key = next((c.key for c in self.close_rows if c.id == close_id), str(close_id))
-        self.summary_dialog = SummaryDialog(self._db, close_id, key, self)
+        self.summary_dialog = SummaryDialog(self._db, close_id, key, self, actor=self._actor)
         self.summary_dialog.open()
 
     def show_selected_summary(self) -> None:

@@ -36,6 +36,7 @@ from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.printing.call_list import PrintedCallList, call_list_file
 from rumah_perisai.printing.output import write_document
+from rumah_perisai.services.access import Doc, Look, record_access
 from rumah_perisai.services.call_list import (
     DEFAULT_WITHIN_DAYS,
     MAX_WITHIN_DAYS,
@@ -376,12 +377,24 @@ class CallsTab(DashboardBase):
         """The spreadsheet to ``path`` (the save dialog has asked before one is replaced)."""
         written = run_op(
             self,
-            lambda: write_document(path, self.call_list_paper("xlsx").data, replace=True),
+            lambda: self._write_list(path),
             success=lambda _path: self.calls_info.setText(tr("Saved as {path}.", path=str(path))),
             failure=lambda error: self.calls_info.setText(error.message()),
             boxed=False,  # the tab's own line
         )
         return bool(written)
+
+    def _write_list(self, path: Path) -> Path:
+        """The spreadsheet written, and the look at everyone on it recorded (one record)."""
+        paper = self.call_list_paper("xlsx")
+        record_access(
+            self._db,
+            self.actor,
+            Look.LIST,
+            [row.participant_id for row in paper.rows],
+            Doc.CALL_LIST_XLSX,
+        )
+        return write_document(path, paper.data, replace=True)
 
     def print_calls(self) -> None:
         run_op(self, lambda: self.call_list_paper("pdf"), success=self._show_paper)
@@ -389,5 +402,8 @@ class CallsTab(DashboardBase):
     def _show_paper(self, paper: PrintedCallList) -> None:
         dialog = PdfDialog(tr("Call list"), self)
         dialog.show_pdf(paper.data, paper.file_name)
+        ids = [row.participant_id for row in paper.rows]
+        actor = self.actor
+        dialog.on_output = lambda: record_access(self._db, actor, Look.LIST, ids, Doc.CALL_LIST_PDF)
         self.pdf_dialog = dialog
         dialog.open()

@@ -34,12 +34,18 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
 from rumah_perisai.i18n import N_, tr
+from rumah_perisai.services.access import access_history
 from rumah_perisai.services.cards import CARD_STATE_TEXT, REASON_TEXT
 from rumah_perisai.services.dues import PAYMENT, ReceiptRow, participant_receipts
-from rumah_perisai.services.participant_view import ParticipantDetail, participant_detail
+from rumah_perisai.services.participant_view import (
+    ParticipantDetail,
+    participant_detail,
+    view_participant,
+)
 from rumah_perisai.services.registration import rejoin, withdraw
 from rumah_perisai.services.settings import RECEIPT_LAYOUT, get_setting
 from rumah_perisai.services.volunteers import Actor
+from rumah_perisai.ui.access_view import access_table, fill_access_table
 from rumah_perisai.ui.changes import listen
 from rumah_perisai.ui.operations import run_op, run_op_in_background
 from rumah_perisai.ui.participant_model import STATUS_COLOURS
@@ -210,7 +216,8 @@ class ParticipantDialog(QDialog):
         self._actor = actor
         self._today = today
         self._zone = zone
-        self.detail: ParticipantDetail = participant_detail(db, participant_id, today())
+        # Opening the window is a look at the person (services.access); reloads are not.
+        self.detail: ParticipantDetail = view_participant(db, participant_id, today(), actor)
         self.setProperty("help_topic", "participant")
         self.resize(900, 540)
         self.notice = QLabel()
@@ -273,6 +280,11 @@ class ParticipantDialog(QDialog):
         dues_buttons.addWidget(self.void_reason, 1)
         dues_layout.addLayout(dues_buttons)
         self.dues_tab = tabs.addTab(dues_page, tr("D&ues"))
+        self.looks: QTableWidget | None = None
+        if actor.is_coordinator:  # who looked at this person: a coordinator's (issue 19)
+            self.looks = access_table("looks")
+            self.looks_tab = tabs.addTab(self.looks, tr("Access histor&y"))
+            tabs.currentChanged.connect(self._tab_shown)
         self.receipts.itemSelectionChanged.connect(self._receipt_selected)
         self.receipts.doubleClicked.connect(lambda _index: self.reprint())
         self.pay_button = QPushButton(tr("&Pay dues… (Ctrl+B)"))
@@ -325,6 +337,21 @@ class ParticipantDialog(QDialog):
         close.setFocus()
         # Whoever changed them (a payment, a card, a correction): shown again, never by hand.
         listen(self, (changes.PARTICIPANTS, changes.RECEIPTS, changes.CARDS), self.reload)
+
+    def _tab_shown(self, index: int) -> None:
+        """Read only when shown: opening the view stays as quick as for a volunteer."""
+        if self.looks is not None and index == self.looks_tab:
+            self.show_looks()
+
+    def show_looks(self) -> None:
+        looks = self.looks
+        if looks is None:
+            return
+        run_op(
+            self,
+            lambda: access_history(self._db, self._actor, participant_id=self._id),
+            success=lambda rows: fill_access_table(looks, rows, self._zone),
+        )
 
     def reload(self) -> None:
         self.detail = participant_detail(self._db, self._id, self._today())
@@ -560,7 +587,9 @@ class ParticipantDialog(QDialog):
         if receipt is None or self._folder is None:
             return
         layout = str(get_setting(self._db, RECEIPT_LAYOUT))
-        self.receipt_dialog = ReceiptDialog(self._db, self._folder, receipt.id, layout, True, self)
+        self.receipt_dialog = ReceiptDialog(
+            self._db, self._folder, receipt.id, layout, True, self, actor=self._actor
+        )
         self.receipt_dialog.open()
 
     def ask_void(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
@@ -95,6 +96,9 @@ class PdfDialog(QDialog):
         self.pdf = b""
         self.file_name = "dokumen.pdf"
         self.file_kind = kind  # the save dialog starts where the last file of this kind went
+        # Called once the document was saved or printed: records the look at the participants
+        # it holds (services.access); a preview that only shows records nothing.
+        self.on_output: Callable[[], object] | None = None
         self._bytes = QByteArray()
         self._buffer = QBuffer(self)
         self.document = QPdfDocument(self)
@@ -191,6 +195,7 @@ class PdfDialog(QDialog):
             self.say(self.failure_text(reason), error=True)
             return False
         self.say(tr("Saved as {path}.", path=str(path)))
+        self._output_done()
         return True
 
     # --- printing ----------------------------------------------------------------------------
@@ -210,4 +215,15 @@ class PdfDialog(QDialog):
         if not print_document(self.document, printer):
             self.say(self.failure_text(tr("The printer did not accept it.")), error=True)
             return False
+        self._output_done()
         return True
+
+    def _output_done(self) -> None:
+        """The document left the program: its look is recorded (a refusal, such as a busy
+        database, is said on the dialog's line; the paper is already out)."""
+        if self.on_output is None:
+            return
+        from rumah_perisai.ui.operations import run_op
+
+        look = self.on_output
+        run_op(self, look, failure=lambda error: self.say(error.message(), error=True), boxed=False)

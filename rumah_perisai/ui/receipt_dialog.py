@@ -17,8 +17,10 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
+from rumah_perisai.services.access import record_receipt_print
 from rumah_perisai.services.dues import VOID, ReceiptDoc, receipt_document
 from rumah_perisai.services.settings import RECEIPT_LAYOUTS
+from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.choice_dialog import ChoiceDialog
 from rumah_perisai.ui.pdf_preview import PdfDialog
 
@@ -65,8 +67,12 @@ class ReceiptDialog(PdfDialog):
         layout: str,
         copy: bool,
         parent: QWidget | None = None,
+        *,
+        actor: Actor | None = None,
     ) -> None:
         super().__init__(tr("Receipt"), parent, kind="receipt")
+        if actor is not None:  # printing or saving it is a look at the participant
+            self.on_output = lambda: record_receipt_print(db, actor, receipt_id)
         self.setObjectName("receiptDialog")
         self.setProperty("help_topic", "receipt")
         self.receipt_id = receipt_id

@@ -222,7 +222,13 @@ class VoidDialog(AsksBeforeDiscarding):
 
         layout = str(get_setting(self._db, RECEIPT_LAYOUT))
         self.receipt_dialog = ReceiptDialog(
-            self._db, self._folder, receipt_id, layout, False, self.parentWidget()
+            self._db,
+            self._folder,
+            receipt_id,
+            layout,
+            False,
+            self.parentWidget(),
+            actor=self._actor,
         )
         self.receipt_dialog.open()
 

@@ -679,4 +679,5 @@ MESSAGES: dict[str, str] = {
         "Batch {seq} carried data since erased at the person's request; its copy was removed "
         "after the branch acknowledged it, so it cannot be written again."
     ),
+    "request_missing": N_("There is no request number {number} at this post."),
 }

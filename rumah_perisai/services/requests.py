@@ -381,3 +381,100 @@ def _done(
 def _in_indonesian(message: str) -> str:
     with speaking("id"):
         return tr(message)
+
+
+# --- the printed confirmation's content -------------------------------------------------------
+
+FIELD_LABELS = {
+    "name": N_("name"),
+    "nik": N_("NIK (replaced by a keyed one-way value)"),
+    "birth_place": N_("place of birth"),
+    "street": N_("address"),
+    "rt": N_("RT"),
+    "rw": N_("RW"),
+    "phone": N_("phone number"),
+    "occupation": N_("occupation"),
+    "heir_name": N_("heir's name"),
+    "heir_relation": N_("heir's relation"),
+}
+REDUCED_LABELS = {"birth_date": N_("day and month of birth (the year is kept)")}
+KEPT_LABELS = {
+    "receipts": N_("receipts, dues months, cash counts and deposits"),
+    "membership": N_("registration number, membership dates and cover periods"),
+    "requests": N_("the record of this request"),
+}
+KEPT_FROM = {
+    "end_of_year": N_("from the end of the year"),
+    "end_of_membership": N_("from the end of the membership"),
+}
+
+
+@dataclass(frozen=True)
+class Kept:
+    what: str
+    years: int
+    start: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the printed confirmation for the person says (no NIK; no name after an erasure)."""
+
+    post_code: str
+    post_name: str
+    key: str
+    registration_no: str
+    name: str | None
+    kind: str
+    kind_text: str
+    made_on: date
+    how_text: str
+    recorded_on: date
+    outcome: str
+    erased: tuple[str, ...]
+    kept: tuple[Kept, ...]
+    rules_version: str
+    to_branch: bool
+
+
+def confirmation(db: Database, number: int) -> Confirmation:
+    """The confirmation of request ``number`` of this post, in the language spoken."""
+    with db.reading() as session:
+        post = the_post(session)
+        request = session.scalar(
+            select(DataRequest).where(DataRequest.post_id == post.id, DataRequest.number == number)
+        )
+        if request is None:
+            raise UserError("request_missing", number=number)
+        person = session.get(Participant, request.participant_id)
+        assert person is not None
+        rules = personal_data_rules(request.made_on)
+        erased = request.kind == "erase"
+        return Confirmation(
+            post_code=post.code,
+            post_name=post.name,
+            key=request.natural_key(),
+            registration_no=person.registration_no,
+            name=None if erased or person.erased_at is not None else person.name,
+            kind=request.kind,
+            kind_text=tr(KIND_LABELS[request.kind]),
+            made_on=request.made_on,
+            how_text=tr(HOW_LABELS[request.made_how]),
+            recorded_on=local_date(request.recorded_at, post.timezone),
+            outcome=tr(OUTCOMES[request.kind]),
+            erased=_erased_labels(rules.erase, rules.reduce) if erased else (),
+            kept=tuple(
+                Kept(tr(KEPT_LABELS[k.what]), k.years, tr(KEPT_FROM[k.start]), k.source)
+                for k in rules.keep
+            )
+            if request.kind in ("erase", "withdraw")
+            else (),
+            rules_version=rules.version,
+            to_branch=request.kind in ("erase", "withdraw"),
+        )
+
+
+def _erased_labels(erase: frozenset[str], reduce: dict[str, str]) -> tuple[str, ...]:
+    order = [c for c in FIELD_LABELS if c in erase]
+    return (*(tr(FIELD_LABELS[c]) for c in order), *(tr(REDUCED_LABELS[c]) for c in reduce))

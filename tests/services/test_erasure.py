@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -73,3 +75,107 @@ def test_a_second_erasure_a_stranger_and_a_volunteer_are_refused(
     assert refused.value.key == "request_already_erased"
     with app.db.reading() as session:
         assert len(session.scalars(select(DataRequest)).all()) == 1
+
+
+def test_the_same_person_registering_again_is_recognised(
+    app: App, post: PostSummary, coordinator: Actor
+) -> None:
+    from dataclasses import replace
+
+    from rumah_perisai.services.registration import PossibleDuplicates, register
+    from rumah_perisai.services.requests import withdraw_consent
+    from tests.services.test_registration import walk_in
+
+    first = register(app.db, walk_in(), coordinator)
+    _erase(app, coordinator, first.registration_no)
+    with pytest.raises(PossibleDuplicates) as warned:
+        register(app.db, walk_in(), coordinator)
+    assert warned.value.candidates[0].registration_no == first.registration_no
+    assert "pernah terdaftar dan datanya dihapus atas permintaan" in warned.value.message()
+    again = register(app.db, walk_in(duplicate_reason="orang yang sama, daftar ulang"), coordinator)
+    assert again.registration_no != first.registration_no
+
+    other = register(
+        app.db, replace(walk_in(), nik=walk_in().nik[:-1] + "9", name="Dewi Sartika"), coordinator
+    )
+    withdraw_consent(app.db, other.participant_id, DAY, "letter", coordinator)
+    with pytest.raises(UserError) as refused:
+        register(
+            app.db,
+            replace(walk_in(), nik=walk_in().nik[:-1] + "9", name="Dewi Sartika"),
+            coordinator,
+        )
+    assert refused.value.key == "nik_ended"
+
+
+def test_the_list_kept_apart_erases_again_a_database_put_back_from_before(
+    app: App, post: PostSummary, add_participant: Callable[..., int], coordinator: Actor
+) -> None:
+    """A database from before the erasure (a restore): the next start erases the person again."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.erasure_cleanup import write_list
+
+    add_participant(name="Siti Rahmawati", phone="081234567890")
+    _erase(app, coordinator, "RP3209A-000001")
+    listed = read_list(app.folder)
+    # What a database from before the erasure holds: the person whole, no erasure recorded.
+    with app.db.unit_of_work("cli:test") as session:
+        person = session.scalars(select(Participant)).one()
+        person.name, person.nik, person.erased_at = "Siti Rahmawati", "3209140101900001", None
+    with app.db.engine.begin() as connection:  # the erasure list of that older database: empty
+        connection.exec_driver_sql("DELETE FROM erasures")
+    write_list(app.folder, listed)
+    app.close()
+    reopened = open_app(app.folder, app.folder.sqlite_url)
+    try:
+        with reopened.db.reading() as session:
+            person = session.scalars(select(Participant)).one()
+            assert (person.name, person.nik) == ("", "X000000000000001")
+            assert (
+                session.scalars(select(Erasure)).one().nik_keyed
+                == listed["RP3209A-000001"].nik_keyed
+            )
+    finally:
+        reopened.close()
+
+
+def test_erased_data_is_not_in_the_database_file(folder: Any, clock: Any, tmp_path: Path) -> None:
+    """A plain SQLite file (as named with --db): after the erasure and its checkpoint, neither
+    the file nor its WAL holds the name, NIK or phone, the full-text index included."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.posts import set_up_post
+    from rumah_perisai.services.registration import register
+    from rumah_perisai.services.volunteers import (
+        ROLE_COORDINATOR,
+        AccountSetup,
+        create_account,
+        log_in,
+    )
+    from tests.conftest import CIREBON_POST
+    from tests.services.test_registration import walk_in
+
+    plain = tmp_path / "plain.sqlite3"
+    app = open_app(folder, f"sqlite:///{plain}", clock=clock)
+    try:
+        set_up_post(app.db, app.folder, CIREBON_POST, "cli:test")
+        create_account(app.db, AccountSetup("Dewi Lestari", "482913"), ROLE_COORDINATOR, None)
+        boss = log_in(app.db, "Dewi Lestari", "482913")
+        form = walk_in(name="Zubaidah Kartikasari", phone="0812-9988-7766")
+        done = register(app.db, form, boss, erased_key=b"k" * 32)
+        record_call(app.db, done.participant_id, "reached", boss, note="Zubaidah janji bayar")
+        before = plain.read_bytes() + Path(f"{plain}-wal").read_bytes()
+        assert b"Zubaidah" in before
+        _erase(app, boss, done.registration_no)
+        after = plain.read_bytes()
+        wal = Path(f"{plain}-wal")
+        after += wal.read_bytes() if wal.exists() else b""
+        for secret in (
+            b"Zubaidah",
+            b"Kartikasari",
+            form.nik.encode(),
+            b"81299887766",
+            b"Pantura Blok",
+        ):
+            assert secret not in after, secret
+    finally:
+        app.close()

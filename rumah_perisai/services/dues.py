@@ -217,10 +217,11 @@ def _refusal(status: Status, participant: Participant) -> str | None:
     from rumah_perisai.i18n import tr
     from rumah_perisai.messages import MESSAGES
 
+    name = shown_name(participant.name)  # an erased person: "dihapus atas permintaan"
     if status is Status.LAPSED:
-        return tr(MESSAGES["pay_lapsed"], name=shown_name(participant.name))
+        return tr(MESSAGES["pay_lapsed"], name=name)
     if status in (Status.WITHDRAWN, Status.REJECTED, Status.ENDED):
-        return tr(MESSAGES["pay_not_member"], name=participant.name, status=status_label(status))
+        return tr(MESSAGES["pay_not_member"], name=name, status=status_label(status))
     return None
 
 

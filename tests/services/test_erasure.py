@@ -179,3 +179,21 @@ def test_erased_data_is_not_in_the_database_file(folder: Any, clock: Any, tmp_pa
             assert secret not in after, secret
     finally:
         app.close()
+
+
+def test_the_erased_person_reads_well_in_the_view_and_the_list(
+    app: App, post: PostSummary, add_participant: Callable[..., int], coordinator: Actor
+) -> None:
+    from rumah_perisai.services.participant_search import ParticipantSearch, parse_query
+    from rumah_perisai.services.participant_view import participant_detail
+
+    pid = add_participant(name="Siti Rahmawati")
+    _erase(app, coordinator, "RP3209A-000001")
+    detail = participant_detail(app.db, pid, DAY)
+    assert (detail.name, detail.nik_masked) == ("dihapus atas permintaan", "—")
+    assert "Siti" not in repr(detail)
+    search = ParticipantSearch(post_id=1)
+    with app.db.reading() as session:
+        (row,) = search.rows(session, [pid], DAY)
+        assert not search.ids(session, parse_query("siti"))  # the name index forgot it too
+    assert (row.registration_no, row.nik_masked) == ("RP3209A-000001", "—")

@@ -67,6 +67,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "item": ParagraphStyle("item", parent=base, leftIndent=6 * mm, firstLineIndent=-4 * mm),
         "small": ParagraphStyle("small", parent=base, fontSize=9, leading=12),
+        "source": ParagraphStyle(
+            "source", parent=base, fontSize=8.5, leading=11, leftIndent=6 * mm, spaceAfter=3
+        ),
     }
 
 
@@ -109,13 +112,13 @@ def _story(sheet: Confirmation) -> list[Any]:
     ]
     if sheet.erased:
         story.append(Paragraph(tr(_ERASED_HEAD), styles["head"]))
-        story += [Paragraph(f"•&nbsp;&nbsp;{_escape(f)}", styles["item"]) for f in sheet.erased]
+        story.append(Paragraph(_escape(", ".join(sheet.erased)) + ".", styles["base"]))
     if sheet.kept:
         story.append(Paragraph(tr(_KEPT_HEAD), styles["head"]))
         for kept in sheet.kept:
             line = tr(_KEPT_ROW, what=kept.what, years=kept.years, start=kept.start)
             story.append(Paragraph(f"•&nbsp;&nbsp;{_escape(line)}", styles["item"]))
-            story.append(Paragraph(_escape(kept.source), styles["small"]))
+            story.append(Paragraph(_escape(kept.source), styles["source"]))
     if sheet.to_branch:
         story += [Spacer(1, 3 * mm), Paragraph(tr(_BRANCH), styles["base"])]
     story += [

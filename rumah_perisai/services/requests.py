@@ -463,16 +463,23 @@ def confirmation(db: Database, number: int) -> Confirmation:
             how_text=tr(HOW_LABELS[request.made_how]),
             recorded_on=local_date(request.recorded_at, post.timezone),
             outcome=tr(OUTCOMES[request.kind]),
-            erased=_erased_labels(rules.erase, rules.reduce) if erased else (),
-            kept=tuple(
-                Kept(tr(KEPT_LABELS[k.what]), k.years, tr(KEPT_FROM[k.start]), k.source)
-                for k in rules.keep
-            )
+            erased=what_erasure_does(request.made_on)[0] if erased else (),
+            kept=what_erasure_does(request.made_on)[1]
             if request.kind in ("erase", "withdraw")
             else (),
             rules_version=rules.version,
             to_branch=request.kind in ("erase", "withdraw"),
         )
+
+
+def what_erasure_does(made_on: date) -> tuple[tuple[str, ...], tuple[Kept, ...]]:
+    """What an erasure asked for on ``made_on`` removes and what it keeps (for how long, why),
+    from the rules data, in the language spoken: what the window asks to confirm."""
+    rules = personal_data_rules(made_on)
+    kept = tuple(
+        Kept(tr(KEPT_LABELS[k.what]), k.years, tr(KEPT_FROM[k.start]), k.source) for k in rules.keep
+    )
+    return _erased_labels(rules.erase, rules.reduce), kept
 
 
 def _erased_labels(erase: frozenset[str], reduce: dict[str, str]) -> tuple[str, ...]:

@@ -82,17 +82,26 @@ def test_the_same_person_registering_again_is_recognised(
 ) -> None:
     from dataclasses import replace
 
+    from rumah_perisai.services.erasure import post_erasure_key
     from rumah_perisai.services.registration import PossibleDuplicates, register
     from rumah_perisai.services.requests import withdraw_consent
     from tests.services.test_registration import walk_in
 
     first = register(app.db, walk_in(), coordinator)
     _erase(app, coordinator, first.registration_no)
+    # The post's own SQLite file finds its key by itself (the window's way); another database
+    # is given it.
+    key = None if app.db.engine.dialect.name == "sqlite" else post_erasure_key(app.folder.keys)
     with pytest.raises(PossibleDuplicates) as warned:
-        register(app.db, walk_in(), coordinator)
+        register(app.db, walk_in(), coordinator, erased_key=key)
     assert warned.value.candidates[0].registration_no == first.registration_no
     assert "pernah terdaftar dan datanya dihapus atas permintaan" in warned.value.message()
-    again = register(app.db, walk_in(duplicate_reason="orang yang sama, daftar ulang"), coordinator)
+    again = register(
+        app.db,
+        walk_in(duplicate_reason="orang yang sama, daftar ulang"),
+        coordinator,
+        erased_key=key,
+    )
     assert again.registration_no != first.registration_no
 
     other = register(
@@ -112,6 +121,7 @@ def test_the_list_kept_apart_erases_again_a_database_put_back_from_before(
     app: App, post: PostSummary, add_participant: Callable[..., int], coordinator: Actor
 ) -> None:
     """A database from before the erasure (a restore): the next start erases the person again."""
+    _post_folder_only(app)
     from rumah_perisai.app import open_app
     from rumah_perisai.services.erasure_cleanup import write_list
 
@@ -197,3 +207,38 @@ def test_the_erased_person_reads_well_in_the_view_and_the_list(
         (row,) = search.rows(session, [pid], DAY)
         assert not search.ids(session, parse_query("siti"))  # the name index forgot it too
     assert (row.registration_no, row.nik_masked) == ("RP3209A-000001", "—")
+
+
+def test_a_restore_from_before_the_erasure_erases_the_person_again(
+    app: App, post: PostSummary, add_participant: Callable[..., int], coordinator: Actor
+) -> None:
+    """The database broke after the erasure; the newest backup is from before it: restored,
+    and the erasure list kept apart (not part of the backup) erases the person again at once."""
+    _post_folder_only(app)
+    from rumah_perisai.app import open_app
+    from rumah_perisai.services.backup import _local, restore_backup
+
+    add_participant(name="Siti Rahmawati", phone="081234567890")
+    backup = _local(app.db, app.folder, "daily").path
+    app.db.clock.advance(minutes=5)  # type: ignore[attr-defined]
+    _erase(app, coordinator, "RP3209A-000001")
+    app.close()
+    for suffix in ("", "-wal", "-shm"):  # the database file is lost (a broken disk)
+        Path(f"{app.folder.database}{suffix}").unlink(missing_ok=True)
+    assert post.recovery_code is not None
+    restore_backup(app.folder, backup, post.recovery_code)
+    reopened = open_app(app.folder, app.folder.sqlite_url)
+    try:
+        with reopened.db.reading() as session:
+            person = session.scalars(select(Participant)).one()
+            assert (person.name, person.phone, person.nik[:1]) == ("", None, "X")
+            assert session.scalars(select(Erasure.registration_no)).all() == ["RP3209A-000001"]
+    finally:
+        reopened.close()
+
+
+def _post_folder_only(app: App) -> None:
+    """A post's database is always the SQLite file of its data folder: what lives beside it
+    (the erasure list, backups) is tested there."""
+    if app.db.engine.dialect.name != "sqlite":
+        pytest.skip("a post's own database is its folder's SQLite file")

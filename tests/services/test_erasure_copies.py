@@ -53,7 +53,8 @@ def test_confirmed_erasure_removes_the_copies_made_before_it(
     pid = add_participant(**PERSON)
     add_participant()
     first = export_batch(app.db, app.folder, stick, CLI)
-    old_backup = _local(app.db, app.folder, "daily").path
+    embedded = app.db.engine.dialect.name == "sqlite"  # backups are of the folder's own file
+    old_backup = _local(app.db, app.folder, "daily").path if embedded else None
     _acknowledge_all(app)
     clock.advance(hours=1)
     erase(app.db, app.folder, pid, date(2026, 11, 27), "in_person", BOSS)
@@ -71,8 +72,9 @@ def test_confirmed_erasure_removes_the_copies_made_before_it(
     assert forgotten.batches == (1,)
     assert not (app.folder.batches / first.path.name).exists()
     assert (app.folder.batches / second.path.name).exists()  # made after: kept
-    assert old_backup.name in forgotten.backups and not old_backup.exists()
-    assert len(backup_files(app.folder.backups)) == 1  # a fresh one made first
+    if old_backup is not None:
+        assert old_backup.name in forgotten.backups and not old_backup.exists()
+        assert len(backup_files(app.folder.backups)) == 1  # a fresh one made first
     try:
         write_again(app.db, app.folder, 1, stick, CLI)
         raise AssertionError("batch 1 written again")

@@ -260,15 +260,18 @@ def find_duplicates(
     session: Session, post_id: int, name: str, birth_date: date, *, exclude: int | None = None
 ) -> list[Candidate]:
     """People at this post born the same day whose names are likely the same person's."""
+    p = Participant
     rows = session.execute(
-        select(Participant.id, Participant.registration_no, Participant.name, Participant.desa_code)
-        .where(Participant.post_id == post_id, Participant.birth_date == birth_date)
-        .order_by(Participant.id)
+        select(p.id, p.registration_no, p.name, p.desa_code, p.standing)
+        .where(p.post_id == post_id, p.birth_date == birth_date, p.name != "")
+        .order_by(p.id)
     )
     found = []
-    for id_, registration_no, other, desa_code in rows:
+    for id_, registration_no, other, desa_code, standing in rows:
         if id_ != exclude and likely_same_person(name, other):
             desa = areas.area(desa_code)
+            if standing == Standing.ENDED.value:  # said, so nobody takes them for a member
+                other = f"{other} ({status_label(Status.ENDED)})"
             found.append(
                 Candidate(id_, registration_no, other, birth_date, desa.name if desa else "")
             )

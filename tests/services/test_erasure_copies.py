@@ -1,6 +1,7 @@
 """Erased data must not come back through copies (issue 19): the kept batch copies and local
 backups made before a confirmed erasure go, ``--again`` refuses those batches; and an erasure
 racing a batch export in another process gives one or the other, never a half-erased record."""
+# ruff: noqa: F401, F811  (pytest fixtures imported from the batch tests are used by name)
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from rumah_perisai.app import App
-from rumah_perisai.db.models import Batch, DataRequest
+from rumah_perisai.db.models import Batch, DataRequest, Participant, Receipt
 from rumah_perisai.errors import UserError
 from rumah_perisai.keys.files import BranchKeys
 from rumah_perisai.services.backup import _local, backup_files
@@ -23,7 +24,7 @@ from rumah_perisai.services.erasure_cleanup import forget_copies
 from rumah_perisai.services.requests import erase
 from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
-from tests.services.test_batches import CLI, _open, branch, linked, stick  # noqa: F401
+from tests.services.test_batches import CLI, _open, branch, linked, stick
 
 BOSS = Actor(label="cli:test", role="coordinator")
 PERSON = {"name": "Siti Rahmawati", "phone": "081234567890", "heir_name": "Budi Santoso"}
@@ -45,9 +46,9 @@ def _branch_confirms(app: App) -> None:
 
 def test_confirmed_erasure_removes_the_copies_made_before_it(
     app: App,
-    linked: BranchKeys,  # noqa: F811
+    linked: BranchKeys,
     add_participant: Callable[..., int],
-    stick: Path,  # noqa: F811
+    stick: Path,
     clock: FakeClock,
 ) -> None:
     pid = add_participant(**PERSON)
@@ -104,6 +105,9 @@ try:
         erase(app.db, app.folder, 1, date(2026, 11, 27), "in_person",
               Actor(label="cli:test", role="coordinator"))
         print("erased")
+    elif job == "pay":
+        from rumah_perisai.services.dues import take_payment
+        print(take_payment(app.db, 1, 1, 100_000, Actor(label="cli:test")).number)
     else:
         from rumah_perisai.services.batches import export_batch
         print(export_batch(app.db, app.folder, Path(out), Actor(label="cli:test")).path)
@@ -115,17 +119,29 @@ app.close()
 
 def test_an_erasure_racing_an_export_gives_one_or_the_other(
     app: App,
-    linked: BranchKeys,  # noqa: F811
+    linked: BranchKeys,
     add_participant: Callable[..., int],
-    stick: Path,  # noqa: F811
+    stick: Path,
     clock: FakeClock,
     tmp_path: Path,
 ) -> None:
     for _ in range(30):
         add_participant(**PERSON)
+    answers = _race(app, clock, tmp_path, stick, "erase", "export")
+    assert answers[0] == "erased"
+    _, tables = _open(Path(answers[1]), linked)
+    (row,) = [r for r in tables["participants"]["rows"] if r["registration_no"].endswith("0001")]
+    whole = (row["name"], row["phone"], row["heir_name"], row["nik"][:1])
+    assert whole in {
+        ("Siti Rahmawati", "081234567890", "Budi Santoso", "3"),  # exported first
+        ("", None, None, "X"),  # erased first
+    }
+
+
+def _race(app: App, clock: FakeClock, tmp_path: Path, out_dir: Path, *jobs: str) -> list[str]:
     url = app.db.engine.url.render_as_string(hide_password=False)
     go = tmp_path / "go"
-    jobs = [
+    running = [
         subprocess.Popen(
             [
                 sys.executable,
@@ -136,26 +152,40 @@ def test_an_erasure_racing_an_export_gives_one_or_the_other(
                 clock.now.isoformat(),
                 str(go),
                 job,
-                str(stick),
+                str(out_dir),
             ],
             stdout=subprocess.PIPE,
             text=True,
             cwd=Path(__file__).parents[2],
         )  # fmt: skip
-        for job in ("erase", "export")
+        for job in jobs
     ]
     time.sleep(0.5)
     go.touch()
     answers = []
-    for job in jobs:
+    for job in running:
         out, _ = job.communicate(timeout=60)
         assert job.returncode == 0
         answers.append(out.strip())
-    assert answers[0] == "erased"
-    _, tables = _open(Path(answers[1]), linked)
-    (row,) = [r for r in tables["participants"]["rows"] if r["registration_no"].endswith("0001")]
-    whole = (row["name"], row["phone"], row["heir_name"], row["nik"][:1])
-    assert whole in {
-        ("Siti Rahmawati", "081234567890", "Budi Santoso", "3"),  # exported first
-        ("", None, None, "X"),  # erased first
+    return answers
+
+
+def test_an_erasure_racing_a_payment_gives_one_or_the_other(
+    app: App, add_participant: Callable[..., int], clock: FakeClock, tmp_path: Path
+) -> None:
+    """Paid first: the erasure waits for the day's close (refused); erased first: no dues can
+    be taken. Never both, never a receipt for a half-erased person."""
+    from rumah_perisai.domain.coverage import CoverHistory, Standing
+
+    history = CoverHistory(Standing.MEMBER, date(2026, 6, 10), date(2026, 9, 30), frozenset())
+    add_participant(registered_on=date(2026, 6, 10), history=history, **PERSON)
+    erased, paid = _race(app, clock, tmp_path, tmp_path, "erase", "pay")
+    assert (erased, paid) in {
+        ("erased", "pay_not_member"),
+        ("request_erase_open_receipt", paid if paid.startswith("RP3209A-") else "?"),
     }
+    with app.db.reading() as session:
+        receipts = session.scalars(select(Receipt)).all()
+        person = session.get(Participant, 1)
+        assert person is not None
+    assert (len(receipts), person.name) in {(0, ""), (1, PERSON["name"])}

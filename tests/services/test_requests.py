@@ -132,3 +132,18 @@ def closes_receipts(app: App) -> tuple[Any, ...]:
     from rumah_perisai.services.cash import close_document
 
     return close_document(app.db, closes(app.db)[0].id).receipts
+
+
+def test_a_possible_duplicate_who_ended_their_membership_is_said_so(
+    app: App, post: PostSummary, coordinator: Actor
+) -> None:
+    from rumah_perisai.services.registration import PossibleDuplicates, register
+    from tests.services.test_registration import make_nik, walk_in
+
+    first = register(app.db, walk_in(), coordinator)
+    withdraw_consent(app.db, first.participant_id, DAY, "in_person", coordinator)
+    other_nik = make_nik(date(1990, 3, 12), "P", serial=77)
+    with pytest.raises(PossibleDuplicates) as warned:
+        register(app.db, walk_in(nik=other_nik), coordinator)
+    (candidate,) = warned.value.candidates
+    assert candidate.name == "Siti Aminah (Berhenti atas permintaan)"

@@ -160,7 +160,7 @@ def withdraw_consent(
         participant.standing_reason = tidy or _in_indonesian(
             N_("Consent withdrawn at the person's request.")
         )
-        return _record(session, post, participant, "withdraw", made_on, how, None, actor)
+        return _record(session, post, participant, "withdraw", made_on, how, tidy, actor)
 
 
 def erase(

@@ -69,8 +69,13 @@ def test_confirmed_erasure_removes_the_copies_made_before_it(
     _branch_confirms(app)
     clock.advance(hours=1)
 
+    # A run killed after removing the copy, before recording it: the next run records it.
+    (app.folder.batches / first.path.name).unlink()
     forgotten = forget_copies(app.db, app.folder)
     assert forgotten.batches == (1,)
+    with app.db.reading() as session:
+        removed = dict(session.execute(select(Batch.seq, Batch.copy_removed_at)).tuples().all())
+    assert removed[1] is not None and removed[2] is None
     assert not (app.folder.batches / first.path.name).exists()
     assert (app.folder.batches / second.path.name).exists()  # made after: kept
     if old_backup is not None:

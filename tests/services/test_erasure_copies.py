@@ -74,7 +74,7 @@ def test_confirmed_erasure_removes_the_copies_made_before_it(
     forgotten = forget_copies(app.db, app.folder)
     assert forgotten.batches == (1,)
     with app.db.reading() as session:
-        removed = dict(session.execute(select(Batch.seq, Batch.copy_removed_at)).tuples().all())
+        removed = {seq: at for seq, at in session.execute(select(Batch.seq, Batch.copy_removed_at))}
     assert removed[1] is not None and removed[2] is None
     assert not (app.folder.batches / first.path.name).exists()
     assert (app.folder.batches / second.path.name).exists()  # made after: kept

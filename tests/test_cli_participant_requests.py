@@ -94,3 +94,11 @@ def test_erase_with_a_confirmation_then_the_list_and_the_refusals(
     assert all(r["branch_done_at"] is None for r in rows)
     code, out, err = run(["--data-dir", str(root), "receipts", "verify"])
     assert code == 0, err
+
+
+def test_the_choices_are_the_services() -> None:
+    from rumah_perisai.cli import participant_requests
+    from rumah_perisai.services import requests
+
+    assert participant_requests.HOWS == requests.HOWS
+    assert participant_requests.RECORDED_ONLY == requests.RECORDED_ONLY

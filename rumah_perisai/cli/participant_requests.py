@@ -12,7 +12,11 @@ from pathlib import Path
 from rumah_perisai.cli.common import Context, Parser, coordinator_option, path_text
 from rumah_perisai.errors import EXIT_OK
 from rumah_perisai.i18n import tr
-from rumah_perisai.services.requests import HOWS, RECORDED_ONLY
+
+# As ``services.requests`` has them (a test keeps them equal): the services are imported only
+# when a command runs, so the program starts as fast as before.
+RECORDED_ONLY = ("access", "copy", "correct")
+HOWS = ("in_person", "letter", "phone", "message", "other")
 
 
 def _day(text: str) -> date:

@@ -84,11 +84,14 @@ def read_list(folder: DataFolder) -> dict[str, Listed]:
     if not isinstance(raw, dict) or raw.get("format") != LIST_FORMAT:
         raise UserError("erasure_list_unreadable", path=str(path))
     listed = {}
-    for row in raw.get("erasures", []):
-        entry = Listed(
-            str(row["registration_no"]), str(row["nik_keyed"]), _moment(row["erased_at"])
-        )
-        listed[entry.registration_no] = entry
+    try:
+        for row in raw.get("erasures", []):
+            entry = Listed(
+                str(row["registration_no"]), str(row["nik_keyed"]), _moment(row["erased_at"])
+            )
+            listed[entry.registration_no] = entry
+    except (KeyError, TypeError, ValueError) as error:
+        raise UserError("erasure_list_unreadable", path=str(path)) from error
     return listed
 
 
@@ -136,7 +139,13 @@ def sync_list(db: Database, folder: DataFolder) -> list[str]:
     """Make the file and the database agree: the file gets what the database has (an erasure
     committed just before a stop), and every listed participant whose row still holds data is
     erased again. Returns the registration numbers erased again."""
-    listed = read_list(folder)
+    try:
+        listed = read_list(folder)
+    except UserError:
+        # Damaged (a disk error): set aside, never in the way of opening the post; the
+        # database's own list writes it again below.
+        _set_aside_damaged(folder)
+        listed = {}
     recorded = _in_database(db)
     merged = {**recorded, **listed}
     if merged.keys() != listed.keys():
@@ -145,6 +154,14 @@ def sync_list(db: Database, folder: DataFolder) -> list[str]:
     if again:
         checkpoint(db)
     return again
+
+
+def _set_aside_damaged(folder: DataFolder) -> None:
+    path = list_path(folder)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    with contextlib.suppress(OSError):
+        os.replace(path, path.with_name(f"{LIST_FILE}.damaged-{stamp}"))
+    log.warning("the erasure list was damaged: set aside and written again from the database")
 
 
 def apply_list(db: Database, folder: DataFolder, listed: dict[str, Listed]) -> list[str]:

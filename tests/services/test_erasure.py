@@ -242,3 +242,19 @@ def _post_folder_only(app: App) -> None:
     (the erasure list, backups) is tested there."""
     if app.db.engine.dialect.name != "sqlite":
         pytest.skip("a post's own database is its folder's SQLite file")
+
+
+def test_a_damaged_erasure_list_never_stops_the_post_and_is_written_again(
+    app: App, post: PostSummary, add_participant: Callable[..., int], coordinator: Actor
+) -> None:
+    from rumah_perisai.app import open_app
+
+    _post_folder_only(app)
+    add_participant()
+    _erase(app, coordinator, "RP3209A-000001")
+    app.close()
+    list_path(app.folder).write_text('{"format": "rumah-perisai erasures v1", "erasures": [{}]}')
+    reopened = open_app(app.folder, app.folder.sqlite_url)
+    reopened.close()
+    assert list(read_list(app.folder)) == ["RP3209A-000001"]
+    assert len(list(app.folder.root.glob("erasures.json.damaged-*"))) == 1

@@ -61,4 +61,18 @@ def open_app(folder: DataFolder, database_url: str, *, clock: Clock = utc_now) -
         engine.dispose()
         presence.release()
         raise
-    return App(folder, settings, Database(engine, clock=clock), presence)
+    db = Database(engine, clock=clock)
+    if key is not None:  # the post's own database: erasures it lacks are applied again
+        _erasures_again(db, folder, presence)
+    return App(folder, settings, db, presence)
+
+
+def _erasures_again(db: Database, folder: DataFolder, presence: Presence) -> None:
+    from rumah_perisai.services.erasure_cleanup import sync_list
+
+    try:
+        sync_list(db, folder)
+    except BaseException:
+        db.dispose()
+        presence.release()
+        raise

@@ -661,4 +661,41 @@ MESSAGES: dict[str, str] = {
     "access_dates_reversed": N_(
         "The first day ({first}) is after the last day ({last}); nothing was shown."
     ),
+    # --- issue 19 (ERASE): a person's requests, withdrawal of consent, erasure ---
+    "request_kind_unknown": N_(
+        "{kind} is not a request recorded here (access, copy or correct; withdraw and erase have "
+        "commands of their own); nothing was recorded."
+    ),
+    "request_how_unknown": N_("{how} is not how a request is made (one of {hows})."),
+    "request_note_too_long": N_(
+        "The note is longer than {limit} characters; nothing was recorded."
+    ),
+    "request_made_on_future": N_("The request cannot be made on {day}, a day still to come."),
+    "request_already_ended": N_(
+        "The membership of {registration_no} already ended at the person's request; nothing "
+        "changed."
+    ),
+    "request_not_member": N_(
+        "{registration_no} is withdrawn or rejected: there is no membership to end; nothing "
+        "changed."
+    ),
+    "request_already_erased": N_(
+        "The data of {registration_no} was already erased at the person's request; nothing changed."
+    ),
+    "request_erase_open_receipt": N_(
+        "{registration_no} has receipt {receipt} of today not yet in a daily close: close the "
+        "day's cash first, then erase; nothing changed."
+    ),
+    "nik_ended": N_(
+        "NIK {nik} is {registration_no}, whose membership ended at the person's request; "
+        "nothing was saved."
+    ),
+    "erasure_list_unreadable": N_(
+        "The erasure list {path} cannot be read: restore it from the branch before going on."
+    ),
+    "batch_copy_erased": N_(
+        "Batch {seq} carried data since erased at the person's request; its copy was removed "
+        "after the branch acknowledged it, so it cannot be written again."
+    ),
+    "request_missing": N_("There is no request number {number} at this post."),
 }

@@ -156,8 +156,11 @@ def _check_agreement(info: NikInfo, birth_date: date | None, sex: str | None) ->
 def mask_nik(nik: str) -> str:
     """The NIK with all but the first 4 and last 4 digits hidden, for printed cards.
 
-    DOMAIN.md ("Personal data"): a lost card must not disclose the full NIK.
+    DOMAIN.md ("Personal data"): a lost card must not disclose the full NIK. A participant
+    erased at their request has none (``domain.personal_data.erased_nik``): a dash.
     """
+    if nik.startswith("X"):
+        return "—"
     digits = normalize_nik(nik)
     if len(digits) != 16 or not (digits.isascii() and digits.isdecimal()):
         raise InvalidNik("not_16_digits")

@@ -24,6 +24,7 @@ from rumah_perisai.domain._rules_data import (
     rules_file,
 )
 from rumah_perisai.domain.errors import RuleDataError
+from rumah_perisai.i18n import N_, tr
 
 PERSONAL_DATA_FILE = "personal_data.json"
 
@@ -163,3 +164,13 @@ def _parse(reader: RowReader) -> PersonalDataRules:
         reduce={str(k): str(v) for k, v in raw_reduce.items()},
         keep=tuple(keep),
     )
+
+
+# What a list, a receipt or a window shows for a participant erased at their request: their
+# name column is empty (it is never empty otherwise: registration requires a name).
+ERASED_NAME = N_("erased at their request")
+
+
+def shown_name(name: str) -> str:
+    """A participant's name as shown anywhere: ``ERASED_NAME`` after an erasure."""
+    return name or tr(ERASED_NAME)

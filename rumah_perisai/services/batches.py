@@ -546,11 +546,10 @@ def write_again(
     out_dir = _existing_dir(out_dir)
     with db.reading() as session:
         post = the_post(session)
-        batch = session.scalars(
-            select(Batch).where(Batch.post_id == post.id, Batch.seq == seq)
-        ).first()
-        if batch is None:
-            raise UserError("batch_unknown", seq=seq)
+        query = select(Batch).where(Batch.post_id == post.id, Batch.seq == seq)
+        batch = session.scalars(query).first()
+        if batch is None or batch.copy_removed_at is not None:  # removed: erased person's data
+            raise UserError("batch_unknown" if batch is None else "batch_copy_erased", seq=seq)
         name, file_hash = batch.file_name, batch.file_hash
     kept = folder.batches / name
     try:

@@ -444,7 +444,7 @@ def _state_of(standing: str, card_state: str) -> CardState:
     however new. A card is ``invalid`` only when the branch rejected its registration."""
     if standing == "rejected" or card_state == INVALID:
         return CardState.REJECTED
-    if standing == "withdrawn":
+    if standing in ("withdrawn", "ended"):  # ended: consent withdrawn, no longer processed
         return CardState.WITHDRAWN
     return CardState.REPLACED if card_state == REPLACED else CardState.CURRENT
 

@@ -34,6 +34,7 @@ from rumah_perisai.db.models import (
     Volunteer,
 )
 from rumah_perisai.db.uow import Database, next_number, operation_time
+from rumah_perisai.domain.personal_data import shown_name
 from rumah_perisai.domain.receipts import CHAIN_COUNTER
 from rumah_perisai.domain.timezones import local_date, local_time
 from rumah_perisai.errors import UserError
@@ -201,7 +202,7 @@ def _till_receipts(
     session: Session, post: Post, receipts: Sequence[Receipt], names: Mapping[int, tuple[str, str]]
 ) -> tuple[TillReceipt, ...]:
     people = {
-        row.id: (row.name, row.registration_no)
+        row.id: (shown_name(row.name), row.registration_no)
         for row in session.execute(
             select(Participant.id, Participant.name, Participant.registration_no).where(
                 Participant.id.in_({r.participant_id for r in receipts})

@@ -49,6 +49,7 @@ from rumah_perisai.domain.coverage import (
 from rumah_perisai.domain.dues import monthly_dues
 from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.months import first_of_month, month_end
+from rumah_perisai.domain.personal_data import shown_name
 from rumah_perisai.domain.receipts import (
     CHAIN_COUNTER,
     ReceiptContent,
@@ -216,10 +217,11 @@ def _refusal(status: Status, participant: Participant) -> str | None:
     from rumah_perisai.i18n import tr
     from rumah_perisai.messages import MESSAGES
 
+    name = shown_name(participant.name)  # an erased person: "dihapus atas permintaan"
     if status is Status.LAPSED:
-        return tr(MESSAGES["pay_lapsed"], name=participant.name)
+        return tr(MESSAGES["pay_lapsed"], name=name)
     if status in (Status.WITHDRAWN, Status.REJECTED, Status.ENDED):
-        return tr(MESSAGES["pay_not_member"], name=participant.name, status=status_label(status))
+        return tr(MESSAGES["pay_not_member"], name=name, status=status_label(status))
     return None
 
 
@@ -247,7 +249,7 @@ def payment_options(db: Database, participant_id: int) -> PaymentOptions:
         )
         return PaymentOptions(
             participant_id=participant.id,
-            name=participant.name,
+            name=shown_name(participant.name),
             registration_no=participant.registration_no,
             status=status,
             status_text=status_label(status),
@@ -414,7 +416,7 @@ def _refuse_changed_months(
     ).first()
     if paid is not None:
         raise UserError("month_paid", month=month(paid[0]), receipt=paid[1])
-    raise UserError("months_changed", name=participant.name)
+    raise UserError("months_changed", name=shown_name(participant.name))
 
 
 def _receipt_row(
@@ -548,7 +550,7 @@ def void_preview(db: Database, receipt_id: int) -> VoidPreview:
             stranded_months=stranded,
             receipt_id=receipt.id,
             number=receipt.number,
-            participant_name=participant.name,
+            participant_name=shown_name(participant.name),
             issued_on=receipt.issued_on,
             total=receipt.total,
             months=months,
@@ -774,7 +776,7 @@ def receipt_document(db: Database, keys_dir: Path, receipt_id: int) -> ReceiptDo
             wadah=post.wadah,
             issued_at=local_time(receipt.issued_at, post.timezone),
             timezone=post.timezone,
-            participant_name=participant.name,
+            participant_name=shown_name(participant.name),
             registration_no=participant.registration_no,
             kpj=participant.kpj,
             masked_nik=mask_nik(participant.nik),

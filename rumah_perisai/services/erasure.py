@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from rumah_perisai.db.models import AuditEntry, CallOutcome, Erasure, Participant
 from rumah_perisai.domain.coverage import Standing
 from rumah_perisai.domain.personal_data import PersonalDataRules, erased_nik, keyed_nik
+from rumah_perisai.keys import load_post_key
 
 # Free text typed about the person (why a NIK or a likely duplicate was let through): it may
 # name them, so it goes with the rest.
@@ -124,3 +129,44 @@ def record_erasure(
     )
     session.add(entry)
     return entry
+
+
+# --- added for the post's erasures (ERASE, issue 19) ---------------------------------------------
+
+ERASED_NIK_INFO = b"rumah-perisai erased nik v1"
+
+
+def post_erasure_key(keys_dir: Path) -> bytes:
+    """The post's secret for keyed NIKs, derived from its own signing key (HKDF-SHA256): stable
+    for as long as the post keeps that key (a restore brings the same key back), never stored
+    anywhere, and useless for signing. A replaced key gives another secret: the erased NIKs
+    kept until then are no longer recognised at a new registration (docs/personal-data.md)."""
+    raw = load_post_key(keys_dir).private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=ERASED_NIK_INFO).derive(raw)
+
+
+def forget_on_disk(session: Session) -> None:
+    """On SQLite, make the freed bytes of this operation zeros (``secure_delete``) and rebuild
+    the name index so its old segments go: an UPDATE otherwise leaves the old row's bytes in
+    the page's free space and the full-text index keeps the old name until a merge."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(text("PRAGMA secure_delete = ON"))
+    session.execute(text("INSERT INTO participants_fts(participants_fts) VALUES ('optimize')"))
+
+
+def scrub_audit_column(session: Session, entity: str, entity_ids: list[str], column: str) -> int:
+    """Take ``column`` out of the audit log's entries of other records about the person (their
+    call notes); returns how many entries changed."""
+    changed = 0
+    for entry in session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id.in_(entity_ids))
+    ):
+        values: dict[str, Any] = json.loads(entry.changes_json)
+        if values.get(column) not in (None, [None, None]):
+            values[column] = _blank(values[column])
+            entry.changes_json = json.dumps(values)
+            changed += 1
+    return changed

@@ -52,6 +52,7 @@ from rumah_perisai.db.uow import Database, next_number, operation_time
 from rumah_perisai.domain.coverage import PAYABLE_MONTH_COUNTS, Status, status_on, summarize
 from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.months import first_of_month, month_end
+from rumah_perisai.domain.personal_data import shown_name
 from rumah_perisai.domain.receipt_qr import read_receipt_qr
 from rumah_perisai.domain.receipts import (
     CHAIN_COUNTER,
@@ -216,7 +217,7 @@ def find_participant(db: Database, reference: str, day: date) -> PaperPerson | N
         except UserError:
             return None
         status = status_on(cover_history(session, person), day)
-        return PaperPerson(person.registration_no, person.name, status_label(status))
+        return PaperPerson(person.registration_no, shown_name(person.name), status_label(status))
 
 
 def _after_backup(note: RestoreNote) -> tuple[int, int]:
@@ -240,8 +241,8 @@ def _rows(session: Session, post: Post, note: RestoreNote) -> tuple[PaperRow, ..
         first, last = r.first_month, r.last_month
         months = formats.month_range(first, last) if first and last else ""
         row = PaperRow(
-            r.number, False, local_time(r.issued_at, tz), p.registration_no, p.name, months,
-            r.total, names.get(r.issued_by_id or 0, "-"), None,
+            r.number, False, local_time(r.issued_at, tz), p.registration_no, shown_name(p.name),
+            months, r.total, names.get(r.issued_by_id or 0, "-"), None,
             names.get(r.paper_entered_by_id or 0, "-"), local_time(r.paper_entered_at, tz),
         )  # fmt: skip
         out.append(((r.year, r.seq), row))

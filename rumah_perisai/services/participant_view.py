@@ -25,6 +25,7 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import CoverSummary, Standing, Status, status_from_summary
 from rumah_perisai.domain.dues import DuesError, monthly_dues
 from rumah_perisai.domain.nik import mask_nik
+from rumah_perisai.domain.personal_data import shown_name
 from rumah_perisai.domain.promotion import load_campaigns
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.access import Doc, Look, record_access_soon
@@ -250,7 +251,7 @@ def participant_detail(db: Database, participant_id: int, today: date) -> Partic
             kpj=participant.kpj,
             nik=participant.nik,
             nik_masked=mask_nik(participant.nik),
-            name=participant.name,
+            name=shown_name(participant.name),
             birth_place=participant.birth_place,
             birth_date=participant.birth_date,
             sex=participant.sex,

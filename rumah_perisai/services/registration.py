@@ -43,11 +43,13 @@ from rumah_perisai.domain.errors import RuleError
 from rumah_perisai.domain.months import add_months, first_of_month
 from rumah_perisai.domain.names import likely_same_person
 from rumah_perisai.domain.nik import InvalidNik, normalize_nik, validate_nik
+from rumah_perisai.domain.personal_data import keyed_nik
 from rumah_perisai.domain.promotion import PromotionCover, promotion_cover
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.domain.working_age import check_working_age
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
+from rumah_perisai.keys import POST_KEY_FILE
 from rumah_perisai.services.acks import possibly_elsewhere
 from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.volunteers import Actor, require_coordinator
@@ -258,19 +260,50 @@ def find_duplicates(
     session: Session, post_id: int, name: str, birth_date: date, *, exclude: int | None = None
 ) -> list[Candidate]:
     """People at this post born the same day whose names are likely the same person's."""
+    p = Participant
     rows = session.execute(
-        select(Participant.id, Participant.registration_no, Participant.name, Participant.desa_code)
-        .where(Participant.post_id == post_id, Participant.birth_date == birth_date)
-        .order_by(Participant.id)
+        select(p.id, p.registration_no, p.name, p.desa_code, p.standing)
+        .where(p.post_id == post_id, p.birth_date == birth_date, p.name != "")
+        .order_by(p.id)
     )
     found = []
-    for id_, registration_no, other, desa_code in rows:
+    for id_, registration_no, other, desa_code, standing in rows:
         if id_ != exclude and likely_same_person(name, other):
             desa = areas.area(desa_code)
+            if standing == Standing.ENDED.value:  # said, so nobody takes them for a member
+                other = f"{other} ({status_label(Status.ENDED)})"
             found.append(
                 Candidate(id_, registration_no, other, birth_date, desa.name if desa else "")
             )
     return found
+
+
+ERASED_CANDIDATE = N_("previously registered, data erased at their request")
+
+
+def erased_candidates(
+    session: Session, post_id: int, nik: str, key: bytes | None
+) -> list[Candidate]:
+    """This post's participants erased at their request whose keyed NIK is ``nik``'s."""
+    if key is None:
+        return []
+    keyed = keyed_nik(key, nik)
+    found = session.scalars(
+        select(Participant).where(Participant.post_id == post_id, Participant.nik_keyed == keyed)
+    )
+    return [
+        Candidate(p.id, p.registration_no, tr(ERASED_CANDIDATE), p.birth_date, "") for p in found
+    ]
+
+
+def _erased_key(db: Database) -> bytes | None:
+    from rumah_perisai.services.backup import folder_of
+    from rumah_perisai.services.erasure import post_erasure_key
+
+    folder = folder_of(db)
+    if folder is None or not (folder.keys / POST_KEY_FILE).exists():
+        return None
+    return post_erasure_key(folder.keys)
 
 
 def existing_nik(session: Session, post_id: int, nik: str) -> Participant | None:
@@ -342,8 +375,14 @@ def with_elsewhere_note(reason: str) -> str:
 # --- registering ---------------------------------------------------------------------------------
 
 
-def register(db: Database, form: RegistrationForm, actor: Actor) -> Registered:
-    """Register a walk-in: checks, duplicate warnings, number, promotion cover — one operation."""
+def register(
+    db: Database, form: RegistrationForm, actor: Actor, *, erased_key: bytes | None = None
+) -> Registered:
+    """Register a walk-in: checks, duplicate warnings, number, promotion cover — one operation.
+
+    ``erased_key``: the post's key for erased NIKs (``services.erasure.post_erasure_key``), by
+    default the one of the data folder ``db`` is in: a person erased at their request who
+    registers again is a possible duplicate, said as such."""
     with db.unit_of_work(actor.label) as session:
         post = local_post(session)
         if post is None:
@@ -355,10 +394,13 @@ def register(db: Database, form: RegistrationForm, actor: Actor) -> Registered:
         if _nik_disagrees(form, registered_on) and not actor.is_coordinator:
             raise UserError("nik_override_needs_coordinator")
         same = existing_nik(session, post.id, nik)
+        if same is not None and same.standing == Standing.ENDED.value:
+            raise UserError("nik_ended", nik=nik, registration_no=same.registration_no)
         if same is not None:
             raise DuplicateNik(same.id, same.registration_no, same.name, nik)
         assert form.birth_date is not None
         candidates = find_duplicates(session, post.id, form.name.strip(), form.birth_date)
+        candidates += erased_candidates(session, post.id, nik, erased_key or _erased_key(db))
         if candidates and not form.duplicate_reason.strip():
             raise PossibleDuplicates(candidates)
         if not _nik_disagrees(form, registered_on):

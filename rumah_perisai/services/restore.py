@@ -128,6 +128,7 @@ def _restore(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     set_aside = _swap(folder, staging)
+    _erasures_again(folder, key, clock)
     log.info("restored post %s from a %s backup", header.post_code, header.kind)
     return RestoreResult(
         post_code=header.post_code,
@@ -385,6 +386,21 @@ def _keep_old(folder: DataFolder, old: Path) -> Path | None:
     kept = folder.backups / f"before-restore-{stamp}-{secrets.token_hex(3)}"
     os.replace(old, kept)
     return kept
+
+
+def _erasures_again(folder: DataFolder, key: bytes, clock: Any) -> None:
+    """Erased data must not come back: the erasure list kept apart (``erasures.json``, not part
+    of the swap) is applied to the restored database at once. A backup of an older schema is
+    migrated first by the next start, which applies the list then (``open_app``)."""
+    from rumah_perisai.db.migrate import _is_current
+    from rumah_perisai.services.erasure_cleanup import sync_list
+
+    engine = make_engine(folder.sqlite_url, key=key)
+    try:
+        if _is_current(engine):
+            sync_list(Database(engine, clock=clock), folder)
+    finally:
+        engine.dispose()
 
 
 def finish_interrupted_restore(folder: DataFolder) -> None:

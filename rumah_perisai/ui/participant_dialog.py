@@ -193,6 +193,13 @@ def next_step(d: ParticipantDetail) -> str:
     return tr("From {day}: {status}", day=formats.day(day), status=status_label(later))
 
 
+def _born(d: ParticipantDetail) -> str:
+    # Erased at their request: the place is gone and only the year of birth is kept.
+    if not d.birth_place:
+        return str(d.birth_date.year)
+    return f"{d.birth_place}, {formats.day(d.birth_date)}"
+
+
 class ParticipantDialog(QDialog):
     correct_requested = Signal(int)
     card_requested = Signal(int)
@@ -310,6 +317,9 @@ class ParticipantDialog(QDialog):
         self.rejoin_button = QPushButton(tr("Reactivate (re&join)"))
         self.rejoin_button.setObjectName("rejoin")
         self.rejoin_button.clicked.connect(self.do_rejoin)
+        self.requests_button = QPushButton(tr("Re&quest about data…"))
+        self.requests_button.setObjectName("dataRequest")
+        self.requests_button.clicked.connect(self.open_data_request)
         # "Kembali", not "Tutup": beside "Batalkan pendaftaran" a dismiss button must not
         # read like an action (issue 17, design: dismiss vs action).
         close = QPushButton(tr("&Back"))
@@ -323,6 +333,7 @@ class ParticipantDialog(QDialog):
             self.withdraw_button,
             self.rejoin_button,
             self.report_button,
+            self.requests_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -386,6 +397,8 @@ class ParticipantDialog(QDialog):
         self.card_button.setEnabled(is_member)
         self.withdraw_button.setVisible(self._actor.is_coordinator and is_member)
         self.rejoin_button.setVisible(d.status is Status.LAPSED)
+        # A person's requests about their data are recorded by a coordinator (UU PDP; issue 19).
+        self.requests_button.setVisible(self._actor.is_coordinator and self._folder is not None)
 
     def _show_facts(self, d: ParticipantDetail) -> None:
         while self.facts.rowCount():
@@ -393,7 +406,7 @@ class ParticipantDialog(QDialog):
         programmes = "JKK + JKM + JHT" if d.with_jht else "JKK + JKM"
         sex = tr("male") if d.sex == "L" else tr("female")
         rows = [
-            (tr("Born:"), f"{d.birth_place}, {formats.day(d.birth_date)} ({sex})"),
+            (tr("Born:"), f"{_born(d)} ({sex})"),
             (tr("Address:"), f"{d.address}<br>{d.desa_full_name}"),
             (tr("Phone:"), d.phone or "—"),
             (tr("Occupation:"), d.occupation),
@@ -489,6 +502,18 @@ class ParticipantDialog(QDialog):
         self.withdraw_question = question
         if question.exec():
             self.withdraw_with(question.textValue())
+
+    def open_data_request(self) -> None:
+        from rumah_perisai.ui.data_request_dialog import DataRequestDialog
+
+        if self._folder is None or not self._actor.is_coordinator:
+            return
+        self.data_request = DataRequestDialog(
+            self._db, self._folder, self._actor, self._id, self.detail.registration_no,
+            self._today, self,
+        )  # fmt: skip
+        self.data_request.finished.connect(lambda _result: self.reload())
+        self.data_request.open()
 
     def withdraw_with(self, reason: str) -> None:
         run_op(self, lambda: withdraw(self._db, self._id, reason, self._actor))

@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor
 from rumah_perisai import formats
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Status, status_label
+from rumah_perisai.domain.personal_data import shown_name
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.participant_search import (
     ListFilter,
@@ -175,7 +176,7 @@ def _display(row: ParticipantListRow, column: int) -> str:
     if column == COL_REGISTRATION:
         return row.kpj and f"{row.registration_no} · {row.kpj}" or row.registration_no
     if column == COL_NAME:
-        return row.name
+        return shown_name(row.name)
     if column == COL_NIK:
         return row.nik_masked
     if column == COL_DESA:

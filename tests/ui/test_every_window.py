@@ -228,6 +228,7 @@ POST_WINDOWS: dict[str, Callable[[MainWindow, App, QtBot], object]] = {
     "idle-minutes": lambda w, _a, _q: w.ask_idle_minutes(),
     "card-offset": lambda w, _a, _q: w.ask_card_offset(),
     "receipt-layout": lambda w, _a, _q: w.ask_receipt_layout(),
+    "data-request": lambda w, a, _q: _participant(w, a).open_data_request(),
 }
 
 

@@ -39,6 +39,7 @@ from rumah_perisai.exchange.ack import Ack, duplicate_prefix, read_ack
 from rumah_perisai.exchange.canonical import unb64
 from rumah_perisai.keys import fingerprint
 from rumah_perisai.keys.installed import branch_key
+from rumah_perisai.services.erasure_cleanup import forget_copies
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.restore_state import AHEAD_SETTING, put_setting, restore_note
 from rumah_perisai.services.volunteers import Actor
@@ -70,13 +71,8 @@ def take_ack(
     rewritten or removed (``services.erasure_cleanup.forget_copies``)."""
     taken = _take_ack(db, data, name, actor)
     if folder is not None and taken.requests_listed:
-        # Written by the ERASE engineer's part of issue 19 (merged with this one): it finds,
-        # by ``DataRequest.branch_done_at``, what may go, and is idempotent, so an ACK taken in
-        # again (or after a failure half-way) finishes what was left.
-        from rumah_perisai.services.erasure_cleanup import (  # type: ignore[import-not-found,import-untyped,unused-ignore]
-            forget_copies,
-        )
-
+        # It finds, by ``DataRequest.branch_done_at``, what may go, and is idempotent, so an
+        # ACK taken in again (or after a failure half-way) finishes what was left.
         forget_copies(db, folder)
     return taken.taken
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Row, exists, select
+from sqlalchemy import Row, String, cast, exists, func, select
 from sqlalchemy.orm import Session
 
 from rumah_perisai.config import DataFolder
@@ -231,8 +231,18 @@ def forget_copies(db: Database, folder: DataFolder) -> Forgotten:
         post = local_post(session)
         if post is None:
             return Forgotten((), ())
+        # Each erasure's own change number: a batch whose last change is older was written
+        # before it (times may tie, or a clock be set back; change numbers never do).
+        erased_change = (
+            select(func.min(AuditEntry.change_no))
+            .where(
+                AuditEntry.entity == DataRequest.__tablename__,
+                AuditEntry.entity_id == cast(DataRequest.id, String),
+            )
+            .scalar_subquery()
+        )
         confirmed = session.execute(
-            select(DataRequest.participant_id, DataRequest.recorded_at).where(
+            select(DataRequest.participant_id, DataRequest.recorded_at, erased_change).where(
                 DataRequest.post_id == post.id,
                 DataRequest.kind == "erase",
                 DataRequest.state == "done",
@@ -241,18 +251,18 @@ def forget_copies(db: Database, folder: DataFolder) -> Forgotten:
         ).all()
         batches = _batches_carrying(session, post.id, confirmed)
     removed = _remove_batch_copies(db, folder, batches)
-    newest = max((at for _pid, at in confirmed), default=None)
+    newest = max((at for _pid, at, _change in confirmed), default=None)
     backups = _remove_backups_before(db, folder, newest) if newest is not None else ()
     return Forgotten(tuple(removed), backups)
 
 
 def _batches_carrying(
-    session: Session, post_id: int, confirmed: Sequence[Row[int, datetime]]
+    session: Session, post_id: int, confirmed: Sequence[Row[int, datetime, int]]
 ) -> dict[int, str]:
     """Acknowledged batches, copy still kept, made before an erasure, whose changes held the
     erased participant's record (by the audit log's change numbers): seq -> file name."""
     found: dict[int, str] = {}
-    for participant_id, erased_at in confirmed:
+    for participant_id, _erased_at, erased_change in confirmed:
         carried = exists().where(
             AuditEntry.entity == Participant.__tablename__,
             AuditEntry.entity_id == str(participant_id),
@@ -264,7 +274,7 @@ def _batches_carrying(
                 Batch.post_id == post_id,
                 Batch.state == "acknowledged",
                 Batch.copy_removed_at.is_(None),
-                Batch.created_at < erased_at,
+                Batch.change_to < erased_change,
                 carried,
             )
         ):

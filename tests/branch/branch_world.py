@@ -11,19 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.branch import add_post, init_branch
 from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import DataRequest, Participant
-from rumah_perisai.db.uow import operation_time
 from rumah_perisai.domain.coverage import CoverHistory, Standing
-from rumah_perisai.domain.personal_data import personal_data_rules
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import WrittenBatch, export_batch
 from rumah_perisai.services.dues import payment_options, take_payment
-from rumah_perisai.services.erasure import erase_participant_row, record_erasure, scrub_audit
 from rumah_perisai.services.posts import PostSetup, set_up_post
 from rumah_perisai.services.registration import RegistrationForm, register
 from rumah_perisai.services.volunteers import (
@@ -127,28 +122,15 @@ def post(tmp_path: Path, branch: App, clock: Any) -> Iterator[PostSide]:
 
 
 def request_at_post(side: PostSide, participant_id: int, kind: str) -> str:
-    """What the post's request service (issue 19, ERASE) does, as far as the branch sees it:
-    the request recorded and, for an erasure, the row and its history emptied; for a
-    withdrawal, the membership ended."""
-    with side.app.db.unit_of_work(side.coordinator.label) as session:
-        person = session.get(Participant, participant_id)
-        assert person is not None
-        at = operation_time(session)
-        rules = personal_data_rules(at.date())
-        number = int(session.scalar(select(func.count()).select_from(DataRequest)) or 0) + 1
-        request = DataRequest(
-            post_id=person.post_id, post_code=side.code, number=number,
-            participant_id=person.id, kind=kind, made_on=at.date(), made_how="in_person",
-            state="done", recorded_at=at, rules_version=rules.version,
-        )  # fmt: skip
-        session.add(request)
-        if kind == "erase":
-            kept = erase_participant_row(
-                person, key=b"post-own-key", rules=rules, at=at, day=at.date(), reason="request"
-            )
-            record_erasure(session, person, kept, at, request.natural_key())
-            session.flush()
-            scrub_audit(session, [str(person.id)], rules, person.registration_no)
-        else:
-            person.standing, person.ended_on = "ended", at.date()
-        return request.natural_key()
+    """A coordinator at the post records a withdrawal or an erasure with the post's own request
+    service (``services.requests``), as the window and the command do."""
+    from rumah_perisai.services.requests import erase, withdraw_consent
+
+    made_on = side.app.db.clock().date()
+    if kind == "erase":
+        done = erase(side.app.db, side.app.folder, participant_id, made_on, "in_person",
+                     side.coordinator)  # fmt: skip
+    else:
+        done = withdraw_consent(side.app.db, participant_id, made_on, "in_person",
+                                side.coordinator)  # fmt: skip
+    return done.key

@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 from rumah_perisai.app import App
 from rumah_perisai.branch import branch_keys, import_batch
 from rumah_perisai.branch.requests import erasure_key
-from rumah_perisai.db.models import AuditEntry, DataRequest, Erasure, Participant
+from rumah_perisai.db.models import AuditEntry, Batch, DataRequest, Erasure, Participant
 from rumah_perisai.db.uow import operation_time
 from rumah_perisai.domain.personal_data import keyed_nik, personal_data_rules
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import read_ack
 from rumah_perisai.services.acks import take_ack
+from rumah_perisai.services.batches import write_again
 from rumah_perisai.services.erasure import erase_participant_row, record_erasure, scrub_audit
 from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name
     CLI,
@@ -56,13 +57,16 @@ def _audit_mentions(app: App, registration_no: str, *values: str) -> list[str]:
 
 def test_an_erasure_travels_to_the_branch_and_its_ack_back(branch: App, post: PostSide) -> None:
     siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
-    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    first = import_batch(branch.db, branch.folder, post.export().path, CLI)
     with post.app.db.unit_of_work(post.coordinator.label) as session:
         person = session.get(Participant, siti)
         assert person is not None
         person.phone = SITI_PHONE  # an update: its old and new value travel in the audit log
-    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    second = import_batch(branch.db, branch.folder, post.export().path, CLI)
     assert _audit_mentions(branch, "RP3209A-000001", SITI_PHONE)  # the branch held it
+    for week in (first, second):  # the post takes each week's ACK in, as it comes back
+        assert week.ack_path is not None
+        take_ack(post.app.db, week.ack_path.read_bytes(), week.ack_path.name, CLI, post.app.folder)
 
     key = request_at_post(post, siti, "erase")
     result = import_batch(branch.db, branch.folder, post.export().path, CLI)
@@ -86,12 +90,21 @@ def test_an_erasure_travels_to_the_branch_and_its_ack_back(branch: App, post: Po
     ack = read_ack(result.ack_path.read_bytes(), branch_keys(branch.folder).public, "x")
     assert ack.requests_done == ["RP3209A-REQ1"]
     assert ack.duplicate_prefixes == []
-    # The ERASE engineer's cleanup runs when the post's folder is given (after the merge).
-    taken = take_ack(post.app.db, result.ack_path.read_bytes(), result.ack_path.name, CLI)
+    # The post takes the ACK in with its data folder, as the window and `batch ack` do: the
+    # kept copies of the two batches that carried Siti before her erasure go, the third stays.
+    taken = take_ack(
+        post.app.db, result.ack_path.read_bytes(), result.ack_path.name, CLI, post.app.folder
+    )
     assert taken.requests_done == 1
     with post.app.db.reading() as session:
         request = session.scalars(select(DataRequest)).one()
         assert request.branch_done_at is not None
+        removed = dict(session.execute(select(Batch.seq, Batch.copy_removed_at)).tuples().all())
+    assert [seq for seq, at in sorted(removed.items()) if at is not None] == [1, 2]
+    assert [p.name[:18] for p in post.app.folder.batches.glob("*.rpb")] == ["RP3209A-batch-0003"]
+    with pytest.raises(UserError) as refused:
+        write_again(post.app.db, post.app.folder, 1, post.stick, CLI)
+    assert refused.value.key == "batch_copy_erased"
 
 
 def test_a_withdrawal_is_applied_and_acknowledged(branch: App, post: PostSide) -> None:

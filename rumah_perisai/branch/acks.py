@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rumah_perisai.branch.checks import missing_batches
 from rumah_perisai.branch.conflicts import pending_for
-from rumah_perisai.branch.requests import requests_done
+from rumah_perisai.branch.requests import erased_of, requests_done
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import BatchImport, BranchRejection, Counter, Participant, Post
 from rumah_perisai.db.uow import CHANGE_COUNTER, Database
@@ -87,6 +87,7 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         missing = missing_batches(session, post_id)
         pending = pending_for(session, post_id)
         done = requests_done(session, post_id)
+        erased = erased_of(session, post.code)
         as_of = session.scalar(
             select(Counter.value).where(Counter.scope == CHANGE_COUNTER[0],
                                         Counter.name == CHANGE_COUNTER[1])
@@ -110,6 +111,7 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         pending=pending,
         as_of=int(as_of or 0),
         requests_done=done,
+        erased=erased,
     )
 
 

@@ -19,7 +19,7 @@ Inside the batch's one transaction the branch:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -261,6 +261,15 @@ def requests_done(session: Session, post_id: int) -> list[str]:
     return [f"{code}-REQ{number}" for code, number in rows]
 
 
+def erased_of(session: Session, post_code: str) -> dict[str, str]:
+    """The post's registrations the branch holds erased, to date, with when (the ACK lists
+    them all: a post restored on a new laptop without its erasure list erases them again)."""
+    rows = session.execute(
+        select(Erasure.registration_no, Erasure.erased_at).where(Erasure.post_code == post_code)
+    ).all()
+    return {regno: at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for regno, at in sorted(rows)}
+
+
 __all__ = [
     "APPLIED_KINDS",
     "ERASED_NIK_INFO",
@@ -268,6 +277,7 @@ __all__ = [
     "apply_requests",
     "erase_again",
     "erased_matches",
+    "erased_of",
     "erasure_key",
     "keep_keyed_niks",
     "requests_done",

@@ -85,6 +85,10 @@ class Ack:
     # The post's data requests (withdrawal, erasure) the branch has applied to its own copy,
     # to date: their natural keys ``<POST>-REQ<n>`` (issue 19). An older ACK has none.
     requests_done: list[str] = field(default_factory=list)
+    # Every registration of the post the branch holds erased, to date, with when (UTC, ISO): a
+    # post restored from a backup older than an erasure, on a laptop without its erasure list,
+    # erases them again when it takes an ACK in (issue 19). An older ACK has none.
+    erased: dict[str, str] = field(default_factory=dict)
 
     def content(self) -> dict[str, Any]:
         return {
@@ -120,6 +124,7 @@ class Ack:
             ],  # fmt: skip
             "as_of": self.as_of,
             "requests_done": self.requests_done,
+            "erased": self.erased,
             "posts": self.posts,
             "duplicates": {
                 "scheme": f"sha256(salt|nik)[:{PREFIX_HEX}]",
@@ -222,7 +227,22 @@ def _parse(content: dict[str, Any]) -> Ack:
         ],  # fmt: skip
         as_of=_count(content.get("as_of", 0)),
         requests_done=[_request_key(key) for key in content.get("requests_done", [])],
+        erased=_erased(content.get("erased", {})),
     )
+
+
+def _erased(value: object) -> dict[str, str]:
+    """Registration numbers and UTC moments (``YYYY-MM-DDTHH:MM:SSZ``): nothing else."""
+    if not isinstance(value, dict):
+        raise ValueError("not a list of erasures")
+    out: dict[str, str] = {}
+    for regno, moment in value.items():
+        if not isinstance(regno, str) or not 0 < len(regno) <= 24 or not regno.isprintable():
+            raise ValueError("not a registration number")
+        if not isinstance(moment, str) or len(moment) != 20 or not moment.endswith("Z"):
+            raise ValueError("not a moment")
+        out[regno] = moment
+    return out
 
 
 def _request_key(value: object) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -39,7 +39,7 @@ from rumah_perisai.exchange.ack import Ack, duplicate_prefix, read_ack
 from rumah_perisai.exchange.canonical import unb64
 from rumah_perisai.keys import fingerprint
 from rumah_perisai.keys.installed import branch_key
-from rumah_perisai.services.erasure_cleanup import forget_copies
+from rumah_perisai.services.erasure_cleanup import erase_what_the_branch_erased, forget_copies
 from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.restore_state import AHEAD_SETTING, put_setting, restore_note
 from rumah_perisai.services.volunteers import Actor
@@ -70,6 +70,8 @@ def take_ack(
     once the branch says it applied an erasure, the post's kept copies made before it are
     rewritten or removed (``services.erasure_cleanup.forget_copies``)."""
     taken = _take_ack(db, data, name, actor)
+    if folder is not None and taken.erased:
+        erase_what_the_branch_erased(db, folder, taken.erased)
     if folder is not None and taken.requests_listed:
         # It finds, by ``DataRequest.branch_done_at``, what may go, and is idempotent, so an
         # ACK taken in again (or after a failure half-way) finishes what was left.
@@ -81,6 +83,7 @@ def take_ack(
 class _Taken:
     taken: AckTaken
     requests_listed: bool
+    erased: dict[str, str] = field(default_factory=dict)  # the branch's list (Ack.erased)
 
 
 def _take_ack(db: Database, data: bytes, name: str, actor: Actor) -> _Taken:
@@ -107,7 +110,9 @@ def _take_ack(db: Database, data: bytes, name: str, actor: Actor) -> _Taken:
         listed = bool(ack.requests_done)
         if batch.ack_file_hash == digest:
             return _Taken(
-                AckTaken(ack.seq, True, rejected_total, [], 0, _other_posts(session), 0), listed
+                AckTaken(ack.seq, True, rejected_total, [], 0, _other_posts(session), 0),
+                listed,
+                ack.erased,
             )
         now = operation_time(session)
         # An older acknowledgement taken in late must not roll back what a newer one said of
@@ -140,7 +145,7 @@ def _take_ack(db: Database, data: bytes, name: str, actor: Actor) -> _Taken:
         session.info["reason"] = f"acknowledgement of batch {ack.seq} from {ack.branch_code}"
         taken = AckTaken(ack.seq, False, rejected_total, newly, kpj, _other_posts(session), added,
                          done)  # fmt: skip
-        return _Taken(taken, listed)
+        return _Taken(taken, listed, ack.erased)
 
 
 def _mark_requests_done(session: Session, post: Post, ack: Ack) -> int:

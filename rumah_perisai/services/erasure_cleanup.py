@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import AuditEntry, Batch, DataRequest, Erasure, Participant
 from rumah_perisai.db.uow import Database, operation_time
-from rumah_perisai.domain.personal_data import is_erased_nik
+from rumah_perisai.domain.personal_data import is_erased_nik, keyed_nik
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.backupfile import parse_name
@@ -210,6 +210,46 @@ def apply_list(db: Database, folder: DataFolder, listed: dict[str, Listed]) -> l
     if todo:
         log.warning("%d erasure(s) applied again from the erasure list", len(todo))
     return [regno for _pid, regno in todo]
+
+
+def erase_what_the_branch_erased(
+    db: Database, folder: DataFolder, erased: Mapping[str, str]
+) -> list[str]:
+    """The branch's ACK lists every registration of this post it holds erased. A post put back
+    from a backup older than an erasure, on a laptop that never had its erasure list (the old
+    one was lost), holds those people's data again: erased again here, and listed. Returns the
+    registration numbers erased again."""
+    if not erased:
+        return []
+    with db.reading() as session:
+        post = local_post(session)
+        if post is None:
+            return []
+        rows = session.execute(
+            select(Participant.registration_no, Participant.nik).where(
+                Participant.post_id == post.id,
+                Participant.registration_no.in_(list(erased)),
+            )
+        ).all()
+    holding = [(regno, nik) for regno, nik in rows if not is_erased_nik(nik)]
+    if not holding:
+        return []
+    from rumah_perisai.services.erasure import post_erasure_key
+
+    key = post_erasure_key(folder.keys)
+    listed = {
+        regno: Listed(regno, keyed_nik(key, nik), _moment(erased[regno])) for regno, nik in holding
+    }
+    try:
+        current = read_list(folder)
+    except UserError:
+        _set_aside_damaged(folder)
+        current = {}
+    write_list(folder, {**current, **listed})
+    again = apply_list(db, folder, listed)
+    if again:
+        checkpoint(db)
+    return again
 
 
 def checkpoint(db: Database) -> None:

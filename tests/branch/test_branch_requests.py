@@ -212,3 +212,40 @@ def test_a_person_registered_and_erased_within_one_batch_arrives_erased(
     with branch.db.reading() as session:
         listed = session.get(Erasure, "RP3209A-000001")
         assert listed is not None and listed.nik_keyed == ""
+
+
+def test_a_post_put_back_from_before_an_erasure_on_a_new_laptop_erases_again_from_the_ack(
+    branch: App, post: PostSide
+) -> None:
+    """The laptop was lost after an erasure; the post is put back on a new one from a backup
+    made before it, without the old laptop's erasure list. The branch's next acknowledgement
+    lists the post's erased registrations, and taking it in erases the person again."""
+    from rumah_perisai.branch.acks import build_ack
+    from rumah_perisai.exchange.ack import ack_bytes
+    from rumah_perisai.services.erasure_cleanup import list_path
+
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    request_at_post(post, siti, "erase")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    # What the backup from before the erasure holds, on a laptop that never had the list.
+    with post.app.db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE participants SET name = 'Siti Rahayu', nik = ?, phone = ? WHERE id = ?",
+            (SITI_NIK, SITI_PHONE, siti),
+        )
+    list_path(post.app.folder).unlink()
+
+    keys = branch_keys(branch.folder)
+    with branch.db.reading() as session:
+        post_id = session.scalars(select(Participant.post_id)).first()
+    assert post_id is not None
+    ack = build_ack(branch.db, keys, post_id, 1)
+    assert list(ack.erased) == ["RP3209A-000001"]
+    take_ack(post.app.db, ack_bytes(ack, keys.signing), "ack-1", CLI, post.app.folder)
+
+    with post.app.db.reading() as session:
+        person = session.get(Participant, siti)
+        assert person is not None
+        assert (person.name, person.phone, person.nik[:1]) == ("", None, "X")
+    assert "RP3209A-000001" in list_path(post.app.folder).read_text(encoding="utf-8")

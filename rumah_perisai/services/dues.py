@@ -349,8 +349,8 @@ def take_payment(
         status = status_on(history, today)
         refusal = _refusal(status, participant)
         if refusal:
-            raise UserError("pay_lapsed" if status is Status.LAPSED else "pay_not_member",
-                            name=participant.name, status=status_label(status))  # fmt: skip
+            key = "pay_lapsed" if status is Status.LAPSED else "pay_not_member"
+            raise UserError(key, name=shown_name(participant.name), status=status_label(status))
         try:
             plan = _plan(participant, history, today, month_count)
         except RuleError as error:

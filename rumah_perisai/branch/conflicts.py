@@ -24,7 +24,6 @@ from rumah_perisai.services.volunteers import Actor
 DUPLICATE_REASON = "duplicate_nik"
 CONFLICT_REASON = "nik_conflict_pending"
 DECIDED_REASON = "nik_conflict_decided"
-ERASED_REASON = "erased_nik"
 
 
 # --- NIK conflicts held for a branch officer ---------------------------------------------------
@@ -198,35 +197,23 @@ def reject_duplicates(session: Session, post: Post, seq: int, change_no: int) ->
     return decided
 
 
-def reject_erased(
-    session: Session, post: Post, seq: int, change_no: int, key: bytes
-) -> list[Rejection]:
+def rejoin_erased(session: Session, post: Post, change_no: int, key: bytes) -> int:
     """A registration new in this batch whose NIK is an erased person's (compared keyed, with
-    the branch's key: the erased NIK itself is kept nowhere) is the same person registering
-    again: rejected as a duplicate, and the post told whose erased registration it matches
-    (its number only: the rules keep it, the person's data are gone)."""
-    decided: list[Rejection] = []
-    now = operation_time(session)
+    the branch's key: the erased NIK itself is kept nowhere) is that person joining again. Not
+    rejected: their earlier membership ended at their request, so they are a member of none, as
+    a lapsed member who rejoins is not (docs/personal-data.md). The new registration takes the
+    erased one's KPJ, which the rules keep, and the ACK's KPJ numbers tell the post. Returns
+    how many were recognised."""
+    found = 0
     for mine, erased in erased_matches(session, post.id, change_no, key):
-        reason = tr(
-            "NIK already registered at post {post} ({regno}), whose data were erased at the "
-            "person's request; the later registration is rejected. Ask the branch.",
-            post=erased.post_code,
-            regno=erased.registration_no,
-        )
-        mine.standing = "rejected"
-        mine.standing_reason = reason
-        session.add(
-            BranchRejection(
-                post_id=mine.post_id, batch_seq=seq, entity="participants",
-                entity_key=mine.registration_no, reason_code=ERASED_REASON, reason=reason,
-                decided_at=now,
-            )
-        )  # fmt: skip
-        decided.append(Rejection("participants", mine.registration_no, ERASED_REASON,
-                                 reason, seq))  # fmt: skip
+        found += 1
+        earlier = session.scalars(
+            select(Participant).where(Participant.registration_no == erased.registration_no)
+        ).first()
+        if mine.kpj is None and earlier is not None and earlier.kpj is not None:
+            mine.kpj = earlier.kpj
     session.flush()
-    return decided
+    return found
 
 
 def _hold_conflict(
@@ -307,12 +294,11 @@ __all__ = [
     "CONFLICT_REASON",
     "DECIDED_REASON",
     "DUPLICATE_REASON",
-    "ERASED_REASON",
     "Conflict",
     "ConflictSide",
     "decide_conflict",
     "pending_conflicts",
     "pending_for",
     "reject_duplicates",
-    "reject_erased",
+    "rejoin_erased",
 ]

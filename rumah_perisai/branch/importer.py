@@ -31,7 +31,7 @@ from rumah_perisai.branch.checks import (
     sequence_place,
     time_window,
 )
-from rumah_perisai.branch.conflicts import reject_duplicates, reject_erased
+from rumah_perisai.branch.conflicts import reject_duplicates, rejoin_erased
 from rumah_perisai.branch.folder import branch_keys
 from rumah_perisai.branch.locks import begin_import
 from rumah_perisai.branch.requests import apply_requests, erasure_key, keep_keyed_niks
@@ -384,7 +384,7 @@ def _import_in(
     # After the audit part: an erasure scrubs the history the batch brought, too.
     applied = apply_requests(session, post, change_no, key, name)
     rejected = reject_duplicates(session, post, sealed.seq, change_no)
-    rejected += reject_erased(session, post, sealed.seq, change_no, key)
+    rejoin_erased(session, post, change_no, key)
     now = operation_time(session)
     held_row = session.scalars(
         select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)

@@ -407,9 +407,10 @@ class ParticipantDialog(QDialog):
         sex = tr("male") if d.sex == "L" else tr("female")
         rows = [
             (tr("Born:"), f"{_born(d)} ({sex})"),
-            (tr("Address:"), f"{d.address}<br>{d.desa_full_name}"),
+            # An erased person has no street (docs/personal-data.md): the desa alone.
+            (tr("Address:"), "<br>".join(filter(None, (d.address, d.desa_full_name)))),
             (tr("Phone:"), d.phone or "—"),
-            (tr("Occupation:"), d.occupation),
+            (tr("Occupation:"), d.occupation or "—"),
             (tr("Declared income:"), formats.money(d.income)),
             (tr("Programmes:"), programmes),
             (tr("Heir:"), f"{d.heir_name} ({d.heir_relation})" if d.heir_name else "—"),

@@ -163,8 +163,14 @@ def test_a_row_holding_data_again_is_erased_again_after_an_import(
 def test_the_same_nik_registered_again_at_another_post_is_recognised(
     tmp_path: Path, branch: App, post: PostSide, clock: FakeClock
 ) -> None:
+    """The erased person joins again at another post: recognised by the keyed NIK, not
+    rejected (their membership ended at their request), and given back the KPJ the rules keep."""
     siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
     import_batch(branch.db, branch.folder, post.export().path, CLI)
+    with branch.db.engine.begin() as connection:  # BPJS gave her a KPJ number meanwhile
+        connection.exec_driver_sql(
+            "UPDATE participants SET kpj = '12345678901' WHERE registration_no = 'RP3209A-000001'"
+        )
     request_at_post(post, siti, "erase")
     import_batch(branch.db, branch.folder, post.export().path, CLI)
     other = make_post(tmp_path, branch, clock, "RP3209B")
@@ -174,13 +180,12 @@ def test_the_same_nik_registered_again_at_another_post_is_recognised(
         result = import_batch(branch.db, branch.folder, other.export().path, CLI)
     finally:
         other.app.close()
-    (rejection,) = result.rejected
-    assert rejection.code == "erased_nik" and rejection.key == "RP3209B-000001"
-    assert "RP3209A-000001" in rejection.reason and SITI_NIK not in rejection.reason
-    assert _person(branch, "RP3209B-000001").standing == "rejected"
+    assert result.rejected == []
+    again = _person(branch, "RP3209B-000001")
+    assert again.standing == "member" and again.kpj == "12345678901"
     assert result.ack_path is not None
     ack = json.loads(result.ack_path.read_text(encoding="utf-8"))
-    assert [r["code"] for r in ack["rejections"]] == ["erased_nik"]
+    assert ack["rejections"] == [] and ack["kpj"] == {"RP3209B-000001": "12345678901"}
 
 
 def test_an_emptied_row_without_its_request_is_refused(branch: App, post: PostSide) -> None:

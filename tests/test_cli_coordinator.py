@@ -106,18 +106,29 @@ EXAMPLES: dict[str, Callable[[Path], list[str]]] = {
     "participant report": lambda w: ["participant", "report", "DEMO3209-000001", "--json"],
     # Who looked at a participant (issue 19); its way through: tests/test_cli_access.py.
     "access list": lambda w: ["access", "list", "--participant", "DEMO3209-000001"],
-}
+    # A person's requests about their data (issue 19); their way through:
+    # tests/test_cli_participant_requests.py.
+    "participant request": lambda w: ["participant", "request", "DEMO3209-000001", "--right",
+                                      "access", "--made-on", "2026-11-27", "--how", "in_person"],
+    "participant withdraw": lambda w: ["participant", "withdraw", "DEMO3209-000001",
+                                       "--made-on", "2026-11-27", "--how", "in_person"],
+    "participant erase": lambda w: ["participant", "erase", "DEMO3209-000001",
+                                    "--made-on", "2026-11-27", "--how", "in_person"],
+    "participant requests": lambda w: ["participant", "requests"],
+}  # fmt: skip
 WRITES_A_BATCH = sorted(name for name in EXAMPLES if name.startswith("batch"))
 
 
 def test_the_coordinator_only_commands_are_the_windows() -> None:
     """Writing the weekly batch (new, or again), a backup, installing an update, entering
-    paper receipts again after a restore and a person's report are the coordinator's in the
+    paper receipts again after a restore, a person's report, who looked and a person's requests
+    about their data are the coordinator's in the
     window; every other command a post's laptop runs is open to any volunteer there (replacing
     the branch key is refused by the service itself, tested in test_cli_batches)."""
     assert coordinator_commands() == {
         "backup", "batch export", "update install", "receipts reenter", "participant report",
-        "access list",
+        "access list", "participant request", "participant withdraw", "participant erase",
+        "participant requests",
     }  # fmt: skip
     assert {name.removesuffix(" --again") for name in EXAMPLES} == coordinator_commands()
 

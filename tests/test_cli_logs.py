@@ -141,6 +141,17 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     assert command([*report, "--out", str(tmp_path / f"{someone[2]} laporan.pdf")], PIN)[0] == 0
     assert command([*report, "--json"], PIN)[0] == 0
     command([*p, "participant", "report", someone[1], "--json", *COORDINATOR], PIN)  # refused
+    # a person's requests about their data (issue 19): recorded, withdrawn, erased, listed
+    asked = ["--made-on", day, "--how", "in_person", *COORDINATOR]
+    assert command([*p, "participant", "request", people[1][0], "--right", "copy", *asked],
+                   PIN)[0] == 0  # fmt: skip
+    assert command([*p, "participant", "withdraw", people[2][0], *asked], PIN)[0] == 0
+    confirmation = tmp_path / f"{someone[2]} bukti.pdf"
+    assert command([*p, "participant", "erase", people[3][0], *asked, "--out",
+                    str(confirmation)], PIN)[0] == 0  # fmt: skip
+    command([*p, "participant", "erase", people[3][0], *asked], PIN)  # refused: erased already
+    command([*p, "participant", "erase", someone[1], *asked], PIN)  # refused: not held
+    assert command([*p, "participant", "requests", "--json", *COORDINATOR], PIN)[0] == 0
     # paper receipts re-entered after a restore: refused here (no restore), a name in the file
     paper = tmp_path / "kertas.csv"
     paper.write_text(f"{people[0][0]},{someone[2]},{someone[1]}\n", encoding="utf-8")

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from rumah_perisai.app import App
 from rumah_perisai.cli import main
 from rumah_perisai.services.posts import PostSummary
@@ -59,6 +61,8 @@ def _as(
 def test_erase_with_a_confirmation_then_the_list_and_the_refusals(
     qapp: Any, app: App, post: PostSummary, add_participant: Callable[..., int], tmp_path: Path
 ) -> None:
+    if app.db.engine.dialect.name != "sqlite":
+        pytest.skip("the command line opens the data folder's own SQLite file")
     root = _post(app, add_participant)
     out_pdf = tmp_path / "konfirmasi.pdf"
     day = ["--made-on", "2026-11-27", "--how", "in_person"]

@@ -37,7 +37,12 @@ from rumah_perisai.domain.personal_data import (
 )
 from rumah_perisai.errors import UserError
 from rumah_perisai.keys.files import BranchKeys
-from rumah_perisai.services.erasure import erase_participant_row, record_erasure, scrub_audit
+from rumah_perisai.services.erasure import (
+    erase_participant_row,
+    record_erasure,
+    scrub_audit,
+    scrub_typed_notes,
+)
 
 ERASED_NIK_INFO = b"rumah-perisai erased nik v1"
 # The kinds of request the branch does something about: the others (see, copy, correct) are
@@ -160,6 +165,7 @@ def _erase(
         listed.nik_keyed = kept
     session.flush()  # the audit entries of this very change are written, then scrubbed
     scrub_audit(session, [str(person.id), str(person.source_id)], rules, person.registration_no)
+    scrub_typed_notes(session, person.id)
 
 
 def erase_again(session: Session, post_code: str, key: bytes, now: datetime) -> list[str]:
@@ -217,6 +223,7 @@ def _scrub_imported(
         ).one()
         rules = personal_data_rules(listed[registration_no].erased_at.date())
         scrub_audit(session, [str(person.id), str(person.source_id)], rules, registration_no)
+        scrub_typed_notes(session, person.id)
 
 
 def erased_matches(

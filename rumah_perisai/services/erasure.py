@@ -24,14 +24,21 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from rumah_perisai.db.models import AuditEntry, CallOutcome, Erasure, Participant
+from rumah_perisai.db.models import (
+    AuditEntry,
+    CallOutcome,
+    CardIssue,
+    DataRequest,
+    Erasure,
+    Participant,
+)
 from rumah_perisai.domain.coverage import Standing
 from rumah_perisai.domain.personal_data import PersonalDataRules, erased_nik, keyed_nik
 from rumah_perisai.keys import load_post_key
 
 # Free text typed about the person (why a NIK or a likely duplicate was let through): it may
 # name them, so it goes with the rest.
-FREE_TEXT = ("nik_override_reason", "duplicate_override_reason")
+FREE_TEXT = ("nik_override_reason", "duplicate_override_reason", "standing_reason")
 # Not personal in itself, but derived from the NIK (a truncated hash the branch shares).
 DERIVED = ("nik_prefix",)
 NOT_NULL_TEXT = {"name", "birth_place", "street", "occupation"}
@@ -68,8 +75,9 @@ def erase_participant_row(
     participant.erased_at = at
     if participant.standing == Standing.MEMBER.value:
         participant.standing = Standing.ENDED.value
-        participant.standing_reason = reason
         participant.ended_on = day
+    # Whatever was typed as the reason (a withdrawal's may name a relative) gives way to ours.
+    participant.standing_reason = reason
     return nik_kept
 
 
@@ -170,3 +178,20 @@ def scrub_audit_column(session: Session, entity: str, entity_ids: list[str], col
             entry.changes_json = json.dumps(values)
             changed += 1
     return changed
+
+
+def scrub_typed_notes(session: Session, participant_id: int) -> None:
+    """The audit log's copies of notes typed on the person's requests and card reissues (they
+    may name a relative or a phone), by the records' ids here and, at the branch, at their post
+    (imported audit entries keep the post's ids)."""
+    for model, column in ((DataRequest, "note"), (CardIssue, "reason_note")):
+        ids = [
+            str(i)
+            for row in session.execute(
+                select(model.id, model.source_id).where(model.participant_id == participant_id)
+            )
+            for i in row
+            if i is not None
+        ]
+        if ids:
+            scrub_audit_column(session, model.__tablename__, ids, column)

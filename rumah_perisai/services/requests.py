@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import (
     CallOutcome,
+    CardIssue,
     DailyClose,
     DataRequest,
     Erasure,
@@ -63,6 +64,8 @@ OUTCOMES = {
     "withdraw": N_("Consent withdrawn: membership ended, their data is no longer processed."),
     "erase": N_("Erased: name, NIK, address, phone, heir and birth place removed."),
 }
+# The note of an erasure recorded again when the post was put back from before it.
+AGAIN_NOTE = N_("Recorded again from the erasure list after the post was restored.")
 KIND_LABELS = {
     "access": N_("see their data"),
     "copy": N_("a copy of their data"),
@@ -205,13 +208,50 @@ def erase_in(
     session.flush()
     erasure.scrub_audit(session, [str(participant.id)], rules, participant.registration_no)
     _scrub_call_audit(session, participant.id)
+    _forget_typed_text(session, participant.id)
     if how is None:  # applied again: the list's entry may be in the database already
+        request = session.scalars(
+            select(DataRequest).where(
+                DataRequest.participant_id == participant.id, DataRequest.kind == "erase"
+            )
+        ).first()
+        if request is None:
+            # Put back from before the erasure: the request is recorded again, so the emptied
+            # row travels to the branch with the request it needs (and the post can show it
+            # honoured one, UU PDP Pasal 47).
+            request_key = _record(session, post, participant, "erase", made_on, "other",
+                                  _in_indonesian(AGAIN_NOTE), actor).key  # fmt: skip
+        else:
+            request_key = request.natural_key()
         if session.get(Erasure, participant.registration_no) is None:
-            erasure.record_erasure(session, participant, nik_kept, now, None)
+            erasure.record_erasure(session, participant, nik_kept, now, request_key)
         return _done(participant, "erase", made_on, "", rules.version, 0, post.code)
     done = _record(session, post, participant, "erase", made_on, how, None, actor)
     erasure.record_erasure(session, participant, nik_kept, now, done.key)
     return done
+
+
+def _forget_typed_text(session: Session, participant_id: int) -> None:
+    """Notes typed on the person's requests and card reissues may name them (a relative, a
+    phone): emptied, with the audit log's copies. A void's reason stays: it is part of the
+    receipt the chain hashes and the rules keep."""
+    requests = list(
+        session.scalars(select(DataRequest).where(DataRequest.participant_id == participant_id))
+    )
+    cards = list(
+        session.scalars(select(CardIssue).where(CardIssue.participant_id == participant_id))
+    )
+    for request in requests:
+        request.note = None
+    for card in cards:
+        card.reason_note = None
+    session.flush()
+    erasure.scrub_audit_column(
+        session, DataRequest.__tablename__, [str(r.id) for r in requests], "note"
+    )
+    erasure.scrub_audit_column(
+        session, CardIssue.__tablename__, [str(c.id) for c in cards], "reason_note"
+    )
 
 
 def _scrub_call_audit(session: Session, participant_id: int) -> None:

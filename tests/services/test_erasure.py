@@ -233,6 +233,12 @@ def test_a_restore_from_before_the_erasure_erases_the_person_again(
             person = session.scalars(select(Participant)).one()
             assert (person.name, person.phone, person.nik[:1]) == ("", None, "X")
             assert session.scalars(select(Erasure.registration_no)).all() == ["RP3209A-000001"]
+            # The request is recorded again, so the emptied row travels with the request the
+            # branch needs to accept it.
+            (again,) = session.scalars(select(DataRequest)).all()
+            assert (again.kind, again.made_how) == ("erase", "other")
+            listed = session.get(Erasure, "RP3209A-000001")
+            assert listed is not None and listed.request_key == again.natural_key()
     finally:
         reopened.close()
 
@@ -258,3 +264,25 @@ def test_a_damaged_erasure_list_never_stops_the_post_and_is_written_again(
     reopened.close()
     assert list(read_list(app.folder)) == ["RP3209A-000001"]
     assert len(list(app.folder.root.glob("erasures.json.damaged-*"))) == 1
+
+
+def test_what_was_typed_about_the_person_goes_with_the_erasure(
+    app: App, post: PostSummary, add_participant: Callable[..., int], coordinator: Actor
+) -> None:
+    """A withdrawal's reason and a request's note are typed by a volunteer and may name a
+    relative or a phone, whatever the form warns: the erasure empties them and their audit
+    copies, as it does the person's own fields."""
+    from rumah_perisai.services.requests import record_request, withdraw_consent
+
+    typed = "ikut anaknya Siti Aminah 081299998888"
+    who = add_participant(name="Suparman")
+    day = date(2026, 11, 27)
+    record_request(app.db, who, "copy", day, "in_person", coordinator, note=typed)
+    withdraw_consent(app.db, who, day, "in_person", coordinator, reason=typed)
+    _erase(app, coordinator, "RP3209A-000001")
+    with app.db.reading() as session:
+        person = session.get(Participant, who)
+        assert person is not None and "Siti" not in (person.standing_reason or "")
+        assert [r.note for r in session.scalars(select(DataRequest))] == [None, None, None]
+        audit = " ".join(session.scalars(select(AuditEntry.changes_json)))
+    assert "081299998888" not in audit and "Siti Aminah" not in audit

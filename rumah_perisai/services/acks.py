@@ -69,9 +69,7 @@ def take_ack(
     """Take in an acknowledgement (see the module). With ``folder``, the post's data folder:
     once the branch says it applied an erasure, the post's kept copies made before it are
     rewritten or removed (``services.erasure_cleanup.forget_copies``)."""
-    taken = _take_ack(db, data, name, actor)
-    if folder is not None and taken.erased:
-        erase_what_the_branch_erased(db, folder, taken.erased)
+    taken = _take_ack(db, data, name, actor, folder)
     if folder is not None and taken.requests_listed:
         # It finds, by ``DataRequest.branch_done_at``, what may go, and is idempotent, so an
         # ACK taken in again (or after a failure half-way) finishes what was left.
@@ -86,7 +84,9 @@ class _Taken:
     erased: dict[str, str] = field(default_factory=dict)  # the branch's list (Ack.erased)
 
 
-def _take_ack(db: Database, data: bytes, name: str, actor: Actor) -> _Taken:
+def _take_ack(
+    db: Database, data: bytes, name: str, actor: Actor, folder: DataFolder | None
+) -> _Taken:
     with db.reading() as session:
         post = the_post(session)
         branch = branch_key(session)
@@ -96,6 +96,11 @@ def _take_ack(db: Database, data: bytes, name: str, actor: Actor) -> _Taken:
     if ack.post_code != post.code:
         raise UserError("ack_other_post", name=name, post=ack.post_code)
     digest = hashlib.sha256(data).hexdigest()
+    if folder is not None and ack.erased:
+        # Before anything may refuse the ACK: a post put back from before an erasure is the
+        # very one whose ACK is "past the restore", and the branch's signed list is what
+        # erases those people again (docs/personal-data.md).
+        erase_what_the_branch_erased(db, folder, ack.erased)
     _refuse_ack_past_restore(db, ack, name, actor)
     with db.unit_of_work(actor.label) as session:
         post = the_post(session)
@@ -154,14 +159,20 @@ def _mark_requests_done(session: Session, post: Post, ack: Ack) -> int:
         return 0
     now = operation_time(session)
     marked = 0
-    for request in session.scalars(
-        select(DataRequest).where(
-            DataRequest.post_id == post.id, DataRequest.branch_done_at.is_(None)
-        )
-    ):
-        if request.natural_key() in ack.requests_done:
-            request.branch_done_at = now
-            marked += 1
+    for request, registration_no in session.execute(
+        select(DataRequest, Participant.registration_no)
+        .join(Participant, Participant.id == DataRequest.participant_id)
+        .where(DataRequest.post_id == post.id, DataRequest.branch_done_at.is_(None))
+    ).tuples():
+        if request.natural_key() not in ack.requests_done:
+            continue
+        # A post put back from a backup hands out request numbers again: a key alone may be
+        # another person's request at the branch. An erasure counts as done there only when
+        # the branch also lists this person as erased (it removes copies here).
+        if request.kind == "erase" and registration_no not in ack.erased:
+            continue
+        request.branch_done_at = now
+        marked += 1
     return marked
 
 

@@ -223,34 +223,63 @@ def test_a_post_put_back_from_before_an_erasure_on_a_new_laptop_erases_again_fro
     branch: App, post: PostSide
 ) -> None:
     """The laptop was lost after an erasure; the post is put back on a new one from a backup
-    made before it, without the old laptop's erasure list. The branch's next acknowledgement
-    lists the post's erased registrations, and taking it in erases the person again."""
-    from rumah_perisai.branch.acks import build_ack
-    from rumah_perisai.exchange.ack import ack_bytes
+    made before it, without the old laptop's erasure list. The branch's acknowledgement of the
+    batch that carried the erasure lists the post's erased registrations: the restored post
+    refuses that ACK (it is past the restore), but erases the person again first."""
     from rumah_perisai.services.erasure_cleanup import list_path
 
     siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
     import_batch(branch.db, branch.folder, post.export().path, CLI)
     request_at_post(post, siti, "erase")
-    import_batch(branch.db, branch.folder, post.export().path, CLI)
-    # What the backup from before the erasure holds, on a laptop that never had the list.
+    carried = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert carried.ack_path is not None
+    # What the backup from before the erasure holds, on a laptop that never had the list: the
+    # person whole, no request, no erasure, no second batch.
     with post.app.db.engine.begin() as connection:
         connection.exec_driver_sql(
-            "UPDATE participants SET name = 'Siti Rahayu', nik = ?, phone = ? WHERE id = ?",
+            "UPDATE participants SET name = 'Siti Rahayu', nik = ?, phone = ?, erased_at = NULL"
+            " WHERE id = ?",
             (SITI_NIK, SITI_PHONE, siti),
         )
+        for table in ("erasures", "data_requests"):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+        connection.exec_driver_sql("DELETE FROM batches WHERE seq = 2")
     list_path(post.app.folder).unlink()
 
-    keys = branch_keys(branch.folder)
-    with branch.db.reading() as session:
-        post_id = session.scalars(select(Participant.post_id)).first()
-    assert post_id is not None
-    ack = build_ack(branch.db, keys, post_id, 1)
-    assert list(ack.erased) == ["RP3209A-000001"]
-    take_ack(post.app.db, ack_bytes(ack, keys.signing), "ack-1", CLI, post.app.folder)
-
+    with pytest.raises(UserError) as refused:
+        take_ack(post.app.db, carried.ack_path.read_bytes(), carried.ack_path.name, CLI,
+                 post.app.folder)  # fmt: skip
+    # A real restore says "after the restore"; this stand-in, "a batch this post never wrote".
+    assert refused.value.key in ("ack_after_restore", "ack_unknown_batch")
     with post.app.db.reading() as session:
         person = session.get(Participant, siti)
         assert person is not None
         assert (person.name, person.phone, person.nik[:1]) == ("", None, "X")
+        # recorded again, so the emptied row travels with its request
+        assert session.scalars(select(DataRequest.kind)).all() == ["erase"]
     assert "RP3209A-000001" in list_path(post.app.folder).read_text(encoding="utf-8")
+
+
+def test_an_ack_naming_a_reused_request_number_does_not_confirm_an_erasure(
+    branch: App, post: PostSide
+) -> None:
+    """A post put back from a backup numbers its requests again, so the branch may hold another
+    person's request under the same key. An erasure counts as done at the branch only when the
+    ACK also lists the person as erased: nothing is removed on the word of a number alone."""
+    from dataclasses import replace
+
+    from rumah_perisai.branch.acks import build_ack
+    from rumah_perisai.exchange.ack import ack_bytes
+
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    key = request_at_post(post, siti, "erase")  # not yet sent to the branch
+    keys = branch_keys(branch.folder)
+    with branch.db.reading() as session:
+        post_id = session.scalars(select(Participant.post_id)).first()
+    assert post_id is not None
+    ack = replace(build_ack(branch.db, keys, post_id, 1), requests_done=[key])
+    assert ack.erased == {}
+    take_ack(post.app.db, ack_bytes(ack, keys.signing), "ack-1", CLI, post.app.folder)
+    with post.app.db.reading() as session:
+        assert session.scalars(select(DataRequest.branch_done_at)).all() == [None]

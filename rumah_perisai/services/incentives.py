@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from rumah_perisai.db.models import Participant, Receipt, ReceiptMonth, Volunteer
@@ -102,7 +102,12 @@ def _gather(
             *who,
             p.registered_on >= start,
             p.registered_on <= end,
-            p.standing == Standing.MEMBER.value,
+            # A person who withdrew consent after the month still counts in it: a statement of
+            # a month that has ended never changes (docs/personal-data.md, "from then on").
+            or_(
+                p.standing == Standing.MEMBER.value,
+                and_(p.standing == Standing.ENDED.value, p.ended_on > end),
+            ),
         )
         .group_by(p.registered_by_id, p.with_jht)
     )

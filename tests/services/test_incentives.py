@@ -162,3 +162,28 @@ def test_an_empty_post_gives_zero_statements(
     assert all(
         (s.gross, s.net, s.new_participants, s.dues_base) == (0, 0, 0, 0) for s in statements
     )
+
+
+def test_a_withdrawal_of_consent_after_the_month_leaves_its_statement_as_it_was(
+    app: App,
+    clock: FakeClock,
+    add_participant: Callable[..., int],
+    volunteer: Actor,
+    coordinator: Actor,
+) -> None:
+    """UU PDP: processing ends from the withdrawal on. November's new participants were
+    registered in November; one withdrawing in December changes no November statement, one
+    withdrawing in November itself does not count there."""
+    from rumah_perisai.services.requests import withdraw_consent
+
+    nov = date(2026, 11, 5)
+    _at(clock, nov)
+    v = volunteer.volunteer_id
+    later = add_participant(registered_on=nov, history=_plain(nov), registered_by_id=v)
+    within = add_participant(registered_on=nov, history=_plain(nov), registered_by_id=v)
+    _at(clock, date(2026, 11, 20))
+    withdraw_consent(app.db, within, date(2026, 11, 20), "in_person", coordinator)
+    _at(clock, date(2026, 12, 7))
+    withdraw_consent(app.db, later, date(2026, 12, 7), "in_person", coordinator)
+    (statement,) = [s for s in post_month(app.db, date(2026, 11, 1)) if s.volunteer_id == v]
+    assert statement.new_participants == 1

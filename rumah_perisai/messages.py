@@ -698,4 +698,6 @@ MESSAGES: dict[str, str] = {
         "after the branch acknowledged it, so it cannot be written again."
     ),
     "request_missing": N_("There is no request number {number} at this post."),
+    # --- issue 19 (lead): after the review ---
+    "card_membership_ended": N_("{name}'s membership ended at their request: no card is made."),
 }

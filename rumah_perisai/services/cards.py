@@ -32,6 +32,7 @@ from rumah_perisai.domain.card_payload import (
     verify_card,
 )
 from rumah_perisai.domain.nik import mask_nik
+from rumah_perisai.domain.personal_data import shown_name
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
@@ -126,6 +127,8 @@ def _checked(session: Session, post: Post, participant_id: int) -> Participant:
     participant = session.get(Participant, participant_id)
     if participant is None or participant.post_id != post.id:
         raise UserError("participant_missing", ref=participant_id)
+    if participant.standing == "ended":  # consent withdrawn, perhaps erased since
+        raise UserError("card_membership_ended", name=shown_name(participant.name))
     if participant.standing != "member":
         raise UserError("card_not_member", name=participant.name)
     if not participant.name.strip() or len(participant.nik) != 16:

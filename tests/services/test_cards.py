@@ -104,6 +104,24 @@ def test_no_card_for_a_withdrawn_registration(
     assert refused.value.key == "card_not_member"
 
 
+def test_no_card_once_a_membership_ended_at_the_persons_request(
+    app: App, coordinator: Actor, add_participant: Callable[..., int]
+) -> None:
+    """Said as it is (not "withdrawn or rejected"), and an erased person is not named."""
+    from datetime import date
+
+    from rumah_perisai.services.requests import erase
+
+    siti = add_participant(name="Siti Aminah")
+    erase(app.db, app.folder, siti, date(2026, 11, 27), "in_person", coordinator)
+    with pytest.raises(UserError) as refused:
+        prepare_cards(app.db, app.folder, [siti])
+    assert refused.value.key == "card_membership_ended"
+    assert refused.value.message() == (
+        "Kepesertaan dihapus atas permintaan sudah berakhir atas permintaannya: kartu tidak dibuat."
+    )
+
+
 def test_forged_and_foreign_cards_are_said_plainly(app: App, coordinator: Actor) -> None:
     from datetime import date
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, aliased
 from rumah_perisai.db.models import AuditEntry, Participant, Post, Receipt
 from rumah_perisai.db.uow import Database, begin_operation, note_written, operation_time
 from rumah_perisai.domain.coverage import CoverSummary, Standing, status_from_summary, status_label
+from rumah_perisai.domain.personal_data import is_erased_nik, shown_name
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.safe_write import write_file
@@ -476,7 +477,7 @@ def branch_export(db: Database, path: Path) -> ExportCounts:
             status = status_from_summary(Standing(p.standing), summary, p.membership_start, day)
             values: list[Any] = [
                 p.post_code, p.registration_no, _as_text(registrations, p.kpj),
-                _as_text(registrations, p.nik), p.name, p.birth_place,
+                _as_text(registrations, _real(p.nik)), shown_name(p.name), p.birth_place,
                 _dated(registrations, p.birth_date), p.sex, p.street, _as_text(registrations, p.rt),
                 _as_text(registrations, p.rw), p.desa_code, _as_text(registrations, p.phone),
                 p.occupation, _money(registrations, p.income), "Ya" if p.with_jht else "Tidak",
@@ -505,7 +506,7 @@ def branch_export(db: Database, path: Path) -> ExportCounts:
             sign = -1 if r.kind == "void" else 1
             values = [
                 r.post_code, r.number, RECEIPT_KINDS.get(r.kind, r.kind), r.registration_no,
-                _as_text(receipts, r.nik), _dated(receipts, r.first_month, MONTH_FORMAT),
+                _as_text(receipts, _real(r.nik)), _dated(receipts, r.first_month, MONTH_FORMAT),
                 _dated(receipts, r.last_month, MONTH_FORMAT), r.month_count,
                 _money(receipts, sign * r.jkk), _money(receipts, sign * r.jkm),
                 _money(receipts, sign * r.jht), _money(receipts, sign * r.total),
@@ -519,6 +520,11 @@ def branch_export(db: Database, path: Path) -> ExportCounts:
     book.save(buffer)
     written = write_file(path.parent, path.name, buffer.getvalue())
     return ExportCounts(written, registration_count, receipt_count)
+
+
+def _real(nik: str) -> str | None:
+    """An erased person's NIK column holds a placeholder, never a NIK: BPJS gets none."""
+    return None if is_erased_nik(nik) else nik
 
 
 def _start(sheet: Any, headings: Sequence[tuple[str, int]]) -> None:

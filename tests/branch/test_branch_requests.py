@@ -107,6 +107,26 @@ def test_an_erasure_travels_to_the_branch_and_its_ack_back(branch: App, post: Po
     assert refused.value.key == "batch_copy_erased"
 
 
+def test_the_spreadsheet_for_bpjs_gives_an_erased_person_no_nik_and_no_name(
+    branch: App, post: PostSide, tmp_path: Path
+) -> None:
+    """The NIK column of an erased person holds a placeholder, never a NIK: BPJS gets none."""
+    from openpyxl import load_workbook
+
+    from rumah_perisai.branch.xlsx import branch_export
+
+    siti = post.register(nik=SITI_NIK, name="Siti Rahayu")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    request_at_post(post, siti, "erase")
+    import_batch(branch.db, branch.folder, post.export().path, CLI)
+    out = tmp_path / "bpjs.xlsx"
+    branch_export(branch.db, out)
+    sheet = load_workbook(out, read_only=True)["Pendaftaran"]
+    (row,) = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "RP3209A-000001"]
+    assert row[3] is None and row[4] == "dihapus atas permintaan"
+    assert not any(str(v).startswith("X0") for v in row if v is not None)
+
+
 def test_a_withdrawal_is_applied_and_acknowledged(branch: App, post: PostSide) -> None:
     siti = post.register()
     import_batch(branch.db, branch.folder, post.export().path, CLI)

@@ -106,3 +106,14 @@ def test_the_choices_are_the_services() -> None:
 
     assert participant_requests.HOWS == requests.HOWS
     assert participant_requests.RECORDED_ONLY == requests.RECORDED_ONLY
+
+
+def test_the_requests_of_someone_the_post_does_not_hold_are_refused(
+    app: App, post: PostSummary, add_participant: Callable[..., int]
+) -> None:
+    if app.db.engine.dialect.name != "sqlite":
+        pytest.skip("the command line opens the data folder's own SQLite file")
+    root = _post(app, add_participant)
+    code, out, err = _as(root, "requests", "RP3209A-999999")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "RP3209A-999999" in err

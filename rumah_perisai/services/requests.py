@@ -267,7 +267,10 @@ def _scrub_call_audit(session: Session, participant_id: int) -> None:
 
 
 def requests_of(db: Database, registration_no: str | None = None) -> list[RequestRow]:
-    """The post's requests, oldest first; only one participant's with ``registration_no``."""
+    """The post's requests, oldest first; only one participant's with ``registration_no``
+    (refused in one line when the post does not hold them)."""
+    if registration_no is not None:
+        participant_id_of(db, registration_no)
     with db.reading() as session:
         post = the_post(session)
         query = (

@@ -160,3 +160,17 @@ def test_without_a_coordinator_it_is_refused(world: World) -> None:
     code, out, err = world.run("access", "list", "--participant", world.payer)
     assert (code, out) == (1, "")
     assert "koordinator" in err.lower()
+
+
+def test_the_search_commands_hits_are_a_list_taken_away(world: World) -> None:
+    """``search`` prints full NIKs and names to a terminal or a file: one look with every hit,
+    and none when nothing matched."""
+    before = world.counts()[0]
+    assert world.run("search", "zzzz-nobody", "--json")[0] == 0
+    assert world.counts()[0] == before
+    code, out, _err = world.run("search", "Peserta", "--json")
+    assert code == 0 and len(json.loads(out)) == 2
+    code, out, err = world.listing("--participant", world.other, "--json")
+    assert (code, err) == (0, "")
+    looks = json.loads(out)
+    assert [(r["action"], r["what"], r["subjects"]) for r in looks] == [("list", "search", 2)]

@@ -20,16 +20,22 @@ from rumah_perisai.i18n import tr
 def cmd_search(args: argparse.Namespace, ctx: Context) -> int:
     from rumah_perisai.app import open_app
     from rumah_perisai.domain.timezones import local_date
+    from rumah_perisai.services.access import Doc, Look, record_access
     from rumah_perisai.services.participant_search import ParticipantSearch, found_participants
     from rumah_perisai.services.posts import local_post
 
-    with open_app(ctx.folder, ctx.database_url) as app, app.db.reading() as session:
-        post = local_post(session)
-        if post is None:
-            raise UserError("no_post")
-        today = local_date(app.db.clock(), post.timezone)
-        search = ParticipantSearch(post.id)
-        found = found_participants(session, search.ids(session, args.text), today)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        with app.db.reading() as session:
+            post = local_post(session)
+            if post is None:
+                raise UserError("no_post")
+            today = local_date(app.db.clock(), post.timezone)
+            ids = ParticipantSearch(post.id).ids(session, args.text)
+            found = found_participants(session, ids, today)
+        # The hits carry full NIKs and names out of the program: a list taken away, recorded
+        # as one look with everyone on it (docs/personal-data.md, "Who looked").
+        if ids:
+            record_access(app.db, ctx.acting(app.db), Look.LIST, ids, Doc.SEARCH)
     if args.json:
         ctx.emit_json([asdict(hit) for hit in found])
         return EXIT_OK

@@ -73,6 +73,7 @@ class Doc(StrEnum):
     CALL_LIST_XLSX = "call-list-xlsx"
     CALL_LIST_PDF = "call-list-pdf"
     CASH_SUMMARY = "cash-summary-pdf"
+    SEARCH = "search"  # the ``search`` command's hits: NIKs and names taken to a terminal or file
 
 
 log = logging.getLogger(__name__)

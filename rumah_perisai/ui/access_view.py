@@ -42,6 +42,7 @@ DOCUMENTS = {
     Doc.CALL_LIST_XLSX: N_("the call list, as a spreadsheet"),
     Doc.CALL_LIST_PDF: N_("the call list, on paper"),
     Doc.CASH_SUMMARY: N_("the daily cash summary"),
+    Doc.SEARCH: N_("search results on the command line"),
 }
 SAID_BY_THE_ACTION = {Doc.WINDOW, Doc.CARD_PDF, Doc.RECEIPT_PDF}
 

@@ -683,8 +683,8 @@ MESSAGES: dict[str, str] = {
         "The data of {registration_no} was already erased at the person's request; nothing changed."
     ),
     "request_erase_open_receipt": N_(
-        "{registration_no} has receipt {receipt} of today not yet in a daily close: close the "
-        "day's cash first, then erase; nothing changed."
+        "{registration_no} has receipt {receipt} not yet in a daily close: close that day's "
+        "cash first, then erase; nothing changed."
     ),
     "nik_ended": N_(
         "NIK {nik} is {registration_no}, whose membership ended at the person's request; "

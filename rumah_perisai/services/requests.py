@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rumah_perisai.config import DataFolder
@@ -178,7 +178,7 @@ def erase(
     with db.unit_of_work(actor.label) as session:
         post, participant, today = _subject(session, participant_id, made_on)
         _refuse_erased(participant)
-        _refuse_open_receipt(session, post, participant, today)
+        _refuse_open_receipt(session, post, participant)
         done = erase_in(session, post, participant, key, made_on, how, actor)
     after_erasure(db, folder)
     return done
@@ -334,33 +334,26 @@ def _refuse_erased(participant: Participant) -> None:
         raise UserError("request_already_erased", registration_no=participant.registration_no)
 
 
-def _refuse_open_receipt(
-    session: Session, post: Post, participant: Participant, today: date
-) -> None:
-    """A receipt of today not yet counted in a daily close: the till count still has to show
-    the receipt's participant as it was paid (close the day, then erase)."""
-    closed_through = session.scalar(
-        select(func.max(DailyClose.through_seq)).where(
-            DailyClose.post_id == post.id, DailyClose.day == today
-        )
-    )
-    open_receipt = session.scalar(
-        select(Receipt.number)
-        .where(
-            Receipt.post_id == post.id,
-            Receipt.participant_id == participant.id,
-            Receipt.issued_on == today,
-            Receipt.seq > (closed_through or 0),
-        )
-        .order_by(Receipt.seq)
-        .limit(1)
-    )
-    if open_receipt is not None:
-        raise UserError(
-            "request_erase_open_receipt",
-            registration_no=participant.registration_no,
-            receipt=open_receipt,
-        )
+def _refuse_open_receipt(session: Session, post: Post, participant: Participant) -> None:
+    """A receipt of the person's not yet counted in a daily close, of today or of a day left
+    unclosed: the till count still has to show the receipt's participant as it was paid (close
+    that day, then erase). A close counts a year's receipts up to its ``through_seq``."""
+    closed: dict[int, int] = {}
+    for day, through in session.execute(
+        select(DailyClose.day, DailyClose.through_seq).where(DailyClose.post_id == post.id)
+    ):
+        closed[day.year] = max(closed.get(day.year, 0), through)
+    for year, seq, number in session.execute(
+        select(Receipt.year, Receipt.seq, Receipt.number)
+        .where(Receipt.post_id == post.id, Receipt.participant_id == participant.id)
+        .order_by(Receipt.year, Receipt.seq)
+    ):
+        if seq > closed.get(year, 0):
+            raise UserError(
+                "request_erase_open_receipt",
+                registration_no=participant.registration_no,
+                receipt=number,
+            )
 
 
 # --- the record ---------------------------------------------------------------------------------

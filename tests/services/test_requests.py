@@ -5,7 +5,7 @@ taken; an erasure waits for the day's receipts to be counted."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +28,7 @@ from rumah_perisai.services.requests import (
     withdraw_consent,
 )
 from rumah_perisai.services.volunteers import Actor
+from tests.conftest import FakeClock
 
 DAY = date(2026, 11, 27)
 
@@ -147,3 +148,25 @@ def test_a_possible_duplicate_who_ended_their_membership_is_said_so(
         register(app.db, walk_in(nik=other_nik), coordinator)
     (candidate,) = warned.value.candidates
     assert candidate.name == "Siti Aminah (Berhenti atas permintaan)"
+
+
+def test_an_erasure_waits_for_an_earlier_day_left_unclosed_too(
+    app: App,
+    post: PostSummary,
+    add_participant: Callable[..., int],
+    coordinator: Actor,
+    clock: FakeClock,
+) -> None:
+    """Yesterday's till was never counted: the person's receipt of yesterday still has to show
+    them as they paid, so the erasure waits for that close too."""
+    pid = add_participant(
+        registered_on=date(2026, 6, 10),
+        history=CoverHistory(Standing.MEMBER, date(2026, 6, 10), date(2026, 9, 30), frozenset()),
+    )
+    take_payment(app.db, pid, 1, 100_000, coordinator)
+    clock.advance(days=1)
+    with pytest.raises(UserError) as refused:
+        erase(app.db, app.folder, pid, DAY + timedelta(days=1), "in_person", coordinator)
+    assert refused.value.key == "request_erase_open_receipt"
+    with app.db.reading() as session:
+        assert session.scalars(select(DataRequest)).all() == []

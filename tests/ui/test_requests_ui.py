@@ -18,7 +18,7 @@ from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.data_request_dialog import DataRequestDialog
 from rumah_perisai.ui.participant_dialog import ParticipantDialog
 
-SHOTS = Path(os.environ.get("RP_SHOTS", "/work/shots19/erase"))
+SHOTS = Path(os.environ.get("RP_SHOTS", "no-pictures"))  # RP_SHOTS=folder: pictures
 
 
 def _view(qtbot: QtBot, app: App, actor: Actor, pid: int) -> ParticipantDialog:

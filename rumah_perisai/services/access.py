@@ -61,7 +61,6 @@ class Look(StrEnum):
     RECEIPT = "receipt"  # a receipt printed again
     LIST = "list"  # a list exported (call list, participants, branch list ...)
     REPORT = "report"  # the person's own report (participant report)
-    STATEMENT = "statement"  # a volunteer's incentive statement that names them
 
 
 class Doc(StrEnum):

@@ -33,7 +33,6 @@ ACTIONS = {
     Look.RECEIPT: N_("printed a receipt"),
     Look.LIST: N_("exported a list"),
     Look.REPORT: N_("printed the person's report"),
-    Look.STATEMENT: N_("printed an incentive statement"),
 }
 
 

@@ -42,7 +42,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0016"
+SCHEMA_REVISION = "0017"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -292,6 +292,9 @@ class Participant(FromPost, PostCoded, Tracked, Base):
     # replaced by ``domain.personal_data.erased_nik`` and kept only as ``nik_keyed``.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     nik_keyed: Mapped[str | None] = mapped_column(String(64))
+    # Brought in from a spreadsheet (issue 20, migration 0017): the checked file's short
+    # reference, never its name. Never counts as a volunteer's new participant.
+    import_ref: Mapped[str | None] = mapped_column(String(16))
 
     def natural_key(self) -> str:
         return self.registration_no
@@ -678,6 +681,25 @@ class DuplicateHash(Base):
 
     prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BpjsMember(Base):
+    """At the branch: one person of BPJS's own list of people already registered (issue 20,
+    ``branch members-import``), by NIK with their KPJ. A post's registration of one of them is
+    not rejected (a lapsed member may rejoin at a post): the branch attaches the KPJ and says so
+    in the acknowledgement; their NIK's duplicate-warning prefix goes to every post. Never
+    carried; an import is audited as one entry."""
+
+    __tablename__ = "bpjs_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    kpj: Mapped[str] = mapped_column(String(11), index=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    nik_prefix: Mapped[str | None] = mapped_column(String(8))
+    change_no: Mapped[int] = mapped_column(BigInteger, index=True)  # the import that listed it
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Setting(Tracked, Base):

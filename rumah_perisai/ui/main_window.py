@@ -273,6 +273,9 @@ class MainWindow(CardActions, SettingsQuestions):
         self.paper_action = QAction(self)
         self.paper_action.triggered.connect(self.open_paper_receipts)
         self.file_menu.addAction(self.paper_action)
+        self.import_sheet_action = QAction(self)
+        self.import_sheet_action.triggered.connect(self.open_sheet_import)
+        self.file_menu.addAction(self.import_sheet_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.switch_user_action)
         self.file_menu.addAction(self.accounts_action)
@@ -354,6 +357,8 @@ class MainWindow(CardActions, SettingsQuestions):
         self.accounts_action.setVisible(self.actor.is_coordinator)
         self.backup_action.setText(tr("Backu&p and recovery…"))
         self.backup_action.setVisible(self.actor.is_coordinator)
+        self.import_sheet_action.setText(tr("&Import from a spreadsheet…"))
+        self.import_sheet_action.setVisible(self.actor.is_coordinator)
         role = tr("coordinator") if self.actor.is_coordinator else tr("volunteer")
         self.user_label.setText(tr("Working: {name} ({role})", name=self.actor.name, role=role))
         self._retranslate_filters()
@@ -533,6 +538,7 @@ class MainWindow(CardActions, SettingsQuestions):
             "batches_dialog",
             "backup_dialog",
             "paper_dialog",
+            "sheet_import_dialog",
         ):
             dialog = getattr(self, name, None)
             if dialog is not None:
@@ -661,6 +667,16 @@ class MainWindow(CardActions, SettingsQuestions):
         dialog = PaperReceiptsDialog(self._app.db, self.actor, self)
         self.paper_dialog = dialog
         dialog.open()
+
+    def open_sheet_import(self) -> None:
+        """File › Import from a spreadsheet… (coordinators): a post's own list, checked first."""
+        from rumah_perisai.ui.sheet_import_dialog import SheetImportDialog
+
+        if self.actor.is_coordinator:
+            self.sheet_import_dialog = SheetImportDialog(
+                self._app.db, self._app.folder, self.actor, self
+            )
+            self.sheet_import_dialog.open()
 
     def manage_accounts(self) -> None:
         from rumah_perisai.ui.accounts_dialog import AccountsDialog

@@ -26,7 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -142,7 +143,7 @@ class SheetImportDialog(QDialog):
         self.file = QLineEdit()
         self.file.setObjectName("file")
         self.file.setPlaceholderText(tr("An Excel workbook (.xlsx) or a CSV file"))
-        self.file.returnPressed.connect(self._file_typed)
+        self.file.installEventFilter(self)  # Enter here reads the file, never checks it too
         file_label.setBuddy(self.file)
         self.choose_button = QPushButton(tr("C&hoose file…"))
         self.choose_button.setObjectName("chooseFile")
@@ -211,6 +212,14 @@ class SheetImportDialog(QDialog):
         text = self.file.text().strip().strip('"')
         if text:
             self.load(Path(text))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.file and isinstance(event, QKeyEvent):
+            keys = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if event.type() == QEvent.Type.KeyPress and event.key() in keys:
+                self._file_typed()
+                return True
+        return super().eventFilter(watched, event)
 
     def load(self, path: Path, sheet: str | None = None) -> bool:
         """Read the file off the GUI thread (a big workbook takes seconds) and show its columns;

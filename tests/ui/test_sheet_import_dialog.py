@@ -8,6 +8,7 @@ Pictures of each step when RP_SHOTS names a folder (a test never writes outside 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,7 @@ from rumah_perisai.ui import sheet_import_dialog as dialog_module
 from rumah_perisai.ui.main_window import MainWindow
 from rumah_perisai.ui.sheet_import_dialog import PAGE_CHECKED, PAGE_DONE, SheetImportDialog
 from tests.services.test_registration import make_nik, walk_in
+from tests.ui.window_audit import audit
 
 SHOTS = os.environ.get("RP_SHOTS")
 BORN = date(1990, 3, 12)
@@ -303,3 +305,35 @@ def test_only_a_coordinator_finds_the_import_in_the_file_menu(
     assert not window.import_sheet_action.isVisible()
     window.open_sheet_import()
     assert getattr(window, "sheet_import_dialog", None) is None
+
+
+def test_a_typed_path_and_enter_read_the_file_and_check_nothing_yet(
+    qtbot: QtBot, app: App, post: PostSummary, coordinator: Actor, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, app, coordinator)
+    qtbot.keyClicks(dialog.file, str(_workbook(tmp_path / "d.xlsx", _people())))
+    qtbot.keyClick(dialog.file, Qt.Key.Key_Return)
+    assert dialog.mapping_table.columnCount() == len(HEADERS)
+    assert dialog.pages.currentIndex() != PAGE_CHECKED  # Enter read the file; Check is apart
+    assert _participants(app) == []
+
+
+def test_each_step_fits_the_laptop_in_indonesian_with_alt_letters(
+    qtbot: QtBot,
+    app: App,
+    post: PostSummary,
+    coordinator: Actor,
+    registered_namesake: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The window audit at each step. The combo boxes under the columns are labelled by the
+    file's own headers over them (and their accessible names), not by a label with a letter."""
+    dialog = _dialog(qtbot, app, coordinator)
+    dialog.setProperty("no_shots", True)
+    assert audit(dialog) == []
+    _checked_up_to_the_result(qtbot, dialog, _workbook(tmp_path / "e.xlsx", _people()), monkeypatch)
+    assert audit(dialog) == []
+    dialog.back_to_columns()
+    combos = re.compile(r"field field\d+ has no label buddy")
+    assert [p for p in audit(dialog) if not combos.fullmatch(p)] == []

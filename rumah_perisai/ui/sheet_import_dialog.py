@@ -260,11 +260,13 @@ class SheetImportDialog(QDialog):
         self.sheet_label.setVisible(several)
         self.sheet_combo.setVisible(several)
         sheet = opened.sheet
-        mapping = remembered_mapping(self._folder, sheet) or guess_mapping(sheet)
-        self.mapping_table.show_sheet(sheet, mapping)
-        rows = tr("{count} rows under the headers.", count=formats.number(len(sheet.rows)))
+        remembered = remembered_mapping(self._folder, sheet)
+        self.mapping_table.show_sheet(sheet, remembered or guess_mapping(sheet))
+        lines = [tr("{count} rows under the headers.", count=formats.number(len(sheet.rows)))]
+        if remembered is not None:
+            lines.append(tr("The columns are chosen as last time for these headers."))
         self.file_message.setStyleSheet("")
-        self.file_message.setText(" ".join([rows, *sheet.notes]))
+        self.file_message.setText(" ".join([*lines, *sheet.notes]))
         self._show_mapping_state()
         if self.mapping_table.combos:
             self.mapping_table.combos[0].setFocus()
@@ -397,7 +399,9 @@ class SheetImportDialog(QDialog):
         counts = checked.summary()
         self.status_filter.blockSignals(True)
         self.status_filter.clear()
-        self.status_filter.addItem(tr("All rows ({count})", count=len(checked.rows)), None)
+        self.status_filter.addItem(
+            tr("All rows ({count})", count=formats.number(len(checked.rows))), None
+        )
         for status in ORDER:
             if counts.get(status.value):
                 text = f"{status_label(status)} ({formats.number(counts[status.value])})"

@@ -157,6 +157,12 @@ class ResultTable(QTableWidget):
                     item.setBackground(AMBER)
                 self.setItem(line, column, item)
         fit_columns(self, stretch=COL_REASON)
+        # Measured on the first rows only (all refused, as they come first): wide enough for
+        # every status the filter or scrolling may bring.
+        metrics = self.fontMetrics()
+        present = {r.status for r in self.rows}
+        widest = max((metrics.horizontalAdvance(status_label(s)) for s in present), default=0)
+        self.setColumnWidth(COL_STATUS, max(self.columnWidth(COL_STATUS), widest + 16))
 
     def show_only(self, status: RowStatus | None) -> None:
         for line, result in enumerate(self.rows):

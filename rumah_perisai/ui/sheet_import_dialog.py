@@ -280,7 +280,9 @@ class SheetImportDialog(QDialog):
     def _show_mapping_state(self) -> None:
         """Required fields no column fills, in red; "Check" waits until there are none."""
         if self.opened is None:
-            self.missing.clear()
+            self.missing.hide()
+            self.sheet_label.hide()
+            self.sheet_combo.hide()
             self.check_button.setEnabled(False)
             return
         missing = self.mapping_table.mapping().missing()

@@ -49,6 +49,7 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.sheet_import import (
+    STATUS_ORDER,
     Checked,
     Imported,
     Mapping,
@@ -62,6 +63,7 @@ from rumah_perisai.services.sheet_import import (
     remember_mapping,
     remembered_mapping,
     sheet_names,
+    status_label,
 )
 from rumah_perisai.services.volunteers import Actor
 from rumah_perisai.ui.file_dialogs import remember_folder, save_path, start_folder
@@ -69,11 +71,9 @@ from rumah_perisai.ui.look import ERROR_STYLE, GOOD_STYLE
 from rumah_perisai.ui.operations import run_op, run_op_in_background
 from rumah_perisai.ui.sheet_import_mapping import MappingTable
 from rumah_perisai.ui.sheet_import_result import (
-    ORDER,
     DuplicatesPart,
     ResultTable,
     imported_text,
-    status_label,
     summary_text,
 )
 
@@ -92,23 +92,11 @@ class Opened:
 
 
 def open_file(path: Path, chosen: str | None = None) -> Opened:
-    """The sheet ``chosen``, else the first with rows (a workbook often starts with an empty or
-    a title sheet); a file none of whose sheets can be read gives the first sheet's refusal."""
-    names = sheet_names(path)
-    if chosen is not None or len(names) < 2:
-        return Opened(path, names, read_sheet(path, chosen or (names[0] if names else None)))
-    first: UserError | None = None
-    for name in names:
-        try:
-            sheet = read_sheet(path, name)
-        except UserError as error:
-            first = first or error
-            continue
-        if sheet.rows:
-            return Opened(path, names, sheet)
-    if first is not None:
-        raise first
-    return Opened(path, names, read_sheet(path, names[0]))
+    """The sheet ``chosen``, else the first with data (the service's choice: a workbook often
+    starts with a title sheet); its sheets' names for the choice of another."""
+    sheet = read_sheet(path, chosen)
+    names = sheet_names(path) if sheet.kind == "xlsx" else []
+    return Opened(path, names, sheet)
 
 
 class SheetImportDialog(QDialog):
@@ -404,7 +392,7 @@ class SheetImportDialog(QDialog):
         self.status_filter.addItem(
             tr("All rows ({count})", count=formats.number(len(checked.rows))), None
         )
-        for status in ORDER:
+        for status in STATUS_ORDER:
             if counts.get(status.value):
                 text = f"{status_label(status)} ({formats.number(counts[status.value])})"
                 self.status_filter.addItem(text, status.value)
@@ -481,8 +469,12 @@ class SheetImportDialog(QDialog):
         )
         if path is None:
             return
+        # The save dialog asked before replacing a file there.
         done = run_op(
-            self, lambda: write_result(path, checked), boxed=False, failure=self._import_refused
+            self,
+            lambda: write_result(path, checked, replace=True),
+            boxed=False,
+            failure=self._import_refused,
         )
         if done:
             self.import_message.setStyleSheet(GOOD_STYLE)

@@ -128,7 +128,9 @@ class MappingTable(QTableWidget):
             title = self.horizontalHeaderItem(column)
             texts.append(title.text() if title is not None else "")
             text = max(texts, key=metrics.horizontalAdvance)
-            width = max(widest_label, min(260, metrics.horizontalAdvance(text) + 24))
+            # The field chosen is read whole ("Desa (nama atau kode)"), its arrow beside it.
+            chosen = metrics.horizontalAdvance(self.combos[column].currentText()) + 40
+            width = max(widest_label, chosen, min(260, metrics.horizontalAdvance(text) + 24))
             self.setColumnWidth(column, width)
         line = metrics.height() + 8
         self.setRowHeight(0, max(line, widest_combo_height(self.combos)))

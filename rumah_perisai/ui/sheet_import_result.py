@@ -27,33 +27,17 @@ from PySide6.QtWidgets import (
 
 from rumah_perisai import formats
 from rumah_perisai.i18n import tr
-from rumah_perisai.services.sheet_import import Checked, Imported, RowResult, RowStatus
+from rumah_perisai.services.sheet_import import (
+    Checked,
+    Imported,
+    RowResult,
+    RowStatus,
+    status_label,
+)
 from rumah_perisai.ui.keyboard_help import fit_columns
 from rumah_perisai.ui.look import AMBER, RED, RED_TEXT
 
-# What needs the coordinator first: refused rows to fix, duplicates to decide.
-ORDER = (
-    RowStatus.REFUSED,
-    RowStatus.POSSIBLE_DUPLICATE,
-    RowStatus.NEW,
-    RowStatus.UPDATE,
-    RowStatus.UNCHANGED,
-)
 COL_ROW, COL_NAME, COL_STATUS, COL_REASON = range(4)
-
-
-def status_label(status: RowStatus) -> str:
-    return {
-        RowStatus.NEW: tr("New: will be registered"),
-        RowStatus.UPDATE: tr("Already here: will be updated"),
-        RowStatus.POSSIBLE_DUPLICATE: tr("Possible duplicate"),
-        RowStatus.REFUSED: tr("Refused"),
-        RowStatus.UNCHANGED: tr("Already here, unchanged"),
-    }[status]
-
-
-def ordered(rows: tuple[RowResult, ...]) -> list[RowResult]:
-    return sorted(rows, key=lambda r: (ORDER.index(r.status), r.row))
 
 
 def summary_text(checked: Checked) -> str:
@@ -77,30 +61,16 @@ def summary_text(checked: Checked) -> str:
 
 
 def imported_text(imported: Imported) -> str:
-    """What the import did, a sentence per kind, then the service's own notes."""
-    if imported.registered == 0 and imported.updated == 0:
-        lines = [tr("Nothing changed: every row of this file is already here or was not imported.")]
-    else:
-        lines = [
+    """What the import did: the service's notes (registered and updated, their status today,
+    that no receipts were made up), then what was left out, a line each."""
+    lines = list(imported.notes)
+    if imported.not_imported:
+        lines.append(
             tr(
-                "{count} participants registered ({promotion} of them with the promotion).",
-                count=formats.number(imported.registered),
-                promotion=formats.number(imported.with_promotion),
+                "{count} rows not imported (refused, or possible duplicates not chosen).",
+                count=formats.number(imported.not_imported),
             )
-        ]
-        if imported.updated:
-            lines.append(
-                tr(
-                    "{count} participants already here completed.",
-                    count=formats.number(imported.updated),
-                )
-            )
-    lines.append(
-        tr(
-            "{count} rows not imported (refused, or possible duplicates not chosen).",
-            count=formats.number(imported.not_imported),
         )
-    )
     if imported.unchanged:
         lines.append(
             tr(
@@ -108,15 +78,7 @@ def imported_text(imported: Imported) -> str:
                 count=formats.number(imported.unchanged),
             )
         )
-    if imported.not_yet_covered:
-        # Why (no receipts were invented) is the service's note, which follows.
-        lines.append(
-            tr(
-                "{count} participants are not yet covered until someone pays.",
-                count=formats.number(imported.not_yet_covered),
-            )
-        )
-    return "\n".join(f"• {line}" for line in [*lines, *imported.notes])
+    return "\n".join(f"• {line}" for line in lines)
 
 
 class ResultTable(QTableWidget):
@@ -139,7 +101,7 @@ class ResultTable(QTableWidget):
 
     def show_rows(self, checked: Checked) -> None:
         self.retranslate()
-        self.rows = ordered(checked.rows)
+        self.rows = checked.ordered()
         self.setRowCount(len(self.rows))
         for line, result in enumerate(self.rows):
             texts = (str(result.row), result.name, status_label(result.status), result.reason)
@@ -247,7 +209,5 @@ __all__ = [
     "DuplicatesPart",
     "ResultTable",
     "imported_text",
-    "ordered",
-    "status_label",
     "summary_text",
 ]

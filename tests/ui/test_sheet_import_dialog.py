@@ -35,7 +35,8 @@ from tests.ui.window_audit import audit
 
 SHOTS = os.environ.get("RP_SHOTS")
 BORN = date(1990, 3, 12)
-HEADERS = ["No", "NIK", "Nama Lengkap", "Kapan lahir", "L/P", "Desa", "Catatan"]
+HEADERS = ["No", "NIK", "Nama Lengkap", "Kapan lahir", "L/P", "Desa", "Catatan", "Tgl Daftar"]
+LISTED = date(2020, 6, 1)  # registered on paper before the campaign: no promotion
 
 
 def _shot(widget: QWidget, name: str) -> None:
@@ -46,7 +47,7 @@ def _shot(widget: QWidget, name: str) -> None:
 
 
 def _person(no: int, born: date, sex: str, serial: int, name: str, note: str = "") -> list[Any]:
-    return [no, make_nik(born, sex, serial), name, born, sex, "Sampiran", note]
+    return [no, make_nik(born, sex, serial), name, born, sex, "Sampiran", note, LISTED]
 
 
 def _people() -> list[list[Any]]:
@@ -55,7 +56,7 @@ def _people() -> list[list[Any]]:
     return [
         _person(1, date(1985, 7, 1), "L", 11, "Ahmad Fauzi"),
         _person(2, date(1992, 1, 20), "P", 12, "Nur Aisyah"),
-        [3, "3209141234", "Budi Santoso", date(1980, 5, 5), "L", "Sampiran", "NIK kurang"],
+        [3, "3209141234", "Budi Santoso", date(1980, 5, 5), "L", "Sampiran", "NIK kurang", LISTED],
         _person(4, BORN, "P", 13, "Siti Aminah", "pindahan"),
         _person(5, date(1978, 11, 2), "L", 14, "Dedi Kurniawan"),
     ]
@@ -154,7 +155,7 @@ def test_a_coordinator_corrects_the_columns_checks_decides_a_duplicate_and_impor
     assert (first.row, first.name, dialog.result_table.item(0, 2).text()) == (
         4,
         "Budi Santoso",
-        "Ditolak",
+        "ditolak",
     )  # refused first; row 4 of the sheet (1 is the headers)
     dialog.status_filter.setCurrentIndex(dialog.status_filter.findData("refused"))
     assert [r.name for r in dialog.result_table.shown_rows()] == ["Budi Santoso"]
@@ -199,8 +200,9 @@ def test_a_coordinator_corrects_the_columns_checks_decides_a_duplicate_and_impor
     ] == [True, True, True, True, False]
     assert len({p.import_ref for p in stored if p.import_ref}) == 1
     done = dialog.done_text.text()
-    assert "4 peserta didaftarkan" in done
-    assert "belum terlindungi" in done
+    assert "4 didaftarkan, 0 dilengkapi" in done
+    assert "4 di antaranya berstatus “Belum terlindungi” hari ini" in done  # no receipts
+    assert "Tidak ada kuitansi yang dibuat" in done and "1 baris tidak diimpor" in done
 
 
 def test_the_columns_chosen_are_remembered_for_the_next_file_with_the_same_headers(
@@ -231,7 +233,7 @@ def test_a_file_that_is_no_spreadsheet_is_one_line_and_nothing_else_happens(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "daftar.xlsx"
-    path.write_bytes(b"this is a letter, not a workbook\n" * 20)
+    path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n")  # a PDF renamed
     dialog = _dialog(qtbot, app, coordinator)
     _choose(qtbot, dialog, path, monkeypatch)
     _shot(dialog, "0-refused-file")

@@ -203,6 +203,17 @@ def test_a_coordinator_corrects_the_columns_checks_decides_a_duplicate_and_impor
     assert "4 didaftarkan, 0 dilengkapi" in done
     assert "4 di antaranya berstatus “Belum terlindungi” hari ini" in done  # no receipts
     assert "Tidak ada kuitansi yang dibuat" in done and "1 baris tidak diimpor" in done
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+
+    # The same file again: the columns as chosen last time, nothing to import, and it says so.
+    again = _dialog(qtbot, app, coordinator)
+    again.setProperty("no_shots", True)
+    _choose(qtbot, again, path, monkeypatch)
+    assert "seperti terakhir kali" in again.file_message.text()
+    qtbot.mouseClick(again.check_button, Qt.MouseButton.LeftButton)
+    assert "4 sudah ada dan tidak berubah" in again.summary.text()
+    assert not again.import_button.isEnabled()
+    assert again.import_message.text() == "Tidak ada yang perlu diimpor dari berkas ini."
 
 
 def test_the_columns_chosen_are_remembered_for_the_next_file_with_the_same_headers(

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -319,19 +318,17 @@ class SheetImportDialog(QDialog):
         layout.addWidget(self.result_table, 1)
         self.duplicates_title = QLabel(
             tr(
-                "Possible duplicates are not imported unless you decide that the row is "
-                "another person:"
+                "Possible &duplicates are not imported unless you decide that the row is "
+                "another person (Space ticks the box, then type why):"
             )
         )
         self.duplicates_title.setWordWrap(True)
         layout.addWidget(self.duplicates_title)
         self.duplicates = DuplicatesPart()
         self.duplicates.changed.connect(self._show_import_state)
-        self.duplicates_scroll = QScrollArea()
-        self.duplicates_scroll.setWidgetResizable(True)
-        self.duplicates_scroll.setWidget(self.duplicates)
-        self.duplicates_scroll.setMaximumHeight(130)
-        layout.addWidget(self.duplicates_scroll)
+        self.duplicates.setMaximumHeight(140)
+        self.duplicates_title.setBuddy(self.duplicates)
+        layout.addWidget(self.duplicates)
         self.consent = QCheckBox(tr("The people in this file have signed the consent on &paper"))
         self.consent.setObjectName("consent")
         self.consent.toggled.connect(self._show_import_state)
@@ -401,7 +398,7 @@ class SheetImportDialog(QDialog):
         possible = [r for r in checked.rows if r.status is RowStatus.POSSIBLE_DUPLICATE]
         self.duplicates.show_rows(sorted(possible, key=lambda r: r.row))
         self.duplicates_title.setVisible(bool(possible))
-        self.duplicates_scroll.setVisible(bool(possible))
+        self.duplicates.setVisible(bool(possible))
         self.consent.setChecked(False)  # once per file: a new check asks again
         self.import_message.clear()
         self.pages.setCurrentIndex(PAGE_CHECKED)

@@ -152,7 +152,7 @@ def test_a_coordinator_corrects_the_columns_checks_decides_a_duplicate_and_impor
     assert "5 baris diperiksa: 3 akan didaftarkan" in summary
     assert "1 mungkin ganda" in summary and "1 ditolak" in summary
     first = dialog.result_table.rows[0]
-    assert (first.row, first.name, dialog.result_table.item(0, 2).text()) == (
+    assert (first.row, first.name, dialog.result_table.text(0, 2)) == (
         4,
         "Budi Santoso",
         "ditolak",
@@ -176,13 +176,22 @@ def test_a_coordinator_corrects_the_columns_checks_decides_a_duplicate_and_impor
 
     # The namesake: not imported unless ticked, and a tick wants its reason.
     assert dialog.import_button.text() == "&Impor 3 peserta"
-    anyway = dialog.duplicates.boxes[5]
-    qtbot.mouseClick(anyway, Qt.MouseButton.LeftButton)
+    duplicates = dialog.duplicates
+    assert duplicates.rows == [5]
+    duplicates.setFocus()  # Alt+D; the box of the first one is the current cell
+    qtbot.keyClick(duplicates, Qt.Key.Key_Space)
     assert "baris 5" in dialog.import_message.text()
     dialog.consent.setFocus()
     qtbot.keyClick(dialog.consent, Qt.Key.Key_Space)
     assert not dialog.import_button.isEnabled()
-    qtbot.keyClicks(dialog.duplicates.reasons[5], "Lain orang: ibu kandungnya bernama sama")
+    duplicates.setFocus()
+    qtbot.keyClick(duplicates, Qt.Key.Key_Right)  # to "why another person"
+    qtbot.keyClick(duplicates, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert editor is not None and editor is not duplicates
+    qtbot.keyClicks(editor, "Lain orang: ibu kandungnya bernama sama")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(duplicates.decisions()))  # the cell takes the text after
     assert dialog.import_button.text() == "&Impor 4 peserta"
     assert dialog.import_button.isEnabled()
     _shot(dialog, "4-duplicate-decided")

@@ -172,6 +172,7 @@ class Maker:
     def __init__(self, demo: Demo, today: date, rng: random.Random, pool: list[Row]) -> None:
         self.demo, self.today, self.rng = demo, today, rng
         self.pool = pool  # fresh good people, taken from the end
+        self.taken = demo.niks | {row["nik"] for row in pool}
         self.serial = 9000  # NIK serials of possible duplicates: never a demo one
 
     def fresh(self) -> Row:
@@ -257,7 +258,7 @@ class Maker:
         while True:
             self.serial += 1
             nik = make_nik(village.parent_code, person.birth_date, person.sex, self.serial)
-            if nik not in self.demo.niks:
+            if nik not in self.taken:
                 break
         row.update(nik=nik, name=person.name, birth_date=person.birth_date, sex=person.sex)
         validate_nik(nik, person.birth_date, person.sex, today=self.today)

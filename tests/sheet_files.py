@@ -157,8 +157,8 @@ def good_rows(
     mobile phone as ``08...``, a registration date in the two years before ``today``.
 
     Birth dates differ from row to row (so no two rows are one person by name and birth date);
-    NIK serials start at ``first_serial``, far above the demo's, so they do not meet a demo NIK
-    of the same day by chance. ``n`` at most about 15,000 (distinct birth dates).
+    NIK serials run from ``first_serial`` (1-9999) to 9999, far above the demo's, so they do not
+    meet a demo NIK of the same day by chance. ``n`` at most about 15,000 (distinct birth dates).
     """
     rng = random.Random(seed)
     today = today or date.today()
@@ -166,6 +166,8 @@ def good_rows(
     youngest = _years_before(today, 18) - timedelta(days=1)
     span = (youngest - _years_before(today, 60)).days  # so everyone is 18 to 60 today
     offsets = rng.sample(range(span), n)
+    # Four digits, never 0000; birth dates differ, so NIKs differ whatever the serial.
+    serials = [first_serial + index % (10_000 - first_serial) for index in range(n)]
     rows = []
     for index, offset in enumerate(offsets):
         sex = rng.choice("LP")
@@ -176,7 +178,7 @@ def good_rows(
         rows.append(
             {
                 "no": index + 1,
-                "nik": make_nik(village.parent_code, birth_date, sex, first_serial + index % 2000),
+                "nik": make_nik(village.parent_code, birth_date, sex, serials[index]),
                 "name": name,
                 "birth_place": rng.choice(("Cirebon", "Indramayu", "Kuningan", "Majalengka")),
                 "birth_date": birth_date,

@@ -175,3 +175,17 @@ def test_dates_kept_as_dates_stay_dates(tmp_path: Path) -> None:
     path = xlsx(tmp_path / "tgl.xlsx", [HEADERS, [*ROWS[0][:2], date(1980, 3, 12), *ROWS[0][3:]]])
     cell = read_sheet(path).rows[0].cells[2]
     assert cell.date() == date(1980, 3, 12)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("protected.xlsx", "kata sandi"),  # really encrypted (msoffcrypto-tool; see the README)
+        ("legacy.xls", "Excel lama"),  # written by xlwt
+        ("pdf-renamed.xlsx", "bukan berkas spreadsheet"),
+        ("zip-not-workbook.xlsx", "bukan berkas spreadsheet"),
+    ],
+)
+def test_the_real_files_a_post_may_pick_each_get_their_line(name: str, expected: str) -> None:
+    path = Path(__file__).parents[1] / "data" / "sheets" / name
+    assert expected in refusal(path)

@@ -70,15 +70,23 @@ def next_number(session: Session, scope: str, name: str) -> int:
     One upsert: a counter's first use by two writers at once must not fail on PostgreSQL (an
     UPDATE that finds no row, then two INSERTs); the second waits for the first and continues.
     """
+    return next_numbers(session, scope, name, 1)
+
+
+def next_numbers(session: Session, scope: str, name: str, count: int) -> int:
+    """The first of the next ``count`` gapless numbers of counter ``(scope, name)``, taken in one
+    statement (an import of thousands of registrations numbers them at once)."""
+    if count < 1:
+        raise ValueError("count must be positive")
     connection = session.connection()  # Core statements: no identity map, no autoflush
     dialect = connection.dialect.name
     upsert_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    first_use = upsert_insert(Counter).values(scope=scope, name=name, value=1)
+    first_use = upsert_insert(Counter).values(scope=scope, name=name, value=count)
     statement = first_use.on_conflict_do_update(
         index_elements=[Counter.scope, Counter.name],
-        set_={"value": Counter.value + 1},
+        set_={"value": Counter.value + count},
     ).returning(Counter.value)
-    return int(connection.execute(statement).scalar_one())
+    return int(connection.execute(statement).scalar_one()) - count + 1
 
 
 def newest_local_record(session: Session) -> datetime | None:

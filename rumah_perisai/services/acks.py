@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -339,6 +340,27 @@ def possibly_elsewhere(session: Session, nik: str) -> bool:
         return False
     prefix = duplicate_prefix(json.loads(stored.value_json), nik)
     return session.get(DuplicateHash, prefix) is not None
+
+
+def elsewhere_of(session: Session, niks: Iterable[str]) -> set[str]:
+    """Of ``niks``, those the branch's list says may be registered at another post: for a
+    whole list at once (``possibly_elsewhere`` asks for one), a few lookups of 500 prefixes."""
+    stored = session.get(Setting, DUPLICATE_SALT_SETTING)
+    if stored is None:
+        return set()
+    salt = json.loads(stored.value_json)
+    by_prefix: dict[str, list[str]] = {}
+    for nik in set(niks):
+        by_prefix.setdefault(duplicate_prefix(salt, nik), []).append(nik)
+    prefixes = sorted(by_prefix)
+    found: set[str] = set()
+    for start in range(0, len(prefixes), 500):
+        chunk = prefixes[start : start + 500]
+        for prefix in session.scalars(
+            select(DuplicateHash.prefix).where(DuplicateHash.prefix.in_(chunk))
+        ):
+            found.update(by_prefix[prefix])
+    return found
 
 
 @dataclass(frozen=True)

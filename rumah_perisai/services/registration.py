@@ -19,6 +19,7 @@ reason (stored, and flagged in the batch).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from rumah_perisai import areas
 from rumah_perisai.db.models import CoverPeriod, Participant, Post, ReceiptMonth
 from rumah_perisai.db.status import store_summary
-from rumah_perisai.db.uow import Database, next_number, operation_time
+from rumah_perisai.db.uow import Database, next_number, next_numbers, operation_time
 from rumah_perisai.domain.coverage import (
     CoverHistory,
     Standing,
@@ -426,43 +427,75 @@ def add_participant(
     registered_on: date,
     *,
     registered_by_id: int | None,
-    import_ref: str | None = None,
 ) -> Participant:
     """Store a checked registration: its number, its record and the promotion's cover (if the
-    promotion of ``registered_on`` gives one). Shared by the form and the spreadsheet import
-    (``import_ref``: the checked file's reference), so both store a registration alike."""
-    now = operation_time(session)
-    number = next_number(session, post.code, "registration")
-    promotion = promotion_cover(registered_on)
-    participant = Participant(
-        post_id=post.id,
-        post_code=post.code,
-        number=number,
-        registration_no=f"{post.code}-{number:06d}",
-        **record_values(form),
-        consent_at=now,
-        registered_on=registered_on,
-        registered_at=now,
-        registered_by_id=registered_by_id,
-        nik_override_reason=form.nik_override_reason.strip() or None,
-        duplicate_override_reason=form.duplicate_reason.strip() or None,
-        standing=Standing.MEMBER.value,
-        membership_start=registered_on,
-        rejoin_count=0,
-        promotion_code=promotion.campaign_code if promotion else None,
-        import_ref=import_ref,
+    promotion of ``registered_on`` gives one)."""
+    (participant,) = add_participants(
+        session, post, [NewRegistration(form, registered_on, registered_by_id)]
     )
-    # A new membership: only the promotion (if any) covers it yet; stored before the first
-    # flush so the record is created whole (one audit entry, not a create and an update).
-    history = CoverHistory(
-        Standing.MEMBER, registered_on, promotion.end if promotion else None, frozenset()
-    )
-    store_summary(participant, summarize(history))
-    session.add(participant)
-    session.flush()
-    if promotion is not None:
-        _add_cover(session, post, participant, promotion)
     return participant
+
+
+@dataclass(frozen=True)
+class NewRegistration:
+    """A checked registration to store (``add_participants``)."""
+
+    form: RegistrationForm
+    registered_on: date
+    registered_by_id: int | None
+    import_ref: str | None = None  # brought in from a spreadsheet (issue 20)
+
+
+def add_participants(
+    session: Session, post: Post, new: Sequence[NewRegistration]
+) -> list[Participant]:
+    """Store checked registrations as the form does, numbered in their order: the form stores
+    one, a spreadsheet import thousands — numbered in one statement and written in one flush
+    each for the records and their promotion cover, audited alike by the unit of work."""
+    if not new:
+        return []
+    now = operation_time(session)
+    first = next_numbers(session, post.code, "registration", len(new))
+    people: list[Participant] = []
+    promotions: list[PromotionCover | None] = []
+    for offset, item in enumerate(new):
+        number = first + offset
+        promotion = promotion_cover(item.registered_on)
+        participant = Participant(
+            post_id=post.id,
+            post_code=post.code,
+            number=number,
+            registration_no=f"{post.code}-{number:06d}",
+            **record_values(item.form),
+            consent_at=now,
+            registered_on=item.registered_on,
+            registered_at=now,
+            registered_by_id=item.registered_by_id,
+            nik_override_reason=item.form.nik_override_reason.strip() or None,
+            duplicate_override_reason=item.form.duplicate_reason.strip() or None,
+            standing=Standing.MEMBER.value,
+            membership_start=item.registered_on,
+            rejoin_count=0,
+            promotion_code=promotion.campaign_code if promotion else None,
+            import_ref=item.import_ref,
+        )
+        # A new membership: only the promotion (if any) covers it yet; stored before the first
+        # flush so the record is created whole (one audit entry, not a create and an update).
+        history = CoverHistory(
+            Standing.MEMBER, item.registered_on, promotion.end if promotion else None, frozenset()
+        )
+        store_summary(participant, summarize(history))
+        session.add(participant)
+        people.append(participant)
+        promotions.append(promotion)
+    session.flush()
+    covered = [(p, promotion) for p, promotion in zip(people, promotions, strict=True) if promotion]
+    if covered:
+        number = next_numbers(session, post.code, "cover_period", len(covered))
+        for offset, (participant, promotion) in enumerate(covered):
+            session.add(_cover(post, participant, promotion, number + offset))
+        session.flush()
+    return people
 
 
 def add_cover_period(
@@ -494,12 +527,14 @@ def add_cover_period(
     )
 
 
-def _add_cover(
-    session: Session, post: Post, participant: Participant, promotion: PromotionCover
-) -> None:
-    add_cover_period(
-        session, post, participant, "promotion", promotion.start, promotion.end,
-        tuple(promotion.programmes), campaign_code=promotion.campaign_code,
+def _cover(
+    post: Post, participant: Participant, promotion: PromotionCover, number: int
+) -> CoverPeriod:
+    return CoverPeriod(
+        post_id=post.id, post_code=post.code, number=number, participant_id=participant.id,
+        kind="promotion", start_date=promotion.start, end_date=promotion.end,
+        programmes=" ".join(promotion.programmes), campaign_code=promotion.campaign_code,
+        receipt_id=None,
     )  # fmt: skip
 
 

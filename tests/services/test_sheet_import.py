@@ -269,7 +269,7 @@ def test_only_a_coordinator_imports_and_only_with_consent_confirmed(
 def test_a_cancelled_import_keeps_nothing(
     app: App, post: PostSummary, coordinator: Actor, tmp_path: Path
 ) -> None:
-    rows = [row(n, f"Orang {n}", date(1980, 1 + n // 28, 1 + n % 28)) for n in range(1, 61)]
+    rows = [row(n, f"Orang {n}", date(1980, 1 + n // 28, 1 + n % 28)) for n in range(1, 301)]
     result = checked(app, workbook(tmp_path / "a.xlsx", rows))
 
     class StopHalfway:

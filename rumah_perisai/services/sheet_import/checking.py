@@ -41,6 +41,7 @@ from rumah_perisai.domain.personal_data import keyed_nik
 from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
+from rumah_perisai.services.acks import elsewhere_of
 from rumah_perisai.services.registration import (
     ERASED_CANDIDATE,
     FIELD_MESSAGES,
@@ -48,7 +49,6 @@ from rumah_perisai.services.registration import (
     RegistrationForm,
     check_form,
     normalize_phone,
-    possibly_registered_elsewhere,
     record_values,
 )
 from rumah_perisai.services.sheet_import import values
@@ -114,6 +114,7 @@ class Plan:
     registered_by_id: int | None = None
     participant_id: int | None = None
     fill: tuple[tuple[str, Any], ...] = ()
+    elsewhere: bool = False  # the branch's list flags the NIK: recorded as the form does
 
 
 @dataclass(frozen=True)
@@ -410,13 +411,15 @@ def decide(
     newcomers: dict[date, list[tuple[str, int]]] = {}
     births = {r.form.birth_date for r in read if r.form and r.form.birth_date and not r.problems}
     here = _same_birth(session, post.id, births)
-    erased = _erased(session, post.id, erased_key, [r.form.nik for r in read if r.form])
+    niks = [r.form.nik for r in read if r.form and re.fullmatch(r"[0-9]{16}", r.form.nik)]
+    erased = _erased(session, post.id, erased_key, niks)
+    elsewhere = elsewhere_of(session, niks)
     for index, row in enumerate(read):
         if index % 250 == 0:
             progress.step(
                 len(read) + len(read) // 2 + index // 2, total, tr("Looking for duplicates")
             )
-        result, plan = _decide_row(row, ctx, session, existing, seen_nik, newcomers, here, erased)
+        result, plan = _decide_row(row, ctx, elsewhere, existing, seen_nik, newcomers, here, erased)
         results.append(result)
         if plan is not None:
             plans[row.number] = plan
@@ -490,12 +493,13 @@ def _erased(session: Session, post_id: int, key: bytes | None, niks: list[str]) 
     keyed = {keyed_nik(key, nik): nik for nik in set(niks) if re.fullmatch(r"[0-9]{16}", nik)}
     found: dict[str, str] = {}
     for chunk in _chunks(sorted(keyed)):
-        for regno, value in session.execute(
-            select(Participant.registration_no, Participant.nik_keyed).where(
-                Participant.post_id == post_id, Participant.nik_keyed.in_(chunk)
+        # By the keyed NIK's own index: with the post's too, the planner would walk the post.
+        for regno, value, post in session.execute(
+            select(Participant.registration_no, Participant.nik_keyed, Participant.post_id).where(
+                Participant.nik_keyed.in_(chunk)
             )
         ):
-            if value is not None:
+            if value is not None and post == post_id:
                 found[keyed[value]] = regno
     return found
 
@@ -503,7 +507,7 @@ def _erased(session: Session, post_id: int, key: bytes | None, niks: list[str]) 
 def _decide_row(
     row: _Row,
     ctx: _Context,
-    session: Session,
+    elsewhere: set[str],
     existing: dict[str, Participant],
     seen_nik: dict[str, int],
     newcomers: dict[date, list[tuple[str, int]]],
@@ -549,9 +553,9 @@ def _decide_row(
                 name=row.volunteer[:40],
             )
         )
-    if possibly_registered_elsewhere(session, nik):
+    if nik in elsewhere:
         notes.append(tr("the branch's list: possibly registered at another post"))
-    plan = Plan(row.number, form, row.registered_on, volunteer_id)
+    plan = Plan(row.number, form, row.registered_on, volunteer_id, elsewhere=nik in elsewhere)
     if candidates:
         reason = tr("possibly the same person as {who}", who="; ".join(candidates[:3]))
         return result(RowStatus.POSSIBLE_DUPLICATE, "; ".join([reason, *notes])), plan

@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import Participant, Post
+from rumah_perisai.db.models import Participant
 from rumah_perisai.db.uow import Database, operation_time
 from rumah_perisai.domain.coverage import CoverHistory, Standing, Status, status_label, status_on
 from rumah_perisai.domain.timezones import local_date
@@ -28,8 +28,8 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.registration import (
-    add_participant,
-    possibly_registered_elsewhere,
+    NewRegistration,
+    add_participants,
     with_elsewhere_note,
 )
 from rumah_perisai.services.sheet_import.checking import (
@@ -44,6 +44,7 @@ from rumah_perisai.tasks import Progress, SilentProgress
 
 log = logging.getLogger(__name__)
 
+_CHUNK = 250  # registrations stored at a time: the progress bar moves, a cancel is heard
 IMPORT_REASON = "Impor dari spreadsheet {ref} (persetujuan di kertas dikonfirmasi koordinator)"
 
 
@@ -106,22 +107,23 @@ def import_checked(
                 or (r.status is RowStatus.POSSIBLE_DUPLICATE and r.row in decided_dupes)
             )
         ]
-        registered = updated = 0
-        statuses: Counter[Status] = Counter()
         today = local_date(operation_time(session), post.timezone)
-        for index, plan in enumerate(todo):
-            if index % 20 == 0:
-                progress.step(len(todo) + index * 2, len(todo) * 3, tr("Importing"))
-            if plan.form is None:
-                _fill(session, plan)
-                updated += 1
-                continue
-            if plan.row in decided_dupes:
-                plan = with_reason(plan, decided_dupes[plan.row])
-            person = _register(session, post, plan, actor, fresh.ref)
-            registered += 1
-            statuses[_status(person, today)] += 1
+        fills = [plan for plan in todo if plan.form is None]
+        for plan in fills:
+            _fill(session, plan)
+        new = [
+            _registration(with_reason(p, decided_dupes[p.row]) if p.row in decided_dupes else p,
+                          actor, fresh.ref)
+            for p in todo
+            if p.form is not None
+        ]  # fmt: skip
+        statuses: Counter[Status] = Counter()
+        for start in range(0, len(new), _CHUNK):
+            progress.step(len(todo) + start * 2, len(todo) * 3, tr("Importing"))
+            people = add_participants(session, post, new[start : start + _CHUNK])
+            statuses.update(_status(person, today) for person in people)
         progress.step(len(todo) * 3, len(todo) * 3, tr("Saving"))
+        registered, updated = len(new), len(fills)
     summary = fresh.summary()
     skipped_dupes = sum(
         1
@@ -161,15 +163,13 @@ def _status(person: Participant, today: date) -> Status:
     return status_on(history, today)
 
 
-def _register(session: Session, post: Post, plan: Plan, actor: Actor, ref: str) -> Participant:
+def _registration(plan: Plan, actor: Actor, ref: str) -> NewRegistration:
     assert plan.form is not None and plan.registered_on is not None
     form = plan.form
-    if possibly_registered_elsewhere(session, form.nik):  # warned, imported anyway: recorded
+    if plan.elsewhere:  # warned, imported anyway: recorded as the form records it
         form = replace(form, duplicate_reason=with_elsewhere_note(form.duplicate_reason))
     by = plan.registered_by_id if plan.registered_by_id is not None else actor.volunteer_id
-    return add_participant(
-        session, post, form, plan.registered_on, registered_by_id=by, import_ref=ref
-    )
+    return NewRegistration(form, plan.registered_on, by, import_ref=ref)
 
 
 def _fill(session: Session, plan: Plan) -> None:

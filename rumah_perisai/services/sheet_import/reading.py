@@ -36,7 +36,10 @@ _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)"')
 # A formula cell with no saved result (``<c><f>…</f></c>``: written by a program, never opened
 # in Excel): read as empty, and said so once for the file.
-_UNSAVED_FORMULA = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*</(?:\w+:)?c>")
+_UNSAVED_FORMULA = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?"
+    rb"\s*</(?:\w+:)?c>"
+)
 
 
 @dataclass(frozen=True, slots=True)

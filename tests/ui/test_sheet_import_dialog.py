@@ -359,3 +359,29 @@ def test_each_step_fits_the_laptop_in_indonesian_with_alt_letters(
     dialog.back_to_columns()
     combos = re.compile(r"field field\d+ has no label buddy")
     assert [p for p in audit(dialog) if not combos.fullmatch(p)] == []
+
+
+def test_a_csv_from_excel_shows_its_columns_without_a_sheet_to_choose(
+    qtbot: QtBot,
+    app: App,
+    post: PostSummary,
+    coordinator: Actor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Semicolons and the Windows code page, as Excel in Indonesia saves a CSV."""
+    lines = ["NIK;Nama;Tgl Lahir;JK;Desa"]
+    born = date(1985, 7, 1)
+    lines.append(f"{make_nik(born, 'L', 21)};Ahmad Fauzi;01-07-1985;L;Sampiran")
+    lines.append(f"{make_nik(born, 'P', 22)};Neneng Sulastri;41-07-1985;P;Sampiran")
+    path = tmp_path / "daftar.csv"
+    path.write_bytes("\r\n".join(lines).encode("cp1252"))
+    dialog = _dialog(qtbot, app, coordinator)
+    dialog.setProperty("no_shots", True)
+    _choose(qtbot, dialog, path, monkeypatch)
+    assert not dialog.sheet_combo.isVisible()
+    assert dialog.mapping_table.mapping().missing() == []  # every required column guessed
+    assert "2 baris" in dialog.file_message.text()
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    assert "1 akan didaftarkan" in dialog.summary.text()
+    assert "1 ditolak" in dialog.summary.text()  # 41-07-1985 is no date

@@ -266,6 +266,7 @@ class SheetImportDialog(QDialog):
 
     def _show_mapping_state(self) -> None:
         """Required fields no column fills, in red; "Check" waits until there are none."""
+        self.mapping_hint.setVisible(self.opened is not None)
         if self.opened is None:
             self.missing.hide()
             self.sheet_label.hide()

@@ -258,7 +258,7 @@ def test_a_file_that_is_no_spreadsheet_is_one_line_and_nothing_else_happens(
     _choose(qtbot, dialog, path, monkeypatch)
     _shot(dialog, "0-refused-file")
     message = dialog.file_message.text()
-    assert message and "\n" not in message
+    assert "bukan berkas spreadsheet" in message and "\n" not in message
     assert dialog.mapping_table.columnCount() == 0
     assert not dialog.check_button.isEnabled()
     assert dialog.pages.currentIndex() != PAGE_CHECKED

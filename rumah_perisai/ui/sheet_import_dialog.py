@@ -170,7 +170,7 @@ class SheetImportDialog(QDialog):
         self.mapping_table.mapping_changed.connect(self._show_mapping_state)
         layout.addWidget(self.mapping_table, 1)
         buttons = QHBoxLayout()
-        close = QPushButton(tr("&Close"))
+        close = self.close_columns = QPushButton(tr("&Close"))
         close.setObjectName("close")
         close.setAutoDefault(False)
         close.clicked.connect(self.reject)
@@ -255,8 +255,17 @@ class SheetImportDialog(QDialog):
         self.file_message.setStyleSheet("")
         self.file_message.setText(" ".join([*lines, *sheet.notes]))
         self._show_mapping_state()
+        self._tab_order()
         if self.mapping_table.combos:
             self.mapping_table.combos[0].setFocus()
+
+    def _tab_order(self) -> None:
+        """The file, its sheet, the columns left to right, then the buttons (the combo boxes,
+        made with each file, would otherwise come last)."""
+        chain = [self.file, self.choose_button, self.sheet_combo, *self.mapping_table.combos]
+        for before, after in zip(chain, [*chain[1:], self.close_columns], strict=True):
+            QWidget.setTabOrder(before, after)
+        QWidget.setTabOrder(self.close_columns, self.check_button)
 
     def _sheet_chosen(self, index: int) -> None:
         if self.opened is not None and 0 <= index < len(self.opened.names):

@@ -337,6 +337,12 @@ def test_a_typed_path_and_enter_read_the_file_and_check_nothing_yet(
     qtbot.keyClick(dialog.file, Qt.Key.Key_Return)
     assert dialog.mapping_table.columnCount() == len(HEADERS)
     assert dialog.pages.currentIndex() != PAGE_CHECKED  # Enter read the file; Check is apart
+    # Tab walks the columns' boxes left to right, then Close and Check.
+    combos = dialog.mapping_table.combos
+    assert QApplication.focusWidget() is combos[0]
+    for expected in [*combos[1:], dialog.close_columns, dialog.check_button]:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is expected
     assert _participants(app) == []
 
 

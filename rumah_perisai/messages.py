@@ -700,4 +700,17 @@ MESSAGES: dict[str, str] = {
     "request_missing": N_("There is no request number {number} at this post."),
     # --- issue 19 (lead): after the review ---
     "card_membership_ended": N_("{name}'s membership ended at their request: no card is made."),
+    # --- issue 20: branch ---
+    "members_file_empty": N_("{path} is empty; nothing was changed."),
+    "members_file_protected": N_(
+        "{path} is protected by a password, or is an old Excel file (.xls); nothing was changed. "
+        "Open it in Excel and save it as .xlsx without a password."
+    ),
+    "members_file_no_columns": N_(
+        "The first sheet of {path} has no header row with the columns NIK and KPJ; nothing was "
+        "changed."
+    ),
+    "members_file_no_rows": N_(
+        "{path} has the columns NIK and KPJ but no rows under them; nothing was changed."
+    ),
 }

@@ -33,7 +33,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -198,7 +198,7 @@ def members_import(
             raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
     salt = keys_or_salt if isinstance(keys_or_salt, str) else duplicate_salt(keys_or_salt)
     result = MembersImport(file_ref=hashlib.sha256(data).hexdigest()[:16])
-    members = _usable(_read_rows(data, path), result)
+    members = _read_members(data, path, result)
     if not members:
         return result  # nothing to store: no operation, no audit entry
     with db.unit_of_work(actor.label) as session:
@@ -369,8 +369,9 @@ class _Columns:
     birth_date: int | None
 
 
-def _read_rows(data: bytes, path: Path) -> list[_Read]:
-    """The non-blank rows under the header of the first sheet, as read (not yet checked)."""
+def _read_members(data: bytes, path: Path, result: MembersImport) -> list[_Member]:
+    """The usable rows under the header of the first sheet; the others' reasons go into
+    ``result``. Read as a stream: a list of a million rows never holds its cells twice."""
     if not data:
         raise UserError("members_file_empty", path=str(path))
     if data.startswith(CFB_MAGIC):
@@ -389,7 +390,7 @@ def _read_rows(data: bytes, path: Path) -> list[_Read]:
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # some writers state a wrong size; read what is there
         try:
-            rows = _rows_of(sheet.iter_rows(values_only=True), path)
+            members = _usable(_rows_of(sheet.iter_rows(values_only=True), path), result)
         except UserError:
             raise
         except Exception as error:  # a damaged sheet inside a good zip
@@ -397,14 +398,14 @@ def _read_rows(data: bytes, path: Path) -> list[_Read]:
             raise UserError("kpj_file_not_spreadsheet", path=str(path)) from error
     finally:
         book.close()
-    if not rows:
+    if not members and not result.invalid:
         raise UserError("members_file_no_rows", path=str(path))
-    return rows
+    return members
 
 
-def _rows_of(cells: Iterable[Sequence[Any]], path: Path) -> list[_Read]:
+def _rows_of(cells: Iterable[Sequence[Any]], path: Path) -> Iterator[_Read]:
+    """The non-blank rows under the header, as read (not yet checked)."""
     columns: _Columns | None = None
-    rows: list[_Read] = []
     for number, values in enumerate(cells, start=1):
         if columns is None:
             if number > HEADER_SEARCH_ROWS:
@@ -414,12 +415,9 @@ def _rows_of(cells: Iterable[Sequence[Any]], path: Path) -> list[_Read]:
         nik, kpj = _at(values, columns.nik), _at(values, columns.kpj)
         if _blank(nik) and _blank(kpj):
             continue  # blank (formatted or not) rows, wherever they are
-        rows.append(
-            _Read(number, nik, kpj, _at(values, columns.name), _at(values, columns.birth_date))
-        )
+        yield _Read(number, nik, kpj, _at(values, columns.name), _at(values, columns.birth_date))
     if columns is None:
         raise UserError("members_file_no_columns", path=str(path))
-    return rows
 
 
 def _at(values: Sequence[Any], index: int | None) -> Any:
@@ -477,7 +475,7 @@ def _ranks(words: list[str]) -> list[tuple[str, int]]:
 # --- checking the rows ---------------------------------------------------------------------------
 
 
-def _usable(rows: list[_Read], result: MembersImport) -> list[_Member]:
+def _usable(rows: Iterable[_Read], result: MembersImport) -> list[_Member]:
     """The rows that can be listed, in the file's order; the others' reasons go into
     ``result``. A NIK or KPJ listed twice in the file: the later row is refused."""
     members: list[_Member] = []

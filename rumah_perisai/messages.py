@@ -700,6 +700,51 @@ MESSAGES: dict[str, str] = {
     "request_missing": N_("There is no request number {number} at this post."),
     # --- issue 19 (lead): after the review ---
     "card_membership_ended": N_("{name}'s membership ended at their request: no card is made."),
+    # --- issue 20 (lead): lists posts already keep ---
+    "sheet_too_big": N_(
+        "{path} is {size}; a list of participants is at most {limit}. Split it into smaller "
+        "files; nothing was imported."
+    ),
+    "sheet_too_many_rows": N_(
+        "{path} has more than {limit} rows; split it into smaller files. Nothing was imported."
+    ),
+    "sheet_empty": N_("{path} is empty; nothing was imported."),
+    "sheet_password": N_(
+        "{path} is protected with a password: open it in Excel, remove the password (File → "
+        "Info → Protect Workbook), save it and try again. Nothing was imported."
+    ),
+    "sheet_old_excel": N_(
+        "{path} is an old Excel file (.xls): open it in Excel or LibreOffice and save it as "
+        ".xlsx, then try again. Nothing was imported."
+    ),
+    "sheet_opendocument": N_(
+        "{path} is a LibreOffice spreadsheet (.ods): save it as .xlsx and try again. Nothing "
+        "was imported."
+    ),
+    "sheet_not_a_list": N_(
+        "{path} is not a spreadsheet (XLSX) or CSV file that can be read; nothing was imported."
+    ),
+    "sheet_no_rows": N_(
+        "{path} has no rows of participants under its header; nothing was imported."
+    ),
+    "sheet_unknown": N_("There is no sheet {sheet}; the workbook has: {names}."),
+    "import_columns_missing": N_(
+        "No column of the list is chosen for: {fields}. Choose them and check again; nothing "
+        "was imported."
+    ),
+    "import_column_twice": N_("Two columns are chosen for: {fields}. Choose one each."),
+    "import_consent_needed": N_(
+        "Confirm first that the people on this list signed their consent on paper; nothing "
+        "was imported."
+    ),
+    "import_duplicate_reason_needed": N_(
+        "Give the reason for each possible duplicate to be registered anyway; nothing was imported."
+    ),
+    "mapping_not_json": N_(
+        '{path} is not a mapping: write JSON such as {{"No KTP": "nik", "Nama": "name"}}.'
+    ),
+    "mapping_bad_field": N_("{field} is not a field; the fields are: {fields}."),
+    "mapping_bad_column": N_("The list has no column {column}."),
     # --- issue 20: branch ---
     "members_file_empty": N_("{path} is empty; nothing was changed."),
     "members_file_protected": N_(

@@ -115,6 +115,9 @@ EXAMPLES: dict[str, Callable[[Path], list[str]]] = {
     "participant erase": lambda w: ["participant", "erase", "DEMO3209-000001",
                                     "--made-on", "2026-11-27", "--how", "in_person"],
     "participant requests": lambda w: ["participant", "requests"],
+    # A list kept before this program (issue 20); its way through: tests/test_cli_import.py.
+    "import participants": lambda w: ["import", "participants", str(w / "daftar.xlsx"),
+                                      "--dry-run"],
 }  # fmt: skip
 WRITES_A_BATCH = sorted(name for name in EXAMPLES if name.startswith("batch"))
 
@@ -128,7 +131,7 @@ def test_the_coordinator_only_commands_are_the_windows() -> None:
     assert coordinator_commands() == {
         "backup", "batch export", "update install", "receipts reenter", "participant report",
         "access list", "participant request", "participant withdraw", "participant erase",
-        "participant requests",
+        "participant requests", "import participants",
     }  # fmt: skip
     assert {name.removesuffix(" --again") for name in EXAMPLES} == coordinator_commands()
 

@@ -20,7 +20,7 @@ from tests.test_cli_coordinator import _leaves
 COORDINATOR = ["--coordinator", "Euis Komalasari"]
 GROUPS = {
     "card", "receipts", "keys", "batch", "branch", "settings", "update", "accounts", "cash",
-    "incentives", "participant", "access",
+    "incentives", "participant", "access", "import",
 }  # fmt: skip
 PIN = "1357\n"
 
@@ -64,6 +64,22 @@ def _secrets(rows: list[tuple[str, ...]]) -> set[str]:
             digits = re.sub(r"[^0-9]", "", phone)
             found |= {phone, digits, "62" + digits.removeprefix("0")}
     return {text for text in found if len(text) >= 3}
+
+
+def _participant_list(
+    path: Path, people: list[tuple[str, str, str, str | None, str | None]]
+) -> Path:
+    """A list as a post kept it: the people here (some with a phone to fill), one bad row."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["NIK", "Nama", "Tgl Lahir", "L/P", "Desa", "No HP"])
+    for _regno, nik, name, phone, _heir in people[:5]:
+        sheet.append([nik, name, "", "L", "", phone or "0812 3456 7890"])
+    sheet.append([people[0][1][:15], people[0][2], "1-1-1990", "L", "Desa Entah", "12"])
+    book.save(path)
+    return path
 
 
 def _in(text: str, secret: str) -> bool:
@@ -207,6 +223,13 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*p, "init", "--post-code", "RP1", "--post-name", someone[2], "--kabupaten", "32.09"])
     command([*p, "areas", "desa", someone[2]])
     command([*p, "settings", "language"])
+    # issue 20: a list naming participants, in a file named after one, checked and imported
+    sheet_file = _participant_list(tmp_path / f"{someone[2]}.xlsx", people)
+    command([*p, "import", "participants", str(sheet_file), "--dry-run", "--json", *COORDINATOR],
+            PIN)  # fmt: skip
+    result_file = str(tmp_path / f"{someone[1]}-hasil.xlsx")
+    command([*p, "import", "participants", str(sheet_file), "--consent-confirmed",
+             "--result", result_file, *COORDINATOR], PIN)  # fmt: skip
     # issue 16: a participant's name as an account to reset (refused: no such coordinator)
     command([*p, "accounts", "reset-pin", someone[2]], f"{vault.new_recovery_code()}\n570264\n")
     # issue 19: who looked, asked with a participant's name as the volunteer (refused: unknown)

@@ -40,6 +40,7 @@ from rumah_perisai.cli import (
     cards,
     demo,
     documents,
+    import_sheet,
     keys,
     participant,
     post,
@@ -81,6 +82,7 @@ GROUPS = (
     demo,
     cards,
     participant,
+    import_sheet,
     access,
     receipts,
     documents,
@@ -234,7 +236,7 @@ def _command_name(args: argparse.Namespace) -> str:
     for name in ("card_command", "receipts_command", "keys_command", "batch_command",
                  "branch_command", "update_command", "accounts_command", "cash_command",
                  "incentives_command", "participant_command",
-                 "access_command",
+                 "access_command", "import_command",
                  "setting"):  # fmt: skip
         if getattr(args, name, None) is not None:
             parts.append(getattr(args, name))

@@ -4,7 +4,8 @@ What the database gives the pure rules (``rumah_perisai.domain.incentives``):
 
 * **New participants** of a volunteer in a month: registrations the volunteer made
   (``registered_by_id``) with ``registered_on`` in the month that still stand (not withdrawn, not
-  rejected). A rejoin keeps its original registration date, so it is never new in the month it
+  rejected), and were not brought in from a list kept before this program (``import_ref``,
+  issue 20). A rejoin keeps its original registration date, so it is never new in the month it
   rejoined (DOMAIN.md, "Rejoining"). "NIK never registered before" is checked at this post only:
   a post holds one registration per NIK, so each new registration has a new NIK here; the
   branch-wide check (the NIK registered at another post, or BPU before) comes with the branch
@@ -102,6 +103,9 @@ def _gather(
             *who,
             p.registered_on >= start,
             p.registered_on <= end,
+            # Brought in from a list kept before (issue 20): registered long ago, by whoever
+            # the list names, never a volunteer's new participant of any month.
+            p.import_ref.is_(None),
             # A person who withdrew consent after the month still counts in it: a statement of
             # a month that has ended never changes (docs/personal-data.md, "from then on").
             or_(

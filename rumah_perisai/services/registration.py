@@ -409,47 +409,60 @@ def register(
             form = replace(form, duplicate_reason="")
         if possibly_registered_elsewhere(session, nik):  # warned, registered anyway: recorded
             form = replace(form, duplicate_reason=with_elsewhere_note(form.duplicate_reason))
-        participant = _new_participant(session, post, form, actor, registered_on)
-        promotion = promotion_cover(registered_on)
-        # A new membership: only the promotion (if any) covers it yet; stored before the first
-        # flush so the record is created whole (one audit entry, not a create and an update).
-        history = CoverHistory(
-            Standing.MEMBER, registered_on, promotion.end if promotion else None, frozenset()
+        participant = add_participant(
+            session, post, form, registered_on, registered_by_id=actor.volunteer_id
         )
-        store_summary(participant, summarize(history))
-        session.add(participant)
-        session.flush()
-        if promotion is not None:
-            _add_cover(session, post, participant, promotion)
+        promotion = promotion_cover(registered_on)
         dues = monthly_dues(form.income, programmes(form.with_jht), first_dues_month(registered_on))
         return Registered(
             participant.id, participant.registration_no, participant.name, promotion, dues
         )
 
 
-def _new_participant(
-    session: Session, post: Post, form: RegistrationForm, actor: Actor, registered_on: date
+def add_participant(
+    session: Session,
+    post: Post,
+    form: RegistrationForm,
+    registered_on: date,
+    *,
+    registered_by_id: int | None,
+    import_ref: str | None = None,
 ) -> Participant:
+    """Store a checked registration: its number, its record and the promotion's cover (if the
+    promotion of ``registered_on`` gives one). Shared by the form and the spreadsheet import
+    (``import_ref``: the checked file's reference), so both store a registration alike."""
     now = operation_time(session)
     number = next_number(session, post.code, "registration")
     promotion = promotion_cover(registered_on)
-    return Participant(
+    participant = Participant(
         post_id=post.id,
         post_code=post.code,
         number=number,
         registration_no=f"{post.code}-{number:06d}",
-        **_record_values(form),
+        **record_values(form),
         consent_at=now,
         registered_on=registered_on,
         registered_at=now,
-        registered_by_id=actor.volunteer_id,
+        registered_by_id=registered_by_id,
         nik_override_reason=form.nik_override_reason.strip() or None,
         duplicate_override_reason=form.duplicate_reason.strip() or None,
         standing=Standing.MEMBER.value,
         membership_start=registered_on,
         rejoin_count=0,
         promotion_code=promotion.campaign_code if promotion else None,
+        import_ref=import_ref,
     )
+    # A new membership: only the promotion (if any) covers it yet; stored before the first
+    # flush so the record is created whole (one audit entry, not a create and an update).
+    history = CoverHistory(
+        Standing.MEMBER, registered_on, promotion.end if promotion else None, frozenset()
+    )
+    store_summary(participant, summarize(history))
+    session.add(participant)
+    session.flush()
+    if promotion is not None:
+        _add_cover(session, post, participant, promotion)
+    return participant
 
 
 def add_cover_period(
@@ -605,7 +618,7 @@ def correct(
             if candidates and not duplicate_reason.strip():
                 raise PossibleDuplicates(candidates)
         elsewhere = nik != participant.nik and possibly_registered_elsewhere(session, nik)
-        tidy = _record_values(after)
+        tidy = record_values(after)
         changed = [name for name, value in tidy.items() if getattr(participant, name) != value]
         session.info["reason"] = reason.strip() or None
         for name in changed:
@@ -623,7 +636,7 @@ def correct(
         return changed
 
 
-def _record_values(form: RegistrationForm) -> dict[str, Any]:
+def record_values(form: RegistrationForm) -> dict[str, Any]:
     """The stored form of what the form holds (tidied; phone normalised; RT/RW zero-padded)."""
     return {
         "nik": normalize_nik(form.nik),
@@ -683,5 +696,5 @@ def load_form(db: Database, participant_id: int) -> RegistrationForm:
 
 def changed_fields(before: RegistrationForm, after: RegistrationForm) -> dict[str, object]:
     """What a correction changes, as ``correct`` takes it (only the correctable fields)."""
-    old, new = _record_values(before), _record_values(after)
+    old, new = record_values(before), record_values(after)
     return {name: getattr(after, name) for name in CORRECTABLE if old[name] != new[name]}

@@ -77,9 +77,11 @@ def make_sheet(rows: int) -> Path:
     sheet.append(["Daftar peserta BPJS Ketenagakerjaan — Kantor Cabang Cirebon"])
     sheet.append(["No", "NIK", "Nama Lengkap", "Tgl Lahir", "No. KPJ"])
     for number in range(1, rows + 1):
-        born = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 45))
-        # Province, kabupaten, kecamatan, birth day and month and year, serial: each unique.
-        nik = f"3209{1 + number // 10_000:02d}{born:%d%m%y}{number % 10_000:04d}"
+        # Kecamatan and serial repeat every 990,000 rows; the birth year's parity tells those
+        # blocks apart, so every NIK is unique and valid (up to 1,980,000 rows).
+        block, rest = divmod(number, 990_000)
+        born = date(1960 + 2 * rng.randrange(20) + block, 1, 1) + timedelta(rng.randrange(365))
+        nik = f"3209{1 + rest // 10_000:02d}{born:%d%m%y}{rest % 10_000:04d}"
         sheet.append([number, nik, f"Peserta {number}", born, f"{26_000_000_000 + number:011d}"])
     book.save(path)
     print(f"spreadsheet: {rows:,} rows, {path.stat().st_size / 1e6:.1f} MB", flush=True)

@@ -745,4 +745,17 @@ MESSAGES: dict[str, str] = {
     ),
     "mapping_bad_field": N_("{field} is not a field; the fields are: {fields}."),
     "mapping_bad_column": N_("The list has no column {column}."),
+    # --- issue 20: branch ---
+    "members_file_empty": N_("{path} is empty; nothing was changed."),
+    "members_file_protected": N_(
+        "{path} is protected by a password, or is an old Excel file (.xls); nothing was changed. "
+        "Open it in Excel and save it as .xlsx without a password."
+    ),
+    "members_file_no_columns": N_(
+        "The first sheet of {path} has no header row with the columns NIK and KPJ; nothing was "
+        "changed."
+    ),
+    "members_file_no_rows": N_(
+        "{path} has the columns NIK and KPJ but no rows under them; nothing was changed."
+    ),
 }

@@ -81,6 +81,7 @@ def golden_ack() -> Ack:
         ],
         as_of=4711,
         requests_done=["RP3209A-REQ1"],
+        bpjs_known=["RP3209A-000001"],
     )
 
 
@@ -110,6 +111,21 @@ def test_an_older_ack_without_the_requests_list_reads_as_none() -> None:
     signed = dict(content, signature=b64(_branch_signing().sign(canonical_json(content))))
     older = json.dumps(signed, sort_keys=True).encode()
     assert read_ack(older, branch, "older.ack.json").requests_done == []
+
+
+def test_an_older_ack_without_bpjs_known_reads_as_none() -> None:
+    """``bpjs_known`` came with issue 20 without raising the version: an acknowledgement of a
+    branch before it still reads, naming no registration known to BPJS."""
+    import json
+
+    from rumah_perisai.exchange.canonical import b64, canonical_json
+
+    branch = read_branch_key_file((KEYS / "golden-branch-key.json").read_bytes())
+    content = golden_ack().content()
+    content.pop("bpjs_known")
+    signed = dict(content, signature=b64(_branch_signing().sign(canonical_json(content))))
+    older = json.dumps(signed, sort_keys=True).encode()
+    assert read_ack(older, branch, "older.ack.json").bpjs_known == []
 
 
 def test_a_changed_golden_ack_or_another_branchs_key_is_refused() -> None:

@@ -121,3 +121,49 @@ def test_a_suspended_post_and_a_damaged_ack_are_refused_in_one_line(tmp_path: Pa
     ack.write_bytes(ack.read_bytes().replace(b'"seq": 1', b'"seq": 2'))
     code, out, err = run("--data-dir", str(post_dir), "batch", "import-ack", str(ack))
     assert (code, out) == (1, "") and "bukan tanda terima" in err
+
+
+def test_bpjs_member_list_from_the_command_line(tmp_path: Path) -> None:
+    """``branch members-import``: a summary and each row not used on stdout (or the counts and
+    rows as JSON); a file of which no row can be used, or no spreadsheet, is exit 1 with one
+    line on stderr."""
+    from openpyxl import Workbook
+
+    branch_dir = tmp_path / "branch"
+    code, _out, err = run("--data-dir", str(branch_dir), "branch", "init")
+    assert code == 0, err
+
+    def workbook(name: str, rows: list[list[object]]) -> str:
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(tmp_path / name)
+        return str(tmp_path / name)
+
+    listed = workbook("bpjs.xlsx", [
+        ["NIK", "Nama", "Tanggal Lahir", "KPJ"],
+        ["3209145708900003", "Siti Rahayu", "17-08-1990", "26010000001"],
+        ["3209145708900011", "Nur Aini", None, "26010000002"],
+        ["3209145708900011", "Nur Aini", None, "26010000002"],
+        ["12345", "Salah", None, "26010000003"],
+    ])  # fmt: skip
+    members = ("--data-dir", str(branch_dir), "branch", "members-import")
+    code, out, err = run(*members, listed)
+    assert (code, err) == (0, "")
+    summary, *rows = out.splitlines()
+    assert "2 ditambahkan" in summary and "2 baris tidak dapat dipakai" in summary
+    assert rows[0].startswith("Baris 4:") and "dua kali" in rows[0]
+    assert rows[1].startswith("Baris 5:") and "12345" in rows[1]
+
+    code, out, err = run(*members, listed, "--json")
+    assert (code, err) == (0, "")
+    result = json.loads(out)  # stdout holds the JSON alone
+    assert (result["added"], result["unchanged"], result["invalid"]) == (0, 2, 2)
+    assert [r["row"] for r in result["rows"]] == [4, 5]
+
+    code, out, err = run(*members, workbook("salah.xlsx", [["NIK", "KPJ"], ["1", "2"]]), "--json")
+    assert code == 1 and json.loads(out)["invalid"] == 1 and len(err.splitlines()) == 1
+    not_a_sheet = tmp_path / "bpjs.csv"
+    not_a_sheet.write_text("NIK;KPJ\n3209145708900003;26010000001\n")
+    code, out, err = run(*members, str(not_a_sheet))
+    assert (code, out) == (1, "") and len(err.splitlines()) == 1 and "bpjs.csv" in err

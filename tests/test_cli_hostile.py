@@ -419,6 +419,9 @@ CASES: dict[str, Case] = {
     "branch kpj-import of a 3 GB file": Case(
         lambda w: ["--data-dir", w.branch, "branch", "kpj-import", w.file("huge.json")]
     ),
+    "branch members-import of a 3 GB file": Case(
+        lambda w: ["--data-dir", w.branch, "branch", "members-import", w.file("huge.json")]
+    ),
     "keys set-branch of a folder": Case(
         lambda w: ["--data-dir", w.post, "keys", "set-branch", str(w.files)]
     ),

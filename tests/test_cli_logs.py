@@ -199,6 +199,18 @@ def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.Mo
     command([*b, "branch", "suspend-post", "DEMO3209", "--reason", f"{someone[2]} minta"])
     command([*b, "branch", "resume-post", "DEMO3209"])
     command([*b, "branch", "kpj-import", str(named)])  # refused: not a spreadsheet
+    # issue 20: BPJS's member list, named after a person and holding people's NIKs and names
+    from openpyxl import Workbook
+
+    listed = Workbook()
+    listed.active.append(["NIK", "Nama", "KPJ"])
+    for n, row in enumerate(people[:3]):
+        listed.active.append([row[1], row[2], f"2601000000{n}"])
+    listed.active.append([people[3][1], people[3][2], "26"])  # a row refused, quoting nothing
+    members = tmp_path / f"{people[0][2]}.xlsx"
+    listed.save(members)
+    assert command([*b, "branch", "members-import", str(members)])[0] == 0
+    command([*b, "branch", "members-import", str(named), "--json"])  # refused: not a spreadsheet
     command([*b, "branch", "export", "--out", str(tmp_path / "bpjs.xlsx")])
     yesterday = (date.today() - timedelta(days=1)).isoformat()  # never in the post's future
     lost = str(tmp_path / "laptop-hilang.xlsx")

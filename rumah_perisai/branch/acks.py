@@ -88,6 +88,7 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         pending = pending_for(session, post_id)
         done = requests_done(session, post_id)
         erased = erased_of(session, post.code)
+        known = _bpjs_known(session, post_id, row.change_no or 0)
         as_of = session.scalar(
             select(Counter.value).where(Counter.scope == CHANGE_COUNTER[0],
                                         Counter.name == CHANGE_COUNTER[1])
@@ -112,6 +113,7 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         as_of=int(as_of or 0),
         requests_done=done,
         erased=erased,
+        bpjs_known=known,
     )
 
 
@@ -133,17 +135,38 @@ def _erased(nik: object) -> bool:
 
 
 def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list[str]:
-    """The prefixes of the other posts' registrations imported in (after, upto]: all of them
-    the first time a post hears from the branch."""
+    """The prefixes of the other posts' registrations imported in (after, upto], and of the
+    people BPJS's member list brought in then (issue 20: registered before any post existed):
+    all of them the first time a post hears from the branch."""
     rows = session.execute(
         text(
-            "SELECT DISTINCT nik_prefix FROM participants WHERE post_id <> :post"
+            "SELECT nik_prefix FROM participants WHERE post_id <> :post"
             " AND standing <> 'rejected' AND change_no > :after AND change_no <= :upto"
-            " AND nik_prefix IS NOT NULL ORDER BY 1"
+            " AND nik_prefix IS NOT NULL"
+            " UNION SELECT nik_prefix FROM bpjs_members"
+            " WHERE change_no > :after AND change_no <= :upto AND nik_prefix IS NOT NULL"
+            " ORDER BY 1"
         ),
         {"post": post_id, "after": after, "upto": upto},
     ).scalars()
     return list(rows.all())  # fetchall: a first acknowledgement can list a hundred thousand
+
+
+def _bpjs_known(session: Session, post_id: int, change_no: int) -> list[str]:
+    """The post's registrations new in the batch imported as ``change_no`` whose NIK is on
+    BPJS's list and which hold its KPJ (``members.attach_listed_kpj``): the ACK's
+    ``bpjs_known``."""
+    if not change_no:
+        return []
+    rows = session.execute(
+        text(
+            "SELECT p.registration_no FROM participants p JOIN bpjs_members m"
+            " ON m.nik = p.nik AND m.kpj = p.kpj WHERE p.post_id = :post"
+            " AND p.first_change = :change AND p.standing <> 'rejected' ORDER BY 1"
+        ),
+        {"post": post_id, "change": change_no},
+    ).scalars()
+    return list(rows.all())
 
 
 def write_ack(

@@ -34,6 +34,7 @@ from rumah_perisai.branch.checks import (
 from rumah_perisai.branch.conflicts import reject_duplicates, rejoin_erased
 from rumah_perisai.branch.folder import branch_keys
 from rumah_perisai.branch.locks import begin_import
+from rumah_perisai.branch.members import attach_listed_kpj
 from rumah_perisai.branch.requests import apply_requests, erasure_key, keep_keyed_niks
 from rumah_perisai.branch.upsert import (
     IMPORT_ORDER,
@@ -385,6 +386,8 @@ def _import_in(
     applied = apply_requests(session, post, change_no, key, name)
     rejected = reject_duplicates(session, post, sealed.seq, change_no)
     rejoin_erased(session, post, change_no, key)
+    # Someone on BPJS's own list registered again at a post: not rejected, given their KPJ.
+    attach_listed_kpj(session, post, change_no)
     now = operation_time(session)
     held_row = session.scalars(
         select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)

@@ -121,7 +121,7 @@ class KpjImport:
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
+class KpjRow:
     row: int
     nik: str | None  # None: not a NIK (``raw_nik`` is what the cell said)
     kpj: str | None  # None: not a KPJ number
@@ -157,14 +157,24 @@ def kpj_import(db: Database, path: Path, actor: Actor, *, data: bytes | None = N
     reason = f"KPJ numbers from {path.name}"[:200]
     with db.unit_of_work(actor.label) as session:
         change_no = begin_operation(session)  # first: no other writer changes a KPJ meanwhile
-        connection = session.connection()
-        pairs = sorted({(r.nik, r.kpj) for r in rows if r.nik and r.kpj})
-        _temporary_table(connection, "kpj_file", "nik VARCHAR(16), kpj VARCHAR(11)", pairs)
-        by_nik, holders = _lookups(connection)
-        given = _decide(rows, by_nik, holders, result)
-        _store(session, connection, given, change_no, reason)
-        connection.exec_driver_sql("DROP TABLE kpj_file")
+        give_kpj(session, change_no, rows, reason, result)
     return result
+
+
+def give_kpj(
+    session: Session, change_no: int, rows: list[KpjRow], reason: str, result: KpjImport
+) -> None:
+    """Store the KPJ numbers of ``rows`` on the participants with their NIKs, inside the
+    caller's operation (``change_no``): never over another number, never one another person
+    holds; what became of each row goes into ``result``. Also used for BPJS's member list
+    (``branch.members``), so both follow the same rules."""
+    connection = session.connection()
+    pairs = sorted({(r.nik, r.kpj) for r in rows if r.nik and r.kpj})
+    temporary_table(connection, "kpj_file", "nik VARCHAR(16), kpj VARCHAR(11)", pairs)
+    by_nik, holders = _lookups(connection)
+    given = _decide(rows, by_nik, holders, result)
+    _store(session, connection, given, change_no, reason)
+    connection.exec_driver_sql("DROP TABLE kpj_file")
 
 
 def _lookups(
@@ -188,7 +198,7 @@ def _lookups(
 
 
 def _decide(
-    rows: list[_Row],
+    rows: list[KpjRow],
     by_nik: dict[str, list[_Person]],
     holders: dict[str, tuple[str, str]],
     result: KpjImport,
@@ -244,7 +254,7 @@ def _store(
     work writes for a changed record."""
     if not given:
         return
-    _temporary_table(
+    temporary_table(
         connection,
         "kpj_given",
         "id INTEGER PRIMARY KEY, kpj VARCHAR(11) NOT NULL",
@@ -274,7 +284,7 @@ def _store(
     )  # fmt: skip
 
 
-def _temporary_table(
+def temporary_table(
     connection: Connection, name: str, columns: str, rows: Sequence[tuple[Any, ...]]
 ) -> None:
     """A temporary table filled with ``rows`` (COPY on PostgreSQL, then analysed: autovacuum
@@ -312,7 +322,7 @@ def _choose(candidates: list[_Person]) -> _Person | str:
     return chosen[0]
 
 
-def _read_kpj_rows(data: bytes, path: Path) -> list[_Row]:
+def _read_kpj_rows(data: bytes, path: Path) -> list[KpjRow]:
     """The NIK and KPJ of every non-blank row under the header, checked but not looked up."""
     from openpyxl import load_workbook
 
@@ -338,9 +348,9 @@ def _read_kpj_rows(data: bytes, path: Path) -> list[_Row]:
         book.close()
 
 
-def _rows_of(cells: Iterable[Sequence[Any]], path: Path) -> list[_Row]:
+def _rows_of(cells: Iterable[Sequence[Any]], path: Path) -> list[KpjRow]:
     columns: tuple[int, int] | None = None
-    rows: list[_Row] = []
+    rows: list[KpjRow] = []
     for number, values in enumerate(cells, start=1):
         if columns is None:
             if number > HEADER_SEARCH_ROWS:
@@ -348,15 +358,15 @@ def _rows_of(cells: Iterable[Sequence[Any]], path: Path) -> list[_Row]:
             columns = _header(values)
             continue
         nik_col, kpj_col = columns
-        raw_nik = _text(values[nik_col] if nik_col < len(values) else None)
-        raw_kpj = _text(values[kpj_col] if kpj_col < len(values) else None)
+        raw_nik = cell_text(values[nik_col] if nik_col < len(values) else None)
+        raw_kpj = cell_text(values[kpj_col] if kpj_col < len(values) else None)
         if not raw_nik and not raw_kpj:
             continue
         rows.append(
-            _Row(
+            KpjRow(
                 number,
-                _digits(raw_nik, NIK_LENGTH),
-                _digits(raw_kpj, KPJ_LENGTH, "-."),
+                exact_digits(raw_nik, NIK_LENGTH),
+                exact_digits(raw_kpj, KPJ_LENGTH, "-."),
                 raw_nik,
                 raw_kpj,
             )  # fmt: skip
@@ -385,7 +395,7 @@ def _header(values: Sequence[Any]) -> tuple[int, int] | None:
     return None
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell as the text a person would read: numbers without ``.0``, no apostrophe."""
     if value is None:
         return ""
@@ -401,7 +411,7 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split()).lstrip("'‘’").strip()
 
 
-def _digits(text: str, length: int, separators: str = "") -> str | None:
+def exact_digits(text: str, length: int, separators: str = "") -> str | None:
     """``text`` as exactly ``length`` ASCII digits (spaces and ``separators`` dropped), or None."""
     cleaned = "".join(text.split())
     for mark in separators:
@@ -574,6 +584,11 @@ __all__ = [
     "InvalidRow",
     "KpjConflict",
     "KpjImport",
+    "KpjRow",
     "branch_export",
+    "cell_text",
+    "exact_digits",
+    "give_kpj",
     "kpj_import",
+    "temporary_table",
 ]

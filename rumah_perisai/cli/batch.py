@@ -116,6 +116,14 @@ def cmd_batch_import_ack(args: argparse.Namespace, ctx: Context) -> int:
         ctx.say(
             tr("Rejected by the branch: {regno} (its cards are no longer valid).", regno=number)
         )
+    if taken.bpjs_known:
+        ctx.say(
+            tr(
+                "{count} registration(s) were already registered with BPJS before; their "
+                "KPJ numbers were attached.",
+                count=taken.bpjs_known,
+            )
+        )
     return EXIT_OK
 
 

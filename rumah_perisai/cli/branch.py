@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rumah_perisai import formats
 from rumah_perisai.cli.common import (
     KEY_FILE_LIMIT,
     SPREADSHEET_LIMIT,
@@ -231,6 +232,51 @@ def cmd_branch_kpj_import(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_branch_members_import(args: argparse.Namespace, ctx: Context) -> int:
+    """Store BPJS's list of people already registered (issue 20); a summary, then each row not
+    stored with its reason — or with ``--json`` the counts and the rows alone on stdout. Exit 1
+    when no row of the file can be used, or the file is unusable (nothing changed)."""
+    from rumah_perisai.app import open_app
+    from rumah_perisai.branch import branch_keys
+    from rumah_perisai.branch.members import members_import
+    from rumah_perisai.services.volunteers import Actor
+
+    path = Path(args.file).expanduser()
+    data = read_input_file(path, SPREADSHEET_LIMIT)
+    _branch_folder(ctx)
+    keys = branch_keys(ctx.folder)
+    with open_app(ctx.folder, ctx.database_url) as app:
+        result = members_import(app.db, keys, path, Actor(label=ctx.actor()), data=data)
+    problems = result.problems()
+    if args.json:
+        ctx.emit_json(
+            result.counts() | {"rows": [{"row": row, "reason": why} for row, why in problems]}
+        )
+    else:
+        ctx.say(
+            tr(
+                "BPJS member list {name}: {added} added, {unchanged} already listed, "
+                "{conflicts} not overwritten, {invalid} unusable rows; KPJ numbers given to "
+                "{attached} participants here.",
+                name=path.name,
+                added=formats.number(result.added),
+                unchanged=formats.number(result.unchanged),
+                conflicts=formats.number(len(result.conflicts)),
+                invalid=formats.number(len(result.invalid)),
+                attached=formats.number(result.kpj_attached),
+            )
+        )
+        for row, why in problems:
+            ctx.say(tr("Row {row}: {reason}", row=row, reason=why))
+    if result.used == 0 and not result.conflicts:
+        print(
+            tr("No row of {name} could be used; nothing was stored.", name=path.name),
+            file=ctx.err,
+        )
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
 def cmd_branch_export(args: argparse.Namespace, ctx: Context) -> int:
     """Write the registrations and dues for BPJS's systems; the file's path alone on stdout."""
     from rumah_perisai.app import open_app
@@ -354,6 +400,13 @@ def register(commands: Commands) -> None:
     )
     branch_kpj.add_argument("file", type=path_text, metavar="FILE.xlsx")
     branch_kpj.set_defaults(handler=cmd_branch_kpj_import)
+    members = branch_commands.add_parser(
+        "members-import",
+        help=tr("store BPJS's list of people already registered (columns NIK and KPJ)"),
+    )
+    members.add_argument("file", type=path_text, metavar="FILE.xlsx")
+    members.add_argument("--json", action="store_true", help=tr("JSON output on stdout"))
+    members.set_defaults(handler=cmd_branch_members_import)
     branch_export = branch_commands.add_parser(
         "export", help=tr("write registrations and dues to a spreadsheet for BPJS's systems")
     )

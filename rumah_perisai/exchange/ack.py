@@ -89,6 +89,10 @@ class Ack:
     # post restored from a backup older than an erasure, on a laptop without its erasure list,
     # erases them again when it takes an ACK in (issue 19). An older ACK has none.
     erased: dict[str, str] = field(default_factory=dict)
+    # The post's registrations new in this batch whose NIK was on BPJS's own member list: not
+    # rejected (a lapsed member may rejoin at a post), they got the listed KPJ, which ``kpj``
+    # carries (issue 20). An older ACK has none.
+    bpjs_known: list[str] = field(default_factory=list)
 
     def content(self) -> dict[str, Any]:
         return {
@@ -125,6 +129,7 @@ class Ack:
             "as_of": self.as_of,
             "requests_done": self.requests_done,
             "erased": self.erased,
+            "bpjs_known": self.bpjs_known,
             "posts": self.posts,
             "duplicates": {
                 "scheme": f"sha256(salt|nik)[:{PREFIX_HEX}]",
@@ -228,6 +233,7 @@ def _parse(content: dict[str, Any]) -> Ack:
         as_of=_count(content.get("as_of", 0)),
         requests_done=[_request_key(key) for key in content.get("requests_done", [])],
         erased=_erased(content.get("erased", {})),
+        bpjs_known=[_registration_no(regno) for regno in content.get("bpjs_known", [])],
     )
 
 
@@ -243,6 +249,13 @@ def _erased(value: object) -> dict[str, str]:
             raise ValueError("not a moment")
         out[regno] = moment
     return out
+
+
+def _registration_no(value: object) -> str:
+    """A registration number: short printable text, nothing else."""
+    if not isinstance(value, str) or not 0 < len(value) <= 24 or not value.isprintable():
+        raise ValueError("not a registration number")
+    return value
 
 
 def _request_key(value: object) -> str:

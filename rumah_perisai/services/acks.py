@@ -62,6 +62,9 @@ class AckTaken:
     posts: int  # other posts' keys known after it
     prefixes: int  # duplicate-warning prefixes added
     requests_done: int = 0  # data requests the branch said, by this ACK, it has applied
+    # Registrations of this batch whose NIK was on BPJS's own member list: the branch did not
+    # reject them, it gave them the listed KPJ (issue 20).
+    bpjs_known: int = 0
 
 
 def take_ack(
@@ -150,7 +153,7 @@ def _take_ack(
         done = _mark_requests_done(session, post, ack)
         session.info["reason"] = f"acknowledgement of batch {ack.seq} from {ack.branch_code}"
         taken = AckTaken(ack.seq, False, rejected_total, newly, kpj, _other_posts(session), added,
-                         done)  # fmt: skip
+                         done, _known_to_bpjs(session, post, ack))  # fmt: skip
         return _Taken(taken, listed, ack.erased)
 
 
@@ -247,6 +250,20 @@ def _store_kpj(session: Session, post: Post, ack: Ack) -> int:
             person.kpj = kpj
             stored += 1
     return stored
+
+
+def _known_to_bpjs(session: Session, post: Post, ack: Ack) -> int:
+    """How many of the ACK's ``bpjs_known`` are this post's registrations (their KPJ numbers
+    came with ``kpj``)."""
+    if not ack.bpjs_known:
+        return 0
+    return len(
+        session.scalars(
+            select(Participant.id).where(
+                Participant.post_id == post.id, Participant.registration_no.in_(ack.bpjs_known)
+            )
+        ).all()
+    )
 
 
 def _store_posts(session: Session, post: Post, ack: Ack) -> None:

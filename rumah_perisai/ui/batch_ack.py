@@ -175,6 +175,14 @@ class AckPart(BatchesPart):
         else:
             lines.append(tr("No registration rejected."))
         lines.append(tr("KPJ numbers stored: {count}.", count=formats.number(taken.kpj_numbers)))
+        if taken.bpjs_known:
+            lines.append(
+                tr(
+                    "{count} registration(s) were already registered with BPJS before; their "
+                    "KPJ numbers were attached.",
+                    count=formats.number(taken.bpjs_known),
+                )
+            )
         self.report.setText("\n".join(lines))
         self.report.setStyleSheet(WARNING_STYLE if taken.newly_rejected else GOOD_STYLE)
 

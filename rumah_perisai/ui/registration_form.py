@@ -256,7 +256,9 @@ class RegistrationDialog(QDialog):
         self.duplicate_box.hide()
 
         # The branch's list: possibly registered at another post. Said, never blocking.
-        self.elsewhere = QLabel(tr("Possibly registered at another post — ask the branch."))
+        self.elsewhere = QLabel(
+            tr("Possibly registered at another post or with BPJS already — ask the branch.")
+        )
         self.elsewhere.setObjectName("elsewhere")
         self.elsewhere.setWordWrap(True)
         self.elsewhere.setStyleSheet(ELSEWHERE_STYLE)

@@ -203,6 +203,43 @@ def test_take_in_the_acknowledgement_from_the_stick(
     )
 
 
+def test_a_person_on_bpjss_list_is_said_and_gets_the_kpj(
+    qtbot: QtBot, app: App, coordinator: Actor, branch: App, here: PostSide, choose: Chooser,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """Issue 20: the branch holds BPJS's own member list; the post registers a lapsed member on
+    it. The acknowledgement's summary says so in plain Indonesian and the KPJ is stored."""
+    import os
+
+    from openpyxl import Workbook
+
+    from rumah_perisai.branch import branch_keys
+    from rumah_perisai.branch.members import members_import
+
+    listed = Workbook()
+    listed.active.append(["NIK", "KPJ"])
+    listed.active.append([FIRST_NIK, "26010000001"])
+    listed.save(tmp_path / "bpjs.xlsx")
+    members_import(branch.db, branch_keys(branch.folder), tmp_path / "bpjs.xlsx", CLI)
+    mine = here.register()
+    here.register()
+    ack = _ack_path(branch, here.export().path)
+
+    dialog = _open_page(qtbot, app, coordinator)
+    choose.files.append(str(ack))
+    qtbot.mouseClick(dialog.ack_button, Qt.MouseButton.LeftButton)
+
+    report = dialog.report.text()
+    assert tr("No registration rejected.") in report
+    assert "1 pendaftaran sudah terdaftar di BPJS sebelumnya; nomor KPJ-nya dipasang." in report
+    with app.db.reading() as session:
+        person = session.get(Participant, mine)
+        assert person is not None and (person.kpj, person.standing) == ("26010000001", "member")
+    if shots := os.environ.get("RP_SHOTS"):  # pictures only when asked for
+        qtbot.wait(100)  # the layout gives the longer report its lines first
+        dialog.grab().save(str(Path(shots) / "ack-bpjs-known.png"))
+
+
 def test_an_acknowledgement_on_the_stick_is_offered_after_writing_and_on_opening(
     qtbot: QtBot, app: App, coordinator: Actor, branch: App, here: PostSide, choose: Chooser,
     clock: FakeClock,

@@ -554,7 +554,9 @@ def _decide_row(
             )
         )
     if nik in elsewhere:
-        notes.append(tr("the branch's list: possibly registered at another post"))
+        notes.append(
+            tr("the branch's list: possibly registered at another post or with BPJS already")
+        )
     plan = Plan(row.number, form, row.registered_on, volunteer_id, elsewhere=nik in elsewhere)
     if candidates:
         reason = tr("possibly the same person as {who}", who="; ".join(candidates[:3]))

@@ -34,7 +34,7 @@ from rumah_perisai.tasks import Cancelled
 
 HEADERS = ["No", "NIK", "Nama Lengkap", "Tempat Lahir", "Tgl Lahir", "L/P", "Alamat", "Desa",
            "No HP", "Pekerjaan", "Petugas", "Tgl Daftar"]  # fmt: skip
-DESA = "Suranenggala Kulon"  # 32.09.14.2001, in the test post's kabupaten
+DESA = "Suranenggala Kulon"  # 32.09.39.2009, in the test post's kabupaten
 
 
 def nik(born: date, sex: str, serial: int) -> str:
@@ -322,3 +322,24 @@ def test_a_mapping_a_person_confirmed_is_remembered_for_the_same_headers(
     assert remembered_mapping(app.folder, again) == chosen
     stored = json.loads((app.folder.root / "import-mappings.json").read_text(encoding="utf-8"))
     assert "Budi" not in json.dumps(stored)  # headers and fields only, never a cell
+
+
+def test_combined_columns_as_forms_print_them_are_split(
+    app: App, post: PostSummary, coordinator: Actor, tmp_path: Path
+) -> None:
+    headers = ["NIK", "Nama", "Tempat, Tgl Lahir", "JK", "RT/RW", "Kecamatan", "Desa"]
+    born = date(1980, 3, 12)
+    path = workbook(
+        tmp_path / "ttl.xlsx",
+        [[nik(born, "L", 1), "Budi", "Cirebon, 12-03-1980", "Laki-laki", "001/002",
+          "Suranenggala", DESA]],
+        headers,
+    )  # fmt: skip
+    sheet = read_sheet(path)
+    assert guess_mapping(sheet).columns == (
+        "nik", "name", "ttl", "sex", "rt_rw", "kecamatan", "desa"
+    )  # fmt: skip
+    import_checked(app.db, app.folder, checked(app, path), coordinator, consent_confirmed=True)
+    (budi,) = participants(app)
+    assert (budi.birth_place, budi.birth_date, budi.sex) == ("Cirebon", born, "L")
+    assert (budi.rt, budi.rw, budi.desa_code) == ("001", "002", "32.09.39.2009")

@@ -745,6 +745,9 @@ MESSAGES: dict[str, str] = {
     ),
     "mapping_bad_field": N_("{field} is not a field; the fields are: {fields}."),
     "mapping_bad_column": N_("The list has no column {column}."),
+    "import_result_unwritten": N_(
+        "The import is saved, but the result file was not written: {reason}"
+    ),
     # --- issue 20: branch ---
     "members_file_empty": N_("{path} is empty; nothing was changed."),
     "members_file_protected": N_(

@@ -142,3 +142,15 @@ def test_a_file_that_is_no_list_is_one_line_and_changes_nothing(
     code, out, err = run([*argv, *COORDINATOR], PIN)
     assert (code, out) == (1, "") and err.count("\n") == 1 and expected in err
     assert count(post) == before
+
+
+def test_a_result_file_that_cannot_be_written_is_said_before_anything_is_imported(
+    post: Path, tmp_path: Path
+) -> None:
+    path = sheet(tmp_path / "daftar.xlsx")
+    before = count(post)
+    argv = ["--data-dir", str(post), "import", "participants", str(path), "--consent-confirmed",
+            "--result", str(tmp_path / "tidak-ada" / "hasil.xlsx"), *COORDINATOR]  # fmt: skip
+    code, out, err = run(argv, PIN)
+    assert (code, out) == (1, "") and "tidak-ada" in err and err.count("\n") == 1
+    assert count(post) == before

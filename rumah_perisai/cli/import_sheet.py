@@ -47,6 +47,8 @@ def cmd_participants(args: argparse.Namespace, ctx: Context) -> int:
     result_path = output_path(args.result) if args.result else None
     if result_path is not None and result_path.exists():
         raise UserError("out_exists", path=str(result_path))
+    if result_path is not None and not result_path.parent.is_dir():  # said before, not after
+        raise UserError("out_folder_missing", path=str(result_path.parent))
     with open_app(ctx.folder, ctx.database_url) as app:
         actor = ctx.acting(app.db)  # the coordinator first: nobody else's file is even read
         sheet = read_sheet(Path(args.file).expanduser(), args.sheet)
@@ -72,7 +74,13 @@ def cmd_participants(args: argparse.Namespace, ctx: Context) -> int:
     if result_path is not None:
         from rumah_perisai.printing.import_result import write_result
 
-        write_result(result_path, checked)
+        try:
+            write_result(result_path, checked)
+        except UserError as error:
+            if imported is None:
+                raise
+            # The import is committed: say so, not only that the file could not be written.
+            raise UserError("import_result_unwritten", reason=str(error)) from error
     if args.json:
         ctx.emit_json(_as_json(checked, imported))
         return EXIT_OK

@@ -10,9 +10,12 @@ never a number Excel would round. A second sheet holds the summary and the notes
 from __future__ import annotations
 
 import io
+import math
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from rumah_perisai.i18n import tr
 from rumah_perisai.printing.output import write_document
@@ -34,22 +37,24 @@ def result_workbook(checked: Checked) -> bytes:
     sheet = book.active
     sheet.title = tr("Result")[:31]
     bold = Font(bold=True)
-    sheet.append([STATUS_HEADER, REASON_HEADER, *checked.sheet.headers])
+    sheet.append([STATUS_HEADER, REASON_HEADER, *(_kept(h) for h in checked.sheet.headers)])
     for cell in sheet[1]:
         cell.font = bold
     by_number = {row.number: row for row in checked.sheet.rows}
     for result in checked.ordered():
         original = by_number[result.row]
         sheet.append(
-            [status_label(result.status), result.reason, *(_kept(v) for v in original.cells)]
+            [status_label(result.status), _kept(result.reason), *map(_kept, original.cells)]
         )
         fill = _FILLS.get(result.status)
         if fill is not None:
             for cell in sheet[sheet.max_row][:2]:
                 cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row[2:]:
-            if isinstance(cell.value, str):
+    for row in sheet.iter_rows(min_row=1):
+        for cell in row:
+            if cell.data_type == "f":  # "=HYPERLINK(…)" in a list is text, never a live formula
+                cell.data_type = "s"
+            if isinstance(cell.value, str) and cell.row > 1:
                 cell.number_format = "@"  # text stays text: a NIK is never rounded
             elif isinstance(cell.value, date | datetime):
                 cell.number_format = "DD-MM-YYYY"
@@ -63,9 +68,14 @@ def result_workbook(checked: Checked) -> bytes:
 
 
 def _kept(value: Any) -> Any:
-    """A cell as it came, but a whole number of more than 15 digits as text (Excel keeps 15)."""
+    """A cell as it came, but a whole number of more than 15 digits as text (Excel keeps 15),
+    and text without the control characters a workbook cannot hold."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub(" ", value)
     return value
 
 

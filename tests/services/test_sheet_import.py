@@ -225,7 +225,7 @@ def test_a_nik_already_here_gets_its_empty_fields_filled_and_nothing_else(
     import_checked(app.db, app.folder, checked(app, path), coordinator, consent_confirmed=True)
     later = workbook(
         tmp_path / "b.xlsx",
-        [row(1, "Budi Santosa", date(1980, 3, 12), **{"No HP": "081234567890"})],
+        [row(1, "Budi Santoso, S.Pd", date(1980, 3, 12), **{"No HP": "081234567890"})],
     )
     result = checked(app, later)
     assert statuses(result) == {2: RowStatus.UPDATE}

@@ -198,6 +198,7 @@ class _Context:
     lowest_income: int
     volunteers: dict[str, int]
     village_names: dict[str, list[areas.Area]]
+    orders: dict[str, str | None] = field(default_factory=dict)  # date columns' day/month order
 
 
 def _context(session: Session, post: Post) -> _Context:
@@ -241,6 +242,9 @@ def _read_row(sheet: Sheet, mapping: Mapping, row: SheetRow, ctx: _Context) -> _
     def cell(name: str) -> Any:
         return _cell(sheet, mapping, row, name)
 
+    def given(name: str) -> bool:  # a cell with only spaces is an empty one
+        return values.text(cell(name)) != ""
+
     read = _Row(row.number, values.text(cell("name"))[:100])
     problems = read.problems
 
@@ -251,27 +255,31 @@ def _read_row(sheet: Sheet, mapping: Mapping, row: SheetRow, ctx: _Context) -> _
             problems.append(f"{field_label(name)}: {problem.reason}")
             return None
 
-    place, ttl_date = values.place_and_date(cell("ttl")) if cell("ttl") else ("", None)
+    place, ttl_date = values.place_and_date(cell("ttl")) if given("ttl") else ("", None)
     nik = take("nik", values.nik)
-    hint = _nik_birth(nik)
-    birth_value = cell("birth_date") if cell("birth_date") is not None else ttl_date
-    birth = _read_date(birth_value, "birth_date", problems, hint=hint, today=ctx.today)
+    hint = _nik_birth(nik, ctx.today)
+    birth_value = cell("birth_date") if given("birth_date") else ttl_date
+    birth = _read_date(
+        birth_value, "birth_date", problems, hint=hint, today=ctx.today,
+        order=ctx.orders.get("birth_date"),
+    )  # fmt: skip
     sex = take("sex", values.sex)
     desa_code = _desa(cell("desa"), cell("kecamatan"), ctx, problems)
     registered_on: date | None = ctx.today
-    if cell("registered_on") not in (None, ""):
+    if given("registered_on"):
         registered_on = _read_date(
-            cell("registered_on"), "registered_on", problems, today=ctx.today
-        )
+            cell("registered_on"), "registered_on", problems, today=ctx.today,
+            order=ctx.orders.get("registered_on"),
+        )  # fmt: skip
         if registered_on is not None and registered_on > ctx.today:
             problems.append(f"{field_label('registered_on')}: {tr('in the future')}")
     rt, rw = values.text(cell("rt")), values.text(cell("rw"))
-    if cell("rt_rw") not in (None, ""):
+    if given("rt_rw"):
         rt, rw = values.rt_rw(cell("rt_rw"))
     income = ctx.lowest_income
-    if cell("income") not in (None, ""):
+    if given("income"):
         income = take("income", values.rupiah) or ctx.lowest_income
-    with_jht = bool(cell("with_jht") not in (None, "") and take("with_jht", values.yes_no))
+    with_jht = bool(given("with_jht") and take("with_jht", values.yes_no))
     texts = {name: values.text(cell(name)) for name in ("birth_place", "street", "occupation")}
     if not texts["birth_place"] and place:
         texts["birth_place"] = place
@@ -279,7 +287,7 @@ def _read_row(sheet: Sheet, mapping: Mapping, row: SheetRow, ctx: _Context) -> _
         if not texts[name]:
             texts[name] = UNKNOWN
             read.defaulted.append(name)
-    phone = values.phone(cell("phone")) if cell("phone") not in (None, "") else ""
+    phone = values.phone(cell("phone")) if given("phone") else ""
     read.form = RegistrationForm(
         nik=nik or "",
         name=read.name,
@@ -312,25 +320,30 @@ def _read_row(sheet: Sheet, mapping: Mapping, row: SheetRow, ctx: _Context) -> _
     return read
 
 
-def _nik_birth(nik: str | None) -> date | None:
-    """The birth date a NIK states, to read an ambiguous date the way it agrees (None if the
-    NIK does not state one)."""
+def _nik_birth(nik: str | None, today: date) -> date | None:
+    """The birth date a NIK states (20YY unless that is still to come, as the NIK check reads
+    it), to read an ambiguous date the way it agrees; None if the NIK does not state one."""
     if nik is None or not re.fullmatch(r"[0-9]{16}", nik):
         return None
     day, month, yy = int(nik[6:8]) % 40, int(nik[8:10]), int(nik[10:12])
-    for century in (1900, 2000):
-        try:
-            return date(century + yy, month, day)
-        except ValueError:
-            return None
-    return None
+    try:
+        born = date(2000 + yy, month, day)
+        return born if born <= today else date(1900 + yy, month, day)
+    except ValueError:
+        return None
 
 
 def _read_date(
-    value: Any, name: str, problems: list[str], *, hint: date | None = None, today: date
+    value: Any,
+    name: str,
+    problems: list[str],
+    *,
+    hint: date | None = None,
+    today: date,
+    order: str | None = None,
 ) -> date | None:
     try:
-        found = values.a_date(value, hint=hint, today=today)
+        found = values.a_date(value, hint=hint, today=today, order=order)
     except values.CellProblem as problem:
         problems.append(f"{field_label(name)}: {problem.reason}")
         return None
@@ -394,6 +407,13 @@ def decide(
     """Every row's status, from what ``session`` sees (a reading, or the import's transaction)."""
     post = _the_post(session)
     ctx = _context(session, post)
+    for name in ("birth_date", "registered_on", "ttl"):
+        column = mapping.column_of(name)
+        if column is not None:
+            cells = [sheet.value(row, column) for row in sheet.rows]
+            if name == "ttl":
+                cells = [values.place_and_date(cell)[1] for cell in cells]
+            ctx.orders["birth_date" if name == "ttl" else name] = values.column_order(cells)
     total = len(sheet.rows) * 2
     read: list[_Row] = []
     for index, sheet_row in enumerate(sheet.rows):
@@ -583,6 +603,15 @@ def _already_here(row: _Row, same: Participant) -> tuple[RowResult, Plan | None]
         return result(RowStatus.REFUSED, reason), None
     assert row.form is not None
     wanted = record_values(row.form)
+    other = _someone_else(row, same, wanted)
+    if other:  # a NIK typed wrong is someone else's: their record is never filled from it
+        reason = tr(
+            "the NIK is {regno}'s ({name}), whose {fields} differ: check the NIK against the KTP",
+            regno=same.registration_no,
+            name=same.name,
+            fields=", ".join(other),
+        )
+        return result(RowStatus.REFUSED, reason), None
     fill: list[tuple[str, Any]] = []
     differs: list[str] = []
     for name in _COMPARED:
@@ -607,12 +636,29 @@ def _already_here(row: _Row, same: Participant) -> tuple[RowResult, Plan | None]
     return result(status, "; ".join(parts)), plan
 
 
+def _someone_else(row: _Row, same: Participant, wanted: dict[str, Any]) -> list[str]:
+    """The fields that say the row is not the person the NIK belongs to here: another name (by
+    the form's matcher), birth date or sex."""
+    found = []
+    if "name" in row.given and not likely_same_person(wanted["name"], same.name):
+        found.append(field_label("name"))
+    for name in ("birth_date", "sex"):
+        if name in row.given and wanted[name] != getattr(same, name):
+            found.append(field_label(name))
+    return found
+
+
+# The form's limits (``registration.check_form``), for what fills an empty field.
+_LIMITS = {"birth_place": 60, "street": 150, "occupation": 60, "heir_name": 100,
+           "heir_relation": 30}  # fmt: skip
+
+
 def _fillable(name: str, value: Any) -> bool:
     if name == "phone":
         return normalize_phone(str(value)) is not None
     if name in ("rt", "rw"):
         return re.fullmatch(r"[0-9]{1,3}", str(value)) is not None
-    return True
+    return len(str(value)) <= _LIMITS.get(name, 100)
 
 
 def _notes(

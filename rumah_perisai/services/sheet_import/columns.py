@@ -115,17 +115,13 @@ def _key(text: str) -> str:
 
 
 def header_field(header: str) -> str | None:
-    """The field a header names, if it names one."""
-    key = _key(header)
+    """The field a header names, if it names one: the whole header, never its start — "Nama Ibu
+    Kandung" or "Nama Kelompok" is not the participant's name, "NIK Ahli Waris" not their NIK. A
+    note in brackets is left out ("Tgl Lahir (dd-mm-yyyy)"), and so are marks ("NIK *")."""
+    key = _key(re.sub(r"[(\[{].*?[)\]}]", " ", header))
     if not key or key in _IGNORED:
         return None
-    if key in _BY_HEADER:
-        return _BY_HEADER[key]
-    # "Tgl Lahir (dd-mm-yyyy)", "NIK Peserta *": a known header followed by a note.
-    for known in sorted(_BY_HEADER, key=len, reverse=True):
-        if len(known) >= 3 and key.startswith(known):
-            return _BY_HEADER[known]
-    return None
+    return _BY_HEADER.get(key)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 25 * 1024 * 1024  # a list of 100,000 people is a few MB; 25 MB is something else
 MAX_ROWS = 50_000  # non-blank rows: a post's list, not a province's
 HEADER_SEARCH_ROWS = 30  # title rows above the header
+MAX_COLUMNS = 100  # a list of people has a few dozen columns; a stray cell at XFD1 is not one
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, or an encrypted .xlsx
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)"')
@@ -188,7 +190,7 @@ def _worksheet_rows(worksheet: Any, path: Path) -> Iterator[tuple[Any, ...]]:
     if hasattr(worksheet, "reset_dimensions"):
         worksheet.reset_dimensions()  # some writers state a wrong size; read what is there
     try:
-        yield from worksheet.iter_rows(values_only=True)
+        yield from worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
     except UserError:
         raise
     except Exception as error:  # a damaged sheet inside a good zip
@@ -276,9 +278,10 @@ def _put(cells: list[Any], column: int, value: Any) -> None:
 
 def _csv_sheet(data: bytes, path: Path) -> Sheet:
     text, notes = _decode(data)
-    lines = text.splitlines()
-    delimiter = _delimiter(lines[:50])
-    reader = csv.reader(lines, delimiter=delimiter)
+    # Split by the csv module only: str.splitlines() would also break a row at a vertical tab,
+    # a form feed or U+2028 inside a cell, and every later row number would be wrong.
+    delimiter = _delimiter(text.split("\n", 50)[:50])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         table = _read_table(reader, path, path.stem)
     except csv.Error as error:
@@ -359,7 +362,7 @@ def _read_table(rows: Iterable[Sequence[Any]], path: Path, name: str) -> _Table 
     kept: list[SheetRow] = []
     pending: list[tuple[int, tuple[Any, ...]]] = []  # rows seen before the header was sure
     for number, values in enumerate(rows, start=1):
-        cells = tuple(values)
+        cells = tuple(values)[:MAX_COLUMNS]
         if all(_blank(v) for v in cells):
             continue
         if header is None:
@@ -373,6 +376,8 @@ def _read_table(rows: Iterable[Sequence[Any]], path: Path, name: str) -> _Table 
                 pending.append((number, cells))
                 continue
             header_row, header = first_filled  # no row named the columns: the first one does
+            if _looks_like_data(header):
+                header_row, header = header_row - 1, ()
             kept.extend(SheetRow(n, c) for n, c in pending if n > header_row)
             pending = []
         kept.append(SheetRow(number, cells))
@@ -382,18 +387,33 @@ def _read_table(rows: Iterable[Sequence[Any]], path: Path, name: str) -> _Table 
         if first_filled is None:
             return None
         header_row, header = first_filled
+        if _looks_like_data(header):  # a list with no header row: its first person is a row
+            header_row, header = header_row - 1, ()
         kept = [SheetRow(n, c) for n, c in pending if n > header_row]
     if not kept:
         return None
     width = max(
         [_width(header)] + [_width(row.cells) for row in kept],
     )
-    headers = tuple(_header_text(header[i] if i < len(header) else None) for i in range(width))
+    headers = tuple(
+        _header_text(header[i]) if i < len(header) else "" for i in range(width)
+    )  # a list with no header row: empty headers, its columns named by their letters
     rows_out = tuple(
         SheetRow(row.number, tuple(row.cells[:width]) + (None,) * (width - len(row.cells)))
         for row in kept
     )
     return _Table(name, headers, header_row, rows_out)
+
+
+def _looks_like_data(cells: Sequence[Any]) -> bool:
+    """A row that holds a person rather than names of columns: a NIK-like number or a date."""
+    for value in cells:
+        if isinstance(value, date | datetime):
+            return True
+        digits = "".join(str(value).split())
+        if not isinstance(value, bool) and re.fullmatch(r"[0-9]{15,16}", digits):
+            return True
+    return False
 
 
 def _width(cells: Sequence[Any]) -> int:

@@ -8,6 +8,7 @@ cannot: a NIK Excel turned into a number kept fifteen digits, and the sixteenth 
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,6 +24,10 @@ _MONTHS = {
     "september": 9, "okt": 10, "oktober": 10, "oct": 10, "october": 10, "nov": 11,
     "nopember": 11, "november": 11, "des": 12, "desember": 12, "dec": 12, "december": 12,
 }  # fmt: skip
+# Control characters (a bell, a vertical tab pasted in) are no part of a name or an address,
+# and a workbook cannot hold them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_EXCEL_TEXT = re.compile(r'="(.*)"')
 _SCIENTIFIC = re.compile(r"[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+")
 _NUMERIC_DATE = re.compile(r"([0-9]{1,4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,4})")
 _WORD_DATE = re.compile(r"([0-9]{1,2})[\s\-/.]+([A-Za-z]+)[\s\-/.,]+([0-9]{2,4})")
@@ -70,7 +75,11 @@ def text(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return " ".join(str(value).split()).lstrip("'‘’`").strip()
+    tidy = _CONTROL.sub(" ", str(value))
+    excel_text = _EXCEL_TEXT.fullmatch(tidy.strip())  # ="0812…": Excel's way to keep text
+    if excel_text:
+        tidy = excel_text.group(1)
+    return " ".join(tidy.split()).lstrip("'‘’`").strip()
 
 
 def shown(value: Any) -> str:
@@ -85,8 +94,8 @@ def nik(value: Any) -> str:
     number is refused (``nik_mangled`` / ``nik_number``): a wrong NIK is worse than none."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise CellProblem("empty")
-    if isinstance(value, float) and not value.is_integer():
-        raise CellProblem("nik_mangled", shown(value))
+    if isinstance(value, float) and (not value.is_integer() or value >= 2**53):
+        raise CellProblem("nik_mangled", shown(value))  # beyond 2**53 a float skips integers
     if isinstance(value, int | float) and not isinstance(value, bool):
         digits = str(int(value))
         if len(digits) == 16 and digits.endswith("0"):
@@ -98,10 +107,37 @@ def nik(value: Any) -> str:
     return re.sub(r"[\s.\-]", "", tidy)
 
 
-def a_date(value: Any, *, hint: date | None = None, today: date | None = None) -> date:
+def column_order(cells: Any) -> str | None:
+    """How a column writes its dates when some of them can only be read one way: ``"dmy"``
+    (31/12/1980 is there), ``"mdy"`` (12/31/1980, as a US-made export writes), or None (no
+    evidence, or both: a column of mixed hands)."""
+    seen: set[str] = set()
+    for value in cells:
+        if not isinstance(value, str):
+            continue
+        match = _NUMERIC_DATE.fullmatch(text(value).split(" ")[0])
+        if match is None or len(match.group(1)) == 4:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        if first > 12 >= second:
+            seen.add("dmy")
+        elif second > 12 >= first:
+            seen.add("mdy")
+    return seen.pop() if len(seen) == 1 else None
+
+
+def a_date(
+    value: Any,
+    *,
+    hint: date | None = None,
+    today: date | None = None,
+    order: str | None = None,
+) -> date:
     """A date cell, a date typed as text (31-12-1980, 1980-12-31, 31/12/80, 12 Mei 1980), or an
-    Excel serial number. Day first, as Indonesia writes it; a date that reads both ways is taken
-    the way that agrees with ``hint`` (the NIK's own birth date), else refused."""
+    Excel serial number. A date that reads both ways (03/04/2024) is taken the way that agrees
+    with ``hint`` (the NIK's own birth date), else the way its column writes (``order``:
+    ``column_order``), else day first when written with dashes or dots, as Indonesia writes;
+    with slashes and nothing to tell, it is refused rather than guessed."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise CellProblem("empty")
     if isinstance(value, datetime):
@@ -113,7 +149,9 @@ def a_date(value: Any, *, hint: date | None = None, today: date | None = None) -
             return _EXCEL_EPOCH + timedelta(days=int(value))
         raise CellProblem("not_a_date", shown(value))
     tidy = text(value)
-    found = _numeric_date(tidy, hint, today) or _word_date(tidy, today)
+    if re.fullmatch(r"[0-9]{5}", tidy):  # a date cell exported as its serial number
+        return _EXCEL_EPOCH + timedelta(days=int(tidy))
+    found = _numeric_date(tidy, hint, today, order) or _word_date(tidy, today)
     if found is None:
         raise CellProblem("not_a_date", tidy[:40])
     return found
@@ -127,7 +165,9 @@ def _year(number: str, today: date | None) -> int:
     return year
 
 
-def _numeric_date(tidy: str, hint: date | None, today: date | None) -> date | None:
+def _numeric_date(
+    tidy: str, hint: date | None, today: date | None, order: str | None
+) -> date | None:
     match = _NUMERIC_DATE.fullmatch(tidy.split(" ")[0] if " " in tidy else tidy)
     if match is None:
         return None
@@ -140,7 +180,11 @@ def _numeric_date(tidy: str, hint: date | None, today: date | None) -> date | No
     if day_first and month_first and day_first != month_first:
         if hint in (day_first, month_first):
             return hint
-        return day_first  # Indonesia writes the day first; a disagreement with the NIK says it
+        if order is not None:
+            return month_first if order == "mdy" else day_first
+        if hint is not None or "/" not in tidy:
+            return day_first  # Indonesia writes the day first; the NIK check says a mismatch
+        raise CellProblem("ambiguous_date", tidy[:40])
     if day_first or month_first:
         return day_first or month_first
     raise CellProblem("not_a_date", tidy[:40])
@@ -215,6 +259,8 @@ def yes_no(value: Any) -> bool:
 def rupiah(value: Any) -> int:
     """``1.500.000``, ``Rp 1,5 juta``, ``1500000``: whole rupiah."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) > 10**12:
+            raise CellProblem("not_an_amount", shown(value))
         return int(round(value))
     tidy = text(value).casefold().replace("rp", "").strip()
     million = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)\s*(juta|jt)", tidy)

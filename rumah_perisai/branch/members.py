@@ -326,18 +326,21 @@ def attach_listed_kpj(session: Session, post: Post, change_no: int) -> int:
     one, or another person holds that number — and the ACK's KPJ numbers and ``bpjs_known`` tell
     the post. Beside ``conflicts.rejoin_erased``. Returns how many took one."""
     found = session.execute(
-        select(Participant, BpjsMember.kpj)
+        select(Participant, BpjsMember.kpj, BpjsMember.birth_date)
         .join(BpjsMember, BpjsMember.nik == Participant.nik)
         .where(
             Participant.post_id == post.id,
             Participant.first_change == change_no,
-            Participant.standing != "rejected",
+            # A member only: a withdrawn registration was a mistake, an ended one is over.
+            Participant.standing == "member",
             Participant.kpj.is_(None),
         )
         .order_by(Participant.id)
     ).all()
     attached = 0
-    for person, kpj in found:
+    for person, kpj, listed_birth in found:
+        if listed_birth is not None and listed_birth != person.birth_date:
+            continue  # a NIK typed wrong that is someone else's: never their number
         holder = session.scalars(
             select(Participant.nik).where(Participant.kpj == kpj, Participant.nik != person.nik)
         ).first()

@@ -334,3 +334,19 @@ def test_a_hundred_thousand_blank_formatted_rows_at_the_end_are_passed_over(
     result = members_import(branch.db, branch_keys(branch.folder), blank_tail, CLI)
     assert (result.added, result.invalid) == (2, [])
     assert time.monotonic() - started < 10
+
+
+def test_a_listed_nik_with_another_birth_date_is_someone_else_and_gets_no_number(
+    tmp_path: Path, branch: App, post: PostSide
+) -> None:
+    # BPJS lists FIRST_NIK born on another day than the post's registration says: a NIK typed
+    # wrong at one end, so the number is not given (the registration still stands).
+    members_import(branch.db, branch_keys(branch.folder), _workbook(
+        tmp_path / "bpjs.xlsx",
+        [["NIK", "KPJ", "Tgl Lahir"], [FIRST_NIK, "26010000001", date(1950, 1, 1)]],
+    ), CLI)  # fmt: skip
+    mine = post.register()
+    result = import_batch(branch.db, branch.folder, post.export().path, CLI)
+    assert result.rejected == []
+    person = _at_branch(branch, post.code, mine)
+    assert (person.standing, person.kpj) == ("member", None)

@@ -29,7 +29,6 @@ tables and decided with a few statements, never a record at a time.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import re
@@ -52,6 +51,7 @@ from rumah_perisai.branch.xlsx import (
     KpjRow,
     cell_text,
     exact_digits,
+    first_sheet_rows,
     give_kpj,
     temporary_table,
 )
@@ -379,28 +379,8 @@ def _read_members(data: bytes, path: Path, result: MembersImport) -> list[_Membe
         raise UserError("members_file_empty", path=str(path))
     if data.startswith(CFB_MAGIC):
         raise UserError("members_file_protected", path=str(path))
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # zip, XML or openpyxl errors alike: not a usable workbook
-        log.info("not a spreadsheet: %s", type(error).__name__)  # no path: it may name a person
-        raise UserError("kpj_file_not_spreadsheet", path=str(path)) from error
-    try:
-        if not book.worksheets:
-            raise UserError("members_file_no_columns", path=str(path))
-        sheet = book.worksheets[0]
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # some writers state a wrong size; read what is there
-        try:
-            members = _usable(_rows_of(sheet.iter_rows(values_only=True), path), result)
-        except UserError:
-            raise
-        except Exception as error:  # a damaged sheet inside a good zip
-            log.info("unreadable sheet: %s", type(error).__name__)  # its text may quote a cell
-            raise UserError("kpj_file_not_spreadsheet", path=str(path)) from error
-    finally:
-        book.close()
+    with first_sheet_rows(data, path, "members_file_no_columns") as rows:
+        members = _usable(_rows_of(rows, path), result)
     if not members and not result.invalid:
         raise UserError("members_file_no_rows", path=str(path))
     return members

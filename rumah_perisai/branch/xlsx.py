@@ -19,7 +19,8 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -324,6 +325,15 @@ def _choose(candidates: list[_Person]) -> _Person | str:
 
 def _read_kpj_rows(data: bytes, path: Path) -> list[KpjRow]:
     """The NIK and KPJ of every non-blank row under the header, checked but not looked up."""
+    with first_sheet_rows(data, path, "kpj_file_no_columns") as rows:
+        return _rows_of(rows, path)
+
+
+@contextmanager
+def first_sheet_rows(data: bytes, path: Path, no_sheet: str) -> Iterator[Iterator[tuple[Any, ...]]]:
+    """The rows of a BPJS workbook's first sheet, read as a stream; a file that is no workbook,
+    or a sheet damaged inside a good one, is ``kpj_file_not_spreadsheet`` (``no_sheet``: the
+    refusal of a workbook without sheets)."""
     from openpyxl import load_workbook
 
     try:
@@ -333,12 +343,12 @@ def _read_kpj_rows(data: bytes, path: Path) -> list[KpjRow]:
         raise UserError("kpj_file_not_spreadsheet", path=str(path)) from error
     try:
         if not book.worksheets:
-            raise UserError("kpj_file_no_columns", path=str(path))
+            raise UserError(no_sheet, path=str(path))
         sheet = book.worksheets[0]
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # some writers state a wrong size; read what is there
         try:
-            return _rows_of(sheet.iter_rows(values_only=True), path)
+            yield sheet.iter_rows(values_only=True)
         except UserError:
             raise
         except Exception as error:  # a damaged sheet inside a good zip

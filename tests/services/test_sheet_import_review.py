@@ -21,13 +21,7 @@ from rumah_perisai.services.sheet_import import (
     read_sheet,
 )
 from rumah_perisai.services.volunteers import Actor
-
-DESA = "Suranenggala Kulon"
-
-
-def nik(born: date, sex: str, serial: int) -> str:
-    day = born.day + (40 if sex == "P" else 0)
-    return f"320914{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
+from tests.services.test_sheet_import import DESA, nik
 
 
 def book(path: Path, headers: list[str], rows: list[list[object]]) -> Path:

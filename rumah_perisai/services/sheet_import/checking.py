@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rumah_perisai import areas
+from rumah_perisai import areas, formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant, Post, Volunteer
 from rumah_perisai.db.uow import Database, operation_time
@@ -673,7 +673,7 @@ def _notes(
                     "{field}: \u201c{value}\u201d for {count} rows that have none",
                     field=field_label(name),
                     value=UNKNOWN,
-                    count=count,
+                    count=formats.number(count),
                 )
             )
     notes.append(

@@ -19,6 +19,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from rumah_perisai import formats
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
 from rumah_perisai.db.uow import Database, operation_time
@@ -184,13 +185,19 @@ def _fill(session: Session, plan: Plan) -> None:
 def _notes(registered: int, updated: int, statuses: Counter[Status]) -> tuple[str, ...]:
     if not registered and not updated:
         return (tr("Nothing was imported: every row is here already, or was not accepted."),)
-    notes = [tr("{count} registered, {updated} updated.", count=registered, updated=updated)]
+    notes = [
+        tr(
+            "{count} registered, {updated} updated.",
+            count=formats.number(registered),
+            updated=formats.number(updated),
+        )
+    ]
     for status in (Status.PROMOTION, Status.NOT_YET_COVERED, Status.ARREARS, Status.LAPSED):
         if statuses[status]:
             notes.append(
                 tr(
                     "{count} of them are \u201c{status}\u201d today.",
-                    count=statuses[status],
+                    count=formats.number(statuses[status]),
                     status=status_label(status),
                 )
             )

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from rumah_perisai import formats
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import tr
 
@@ -232,7 +233,7 @@ def _formula_note(xml: bytes) -> tuple[str, ...]:
         tr(
             "{count} cells hold a formula with no saved result and were read as empty: open the "
             "file in Excel or LibreOffice, save it, and check it again.",
-            count=count,
+            count=formats.number(count),
         ),
     )
 
@@ -317,7 +318,7 @@ def _decode(data: bytes) -> tuple[str, tuple[str, ...]]:
     note = tr(
         "{count} lines were not UTF-8 and were read as Windows text (lines {lines}): check "
         "their names.",
-        count=len(other),
+        count=formats.number(len(other)),
         lines=shown,
     )
     return "\n".join(lines), (note,)

@@ -380,7 +380,7 @@ def test_the_form_warns_about_a_nik_the_branchs_list_flags_but_registers_it(
     assert taken.prefixes == 2
 
     form = _registration_form(qtbot, app, volunteer)
-    warning = tr("Possibly registered at another post — ask the branch.")
+    warning = tr("Possibly registered at another post or with BPJS already — ask the branch.")
     qtbot.keyClicks(form.nik, "3209 1452 0390 0001")  # a NIK the list does not hold
     assert not form.elsewhere.isVisible()
     form.nik.clear()

@@ -343,3 +343,25 @@ def test_combined_columns_as_forms_print_them_are_split(
     (budi,) = participants(app)
     assert (budi.birth_place, budi.birth_date, budi.sex) == ("Cirebon", born, "L")
     assert (budi.rt, budi.rw, budi.desa_code) == ("001", "002", "32.09.39.2009")
+
+
+def test_a_sheet_named_after_a_volunteer_is_theirs_when_the_list_names_nobody(
+    app: App, post: PostSummary, coordinator: Actor, volunteer: Actor, tmp_path: Path
+) -> None:
+    book = Workbook()
+    book.active.title = "Ujang Hidayat"  # one sheet per volunteer, as posts kept them
+    book.active.append(["NIK", "Nama", "Tgl Lahir", "L/P", "Desa"])
+    book.active.append([nik(date(1980, 3, 12), "L", 1), "Budi", "12-03-1980", "L", DESA])
+    book.save(tmp_path / "relawan.xlsx")
+    result = checked(app, tmp_path / "relawan.xlsx")
+    assert any("Ujang Hidayat" in note for note in result.notes)
+    import_checked(app.db, app.folder, result, coordinator, consent_confirmed=True)
+    (budi,) = participants(app)
+    assert budi.registered_by_id == volunteer.volunteer_id
+
+
+def test_a_file_named_xlsx_that_is_plain_text_is_no_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "daftar.xlsx"
+    path.write_text("NIK;Nama\n3209141203800001;Budi\n", encoding="utf-8")
+    with pytest.raises(UserError, match="bukan berkas spreadsheet"):
+        read_sheet(path)

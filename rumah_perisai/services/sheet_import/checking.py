@@ -199,6 +199,7 @@ class _Context:
     volunteers: dict[str, int]
     village_names: dict[str, list[areas.Area]]
     orders: dict[str, str | None] = field(default_factory=dict)  # date columns' day/month order
+    sheet_volunteer: str = ""  # the sheet's name, when it is a volunteer's here
 
 
 def _context(session: Session, post: Post) -> _Context:
@@ -314,7 +315,12 @@ def _read_row(sheet: Sheet, mapping: Mapping, row: SheetRow, ctx: _Context) -> _
         if value
     }  # fmt: skip
     read.registered_on = registered_on
-    read.volunteer = values.text(cell("volunteer"))
+    # No volunteer column: a workbook kept one sheet per volunteer, named after them.
+    read.volunteer = (
+        values.text(cell("volunteer"))
+        if mapping.column_of("volunteer") is not None
+        else ctx.sheet_volunteer
+    )
     if not read.name:
         problems.append(f"{field_label('name')}: {tr(FIELD_MESSAGES['required'])}")
     return read
@@ -407,6 +413,8 @@ def decide(
     """Every row's status, from what ``session`` sees (a reading, or the import's transaction)."""
     post = _the_post(session)
     ctx = _context(session, post)
+    if sheet.kind == "xlsx" and _name_key(sheet.name) in ctx.volunteers:
+        ctx.sheet_volunteer = sheet.name
     for name in ("birth_date", "registered_on", "ttl"):
         column = mapping.column_of(name)
         if column is not None:
@@ -687,6 +695,13 @@ def _notes(
             "has no free cover is \u201cnot yet covered\u201d until someone pays."
         )
     )
+    if ctx.sheet_volunteer:
+        notes.append(
+            tr(
+                "Registered by {name}: the sheet bears that volunteer's name.",
+                name=ctx.sheet_volunteer,
+            )
+        )
     if sheet.others:
         notes.append(
             tr("The workbook has other sheets too: {names}.", names=", ".join(sheet.others))

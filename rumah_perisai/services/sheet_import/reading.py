@@ -123,6 +123,8 @@ def _kind(data: bytes, path: Path) -> str:
         raise UserError(key, path=str(path))
     if data.startswith(b"PK\x03\x04"):
         return "xlsx"
+    if path.suffix.casefold() in (".xlsx", ".xlsm"):  # named a workbook, and it is none
+        raise UserError("sheet_not_a_list", path=str(path))
     head = data[:65536]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "csv"

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+from rumah_perisai.errors import UserError
 from rumah_perisai.exchange import safe_write
 
 
@@ -41,3 +43,23 @@ def rename_new(temporary: Path, final: Path) -> None:
         os.rename(temporary, final)
         return
     temporary.unlink()
+
+
+def read_input_file(
+    path: Path, limit: int | None = None, *, too_big: Callable[[int], UserError] | None = None
+) -> bytes:
+    """The bytes of a file the user named: a regular file (a folder, a device or a pipe is
+    refused before it is opened: reading ``/dev/zero`` or a pipe would never end), at most
+    ``limit`` bytes (``too_big``: the refusal of a bigger one, given its size)."""
+    path = path.expanduser()
+    try:
+        if path.exists() and not path.is_file():
+            raise UserError("input_not_a_file", path=str(path))
+        size = path.stat().st_size
+        if limit is not None and size > limit:
+            if too_big is not None:
+                raise too_big(size)
+            raise UserError("input_too_big", path=str(path), size=size)
+        return path.read_bytes()
+    except OSError as error:
+        raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error

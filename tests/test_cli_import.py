@@ -154,3 +154,16 @@ def test_a_result_file_that_cannot_be_written_is_said_before_anything_is_importe
     code, out, err = run(argv, PIN)
     assert (code, out) == (1, "") and "tidak-ada" in err and err.count("\n") == 1
     assert count(post) == before
+
+
+def test_a_folder_named_as_the_result_file_is_refused_before_anything_is_imported(
+    post: Path, tmp_path: Path
+) -> None:
+    path = sheet(tmp_path / "daftar.xlsx")
+    (tmp_path / "hasil.xlsx").mkdir()
+    before = count(post)
+    argv = ["--data-dir", str(post), "import", "participants", str(path), "--consent-confirmed",
+            "--result", str(tmp_path / "hasil.xlsx"), *COORDINATOR]  # fmt: skip
+    code, out, err = run(argv, PIN)
+    assert (code, out) == (1, "") and "bukan berkas" in err and err.count("\n") == 1
+    assert count(post) == before

@@ -14,11 +14,11 @@ from rumah_perisai.cli.common import (
     TerminalProgress,
     coordinator_option,
     path_text,
-    read_input_file,
     regular_files,
     whole_number,
 )
 from rumah_perisai.errors import EXIT_OK
+from rumah_perisai.files import read_input_file
 from rumah_perisai.i18n import tr
 
 

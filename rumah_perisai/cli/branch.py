@@ -17,10 +17,10 @@ from rumah_perisai.cli.common import (
     Parser,
     TerminalProgress,
     path_text,
-    read_input_file,
     regular_files,
 )
 from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED, UserError
+from rumah_perisai.files import read_input_file
 from rumah_perisai.i18n import tr
 
 

@@ -1,7 +1,7 @@
 """What every command group shares: the ``Context`` a command runs in, the argparse types and
 options (``path_text``, ``whole_number``, ``coordinator_option``), the files the user names
-(``read_input_file``, ``regular_files``, ``output_path``), the PIN asked (``read_pin``) and the
-progress bar on stderr.
+(``regular_files``, ``output_path``; reading one is ``files.read_input_file``, which the
+window's services share), the PIN asked (``read_pin``) and the progress bar on stderr.
 
 A group module (``cli/batch.py`` ...) holds its ``cmd_*`` functions and a ``register(commands)``
 adding its parsers; ``cli/__init__.py`` calls them in the order ``--help`` lists them.
@@ -134,21 +134,6 @@ KEY_FILE_LIMIT = 1 << 20
 ACK_FILE_LIMIT = 32 << 20
 PAPER_FILE_LIMIT = 1 << 20  # a few hundred lines of paper receipts at most
 SPREADSHEET_LIMIT = 256 << 20  # BPJS's KPJ list of a whole branch is a few megabytes
-
-
-def read_input_file(path: Path, limit: int | None = None) -> bytes:
-    """The bytes of a file the user named: a regular file (a folder, a device or a pipe is
-    refused before it is opened), at most ``limit`` bytes."""
-    path = path.expanduser()
-    try:
-        if path.exists() and not path.is_file():
-            raise UserError("input_not_a_file", path=str(path))
-        size = path.stat().st_size
-        if limit is not None and size > limit:
-            raise UserError("input_too_big", path=str(path), size=size)
-        return path.read_bytes()
-    except OSError as error:
-        raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
 
 
 def output_path(text: str) -> Path:

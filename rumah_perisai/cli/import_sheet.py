@@ -45,8 +45,9 @@ def cmd_participants(args: argparse.Namespace, ctx: Context) -> int:
     if not args.dry_run and not args.consent_confirmed:
         raise UserError("import_consent_needed")
     result_path = output_path(args.result) if args.result else None
-    if result_path is not None and result_path.exists():
-        raise UserError("out_exists", path=str(result_path))
+    if result_path is not None and (result_path.exists() or result_path.is_symlink()):
+        key = "out_exists" if result_path.is_file() else "out_not_a_file"
+        raise UserError(key, path=str(result_path))
     if result_path is not None and not result_path.parent.is_dir():  # said before, not after
         raise UserError("out_folder_missing", path=str(result_path.parent))
     with open_app(ctx.folder, ctx.database_url) as app:

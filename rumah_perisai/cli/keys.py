@@ -13,9 +13,9 @@ from rumah_perisai.cli.common import (
     coordinator_option,
     output_path,
     path_text,
-    read_input_file,
 )
 from rumah_perisai.errors import EXIT_OK
+from rumah_perisai.files import read_input_file
 from rumah_perisai.i18n import tr
 
 

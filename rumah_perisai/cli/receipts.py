@@ -14,9 +14,9 @@ from rumah_perisai.cli.common import (
     Parser,
     coordinator_option,
     path_text,
-    read_input_file,
 )
 from rumah_perisai.errors import EXIT_OK, EXIT_REFUSED
+from rumah_perisai.files import read_input_file
 from rumah_perisai.i18n import tr
 
 

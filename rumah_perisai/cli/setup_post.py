@@ -12,10 +12,10 @@ from rumah_perisai.cli.common import (
     Commands,
     Context,
     path_text,
-    read_input_file,
     read_pin,
 )
 from rumah_perisai.errors import EXIT_OK, UserError
+from rumah_perisai.files import read_input_file
 from rumah_perisai.i18n import tr
 
 

@@ -189,3 +189,18 @@ def test_dates_kept_as_dates_stay_dates(tmp_path: Path) -> None:
 def test_the_real_files_a_post_may_pick_each_get_their_line(name: str, expected: str) -> None:
     path = Path(__file__).parents[1] / "data" / "sheets" / name
     assert expected in refusal(path)
+
+
+def test_a_folder_a_device_or_a_pipe_named_as_the_list_is_refused_unread(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "daftar.xlsx"
+    folder.mkdir()
+    named = [folder]
+    if hasattr(os, "mkfifo"):  # a pipe would be read forever
+        os.mkfifo(tmp_path / "pipa.csv")
+        named.append(tmp_path / "pipa.csv")
+    if Path("/dev/zero").exists():  # and so would this device
+        named.append(Path("/dev/zero"))
+    for path in named:
+        assert "bukan berkas" in refusal(path)

@@ -22,6 +22,7 @@ from typing import Any
 
 from rumah_perisai.config import DataFolder
 from rumah_perisai.errors import UserError
+from rumah_perisai.files import read_input_file
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.sheet_import.reading import Sheet
 
@@ -103,6 +104,7 @@ _IGNORED = {"no", "nomor", "nourut", "urut", "statusimpor", "alasan", "status"}
 _BY_HEADER = {_h.replace(" ", ""): field for field, heads in _HEADERS.items() for _h in heads}
 
 MAPPINGS_FILE = "import-mappings.json"
+MAPPING_LIMIT = 1 << 20  # a mapping names a few dozen columns
 _KEPT_MAPPINGS = 50
 
 
@@ -262,10 +264,8 @@ def mapping_from_file(path: Path, sheet: Sheet) -> Mapping:
     """A mapping a person wrote (``--mapping FILE``): JSON of header (or column letter) to
     field, e.g. ``{"No KTP": "nik", "C": "name"}``; columns it does not name are unused."""
     try:
-        given = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
-    except ValueError as error:
+        given = json.loads(read_input_file(path, MAPPING_LIMIT).decode("utf-8"))
+    except ValueError as error:  # not UTF-8, or not JSON
         raise UserError("mapping_not_json", path=str(path)) from error
     if not isinstance(given, dict):
         raise UserError("mapping_not_json", path=str(path))

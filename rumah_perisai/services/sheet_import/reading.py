@@ -26,6 +26,7 @@ from typing import Any
 
 from rumah_perisai import formats
 from rumah_perisai.errors import UserError
+from rumah_perisai.files import read_input_file
 from rumah_perisai.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -96,15 +97,13 @@ def sheet_names(path: Path, *, data: bytes | None = None) -> list[str]:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(
-                "sheet_too_big", path=str(path), size=_megabytes(size), limit=_megabytes(MAX_BYTES)
-            )
-        return path.read_bytes()
-    except OSError as error:
-        raise UserError("file_unreadable", path=str(path), reason=error.strerror) from error
+    return read_input_file(
+        path,
+        MAX_BYTES,
+        too_big=lambda size: UserError(
+            "sheet_too_big", path=str(path), size=_megabytes(size), limit=_megabytes(MAX_BYTES)
+        ),
+    )
 
 
 def _megabytes(size: int) -> str:

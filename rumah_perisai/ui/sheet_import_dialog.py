@@ -61,7 +61,6 @@ from rumah_perisai.services.sheet_import import (
     read_sheet,
     remember_mapping,
     remembered_mapping,
-    sheet_names,
     status_label,
 )
 from rumah_perisai.services.volunteers import Actor
@@ -93,9 +92,8 @@ class Opened:
 def open_file(path: Path, chosen: str | None = None) -> Opened:
     """The sheet ``chosen``, else the first with data (the service's choice: a workbook often
     starts with a title sheet); its sheets' names for the choice of another."""
-    sheet = read_sheet(path, chosen)
-    names = sheet_names(path) if sheet.kind == "xlsx" else []
-    return Opened(path, names, sheet)
+    sheet = read_sheet(path, chosen)  # read once: the sheet and the names of all of them
+    return Opened(path, list(sheet.names), sheet)
 
 
 class SheetImportDialog(QDialog):

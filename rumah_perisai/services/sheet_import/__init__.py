@@ -24,7 +24,7 @@ from rumah_perisai.services.sheet_import.columns import (
     remembered_mapping,
 )
 from rumah_perisai.services.sheet_import.importing import Imported, import_checked
-from rumah_perisai.services.sheet_import.reading import Sheet, SheetRow, read_sheet, sheet_names
+from rumah_perisai.services.sheet_import.reading import Sheet, SheetRow, read_sheet
 
 __all__ = [
     "FIELDS",
@@ -45,6 +45,5 @@ __all__ = [
     "read_sheet",
     "remember_mapping",
     "remembered_mapping",
-    "sheet_names",
     "status_label",
 ]

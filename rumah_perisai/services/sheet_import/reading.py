@@ -65,7 +65,12 @@ class Sheet:
     rows: tuple[SheetRow, ...]
     notes: tuple[str, ...] = ()
     kind: str = "xlsx"  # or "csv"
-    others: tuple[str, ...] = ()  # the workbook's other sheets with data, for the summary
+    names: tuple[str, ...] = ()  # every sheet of the workbook, in order (none for a CSV)
+
+    @property
+    def others(self) -> tuple[str, ...]:
+        """The workbook's other sheets, for the summary and the choice of another."""
+        return tuple(name for name in self.names if name != self.name)
 
     def value(self, row: SheetRow, column: int) -> Any:
         return row.cells[column] if column < len(row.cells) else None
@@ -73,24 +78,13 @@ class Sheet:
 
 def read_sheet(path: Path, sheet: str | None = None, *, data: bytes | None = None) -> Sheet:
     """The table in ``path`` (``sheet``: a workbook's sheet by name; by default the first with
-    data). ``UserError`` in one line for anything that is not a readable list."""
+    data), with the names of all the workbook's sheets. ``UserError`` in one line for anything
+    that is not a readable list."""
     data = _read_bytes(path) if data is None else data
     kind = _kind(data, path)
     if kind == "csv":
         return _csv_sheet(data, path)
     return _xlsx_sheet(data, path, sheet)
-
-
-def sheet_names(path: Path, *, data: bytes | None = None) -> list[str]:
-    """The worksheets of a workbook, in order ([] for a CSV file)."""
-    data = _read_bytes(path) if data is None else data
-    if _kind(data, path) == "csv":
-        return []
-    book = _open_book(data, path)
-    try:
-        return [ws.title for ws in book.worksheets]
-    finally:
-        book.close()
 
 
 # --- what the file is ----------------------------------------------------------------------------
@@ -179,9 +173,9 @@ def _xlsx_sheet(data: bytes, path: Path, wanted: str | None) -> Sheet:
                 if table is None:
                     raise UserError("sheet_no_rows", path=str(path))
                 notes = _formula_note(xml)
-                others = tuple(ws.title for ws in sheets if ws.title != worksheet.title)
+                titles = tuple(ws.title for ws in sheets)
                 return Sheet(
-                    table.name, table.headers, table.header_row, table.rows, notes, "xlsx", others
+                    table.name, table.headers, table.header_row, table.rows, notes, "xlsx", titles
                 )
         raise UserError("sheet_no_rows", path=str(path))
     finally:

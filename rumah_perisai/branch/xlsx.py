@@ -37,6 +37,7 @@ from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.safe_write import write_file
 from rumah_perisai.i18n import N_, speaking, tr
+from rumah_perisai.services.sheet_import import values as sheet_values
 from rumah_perisai.services.volunteers import Actor
 
 log = logging.getLogger(__name__)
@@ -406,19 +407,9 @@ def _header(values: Sequence[Any]) -> tuple[int, int] | None:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as the text a person would read: numbers without ``.0``, no apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        # 16 digits fit a float exactly only below 2**53; larger ones came rounded.
-        if value.is_integer() and abs(value) < 2**53:
-            return str(int(value))
-        return repr(value)
-    return " ".join(str(value).split()).lstrip("'‘’").strip()
+    """A cell as the text a person would read (numbers without ``.0``, no apostrophe, Excel's
+    ``="…"`` unwrapped): the post's spreadsheet import reads cells the same way."""
+    return sheet_values.text(value)
 
 
 def exact_digits(text: str, length: int, separators: str = "") -> str | None:

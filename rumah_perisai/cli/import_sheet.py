@@ -111,7 +111,7 @@ def _as_json(checked: Any, imported: Any) -> dict[str, Any]:
 
 
 def _say(ctx: Context, checked: Any, imported: Any, result_path: Path | None) -> None:
-    from rumah_perisai.services.sheet_import import field_label, status_label
+    from rumah_perisai.services.sheet_import import STATUS_ORDER, field_label, status_label
 
     columns = ", ".join(
         f"{header or '?'} → {field_label(field)}"
@@ -124,7 +124,7 @@ def _say(ctx: Context, checked: Any, imported: Any, result_path: Path | None) ->
             ctx.say(f"{tr('row {row}', row=row.row)}\t{status_label(row.status)}\t{row.reason}")
     counts = checked.summary()
     ctx.say(
-        "; ".join(f"{status_label(s)}: {counts[s.value]}" for s in _statuses() if counts[s.value])
+        "; ".join(f"{status_label(s)}: {counts[s.value]}" for s in STATUS_ORDER if counts[s.value])
     )
     notes = imported.notes if imported is not None else checked.notes
     for note in notes:
@@ -135,12 +135,6 @@ def _say(ctx: Context, checked: Any, imported: Any, result_path: Path | None) ->
         ctx.say(tr("Possible duplicates are imported only when a person decides, in the window."))
     if result_path is not None:
         ctx.say(str(result_path))
-
-
-def _statuses() -> Any:
-    from rumah_perisai.services.sheet_import import STATUS_ORDER
-
-    return STATUS_ORDER
 
 
 def register(commands: Commands) -> None:

@@ -297,7 +297,8 @@ def erased_candidates(
     ]
 
 
-def _erased_key(db: Database) -> bytes | None:
+def erased_key_of(db: Database) -> bytes | None:
+    """The post's key for erased NIKs, from the data folder ``db`` is in (None without one)."""
     from rumah_perisai.services.backup import folder_of
     from rumah_perisai.services.erasure import post_erasure_key
 
@@ -401,7 +402,7 @@ def register(
             raise DuplicateNik(same.id, same.registration_no, same.name, nik)
         assert form.birth_date is not None
         candidates = find_duplicates(session, post.id, form.name.strip(), form.birth_date)
-        candidates += erased_candidates(session, post.id, nik, erased_key or _erased_key(db))
+        candidates += erased_candidates(session, post.id, nik, erased_key or erased_key_of(db))
         if candidates and not form.duplicate_reason.strip():
             raise PossibleDuplicates(candidates)
         if not _nik_disagrees(form, registered_on):

@@ -365,3 +365,15 @@ def test_a_file_named_xlsx_that_is_plain_text_is_no_workbook(tmp_path: Path) -> 
     path.write_text("NIK;Nama\n3209141203800001;Budi\n", encoding="utf-8")
     with pytest.raises(UserError, match="bukan berkas spreadsheet"):
         read_sheet(path)
+
+
+def test_a_29_february_against_a_nik_of_another_year_is_a_reason_not_a_crash(
+    app: App, post: PostSummary, tmp_path: Path
+) -> None:
+    nik_born = date(1985, 3, 1)  # the NIK says 1 March 1985; the list says 29 Feb 1984
+    path = workbook(
+        tmp_path / "kabisat.xlsx", [row(1, "Budi", nik_born, **{"Tgl Lahir": "29-02-1984"})]
+    )
+    result = checked(app, path)
+    assert statuses(result) == {2: RowStatus.REFUSED}
+    assert "Tanggal lahir di NIK" in reasons(result)[2]

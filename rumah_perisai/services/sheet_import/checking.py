@@ -42,12 +42,14 @@ from rumah_perisai.domain.timezones import local_date
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.services.acks import elsewhere_of
+from rumah_perisai.services.posts import the_post
 from rumah_perisai.services.registration import (
     ERASED_CANDIDATE,
     FIELD_MESSAGES,
     InvalidRegistration,
     RegistrationForm,
     check_form,
+    erased_key_of,
     normalize_phone,
     record_values,
 )
@@ -63,7 +65,7 @@ _FORM_FIELDS = {  # the form's field names as the sheet's fields name them
     "nik": "nik", "name": "name", "birth_place": "birth_place", "birth_date": "birth_date",
     "sex": "sex", "street": "street", "rt": "rt", "rw": "rw", "desa_code": "desa",
     "phone": "phone", "occupation": "occupation", "income": "income",
-    "heir_name": "heir_name", "heir_relation": "heir_relation", "consent": "nik",
+    "heir_name": "heir_name", "heir_relation": "heir_relation",
 }  # fmt: skip
 _FILLABLE = ("birth_place", "street", "rt", "rw", "phone", "occupation", "heir_name",
              "heir_relation")  # fmt: skip
@@ -158,10 +160,8 @@ def check(
     progress: Progress | None = None,
 ) -> Checked:
     """Each row's status and reason (the module's docstring); nothing is saved."""
-    from rumah_perisai.services.registration import _erased_key
-
     _require_columns(mapping)
-    key = _erased_key(db)
+    key = erased_key_of(db)
     with db.reading() as session:
         return decide(session, sheet, mapping, key, progress or SilentProgress())
 
@@ -353,8 +353,6 @@ def _read_date(
     except values.CellProblem as problem:
         problems.append(f"{field_label(name)}: {problem.reason}")
         return None
-    if hint is not None and found.replace(year=hint.year) == hint and found != hint:
-        return found  # a century apart: the NIK check says so in its own words
     return found
 
 
@@ -411,7 +409,7 @@ def decide(
     progress: Progress,
 ) -> Checked:
     """Every row's status, from what ``session`` sees (a reading, or the import's transaction)."""
-    post = _the_post(session)
+    post = the_post(session)
     ctx = _context(session, post)
     if sheet.kind == "xlsx" and _name_key(sheet.name) in ctx.volunteers:
         ctx.sheet_volunteer = sheet.name
@@ -454,13 +452,6 @@ def decide(
     progress.step(total, total, tr("Checked"))
     notes = _notes(sheet, read, results, ctx)
     return Checked(sheet, mapping, sheet_ref(sheet, mapping), tuple(results), notes, plans)
-
-
-def _the_post(session: Session) -> Post:
-    post = session.scalars(select(Post).where(Post.is_local.is_(True))).first()
-    if post is None:
-        raise UserError("no_post")
-    return post
 
 
 def _form_checks(row: _Row, ctx: _Context, post: Post) -> None:

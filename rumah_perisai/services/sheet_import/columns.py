@@ -160,12 +160,10 @@ class Mapping:
 
 
 def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+    """The spreadsheet's letter of column ``index`` (0-based): A, B, … AA."""
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))
 
 
 def guess_mapping(sheet: Sheet) -> Mapping:

@@ -31,6 +31,7 @@ from rumah_perisai.services.posts import local_post
 from rumah_perisai.services.registration import (
     NewRegistration,
     add_participants,
+    erased_key_of,
     with_elsewhere_note,
 )
 from rumah_perisai.services.sheet_import.checking import (
@@ -76,8 +77,6 @@ def import_checked(
     transaction. ``duplicates``: row → the reason a person gave for registering a possible
     duplicate anyway. Only a coordinator; only once they confirmed the people on the list
     signed their consent on paper."""
-    from rumah_perisai.services.registration import _erased_key
-
     require_coordinator(actor)
     if not consent_confirmed:
         raise UserError("import_consent_needed")
@@ -90,13 +89,13 @@ def import_checked(
     } & set(decided_dupes)
     if not accepted:  # the same file again, or nothing accepted: not even a change number
         return _nothing(checked)
-    key = _erased_key(db)
+    key = erased_key_of(db)
     with db.unit_of_work(actor.label) as session:
         post = local_post(session)
         if post is None:
             raise UserError("no_post")
         session.info["reason"] = IMPORT_REASON.format(ref=checked.ref)
-        fresh = decide(session, checked.sheet, checked.mapping, key, _Part(progress, 0, 3))
+        fresh = decide(session, checked.sheet, checked.mapping, key, _FirstThird(progress))
         # What was accepted when the person looked, and still is: a row that became a possible
         # duplicate since (someone registered at the desk meanwhile) waits for a person again.
         todo = [
@@ -210,11 +209,11 @@ def _notes(registered: int, updated: int, statuses: Counter[Status]) -> tuple[st
     return tuple(notes)
 
 
-class _Part:
-    """The first part of a progress bar: deciding is a third of an import."""
+class _FirstThird:
+    """Deciding again is the first third of an import's progress bar."""
 
-    def __init__(self, whole: Progress, first: int, of: int) -> None:
-        self.whole, self.first, self.of = whole, first, of
+    def __init__(self, whole: Progress) -> None:
+        self.whole = whole
 
     def step(self, done: int, total: int, text: str = "") -> None:
-        self.whole.step(done, max(total, 1) * self.of, text)
+        self.whole.step(done, max(total, 1) * 3, text)

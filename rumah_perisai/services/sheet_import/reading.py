@@ -207,17 +207,12 @@ def _sheet_xml(archive: zipfile.ZipFile, worksheet: Any) -> bytes:
 
 def _merges(xml: bytes) -> list[tuple[int, int, int, int]]:
     """Merged ranges as (first row, first column, last row, last column), 1-based."""
+    from openpyxl.utils import column_index_from_string as column
+
     return [
-        (int(r1), _column_number(c1), int(r2), _column_number(c2))
+        (int(r1), column(c1.decode()), int(r2), column(c2.decode()))
         for c1, r1, c2, r2 in _MERGE.findall(xml)
     ]
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - ord("A") + 1
-    return number
 
 
 def _formula_note(xml: bytes) -> tuple[str, ...]:

@@ -17,9 +17,11 @@ for _variable in ("RUMAH_PERISAI_HOME", "RUMAH_PERISAI_DB", "RUMAH_PERISAI_LANG"
 import tempfile
 
 os.environ["RUMAH_PERISAI_KEY_STORE"] = "file"
-os.environ["RUMAH_PERISAI_KEY_DIR"] = tempfile.mkdtemp(prefix="rp-test-keys-")
+_KEY_DIR = os.environ["RUMAH_PERISAI_KEY_DIR"] = tempfile.mkdtemp(prefix="rp-test-keys-")
 
+import inspect
 import itertools
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -73,6 +75,23 @@ def _indonesian_by_default() -> Iterator[None]:
     set_language("id")
 
 
+# argon2 at the program's cost takes 0.1–0.6 s a hash on a 2-core machine, and an account fixture
+# made and logged in three of them: a third of the suite's time went to hashing PINs. The suite
+# hashes at the lowest cost argon2 allows; a stored hash carries its own parameters, so checking
+# a PIN runs the same code. Tests marked ``real_pin_hashing`` keep the program's cost (one checks
+# that cost itself, tests/services/test_pins.py).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_pin_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_pin_hashing") is None:
+        from rumah_perisai.services import pin_reset, volunteers
+
+        monkeypatch.setattr(volunteers, "_hasher", CHEAP_HASHER)
+        monkeypatch.setattr(pin_reset, "_hasher", CHEAP_HASHER)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 27, 2, 30, tzinfo=UTC))  # 09:30 WIB
@@ -83,21 +102,61 @@ def folder(tmp_path: Path) -> DataFolder:
     return DataFolder(tmp_path / "data")
 
 
-def _postgres_database() -> Iterator[str]:
+def _admin(*statements: str) -> None:
     assert POSTGRES_URL is not None
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"rp_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
         admin.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
+def _create_postgres(name: str) -> str:
+    assert POSTGRES_URL is not None
+    _admin(f'CREATE DATABASE "{name}"')
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres(name: str) -> None:
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _recreate_postgres(name: str | None, template: str | None) -> None:
+    _admin(f'DROP DATABASE "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def _postgres_database() -> Iterator[str]:
+    name = f"rp_test_{uuid.uuid4().hex[:12]}"
+    url = _create_postgres(name)
+    try:
+        yield url
+    finally:
+        _drop_postgres(name)
+
+
+# PostgreSQL is the branch's database: the tests of the branch, of the database layer and of the
+# services whose SQL differs by dialect run on it as well as on SQLite (``DATABASE_URL`` set). The
+# windows, printing and the post's other services run on the post's own SQLite only: on
+# PostgreSQL they repeated the services' queries at twice the suite's time (issue 21).
+_POSTGRES_FOLDERS = ("branch", "db")
+
+
+def _runs_on_postgres(metafunc: pytest.Metafunc) -> bool:
+    if metafunc.definition.get_closest_marker("postgresql") is not None:
+        return True
+    parts = metafunc.definition.path.relative_to(Path(__file__).parent).parts
+    return len(parts) > 1 and parts[0] in _POSTGRES_FOLDERS
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames:
+        backends = BACKENDS if _runs_on_postgres(metafunc) else ["sqlite"]
+        metafunc.parametrize("database_url", backends, indirect=True)
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, folder: DataFolder) -> Iterator[str]:
     """An empty database: the data folder's SQLite file, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
@@ -105,13 +164,6 @@ def database_url(request: pytest.FixtureRequest, folder: DataFolder) -> Iterator
         yield folder.sqlite_url
     else:
         yield from _postgres_database()
-
-
-@pytest.fixture
-def app(folder: DataFolder, database_url: str, clock: FakeClock) -> Iterator[App]:
-    opened = open_app(folder, database_url, clock=clock)
-    yield opened
-    opened.close()
 
 
 CIREBON_POST = PostSetup(
@@ -123,8 +175,118 @@ CIREBON_POST = PostSetup(
 
 
 @pytest.fixture
-def post(app: App) -> PostSummary:
-    return set_up_post(app.db, app.folder, CIREBON_POST, "cli:test")
+def app(
+    request: pytest.FixtureRequest, folder: DataFolder, database_url: str, clock: FakeClock
+) -> Iterator[App]:
+    setup = CIREBON_POST if _post_from_template(request) else None
+    opened, made = open_fresh(folder, database_url, clock, setup)
+    if made is not None:
+        request.node.stash[_TEMPLATE_POST] = made
+    yield opened
+    opened.close()
+
+
+# --- templates: the suite migrates a database once, not once a test (issue 21) -----------------
+# Alembic's seventeen migrations took 0.7–6 s a test, set_up_post another 0.3–0.6 s. Each worker
+# makes a migrated database (and one with a test post set up) once; a test's app starts from a
+# copy: the folder's files copied (the same database key, in the worker's own key dir), a
+# PostgreSQL database made with ``CREATE DATABASE … TEMPLATE``. What a test sees is what it saw
+# before: the same schema, and the same post made at the same clock.
+
+_DEFAULT_START = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
+_COPIED = ("rumah-perisai.sqlite3", "vault.json", "keys")
+_TEMPLATE_POST = pytest.StashKey[PostSummary]()
+
+
+class _Templates:
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="rp-test-templates-"))
+        self.made: dict[tuple[str, PostSetup | None], tuple[DataFolder, str, Any]] = {}
+
+    def _make(self, backend: str, setup: PostSetup | None) -> tuple[DataFolder, str, Any]:
+        key = (backend, setup)
+        if key not in self.made:
+            folder = DataFolder(self.root / str(len(self.made)))
+            folder.root.mkdir(parents=True)
+            if backend == "sqlite":
+                url = folder.sqlite_url
+            else:
+                url = _create_postgres(f"rp_tpl_{uuid.uuid4().hex[:12]}")
+            made = open_app(folder, url, clock=FakeClock(_DEFAULT_START))
+            summary = None if setup is None else set_up_post(made.db, folder, setup, "cli:test")
+            made.close()
+            self.made[key] = (folder, url, summary)
+        return self.made[key]
+
+    def fill(self, folder: DataFolder, url: str, setup: PostSetup | None) -> Any:
+        """Copy the template into the empty ``folder`` (and database ``url``); the post's
+        summary as set_up_post gave it, when ``setup`` is given."""
+        backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+        template, template_url, summary = self._make(backend, setup)
+        folder.root.mkdir(parents=True, exist_ok=True)
+        for name in _COPIED:
+            source = template.root / name
+            if source.is_dir():
+                shutil.copytree(source, folder.root / name)
+            elif source.exists():
+                shutil.copy2(source, folder.root / name)
+        if backend == "postgresql":
+            _recreate_postgres(make_url(url).database, make_url(template_url).database)
+        return summary
+
+    def drop(self) -> None:
+        for _folder, url, _summary in self.made.values():
+            if not url.startswith("sqlite"):
+                _drop_postgres(str(make_url(url).database))
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+_templates: _Templates | None = None
+
+
+def pytest_sessionfinish() -> None:
+    if _templates is not None:
+        _templates.drop()
+
+
+def open_fresh(
+    folder: DataFolder, url: str, clock: Any, setup: PostSetup | None = None
+) -> tuple[App, PostSummary | None]:
+    """``open_app`` on a new data folder and an empty database, from the worker's template when
+    the test runs at the default clock with the suite's key store; with the post ``setup`` set
+    up (its summary returned) when given."""
+    global _templates
+    fresh = not folder.root.exists() or not any(folder.root.iterdir())
+    usable = (
+        fresh
+        and isinstance(clock, FakeClock)
+        and clock.now == _DEFAULT_START
+        and os.environ.get("RUMAH_PERISAI_KEY_DIR") == _KEY_DIR
+    )
+    summary = None
+    if usable:
+        _templates = _templates or _Templates()
+        summary = _templates.fill(folder, url, setup)
+    app = open_app(folder, url, clock=clock)
+    if setup is not None and summary is None:
+        summary = set_up_post(app.db, folder, setup, "cli:test")
+    return app, summary
+
+
+def _post_from_template(request: pytest.FixtureRequest) -> bool:
+    """Whether the test's ``post`` is this file's fixture: then its app starts with the post."""
+    if "post" not in request.fixturenames:
+        return False
+    definitions = request._fixturemanager.getfixturedefs("post", request.node)
+    if not definitions:
+        return False
+    return Path(inspect.getfile(definitions[-1].func)) == Path(__file__)
+
+
+@pytest.fixture
+def post(request: pytest.FixtureRequest, app: App) -> PostSummary:
+    made = request.node.stash.get(_TEMPLATE_POST, None)  # the app was opened with it set up
+    return made if made is not None else set_up_post(app.db, app.folder, CIREBON_POST, "cli:test")
 
 
 @pytest.fixture
@@ -183,7 +345,7 @@ def account_made_before_issue_16(app: App, name: str, pin: str, role: str, by: s
     operation, one create in the audit, as ``create_account`` did then."""
     with app.db.unit_of_work(by) as session:
         account = add_account(session, the_post(session), AccountSetup(name, "482913"), role)
-        account.pin_hash = PasswordHasher().hash(pin)  # before the flush: stored as made
+        account.pin_hash = CHEAP_HASHER.hash(pin)  # before the flush: stored as made
 
 
 @pytest.fixture

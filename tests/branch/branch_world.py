@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from rumah_perisai.app import App, open_app
+from rumah_perisai.app import App
 from rumah_perisai.branch import add_post, init_branch
 from rumah_perisai.config import DataFolder
 from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.keys.installed import install_branch_key, post_key_file_bytes
 from rumah_perisai.services.batches import WrittenBatch, export_batch
 from rumah_perisai.services.dues import payment_options, take_payment
-from rumah_perisai.services.posts import PostSetup, set_up_post
+from rumah_perisai.services.posts import PostSetup
 from rumah_perisai.services.registration import RegistrationForm, register
 from rumah_perisai.services.volunteers import (
     ROLE_COORDINATOR,
@@ -28,7 +28,7 @@ from rumah_perisai.services.volunteers import (
     create_account,
     log_in,
 )
-from tests.conftest import BACKENDS, _postgres_database
+from tests.conftest import BACKENDS, _postgres_database, open_fresh
 
 CLI = Actor(label="cli:test")
 
@@ -67,16 +67,15 @@ class PostSide:
 
 def make_branch(root: Path, url: str, clock: Any, *, demo: bool = False) -> App:
     folder = DataFolder(root)
-    app = open_app(folder, url, clock=clock)
+    app, _none = open_fresh(folder, url, clock)  # from the suite's migrated template
     init_branch(app.db, folder, "KC-CRB", "BPJS Ketenagakerjaan Cirebon", demo=demo)
     return app
 
 
 def make_post(root: Path, branch: App, clock: Any, code: str, kabupaten: str = "32.09") -> PostSide:
     folder = DataFolder(root / code)
-    app = open_app(folder, folder.sqlite_url, clock=clock)
-    set_up_post(app.db, folder, PostSetup(code=code, name=f"Rumah Perisai {code}",
-                                          kabupaten_code=kabupaten), CLI.label)  # fmt: skip
+    setup = PostSetup(code=code, name=f"Rumah Perisai {code}", kabupaten_code=kabupaten)
+    app, _summary = open_fresh(folder, folder.sqlite_url, clock, setup)
     create_account(app.db, AccountSetup("Dewi Lestari", "482913"), ROLE_COORDINATOR, None)
     coordinator = log_in(app.db, "Dewi Lestari", "482913")
     branch_file = branch.folder.keys / "branch-public-key.json"

@@ -290,13 +290,11 @@ def test_an_unusable_file_is_refused_in_one_line_and_changes_nothing(
         no_columns: "members_file_no_columns",
     }
     for path, key in cases.items():
-        started = time.monotonic()
         with pytest.raises(UserError) as refused:
             members_import(branch.db, keys, path, CLI)
         assert refused.value.key == key, path.name
         message = refused.value.message()
         assert str(path) in message and "\n" not in message
-        assert time.monotonic() - started < 5
     # Rows, none of them usable: their reasons, and nothing stored.
     bad = members_import(branch.db, keys, _workbook(tmp_path / "salah.xlsx", [
         ["NIK", "KPJ"], ["123", "26010000001"], [3.20914410185e15, "26010000002"],
@@ -330,10 +328,8 @@ def blank_tail(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_hundred_thousand_blank_formatted_rows_at_the_end_are_passed_over(
     branch: App, blank_tail: Path
 ) -> None:
-    started = time.monotonic()
     result = members_import(branch.db, branch_keys(branch.folder), blank_tail, CLI)
     assert (result.added, result.invalid) == (2, [])
-    assert time.monotonic() - started < 10
 
 
 def test_a_listed_nik_with_another_birth_date_is_someone_else_and_gets_no_number(

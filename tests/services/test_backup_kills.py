@@ -112,12 +112,10 @@ def test_a_backup_killed_at_any_moment_leaves_no_half_file_under_a_backups_name(
     key = vault.database_key(folder)
     before = content_digest_of(folder)
     rng = random.Random(16)
-    started = time.monotonic()
     for _kill_no in range(KILLS):
         _kill(_child(_BACKUP_CHILD, str(folder.root), str(out)), rng.uniform(0.0, 0.4))
         _whole_backups(out, key)
         _whole_backups(folder.backups, key)
-    assert time.monotonic() - started < 90
     assert content_digest_of(folder) == before  # a backup never changes the post
     with open_app(folder, folder.sqlite_url) as app:  # and the next one just works
         info = write_backup(app, out, "manual")
@@ -147,7 +145,6 @@ def test_a_restore_killed_at_any_moment_leaves_the_folder_as_it_was_or_fully_res
     older_digest = content_digest_of(DataFolder(older))
     rng = random.Random(1616)
     outcomes = {"as_it_was": 0, "restored": 0}
-    started = time.monotonic()
     for number in range(KILLS):
         folder = DataFolder(tmp_path / f"try-{number}")
         empty = number % 2 == 0  # a new laptop, or a folder holding the older copy
@@ -160,7 +157,6 @@ def test_a_restore_killed_at_any_moment_leaves_the_folder_as_it_was_or_fully_res
         finish_interrupted_restore(folder)  # what the next start does first
         outcomes[_state_of(folder, empty, older_digest, target_change)] += 1
         shutil.rmtree(folder.root)
-    assert time.monotonic() - started < 90
     assert outcomes["as_it_was"] and outcomes["restored"], outcomes
 
 

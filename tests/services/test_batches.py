@@ -49,6 +49,9 @@ from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.registration import withdraw
 from rumah_perisai.services.volunteers import Actor
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 CLI = Actor(label="cli:test")
 
 

@@ -35,6 +35,9 @@ from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 TODAY = date(2026, 11, 27)
 POST_NAME = "Rumah Perisai Suranenggala"
 AddParticipant = Callable[..., int]

@@ -54,6 +54,9 @@ from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
 from tests.services.dashboard_check import expected_columns, stored_columns
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 DAY = date(2026, 11, 27)
 OTHER_DESA = "32.09.14.2002"
 

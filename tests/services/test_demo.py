@@ -71,6 +71,9 @@ from rumah_perisai.services.volunteers import actor_for
 from rumah_perisai.tasks import Cancelled
 from tests.services.dashboard_check import expected_columns, stored_columns
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)  # the `clock` fixture's start: 09:30 WIB
 WIB = ZONES["WIB"]

@@ -29,6 +29,9 @@ from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 BASIC, WITH_JHT = 16_800, 36_800
 
 

@@ -20,6 +20,9 @@ from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.requests import erase, participant_id_of, requests_of
 from rumah_perisai.services.volunteers import Actor
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 DAY = date(2026, 11, 27)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from rumah_perisai.app import App
@@ -25,6 +26,9 @@ from rumah_perisai.services.requests import erase
 from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
 from tests.services.test_batches import CLI, _open, branch, linked, stick
+
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
 
 BOSS = Actor(label="cli:test", role="coordinator")
 PERSON = {"name": "Siti Rahmawati", "phone": "081234567890", "heir_name": "Budi Santoso"}

@@ -19,6 +19,9 @@ from rumah_perisai.services.registration import rejoin
 from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 
 @pytest.fixture
 def clock() -> FakeClock:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from rumah_perisai.app import App, open_app
-from rumah_perisai.db.models import AuditEntry, LoginGuard
+from rumah_perisai.db.models import AuditEntry, LoginGuard, Volunteer
 from rumah_perisai.errors import UserError
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.volunteers import (
@@ -297,3 +297,19 @@ def test_two_processes_at_once_get_no_more_tries_than_one(
     assert sorted(answers) == ["bad_login"] * 4 + ["pin_locked"] * 8
     (account,) = accounts(app.db)
     assert (account.wrong_pins, account.lockouts) == (5, 1)
+
+
+@pytest.mark.real_pin_hashing
+def test_a_pin_is_stored_at_the_programs_full_argon2_cost(app: App, post: PostSummary) -> None:
+    """The suite hashes cheaply (tests/conftest.py); the program itself must not: a copied
+    database gives a PIN away only at argon2id's full cost (t=3, 64 MiB, 4 lanes)."""
+    from argon2 import Type, extract_parameters
+
+    create_account(app.db, AccountSetup("Dewi Lestari", PIN), ROLE_COORDINATOR, None)
+    with app.db.reading() as session:
+        stored = session.scalars(select(Volunteer.pin_hash)).one()
+    used = extract_parameters(stored)
+    assert (used.type, used.time_cost, used.memory_cost, used.parallelism) == (
+        Type.ID, 3, 65536, 4,
+    )  # fmt: skip
+    assert log_in(app.db, "Dewi Lestari", PIN).label

@@ -32,6 +32,9 @@ from rumah_perisai.services.volunteers import Actor
 from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import FakeClock
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 # The other post's walk-ins (PostSide numbers them): women born 1 Jan 1991, 1992 and 1993.
 ELSEWHERE = ["3209144101910001", "3209144101920002", "3209144101930003"]
 NOT_LISTED = "3209145203900001"

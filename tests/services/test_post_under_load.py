@@ -35,6 +35,9 @@ from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.volunteers import Actor
 from tests.services.load_world import RealClock, hold_write_lock, shorten_waits
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 CLI = Actor(label="cli:test")
 ROUNDS = 10  # the tester saw the false refusal in 4 of 10 races
 WAIT = 10.0  # no thread here may wait longer than this for another (the test would hang)

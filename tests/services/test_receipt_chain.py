@@ -31,6 +31,9 @@ from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
 from tests.dbfiles import engine_for
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 
 @pytest.fixture
 def five_receipts(

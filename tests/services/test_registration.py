@@ -34,6 +34,9 @@ from rumah_perisai.services.volunteers import (
     add_account,
 )
 
+# Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.postgresql
+
 
 def make_nik(birth: date, sex: str, serial: int = 1, region: str = "320914") -> str:
     day = birth.day + (40 if sex == "P" else 0)

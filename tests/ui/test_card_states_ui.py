@@ -20,7 +20,9 @@ from rumah_perisai.services.acks import take_ack
 from rumah_perisai.services.posts import PostSummary
 from rumah_perisai.services.registration import withdraw
 from rumah_perisai.services.volunteers import Actor
-from rumah_perisai.ui.main_window import MainWindow
+from rumah_perisai.ui.dashboard_window import NOTICE_PAUSE_MS
+from rumah_perisai.ui.main_window import SEARCH_PAUSE_MS, MainWindow
+from rumah_perisai.ui.registration_form import CHECK_PAUSE_MS
 from tests.branch.branch_world import CLI, PostSide, make_branch, make_post
 from tests.conftest import FakeClock
 from tests.services.test_card_states import OWN_NIK, issue_card
@@ -113,12 +115,12 @@ def test_another_posts_card_says_whose_it_is(
     assert "RP3209B-000001" in box.text() and "Rumah Perisai RP3209B" in box.text()
     assert box.text() == window.card_banner.text.text()
     assert not hasattr(window, "participant_dialog")  # not a registration of this post
-    qtbot.wait(2000)  # issue 17: no search rewrites it, nothing closes it
+    qtbot.wait(WAIT_MS)  # issue 17: no search rewrites it, nothing closes it
     assert box.isVisible() and window.card_banner.isVisible()
     assert box.text() == window.card_banner.text.text()
 
 
-@pytest.mark.slow  # a branch, two posts, an acknowledgement, then two seconds of event loop
+@pytest.mark.slow  # a branch, two posts, an acknowledgement, then the event loop
 def test_a_card_of_a_registration_the_branch_rejected_stops_the_volunteer(
     qtbot: QtBot, app: App, here: PostSide, other: tuple[App, PostSide], clock: FakeClock
 ) -> None:
@@ -137,7 +139,7 @@ def test_a_card_of_a_registration_the_branch_rejected_stops_the_volunteer(
 
     window = _window(qtbot, app, here.coordinator)
     _scan(qtbot, window, text)
-    qtbot.wait(2000)
+    qtbot.wait(WAIT_MS)
     box = window.card_warning
     assert box.isVisible() and box.icon() is QMessageBox.Icon.Warning
     assert "DITOLAK cabang" in box.text() and "jangan terima" in box.text()
@@ -147,7 +149,10 @@ def test_a_card_of_a_registration_the_branch_rejected_stops_the_volunteer(
 
 # --- issue 17, item 1: every state but current stops the volunteer, and stays -------------------
 
-WAIT_MS = 2000  # longer than the search-as-you-type pause and any timer of the window
+# Three times the longest pause of the window's timers that could rewrite or close the banner
+# (the search as you type, the form's check, a change notice's refresh); the backup banner's
+# ten-minute look and the closing notice are not started here.
+WAIT_MS = 3 * max(SEARCH_PAUSE_MS, CHECK_PAUSE_MS, NOTICE_PAUSE_MS)
 
 
 def _states(here: PostSide) -> dict[str, tuple[str, str]]:
@@ -190,7 +195,7 @@ def _states(here: PostSide) -> dict[str, tuple[str, str]]:
     }
 
 
-@pytest.mark.slow  # two seconds of event loop after each of eight scans
+@pytest.mark.slow  # the event loop run a while after each of eight scans
 def test_every_card_state_but_current_stops_the_volunteer_and_stays(
     qtbot: QtBot, app: App, here: PostSide
 ) -> None:

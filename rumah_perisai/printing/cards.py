@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from reportlab.graphics.barcode.code128 import Code128Auto
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
@@ -34,6 +32,7 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.card_payload import barcode_text
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.printing.output import write_document
+from rumah_perisai.printing.qr import dark_runs, qr_rows
 from rumah_perisai.resources import resources_dir
 from rumah_perisai.services.cards import FIRST, CardFace, CardRun, card_run
 from rumah_perisai.tasks import Progress
@@ -539,21 +538,11 @@ def _back(canvas: Canvas, card: CardFace, fonts: _Fonts, demo: bool) -> None:
         bottom -= leading
 
 
-def qr_modules(text: str) -> list[list[bool]]:
-    """The QR code of ``text`` at error-correction level M (15 %), smallest version that holds
-    it, without its quiet zone; a card's text is one alphanumeric segment (version 6)."""
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
-    qr.add_data(text, optimize=0)
-    qr.make(fit=True)
-    return [[bool(module) for module in row] for row in qr.get_matrix()]
-
-
 def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     """The QR code as one filled path, so no hairline seams show between modules, on white
     with its 4-module quiet zone."""
-    modules = qr_modules(text)
-    count = len(modules)
-    box = size / count
+    rows = qr_rows(text)
+    box = size / len(rows)
     quiet = 4 * box
     canvas.setFillColor(white)
     canvas.rect(x - quiet, y - quiet, size + 2 * quiet, size + 2 * quiet, stroke=0, fill=1)
@@ -563,17 +552,11 @@ def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None
     canvas.setFillColor(black)
     # One path of whole-module rectangles ("x y w h re"), written directly: ReportLab's path
     # object formats every number as a float, which took longer than the rest of the card.
-    rectangles = []
-    for row_number, row in enumerate(modules):
-        column = 0
-        while column < count:
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < count and row[column]:
-                column += 1
-            rectangles.append(f"{start} {row_number} {column - start} 1 re")
+    rectangles = [
+        f"{start} {row_number} {length} 1 re"
+        for row_number, row in enumerate(rows)
+        for start, length in dark_runs(row)
+    ]
     canvas.addLiteral("\n".join(rectangles) + "\nf")
     canvas.restoreState()
 

@@ -12,7 +12,6 @@ their error correction, which ``qrcode`` computes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -29,7 +28,6 @@ _MASKS = range(8)
 _PADDING = bytes([util.PAD0, util.PAD1])
 # The finder-like pattern of penalty rule 3 (1:1:3:1:1 with 4 light modules on one side), both ways.
 _FINDER_LIKE = ("10111010000", "00001011101")
-_DARK_RUN = re.compile("1+")
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,13 @@ def qr_modules(text: str) -> list[list[bool]]:
 
 def dark_runs(row: str) -> list[tuple[int, int]]:
     """(first column, length) of each run of dark modules in a row of :func:`qr_rows`."""
-    return [(run.start(), run.end() - run.start()) for run in _DARK_RUN.finditer(row)]
+    runs = []
+    column = 0
+    for piece in row.split("0"):  # faster than a regular expression's matches, here
+        if piece:
+            runs.append((column, len(piece)))
+        column += len(piece) + 1
+    return runs
 
 
 def best_mask(layout: _Layout, data: int) -> int:

@@ -79,7 +79,7 @@ def test_every_masks_penalty_is_qrcodes_lost_point() -> None:
     [string.digits, string.digits + string.ascii_uppercase + " $%*+-./:", string.printable + "éü—"],
 )
 def test_numbers_letters_and_bytes_of_many_lengths_and_versions(length: int, alphabet: str) -> None:
-    """The three kinds of segment, versions 1 to 17 (7 and up carry version information)."""
+    """The three kinds of segment, versions 1 to 16 (7 and up carry version information)."""
     same_as_qrcode("".join(RANDOM.choice(alphabet) for _ in range(length)))
 
 

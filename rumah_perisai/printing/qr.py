@@ -5,9 +5,10 @@ and keeps the one with the fewest penalty points — but it places and scores ev
 Python, which took 80 % of the time of 500 cards (issue 21). Here a symbol is one integer (bit
 ``row * size + column`` is the module at that row and column): the data is placed once, by one
 lookup of its bits, each mask is one XOR, and the four penalty rules are counted with bit
-operations on the whole symbol at once. The rules, the choice and the symbol are ``qrcode``'s own
-(``tests/printing/test_qr.py`` proves them equal on many texts); so are the data codewords and
-their error correction, which ``qrcode`` computes.
+operations on the whole symbol at once. The codewords are ``qrcode``'s encoding with strings of
+bits and a Reed-Solomon table; its tables (versions, blocks, the Galois field, function patterns,
+masks) are used as they are. The symbol, the mask chosen and each mask's penalty are
+``qrcode``'s own: ``tests/printing/test_qr.py`` proves them equal on many texts.
 """
 
 from __future__ import annotations

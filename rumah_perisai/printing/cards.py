@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from reportlab.graphics.barcode.code128 import Code128Auto
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
@@ -34,6 +32,7 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.card_payload import barcode_text
 from rumah_perisai.i18n import N_, tr
 from rumah_perisai.printing.output import write_document
+from rumah_perisai.printing.qr import dark_runs, qr_rows
 from rumah_perisai.resources import resources_dir
 from rumah_perisai.services.cards import FIRST, CardFace, CardRun, card_run
 from rumah_perisai.tasks import Progress
@@ -102,21 +101,21 @@ def card_pdf(
     canvas.setAuthor("Rumah Perisai")
     canvas.setCreator("Rumah Perisai")
     dx, dy = offset_mm[0] * mm, -offset_mm[1] * mm
-    backs_drawn: dict[tuple[bool, str | None], str] = {}
+    forms = _Forms(canvas)
     if sheet:
         for group in _chunks(cards, CARDS_PER_SHEET):
-            _sheet(canvas, group, dx, dy, fonts, demo, None)
+            _sheet(canvas, group, dx, dy, fonts, demo, forms, back=False)
             if backs:
-                _sheet(canvas, group, dx, dy, fonts, demo, backs_drawn)
+                _sheet(canvas, group, dx, dy, fonts, demo, forms, back=True)
     else:
         for card in cards:
             for side in ("front", "back") if backs else ("front",):
                 canvas.saveState()
                 canvas.translate(dx, dy)
                 if side == "front":
-                    _front(canvas, card, fonts, demo)
+                    _front(canvas, card, fonts, demo, forms)
                 else:
-                    _draw_back(canvas, card, fonts, demo, backs_drawn)
+                    _draw_back(canvas, card, fonts, demo, forms)
                 canvas.restoreState()
                 canvas.showPage()
     canvas.save()
@@ -319,6 +318,35 @@ def _chunks(cards: Sequence[CardFace], size: int) -> Iterator[Sequence[CardFace]
         yield cards[start : start + size]
 
 
+class _Forms:
+    """What many cards of a document print alike — a front's band and title, a back, the crop
+    marks — drawn once as a PDF form and placed wherever it recurs: a sheet of 500 cards draws
+    these parts once, not 500 times (issue 21). Nothing transparent goes in a form (see
+    ``_draw_back``). The labels stay with their values: in a form of their own (one for each
+    height they stand at) they saved 7 % more but were read out of the PDF, and copied from
+    it, apart from their values."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self._canvas = canvas
+        self._names: dict[Hashable, str] = {}
+
+    def place(
+        self,
+        key: Hashable,
+        draw: Callable[[], None],
+        box: tuple[float, float, float, float] = (0, 0, CARD_WIDTH, CARD_HEIGHT),
+    ) -> None:
+        """Place the form ``key`` here, drawing it first (``draw``, within ``box``) if new."""
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"RPCard{len(self._names)}"
+            left, bottom, right, top = box
+            self._canvas.beginForm(name, lowerx=left, lowery=bottom, upperx=right, uppery=top)
+            draw()
+            self._canvas.endForm()
+        self._canvas.doForm(name)
+
+
 def _sheet(
     canvas: Canvas,
     cards: Sequence[CardFace],
@@ -326,21 +354,22 @@ def _sheet(
     dy: float,
     fonts: _Fonts,
     demo: bool,
-    backs_drawn: dict[tuple[bool, str | None], str] | None,
+    forms: _Forms,
+    *,
+    back: bool,
 ) -> None:
-    """A page of fronts, or of backs when given the backs drawn so far."""
-    back = backs_drawn is not None
+    """A page of fronts, or of backs."""
     canvas.saveState()
     canvas.translate(dx, dy)
-    _crop_marks(canvas)
+    forms.place("crop marks", lambda: _crop_marks(canvas), (0, 0, *A4))
     for index, card in enumerate(cards):
         x, y = card_origin(index, back=back)
         canvas.saveState()
         canvas.translate(x, y)
-        if backs_drawn is not None:
-            _draw_back(canvas, card, fonts, demo, backs_drawn)
+        if back:
+            _draw_back(canvas, card, fonts, demo, forms)
         else:
-            _front(canvas, card, fonts, demo)
+            _front(canvas, card, fonts, demo, forms)
         canvas.restoreState()
     canvas.restoreState()
     canvas.showPage()
@@ -387,13 +416,20 @@ def _title_lines(title: str, font: str, width: float) -> tuple[float, list[str]]
     return _fit(title, font, largest, width, 2, MIN_TEXT_SIZE)
 
 
-def _front(canvas: Canvas, card: CardFace, fonts: _Fonts, demo: bool) -> None:
-    band_height = 10 * mm
-    band_bottom = _band(canvas, band_height)
-    inner = CARD_WIDTH - 2 * _PAD
-    size, lines = _title_lines(card.title or tr(CARD_TITLE), fonts.bold, inner)
+_FRONT_BAND = 10 * mm
+
+
+def _front_band(canvas: Canvas, title: str, fonts: _Fonts) -> None:
+    band_bottom = _band(canvas, _FRONT_BAND)
+    size, lines = _title_lines(title, fonts.bold, CARD_WIDTH - 2 * _PAD)
     canvas.setFillColor(white)
-    _lines_centred_in(canvas, lines, fonts.bold, size, band_bottom, band_height)
+    _lines_centred_in(canvas, lines, fonts.bold, size, band_bottom, _FRONT_BAND)
+
+
+def _front(canvas: Canvas, card: CardFace, fonts: _Fonts, demo: bool, forms: _Forms) -> None:
+    title = card.title or tr(CARD_TITLE)
+    forms.place(("band", title), lambda: _front_band(canvas, title, fonts))
+    band_bottom = CARD_HEIGHT - _SAFE - _FRONT_BAND
 
     qr_left = CARD_WIDTH - _PAD - QR_SIZE
     qr_top = band_bottom - 2.2 * mm  # the quiet zone: 4 modules clear of the band
@@ -477,32 +513,28 @@ def _demo_mark(canvas: Canvas, fonts: _Fonts, x: float, y: float) -> None:
     canvas.restoreState()
 
 
-def _draw_back(
-    canvas: Canvas,
-    card: CardFace,
-    fonts: _Fonts,
-    demo: bool,
-    drawn: dict[tuple[bool, str | None], str],
-) -> None:
-    """The back, drawn once per document (a PDF form) and placed for every card that shares it."""
-    look = (demo or card.demo, card.branch_contact)
-    name = drawn.get(look)
-    if name is None:
-        name = drawn[look] = f"RPCardBack{len(drawn)}"
-        canvas.beginForm(name, lowerx=0, lowery=0, upperx=CARD_WIDTH, uppery=CARD_HEIGHT)
-        _back(canvas, card, fonts, demo)
-        canvas.endForm()
-    canvas.doForm(name)
+_BACK_BAND = 7 * mm
 
 
-def _back(canvas: Canvas, card: CardFace, fonts: _Fonts, demo: bool) -> None:
-    band_height = 7 * mm
-    band_bottom = _band(canvas, band_height)
-    canvas.setFillColor(white)
-    _lines_centred_in(canvas, [tr(_BACK_TITLE)], fonts.bold, 8, band_bottom, band_height)
+def _draw_back(canvas: Canvas, card: CardFace, fonts: _Fonts, demo: bool, forms: _Forms) -> None:
+    """The back: its band, then a demo card's mark, then its text, both drawn once per document
+    (PDF forms) and placed for every card that shares them. The mark is not in a form:
+    ReportLab leaves a form's transparency out of its resources, so the light-red mark that
+    used to be in the back's form printed solid red."""
+    band_bottom = CARD_HEIGHT - _SAFE - _BACK_BAND
+    forms.place("back band", lambda: _back_band(canvas, fonts))
     if demo or card.demo:
         _demo_mark(canvas, fonts, CARD_WIDTH / 2, band_bottom / 2)
+    forms.place(("back", card.branch_contact), lambda: _back(canvas, card, fonts, band_bottom))
 
+
+def _back_band(canvas: Canvas, fonts: _Fonts) -> None:
+    band_bottom = _band(canvas, _BACK_BAND)
+    canvas.setFillColor(white)
+    _lines_centred_in(canvas, [tr(_BACK_TITLE)], fonts.bold, 8, band_bottom, _BACK_BAND)
+
+
+def _back(canvas: Canvas, card: CardFace, fonts: _Fonts, band_bottom: float) -> None:
     size, leading = 7.0, 7.0 * 1.2
     inner = CARD_WIDTH - 2 * _PAD
     code_width = max(_width(code, fonts.bold, size) for code, _ in _BACK_LINES) + 1.5 * mm
@@ -539,21 +571,11 @@ def _back(canvas: Canvas, card: CardFace, fonts: _Fonts, demo: bool) -> None:
         bottom -= leading
 
 
-def qr_modules(text: str) -> list[list[bool]]:
-    """The QR code of ``text`` at error-correction level M (15 %), smallest version that holds
-    it, without its quiet zone; a card's text is one alphanumeric segment (version 6)."""
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
-    qr.add_data(text, optimize=0)
-    qr.make(fit=True)
-    return [[bool(module) for module in row] for row in qr.get_matrix()]
-
-
 def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     """The QR code as one filled path, so no hairline seams show between modules, on white
     with its 4-module quiet zone."""
-    modules = qr_modules(text)
-    count = len(modules)
-    box = size / count
+    rows = qr_rows(text)
+    box = size / len(rows)
     quiet = 4 * box
     canvas.setFillColor(white)
     canvas.rect(x - quiet, y - quiet, size + 2 * quiet, size + 2 * quiet, stroke=0, fill=1)
@@ -563,26 +585,41 @@ def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None
     canvas.setFillColor(black)
     # One path of whole-module rectangles ("x y w h re"), written directly: ReportLab's path
     # object formats every number as a float, which took longer than the rest of the card.
-    rectangles = []
-    for row_number, row in enumerate(modules):
-        column = 0
-        while column < count:
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < count and row[column]:
-                column += 1
-            rectangles.append(f"{start} {row_number} {column - start} 1 re")
+    rectangles = [
+        f"{start} {row_number} {length} 1 re"
+        for row_number, row in enumerate(rows)
+        for start, length in dark_runs(row)
+    ]
     canvas.addLiteral("\n".join(rectangles) + "\nf")
     canvas.restoreState()
 
 
 def _draw_code128(canvas: Canvas, text: str, x: float, y: float) -> None:
+    """ReportLab's Code128 bars on white, written in module units: its own drawing formats
+    float coordinates for each of some 50 bars, in pure Python."""
     barcode = Code128Auto(
         text, barWidth=BARCODE_MODULE, barHeight=BARCODE_HEIGHT, humanReadable=False, quiet=0
     )
     canvas.setFillColor(white)
     canvas.rect(x, y, float(barcode.width), BARCODE_HEIGHT, stroke=0, fill=1)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(BARCODE_MODULE, BARCODE_HEIGHT)
     canvas.setFillColor(black)
-    barcode.drawOn(canvas, x, y)
+    canvas.addLiteral(_bars_path(barcode.decompose()))
+    canvas.restoreState()
+
+
+def _bars_path(widths: str) -> str:
+    """Code128's bars and spaces — a capital letter a bar, a small one a space, A or a one
+    module wide, B or b two, and so on — as rectangles one unit high."""
+    left = 0
+    bars = []
+    for element in widths:
+        if "A" <= element <= "Z":
+            width = ord(element) - ord("A") + 1
+            bars.append(f"{left} 0 {width} 1 re f")  # a path a bar, as ReportLab draws them
+            left += width
+        elif "a" <= element <= "z":
+            left += ord(element) - ord("a") + 1
+    return "\n".join(bars)

@@ -16,7 +16,8 @@ from reportlab.lib.colors import Color, black
 from reportlab.pdfgen.canvas import Canvas
 
 # The card module's fonts, text measuring and QR drawing: receipts look like the cards.
-from rumah_perisai.printing.cards import _draw_qr, _Fonts, _width, _wrap, qr_modules
+from rumah_perisai.printing.cards import _draw_qr, _Fonts, _width, _wrap
+from rumah_perisai.printing.qr import qr_modules
 
 mm: float = units.mm  # reportlab has no type hints
 

@@ -30,7 +30,8 @@ from rumah_perisai.db.uow import Database
 from rumah_perisai.i18n import N_, speaking, tr
 
 # The card module's fonts, text measuring and QR drawing: receipts look like the cards.
-from rumah_perisai.printing.cards import _Fonts, _fonts, _width, qr_modules
+from rumah_perisai.printing.cards import _Fonts, _fonts, _width
+from rumah_perisai.printing.qr import qr_modules
 from rumah_perisai.printing.receipt_column import (
     CENTRE,
     GREY,

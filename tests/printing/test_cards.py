@@ -314,3 +314,51 @@ def test_the_printer_offset_moves_everything() -> None:
 def test_nothing_to_print_is_refused() -> None:
     with pytest.raises(ValueError):
         card_pdf([], sheet=True)
+
+
+def _boxes_from(pdf: Pdf, page: int, left: float, top: float) -> list[tuple[float, ...]]:
+    """The page's text lines, in points from (left, top) — a card's top left corner."""
+    return [
+        (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
+        for box in pdf.text_boxes(page)
+        if left <= box[0] < left + CARD_WIDTH and top <= box[1] < top + CARD_HEIGHT
+    ]
+
+
+def _same_places(these: list[tuple[float, ...]], those: list[tuple[float, ...]]) -> bool:
+    """The same text lines within a point (QtPdf rounds a small page's boxes to whole points)."""
+    near = [
+        any(all(abs(a - b) <= 1.2 for a, b in zip(x, y, strict=True)) for y in those) for x in these
+    ]
+    return len(these) == len(those) and all(near)
+
+
+def test_each_card_on_a_sheet_is_laid_out_as_it_is_alone() -> None:
+    """A sheet draws what cards share once (PDF forms, issue 21): each card's text must still
+    stand where the same card printed alone has it, whatever lines its name and values take."""
+    cards = [
+        face(1),
+        face(2, kpj="12345678901"),
+        face(3, name=LONG_NAME),
+        face(4, post_name="Rumah Perisai " + "Desa " * 8),
+        face(5),
+        face(6, name=LONG_NAME, kpj="12345678901", demo=True),
+    ]
+    sheet = Pdf(card_pdf(cards, sheet=True, backs=False))
+    alone = Pdf(card_pdf(cards, sheet=False, backs=False))
+    for index in range(len(cards)):
+        left, bottom = card_origin(index)
+        on_sheet = _boxes_from(sheet, 0, left, A4[1] - bottom - CARD_HEIGHT)
+        assert len(on_sheet) >= 8
+        assert _same_places(on_sheet, _boxes_from(alone, index, 0, 0))
+
+
+def test_the_contoh_mark_on_a_demo_cards_back_is_light_red_and_the_text_shows_through() -> None:
+    """ReportLab's forms drop their transparency: the mark on the back printed solid red."""
+    for sheet in (False, True):
+        image = Pdf(card_pdf([face(demo=True)], sheet=sheet)).image(1, 150)
+        found = image.getcolors(maxcolors=1 << 24) or []
+        colours = [colour for _count, colour in found if isinstance(colour, tuple)]
+        solid = [(r, g, b) for r, g, b in colours if r > 150 and g < 100 and b < 100]
+        light = [(r, g, b) for r, g, b in colours if r > 230 and 150 < g < 215 and abs(g - b) < 8]
+        assert light and not solid

@@ -19,6 +19,7 @@ from rumah_perisai.errors import UserError
 from rumah_perisai.printing.cards import prepare_cards
 from rumah_perisai.services.cards import (
     CardState,
+    card_run,
     check_card,
     hand_over,
     record_cards,
@@ -92,6 +93,29 @@ def test_cards_drawn_before_others_were_recorded_must_be_drawn_again(
         record_cards(app.db, late, coordinator)  # its serial 1 was given to Dede's card
     assert refused.value.key == "cards_outdated"
     assert [c.serial for c in _cards(app)] == [1]
+
+
+def test_a_run_of_many_judges_each_card_as_alone_and_refuses_at_the_first_it_cannot_make(
+    app: App, coordinator: Actor, add_participant: Callable[..., int]
+) -> None:
+    """The run's participants are read all at once (issue 21): each card still gets its own
+    reason, the faces keep the order asked for, and a refusal names the first one in that order."""
+    asep, dede, euis = (add_participant(name=name) for name in ("Asep", "Dede", "Euis"))
+    record_cards(app.db, prepare_cards(app.db, app.folder, [dede]), coordinator)
+    run = card_run(app.db, app.folder, [euis, dede, asep], reason="damaged")
+    assert run.reasons == ("first", "damaged", "first")
+    assert [face.name for face in run.faces] == ["Euis", "Dede", "Asep"]
+    assert run.serials == (2, 3, 4)
+    with pytest.raises(UserError) as refused:
+        card_run(app.db, app.folder, [asep, dede])  # Dede's card is a reprint: a reason
+    assert refused.value.key == "reprint_needs_reason"
+    withdraw(app.db, euis, "daftar dua kali", coordinator)
+    with pytest.raises(UserError) as refused:
+        card_run(app.db, app.folder, [asep, euis, 999_999], reason="lost")
+    assert refused.value.key == "card_not_member"
+    with pytest.raises(UserError) as refused:
+        card_run(app.db, app.folder, [asep, 999_999, euis], reason="lost")
+    assert refused.value.key == "participant_missing"
 
 
 def test_no_card_for_a_withdrawn_registration(

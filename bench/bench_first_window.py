@@ -119,10 +119,15 @@ def raw_connection(folder: DataFolder, url: str | None = None) -> Any:
     from sqlalchemy.engine import make_url
 
     from rumah_perisai.db.encrypted import open_raw
-    from rumah_perisai.db.engine import is_folder_database
+    from rumah_perisai.db.engine import ENCRYPTED_CACHE_KIB, is_folder_database
 
     if url is None or is_folder_database(folder, url):
-        return open_raw(folder)
+        # The page cache the program gives its own connections to the encrypted file: without
+        # it the raw statement decrypts pages the program's connection keeps decrypted, and the
+        # limit would be slower than the program for the same work.
+        connection = open_raw(folder)
+        connection.execute(f"PRAGMA cache_size = -{ENCRYPTED_CACHE_KIB}")
+        return connection
     return sqlite3.connect(make_url(url).database or "", isolation_level=None)
 
 

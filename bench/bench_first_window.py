@@ -239,13 +239,11 @@ def _raw_search(app: Any, raw: Any, query: str, today: Any) -> tuple[float, floa
     with app.db.reading() as session:
         ids_sql = search.page_sql(session, query, filters, 0, MATERIALIZE + 1)
         count_sql = search.count_sql(session, query, filters)
-        page_sql = search.page_sql(session, query, filters, 0, BLOCK)
         rows = rows_sql(session.get_bind().dialect)
     start, start_cpu = time.perf_counter(), time.process_time()
     ids = [row[0] for row in raw.execute(ids_sql.sql, ids_sql.params({})).fetchall()]
-    if len(ids) > MATERIALIZE:  # a large result: counted, its first page read
+    if len(ids) > MATERIALIZE:  # a large result: counted too
         raw.execute(count_sql.sql, count_sql.params({})).fetchall()
-        ids = [row[0] for row in raw.execute(page_sql.sql, page_sql.params({})).fetchall()]
     if ids:
         raw.execute(rows.sql, rows.params(rows_values(ids[:BLOCK], today))).fetchall()
     return time.perf_counter() - start, time.process_time() - start_cpu

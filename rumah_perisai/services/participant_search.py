@@ -281,12 +281,16 @@ class ParticipantSearch:
         most ``materialize + 1`` fetched tell a small result from a large one, which is then
         counted and read a page at a time) and the rows of the first ``screen``."""
         parsed = parse_query(query) if isinstance(query, str) else query
-        ids: list[int] | None = self.page(session, parsed, filters, 0, materialize + 1)
-        if ids is not None and len(ids) > materialize:
-            ids = None
-        count = self.count(session, parsed, filters) if ids is None else len(ids)
-        first = ids[:screen] if ids is not None else self.page(session, parsed, filters, 0, screen)
-        return FirstScreen(ids, count, self.rows(session, first, filters.today))
+        fetched = self.page(session, parsed, filters, 0, materialize + 1)
+        if len(fetched) > materialize:
+            ids, count = None, self.count(session, parsed, filters)
+        else:
+            ids, count = fetched, len(fetched)
+        # The first screen is the start of what was fetched (the list fetches more than a
+        # screen to tell small from large).
+        if len(fetched) < screen and ids is None:
+            fetched = self.page(session, parsed, filters, 0, screen)
+        return FirstScreen(ids, count, self.rows(session, fetched[:screen], filters.today))
 
     def page(
         self,

@@ -3,6 +3,7 @@ limit measured in the same run (a bare PySide6 window with a table; the same sea
 SQLite query).
 
     .venv/bin/python bench/bench_first_window.py [--data-dir D] [--participants 200000]
+        [--search-only]
 
 D is made with ``rumah-perisai --data-dir D demo --participants N`` when it has no post yet
 (and kept, so later runs skip that). Runs off-screen (QT_QPA_PLATFORM=offscreen).

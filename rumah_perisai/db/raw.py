@@ -45,15 +45,16 @@ def driver_all(connection: Connection, sql: str, params: tuple[Any, ...]) -> lis
 
 
 class Prepared:
-    """A SQLAlchemy statement compiled once for one dialect and run on the driver's cursor with
-    new values for its named parameters.
+    """A SQLAlchemy statement compiled for one dialect and run on the driver's cursor, with its
+    own values or new ones for its named parameters.
 
-    For reads a window repeats on every keystroke (the participant list): no compiling, no row
-    objects (SQLAlchemy's rows cost about 0.2 µs each, a millisecond for a search matching
-    thousands), and one SQL text, which the driver keeps prepared (sqlite3 caches statements by
-    their text). Values are given as the driver takes them, except dates on SQLite, stored as
-    ISO text there (as SQLAlchemy's ``Date`` stores them); results come back as the driver gives
-    them (dates as that text on SQLite: ``driver_date``).
+    For reads a window repeats on every keystroke (the participant list): no row objects
+    (SQLAlchemy's cost about 0.2 µs each, a millisecond for a search matching thousands); and,
+    for a statement made once and kept (the list's rows), no compiling either and one SQL text,
+    which the driver keeps prepared (sqlite3 caches statements by their text). Values are given
+    as the driver takes them, except dates on SQLite, stored as ISO text there (as SQLAlchemy's
+    ``Date`` stores them); results come back as the driver gives them (dates as that text on
+    SQLite: ``driver_date``).
     """
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:

@@ -145,10 +145,10 @@ def measure_start(root: Path, url: str, args: argparse.Namespace, into: Samples)
 def measure_search(root: Path, url: str, _args: argparse.Namespace, into: Samples) -> None:
     """The first window bench's search: its p50 and p95 per kind of query, per round (it
     keeps no samples), so these rows pool the rounds' percentiles."""
-    for label, p50, p95, raw50, _raw95, _hits in bench_first_window.bench_search(root, url):
-        into[f"search p50: {label}"].append(p50 / 1000)
-        into[f"search p95: {label}"].append(p95 / 1000)
-        into[f"raw SQL p50: {label}"].append(raw50 / 1000)
+    for figures in bench_first_window.bench_search(root, url):
+        into[f"search p50: {figures.label}"].append(figures.p50 / 1000)
+        into[f"search p95: {figures.label}"].append(figures.p95 / 1000)
+        into[f"raw SQL p50: {figures.label}"].append(figures.raw50 / 1000)
 
 
 def measure_dashboard(root: Path, url: str, args: argparse.Namespace, into: Samples) -> None:

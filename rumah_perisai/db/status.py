@@ -17,7 +17,7 @@ from rumah_perisai.db.models import Participant, Receipt, ReceiptMonth
 from rumah_perisai.domain.coverage import CoverSummary, Standing, Status
 
 
-def status_on(day: date) -> ColumnElement[str]:
+def status_on(day: date | ColumnElement[date]) -> ColumnElement[str]:
     """``Status`` value (as text) of each participant row on ``day``."""
     p = Participant
     return case(

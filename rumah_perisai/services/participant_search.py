@@ -5,6 +5,7 @@ order, then the columns of only the rows on screen (Anki's browser does the same
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,16 +13,34 @@ from datetime import date
 from enum import Enum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, column, func, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from rumah_perisai import areas
 from rumah_perisai.db.models import Participant
+from rumah_perisai.db.raw import Prepared, driver_date
 from rumah_perisai.db.status import status_on
 from rumah_perisai.domain.coverage import Status
 from rumah_perisai.domain.nik import mask_nik
 
 _FTS = table("participants_fts", column("rowid"))
+# The table's own columns, not the mapped class's: the search statements are compiled on every
+# search (for the driver), and an ORM statement takes twice as long to compile as a Core one.
+_P = Participant.__table__.c
 _TRIGRAM = 3  # the FTS5 trigram index answers fragments of three characters or more
 _REGISTRATION = re.compile(r"[A-Z0-9]+-[0-9]*")
 # Issue 17: names match without their apostrophes and hyphens, straight or typographic
@@ -78,6 +97,15 @@ class ParticipantListRow:
     phone: str | None
 
 
+@dataclass(frozen=True)
+class FirstScreen:
+    """A search as the list first shows it."""
+
+    ids: list[int] | None  # every match in list order; None for a large result (paged instead)
+    count: int
+    rows: list[ParticipantListRow]  # the first screen's rows
+
+
 def parse_query(text_: str) -> SearchQuery:
     """What the user (or a barcode scanner) typed, read as the kind of search it must be."""
     raw = " ".join(text_.split())
@@ -121,10 +149,10 @@ def _order_kind(query: SearchQuery) -> str:
 
 
 _ORDER: dict[str, tuple[Any, ...]] = {
-    "digits": (Participant.nik, Participant.id),
-    "phone": (Participant.phone, Participant.id),
-    "registration": (Participant.registration_no.desc(),),
-    "name_start": (Participant.name, Participant.id),
+    "digits": (_P.nik, _P.id),
+    "phone": (_P.phone, _P.id),
+    "registration": (_P.registration_no.desc(),),
+    "name_start": (_P.name, _P.id),
 }
 
 
@@ -158,7 +186,7 @@ class ParticipantSearch:
         filters: list[ColumnElement[bool]] = []
         if long_terms and _has_name_index(session):
             hits = select(_FTS.c.rowid).where(text("participants_fts MATCH :match"))
-            filters.append(Participant.id.in_(hits.params(match=self._match(long_terms))))
+            filters.append(_P.id.in_(hits.params(match=self._match(long_terms))))
         else:
             short_terms = list(terms)
         if not long_terms:
@@ -166,12 +194,10 @@ class ParticipantSearch:
             # capitalised or in capitals: "si" finds "Siti …", not every name holding "si".
             first = short_terms.pop(0)
             starts = {first, first.capitalize(), first.upper()}
-            filters.append(
-                or_(*(_prefix(session, Participant.name, start) for start in sorted(starts)))
-            )
+            filters.append(or_(*(_prefix(session, _P.name, start) for start in sorted(starts))))
         for term in short_terms:
             pattern = f"%{_like_escape(term)}%"
-            filters.append(name_key(Participant.name).ilike(pattern, escape="\\"))
+            filters.append(name_key(_P.name).ilike(pattern, escape="\\"))
         return filters
 
     def _filters(self, session: Session, query: SearchQuery) -> list[ColumnElement[bool]]:
@@ -180,12 +206,12 @@ class ParticipantSearch:
         (first, *_) = query.terms
         if query.kind is SearchKind.DIGITS:
             if len(first) == KPJ_DIGITS:  # a whole KPJ number, or the start of a NIK
-                return [or_(_prefix(session, Participant.nik, first), Participant.kpj == first)]
-            return [_prefix(session, Participant.nik, first)]
+                return [or_(_prefix(session, _P.nik, first), _P.kpj == first)]
+            return [_prefix(session, _P.nik, first)]
         if query.kind is SearchKind.PHONE:
-            return [_prefix(session, Participant.phone, first)]
+            return [_prefix(session, _P.phone, first)]
         if query.kind is SearchKind.REGISTRATION:
-            return [_prefix(session, Participant.registration_no, first)]
+            return [_prefix(session, _P.registration_no, first)]
         return self._name_filter(session, query.terms)
 
     def ids_statement(
@@ -200,11 +226,7 @@ class ParticipantSearch:
         """
         narrowed = filters is not None and (filters.status is not None or filters.desa_code)
         if query.kind is SearchKind.ALL and not narrowed:
-            return (
-                select(Participant.id)
-                .where(Participant.post_id == self._post_id)
-                .order_by(Participant.id.desc())
-            )
+            return select(_P.id).where(_P.post_id == self._post_id).order_by(_P.id.desc())
         if (
             query.kind is SearchKind.NAME
             and self._only_post
@@ -220,25 +242,55 @@ class ParticipantSearch:
                 )
                 .order_by(rowid.desc())
             )
-        statement = select(Participant.id).where(*self._filters(session, query))
+        statement = select(_P.id).where(*self._filters(session, query))
         if not self._only_post:
             # Only where other posts' participants are present: in a post's database the
             # filter would make SQLite walk the post_id index instead of the NIK index.
-            statement = statement.where(Participant.post_id == self._post_id)
+            statement = statement.where(_P.post_id == self._post_id)
         if filters is not None and filters.status is not None:
             statement = statement.where(status_on(filters.today) == filters.status.value)
         if filters is not None and filters.desa_code:
-            statement = statement.where(Participant.desa_code == filters.desa_code)
-        return statement.order_by(*_ORDER.get(_order_kind(query), (Participant.id.desc(),)))
+            statement = statement.where(_P.desa_code == filters.desa_code)
+        return statement.order_by(*_ORDER.get(_order_kind(query), (_P.id.desc(),)))
 
     def count(
         self, session: Session, query: str | SearchQuery, filters: ListFilter | None = None
     ) -> int:
         """How many match: counted in the index, without fetching them."""
+        ((counted,),) = self.count_sql(session, query, filters).all(session.connection())
+        return int(counted)
+
+    def count_sql(
+        self, session: Session, query: str | SearchQuery, filters: ListFilter | None = None
+    ) -> Prepared:
+        """The statement ``count`` runs (public for the benchmark, as ``page_sql``)."""
         parsed = parse_query(query) if isinstance(query, str) else query
         inner = self.ids_statement(session, parsed, filters).order_by(None).subquery()
         statement = select(func.count()).select_from(inner)
-        return int(session.connection().execute(statement).scalar_one())
+        return Prepared(statement, session.get_bind().dialect)
+
+    def first_screen(
+        self,
+        session: Session,
+        query: str | SearchQuery,
+        filters: ListFilter,
+        materialize: int,
+        screen: int,
+    ) -> FirstScreen:
+        """What the list shows right after a search, in one look: the ids of every match (at
+        most ``materialize + 1`` fetched tell a small result from a large one, which is then
+        counted and read a page at a time) and the rows of the first ``screen``."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        fetched = self.page(session, parsed, filters, 0, materialize + 1)
+        if len(fetched) > materialize:
+            ids, count = None, self.count(session, parsed, filters)
+        else:
+            ids, count = fetched, len(fetched)
+        # The first screen is the start of what was fetched (the list fetches more than a
+        # screen to tell small from large).
+        if len(fetched) < screen and ids is None:
+            fetched = self.page(session, parsed, filters, 0, screen)
+        return FirstScreen(ids, count, self.rows(session, fetched[:screen], filters.today))
 
     def page(
         self,
@@ -250,9 +302,23 @@ class ParticipantSearch:
     ) -> list[int]:
         """Ids ``offset`` to ``offset + limit`` of the matches, in list order (for a large
         result, read a screen at a time: a page at the far end of 200,000 takes milliseconds)."""
+        prepared = self.page_sql(session, query, filters, offset, limit)
+        return [row[0] for row in prepared.all(session.connection())]
+
+    def page_sql(
+        self,
+        session: Session,
+        query: str | SearchQuery,
+        filters: ListFilter | None,
+        offset: int,
+        limit: int,
+    ) -> Prepared:
+        """The statement ``page`` runs, on the driver: a search matching thousands comes back as
+        plain ints (SQLAlchemy's row objects took longer than SQLite's answer). Public so the
+        benchmark times the very same SQL through the bare driver."""
         parsed = parse_query(query) if isinstance(query, str) else query
         statement = self.ids_statement(session, parsed, filters).limit(limit).offset(offset)
-        return cast(list[int], session.connection().execute(statement).scalars().all())
+        return Prepared(statement, session.get_bind().dialect)
 
     def position(self, session: Session, participant_id: int) -> int:
         """Where a participant stands in the whole list (how many are newer)."""
@@ -266,9 +332,10 @@ class ParticipantSearch:
     ) -> list[int]:
         """Ids of the matching participants, newest registration first."""
         parsed = parse_query(query) if isinstance(query, str) else query
-        # Core, not the ORM: 200,000 plain ints come back several times faster.
-        result = session.connection().execute(self.ids_statement(session, parsed, filters))
-        return cast(list[int], result.scalars().all())
+        # On the driver: 200,000 plain ints come back several times faster than rows.
+        statement = self.ids_statement(session, parsed, filters)
+        prepared = Prepared(statement, session.get_bind().dialect)
+        return [row[0] for row in prepared.all(session.connection())]
 
     def desa_in_use(self, session: Session) -> list[str]:
         """The desa codes participants live in (for the desa filter), from the desa index."""
@@ -278,32 +345,67 @@ class ParticipantSearch:
         return list(session.connection().execute(statement).scalars())
 
     def rows(self, session: Session, ids: Sequence[int], today: date) -> list[ParticipantListRow]:
-        """The list columns of ``ids``, in the same order, with each status on ``today``."""
+        """The list columns of ``ids``, in the same order, with each status on ``today``.
+
+        One prepared statement per ``ROWS_AT_ONCE`` ids (the status computed in SQL from the
+        stored dates), read on the driver; the desa names from a cache."""
         if not ids:
             return []
-        p = Participant
-        statement = select(
-            p.id, p.registration_no, p.name, p.nik, p.desa_code, status_on(today),
-            p.cover_until, p.kpj, p.phone,
-        ).where(p.id.in_(ids))  # fmt: skip
+        connection = session.connection()
+        prepared = rows_sql(session.get_bind().dialect)
         found: dict[int, ParticipantListRow] = {}
-        for id_, reg_no, name, nik, desa_code, status, cover_until, kpj, phone in session.execute(
-            statement
-        ):
-            desa = areas.area(desa_code)
-            found[id_] = ParticipantListRow(
-                id=id_,
-                registration_no=reg_no,
-                name=name,
-                nik_masked=mask_nik(nik),
-                desa_code=desa_code,
-                desa_name=desa.name if desa else desa_code,
-                status=Status(status),
-                cover_until=cover_until,
-                kpj=kpj,
-                phone=phone,
-            )
+        for start in range(0, len(ids), ROWS_AT_ONCE):
+            values = rows_values(ids[start : start + ROWS_AT_ONCE], today)
+            for id_, reg_no, name, nik, desa_code, status, cover_until, kpj, phone in prepared.all(
+                connection, values
+            ):
+                found[id_] = ParticipantListRow(
+                    id=id_,
+                    registration_no=reg_no,
+                    name=name,
+                    nik_masked=mask_nik(nik),
+                    desa_code=desa_code,
+                    desa_name=desa_name(desa_code),
+                    status=_STATUSES[status],
+                    cover_until=driver_date(cover_until),
+                    kpj=kpj,
+                    phone=phone,
+                )
         return [found[i] for i in ids if i in found]
+
+
+ROWS_AT_ONCE = 100  # ids per statement of ``rows``: a screen of the list, one prepared text
+_STATUSES = {status.value: status for status in Status}
+
+
+@functools.lru_cache(maxsize=8)
+def rows_sql(dialect: Dialect) -> Prepared:
+    """The statement behind ``ParticipantSearch.rows``, compiled once per database: the list
+    columns of ``ROWS_AT_ONCE`` ids (``id_0`` …, unused ones NULL) and the status on ``day``."""
+    p = Participant
+    slots = [bindparam(f"id_{n}", type_=Integer) for n in range(ROWS_AT_ONCE)]
+    statement = select(
+        p.id, p.registration_no, p.name, p.nik, p.desa_code,
+        status_on(bindparam("day", type_=Date)), p.cover_until, p.kpj, p.phone,
+    ).where(p.id.in_(slots))  # fmt: skip
+    return Prepared(statement, dialect)
+
+
+def rows_values(ids: Sequence[int], today: date) -> dict[str, Any]:
+    """``rows_sql``'s values for up to ``ROWS_AT_ONCE`` ids."""
+    if len(ids) > ROWS_AT_ONCE:
+        raise ValueError("more ids than one statement takes")
+    values: dict[str, Any] = {f"id_{n}": None for n in range(len(ids), ROWS_AT_ONCE)}
+    values.update({f"id_{n}": id_ for n, id_ in enumerate(ids)})
+    values["day"] = today
+    return values
+
+
+@functools.lru_cache(maxsize=4096)
+def desa_name(code: str) -> str:
+    """A desa's name, or its code when the code is unknown (areas change only with a release)."""
+    desa = areas.area(code)
+    return desa.name if desa else code
 
 
 @dataclass(frozen=True)

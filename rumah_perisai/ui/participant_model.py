@@ -78,19 +78,18 @@ class ParticipantTableModel(QAbstractTableModel):
         """Show the participants matching ``query`` and the filters; returns how many."""
         filters = ListFilter(self._today(), status, desa_code)
         with self._db.reading() as session:
-            # One query in the usual case: at most MATERIALIZE + 1 ids tell small from large.
-            ids: list[int] | None = self._search.page(session, query, filters, 0, MATERIALIZE + 1)
-            if ids is not None and len(ids) > MATERIALIZE:
-                ids = None
-            count = self._search.count(session, query, filters) if ids is None else len(ids)
+            found = self._search.first_screen(session, query, filters, MATERIALIZE, BLOCK)
         self.beginResetModel()
         self.query = query
         self._filters = filters
-        self._ids = ids
-        self._count = count
+        self._ids = found.ids
+        self._count = found.count
         self._blocks.clear()
+        if found.count:
+            self._blocks[0] = found.rows
+            self.rows_fetched += len(found.rows)
         self.endResetModel()
-        return count
+        return found.count
 
     def participant_id(self, row: int) -> int:
         if self._ids is not None:

@@ -18,7 +18,14 @@ from rumah_perisai.db.models import (
     Volunteer,
 )
 from rumah_perisai.db.status import fill_conversions
-from rumah_perisai.demo.bulk import CHUNK, advance_id_sequences, bulk_loading, next_id, set_counter
+from rumah_perisai.demo.bulk import (
+    CHUNK,
+    advance_id_sequences,
+    bulk_loading,
+    indexes_deferred,
+    next_id,
+    set_counter,
+)
 from rumah_perisai.demo.cash import CashBook, DayTill, Tills
 from rumah_perisai.demo.dice import Dice, Weighted
 from rumah_perisai.demo.logins import ACTIVITY, COORDINATOR
@@ -105,11 +112,16 @@ class Writer(CashBook):
 
     def write(self, people: People, count: int) -> Counts:
         self.steps.report(0, 0, 1, "demo_step_people")
-        with bulk_loading(self.connection):
+        # Each table's indexes are made once it is filled: the receipts' before the conversion
+        # days are read through them, the participants' after those are written, and the name
+        # index after those (its rebuild reads the names in the same order as before).
+        with bulk_loading(self.connection), indexes_deferred(self.connection, "participants"):
             registered = self._participants(people, count)
-        paid, tills = self._receipts(people.rng, registered)
-        fill_conversions(self.session, self.post_id)
-        self._cover_periods(registered, paid)
+            with indexes_deferred(self.connection, "receipts", "receipt_months"):
+                paid, tills = self._receipts(people.rng, registered)
+            fill_conversions(self.session, self.post_id)
+        with indexes_deferred(self.connection, "cover_periods"):
+            self._cover_periods(registered, paid)
         self._cash(tills, people.today, people.zone)
         set_counter(self.session, self.post_code, REGISTRATION_COUNTER, count)
         advance_id_sequences(self.session)

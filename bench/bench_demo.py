@@ -47,10 +47,12 @@ class PrintedProgress:
         self.started = time.perf_counter()
         self.next_tenth = 0
         self.phases: dict[str, float] = {}  # step text -> seconds from the start to its first
+        self.last_step = 0.0
 
     def step(self, done: int, total: int, text: str = "") -> None:
         seconds = time.perf_counter() - self.started
         self.phases.setdefault(text, seconds)
+        self.last_step = seconds
         if total and done * 10 >= self.next_tenth * total:
             print(f"  {done * 100 // total:3d}%  {seconds:6.1f} s  {text}", flush=True)
             self.next_tenth = done * 10 // total + 1
@@ -59,7 +61,7 @@ class PrintedProgress:
         """Seconds of each phase: before the first step (the post, its accounts and their PIN
         hashes), each step, and after the last (cash, indexes, name index, commit)."""
         names = ["start", *self.phases, "end"]
-        marks = [0.0, *self.phases.values(), seconds]
+        marks = [0.0, *self.phases.values(), self.last_step, seconds]
         return ", ".join(
             f"{name}: {end - begin:.1f} s"
             for name, begin, end in zip(names, marks, marks[1:], strict=False)

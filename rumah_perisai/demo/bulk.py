@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, DateTime, Table, func, insert, select, text, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Session
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from rumah_perisai.db.models import (
     Counter,
@@ -33,13 +48,15 @@ _Convert = Callable[[Any], Any]
 class BulkRows:
     """Inserts plain rows in bulk on the demo's one connection.
 
-    On SQLite straight through the driver's ``executemany`` with each row a list of values in
-    the form SQLAlchemy would store them (``_driver_statement``): SQLAlchemy's own executemany
+    On SQLite as the driver's ``executemany`` of SQL text, each row a tuple of values in the
+    form SQLAlchemy would store them (``_driver_statement``): SQLAlchemy's own executemany
     spent more time building and converting its parameters (some 2 million rows, 30 columns
-    each) than SQLite spent writing them. Elsewhere with Core ``insert()``.
+    each) than SQLite spent writing them. Elsewhere with Core ``insert()``. Inside
+    ``writing_behind`` the inserts run on a second thread while this one makes the next rows.
     """
 
     connection: Connection
+    _behind: _Behind | None = None
 
     def _insert(self, model: type[DeclarativeBase], rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -52,22 +69,68 @@ class BulkRows:
         if statement is None:
             self.connection.execute(insert(model), rows)
             return
-        sql, values, converters = statement
-        raw = self.connection.connection.driver_connection
-        assert raw is not None
-        cursor = raw.cursor()
+        params = _converted(rows, statement.values, statement.converters)
+        if self._behind is not None:
+            self._behind.put(statement.sql, params)
+        else:
+            self.connection.exec_driver_sql(statement.sql, params)
+        note_written(self.connection, table.name)  # the statement listener sees no SQL text
+
+    @contextmanager
+    def writing_behind(self) -> Iterator[None]:
+        """SQLite: the block's inserts are written by a second thread, in order, while this one
+        makes the next rows (SQLite lets go of Python's lock while it writes, so on two cores
+        the writing costs almost no time of its own). Nothing else may use the connection
+        inside the block; its end waits for the last insert, and an insert's error is raised
+        here (at the next insert or at the end), as SQLAlchemy raised it."""
+        if self.connection.dialect.name != "sqlite":
+            yield
+            return
+        behind = _Behind(self.connection)
+        self._behind = behind
         try:
-            cursor.executemany(sql, _converted(rows, values, converters))
+            yield
         finally:
-            cursor.close()
-        note_written(self.connection, table.name)  # the statement listener sees no driver SQL
+            self._behind = None
+            error = behind.close()  # after an error of the block's own, that one goes on
+        if error is not None:
+            raise error
+
+
+class _Behind:
+    """The thread that runs ``writing_behind``'s inserts, a few chunks behind at most."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.jobs: queue.Queue[tuple[str, list[tuple[Any, ...]]] | None] = queue.Queue(maxsize=3)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="demo-bulk-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            if self.error is None:  # after an error the rest is only taken off the queue
+                try:
+                    self.connection.exec_driver_sql(*job)
+                except BaseException as error:
+                    self.error = error
+
+    def put(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.put((sql, params))
+
+    def close(self) -> BaseException | None:
+        self.jobs.put(None)
+        self.thread.join()
+        return self.error
 
 
 def _converted(
     rows: Sequence[dict[str, Any]],
     values: Callable[[dict[str, Any]], tuple[Any, ...]],
     converters: tuple[tuple[int, _Convert], ...],
-) -> list[Any]:
+) -> list[tuple[Any, ...]]:
     if not converters:
         return [values(row) for row in rows]
     converted = []
@@ -77,7 +140,7 @@ def _converted(
             value = line[index]
             if value is not None:
                 line[index] = convert(value)
-        converted.append(line)
+        converted.append(tuple(line))
     return converted
 
 
@@ -86,9 +149,12 @@ def _naive_moment(value: datetime) -> str:
     return value.isoformat(sep=" ", timespec="microseconds")
 
 
-def _converter(kind: TypeEngine[Any]) -> _Convert | None | bool:
-    """How a value of column type ``kind`` is stored on SQLite (None: as it is), or False for a
-    type this shortcut does not know (the rows then go through SQLAlchemy)."""
+class _NotPlain(Exception):
+    """A column needs what only SQLAlchemy does: the rows go through Core ``insert()``."""
+
+
+def _converter(kind: TypeEngine[Any]) -> _Convert | None:
+    """How a value of column type ``kind`` is stored on SQLite (None: as it is)."""
     if isinstance(kind, UTCDateTime):
         return canonical_moment  # naive UTC text, as UTCDateTime and SQLite's DATETIME store it
     if isinstance(kind, DateTime):
@@ -97,46 +163,59 @@ def _converter(kind: TypeEngine[Any]) -> _Convert | None | bool:
         return date.isoformat
     if isinstance(kind, Boolean):
         return int
-    python_type = kind.python_type if not hasattr(kind, "impl") else None
-    return None if python_type in (int, str, bytes) else False
+    if isinstance(kind, TypeDecorator) or kind.python_type not in (int, str, bytes):
+        raise _NotPlain(kind)
+    return None
+
+
+@dataclass(frozen=True)
+class _DriverInsert:
+    sql: str
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values, in the SQL's order
+    converters: tuple[tuple[int, _Convert], ...]  # (index, how) of those stored otherwise
 
 
 @cache
-def _driver_statement(
-    table: Table, names: tuple[str, ...]
-) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]], tuple[tuple[int, _Convert], ...]] | None:
-    """The INSERT for rows with keys ``names``, a getter of their values and the converters of
-    the values SQLite does not store as they are; None if a column needs what only SQLAlchemy
-    does (an unknown type, a default made by a function)."""
+def _driver_statement(table: Table, names: tuple[str, ...]) -> _DriverInsert | None:
+    """The INSERT of rows with keys ``names`` as SQL text for the driver; None if a column needs
+    what only SQLAlchemy does (an unknown type, a default made by a function)."""
     columns = [table.c[name] for name in names]
     constants: list[Any] = []
     for column in table.c:
         if column.name in names or column.default is None:
             continue
-        if not column.default.is_scalar:
+        if not isinstance(column.default, ScalarElementColumnDefault):
             return None
         columns.append(column)
         constants.append(column.default.arg)  # what Core fills in for a missing key
-    converters: list[tuple[int, _Convert]] = []
-    for index, column in enumerate(columns):
-        convert = _converter(column.type)
-        if convert is False:
-            return None
-        if callable(convert):
-            converters.append((index, convert))
-    getter = itemgetter(*names)
-    if len(names) == 1 or constants:
-        single, extra = len(names) == 1, tuple(constants)
-
-        def values(row: dict[str, Any]) -> tuple[Any, ...]:
-            got = getter(row)
-            return ((got,) if single else got) + extra
-
-    else:
-        values = getter
+    try:
+        converters = tuple(
+            (index, convert)
+            for index, column in enumerate(columns)
+            if (convert := _converter(column.type)) is not None
+        )
+    except (_NotPlain, NotImplementedError):  # NotImplementedError: a type without python_type
+        return None
     quoted = ", ".join(f'"{column.name}"' for column in columns)
     marks = ", ".join("?" for _ in columns)
-    return f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', values, tuple(converters)
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
+    return _DriverInsert(sql, _getter(names, tuple(constants)), converters)
+
+
+def _getter(
+    names: tuple[str, ...], constants: tuple[Any, ...]
+) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values under ``names`` as a tuple, then ``constants``."""
+    getter = itemgetter(*names)
+    if len(names) > 1 and not constants:
+        return getter
+    single = len(names) == 1
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        got = getter(row)
+        return ((got,) if single else got) + constants
+
+    return values
 
 
 @contextmanager

@@ -134,15 +134,18 @@ class Writer(CashBook):
         moments = people.registration_moments(count)
         first_id = next_id(self.session, Participant)
         registered: list[_Registered] = []
-        for start in range(0, count, CHUNK):
-            rows = []
-            for number in range(start + 1, min(start + CHUNK, count) + 1):
-                person = people.person(moments[number - 1])
-                row, record = self._participant(first_id + number - 1, number, person, people.today)
-                rows.append(row)
-                registered.append(record)
-            self._insert(Participant, rows)
-            self.steps.report(0, start + len(rows), count, "demo_step_people")
+        with self.writing_behind():
+            for start in range(0, count, CHUNK):
+                rows = []
+                for number in range(start + 1, min(start + CHUNK, count) + 1):
+                    person = people.person(moments[number - 1])
+                    row, record = self._participant(
+                        first_id + number - 1, number, person, people.today
+                    )
+                    rows.append(row)
+                    registered.append(record)
+                self._insert(Participant, rows)
+                self.steps.report(0, start + len(rows), count, "demo_step_people")
         return registered
 
     def _participant(
@@ -236,50 +239,55 @@ class Writer(CashBook):
         tills = Tills()
         paid: list[_PaidCover] = []
         voided_months: list[dict[str, Any]] = []
-        for start in range(0, len(events), CHUNK):
-            receipts: list[dict[str, Any]] = []
-            months: list[dict[str, Any]] = []
-            for offset, (moment, index, kind, number, plan) in enumerate(
-                events[start : start + CHUNK]
-            ):
-                id_, record, key = first_id + start + offset, registered[index], (index, number)
-                payment, void_id = record.payments[number], None
-                if plan is None:
-                    issuer = record.registered_by if rng.random() < 0.5 else self.issuers.pick(rng)
-                    void_id = voided_by.get(key)
-                    receipt, lines = self._receipt(
-                        id_, record, payment, moment, issuer, rng, chain, void_id
-                    )
-                    if void_id is not None:
-                        voided[key] = (issuer, receipt)
-                    holder = issuer
-                elif kind == _VOID:
-                    collector, original = voided[key] if plan.reissue_at else voided.pop(key)
-                    holder = COORDINATOR if plan.refund else collector
-                    receipt, lines = self._void(id_, record, original, plan, moment, holder, chain)
-                    self.counts.refunds += plan.refund
-                    self.counts.voids += not plan.refund
-                else:  # the same months on a new receipt: by the collector, or with the refund
-                    collector, _original = voided.pop(key)
-                    holder = COORDINATOR if plan.refund else collector
-                    assert plan.reissue_at is not None
-                    again = Payment(plan.reissue_at, payment.months)
-                    receipt, lines = self._receipt(
-                        id_, record, again, moment, holder, self.cash_rng, chain, None
-                    )
-                receipts.append(receipt)
-                if void_id is None:
-                    months += lines
-                else:  # they name the void, which may come in a later chunk (foreign key)
-                    voided_months += lines
-                if kind != _VOID:
-                    paid.append(_paid_cover(record, receipt, void_id))
-                tills.add(receipt, holder, chain.linked)
-            self._insert(Receipt, receipts)
-            self._insert(ReceiptMonth, months)
-            self.counts.receipt_months += len(months)
-            self.steps.report(1, start + len(receipts), len(events), "demo_step_receipts")
-        self._insert(ReceiptMonth, voided_months)
+        with self.writing_behind():
+            for start in range(0, len(events), CHUNK):
+                receipts: list[dict[str, Any]] = []
+                months: list[dict[str, Any]] = []
+                for offset, (moment, index, kind, number, plan) in enumerate(
+                    events[start : start + CHUNK]
+                ):
+                    id_, record, key = first_id + start + offset, registered[index], (index, number)
+                    payment, void_id = record.payments[number], None
+                    if plan is None:
+                        issuer = (
+                            record.registered_by if rng.random() < 0.5 else self.issuers.pick(rng)
+                        )
+                        void_id = voided_by.get(key)
+                        receipt, lines = self._receipt(
+                            id_, record, payment, moment, issuer, rng, chain, void_id
+                        )
+                        if void_id is not None:
+                            voided[key] = (issuer, receipt)
+                        holder = issuer
+                    elif kind == _VOID:
+                        collector, original = voided[key] if plan.reissue_at else voided.pop(key)
+                        holder = COORDINATOR if plan.refund else collector
+                        receipt, lines = self._void(
+                            id_, record, original, plan, moment, holder, chain
+                        )
+                        self.counts.refunds += plan.refund
+                        self.counts.voids += not plan.refund
+                    else:  # the same months on a new receipt: by the collector, or with the refund
+                        collector, _original = voided.pop(key)
+                        holder = COORDINATOR if plan.refund else collector
+                        assert plan.reissue_at is not None
+                        again = Payment(plan.reissue_at, payment.months)
+                        receipt, lines = self._receipt(
+                            id_, record, again, moment, holder, self.cash_rng, chain, None
+                        )
+                    receipts.append(receipt)
+                    if void_id is None:
+                        months += lines
+                    else:  # they name the void, which may come in a later chunk (foreign key)
+                        voided_months += lines
+                    if kind != _VOID:
+                        paid.append(_paid_cover(record, receipt, void_id))
+                    tills.add(receipt, holder, chain.linked)
+                self._insert(Receipt, receipts)
+                self._insert(ReceiptMonth, months)
+                self.counts.receipt_months += len(months)
+                self.steps.report(1, start + len(receipts), len(events), "demo_step_receipts")
+            self._insert(ReceiptMonth, voided_months)
         self.counts.receipt_months += len(voided_months)
         self.counts.receipts = len(events)
         for year, seq in sorted(chain.last_seq.items()):
@@ -440,12 +448,13 @@ class Writer(CashBook):
         for cover in paid:
             periods.append((cover.moment, 1, cover.participant_id, self._paid_row(cover)))
         periods.sort(key=lambda period: period[:3])
-        for start in range(0, len(periods), CHUNK * 2):
-            rows = [row for *_, row in periods[start : start + CHUNK * 2]]
-            for number, row in enumerate(rows, start + 1):
-                row["number"] = number
-            self._insert(CoverPeriod, rows)
-            self.steps.report(2, start + len(rows), len(periods), "demo_step_cover")
+        with self.writing_behind():
+            for start in range(0, len(periods), CHUNK * 2):
+                rows = [row for *_, row in periods[start : start + CHUNK * 2]]
+                for number, row in enumerate(rows, start + 1):
+                    row["number"] = number
+                self._insert(CoverPeriod, rows)
+                self.steps.report(2, start + len(rows), len(periods), "demo_step_cover")
         self.counts.cover_periods = len(periods)
         set_counter(self.session, self.post_code, COVER_PERIOD_COUNTER, len(periods))
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Boolean,
@@ -43,6 +43,7 @@ _ID_TABLES: tuple[type[DeclarativeBase], ...] = (Participant, Receipt, DailyClos
 CHUNK = 2_000  # participants per progress step; rows per bulk insert are a few times that
 
 _Convert = Callable[[Any], Any]
+_T = TypeVar("_T")
 
 
 class BulkRows:
@@ -51,8 +52,11 @@ class BulkRows:
     On SQLite as the driver's ``executemany`` of SQL text, each row a tuple of values in the
     form SQLAlchemy would store them (``_driver_statement``): SQLAlchemy's own executemany
     spent more time building and converting its parameters (some 2 million rows, 30 columns
-    each) than SQLite spent writing them. Elsewhere with Core ``insert()``. Inside
-    ``writing_behind`` the inserts run on a second thread while this one makes the next rows.
+    each) than SQLite spent writing them. Elsewhere with Core ``insert()``.
+
+    Inside ``writing_behind`` every write (``_insert``, ``_later``) runs on a second thread, in
+    the order given, while this one makes the next rows; a read (``_now``) waits for the
+    writes before it.
     """
 
     connection: Connection
@@ -67,60 +71,85 @@ class BulkRows:
         if self.connection.dialect.name == "sqlite":
             statement = _driver_statement(table, tuple(rows[0]))
         if statement is None:
-            self.connection.execute(insert(model), rows)
+            self._later(self.connection.execute, insert(model), rows)
             return
         params = _converted(rows, statement.values, statement.converters)
-        if self._behind is not None:
-            self._behind.put(statement.sql, params)
-        else:
-            self.connection.exec_driver_sql(statement.sql, params)
+        self._later(self.connection.exec_driver_sql, statement.sql, params)
         note_written(self.connection, table.name)  # the statement listener sees no SQL text
+
+    def _later(self, write: Callable[..., object], *args: Any) -> None:
+        """``write(*args)``: on the writing thread after the writes before it, or now."""
+        if self._behind is None:
+            write(*args)
+        else:
+            self._behind.put(partial(write, *args))
+
+    def _now(self, read: Callable[..., _T], *args: Any) -> _T:
+        """``read(*args)`` once every write before it is done."""
+        if self._behind is not None:
+            self._behind.wait()
+        return read(*args)
 
     @contextmanager
     def writing_behind(self) -> Iterator[None]:
-        """SQLite: the block's inserts are written by a second thread, in order, while this one
-        makes the next rows (SQLite lets go of Python's lock while it writes, so on two cores
-        the writing costs almost no time of its own). Nothing else may use the connection
-        inside the block; its end waits for the last insert, and an insert's error is raised
-        here (at the next insert or at the end), as SQLAlchemy raised it."""
+        """SQLite: the block's writes are made by a second thread, in order, while this one
+        makes the next rows (SQLite lets go of Python's lock while it writes, sorts an index or
+        fills the name index, so on two cores that work costs little time of its own). Inside
+        the block the connection is used only through ``_insert``, ``_later`` and ``_now``. Its
+        end waits for the last write; a write's error is raised here (at the next write or
+        read, or at the end) as SQLAlchemy raised it. After an error of the block's own (a
+        cancel), the writes still queued are dropped: the transaction is rolled back anyway.
+        """
         if self.connection.dialect.name != "sqlite":
             yield
             return
-        behind = _Behind(self.connection)
+        behind = _Behind()
         self._behind = behind
+        whole = False
         try:
             yield
+            whole = True
         finally:
             self._behind = None
-            error = behind.close()  # after an error of the block's own, that one goes on
+            error = behind.close(drop=not whole)
         if error is not None:
             raise error
 
 
 class _Behind:
-    """The thread that runs ``writing_behind``'s inserts, a few chunks behind at most."""
+    """The thread that makes ``writing_behind``'s writes, a few chunks behind at most."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.jobs: queue.Queue[tuple[str, list[tuple[Any, ...]]] | None] = queue.Queue(maxsize=3)
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[Callable[[], object] | None] = queue.Queue(maxsize=3)
         self.error: BaseException | None = None
+        self.dropping = False
         self.thread = threading.Thread(target=self._run, name="demo-bulk-writer", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         while (job := self.jobs.get()) is not None:
-            if self.error is None:  # after an error the rest is only taken off the queue
+            if self.error is None and not self.dropping:  # else only taken off the queue
                 try:
-                    self.connection.exec_driver_sql(*job)
-                except BaseException as error:
+                    job()
+                except BaseException as error:  # raised again on the main thread
                     self.error = error
 
-    def put(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+    def put(self, job: Callable[[], object]) -> None:
         if self.error is not None:
             raise self.error
-        self.jobs.put((sql, params))
+        self.jobs.put(job)
 
-    def close(self) -> BaseException | None:
+    def wait(self) -> None:
+        done = threading.Event()
+        self.put(done.set)
+        while not done.wait(0.05):
+            if self.error is not None:  # the job before failed: ``done`` is never set
+                raise self.error
+        if self.error is not None:
+            raise self.error
+
+    def close(self, *, drop: bool) -> BaseException | None:
+        self.dropping = drop
         self.jobs.put(None)
         self.thread.join()
         return self.error
@@ -218,10 +247,10 @@ def _getter(
     return values
 
 
-@contextmanager
-def indexes_deferred(connection: Connection, *tables: str) -> Iterator[None]:
-    """SQLite: ``tables``' own indexes (those made with CREATE INDEX) dropped while the block
-    fills them, then made again from their own SQL, each in one sorted pass.
+def drop_indexes(connection: Connection, *tables: str) -> list[str]:
+    """SQLite: drops ``tables``' own indexes (those made with CREATE INDEX) and returns their
+    SQL, to make them again once the tables are filled (``make_indexes``), each in one sorted
+    pass. Elsewhere nothing.
 
     Kept up to date row by row, the participants' 17 indexes cost more than writing the rows
     (each new row lands in random places of most of them). Inside the demo's transaction, like
@@ -231,8 +260,7 @@ def indexes_deferred(connection: Connection, *tables: str) -> Iterator[None]:
     keys, foreign keys) are not touched and keep checking every row as it comes.
     """
     if connection.dialect.name != "sqlite":
-        yield
-        return
+        return []
     marks = ", ".join("?" for _ in tables)
     indexes = connection.exec_driver_sql(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
@@ -241,8 +269,11 @@ def indexes_deferred(connection: Connection, *tables: str) -> Iterator[None]:
     ).all()
     for name, _sql in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield
-    for _name, sql in indexes:
+    return [sql for _name, sql in indexes]
+
+
+def make_indexes(connection: Connection, indexes: Sequence[str]) -> None:
+    for sql in indexes:
         connection.exec_driver_sql(sql)
 
 

@@ -22,7 +22,8 @@ from rumah_perisai.demo.bulk import (
     CHUNK,
     advance_id_sequences,
     bulk_loading,
-    indexes_deferred,
+    drop_indexes,
+    make_indexes,
     next_id,
     set_counter,
 )
@@ -83,6 +84,7 @@ class _PaidCover:
     voided_by: int | None
 
 
+_BULK_TABLES = ("participants", "receipts", "receipt_months", "cover_periods")
 # The receipts of the timeline, in the order of a chain step.
 _PAY, _VOID, _REISSUE = 0, 1, 2
 
@@ -112,18 +114,23 @@ class Writer(CashBook):
 
     def write(self, people: People, count: int) -> Counts:
         self.steps.report(0, 0, 1, "demo_step_people")
-        # Each table's indexes are made once it is filled: the receipts' before the conversion
-        # days are read through them, the participants' after those are written, and the name
-        # index after those (its rebuild reads the names in the same order as before).
-        with bulk_loading(self.connection), indexes_deferred(self.connection, "participants"):
-            registered = self._participants(people, count)
-            with indexes_deferred(self.connection, "receipts", "receipt_months"):
+        connection = self.connection
+        with bulk_loading(connection):
+            # Each table's indexes are made once it is filled, by the writing thread while this
+            # one goes on: the receipts' before the conversion days are read through them, the
+            # participants' after those are written, and the name index (``bulk_loading``)
+            # after those, so that its rebuild reads the names in the same order as before.
+            later = {table: drop_indexes(connection, table) for table in _BULK_TABLES}
+            with self.writing_behind():
+                registered = self._participants(people, count)
                 paid, tills = self._receipts(people.rng, registered)
-            fill_conversions(self.session, self.post_id)
-        with indexes_deferred(self.connection, "cover_periods"):
-            self._cover_periods(registered, paid)
-        self._cash(tills, people.today, people.zone)
-        set_counter(self.session, self.post_code, REGISTRATION_COUNTER, count)
+                self._later(make_indexes, connection, later["receipts"] + later["receipt_months"])
+                self._later(fill_conversions, self.session, self.post_id)
+                self._later(make_indexes, connection, later["participants"])
+                self._cover_periods(registered, paid)
+                self._later(make_indexes, connection, later["cover_periods"])
+                self._cash(tills, people.today, people.zone)
+                self._later(set_counter, self.session, self.post_code, REGISTRATION_COUNTER, count)
         advance_id_sequences(self.session)
         return self.counts
 
@@ -132,20 +139,17 @@ class Writer(CashBook):
     def _participants(self, people: People, count: int) -> list[_Registered]:
         self.mishaps = Mishaps(self.cash_rng, people.today, people.zone)
         moments = people.registration_moments(count)
-        first_id = next_id(self.session, Participant)
+        first_id = self._now(next_id, self.session, Participant)
         registered: list[_Registered] = []
-        with self.writing_behind():
-            for start in range(0, count, CHUNK):
-                rows = []
-                for number in range(start + 1, min(start + CHUNK, count) + 1):
-                    person = people.person(moments[number - 1])
-                    row, record = self._participant(
-                        first_id + number - 1, number, person, people.today
-                    )
-                    rows.append(row)
-                    registered.append(record)
-                self._insert(Participant, rows)
-                self.steps.report(0, start + len(rows), count, "demo_step_people")
+        for start in range(0, count, CHUNK):
+            rows = []
+            for number in range(start + 1, min(start + CHUNK, count) + 1):
+                person = people.person(moments[number - 1])
+                row, record = self._participant(first_id + number - 1, number, person, people.today)
+                rows.append(row)
+                registered.append(record)
+            self._insert(Participant, rows)
+            self.steps.report(0, start + len(rows), count, "demo_step_people")
         return registered
 
     def _participant(
@@ -229,7 +233,7 @@ class Writer(CashBook):
     ) -> tuple[list[_PaidCover], list[DayTill]]:
         events = self._timeline(registered)
         chain = Chain(self.post_code)
-        first_id = next_id(self.session, Receipt)
+        first_id = self._now(next_id, self.session, Receipt)
         voided_by = {
             (index, number): first_id + position
             for position, (_, index, kind, number, _plan) in enumerate(events)
@@ -239,60 +243,55 @@ class Writer(CashBook):
         tills = Tills()
         paid: list[_PaidCover] = []
         voided_months: list[dict[str, Any]] = []
-        with self.writing_behind():
-            for start in range(0, len(events), CHUNK):
-                receipts: list[dict[str, Any]] = []
-                months: list[dict[str, Any]] = []
-                for offset, (moment, index, kind, number, plan) in enumerate(
-                    events[start : start + CHUNK]
-                ):
-                    id_, record, key = first_id + start + offset, registered[index], (index, number)
-                    payment, void_id = record.payments[number], None
-                    if plan is None:
-                        issuer = (
-                            record.registered_by if rng.random() < 0.5 else self.issuers.pick(rng)
-                        )
-                        void_id = voided_by.get(key)
-                        receipt, lines = self._receipt(
-                            id_, record, payment, moment, issuer, rng, chain, void_id
-                        )
-                        if void_id is not None:
-                            voided[key] = (issuer, receipt)
-                        holder = issuer
-                    elif kind == _VOID:
-                        collector, original = voided[key] if plan.reissue_at else voided.pop(key)
-                        holder = COORDINATOR if plan.refund else collector
-                        receipt, lines = self._void(
-                            id_, record, original, plan, moment, holder, chain
-                        )
-                        self.counts.refunds += plan.refund
-                        self.counts.voids += not plan.refund
-                    else:  # the same months on a new receipt: by the collector, or with the refund
-                        collector, _original = voided.pop(key)
-                        holder = COORDINATOR if plan.refund else collector
-                        assert plan.reissue_at is not None
-                        again = Payment(plan.reissue_at, payment.months)
-                        receipt, lines = self._receipt(
-                            id_, record, again, moment, holder, self.cash_rng, chain, None
-                        )
-                    receipts.append(receipt)
-                    if void_id is None:
-                        months += lines
-                    else:  # they name the void, which may come in a later chunk (foreign key)
-                        voided_months += lines
-                    if kind != _VOID:
-                        paid.append(_paid_cover(record, receipt, void_id))
-                    tills.add(receipt, holder, chain.linked)
-                self._insert(Receipt, receipts)
-                self._insert(ReceiptMonth, months)
-                self.counts.receipt_months += len(months)
-                self.steps.report(1, start + len(receipts), len(events), "demo_step_receipts")
-            self._insert(ReceiptMonth, voided_months)
+        for start in range(0, len(events), CHUNK):
+            receipts: list[dict[str, Any]] = []
+            months: list[dict[str, Any]] = []
+            for offset, (moment, index, kind, number, plan) in enumerate(
+                events[start : start + CHUNK]
+            ):
+                id_, record, key = first_id + start + offset, registered[index], (index, number)
+                payment, void_id = record.payments[number], None
+                if plan is None:
+                    issuer = record.registered_by if rng.random() < 0.5 else self.issuers.pick(rng)
+                    void_id = voided_by.get(key)
+                    receipt, lines = self._receipt(
+                        id_, record, payment, moment, issuer, rng, chain, void_id
+                    )
+                    if void_id is not None:
+                        voided[key] = (issuer, receipt)
+                    holder = issuer
+                elif kind == _VOID:
+                    collector, original = voided[key] if plan.reissue_at else voided.pop(key)
+                    holder = COORDINATOR if plan.refund else collector
+                    receipt, lines = self._void(id_, record, original, plan, moment, holder, chain)
+                    self.counts.refunds += plan.refund
+                    self.counts.voids += not plan.refund
+                else:  # the same months on a new receipt: by the collector, or with the refund
+                    collector, _original = voided.pop(key)
+                    holder = COORDINATOR if plan.refund else collector
+                    assert plan.reissue_at is not None
+                    again = Payment(plan.reissue_at, payment.months)
+                    receipt, lines = self._receipt(
+                        id_, record, again, moment, holder, self.cash_rng, chain, None
+                    )
+                receipts.append(receipt)
+                if void_id is None:
+                    months += lines
+                else:  # they name the void, which may come in a later chunk (foreign key)
+                    voided_months += lines
+                if kind != _VOID:
+                    paid.append(_paid_cover(record, receipt, void_id))
+                tills.add(receipt, holder, chain.linked)
+            self._insert(Receipt, receipts)
+            self._insert(ReceiptMonth, months)
+            self.counts.receipt_months += len(months)
+            self.steps.report(1, start + len(receipts), len(events), "demo_step_receipts")
+        self._insert(ReceiptMonth, voided_months)
         self.counts.receipt_months += len(voided_months)
         self.counts.receipts = len(events)
         for year, seq in sorted(chain.last_seq.items()):
-            set_counter(self.session, self.post_code, receipt_counter(year), seq)
-        set_counter(self.session, self.post_code, CHAIN_COUNTER, chain.linked)
+            self._later(set_counter, self.session, self.post_code, receipt_counter(year), seq)
+        self._later(set_counter, self.session, self.post_code, CHAIN_COUNTER, chain.linked)
         return paid, tills.days
 
     def _price(self, income: int, programmes: tuple[str, ...], month: date) -> DuesBreakdown:
@@ -448,15 +447,14 @@ class Writer(CashBook):
         for cover in paid:
             periods.append((cover.moment, 1, cover.participant_id, self._paid_row(cover)))
         periods.sort(key=lambda period: period[:3])
-        with self.writing_behind():
-            for start in range(0, len(periods), CHUNK * 2):
-                rows = [row for *_, row in periods[start : start + CHUNK * 2]]
-                for number, row in enumerate(rows, start + 1):
-                    row["number"] = number
-                self._insert(CoverPeriod, rows)
-                self.steps.report(2, start + len(rows), len(periods), "demo_step_cover")
+        for start in range(0, len(periods), CHUNK * 2):
+            rows = [row for *_, row in periods[start : start + CHUNK * 2]]
+            for number, row in enumerate(rows, start + 1):
+                row["number"] = number
+            self._insert(CoverPeriod, rows)
+            self.steps.report(2, start + len(rows), len(periods), "demo_step_cover")
         self.counts.cover_periods = len(periods)
-        set_counter(self.session, self.post_code, COVER_PERIOD_COUNTER, len(periods))
+        self._later(set_counter, self.session, self.post_code, COVER_PERIOD_COUNTER, len(periods))
 
     def _promotion_row(self, record: _Registered) -> dict[str, Any]:
         assert record.cover is not None

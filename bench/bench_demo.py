@@ -40,17 +40,32 @@ _TABLES = (
 
 
 class PrintedProgress:
-    """Prints each tenth of the way, with the time since the start."""
+    """Prints each tenth of the way, with the time since the start, and notes when each step
+    (its text) began: the phases' times."""
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
         self.next_tenth = 0
+        self.phases: dict[str, float] = {}  # step text -> seconds from the start to its first
+        self.last_step = 0.0
 
     def step(self, done: int, total: int, text: str = "") -> None:
+        seconds = time.perf_counter() - self.started
+        self.phases.setdefault(text, seconds)
+        self.last_step = seconds
         if total and done * 10 >= self.next_tenth * total:
-            seconds = time.perf_counter() - self.started
             print(f"  {done * 100 // total:3d}%  {seconds:6.1f} s  {text}", flush=True)
             self.next_tenth = done * 10 // total + 1
+
+    def breakdown(self, seconds: float) -> str:
+        """Seconds of each phase: before the first step (the post, its accounts and their PIN
+        hashes), each step, and after the last (cash, indexes, name index, commit)."""
+        names = ["start", *self.phases, "end"]
+        marks = [0.0, *self.phases.values(), self.last_step, seconds]
+        return ", ".join(
+            f"{name}: {end - begin:.1f} s"
+            for name, begin, end in zip(names, marks, marks[1:], strict=False)
+        )
 
 
 def _size(path: Path) -> int:
@@ -68,9 +83,12 @@ def main() -> None:
         app = open_app(folder, args.db or folder.sqlite_url)
         try:
             request = DemoRequest(args.participants, seed=args.seed)
+            progress = PrintedProgress()
             started = time.perf_counter()
-            summary = create_demo_post(app.db, folder, request, "bench", PrintedProgress())
+            cpu, main_cpu = time.process_time(), time.thread_time()
+            summary = create_demo_post(app.db, folder, request, "bench", progress)
             seconds = time.perf_counter() - started
+            cpu, main_cpu = time.process_time() - cpu, time.thread_time() - main_cpu
             with app.db.reading() as session:
                 rows = {
                     model.__tablename__: session.scalar(select(func.count()).select_from(model))
@@ -80,6 +98,11 @@ def main() -> None:
             app.close()
         database = folder.database
         print(f"\n{args.participants:,} participants in {seconds:.1f} s")
+        print("phases:", progress.breakdown(seconds))
+        # On a machine shared with other work the time above is mostly waiting for a core; the
+        # processor time is steadier. With the writing thread, the main thread's own share is
+        # about what the command needs on two free cores (plus the waits for the writer).
+        print(f"processor time: {cpu:.1f} s, of which the main thread {main_cpu:.1f} s")
         print("rows:", json.dumps(rows))
         print("statuses:", json.dumps(summary.statuses), f"rejoined: {summary.rejoined:,}")
         if not args.db:

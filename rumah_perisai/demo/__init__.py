@@ -22,10 +22,11 @@ coordinator takes the closes of the week before to the bank; this week's closes 
 Everything comes from ``random.Random(seed)`` (and a second one for the voids and the cash, so
 those leave the rest as it was): the same seed and day give the same rows (only the post's
 signing key and the PIN hashes differ, being random by design). The whole demo
-is one unit of work, so a cancel or an error leaves no trace in the database (only the post's key
-file, which the next set-up adopts). Its rows are written with bulk Core inserts in chunks, and on
-SQLite the name search index is filled once at the end (``bulk.bulk_loading``): 200,000
-participants take 75-90 s on a 2-core laptop (``bench/bench_demo.py``).
+is one unit of work, so a cancel, an error or a killed process leaves no trace in the database
+(only the post's key file, which the next set-up adopts). Its rows are written in chunks: on
+SQLite as SQL text through the driver, by a second thread while the next rows are made, into
+tables whose indexes are made once they are filled, and the name search index filled once at the
+end (``bulk``); elsewhere with Core inserts. ``bench/bench_demo.py`` times it (docs/benchmarks.md).
 
 The post's services write one record at a time through the ORM (the audit hook writes a row per
 record); they have no bulk path to share, so the demo keeps its own (``bulk``) and uses what the

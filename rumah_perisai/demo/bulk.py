@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache, partial
+from operator import itemgetter
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from rumah_perisai.db.models import (
     Counter,
@@ -16,22 +35,249 @@ from rumah_perisai.db.models import (
     Participant,
     Receipt,
 )
+from rumah_perisai.db.types import UTCDateTime
+from rumah_perisai.db.uow import note_written
+from rumah_perisai.domain.receipts import canonical_moment
 
 _ID_TABLES: tuple[type[DeclarativeBase], ...] = (Participant, Receipt, DailyClose, Deposit)
 CHUNK = 2_000  # participants per progress step; rows per bulk insert are a few times that
 
+_Convert = Callable[[Any], Any]
+_T = TypeVar("_T")
+
 
 class BulkRows:
-    """Inserts plain rows in bulk with Core ``insert()`` on the demo's one connection."""
+    """Inserts plain rows in bulk on the demo's one connection.
+
+    On SQLite as the driver's ``executemany`` of SQL text, each row a tuple of values in the
+    form SQLAlchemy would store them (``_driver_statement``): SQLAlchemy's own executemany
+    spent more time building and converting its parameters (some 2 million rows, 30 columns
+    each) than SQLite spent writing them. Elsewhere with Core ``insert()``.
+
+    Inside ``writing_behind`` every write (``_insert``, ``_later``) runs on a second thread, in
+    the order given, while this one makes the next rows; a read (``_now``) waits for the
+    writes before it.
+    """
 
     connection: Connection
+    _behind: _Behind | None = None
 
     def _insert(self, model: type[DeclarativeBase], rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.connection.execute(insert(model), rows)
+        if not rows:
+            return
+        table = model.__table__
+        assert isinstance(table, Table)
+        statement = None
+        if self.connection.dialect.name == "sqlite":
+            statement = _driver_statement(table, tuple(rows[0]))
+        if statement is None:
+            self._later(self.connection.execute, insert(model), rows)
+            return
+        params = _converted(rows, statement.values, statement.converters)
+        self._later(self.connection.exec_driver_sql, statement.sql, params)
+        note_written(self.connection, table.name)  # the statement listener sees no SQL text
+
+    def _later(self, write: Callable[..., object], *args: Any) -> None:
+        """``write(*args)``: on the writing thread after the writes before it, or now."""
+        if self._behind is None:
+            write(*args)
+        else:
+            self._behind.put(partial(write, *args))
+
+    def _now(self, read: Callable[..., _T], *args: Any) -> _T:
+        """``read(*args)`` once every write before it is done."""
+        if self._behind is not None:
+            self._behind.wait()
+        return read(*args)
+
+    @contextmanager
+    def writing_behind(self) -> Iterator[None]:
+        """SQLite: the block's writes are made by a second thread, in order, while this one
+        makes the next rows (SQLite lets go of Python's lock while it writes, sorts an index or
+        fills the name index, so on two cores that work costs little time of its own). Inside
+        the block the connection is used only through ``_insert``, ``_later`` and ``_now``. Its
+        end waits for the last write; a write's error is raised here (at the next write or
+        read, or at the end) as SQLAlchemy raised it. After an error of the block's own (a
+        cancel), the writes still queued are dropped: the transaction is rolled back anyway.
+        """
+        if self.connection.dialect.name != "sqlite":
+            yield
+            return
+        behind = _Behind()
+        self._behind = behind
+        whole = False
+        try:
+            yield
+            whole = True
+        finally:
+            self._behind = None
+            error = behind.close(drop=not whole)
+        if error is not None:
+            raise error
 
 
-_SQLITE_CACHE_KIB = 256 * 1024  # while loading: the participants' 14 indexes stay in memory
+class _Behind:
+    """The thread that makes ``writing_behind``'s writes, a few chunks behind at most."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[Callable[[], object] | None] = queue.Queue(maxsize=3)
+        self.error: BaseException | None = None
+        self.dropping = False
+        self.thread = threading.Thread(target=self._run, name="demo-bulk-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            if self.error is None and not self.dropping:  # else only taken off the queue
+                try:
+                    job()
+                except BaseException as error:  # raised again on the main thread
+                    self.error = error
+
+    def put(self, job: Callable[[], object]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.put(job)
+
+    def wait(self) -> None:
+        done = threading.Event()
+        self.put(done.set)
+        while not done.wait(0.05):
+            if self.error is not None:  # the job before failed: ``done`` is never set
+                raise self.error
+        if self.error is not None:
+            raise self.error
+
+    def close(self, *, drop: bool) -> BaseException | None:
+        self.dropping = drop
+        self.jobs.put(None)
+        self.thread.join()
+        return self.error
+
+
+def _converted(
+    rows: Sequence[dict[str, Any]],
+    values: Callable[[dict[str, Any]], tuple[Any, ...]],
+    converters: tuple[tuple[int, _Convert], ...],
+) -> list[tuple[Any, ...]]:
+    if not converters:
+        return [values(row) for row in rows]
+    converted = []
+    for row in rows:
+        line = list(values(row))
+        for index, convert in converters:
+            value = line[index]
+            if value is not None:
+                line[index] = convert(value)
+        converted.append(tuple(line))
+    return converted
+
+
+def _naive_moment(value: datetime) -> str:
+    """SQLAlchemy's SQLite DATETIME text (always with microseconds) of a naive datetime."""
+    return value.isoformat(sep=" ", timespec="microseconds")
+
+
+class _NotPlain(Exception):
+    """A column needs what only SQLAlchemy does: the rows go through Core ``insert()``."""
+
+
+def _converter(kind: TypeEngine[Any]) -> _Convert | None:
+    """How a value of column type ``kind`` is stored on SQLite (None: as it is)."""
+    if isinstance(kind, UTCDateTime):
+        return canonical_moment  # naive UTC text, as UTCDateTime and SQLite's DATETIME store it
+    if isinstance(kind, DateTime):
+        return _naive_moment
+    if isinstance(kind, Date):
+        return date.isoformat
+    if isinstance(kind, Boolean):
+        return int
+    if isinstance(kind, TypeDecorator) or kind.python_type not in (int, str, bytes):
+        raise _NotPlain(kind)
+    return None
+
+
+@dataclass(frozen=True)
+class _DriverInsert:
+    sql: str
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values, in the SQL's order
+    converters: tuple[tuple[int, _Convert], ...]  # (index, how) of those stored otherwise
+
+
+@cache
+def _driver_statement(table: Table, names: tuple[str, ...]) -> _DriverInsert | None:
+    """The INSERT of rows with keys ``names`` as SQL text for the driver; None if a column needs
+    what only SQLAlchemy does (an unknown type, a default made by a function)."""
+    columns = [table.c[name] for name in names]
+    constants: list[Any] = []
+    for column in table.c:
+        if column.name in names or column.default is None:
+            continue
+        if not isinstance(column.default, ScalarElementColumnDefault):
+            return None
+        columns.append(column)
+        constants.append(column.default.arg)  # what Core fills in for a missing key
+    try:
+        converters = tuple(
+            (index, convert)
+            for index, column in enumerate(columns)
+            if (convert := _converter(column.type)) is not None
+        )
+    except (_NotPlain, NotImplementedError):  # NotImplementedError: a type without python_type
+        return None
+    quoted = ", ".join(f'"{column.name}"' for column in columns)
+    marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
+    return _DriverInsert(sql, _getter(names, tuple(constants)), converters)
+
+
+def _getter(
+    names: tuple[str, ...], constants: tuple[Any, ...]
+) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values under ``names`` as a tuple, then ``constants``."""
+    getter = itemgetter(*names)
+    if len(names) > 1 and not constants:
+        return getter
+    single = len(names) == 1
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        got = getter(row)
+        return ((got,) if single else got) + constants
+
+    return values
+
+
+def drop_indexes(connection: Connection, *tables: str) -> list[str]:
+    """SQLite: drops ``tables``' own indexes (those made with CREATE INDEX) and returns their
+    SQL, to make them again once the tables are filled (``make_indexes``), each in one sorted
+    pass. Elsewhere nothing.
+
+    Kept up to date row by row, the participants' 17 indexes cost more than writing the rows
+    (each new row lands in random places of most of them). Inside the demo's transaction, like
+    ``bulk_loading``: a cancel or an error brings them back with the rollback; made again, they
+    are what they were (``sqlite_master`` holds the same SQL), and a unique index made again
+    still refuses a duplicate. The constraints declared with the tables (primary and unique
+    keys, foreign keys) are not touched and keep checking every row as it comes.
+    """
+    if connection.dialect.name != "sqlite":
+        return []
+    marks = ", ".join("?" for _ in tables)
+    indexes = connection.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        f" AND tbl_name IN ({marks}) ORDER BY rowid",
+        tables,
+    ).all()
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in indexes]
+
+
+def make_indexes(connection: Connection, indexes: Sequence[str]) -> None:
+    for sql in indexes:
+        connection.exec_driver_sql(sql)
+
+
+_SQLITE_CACHE_KIB = 256 * 1024  # while loading: the tables being filled stay in memory
 _NAME_INDEX = "participants_fts"  # SQLite FTS5 trigram index of names (migration 0002)
 
 

@@ -103,7 +103,7 @@ class CashBook(BulkRows):
     def _cash(self, tills: Sequence[DayTill], today: date, zone: tzinfo) -> None:
         """One close for each day with receipts before ``today`` (today's till stays open), and
         each Monday before today a deposit of the closes of the days before it."""
-        first_id = next_id(self.session, DailyClose)
+        first_id = self._now(next_id, self.session, DailyClose)
         closes: list[dict[str, Any]] = []
         lines: list[dict[str, Any]] = []
         for till in (till for till in tills if till.day < today):
@@ -118,8 +118,8 @@ class CashBook(BulkRows):
         self._insert(Deposit, deposits)
         self._insert(DepositClose, deposited)
         self.counts.daily_closes, self.counts.deposits = len(closes), len(deposits)
-        set_counter(self.session, self.post_code, DAILY_CLOSE_COUNTER, len(closes))
-        set_counter(self.session, self.post_code, DEPOSIT_COUNTER, len(deposits))
+        self._later(set_counter, self.session, self.post_code, DAILY_CLOSE_COUNTER, len(closes))
+        self._later(set_counter, self.session, self.post_code, DEPOSIT_COUNTER, len(deposits))
 
     def _close(
         self, id_: int, number: int, till: DayTill, zone: tzinfo
@@ -195,7 +195,7 @@ class CashBook(BulkRows):
             weeks.setdefault(close["day"] + timedelta(days=7 - close["day"].weekday()), []).append(
                 close
             )
-        first_id = next_id(self.session, Deposit)
+        first_id = self._now(next_id, self.session, Deposit)
         deposits: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         pending: list[dict[str, Any]] = []

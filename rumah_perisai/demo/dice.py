@@ -32,7 +32,8 @@ class Weighted(Generic[T]):
         self.values = [value for value, _ in pairs]
         self.cumulative = list(accumulate(weight for _, weight in pairs))
         self.total = self.cumulative[-1]
+        self.last = len(self.values) - 1
 
     def pick(self, rng: Dice) -> T:
         index = bisect.bisect_right(self.cumulative, rng.random() * self.total)
-        return self.values[min(index, len(self.values) - 1)]
+        return self.values[index if index < self.last else self.last]

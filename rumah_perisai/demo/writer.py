@@ -18,7 +18,15 @@ from rumah_perisai.db.models import (
     Volunteer,
 )
 from rumah_perisai.db.status import fill_conversions
-from rumah_perisai.demo.bulk import CHUNK, advance_id_sequences, bulk_loading, next_id, set_counter
+from rumah_perisai.demo.bulk import (
+    CHUNK,
+    advance_id_sequences,
+    bulk_loading,
+    drop_indexes,
+    make_indexes,
+    next_id,
+    set_counter,
+)
 from rumah_perisai.demo.cash import CashBook, DayTill, Tills
 from rumah_perisai.demo.dice import Dice, Weighted
 from rumah_perisai.demo.logins import ACTIVITY, COORDINATOR
@@ -76,6 +84,7 @@ class _PaidCover:
     voided_by: int | None
 
 
+_BULK_TABLES = ("participants", "receipts", "receipt_months", "cover_periods")
 # The receipts of the timeline, in the order of a chain step.
 _PAY, _VOID, _REISSUE = 0, 1, 2
 
@@ -105,13 +114,23 @@ class Writer(CashBook):
 
     def write(self, people: People, count: int) -> Counts:
         self.steps.report(0, 0, 1, "demo_step_people")
-        with bulk_loading(self.connection):
-            registered = self._participants(people, count)
-        paid, tills = self._receipts(people.rng, registered)
-        fill_conversions(self.session, self.post_id)
-        self._cover_periods(registered, paid)
-        self._cash(tills, people.today, people.zone)
-        set_counter(self.session, self.post_code, REGISTRATION_COUNTER, count)
+        connection = self.connection
+        with bulk_loading(connection):
+            # Each table's indexes are made once it is filled, by the writing thread while this
+            # one goes on: the receipts' before the conversion days are read through them, the
+            # participants' after those are written, and the name index (``bulk_loading``)
+            # after those, so that its rebuild reads the names in the same order as before.
+            later = {table: drop_indexes(connection, table) for table in _BULK_TABLES}
+            with self.writing_behind():
+                registered = self._participants(people, count)
+                paid, tills = self._receipts(people.rng, registered)
+                self._later(make_indexes, connection, later["receipts"] + later["receipt_months"])
+                self._later(fill_conversions, self.session, self.post_id)
+                self._later(make_indexes, connection, later["participants"])
+                self._cover_periods(registered, paid)
+                self._later(make_indexes, connection, later["cover_periods"])
+                self._cash(tills, people.today, people.zone)
+                self._later(set_counter, self.session, self.post_code, REGISTRATION_COUNTER, count)
         advance_id_sequences(self.session)
         return self.counts
 
@@ -120,7 +139,7 @@ class Writer(CashBook):
     def _participants(self, people: People, count: int) -> list[_Registered]:
         self.mishaps = Mishaps(self.cash_rng, people.today, people.zone)
         moments = people.registration_moments(count)
-        first_id = next_id(self.session, Participant)
+        first_id = self._now(next_id, self.session, Participant)
         registered: list[_Registered] = []
         for start in range(0, count, CHUNK):
             rows = []
@@ -214,7 +233,7 @@ class Writer(CashBook):
     ) -> tuple[list[_PaidCover], list[DayTill]]:
         events = self._timeline(registered)
         chain = Chain(self.post_code)
-        first_id = next_id(self.session, Receipt)
+        first_id = self._now(next_id, self.session, Receipt)
         voided_by = {
             (index, number): first_id + position
             for position, (_, index, kind, number, _plan) in enumerate(events)
@@ -271,8 +290,8 @@ class Writer(CashBook):
         self.counts.receipt_months += len(voided_months)
         self.counts.receipts = len(events)
         for year, seq in sorted(chain.last_seq.items()):
-            set_counter(self.session, self.post_code, receipt_counter(year), seq)
-        set_counter(self.session, self.post_code, CHAIN_COUNTER, chain.linked)
+            self._later(set_counter, self.session, self.post_code, receipt_counter(year), seq)
+        self._later(set_counter, self.session, self.post_code, CHAIN_COUNTER, chain.linked)
         return paid, tills.days
 
     def _price(self, income: int, programmes: tuple[str, ...], month: date) -> DuesBreakdown:
@@ -435,7 +454,7 @@ class Writer(CashBook):
             self._insert(CoverPeriod, rows)
             self.steps.report(2, start + len(rows), len(periods), "demo_step_cover")
         self.counts.cover_periods = len(periods)
-        set_counter(self.session, self.post_code, COVER_PERIOD_COUNTER, len(periods))
+        self._later(set_counter, self.session, self.post_code, COVER_PERIOD_COUNTER, len(periods))
 
     def _promotion_row(self, record: _Registered) -> dict[str, Any]:
         assert record.cover is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator
 from datetime import date
+from functools import cache
 
 
 def month_index(d: date) -> int:
@@ -18,7 +19,10 @@ def month_index(d: date) -> int:
     return d.year * 12 + d.month - 1
 
 
+@cache
 def _from_index(index: int) -> date:
+    """Cached: a demo or an import asks for the same few hundred months millions of times
+    (a ``date`` cannot change, so handing out the same one is safe)."""
     year, month0 = divmod(index, 12)
     return date(year, month0 + 1, 1)
 
@@ -30,7 +34,12 @@ def first_of_month(d: date) -> date:
 
 def month_end(d: date) -> date:
     """The last day of ``d``'s month (29 February in leap years)."""
-    return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+    return _month_end(d.year, d.month)
+
+
+@cache
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def add_months(d: date, n: int) -> date:

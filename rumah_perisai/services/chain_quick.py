@@ -71,7 +71,7 @@ class QuickReport:
             count=self.report.receipts,
             since=self.since,
             anchors=self.anchors,
-            at=(self.checked_at or "-")[:16],
+            at=(self.checked_at or "-")[:16].replace("T", " ") + " UTC",
         )
 
 

@@ -15,6 +15,9 @@ When anything is not plainly right it runs the full check and gives its verdict,
 anchor the chain no longer matches when the full check finds the receipts themselves whole (a
 close or batch record changed, or the chain rewritten with new hashes before the newest close).
 
+On a database other than SQLite (a post's is SQLite; PostgreSQL only in tests) it is the full
+check.
+
 What it does not catch: a receipt before the record altered with its stored hash left as it was
 (its fields are not hashed again; the full check finds it). Removing, adding, reordering or
 re-hashing receipts before the record moves the anchors and is caught.

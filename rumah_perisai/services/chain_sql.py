@@ -329,15 +329,17 @@ def check_side_by_side(
     None when any is not plainly whole or a process failed."""
     if len(parts) > 1 and (source is None or not sys.executable):
         parts = [(None, None)]
-    workers = [
-        _start(source, post_id, post_code, low, high, gaps_in(gaps, low, high))
-        for low, high in parts[1:]
-        if source is not None
-    ]
+    workers: list[subprocess.Popen[bytes]] = []
     try:
+        for low, high in parts[1:]:
+            assert source is not None
+            workers.append(_start(source, post_id, post_code, low, high, gaps_in(gaps, low, high)))
         low, high = parts[0]
         here = check_range(raw, post_id, post_code, low, high, gaps_in(gaps, low, high))
-        spans = [here, *(_result(worker) for worker in workers)]
+        # Not whole here: the Python walk decides; what the others find no longer matters.
+        spans = [here, *(_result(worker) for worker in workers)] if here is not None else [None]
+    except OSError:  # a process that could not start or be spoken to: the walk decides
+        return None
     finally:
         for worker in workers:
             if worker.poll() is None:

@@ -118,11 +118,10 @@ def test_a_tampered_chain_is_judged_by_the_python_walk(
     assert not checked.whole and checked.number == SECOND
 
 
-def test_a_refund_flag_the_walk_reads_the_same_stays_whole(
-    sqlite_copy: Copy, clock: FakeClock
-) -> None:
-    """A refund stored as 2 on a refund hashes as a refund in the Python walk (bool(2)): the
-    fast way does not guess, and the verdict stays the walk's."""
+def test_a_refund_flag_of_2_is_left_to_the_walk(sqlite_copy: Copy, clock: FakeClock) -> None:
+    """The walk reads a refund flag of 2 as set (bool(2)); the fast way does not guess what it
+    means: the flag of a void that was no refund set to 1, back to 0, then to 2, judged each
+    time as the walk judges it."""
     refund = "SELECT number FROM receipts WHERE kind = 'void'"
     _tamper(sqlite_copy, f"UPDATE receipts SET refund = 1 WHERE number = ({refund})")
     checked, walked, _fast = _both(sqlite_copy, clock)

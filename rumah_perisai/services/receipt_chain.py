@@ -21,6 +21,7 @@ receipts, turning rows into Python objects is most of the time (``bench/bench_du
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -44,6 +45,7 @@ from rumah_perisai.domain.receipts import (
 )
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
+from rumah_perisai.services import chain_sql
 
 ALTERED, REMOVED, REORDERED, NEWEST_REMOVED = "altered", "removed", "reordered", "newest_removed"
 
@@ -209,7 +211,10 @@ def chain_end(session: Session, post_id: int) -> ChainEnd:
 
 
 def verify_chain(db: Database) -> ChainReport:
-    """Check the local post's receipt chain; the first problem found, or that it is whole."""
+    """Check the local post's receipt chain; the first problem found, or that it is whole.
+
+    On SQLite the common case goes the fast way (``chain_sql``): it can only find the chain
+    whole; anything else, and every other database, is walked and judged here in Python."""
     with db.reading() as session:
         connection = session.connection()
         post = connection.execute(
@@ -217,14 +222,79 @@ def verify_chain(db: Database) -> ChainReport:
         ).first()
         if post is None:
             raise UserError("no_post")
-        return _walk(connection, post[0], post[1])
+        whole = _sql_walk(connection, post[0], post[1])
+        return whole if whole is not None else _walk(connection, post[0], post[1])
 
 
-def _keys(connection: Connection, post_id: int) -> tuple[dict[int, str], dict[int, str]]:
-    volunteers = {
+def _sql_walk(connection: Connection, post_id: int, post_code: str) -> ChainReport | None:
+    """The report when SQLite's texts find every receipt whole (or the newest ones removed,
+    judged by ``_check_newest`` on the very walk ``_walk`` makes); None to let ``_walk`` decide."""
+    if connection.dialect.name != "sqlite":
+        return None
+    raw = connection.connection.driver_connection
+    if raw is None or not chain_sql.available(raw):
+        return None
+    # Read as the Python walk reads them: it stops with an error on a volunteer it cannot name.
+    gaps = _checked_gaps(connection, post_id, post_code, _volunteers(connection))
+    if gaps is None:
+        return None
+    recorded = connection.execute(
+        text("SELECT value FROM counters WHERE scope = :post AND name = :name"),
+        {"post": post_code, "name": CHAIN_COUNTER},
+    ).scalar()
+    parts = chain_sql.ranges(raw, post_id, int(recorded or 0), os.cpu_count() or 1)
+    spans = chain_sql.check_side_by_side(raw, _source(connection), post_id, post_code, parts, gaps)
+    joined = None if spans is None else chain_sql.join(spans)
+    if joined is None:
+        return None
+    count, walked, last = joined
+    number = None if last is None else receipt_number(post_code, last[0], last[1])
+    newest = GENESIS_HASH if last is None else last[2]
+    checked = _check_newest(connection, post_id, post_code, count + len(walked), number, newest)
+    explained = tuple(ExplainedGap(gap.number, gap.reason) for gap in walked)
+    return replace(checked, receipts=count, gaps=explained) if checked.whole else checked
+
+
+def _source(connection: Connection) -> chain_sql.Source | None:
+    """Where a worker process finds the same file, with its key (None: no file to share)."""
+    url = connection.engine.url
+    driver = url.get_driver_name()
+    if not url.database or url.database == ":memory:" or driver not in ("pysqlcipher", "pysqlite"):
+        return None
+    return chain_sql.Source(url.database, url.password if driver == "pysqlcipher" else None)
+
+
+def _checked_gaps(
+    connection: Connection, post_id: int, post_code: str, volunteers: dict[int, str]
+) -> list[chain_sql.Gap] | None:
+    """The post's explained gaps, each with its number and hash checked as the walk checks
+    them; None when one is not plainly whole (or not of the types the walk formats)."""
+    out = []
+    for gap in _gaps(connection, post_id, None, volunteers):
+        if type(gap.year) is not int or type(gap.seq) is not int:
+            return None
+        if gap.number != receipt_number(post_code, gap.year, gap.seq):
+            return None
+        try:
+            digest = sha256(gap.text().encode("utf-8")).hexdigest()
+        except (TypeError, ValueError):
+            return None
+        if digest != gap.hash or not isinstance(gap.prev_hash, str):
+            return None
+        out.append(chain_sql.Gap(gap.year, gap.seq, gap.number, gap.prev_hash, gap.hash,
+                                 str(gap.content[1])))  # fmt: skip
+    return out
+
+
+def _volunteers(connection: Connection) -> dict[int, str]:
+    return {
         row[0]: f"{row[1]}-V{row[2]:03d}"
         for row in connection.execute(text("SELECT id, post_code, number FROM volunteers"))
     }
+
+
+def _keys(connection: Connection, post_id: int) -> tuple[dict[int, str], dict[int, str]]:
+    volunteers = _volunteers(connection)
     participants: dict[int, str] = {
         row[0]: row[1]
         for row in connection.execute(

@@ -5,7 +5,8 @@ Revises: 0017
 Create Date: 2026-12-07 11:00:00
 
 * ``promotion_counts``: the local post's members by (volunteer or 0 for the whole post,
-  registration day, promotion end, conversion day);
+  registration day, promotion end, conversion day), with the days from the end to the
+  conversion;
 * ``promotion_ended_counts``: the members with a promotion by the dates that decide, once it has
   ended, whether they are converted and active, in arrears or lapsed on a day.
 
@@ -37,6 +38,7 @@ def upgrade() -> None:
         sa.Column("registered_on", sa.Date(), nullable=False),
         sa.Column("promotion_end", sa.Date(), nullable=False),
         sa.Column("converted_on", sa.Date(), nullable=False),
+        sa.Column("converted_after", sa.Integer(), nullable=True),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
             "volunteer_id",
@@ -68,7 +70,7 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     sqlite = op.get_bind().dialect.name == "sqlite"
-    op.execute(_fill("promotion_counts", _promotion_keys(), ""))
+    op.execute(_fill("promotion_counts", _promotion_keys(sqlite), ""))
     op.execute(_fill("promotion_ended_counts", _ended_keys(sqlite), "promotion_end IS NOT NULL"))
 
 
@@ -87,11 +89,17 @@ def _fill(table: str, keyed: tuple[list[str], str], where: str) -> str:
     )
 
 
-def _promotion_keys() -> tuple[list[str], str]:
-    return ["registered_on", "promotion_end", "converted_on"], (
+def _promotion_keys(sqlite: bool) -> tuple[list[str], str]:
+    after = (
+        "CAST(julianday(converted_on) - julianday(promotion_end) AS INTEGER)"
+        if sqlite
+        else "(converted_on - promotion_end)"
+    )
+    return ["registered_on", "promotion_end", "converted_on", "converted_after"], (
         "SELECT registered_by_id, registered_on,"
         f" coalesce(promotion_end, {EARLIEST}) AS promotion_end,"
-        f" coalesce(converted_on, {NEVER}) AS converted_on"
+        f" coalesce(converted_on, {NEVER}) AS converted_on,"
+        f" {after} AS converted_after"
         f" FROM participants WHERE {MEMBERS}"
     )
 

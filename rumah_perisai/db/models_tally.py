@@ -28,7 +28,9 @@ _CLUSTERED = {"sqlite_with_rowid": False}
 class PromotionCount(Base):
     """Members by registration day, promotion end and conversion day (cohorts, and who is
     inside the free months on a day). ``volunteer_id`` 0 counts the whole post; a volunteer's
-    id counts those that volunteer registered."""
+    id counts those that volunteer registered. ``converted_after``: the conversion day's days
+    after the promotion's end (None: not converted), so the cohorts' "converted within 30
+    days" compares numbers rather than doing date arithmetic on every row."""
 
     __tablename__ = "promotion_counts"
     __table_args__ = (_CLUSTERED,)
@@ -37,6 +39,7 @@ class PromotionCount(Base):
     registered_on: Mapped[date] = mapped_column(Date, primary_key=True)
     promotion_end: Mapped[date] = mapped_column(Date, primary_key=True)  # EARLIEST: none
     converted_on: Mapped[date] = mapped_column(Date, primary_key=True)  # NEVER: not converted
+    converted_after: Mapped[int | None] = mapped_column(Integer)  # follows from the two above
     n: Mapped[int] = mapped_column(Integer)
 
 

@@ -48,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from rumah_perisai.db import tally
-from rumah_perisai.db.models import Participant, PromotionCount, Receipt
+from rumah_perisai.db.models import Participant, Receipt
 from rumah_perisai.db.status import status_on
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.coverage import Standing, Status
@@ -333,24 +333,33 @@ def promotion_figures(
     if desa_code is None:
         with db.reading() as session:
             the_post(session)
-            figures = _tallied_figures(session, day, volunteer_id)
-        if figures is not None:
-            return figures
+            rows = _tally_rows(session, day, volunteer_id)
+            if rows is not None:
+                return _tallied_figures(session, day, volunteer_id, rows)
     return recount_promotion_figures(db, day, desa_code=desa_code, volunteer_id=volunteer_id)
 
 
-def _tallied_figures(
-    session: Session, day: date, volunteer_id: int | None
-) -> PromotionFigures | None:
-    """The figures from the tally, or None while it is not kept: the same partition as the
-    recount — inside, ending and no promotion by the promotion's end; converted or not and
-    the status of those whose promotion has ended from the ended counts."""
+_TallyRows = list[tuple[date, date | None, int, list[int]]]
+
+
+def _tally_rows(session: Session, day: date, volunteer_id: int | None) -> _TallyRows | None:
+    """The tally's counts by (registration day, promotion end), None while it is not kept."""
     if not tally.is_kept(session):
         return None
+    return tally.promotion_rows(session, day, volunteer_id, COHORT_WINDOWS)
+
+
+def _tallied_figures(
+    session: Session, day: date, volunteer_id: int | None, rows: _TallyRows
+) -> PromotionFigures:
+    """The figures from the tally, the same partition as the recount: no promotion, inside and
+    ending by the promotion's end (``rows``); converted or not, and the status, of those whose
+    promotion has ended from the ended counts."""
     groups: dict[tuple[int, str], int] = {}
-    for end, n in tally.promotion_groups(session, day, volunteer_id):
-        key = (_category(day, end, None), "")
-        groups[key] = groups.get(key, 0) + n
+    for _registered_on, end, n, _converted in rows:
+        if end is None or end >= day:
+            key = (_category(day, end, None), "")
+            groups[key] = groups.get(key, 0) + n
     for converted, status, n in tally.ended_groups(session, day, volunteer_id):
         key = (_CONVERTED if converted else _NOT_CONVERTED, status)
         groups[key] = groups.get(key, 0) + n
@@ -472,20 +481,14 @@ def cohorts(
     if desa_code is None:
         with db.reading() as session:
             the_post(session)
-            rows = _tallied_cohorts(session, day, by, volunteer_id)
+            rows = _tally_rows(session, day, volunteer_id)
         if rows is not None:
-            return rows
+            return _tallied_cohorts(day, by, rows)
     return recount_cohorts(db, day, by, desa_code=desa_code, volunteer_id=volunteer_id)
 
 
-def _tallied_cohorts(
-    session: Session, day: date, by: str, volunteer_id: int | None
-) -> list[CohortRow] | None:
-    if not tally.is_kept(session):
-        return None
-    c = PromotionCount
-    windows = [c.converted_on <= _days_after(session, c.promotion_end, n) for n in COHORT_WINDOWS]
-    return _fold_cohorts(day, by, tally.cohort_groups(session, day, volunteer_id, windows))
+def _tallied_cohorts(day: date, by: str, rows: _TallyRows) -> list[CohortRow]:
+    return _fold_cohorts(day, by, [(r, end, n, c) for r, end, n, c in rows if end is not None])
 
 
 def recount_cohorts(
@@ -600,10 +603,11 @@ def promotion_dashboard(
     if desa_code is None:
         with db.reading() as session:  # one snapshot: the figures and cohorts agree
             the_post(session)
-            figures = _tallied_figures(session, day, volunteer_id)
-            rows = _tallied_cohorts(session, day, by, volunteer_id)
-        if figures is not None and rows is not None:
-            return figures, rows
+            rows = _tally_rows(session, day, volunteer_id)
+            if rows is not None:
+                return _tallied_figures(session, day, volunteer_id, rows), _tallied_cohorts(
+                    day, by, rows
+                )
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="dashboard") as pool:
         counted = pool.submit(
             recount_promotion_figures, db, day, desa_code=desa_code, volunteer_id=volunteer_id

@@ -42,7 +42,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0017"
+SCHEMA_REVISION = "0018"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -775,3 +775,7 @@ from rumah_perisai.db.models_personal import (  # noqa: E402
 from rumah_perisai.db.models_personal import (  # noqa: E402
     Erasure as Erasure,
 )
+
+# The promotion dashboard's tally (migration 0018), likewise.
+from rumah_perisai.db.models_tally import EndedCount as EndedCount  # noqa: E402
+from rumah_perisai.db.models_tally import PromotionCount as PromotionCount  # noqa: E402

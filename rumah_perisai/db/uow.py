@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, sessionm
 from sqlalchemy.sql.dml import UpdateBase
 
 from rumah_perisai import changes
+from rumah_perisai.db import tally
 from rumah_perisai.db.engine import refusal_for, snapshot, writer
 from rumah_perisai.db.models import (
     AccessRecord,
@@ -375,3 +376,10 @@ class Database:
 def _refuse_writes_when_reading(session: Session, _flush: UOWTransaction, _inst: Any) -> None:
     if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
         raise RuntimeError("Database.reading() is read-only; use unit_of_work(actor)")
+
+
+# The promotion dashboard's tally moves with the participants it counts, in the same flush and
+# transaction (``db.tally``). Registered after the change number is taken (``_stamp_changes``),
+# so a writer holds the write lock before it touches a count.
+event.listen(TrackedSession, "before_flush", tally.before_flush)
+event.listen(TrackedSession, "after_flush", tally.after_flush)

@@ -47,6 +47,7 @@ COMMITS = {
     "0014": "33ecfca6f9fad87244eb108fc2da55e55fba02ad",
     "0015": "9ee18fa62fc16a5741b34128e8608c3e3aac1c88",
     "0016": "591a79a8fd5e212b746aed8deb0534c2ae755629",
+    "0017": "0f08d9f712bf6655f7e45a15e459c43b9e90d6bb",
 }
 FIRST_WITH_DEMO = "0002"
 

@@ -22,7 +22,13 @@ from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, Programmin
 from sqlalchemy.orm import Session
 
 from rumah_perisai import formats
-from rumah_perisai.branch.acks import duplicate_salt, replace_file, with_prefixes, write_ack
+from rumah_perisai.branch.acks import (
+    duplicate_salt,
+    note_prefixes,
+    replace_file,
+    with_prefixes,
+    write_ack,
+)
 from rumah_perisai.branch.backups import KeptBackup, keep_backups_beside
 from rumah_perisai.branch.checks import (
     Place,
@@ -388,6 +394,8 @@ def _import_in(
     rejoin_erased(session, post, change_no, key)
     # Someone on BPJS's own list registered again at a post: not rejected, given their KPJ.
     attach_listed_kpj(session, post, change_no)
+    session.flush()  # the ORM's changes (rejections, erasures) before the prefixes are read
+    note_prefixes(connection, post.id, change_no)
     now = operation_time(session)
     held_row = session.scalars(
         select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)

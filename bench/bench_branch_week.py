@@ -143,6 +143,8 @@ def template(url: str, posts: int, size: int, revision: str) -> str:
         sql_admin(url, f'ALTER DATABASE "{partial}" RENAME TO "{name}"')
         print(f"template {name} made in {time.perf_counter() - started:.1f} s", flush=True)
         return name
+    if revision != SCHEMA_REVISION:
+        raise SystemExit(f"no template at {revision} to start from: run the program of that schema")
     sql_admin(url, f'CREATE DATABASE "{partial}"')
     out = out_dir(posts)
     with tempfile.TemporaryDirectory() as scratch:
@@ -215,7 +217,7 @@ def _copy_of(
     connection.exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values}"
         f" FROM {table} t JOIN posts po ON po.id = t.post_id"
-        f" CROSS JOIN generate_series(%(first)s, %(last)s) k {joins}"
+        f" CROSS JOIN generate_series(%(first)s::int, %(last)s::int) k {joins}"
         f" WHERE t.source_id = 1 {source}",
         dict(zip(("first", "last"), _copy_of.range, strict=True)),  # type: ignore[attr-defined]
     )
@@ -273,7 +275,7 @@ def _fill_rows(connection: Any, start: int, each: int, salt: str) -> None:
         " entity_key, changes_json) SELECT p.change_no, p.registered_at, 'import',"
         " p.post_code || '/v2', 'create', e.entity, p.source_id::text, p.registration_no, '{}'"
         " FROM participants p CROSS JOIN (VALUES ('participants'), ('receipts')) e(entity)"
-        f" WHERE p.source_id > {FILLER} + %(first)s - 1",
+        f" WHERE p.source_id > {FILLER} + %(first)s::int - 1",
         {"first": start + 1},
     )
     said("audit_log")
@@ -391,10 +393,6 @@ def main() -> int:
     make_batches(args.posts)
     sizes = [int(s) for s in args.sizes.split(",")]
     revision = args.template_revision
-    if revision != SCHEMA_REVISION and not any(
-        exists(url, f"rp_week_{revision}_{args.posts}_{s}") for s in sizes
-    ):
-        revision = SCHEMA_REVISION  # no older template to upgrade: made at this schema
     bases = {size: template(url, args.posts, size, revision) for size in sizes}
     if args.templates_only:
         return 0

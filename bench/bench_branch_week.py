@@ -129,7 +129,7 @@ def copy_keys(posts: int, folder: DataFolder) -> None:
 
 def template(url: str, posts: int, size: int, revision: str) -> str:
     """The branch at ``size`` participants after every post's first batch (made once)."""
-    name = f"rp_week_{revision}_{posts}_{size}"
+    name = f"rp_weekb_{revision}_{posts}_{size}"
     if exists(url, name):
         return name
     started = time.perf_counter()
@@ -169,12 +169,12 @@ def _smaller_template(url: str, posts: int, size: int, revision: str) -> tuple[i
     with engine.connect() as connection:
         names = connection.execute(
             text("SELECT datname FROM pg_database WHERE datname LIKE :like"),
-            {"like": f"rp_week_{revision}_{posts}_%"},
+            {"like": f"rp_weekb_{revision}_{posts}_%"},
         ).scalars()
         sizes = [int(n.rsplit("_", 1)[1]) for n in names if n.rsplit("_", 1)[1].isdigit()]
     engine.dispose()
     below = [s for s in sizes if 0 < s < size]
-    return (max(below), f"rp_week_{revision}_{posts}_{max(below)}") if below else None
+    return (max(below), f"rp_weekb_{revision}_{posts}_{max(below)}") if below else None
 
 
 def fill(url: str, posts: int, size: int, salt: str, start: int = 0) -> None:
@@ -195,6 +195,10 @@ def fill(url: str, posts: int, size: int, salt: str, start: int = 0) -> None:
 
 
 FILLER = 1_000_000  # filler rows' ids at their post: above any the posts' batches use
+# The filler was imported long before the week: a change number below every post's previous
+# batch (a branch in steady state). Copied from the first week's rows, it sat inside every
+# ACK's range and every ACK listed the whole filler (the first runs at 0.5 M and 2 M did).
+LONG_AGO = {"change_no": "1"}
 
 
 def _columns(connection: Any, table: str) -> list[str]:
@@ -240,14 +244,14 @@ def _fill_rows(connection: Any, start: int, each: int, salt: str) -> None:
             "registration_no": "po.code || '-F' || lpad(k::text, 7, '0')", "nik": nik,
             "name": "'Peserta lama ' || k", "nik_prefix":
             f"left(encode(sha256(convert_to('{salt}|' || {nik}, 'UTF8')), 'hex'), 6)",
-            "kpj": "NULL",
+            "kpj": "NULL", **LONG_AGO, "first_change": "1",
         },
     )  # fmt: skip
     said("participants")
     _copy_of(
         connection, "receipts", "",
         {
-            "source_id": f"{FILLER} + k", "year": "2025", "seq": "k",
+            "source_id": f"{FILLER} + k", "year": "2025", "seq": "k", **LONG_AGO,
             "number": "po.code || '-2025-' || lpad(k::text, 6, '0')",
             "participant_id": "f.id",
             "hash": "encode(sha256(convert_to(po.code || ':' || k, 'UTF8')), 'hex')",
@@ -259,6 +263,7 @@ def _fill_rows(connection: Any, start: int, each: int, salt: str) -> None:
     for table in ("receipt_months", "cover_periods"):
         overrides = {
             "source_id": f"{FILLER} + k", "participant_id": "f.id", "receipt_id": "r.id",
+            **LONG_AGO,
         }  # fmt: skip
         if table == "receipt_months":
             overrides["receipt_number"] = "r.number"
@@ -312,7 +317,7 @@ class Statements:
 
 
 def one_run(
-    url: str, posts: int, size: int, base: str, profile: bool, statements: bool
+    url: str, posts: int, size: int, base: str, profile: bool, statements: bool, batches: int = 0
 ) -> dict[str, Any]:
     name = f"rp_week_run_{uuid.uuid4().hex[:8]}"
     sql_admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
@@ -326,7 +331,7 @@ def one_run(
                 upgrade = time.perf_counter() - opened
                 stick = Path(scratch) / "stick"
                 shutil.copytree(out / "week2", stick)
-                files = sorted(stick.glob("*.rpb"))
+                files = sorted(stick.glob("*.rpb"))[: batches or None]
                 counter = Statements() if statements else None
                 if counter is not None:
                     counter.listen(app.db.engine)
@@ -384,6 +389,8 @@ def main() -> int:
     parser.add_argument("--template-revision", default="0017")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--statements", action="store_true")
+    # Only the first N posts' second weeks (a quick look at the per-batch figures of a size).
+    parser.add_argument("--batches", type=int, default=0)
     parser.add_argument("--templates-only", action="store_true")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
@@ -400,7 +407,7 @@ def main() -> int:
         for run in range(args.runs):
             last = run == args.runs - 1
             report = one_run(url, args.posts, size, bases[size], args.profile and last,
-                             args.statements and last)  # fmt: skip
+                             args.statements and last, args.batches)  # fmt: skip
             times = report["times"]
             print(
                 f"size {size:>9,}: {len(times)} batches, {report['records']:,} records,"

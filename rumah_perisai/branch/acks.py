@@ -12,7 +12,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from rumah_perisai.branch.checks import missing_batches
@@ -73,15 +73,7 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
                 .order_by(Participant.registration_no)
             )
         }
-        posts = [
-            PostPublicKey(
-                code=p.code, name=p.name, kabupaten_code=p.kabupaten_code, timezone=p.timezone,
-                demo=p.is_demo, signing_key=p.signing_public_key,
-            ).content() | {"suspended": p.suspended_at is not None}
-            for p in session.scalars(
-                select(Post).where(Post.is_local.is_(False), Post.id != post_id).order_by(Post.code)
-            )
-        ]  # fmt: skip
+        posts = _other_posts(session, post_id)
         salt = duplicate_salt(keys)
         prefixes = _new_prefixes(session, post_id, earlier or 0, row.change_no or 0)
         missing = missing_batches(session, post_id)
@@ -117,6 +109,24 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
     )
 
 
+def _other_posts(session: Session, post_id: int) -> list[dict[str, Any]]:
+    """The branch's other posts' keys, read as plain rows: every ACK lists every post, so at
+    400 posts whole ORM objects were 160,000 a week."""
+    rows = session.execute(
+        select(Post.code, Post.name, Post.kabupaten_code, Post.timezone, Post.is_demo,
+               Post.signing_public_key, Post.suspended_at)
+        .where(Post.is_local.is_(False), Post.id != post_id)
+        .order_by(Post.code)
+    )  # fmt: skip
+    return [
+        PostPublicKey(
+            code=code, name=name, kabupaten_code=kabupaten, timezone=timezone, demo=demo,
+            signing_key=bytes(key),
+        ).content() | {"suspended": suspended is not None}
+        for code, name, kabupaten, timezone, demo, key, suspended in rows
+    ]  # fmt: skip
+
+
 def with_prefixes(document: dict[str, Any], salt: str) -> dict[str, Any]:
     """The participants part with each NIK's duplicate-warning prefix added, so the branch
     stores it as the row goes in (an UPDATE afterwards would rewrite every index entry)."""
@@ -135,14 +145,15 @@ def _erased(nik: object) -> bool:
 
 
 def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list[str]:
-    """The prefixes of the other posts' registrations imported in (after, upto], and of the
-    people BPJS's member list brought in then (issue 20: registered before any post existed):
-    all of them the first time a post hears from the branch."""
+    """The prefixes other posts' registrations brought in imports (after, upto]
+    (``note_prefixes``), and those of the people BPJS's member list brought in then (issue 20:
+    registered before any post existed): all of them the first time a post hears from the
+    branch. Read from the table of distinct prefixes by the change that brought each, a few rows
+    per registration of the week; the participants themselves are never scanned."""
     rows = session.execute(
         text(
-            "SELECT nik_prefix FROM participants WHERE post_id <> :post"
-            " AND standing <> 'rejected' AND change_no > :after AND change_no <= :upto"
-            " AND nik_prefix IS NOT NULL"
+            "SELECT prefix FROM nik_prefixes WHERE post_id <> :post"
+            " AND change_no > :after AND change_no <= :upto"
             " UNION SELECT nik_prefix FROM bpjs_members"
             " WHERE change_no > :after AND change_no <= :upto AND nik_prefix IS NOT NULL"
             " ORDER BY 1"
@@ -150,6 +161,22 @@ def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list
         {"post": post_id, "after": after, "upto": upto},
     ).scalars()
     return list(rows.all())  # fetchall: a first acknowledgement can list a hundred thousand
+
+
+def note_prefixes(connection: Connection, post_id: int, change_no: int) -> None:
+    """The prefixes the post's registrations written by this import hold that the post had not
+    brought before, kept with this import's change number (``NikPrefix``). Run last in the
+    import: a registration rejected by it (a duplicate, a rejection kept) brings none."""
+    connection.execute(
+        text(
+            "INSERT INTO nik_prefixes (post_id, prefix, change_no)"
+            " SELECT DISTINCT post_id, nik_prefix, change_no FROM participants"
+            " WHERE post_id = :post AND change_no = :change AND standing <> 'rejected'"
+            " AND nik_prefix IS NOT NULL"
+            " ON CONFLICT (post_id, prefix) DO NOTHING"
+        ),
+        {"post": post_id, "change": change_no},
+    )
 
 
 def _bpjs_known(session: Session, post_id: int, change_no: int) -> list[str]:
@@ -162,7 +189,10 @@ def _bpjs_known(session: Session, post_id: int, change_no: int) -> list[str]:
         text(
             "SELECT p.registration_no FROM participants p JOIN bpjs_members m"
             " ON m.nik = p.nik AND m.kpj = p.kpj WHERE p.post_id = :post"
-            " AND p.first_change = :change AND p.standing <> 'rejected' ORDER BY 1"
+            # A row's change number never falls below its first: said, the rows written from
+            # that import on are found by their index, not among all of the post's.
+            " AND p.first_change = :change AND p.change_no >= :change"
+            " AND p.standing <> 'rejected' ORDER BY 1"
         ),
         {"post": post_id, "change": change_no},
     ).scalars()
@@ -206,4 +236,11 @@ def replace_file(path: Path, data: bytes, *, computer: bool = False) -> None:
         raise write_failed(path.parent, error, computer=computer) from error
 
 
-__all__ = ["build_ack", "duplicate_salt", "replace_file", "with_prefixes", "write_ack"]
+__all__ = [
+    "build_ack",
+    "duplicate_salt",
+    "note_prefixes",
+    "replace_file",
+    "with_prefixes",
+    "write_ack",
+]

@@ -331,6 +331,9 @@ def attach_listed_kpj(session: Session, post: Post, change_no: int) -> int:
         .where(
             Participant.post_id == post.id,
             Participant.first_change == change_no,
+            # Written by this import, so found by the change number's index: not among all of
+            # the post's registrations (thousands, for a week's few).
+            Participant.change_no == change_no,
             # A member only: a withdrawn registration was a mistake, an ended one is over.
             Participant.standing == "member",
             Participant.kpj.is_(None),

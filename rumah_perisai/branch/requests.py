@@ -242,6 +242,7 @@ def erased_matches(
         select(Participant.id, Participant.nik).where(
             Participant.post_id == post_id,
             Participant.first_change == change_no,
+            Participant.change_no == change_no,  # written by this import: by its index
             Participant.standing == "member",
             Participant.erased_at.is_(None),
         )

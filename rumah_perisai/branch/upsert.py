@@ -281,9 +281,11 @@ class PartImporter:
             raise
         finally:
             cursor.close()
-        if self.postgres:
+        if self.postgres and len(rows) >= HASH_JOINS_FROM:
             # Temporary tables are never analysed by autovacuum: without this the planner
             # guesses their size, and a guess of a few rows for 200,000 picks nested loops.
+            # A week's few hundred rows need none: the planner sizes an unanalysed table by its
+            # pages, and their statements look rows up by key (``_hash_joins``).
             self.connection.exec_driver_sql(f"ANALYZE {stage}")
 
     def _copy(self, cursor: Any, stage: str, columns: list[str], rows: list[list[Any]]) -> None:

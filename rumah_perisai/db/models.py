@@ -42,7 +42,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0018"
+SCHEMA_REVISION = "0019"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -700,6 +700,22 @@ class BpjsMember(Base):
     nik_prefix: Mapped[str | None] = mapped_column(String(8))
     change_no: Mapped[int] = mapped_column(BigInteger, index=True)  # the import that listed it
     listed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NikPrefix(Base):
+    """At the branch: a duplicate-warning prefix a post's registrations brought, with the import
+    (change number) that brought it first (issue 21). An acknowledgement lists the prefixes other
+    posts brought since the post's previous batch (``acks._new_prefixes``): a few rows per
+    registration of the week, where a scan of the participants by change number read every
+    participant any post changed that week (a payment changes one) and listed its prefix again.
+    Never carried; a rejected registration brings none."""
+
+    __tablename__ = "nik_prefixes"
+    __table_args__ = (Index("ix_nik_prefixes_change_no", "change_no"),)
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    change_no: Mapped[int] = mapped_column(BigInteger)
 
 
 class Setting(Tracked, Base):

@@ -293,13 +293,24 @@ def _volunteers(connection: Connection) -> dict[int, str]:
     }
 
 
-def _keys(connection: Connection, post_id: int) -> tuple[dict[int, str], dict[int, str]]:
+def _keys(
+    connection: Connection, post_id: int, change_no: int | None = None
+) -> tuple[dict[int, str], dict[int, str]]:
+    """The natural keys a receipt's hash names: volunteers by id, and the post's participants by
+    id — only those the receipts of operation ``change_no`` name, when given (a week's batch
+    into a branch holding thousands of the post's participants reads a few hundred)."""
     volunteers = _volunteers(connection)
+    only = (
+        ""
+        if change_no is None
+        else " AND id IN (SELECT participant_id FROM receipts WHERE post_id = :post"
+        " AND change_no = :change)"
+    )
     participants: dict[int, str] = {
         row[0]: row[1]
         for row in connection.execute(
-            text("SELECT id, registration_no FROM participants WHERE post_id = :post"),
-            {"post": post_id},
+            text(f"SELECT id, registration_no FROM participants WHERE post_id = :post{only}"),
+            {"post": post_id, "change": change_no},
         )
     }
     return volunteers, participants
@@ -333,7 +344,7 @@ def stored_receipts(
     """The post's receipts and explained gaps in number order, each with the canonical values
     its hash covers (only those stored by operation ``change_no``, when given)."""
     convert = connection.dialect.name != "sqlite"  # SQLite hands back the stored text as is
-    volunteers, participants = _keys(connection, post_id)
+    volunteers, participants = _keys(connection, post_id, change_no)
     gaps = _gaps(connection, post_id, change_no, volunteers)
     months = _Months(connection, post_id, convert, change_no)
     numbers = _Numbers(connection)

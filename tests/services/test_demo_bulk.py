@@ -52,7 +52,10 @@ BEFORE_ISSUE_21 = {
     "receipts": (1448, "b1bae4bd3fe9d259"),
 }
 _RANDOM_BY_DESIGN = {"posts", "volunteers", "audit_log"}
-_NOT_THE_DEMOS = {"alembic_version"}
+# Not the demo's rows: the schema's revision, and the dashboard's tally (migration 0018, after
+# these digests were taken), which is counted from the rows and proven equal to a recount in
+# tests/services/test_dashboard_tally.py.
+_NOT_THE_DEMOS = {"alembic_version", "promotion_counts", "promotion_ended_counts"}
 
 
 @pytest.fixture(autouse=True)

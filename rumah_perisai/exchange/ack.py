@@ -14,7 +14,6 @@ post — ask the branch".
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +22,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import FILE_SUFFIX
-from rumah_perisai.exchange.canonical import b64, canonical_json, load_json, unb64
+from rumah_perisai.exchange.canonical import (
+    b64,
+    canonical_json,
+    indented_json,
+    load_json,
+    unb64,
+)
 from rumah_perisai.keys.files import BranchPublicKey, post_key_from_content
 
 ACK_FORMAT = "rumah-perisai-ack"
@@ -142,7 +147,7 @@ class Ack:
 def ack_bytes(ack: Ack, signer: Ed25519PrivateKey) -> bytes:
     content = ack.content()
     signed = dict(content, signature=b64(signer.sign(canonical_json(content))))
-    return (json.dumps(signed, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode()
+    return (indented_json(signed) + "\n").encode()
 
 
 def read_ack(data: bytes, branch: BranchPublicKey, name: str) -> Ack:

@@ -2,6 +2,7 @@
 COPY of the same rows in the same run.
 
     DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/bench_branch.py [--posts 100]
+        [--runs 1] [--profile FILE] [--sql]
 
 The batches are made once in ``bench/out/branch100``: 100 demo posts of 1,190 participants each
 (``rumah_perisai.demo``, deterministic), each writing its first batch (~5,000 records: participants,
@@ -10,21 +11,29 @@ a fresh PostgreSQL database, a training branch, registers the 100 post keys, the
 ``import_files`` over the 100 files (each batch checked, decrypted, imported in its own
 transaction, receipts' chain recomputed, duplicates looked for, ACK written beside it). The
 baseline COPYs the very same decrypted rows into plain tables of the same columns.
+
+``--profile FILE`` writes a cProfile of the imports (``python -m pstats FILE``); ``--sql`` prints
+the time the import's statements took, summed by the statement's first words (statements sent
+through SQLAlchemy; the COPYs and the chain's driver-level reads are in the profile).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from rumah_perisai.app import open_app
@@ -90,7 +99,38 @@ def drop_database(url: str, name: str) -> None:
     admin.dispose()
 
 
-def measure(url: str, posts: int) -> None:
+class StatementTimes:
+    """Seconds spent in each kind of statement (its first words, numbers blanked)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.count: dict[str, int] = defaultdict(int)
+        event.listen(engine, "before_cursor_execute", self.before)
+        event.listen(engine, "after_cursor_execute", self.after)
+
+    def before(self, _conn: Any, _cursor: Any, _sql: str, _p: Any, context: Any, _m: Any) -> None:
+        context._bench_started = time.perf_counter()
+
+    def after(self, _conn: Any, _cursor: Any, sql: str, _p: Any, context: Any, _m: Any) -> None:
+        kind = re.sub(r"\d+", "N", " ".join(sql.split())[:90])
+        self.seconds[kind] += time.perf_counter() - context._bench_started
+        self.count[kind] += 1
+
+    def report(self) -> None:
+        total = sum(self.seconds.values())
+        print(f"statements through SQLAlchemy: {total:.1f} s in {sum(self.count.values())}")
+        verbs: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+        for kind, seconds in self.seconds.items():
+            verb = " ".join(kind.split()[:2])
+            verbs[verb][0] += seconds
+            verbs[verb][1] += self.count[kind]
+        for verb, (seconds, count) in sorted(verbs.items(), key=lambda kv: -kv[1][0])[:12]:
+            print(f"  {seconds:6.2f} s {int(count):6d}x  {verb} …")
+        for kind, seconds in sorted(self.seconds.items(), key=lambda kv: -kv[1])[:30]:
+            print(f"  {seconds:6.2f} s {self.count[kind]:6d}x  {kind}", flush=True)
+
+
+def measure(url: str, posts: int, profile: Path | None = None, sql: bool = False) -> None:
     files = sorted((OUT / "stick").glob("*.rpb"))[:posts]
     name, branch_url = fresh_database(url)
     try:
@@ -107,9 +147,16 @@ def measure(url: str, posts: int) -> None:
                 for path in files:
                     shutil.copy(path, stick / path.name)
                     copies.append(stick / path.name)
+                times = StatementTimes(app.db.engine) if sql else None
+                profiler = cProfile.Profile() if profile else None
                 started = time.perf_counter()
+                if profiler is not None:
+                    profiler.enable()
                 results = import_files(app.db, folder, copies, CLI)
                 took = time.perf_counter() - started
+                if profiler is not None and profile is not None:
+                    profiler.disable()
+                    profiler.dump_stats(profile)
                 rows = sum(sum(r.records.values()) for r in results)
                 rejected = sum(len(r.rejected) for r in results)
                 print(
@@ -117,6 +164,8 @@ def measure(url: str, posts: int) -> None:
                     f"{rejected} rejected as cross-post duplicates, in {took:.1f} s",
                     flush=True,
                 )
+                if times is not None:
+                    times.report()
             copy_baseline(branch_url, files, folder)
     finally:
         drop_database(url, name)
@@ -156,6 +205,9 @@ def copy_baseline(branch_url: str, files: list[Path], folder: DataFolder) -> Non
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the imports here")
+    parser.add_argument("--sql", action="store_true", help="sum the statements' times by kind")
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     url = os.environ.get("DATABASE_URL")
@@ -163,7 +215,8 @@ def main() -> int:
         print("set DATABASE_URL to a PostgreSQL server (a database is made and dropped)")
         return 2
     make_batches(args.posts)
-    measure(url, args.posts)
+    for _run in range(args.runs):
+        measure(url, args.posts, args.profile, args.sql)
     return 0
 
 

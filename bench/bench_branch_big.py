@@ -201,13 +201,16 @@ def copy_baseline(url: str, batch: Path) -> tuple[float, int]:
 
 
 def main() -> int:
+    global DATABASE
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--no-vacuum", action="store_true")
     parser.add_argument("--no-plain", action="store_true", help="only the import with VACUUM")
     parser.add_argument("--explain", action="store_true", help="plans of statements over 1 s")
     parser.add_argument("--no-table-lock", action="store_true", help="see the module")
+    parser.add_argument("--database", default=DATABASE, help="made and dropped (several benches)")
     args = parser.parse_args()
+    DATABASE = args.database
     if args.no_table_lock:
         locks._hold_statistics = lambda _connection: None
         importer.reject_duplicates = lambda *_args: []

@@ -6,7 +6,7 @@ by itself when a post corrects the NIK or withdraws its registration."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, aliased
@@ -162,39 +162,59 @@ def reject_duplicates(session: Session, post: Post, seq: int, change_no: int) ->
             " WHERE p.post_id = :post AND p.change_no = :change"
             # Only members: a withdrawn registration was a mistake and holds no NIK.
             " AND p.standing = 'member' AND q.standing = 'member'"
+            # In the order the branch saw them: the registration named is the first one here.
+            " ORDER BY p.id, q.id"
         ),
         {"post": post.id, "change": change_no},
     ).all()
+    _load(session, {person for pair in pairs for person in pair})
     decided: list[Rejection] = []
     now = operation_time(session)
-    for mine_id, theirs_id in pairs:
-        mine, theirs = session.get(Participant, mine_id), session.get(Participant, theirs_id)
-        assert mine is not None and theirs is not None
-        if mine.standing != "member" or theirs.standing != "member":
-            continue  # decided by an earlier pair of this loop
-        if mine.first_change != change_no:
-            _hold_conflict(session, theirs, mine, change_no)
-            continue
-        reason = tr(
-            "NIK already registered at post {post} ({regno}, {day}); the later registration "
-            "is rejected.",
-            post=theirs.post_code,
-            regno=theirs.registration_no,
-            day=formats.day(theirs.registered_on),  # read by people at both posts (issue 17)
-        )
-        mine.standing = "rejected"
-        mine.standing_reason = reason
-        session.add(
-            BranchRejection(
-                post_id=mine.post_id, batch_seq=seq, entity="participants",
-                entity_key=mine.registration_no, reason_code=DUPLICATE_REASON, reason=reason,
-                decided_at=now,
-            )
-        )  # fmt: skip
-        decided.append(Rejection("participants", mine.registration_no, DUPLICATE_REASON,
-                                 reason, seq))  # fmt: skip
+    # Written in one flush at the end (a first batch of a new post can reject hundreds): each
+    # pair's records are in the session already, so no query flushes the pair before it.
+    with session.no_autoflush:
+        for mine_id, theirs_id in pairs:
+            mine, theirs = session.get(Participant, mine_id), session.get(Participant, theirs_id)
+            assert mine is not None and theirs is not None
+            if mine.standing != "member" or theirs.standing != "member":
+                continue  # decided by an earlier pair of this loop
+            if mine.first_change != change_no:
+                _hold_conflict(session, theirs, mine, change_no)
+                continue
+            decided.append(_reject(session, mine, theirs, seq, now))
     session.flush()
     return decided
+
+
+def _load(session: Session, ids: set[int]) -> None:
+    """The participants ``ids`` into the session, a few queries for all of them."""
+    chosen = sorted(ids)
+    for start in range(0, len(chosen), 1000):
+        chunk = chosen[start : start + 1000]
+        session.scalars(select(Participant).where(Participant.id.in_(chunk))).all()
+
+
+def _reject(
+    session: Session, mine: Participant, theirs: Participant, seq: int, now: datetime
+) -> Rejection:
+    """``mine``, new in this batch, is rejected: ``theirs`` holds its NIK already."""
+    reason = tr(
+        "NIK already registered at post {post} ({regno}, {day}); the later registration "
+        "is rejected.",
+        post=theirs.post_code,
+        regno=theirs.registration_no,
+        day=formats.day(theirs.registered_on),  # read by people at both posts (issue 17)
+    )
+    mine.standing = "rejected"
+    mine.standing_reason = reason
+    session.add(
+        BranchRejection(
+            post_id=mine.post_id, batch_seq=seq, entity="participants",
+            entity_key=mine.registration_no, reason_code=DUPLICATE_REASON, reason=reason,
+            decided_at=now,
+        )
+    )  # fmt: skip
+    return Rejection("participants", mine.registration_no, DUPLICATE_REASON, reason, seq)
 
 
 def rejoin_erased(session: Session, post: Post, change_no: int, key: bytes) -> int:

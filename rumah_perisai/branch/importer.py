@@ -410,9 +410,11 @@ def _import_in(
     previous = previous_manifest(imported.get(sealed.seq - 1))
     window = time_window(session, sealed, imported, name)
     connection = session.connection()
+    # No batch of this post imported before: none of its records is here (only imports write
+    # them), so each part's rows are new.
     importer = PartImporter(
         connection, post.id, change_no, name, lenient=previous is None and sealed.seq > 1,
-        post_code=post.code, window=window,
+        post_code=post.code, window=window, fresh=not imported,
     )  # fmt: skip
     reader = PartReader(sealed, keys, name)
     counts = {}

@@ -7,12 +7,11 @@ into SQL is checked against the model first."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, Table, insert, text
+from sqlalchemy import Boolean, Connection, Date, Table, insert
 
 from rumah_perisai.branch.checks import TimeWindow
 from rumah_perisai.db.encrypted import SQLITE_ERRORS
@@ -51,7 +50,8 @@ OWN_NUMBERS = {"participants": ("registration_no",), "receipts": ("number",),
                "receipt_months": ("receipt_number",), "receipt_gaps": ("number",)}  # fmt: skip
 # Columns the branch fills, not the post: a post's later batch never empties them.
 BRANCH_OWNED = {("participants", "kpj")}
-# From this many rows a part is joined with hash or merge joins only (``PartImporter._hash_joins``).
+# From this many rows a part is joined with hash or merge joins only
+# (``PartImporter._nested_loops``).
 HASH_JOINS_FROM = 1_000
 
 
@@ -103,8 +103,14 @@ class PartImporter:
         lenient: bool,
         post_code: str,
         window: TimeWindow,
+        fresh: bool = False,
     ) -> None:
         self.post_code = post_code
+        # fresh: no record of this post is here yet (its first batch): every row is new, so a
+        # plain INSERT, no ON CONFLICT, and nothing to make room for. Were one there after all,
+        # the table's unique key on (post, id at the post) refuses the batch: nothing is lost.
+        self.fresh = fresh
+        self._nestloop: str | None = None  # the transaction's setting, read once
         self.window = window
         # lenient: imported past a gap (an override), so an optional reference (who registered,
         # who issued) to a record of a missing batch is left empty instead of refusing the batch.
@@ -134,18 +140,16 @@ class PartImporter:
         self._check_own_keys(part, columns, rows)
         stage = f"stage_{part}"
         self._stage(stage, table, columns, rows)
-        self._check_times(stage, table, columns)
-        with self._hash_joins(len(rows)):
-            self._merge(part, stage, table, columns)
-        self.connection.exec_driver_sql(f"DROP TABLE {stage}")
+        self._merge(part, stage, table, columns, len(rows))
+        if not self.postgres:  # PostgreSQL's stages go at commit (ON COMMIT DROP): one trip less
+            self.connection.exec_driver_sql(f"DROP TABLE {stage}")
         return len(rows)
 
-    def _merge(self, part: str, stage: str, table: Table, columns: list[str]) -> None:
-        """The staged rows into the table: references mapped, checked, upserted."""
-        if part in SHUFFLED:
-            self._make_room(stage, table.name, SHUFFLED[part])
-        joins, exprs = [], []
-        self_links = []
+    def _merge(self, part: str, stage: str, table: Table, columns: list[str], count: int) -> None:
+        """The staged rows into the table: times and references checked, then upserted. On
+        PostgreSQL the checks go in one round trip and the writes in another (each a few
+        statements sent at once): a batch of a dozen parts no longer waits on a hundred."""
+        joins, exprs, links, self_links = [], [], [], []
         for column in columns:
             if column == "id":
                 continue
@@ -167,30 +171,29 @@ class PartImporter:
                     f" AND {alias}.source_id = {source}"
                 )
                 if not (self.lenient and target.nullable):
-                    self._check_links(stage, column, refs[0], source, own=False)
+                    links.append((column, refs[0], source))
                 exprs.append((column, f"{alias}.id"))
             else:
                 exprs.append((column, self._convert(target, source)))
-        updates = ", ".join(
-            f"{c} = COALESCE({table.name}.{c}, excluded.{c})"
-            if (part, c) in BRANCH_OWNED
-            else f"{c} = excluded.{c}"
-            for c, _e in exprs
-            if c != "post_id"
-        )
-        if part == "participants":  # set once, when the branch first sees the registration
-            exprs.append(("first_change", str(self.change_no)))
-        names = ", ".join(["source_id", *(c for c, _e in exprs)])
-        values = ", ".join(["s.id", *(e for _c, e in exprs)])
-        # A batch that arrives late (after the one passed over) holds older versions of what a
-        # later batch brought already: those rows keep the newer version.
-        self.connection.exec_driver_sql(
-            f"INSERT INTO {table.name} ({names}) SELECT {values} FROM {stage} s "
-            f"{' '.join(joins)} WHERE true "
-            f"ON CONFLICT (post_id, source_id) DO UPDATE SET {updates}"
-            f" WHERE {table.name}.source_change IS NULL"
-            f" OR {table.name}.source_change <= excluded.source_change"
-        )
+        big = self.postgres and count >= HASH_JOINS_FROM
+        setting = self._nested_loops() if big else ""
+        # Temporary tables are never analysed by autovacuum: without this the planner guesses
+        # their size, and a guess of a few rows for 200,000 picks nested loops. A big part's
+        # statements join with hash or merge joins only (``_nested_loops``). A week's few
+        # hundred rows need no ANALYZE: the planner sizes an unanalysed table by its pages, and
+        # their statements look rows up by key.
+        before = [f"ANALYZE {stage}"] if big else []
+        before += ["SET LOCAL enable_nestloop = off"] if big else []
+        self._check(stage, table, columns, links, before)
+        writes = []
+        if part in SHUFFLED and not self.fresh:
+            writes.append(self._make_room(stage, table.name, SHUFFLED[part]))
+        writes.append(self._upsert_sql(part, stage, table, joins, exprs))
+        after = [f"SET LOCAL enable_nestloop = {setting}"] if big else []
+        if not self_links:
+            self._send([*writes, *after])
+        else:
+            self._send(writes)
         note_written(self.connection, table.name)  # SQL text: announced once committed
         for column, ref in self_links:
             if not self.lenient:
@@ -204,22 +207,58 @@ class PartImporter:
                 f" WHERE post_id = {self.post_id} AND change_no = {self.change_no}"
                 f" AND source_id IN (SELECT id FROM {stage} WHERE {column} IS NOT NULL)"
             )
+        if self_links:
+            self._send(after)
 
-    @contextmanager
-    def _hash_joins(self, rows: int) -> Iterator[None]:
-        """A big part's statements join with hash or merge joins only: each reads both sides
-        once, whatever the planner believes. A nested loop is quadratic when the planner thinks
-        the inner side tiny — which is what an ANALYZE running meanwhile makes it think (the rows
-        this import inserted are invisible to it: the table looks empty). A small part keeps
-        the planner's choice (index lookups; at worst ``rows`` times the post's records)."""
-        if not self.postgres or rows < HASH_JOINS_FROM:
-            yield
+    def _upsert_sql(
+        self, part: str, stage: str, table: Table, joins: list[str], exprs: list[tuple[str, str]]
+    ) -> str:
+        if part == "participants":  # set once, when the branch first sees the registration
+            exprs = [*exprs, ("first_change", str(self.change_no))]
+        names = ", ".join(["source_id", *(c for c, _e in exprs)])
+        values = ", ".join(["s.id", *(e for _c, e in exprs)])
+        insert = (
+            f"INSERT INTO {table.name} ({names}) SELECT {values} FROM {stage} s "
+            f"{' '.join(joins)} WHERE true"
+        )
+        if self.fresh:
+            return insert
+        updates = ", ".join(
+            f"{c} = COALESCE({table.name}.{c}, excluded.{c})"
+            if (part, c) in BRANCH_OWNED
+            else f"{c} = excluded.{c}"
+            for c, _e in exprs
+            if c not in ("post_id", "first_change")
+        )
+        # A batch that arrives late (after the one passed over) holds older versions of what a
+        # later batch brought already: those rows keep the newer version.
+        return (
+            f"{insert} ON CONFLICT (post_id, source_id) DO UPDATE SET {updates}"
+            f" WHERE {table.name}.source_change IS NULL"
+            f" OR {table.name}.source_change <= excluded.source_change"
+        )
+
+    def _send(self, statements: list[str]) -> None:
+        """Statements without results, in order: on PostgreSQL in one round trip (sent as one
+        text without parameters, which psycopg passes as a simple query)."""
+        if not statements:
             return
-        before = self.connection.exec_driver_sql("SELECT current_setting('enable_nestloop')")
-        setting = str(before.scalar_one())
-        self.connection.exec_driver_sql("SELECT set_config('enable_nestloop', 'off', true)")
-        yield  # on an error the transaction is rolled back, and the setting with it
-        self.connection.exec_driver_sql(f"SELECT set_config('enable_nestloop', '{setting}', true)")
+        if self.postgres:
+            self.connection.exec_driver_sql("; ".join(statements))
+            return
+        for statement in statements:
+            self.connection.exec_driver_sql(statement)
+
+    def _nested_loops(self) -> str:
+        """The transaction's own ``enable_nestloop``, read once: a big part turns it off and
+        sets it back. A nested loop is quadratic when the planner thinks the inner side tiny —
+        which is what an ANALYZE running meanwhile makes it think (the rows this import
+        inserted are invisible to it: the table looks empty). A small part keeps the planner's
+        choice (index lookups; at worst ``rows`` times the post's records)."""
+        if self._nestloop is None:
+            found = self.connection.exec_driver_sql("SELECT current_setting('enable_nestloop')")
+            self._nestloop = "off" if str(found.scalar_one()) == "off" else "on"
+        return self._nestloop
 
     def _check_own_keys(self, part: str, columns: list[str], rows: list[list[Any]]) -> None:
         """A post's records carry its own code and numbers: a file signed with one post's key
@@ -240,11 +279,11 @@ class PartImporter:
                     raise UserError("batch_foreign_key_value", name=self.name, part=part,
                                     column=column, post=code)  # fmt: skip
 
-    def _make_room(self, stage: str, table: str, column: str) -> None:
+    def _make_room(self, stage: str, table: str, column: str) -> str:
         """Values unique within a post that a post may swap between two records in one week
         (NIKs corrected, logins renamed): set aside first, so the upsert's row-by-row unique
         check never sees the old and the new value at once."""
-        self.connection.exec_driver_sql(
+        return (
             f"UPDATE {table} SET {column} = '#' || CAST(id AS VARCHAR(15))"
             f" WHERE post_id = {self.post_id} AND source_id IN (SELECT s.id FROM {stage} s"
             f" WHERE s.{column} <> {table}.{column} AND s.id = {table}.source_id"
@@ -264,7 +303,9 @@ class PartImporter:
         ddl = ", ".join(
             f"{c} {wire_type(c)}" + (" PRIMARY KEY" if c == "id" else "") for c in columns
         )
-        self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ({ddl})")
+        # PostgreSQL drops it at commit, or at the rollback of a batch refused.
+        end = " ON COMMIT DROP" if self.postgres else ""
+        self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ({ddl}){end}")
         raw = self.connection.connection.driver_connection
         assert raw is not None
         cursor = raw.cursor()
@@ -281,12 +322,6 @@ class PartImporter:
             raise
         finally:
             cursor.close()
-        if self.postgres and len(rows) >= HASH_JOINS_FROM:
-            # Temporary tables are never analysed by autovacuum: without this the planner
-            # guesses their size, and a guess of a few rows for 200,000 picks nested loops.
-            # A week's few hundred rows need none: the planner sizes an unanalysed table by its
-            # pages, and their statements look rows up by key (``_hash_joins``).
-            self.connection.exec_driver_sql(f"ANALYZE {stage}")
 
     def _copy(self, cursor: Any, stage: str, columns: list[str], rows: list[list[Any]]) -> None:
         """The rows into the stage: COPY on PostgreSQL. A value the stage cannot take (a list
@@ -299,29 +334,78 @@ class PartImporter:
             marks = ", ".join("?" for _ in columns)
             cursor.executemany(f"INSERT INTO {stage} VALUES ({marks})", rows)
 
-    def _check_times(self, stage: str, table: Table, columns: list[str]) -> None:
-        """No time later than the batch was written; for a record new to the branch, none
-        earlier than the post's previous batch here (``TimeWindow``). Compared as the text the
-        batch writes, which orders as time: a value in another shape falls outside."""
+    def _check(
+        self,
+        stage: str,
+        table: Table,
+        columns: list[str],
+        links: list[tuple[str, str, str]],
+        before: list[str],
+    ) -> None:
+        """The part's times (``_times``), then each reference (``_dangling``), asked in one
+        query after ``before``; the first problem in that order is said, as when each was
+        asked in turn."""
+        checks = []
+        times = self._times(stage, table, columns)
+        if times is not None:
+            checks.append(f"SELECT 0 AS found WHERE EXISTS (SELECT 1 FROM {stage} s WHERE {times})")
+        for index, (_column, ref, source) in enumerate(links, start=1):
+            dangling = self._dangling(stage, ref, source, own=False)
+            checks.append(f"SELECT {index} AS found WHERE EXISTS ({dangling})")
+        if not checks:
+            self._send(before)
+            return
+        found = sorted(row[0] for row in self._rows_after(before, " UNION ALL ".join(checks)))
+        if not found:
+            return
+        if found[0] == 0:
+            raise UserError("batch_time_outside", name=self.name, part=table.name)
+        column = links[found[0] - 1][0]
+        raise UserError(
+            "batch_dangling", name=self.name, part=stage.removeprefix("stage_"), column=column
+        )
+
+    def _rows_after(self, before: list[str], query: str) -> list[Any]:
+        """The rows of ``query``, run after the statements ``before``: on PostgreSQL all in one
+        round trip (the last result of a simple query holding them all)."""
+        if not self.postgres or not before:
+            self._send(before)
+            return list(self.connection.exec_driver_sql(query))
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        try:
+            cursor.execute("; ".join([*before, query]))
+            while cursor.nextset():
+                pass
+            return list(cursor.fetchall())
+        except Exception as error:  # psycopg's own errors (not installed at a post)
+            if type(error).__module__.startswith("psycopg"):
+                raise UserError("batch_data_bad", name=self.name,
+                                reason=type(error).__name__) from error  # fmt: skip
+            raise
+        finally:
+            cursor.close()
+
+    def _times(self, stage: str, table: Table, columns: list[str]) -> str | None:
+        """Which staged rows carry a time outside the batch's window: none later than the batch
+        was written; for a record new to the branch, none earlier than the post's previous
+        batch here (``TimeWindow``). Compared as the text the batch writes, which orders as
+        time: a value in another shape falls outside. None: the part has no times."""
         moments = [c for c in columns if isinstance(table.c[c].type, UTCDateTime)]
         if not moments:
-            return
+            return None
         window = self.window
-        late = " OR ".join(f"s.{c} > :latest OR length(s.{c}) <> 27" for c in moments)
-        params: dict[str, Any] = {"latest": window.wire(window.latest)}
-        condition = late
+        latest = _moment_literal(window.wire(window.latest))
+        condition = " OR ".join(f"s.{c} > {latest} OR length(s.{c}) <> 27" for c in moments)
         if window.earliest is not None:
-            early = " OR ".join(f"s.{c} < :earliest" for c in moments)
+            earliest = _moment_literal(window.wire(window.earliest))
+            early = " OR ".join(f"s.{c} < {earliest}" for c in moments)
             condition += (
                 f" OR (({early}) AND NOT EXISTS (SELECT 1 FROM {table.name} t"
                 f" WHERE t.post_id = {self.post_id} AND t.source_id = s.id))"
             )
-            params["earliest"] = window.wire(window.earliest)
-        found = self.connection.execute(
-            text(f"SELECT s.id FROM {stage} s WHERE {condition} LIMIT 1"), params
-        ).first()
-        if found is not None:
-            raise UserError("batch_time_outside", name=self.name, part=table.name)
+        return condition
 
     def _convert(self, column: Any, source: str) -> str:
         kind = column.type
@@ -337,21 +421,34 @@ class PartImporter:
 
     def _check_links(self, stage: str, column: str, ref: str, source: str, own: bool) -> None:
         """Every reference must point at a record this branch has from the same post (or, for a
-        link within the part, ``own``, at a record of the same part).
+        link within the part, ``own``, at a record of the same part)."""
+        if self.connection.exec_driver_sql(self._dangling(stage, ref, source, own)).first():
+            raise UserError(
+                "batch_dangling", name=self.name, part=stage.removeprefix("stage_"), column=column
+            )
+
+    def _dangling(self, stage: str, ref: str, source: str, own: bool) -> str:
+        """The query of the staged references that point at no record this branch has from the
+        post (``own``: nor at a row of the stage itself).
 
         A set difference, not a join: each side is read once, so no plan can turn it into a
         scan of the post's records per staged row (a join with ``LIMIT 1`` became one when an
         ANALYZE meanwhile made the table look empty)."""
-        dangling = self.connection.exec_driver_sql(
+        return (
             f"SELECT 1 FROM (SELECT {source} FROM {stage} s WHERE {source} IS NOT NULL"
             f" EXCEPT SELECT source_id FROM {ref} WHERE post_id = {self.post_id}"
             + (f" EXCEPT SELECT id FROM {stage}" if own else "")
             + ") dangling LIMIT 1"
-        ).first()
-        if dangling is not None:
-            raise UserError(
-                "batch_dangling", name=self.name, part=stage.removeprefix("stage_"), column=column
-            )
+        )
+
+
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
+def _moment_literal(wire: str) -> str:
+    """A moment as an SQL literal: only the window's own times, written by ``TimeWindow``."""
+    assert _MOMENT.fullmatch(wire), wire
+    return f"'{wire}'"
 
 
 def update_post(connection: Connection, post: Post, document: dict[str, Any] | None) -> None:

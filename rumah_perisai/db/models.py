@@ -42,7 +42,7 @@ from rumah_perisai.db.types import UTCDateTime
 
 # The newest migration in migrations/versions; start-up skips Alembic entirely when the database
 # is already there. tests/db/test_migrations.py fails if this falls behind.
-SCHEMA_REVISION = "0019"
+SCHEMA_REVISION = "0020"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -778,7 +778,9 @@ class AuditEntry(Base):
 
 
 # A person's rights over their data (migration 0016), kept in a module of their own; imported
-# here so every table is in ``Base.metadata`` once this module is.
+# here so every table is in ``Base.metadata`` once this module is. With them, the indexes only a
+# post's screens read, marked as the post's (SQLite's) only (migration 0020).
+from rumah_perisai.db import post_indexes as post_indexes  # noqa: E402
 from rumah_perisai.db.models_personal import (  # noqa: E402
     AccessRecord as AccessRecord,
 )

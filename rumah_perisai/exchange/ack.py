@@ -14,9 +14,7 @@ post — ask the branch".
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -24,7 +22,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import FILE_SUFFIX
-from rumah_perisai.exchange.canonical import b64, canonical_json, load_json, unb64
+from rumah_perisai.exchange.canonical import (
+    b64,
+    canonical_json,
+    indented_json,
+    load_json,
+    unb64,
+)
 from rumah_perisai.keys.files import BranchPublicKey, post_key_from_content
 
 ACK_FORMAT = "rumah-perisai-ack"
@@ -143,28 +147,7 @@ class Ack:
 def ack_bytes(ack: Ack, signer: Ed25519PrivateKey) -> bytes:
     content = ack.content()
     signed = dict(content, signature=b64(signer.sign(canonical_json(content))))
-    return (_indented(signed) + "\n").encode()
-
-
-# Stands in for the prefix list while the rest is written: no prefix, key or value is like it.
-_PREFIXES_HERE = "\x00prefixes\x00"
-
-
-def _indented(signed: dict[str, Any]) -> str:
-    """``json.dumps(signed, ensure_ascii=False, sort_keys=True, indent=1)``, the same text, with
-    the prefix list (a week's ACK lists tens of thousands) written by the C string encoder:
-    Python's indenting encoder spent longer on it than the rest of the acknowledgement."""
-    prefixes = signed["duplicates"]["prefixes"]
-    if not prefixes:
-        return json.dumps(signed, ensure_ascii=False, sort_keys=True, indent=1)
-    stand_in = dict(signed, duplicates=dict(signed["duplicates"], prefixes=_PREFIXES_HERE))
-    text = json.dumps(stand_in, ensure_ascii=False, sort_keys=True, indent=1)
-    marker = encode_basestring(_PREFIXES_HERE)
-    at = text.index(marker)
-    depth = at - text.rindex("\n", 0, at) - 1 - len('"prefixes": ')  # the key's indent
-    inner = "\n" + " " * (depth + 1)
-    listed = "[" + inner + ("," + inner).join(map(encode_basestring, prefixes))
-    return text[:at] + listed + "\n" + " " * depth + "]" + text[at + len(marker) :]
+    return (indented_json(signed) + "\n").encode()
 
 
 def read_ack(data: bytes, branch: BranchPublicKey, name: str) -> Ack:

@@ -6,6 +6,8 @@ import base64
 import binascii
 import json
 import math
+from collections.abc import Iterable
+from json.encoder import encode_basestring  # the C one where there is one
 from typing import Any
 
 # The exchanged files (key files, acknowledgements) are a few levels deep and hold counts and
@@ -18,6 +20,53 @@ MAX_INT = 2**31 - 1
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no spaces, UTF-8: two programs writing the same value write the same bytes."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def indented_json(value: Any) -> str:
+    """The very text of ``json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)``
+    (how an acknowledgement is written, for people to read), built with joins: the standard
+    library writes indented JSON in pure Python, a generator step per value, and a first
+    acknowledgement's hundred thousand prefixes took 0.2–0.4 s each. Anything but plain JSON
+    values with text keys is left to the standard library."""
+    try:
+        return _indented(value, "\n")
+    except _Unusual:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
+
+
+class _Unusual(Exception):
+    """A value ``_indented`` leaves to the standard library."""
+
+
+def _indented(value: Any, newline: str) -> str:
+    """``value`` at the depth ``newline`` (a line break and the indentation there) gives."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int):
+        return int.__repr__(value)
+    deeper = newline + " "
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items: Iterable[str]
+        if all(type(item) is str for item in value):  # a list of prefixes: one join
+            items = map(encode_basestring, value)
+        else:
+            items = (_indented(item, deeper) for item in value)
+        return "[" + deeper + ("," + deeper).join(items) + newline + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(type(key) is str for key in value):
+            raise _Unusual
+        pairs = (
+            encode_basestring(key) + ": " + _indented(item, deeper)
+            for key, item in sorted(value.items())
+        )
+        return "{" + deeper + ("," + deeper).join(pairs) + newline + "}"
+    raise _Unusual  # a float (or anything else): as the standard library writes it
 
 
 def b64(data: bytes) -> str:

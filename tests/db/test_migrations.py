@@ -18,6 +18,7 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.db.engine import make_engine
 from rumah_perisai.db.migrate import _backup_sqlite, downgrade_to, head_revision, upgrade_to_head
 from rumah_perisai.db.models import SCHEMA_REVISION, Base, is_modelled_table
+from rumah_perisai.db.post_indexes import POST_ONLY_INDEXES, made_on
 from rumah_perisai.errors import UserError
 from tests.dbfiles import engine_for
 
@@ -53,10 +54,49 @@ def test_models_and_migrations_agree(database_url: str) -> None:
                     "include_name": lambda name, type_, _p: (
                         type_ != "table" or is_modelled_table(name)
                     ),
+                    # The post's screens' indexes are SQLite's only (0020).
+                    "include_object": lambda item, _n, type_, reflected, _to: (
+                        reflected or type_ != "index" or made_on(item, engine.dialect.name)
+                    ),
                 },
             )
             diff = compare_metadata(context, Base.metadata)
         assert diff == []
+    finally:
+        engine.dispose()
+
+
+def _indexes(engine: Any) -> set[str]:
+    with engine.connect() as connection:
+        found = inspect(connection)
+        return {
+            str(index["name"])
+            for table in ("participants", "receipts", "receipt_months")
+            for index in found.get_indexes(table)
+        }
+
+
+def test_the_branch_writes_none_of_the_post_screens_indexes_and_a_post_keeps_them(
+    database_url: str,
+) -> None:
+    """0020: PostgreSQL (the branch) drops the indexes only a post's screens read, and gets
+    them back on a downgrade; SQLite (a post) keeps them all. The keys the branch's own
+    queries read stay everywhere."""
+    engine = make_engine(database_url)
+    branch_keys = {"ix_participants_nik", "ix_participants_kpj", "ix_participants_change_no",
+                   "ix_participants_nik_keyed", "ix_receipts_post_source"}  # fmt: skip
+    try:
+        upgrade_to_head(engine)
+        at_head = _indexes(engine)
+        assert branch_keys <= at_head
+        if engine.dialect.name == "postgresql":
+            assert not at_head & POST_ONLY_INDEXES
+            downgrade_to(engine, "0017")
+            assert _indexes(engine) >= POST_ONLY_INDEXES
+            upgrade_to_head(engine)
+            assert not _indexes(engine) & POST_ONLY_INDEXES
+        else:
+            assert at_head >= POST_ONLY_INDEXES
     finally:
         engine.dispose()
 

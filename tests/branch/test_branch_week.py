@@ -213,11 +213,12 @@ def _prefix_rows(session: Session) -> list[tuple[int, str, int]]:
 
 
 def test_the_ack_file_is_written_as_before_whatever_its_prefixes() -> None:
-    """The prefix list is written apart from the rest (issue 21): the file is the very text
-    ``json.dumps(..., indent=1)`` makes, with no prefix, a few or tens of thousands."""
+    """The acknowledgement is written by ``canonical.indented_json`` (issue 21): the file is
+    the very text ``json.dumps(..., indent=1)`` makes, with no prefix, a few or tens of
+    thousands."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from rumah_perisai.exchange.ack import _indented
+    from rumah_perisai.exchange.canonical import indented_json
 
     rng = random.Random(21)
     signer = Ed25519PrivateKey.generate()
@@ -237,4 +238,4 @@ def test_the_ack_file_is_written_as_before_whatever_its_prefixes() -> None:
                         + "\n").encode()  # fmt: skip
         assert document["duplicates"]["prefixes"] == prefixes
     odd = {"duplicates": {"prefixes": ['"\\é\x00', "x"], "salt": "s"}, "a": [[]], "z": {}}
-    assert _indented(odd) == json.dumps(odd, ensure_ascii=False, sort_keys=True, indent=1)
+    assert indented_json(odd) == json.dumps(odd, ensure_ascii=False, sort_keys=True, indent=1)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -306,22 +308,13 @@ class PartImporter:
         # PostgreSQL drops it at commit, or at the rollback of a batch refused.
         end = " ON COMMIT DROP" if self.postgres else ""
         self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {stage} ({ddl}){end}")
-        raw = self.connection.connection.driver_connection
-        assert raw is not None
-        cursor = raw.cursor()
-        try:
-            self._copy(cursor, stage, columns, rows)
-        except _BAD_VALUE_ERRORS as error:
-            # Only the file's values flow here: a list where a value belongs, a number too big.
-            kind = type(error).__name__
-            raise UserError("batch_data_bad", name=self.name, reason=kind) from error
-        except Exception as error:  # psycopg's own errors (not installed at a post)
-            if type(error).__module__.startswith("psycopg"):
-                raise UserError("batch_data_bad", name=self.name,
-                                reason=type(error).__name__) from error  # fmt: skip
-            raise
-        finally:
-            cursor.close()
+        with self._driver_cursor() as cursor:
+            try:
+                self._copy(cursor, stage, columns, rows)
+            except _BAD_VALUE_ERRORS as error:
+                # Only the file's values flow here: a list where a value belongs, a number too big.
+                kind = type(error).__name__
+                raise UserError("batch_data_bad", name=self.name, reason=kind) from error
 
     def _copy(self, cursor: Any, stage: str, columns: list[str], rows: list[list[Any]]) -> None:
         """The rows into the stage: COPY on PostgreSQL. A value the stage cannot take (a list
@@ -371,14 +364,21 @@ class PartImporter:
         if not self.postgres or not before:
             self._send(before)
             return list(self.connection.exec_driver_sql(query))
-        raw = self.connection.connection.driver_connection
-        assert raw is not None
-        cursor = raw.cursor()
-        try:
+        with self._driver_cursor() as cursor:
             cursor.execute("; ".join([*before, query]))
             while cursor.nextset():
                 pass
             return list(cursor.fetchall())
+
+    @contextmanager
+    def _driver_cursor(self) -> Iterator[Any]:
+        """A cursor of the driver itself (COPY, several statements in one round trip), closed
+        after; an error of PostgreSQL's driver over the file's values is the file's fault."""
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        try:
+            yield cursor
         except Exception as error:  # psycopg's own errors (not installed at a post)
             if type(error).__module__.startswith("psycopg"):
                 raise UserError("batch_data_bad", name=self.name,

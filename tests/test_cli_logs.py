@@ -86,6 +86,7 @@ def _in(text: str, secret: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(secret)}(?![\w])", text) is not None
 
 
+@pytest.mark.slow
 def test_no_personal_data_reaches_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     branch, post, stick = tmp_path / "branch", tmp_path / "post", tmp_path / "stick"
     stick.mkdir()

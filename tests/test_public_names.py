@@ -43,6 +43,7 @@ def test_a_scripts_import_still_finds_its_names(module: str) -> None:
     assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr[-400:]
 
 
+@pytest.mark.slow
 def test_a_script_opens_a_post_registers_and_signs_a_card(tmp_path: Path) -> None:
     """The old addresses do the old work: a post opened, an account logged in, a walk-in
     registered, the post's key loaded and a card payload signed with it."""

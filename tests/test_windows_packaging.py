@@ -23,6 +23,7 @@ from importlib.metadata import (
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
@@ -141,6 +142,7 @@ def test_the_bundle_keeps_the_entry_points_keyring_finds_its_backends_by(tmp_pat
     assert "..\\site-packages" in bundle.PTH.split("\r\n")
 
 
+@pytest.mark.slow
 def test_every_qt_module_the_program_imports_is_bundled() -> None:
     imported = {name.split(".")[1] for name in _imports() if name.startswith("PySide6.Qt")} | {
         name for name in _imports() if name.startswith("Qt")

@@ -167,7 +167,7 @@ def _mark_requests_done(session: Session, post: Post, ack: Ack) -> int:
         select(DataRequest, Participant.registration_no)
         .join(Participant, Participant.id == DataRequest.participant_id)
         .where(DataRequest.post_id == post.id, DataRequest.branch_done_at.is_(None))
-    ).tuples():
+    ):
         if request.natural_key() not in ack.requests_done:
             continue
         # A post put back from a backup hands out request numbers again: a key alone may be

@@ -100,7 +100,8 @@ def branch_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         (tmp_path / "branch").mkdir()
         yield DataFolder(tmp_path / "branch").sqlite_url
     else:
-        yield from _postgres_database()
+        # The branch fixture hands it to make_branch first thing, which copies the template.
+        yield from _postgres_database(for_open_fresh="branch" in request.fixturenames)
 
 
 @pytest.fixture

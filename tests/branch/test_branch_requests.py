@@ -99,7 +99,7 @@ def test_an_erasure_travels_to_the_branch_and_its_ack_back(branch: App, post: Po
     with post.app.db.reading() as session:
         request = session.scalars(select(DataRequest)).one()
         assert request.branch_done_at is not None
-        removed = dict(session.execute(select(Batch.seq, Batch.copy_removed_at)).tuples().all())
+        removed = dict(session.execute(select(Batch.seq, Batch.copy_removed_at)).all())
     assert [seq for seq, at in sorted(removed.items()) if at is not None] == [1, 2]
     assert [p.name[:18] for p in post.app.folder.batches.glob("*.rpb")] == ["RP3209A-batch-0003"]
     with pytest.raises(UserError) as refused:

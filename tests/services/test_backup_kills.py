@@ -143,6 +143,11 @@ def test_a_restore_killed_at_any_moment_leaves_the_folder_as_it_was_or_fully_res
         backup = write_backup(app, tmp_path, "manual")
     target_change = read_header(backup.path).change_no
     older_digest = content_digest_of(DataFolder(older))
+    # The kill moments cover one whole restore as this machine runs it now, measured first:
+    # each try's moment falls in its own slice of 1.25 × that time, so every stage of the
+    # restore is hit and the last slices fall after its end, however fast or loaded the
+    # machine is (fixed moments over 0–0.8 s never reached the end on a loaded machine).
+    span = 1.25 * _whole_restore_seconds(tmp_path / "whole", backup.path, code)
     rng = random.Random(1616)
     outcomes = {"as_it_was": 0, "restored": 0}
     for number in range(KILLS):
@@ -153,11 +158,25 @@ def test_a_restore_killed_at_any_moment_leaves_the_folder_as_it_was_or_fully_res
         else:
             shutil.copytree(older, folder.root)
         child = _child(_RESTORE_CHILD, str(folder.root), str(backup.path), code)
-        _kill(child, rng.uniform(0.0, 0.8))
+        _kill(child, (number + rng.random()) / KILLS * span)
         finish_interrupted_restore(folder)  # what the next start does first
         outcomes[_state_of(folder, empty, older_digest, target_change)] += 1
         shutil.rmtree(folder.root)
     assert outcomes["as_it_was"] and outcomes["restored"], outcomes
+
+
+def _whole_restore_seconds(root: Path, backup: Path, code: str) -> float:
+    """How long a restore takes here, from the child's "ready" to its "done"."""
+    root.mkdir()
+    child = _child(_RESTORE_CHILD, str(root), str(backup), code)
+    started = time.monotonic()
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    seconds = time.monotonic() - started
+    _kill(child, 0.0)
+    assert line == "done\n"
+    shutil.rmtree(root)
+    return seconds
 
 
 def create_more_changes(app: object) -> None:

@@ -64,6 +64,7 @@ def _final_files(stick: Path) -> list[Path]:
     return sorted(p for p in stick.iterdir() if p.name.endswith(FILE_SUFFIX))
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() in a threaded test process
 def test_every_file_under_a_batch_name_is_whole_whenever_the_writer_is_killed(
     tmp_path: Path,

@@ -337,6 +337,7 @@ def world(
 # --- the tests -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_tally_equals_a_recount_after_every_random_operation(world: World) -> None:
     for _ in range(12):  # a post with some history first
         world.register_straight_in()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -112,6 +113,7 @@ def test_the_participant_view_lists_cards_and_marks_one_handed_over(
     assert _cards(app)[0].handed_over_at is not None
 
 
+@pytest.mark.slow
 def test_printing_draws_every_page_on_the_printer(
     qtbot: QtBot, app: App, coordinator: Actor, add_participant: Callable[..., int], tmp_path: Path
 ) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from rumah_perisai.db.models import (
     CoverPeriod,
+    DailyClose,
+    Deposit,
     Participant,
     Post,
     Receipt,
@@ -27,6 +31,7 @@ from rumah_perisai.demo.bulk import (
     make_indexes,
     next_id,
     set_counter,
+    split_indexes,
 )
 from rumah_perisai.demo.cash import CashBook, DayTill, Tills
 from rumah_perisai.demo.dice import Dice, Weighted
@@ -86,6 +91,7 @@ class _PaidCover:
 
 
 _BULK_TABLES = ("participants", "receipts", "receipt_months", "cover_periods")
+_ID_MODELS = (Participant, Receipt, DailyClose, Deposit)
 # The receipts of the timeline, in the order of a chain step.
 _PAY, _VOID, _REISSUE = 0, 1, 2
 
@@ -112,37 +118,53 @@ class Writer(CashBook):
         self.change_no: int = session.info["change_no"]
         self.counts = Counts()
         self.dues: dict[tuple[int, tuple[str, ...], date], DuesBreakdown] = {}
+        self.between: deque[Callable[[], object]] = deque()
 
     def write(self, people: People, count: int) -> Counts:
         self.steps.report(0, 0, 1, "demo_step_people")
         connection = self.connection
-        with bulk_loading(connection):
+        # The first ids, read before anything is written: no read waits for the writing thread.
+        self.first_ids = {model: next_id(self.session, model) for model in _ID_MODELS}
+        with bulk_loading(connection) as names:
             # Each table's indexes are made once it is filled, by the writing thread while this
-            # one goes on: the receipts' before the conversion days are read through them, the
-            # participants' after those are written, and the name index (``bulk_loading``)
-            # after those, so that its rebuild reads the names in the same order as before.
+            # one goes on: the participants' (but the two holding converted_on) and then the
+            # name index while the receipts are made, a job between two chunks (``_between``);
+            # the receipts' before the conversion days are read through them; the two holding
+            # converted_on after those are written (an UPDATE writes only to the indexes that
+            # hold a column it changes).
             later = {table: drop_indexes(connection, table) for table in _BULK_TABLES}
+            ready, converted = split_indexes(later["participants"], "converted_on")
             with self.writing_behind():
                 registered = self._participants(people, count)
+                self.between = deque(partial(make_indexes, connection, [sql]) for sql in ready)
+                self.between.append(names.fill)
                 paid, tills = self._receipts(people.rng, registered)
                 self._later(make_indexes, connection, later["receipts"] + later["receipt_months"])
                 self._later(fill_conversions, self.session, self.post_id)
-                self._later(make_indexes, connection, later["participants"])
+                self._later(make_indexes, connection, converted)
+                # The bulk rows bypassed the flush that keeps the dashboard's tally: counted
+                # once the participants are final, on the writing thread while the cover
+                # periods are made (the dashboard's index, just made, serves its scan).
+                self._later(rebuild_tally, connection)
                 self._cover_periods(registered, paid)
                 self._later(make_indexes, connection, later["cover_periods"])
                 self._cash(tills, people.today, people.zone)
                 self._later(set_counter, self.session, self.post_code, REGISTRATION_COUNTER, count)
         advance_id_sequences(self.session)
-        # The bulk rows bypassed the flush that keeps the dashboard's tally: counted once here.
-        rebuild_tally(self.connection)
         return self.counts
+
+    def _between_chunks(self) -> None:
+        """One of the jobs waiting for a gap (``write``): queued in small steps, they never
+        hold the writing thread so long that this one waits for it with nothing to do."""
+        if self.between:
+            self._later(self.between.popleft())
 
     # participants
 
     def _participants(self, people: People, count: int) -> list[_Registered]:
         self.mishaps = Mishaps(self.cash_rng, people.today, people.zone)
         moments = people.registration_moments(count)
-        first_id = self._now(next_id, self.session, Participant)
+        first_id = self.first_ids[Participant]
         registered: list[_Registered] = []
         for start in range(0, count, CHUNK):
             rows = []
@@ -236,7 +258,7 @@ class Writer(CashBook):
     ) -> tuple[list[_PaidCover], list[DayTill]]:
         events = self._timeline(registered)
         chain = Chain(self.post_code)
-        first_id = self._now(next_id, self.session, Receipt)
+        first_id = self.first_ids[Receipt]
         voided_by = {
             (index, number): first_id + position
             for position, (_, index, kind, number, _plan) in enumerate(events)
@@ -289,6 +311,9 @@ class Writer(CashBook):
             self._insert(ReceiptMonth, months)
             self.counts.receipt_months += len(months)
             self.steps.report(1, start + len(receipts), len(events), "demo_step_receipts")
+            self._between_chunks()
+        while self.between:
+            self._between_chunks()
         self._insert(ReceiptMonth, voided_months)
         self.counts.receipt_months += len(voided_months)
         self.counts.receipts = len(events)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from rumah_perisai.db.models import (
-    Volunteer,
-)
 from rumah_perisai.demo.dice import Dice, Weighted
 from rumah_perisai.demo.logins import ACTIVITY
 from rumah_perisai.demo.pools import HIGHER_INCOMES, JHT_SHARE, PHONE_PREFIXES, Pools, age_weight
@@ -125,12 +122,12 @@ class People:
         self,
         rng: Dice,
         pools: Pools,
-        volunteers: Sequence[Volunteer],
+        accounts: int,
         today: date,
         zone: tzinfo,
     ) -> None:
         self.rng, self.pools, self.today, self.zone = rng, pools, today, zone
-        self.registrars = Weighted(list(zip(range(len(volunteers)), ACTIVITY, strict=False)))
+        self.registrars = Weighted(list(zip(range(accounts), ACTIVITY, strict=False)))
         brackets = income_brackets(today)
         higher = [(income, weight) for income, weight in HIGHER_INCOMES if income in brackets]
         self.minimum_income = brackets[0]
@@ -139,6 +136,11 @@ class People:
         self.recent_phones: deque[str] = deque(maxlen=20)
         self._ages: dict[tuple[int, int | None], Weighted[int]] = {}
         self.covers: dict[date, PromotionCover | None] = {}  # by registration day
+
+    def everyone(self, count: int) -> Iterator[Person]:
+        """``count`` people, in the order they registered (the draws: their moments first)."""
+        for moment in self.registration_moments(count):
+            yield self.person(moment)
 
     # registrations: weekly sosialisasi drives, a launch, quiet Sundays
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import partial
@@ -120,7 +120,9 @@ class Writer(CashBook):
         self.dues: dict[tuple[int, tuple[str, ...], date], DuesBreakdown] = {}
         self.between: deque[Callable[[], object]] = deque()
 
-    def write(self, people: People, count: int) -> Counts:
+    def write(self, people: People, persons: Iterable[Person], count: int) -> Counts:
+        """The demo's rows: ``count`` participants (``persons``, in order, made by ``people``),
+        then their receipts, cover periods and cash."""
         self.steps.report(0, 0, 1, "demo_step_people")
         connection = self.connection
         # The first ids, read before anything is written: no read waits for the writing thread.
@@ -135,7 +137,7 @@ class Writer(CashBook):
             later = {table: drop_indexes(connection, table) for table in _BULK_TABLES}
             ready, converted = split_indexes(later["participants"], "converted_on")
             with self.writing_behind():
-                registered = self._participants(people, count)
+                registered = self._participants(people, persons, count)
                 self.between = deque(partial(make_indexes, connection, [sql]) for sql in ready)
                 self.between.append(names.fill)
                 paid, tills = self._receipts(people.rng, registered)
@@ -161,20 +163,21 @@ class Writer(CashBook):
 
     # participants
 
-    def _participants(self, people: People, count: int) -> list[_Registered]:
+    def _participants(
+        self, people: People, persons: Iterable[Person], count: int
+    ) -> list[_Registered]:
         self.mishaps = Mishaps(self.cash_rng, people.today, people.zone)
-        moments = people.registration_moments(count)
         first_id = self.first_ids[Participant]
         registered: list[_Registered] = []
-        for start in range(0, count, CHUNK):
-            rows = []
-            for number in range(start + 1, min(start + CHUNK, count) + 1):
-                person = people.person(moments[number - 1])
-                row, record = self._participant(first_id + number - 1, number, person, people.today)
-                rows.append(row)
-                registered.append(record)
-            self._insert(Participant, rows)
-            self.steps.report(0, start + len(rows), count, "demo_step_people")
+        rows: list[dict[str, Any]] = []
+        for number, person in enumerate(persons, 1):
+            row, record = self._participant(first_id + number - 1, number, person, people.today)
+            rows.append(row)
+            registered.append(record)
+            if len(rows) == CHUNK or number == count:
+                self._insert(Participant, rows)
+                self.steps.report(0, number, count, "demo_step_people")
+                rows = []
         return registered
 
     def _participant(

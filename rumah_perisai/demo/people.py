@@ -98,9 +98,19 @@ class Membership:
 # --- the people -----------------------------------------------------------------------------------
 
 
+# A person's own participant columns (who, where, registration), in the order of ``columns``.
+PERSON_COLUMNS = (
+    "nik", "name", "birth_place", "birth_date", "sex", "street", "rt", "rw", "desa_code", "phone",
+    "occupation", "income", "with_jht", "heir_name", "heir_relation", "consent_at",
+    "registered_on", "registered_at",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
-    columns: dict[str, Any]  # the participant's own columns (who, where, registration)
+    # The participant's own columns (``PERSON_COLUMNS``): a tuple, as the rows are written.
+    columns: tuple[Any, ...]
+    registered: datetime
     income: int
     programmes: tuple[str, ...]
     registered_by: int  # index into the accounts
@@ -194,31 +204,33 @@ class People:
         heir_name, heir_relation = self._heir(sex, age)
         street, rt, rw = self._address()
         registered_by = self.registrars.pick(rng)
-        columns = {
-            "nik": self._nik(district, birth_date, sex),
-            "name": self._name(sex),
-            "birth_place": self.pools.area.birth_places.pick(rng),
-            "birth_date": birth_date,
-            "sex": sex,
-            "street": street,
-            "rt": rt,
-            "rw": rw,
-            "desa_code": desa.code,
-            "phone": self._phone(),
-            "occupation": self.pools.occupations[sex].pick(rng),
-            "income": income,
-            "with_jht": with_jht,
-            "heir_name": heir_name,
-            "heir_relation": heir_relation,
-            "consent_at": registered - timedelta(seconds=rng.between(20, 400)),
-            "registered_on": day,
-            "registered_at": registered,
-        }
+        # In PERSON_COLUMNS order (the draws in the order they were made before).
+        columns = (
+            self._nik(district, birth_date, sex),
+            self._name(sex),
+            self.pools.area.birth_places.pick(rng),
+            birth_date,
+            sex,
+            street,
+            rt,
+            rw,
+            desa.code,
+            self._phone(),
+            self.pools.occupations[sex].pick(rng),
+            income,
+            with_jht,
+            heir_name,
+            heir_relation,
+            registered - timedelta(seconds=rng.between(20, 400)),
+            day,
+            registered,
+        )
         if day not in self.covers:
             self.covers[day] = promotion_cover(day)
         cover = self.covers[day]
         return Person(
             columns,
+            registered,
             income,
             (JKK, JKM, JHT) if with_jht else (JKK, JKM),
             registered_by,

@@ -37,10 +37,9 @@ from rumah_perisai.demo.cash import CashBook, DayTill, Tills
 from rumah_perisai.demo.dice import Dice, Weighted
 from rumah_perisai.demo.logins import ACTIVITY, COORDINATOR
 from rumah_perisai.demo.mishaps import Mishaps, VoidPlan
-from rumah_perisai.demo.people import Payment, People, Person
+from rumah_perisai.demo.people import PERSON_COLUMNS, Payment, People, Person
 from rumah_perisai.demo.tally import Counts, Steps
 from rumah_perisai.domain.coverage import (
-    CoverSummary,
     Standing,
     status_from_summary,
     summarize,
@@ -169,20 +168,20 @@ class Writer(CashBook):
         self.mishaps = Mishaps(self.cash_rng, people.today, people.zone)
         first_id = self.first_ids[Participant]
         registered: list[_Registered] = []
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         for number, person in enumerate(persons, 1):
             row, record = self._participant(first_id + number - 1, number, person, people.today)
             rows.append(row)
             registered.append(record)
             if len(rows) == CHUNK or number == count:
-                self._insert(Participant, rows)
+                self._insert_rows(Participant, PARTICIPANT_COLUMNS, rows)
                 self.steps.report(0, number, count, "demo_step_people")
                 rows = []
         return registered
 
     def _participant(
         self, id_: int, number: int, person: Person, today: date
-    ) -> tuple[dict[str, Any], _Registered]:
+    ) -> tuple[tuple[Any, ...], _Registered]:
         membership, cover = person.membership, person.cover
         voids = self.mishaps.plan(membership)
         history = membership.history()
@@ -199,36 +198,38 @@ class Writer(CashBook):
         self.counts.statuses[status] = self.counts.statuses.get(status, 0) + 1
         self.counts.rejoined += membership.rejoined
         registration_no = f"{self.post_code}-{number:06d}"
-        row = {
-            **person.columns,
-            "id": id_,
-            "post_id": self.post_id,
-            "post_code": self.post_code,
-            "number": number,
-            "registration_no": registration_no,
-            "kpj": None,  # given by the branch, later
-            "registered_by_id": self.volunteer_ids[person.registered_by],
-            "nik_override_reason": None,
-            "duplicate_override_reason": None,
-            "standing": Standing.MEMBER.value,
-            "standing_reason": None,
-            "membership_start": membership.start,
-            "rejoin_count": int(membership.rejoined),
-            "promotion_code": cover.campaign_code if cover else None,
-            **_summary_columns(summary),
+        row = person.columns + (  # in PARTICIPANT_COLUMNS order
+            id_,
+            self.post_id,
+            self.post_code,
+            number,
+            registration_no,
+            None,  # kpj: given by the branch, later
+            self.volunteer_ids[person.registered_by],
+            None,  # nik_override_reason
+            None,  # duplicate_override_reason
+            Standing.MEMBER.value,
+            None,  # standing_reason
+            membership.start,
+            int(membership.rejoined),
+            cover.campaign_code if cover else None,
+            summary.promo_until,
+            summary.cover_from,
+            summary.cover_until,
+            summary.arrears_until,
             # The first membership's promotion, kept after a rejoin; converted_on is filled once
             # the receipts are written (``db.status.fill_conversions``).
-            "promotion_end": cover.end if cover else None,
-            "converted_on": None,
-            "change_no": self.change_no,
-        }
+            cover.end if cover else None,
+            None,  # converted_on
+            self.change_no,
+        )
         record = _Registered(
             id_,
             registration_no,
             person.income,
             person.programmes,
             person.registered_by,
-            person.columns["registered_at"],
+            person.registered,
             cover,
             tuple(membership.payments),
             voids,
@@ -519,6 +520,15 @@ class Writer(CashBook):
         }
 
 
+# A participant's row as ``_participant`` makes it: the person's own columns, then the rest.
+PARTICIPANT_COLUMNS = (
+    *PERSON_COLUMNS,
+    "id", "post_id", "post_code", "number", "registration_no", "kpj", "registered_by_id",
+    "nik_override_reason", "duplicate_override_reason", "standing", "standing_reason",
+    "membership_start", "rejoin_count", "promotion_code", "promo_until", "cover_from",
+    "cover_until", "arrears_until", "promotion_end", "converted_on", "change_no",
+)  # fmt: skip
+
 # The receipt columns that say the same as the hashed content, under the same names.
 _RECEIPT_COLUMNS = (
     "number", "kind", "month_count", "first_month", "last_month", "jkk", "jkm", "jht", "total",
@@ -536,16 +546,6 @@ def _paid_cover(record: _Registered, receipt: dict[str, Any], voided_by: int | N
         programmes=" ".join(record.programmes),
         voided_by=voided_by,
     )
-
-
-def _summary_columns(summary: CoverSummary) -> dict[str, date | None]:
-    """``db.status.store_summary``'s four columns, for a bulk row instead of an ORM object."""
-    return {
-        "promo_until": summary.promo_until,
-        "cover_from": summary.cover_from,
-        "cover_until": summary.cover_until,
-        "arrears_until": summary.arrears_until,
-    }
 
 
 def _cash_handed_over(rng: Dice, total: int) -> int:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, tzinfo
+from itertools import chain
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -21,7 +24,7 @@ from rumah_perisai.db.models import (
 from rumah_perisai.db.uow import Database, operation_time
 from rumah_perisai.demo.dice import Dice
 from rumah_perisai.demo.logins import DEMO_LOGINS
-from rumah_perisai.demo.people import People
+from rumah_perisai.demo.people import People, Person
 from rumah_perisai.demo.pools import Pools
 from rumah_perisai.demo.tally import Counts, Steps
 from rumah_perisai.demo.writer import Writer
@@ -31,6 +34,7 @@ from rumah_perisai.services.posts import PostSetup, create_post, local_post, nor
 from rumah_perisai.services.volunteers import (
     AccountSetup,
     add_account,
+    hash_pin,
 )
 from rumah_perisai.tasks import Progress
 
@@ -91,19 +95,26 @@ def create_demo_post(
     if not 0 <= request.participants <= MAX_PARTICIPANTS:
         raise UserError("demo_bad_count", maximum=MAX_PARTICIPANTS)
     setup = _post_setup(request)  # a bad post code or kabupaten is refused before anything
-    with db.unit_of_work(actor) as session:
+    with db.unit_of_work(actor) as session, ThreadPoolExecutor(1, "demo-pins") as pins:
         _refuse_unless_empty(session)
+        # The nine accounts' PIN hashes (argon2, slow by design, each with its own salt) on a
+        # thread, while the first people are made: argon2 lets go of Python's lock.
+        hashes = pins.submit(_hash_pins)
         rng = Dice(request.seed)
         pools = Pools.build(rng, setup.kabupaten_code)
         setup = replace(setup, name=f"{setup.name} {pools.area.home_name}")
-        post, volunteers = _create_post(folder, session, setup)
-        day = _demo_day(session, post, today)
-        people = People(rng, pools, volunteers, day, ZONES[post.timezone])
+        assert setup.timezone is not None  # normalise_setup gives one
+        zone = ZONES[setup.timezone]
+        day = _demo_day(session, zone, today)
+        people = People(rng, pools, len(DEMO_LOGINS), day, zone)
+        persons = people.everyone(request.participants)
+        ahead = _made_while(persons, busy=lambda: not hashes.done())
+        post, volunteers = _create_post(folder, session, setup, hashes.result())
         steps = Steps(progress, request.participants)
         # Voids, refunds and the cash draw from their own generator, so the payments and the
         # people are the same as in a demo without them.
         writer = Writer(session, post, volunteers, steps, Dice(f"cash-{request.seed}"))
-        counts = writer.write(people, request.participants)
+        counts = writer.write(people, chain(ahead, persons), request.participants)
         _record_demo(session, post, request, day, counts)
         # Every demo post has the same recovery code (README), so a trainer can show a restore.
         vault.set_recovery_code(folder, DEMO_RECOVERY_CODE)
@@ -155,31 +166,45 @@ def _post_setup(request: DemoRequest) -> PostSetup:
     )
 
 
+def _hash_pins() -> list[str]:
+    """The demo accounts' PIN hashes, in ``DEMO_LOGINS`` order: nine separate argon2 hashes
+    with their own salts (accounts sharing a PIN must not share a stored hash)."""
+    return [hash_pin(login.pin) for login in DEMO_LOGINS]
+
+
+def _made_while(persons: Iterator[Person], busy: Callable[[], bool]) -> list[Person]:
+    """The next people, made while ``busy()`` (the PIN hashes), kept in order for the writer."""
+    made: list[Person] = []
+    while busy() and (person := next(persons, None)) is not None:
+        made.append(person)
+    return made
+
+
 def _create_post(
-    folder: DataFolder, session: Session, setup: PostSetup
+    folder: DataFolder, session: Session, setup: PostSetup, pin_hashes: Sequence[str]
 ) -> tuple[Post, list[Volunteer]]:
-    """The post (with its coordinator) by the one set-up code path, then the volunteers.
+    """The post (with its coordinator) by the one set-up code path, then the volunteers, with
+    their PIN hashes made beforehand (``_hash_pins``).
 
     In the demo's own unit of work, so a cancelled demo leaves no post behind.
     """
-    post = create_post(session, folder, setup)
+    assert setup.coordinator is not None
+    coordinator = replace(setup.coordinator, pin_hash=pin_hashes[0])
+    post = create_post(session, folder, replace(setup, coordinator=coordinator))
     accounts = list(
         session.scalars(
             select(Volunteer).where(Volunteer.post_id == post.id).order_by(Volunteer.number)
         )
     )
-    for login in DEMO_LOGINS[len(accounts) :]:
-        accounts.append(
-            add_account(
-                session, post, AccountSetup(login.name, login.pin), login.role, demo_pin=True
-            )
-        )
+    for login, pin_hash in list(zip(DEMO_LOGINS, pin_hashes, strict=True))[len(accounts) :]:
+        setup_ = AccountSetup(login.name, login.pin, pin_hash)
+        accounts.append(add_account(session, post, setup_, login.role, demo_pin=True))
     session.flush()  # the accounts get their ids
     return post, accounts
 
 
-def _demo_day(session: Session, post: Post, today: date | None) -> date:
-    now = operation_time(session).astimezone(ZONES[post.timezone]).date()
+def _demo_day(session: Session, zone: tzinfo, today: date | None) -> date:
+    now = operation_time(session).astimezone(zone).date()
     if today is None:
         return now
     if today > now:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -43,7 +44,7 @@ _ID_TABLES: tuple[type[DeclarativeBase], ...] = (Participant, Receipt, DailyClos
 CHUNK = 2_000  # participants per progress step; rows per bulk insert are a few times that
 
 _Convert = Callable[[Any], Any]
-_T = TypeVar("_T")
+_Row = TypeVar("_Row", dict[str, Any], tuple[Any, ...])
 
 
 class BulkRows:
@@ -55,8 +56,8 @@ class BulkRows:
     each) than SQLite spent writing them. Elsewhere with Core ``insert()``.
 
     Inside ``writing_behind`` every write (``_insert``, ``_later``) runs on a second thread, in
-    the order given, while this one makes the next rows; a read (``_now``) waits for the
-    writes before it.
+    the order given, while this one makes the next rows. Nothing is read there: what the rows
+    need of the database (their first ids) is read before.
     """
 
     connection: Connection
@@ -77,6 +78,27 @@ class BulkRows:
         self._later(self.connection.exec_driver_sql, statement.sql, params)
         note_written(self.connection, table.name)  # the statement listener sees no SQL text
 
+    def _insert_rows(
+        self, model: type[DeclarativeBase], names: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """As ``_insert``, of rows made as tuples of the columns ``names`` (no dictionary to
+        make and take apart again for each of 200,000 participants)."""
+        if not rows:
+            return
+        table = model.__table__
+        assert isinstance(table, Table)
+        statement = None
+        if self.connection.dialect.name == "sqlite":
+            statement = _driver_statement(table, names)
+        if statement is None:
+            dicts = [dict(zip(names, row, strict=True)) for row in rows]
+            self._later(self.connection.execute, insert(model), dicts)
+            return
+        constants = statement.constants
+        params = _converted(rows, (lambda row: row + constants), statement.converters)
+        self._later(self.connection.exec_driver_sql, statement.sql, params)
+        note_written(self.connection, table.name)
+
     def _later(self, write: Callable[..., object], *args: Any) -> None:
         """``write(*args)``: on the writing thread after the writes before it, or now."""
         if self._behind is None:
@@ -84,20 +106,14 @@ class BulkRows:
         else:
             self._behind.put(partial(write, *args))
 
-    def _now(self, read: Callable[..., _T], *args: Any) -> _T:
-        """``read(*args)`` once every write before it is done."""
-        if self._behind is not None:
-            self._behind.wait()
-        return read(*args)
-
     @contextmanager
     def writing_behind(self) -> Iterator[None]:
         """SQLite: the block's writes are made by a second thread, in order, while this one
         makes the next rows (SQLite lets go of Python's lock while it writes, sorts an index or
         fills the name index, so on two cores that work costs little time of its own). Inside
-        the block the connection is used only through ``_insert``, ``_later`` and ``_now``. Its
+        the block the connection is used only through ``_insert`` and ``_later``. Its
         end waits for the last write; a write's error is raised here (at the next write or
-        read, or at the end) as SQLAlchemy raised it. After an error of the block's own (a
+        at the end) as SQLAlchemy raised it. After an error of the block's own (a
         cancel), the writes still queued are dropped: the transaction is rolled back anyway.
         """
         if self.connection.dialect.name != "sqlite":
@@ -139,15 +155,6 @@ class _Behind:
             raise self.error
         self.jobs.put(job)
 
-    def wait(self) -> None:
-        done = threading.Event()
-        self.put(done.set)
-        while not done.wait(0.05):
-            if self.error is not None:  # the job before failed: ``done`` is never set
-                raise self.error
-        if self.error is not None:
-            raise self.error
-
     def close(self, *, drop: bool) -> BaseException | None:
         self.dropping = drop
         self.jobs.put(None)
@@ -156,8 +163,8 @@ class _Behind:
 
 
 def _converted(
-    rows: Sequence[dict[str, Any]],
-    values: Callable[[dict[str, Any]], tuple[Any, ...]],
+    rows: Sequence[_Row],
+    values: Callable[[_Row], tuple[Any, ...]],
     converters: tuple[tuple[int, _Convert], ...],
 ) -> list[tuple[Any, ...]]:
     if not converters:
@@ -202,6 +209,7 @@ class _DriverInsert:
     sql: str
     values: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row's values, in the SQL's order
     converters: tuple[tuple[int, _Convert], ...]  # (index, how) of those stored otherwise
+    constants: tuple[Any, ...]  # the defaults of the columns not named, after the named ones
 
 
 @cache
@@ -228,7 +236,7 @@ def _driver_statement(table: Table, names: tuple[str, ...]) -> _DriverInsert | N
     quoted = ", ".join(f'"{column.name}"' for column in columns)
     marks = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
-    return _DriverInsert(sql, _getter(names, tuple(constants)), converters)
+    return _DriverInsert(sql, _getter(names, tuple(constants)), converters, tuple(constants))
 
 
 def _getter(
@@ -277,22 +285,58 @@ def make_indexes(connection: Connection, indexes: Sequence[str]) -> None:
         connection.exec_driver_sql(sql)
 
 
+def split_indexes(indexes: Sequence[str], column: str) -> tuple[list[str], list[str]]:
+    """``indexes`` (their SQL) in two lists: those not naming ``column``, and those naming it.
+
+    The first can be made as soon as a table's rows are in, while a column the second index
+    holds is still to be filled by an UPDATE: SQLite's UPDATE writes only to the indexes that
+    hold a column it changes, so the first ones cost it nothing."""
+    naming = re.compile(rf"[(\s,]{re.escape(column)}\s*[,)]")
+    named = [sql for sql in indexes if naming.search(sql)]
+    return [sql for sql in indexes if sql not in named], named
+
+
 _SQLITE_CACHE_KIB = 256 * 1024  # while loading: the tables being filled stay in memory
 _NAME_INDEX = "participants_fts"  # SQLite FTS5 trigram index of names (migration 0002)
 
 
+class NameIndex:
+    """The participants' name index, filled once, from every row, after the bulk rows.
+
+    ``fill`` re-creates its triggers from their own SQL and rebuilds it: on the writing
+    thread as soon as the participants' rows and their indexes are in (``writer.Writer``), or
+    at the end of ``bulk_loading`` if nothing filled it before."""
+
+    def __init__(self, connection: Connection, triggers: Sequence[str]) -> None:
+        self.connection, self.triggers = connection, list(triggers)
+        self.filled = not self.triggers  # nothing dropped: nothing to fill (or not SQLite)
+
+    def fill(self) -> None:
+        if self.filled:
+            return
+        for sql in self.triggers:
+            self.connection.exec_driver_sql(sql)
+        self.connection.exec_driver_sql(
+            f"INSERT INTO {_NAME_INDEX}({_NAME_INDEX}) VALUES ('rebuild')"
+        )
+        self.filled = True
+
+
 @contextmanager
-def bulk_loading(connection: Connection) -> Iterator[None]:
-    """SQLite: a bigger page cache, and the name index filled once at the end, not row by row.
+def bulk_loading(connection: Connection) -> Iterator[NameIndex]:
+    """SQLite: a bigger page cache, and the name index filled once from every row, not row by
+    row (the ``NameIndex`` yielded fills it, at the latest when the block ends).
 
     Row by row through its triggers, the trigram index costs more than every other write of the
     demo together (about 30 s of 200,000 participants); rebuilt once it takes 2 s. The triggers
     are dropped and re-created from their own SQL inside the demo's transaction, so a cancel or
     an error brings them back with the rollback. Only for a database without participants
-    (``api._refuse_unless_empty``): the rebuild indexes every row of the table.
+    (``api._refuse_unless_empty``): the rebuild indexes every row of the table. Its rebuild
+    reads the names through the indexes there are (its scan has no order): it must run once
+    the participants' indexes holding the name are made, as it did when it came last.
     """
     if connection.dialect.name != "sqlite":
-        yield
+        yield NameIndex(connection, [])
         return
     cache = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
     connection.exec_driver_sql(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
@@ -303,13 +347,9 @@ def bulk_loading(connection: Connection) -> Iterator[None]:
     try:
         for name, _sql in triggers:
             connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        yield
-        for _name, sql in triggers:
-            connection.exec_driver_sql(sql)
-        if triggers:
-            connection.exec_driver_sql(
-                f"INSERT INTO {_NAME_INDEX}({_NAME_INDEX}) VALUES ('rebuild')"
-            )
+        names = NameIndex(connection, [sql for _name, sql in triggers])
+        yield names
+        names.fill()
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
 

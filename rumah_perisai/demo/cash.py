@@ -15,7 +15,7 @@ from rumah_perisai.db.models import (
     Deposit,
     DepositClose,
 )
-from rumah_perisai.demo.bulk import CHUNK, BulkRows, next_id, set_counter
+from rumah_perisai.demo.bulk import CHUNK, BulkRows, set_counter
 from rumah_perisai.demo.dice import Dice, Weighted
 from rumah_perisai.demo.logins import COORDINATOR
 from rumah_perisai.demo.tally import Counts
@@ -99,11 +99,12 @@ class CashBook(BulkRows):
     cash_rng: Dice
     change_no: int
     counts: Counts
+    first_ids: dict[type[Any], int]  # model -> the first id the demo gives its rows
 
     def _cash(self, tills: Sequence[DayTill], today: date, zone: tzinfo) -> None:
         """One close for each day with receipts before ``today`` (today's till stays open), and
         each Monday before today a deposit of the closes of the days before it."""
-        first_id = self._now(next_id, self.session, DailyClose)
+        first_id = self.first_ids[DailyClose]
         closes: list[dict[str, Any]] = []
         lines: list[dict[str, Any]] = []
         for till in (till for till in tills if till.day < today):
@@ -195,7 +196,7 @@ class CashBook(BulkRows):
             weeks.setdefault(close["day"] + timedelta(days=7 - close["day"].weekday()), []).append(
                 close
             )
-        first_id = self._now(next_id, self.session, Deposit)
+        first_id = self.first_ids[Deposit]
         deposits: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         pending: list[dict[str, Any]] = []

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from rumah_perisai.db.models import (
-    Volunteer,
-)
 from rumah_perisai.demo.dice import Dice, Weighted
 from rumah_perisai.demo.logins import ACTIVITY
 from rumah_perisai.demo.pools import HIGHER_INCOMES, JHT_SHARE, PHONE_PREFIXES, Pools, age_weight
@@ -101,9 +98,19 @@ class Membership:
 # --- the people -----------------------------------------------------------------------------------
 
 
+# A person's own participant columns (who, where, registration), in the order of ``columns``.
+PERSON_COLUMNS = (
+    "nik", "name", "birth_place", "birth_date", "sex", "street", "rt", "rw", "desa_code", "phone",
+    "occupation", "income", "with_jht", "heir_name", "heir_relation", "consent_at",
+    "registered_on", "registered_at",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
-    columns: dict[str, Any]  # the participant's own columns (who, where, registration)
+    # The participant's own columns (``PERSON_COLUMNS``): a tuple, as the rows are written.
+    columns: tuple[Any, ...]
+    registered: datetime
     income: int
     programmes: tuple[str, ...]
     registered_by: int  # index into the accounts
@@ -125,12 +132,12 @@ class People:
         self,
         rng: Dice,
         pools: Pools,
-        volunteers: Sequence[Volunteer],
+        accounts: int,
         today: date,
         zone: tzinfo,
     ) -> None:
         self.rng, self.pools, self.today, self.zone = rng, pools, today, zone
-        self.registrars = Weighted(list(zip(range(len(volunteers)), ACTIVITY, strict=False)))
+        self.registrars = Weighted(list(zip(range(accounts), ACTIVITY, strict=False)))
         brackets = income_brackets(today)
         higher = [(income, weight) for income, weight in HIGHER_INCOMES if income in brackets]
         self.minimum_income = brackets[0]
@@ -139,6 +146,11 @@ class People:
         self.recent_phones: deque[str] = deque(maxlen=20)
         self._ages: dict[tuple[int, int | None], Weighted[int]] = {}
         self.covers: dict[date, PromotionCover | None] = {}  # by registration day
+
+    def everyone(self, count: int) -> Iterator[Person]:
+        """``count`` people, in the order they registered (the draws: their moments first)."""
+        for moment in self.registration_moments(count):
+            yield self.person(moment)
 
     # registrations: weekly sosialisasi drives, a launch, quiet Sundays
 
@@ -192,31 +204,33 @@ class People:
         heir_name, heir_relation = self._heir(sex, age)
         street, rt, rw = self._address()
         registered_by = self.registrars.pick(rng)
-        columns = {
-            "nik": self._nik(district, birth_date, sex),
-            "name": self._name(sex),
-            "birth_place": self.pools.area.birth_places.pick(rng),
-            "birth_date": birth_date,
-            "sex": sex,
-            "street": street,
-            "rt": rt,
-            "rw": rw,
-            "desa_code": desa.code,
-            "phone": self._phone(),
-            "occupation": self.pools.occupations[sex].pick(rng),
-            "income": income,
-            "with_jht": with_jht,
-            "heir_name": heir_name,
-            "heir_relation": heir_relation,
-            "consent_at": registered - timedelta(seconds=rng.between(20, 400)),
-            "registered_on": day,
-            "registered_at": registered,
-        }
+        # In PERSON_COLUMNS order (the draws in the order they were made before).
+        columns = (
+            self._nik(district, birth_date, sex),
+            self._name(sex),
+            self.pools.area.birth_places.pick(rng),
+            birth_date,
+            sex,
+            street,
+            rt,
+            rw,
+            desa.code,
+            self._phone(),
+            self.pools.occupations[sex].pick(rng),
+            income,
+            with_jht,
+            heir_name,
+            heir_relation,
+            registered - timedelta(seconds=rng.between(20, 400)),
+            day,
+            registered,
+        )
         if day not in self.covers:
             self.covers[day] = promotion_cover(day)
         cover = self.covers[day]
         return Person(
             columns,
+            registered,
             income,
             (JKK, JKM, JHT) if with_jht else (JKK, JKM),
             registered_by,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from rumah_perisai.db.models import (
     CoverPeriod,
+    DailyClose,
+    Deposit,
     Participant,
     Post,
     Receipt,
@@ -27,15 +31,15 @@ from rumah_perisai.demo.bulk import (
     make_indexes,
     next_id,
     set_counter,
+    split_indexes,
 )
 from rumah_perisai.demo.cash import CashBook, DayTill, Tills
 from rumah_perisai.demo.dice import Dice, Weighted
 from rumah_perisai.demo.logins import ACTIVITY, COORDINATOR
 from rumah_perisai.demo.mishaps import Mishaps, VoidPlan
-from rumah_perisai.demo.people import Payment, People, Person
+from rumah_perisai.demo.people import PERSON_COLUMNS, Payment, People, Person
 from rumah_perisai.demo.tally import Counts, Steps
 from rumah_perisai.domain.coverage import (
-    CoverSummary,
     Standing,
     status_from_summary,
     summarize,
@@ -86,6 +90,7 @@ class _PaidCover:
 
 
 _BULK_TABLES = ("participants", "receipts", "receipt_months", "cover_periods")
+_ID_MODELS = (Participant, Receipt, DailyClose, Deposit)
 # The receipts of the timeline, in the order of a chain step.
 _PAY, _VOID, _REISSUE = 0, 1, 2
 
@@ -112,52 +117,71 @@ class Writer(CashBook):
         self.change_no: int = session.info["change_no"]
         self.counts = Counts()
         self.dues: dict[tuple[int, tuple[str, ...], date], DuesBreakdown] = {}
+        self.between: deque[Callable[[], object]] = deque()
 
-    def write(self, people: People, count: int) -> Counts:
+    def write(self, people: People, persons: Iterable[Person], count: int) -> Counts:
+        """The demo's rows: ``count`` participants (``persons``, in order, made by ``people``),
+        then their receipts, cover periods and cash."""
         self.steps.report(0, 0, 1, "demo_step_people")
         connection = self.connection
-        with bulk_loading(connection):
+        # The first ids, read before anything is written: no read waits for the writing thread.
+        self.first_ids = {model: next_id(self.session, model) for model in _ID_MODELS}
+        with bulk_loading(connection) as names:
             # Each table's indexes are made once it is filled, by the writing thread while this
-            # one goes on: the receipts' before the conversion days are read through them, the
-            # participants' after those are written, and the name index (``bulk_loading``)
-            # after those, so that its rebuild reads the names in the same order as before.
+            # one goes on: the participants' (but the two holding converted_on) and then the
+            # name index while the receipts are made, a job between two chunks (``_between``);
+            # the receipts' before the conversion days are read through them; the two holding
+            # converted_on after those are written (an UPDATE writes only to the indexes that
+            # hold a column it changes).
             later = {table: drop_indexes(connection, table) for table in _BULK_TABLES}
+            ready, converted = split_indexes(later["participants"], "converted_on")
             with self.writing_behind():
-                registered = self._participants(people, count)
+                registered = self._participants(people, persons, count)
+                self.between = deque(partial(make_indexes, connection, [sql]) for sql in ready)
+                self.between.append(names.fill)
                 paid, tills = self._receipts(people.rng, registered)
                 self._later(make_indexes, connection, later["receipts"] + later["receipt_months"])
                 self._later(fill_conversions, self.session, self.post_id)
-                self._later(make_indexes, connection, later["participants"])
+                self._later(make_indexes, connection, converted)
+                # The bulk rows bypassed the flush that keeps the dashboard's tally: counted
+                # once the participants are final, on the writing thread while the cover
+                # periods are made (the dashboard's index, just made, serves its scan).
+                self._later(rebuild_tally, connection)
                 self._cover_periods(registered, paid)
                 self._later(make_indexes, connection, later["cover_periods"])
                 self._cash(tills, people.today, people.zone)
                 self._later(set_counter, self.session, self.post_code, REGISTRATION_COUNTER, count)
         advance_id_sequences(self.session)
-        # The bulk rows bypassed the flush that keeps the dashboard's tally: counted once here.
-        rebuild_tally(self.connection)
         return self.counts
+
+    def _between_chunks(self) -> None:
+        """One of the jobs waiting for a gap (``write``): queued in small steps, they never
+        hold the writing thread so long that this one waits for it with nothing to do."""
+        if self.between:
+            self._later(self.between.popleft())
 
     # participants
 
-    def _participants(self, people: People, count: int) -> list[_Registered]:
+    def _participants(
+        self, people: People, persons: Iterable[Person], count: int
+    ) -> list[_Registered]:
         self.mishaps = Mishaps(self.cash_rng, people.today, people.zone)
-        moments = people.registration_moments(count)
-        first_id = self._now(next_id, self.session, Participant)
+        first_id = self.first_ids[Participant]
         registered: list[_Registered] = []
-        for start in range(0, count, CHUNK):
-            rows = []
-            for number in range(start + 1, min(start + CHUNK, count) + 1):
-                person = people.person(moments[number - 1])
-                row, record = self._participant(first_id + number - 1, number, person, people.today)
-                rows.append(row)
-                registered.append(record)
-            self._insert(Participant, rows)
-            self.steps.report(0, start + len(rows), count, "demo_step_people")
+        rows: list[tuple[Any, ...]] = []
+        for number, person in enumerate(persons, 1):
+            row, record = self._participant(first_id + number - 1, number, person, people.today)
+            rows.append(row)
+            registered.append(record)
+            if len(rows) == CHUNK or number == count:
+                self._insert_rows(Participant, PARTICIPANT_COLUMNS, rows)
+                self.steps.report(0, number, count, "demo_step_people")
+                rows = []
         return registered
 
     def _participant(
         self, id_: int, number: int, person: Person, today: date
-    ) -> tuple[dict[str, Any], _Registered]:
+    ) -> tuple[tuple[Any, ...], _Registered]:
         membership, cover = person.membership, person.cover
         voids = self.mishaps.plan(membership)
         history = membership.history()
@@ -174,36 +198,38 @@ class Writer(CashBook):
         self.counts.statuses[status] = self.counts.statuses.get(status, 0) + 1
         self.counts.rejoined += membership.rejoined
         registration_no = f"{self.post_code}-{number:06d}"
-        row = {
-            **person.columns,
-            "id": id_,
-            "post_id": self.post_id,
-            "post_code": self.post_code,
-            "number": number,
-            "registration_no": registration_no,
-            "kpj": None,  # given by the branch, later
-            "registered_by_id": self.volunteer_ids[person.registered_by],
-            "nik_override_reason": None,
-            "duplicate_override_reason": None,
-            "standing": Standing.MEMBER.value,
-            "standing_reason": None,
-            "membership_start": membership.start,
-            "rejoin_count": int(membership.rejoined),
-            "promotion_code": cover.campaign_code if cover else None,
-            **_summary_columns(summary),
+        row = person.columns + (  # in PARTICIPANT_COLUMNS order
+            id_,
+            self.post_id,
+            self.post_code,
+            number,
+            registration_no,
+            None,  # kpj: given by the branch, later
+            self.volunteer_ids[person.registered_by],
+            None,  # nik_override_reason
+            None,  # duplicate_override_reason
+            Standing.MEMBER.value,
+            None,  # standing_reason
+            membership.start,
+            int(membership.rejoined),
+            cover.campaign_code if cover else None,
+            summary.promo_until,
+            summary.cover_from,
+            summary.cover_until,
+            summary.arrears_until,
             # The first membership's promotion, kept after a rejoin; converted_on is filled once
             # the receipts are written (``db.status.fill_conversions``).
-            "promotion_end": cover.end if cover else None,
-            "converted_on": None,
-            "change_no": self.change_no,
-        }
+            cover.end if cover else None,
+            None,  # converted_on
+            self.change_no,
+        )
         record = _Registered(
             id_,
             registration_no,
             person.income,
             person.programmes,
             person.registered_by,
-            person.columns["registered_at"],
+            person.registered,
             cover,
             tuple(membership.payments),
             voids,
@@ -236,7 +262,7 @@ class Writer(CashBook):
     ) -> tuple[list[_PaidCover], list[DayTill]]:
         events = self._timeline(registered)
         chain = Chain(self.post_code)
-        first_id = self._now(next_id, self.session, Receipt)
+        first_id = self.first_ids[Receipt]
         voided_by = {
             (index, number): first_id + position
             for position, (_, index, kind, number, _plan) in enumerate(events)
@@ -289,6 +315,9 @@ class Writer(CashBook):
             self._insert(ReceiptMonth, months)
             self.counts.receipt_months += len(months)
             self.steps.report(1, start + len(receipts), len(events), "demo_step_receipts")
+            self._between_chunks()
+        while self.between:
+            self._between_chunks()
         self._insert(ReceiptMonth, voided_months)
         self.counts.receipt_months += len(voided_months)
         self.counts.receipts = len(events)
@@ -491,6 +520,15 @@ class Writer(CashBook):
         }
 
 
+# A participant's row as ``_participant`` makes it: the person's own columns, then the rest.
+PARTICIPANT_COLUMNS = (
+    *PERSON_COLUMNS,
+    "id", "post_id", "post_code", "number", "registration_no", "kpj", "registered_by_id",
+    "nik_override_reason", "duplicate_override_reason", "standing", "standing_reason",
+    "membership_start", "rejoin_count", "promotion_code", "promo_until", "cover_from",
+    "cover_until", "arrears_until", "promotion_end", "converted_on", "change_no",
+)  # fmt: skip
+
 # The receipt columns that say the same as the hashed content, under the same names.
 _RECEIPT_COLUMNS = (
     "number", "kind", "month_count", "first_month", "last_month", "jkk", "jkm", "jht", "total",
@@ -508,16 +546,6 @@ def _paid_cover(record: _Registered, receipt: dict[str, Any], voided_by: int | N
         programmes=" ".join(record.programmes),
         voided_by=voided_by,
     )
-
-
-def _summary_columns(summary: CoverSummary) -> dict[str, date | None]:
-    """``db.status.store_summary``'s four columns, for a bulk row instead of an ORM object."""
-    return {
-        "promo_until": summary.promo_until,
-        "cover_from": summary.cover_from,
-        "cover_until": summary.cover_until,
-        "arrears_until": summary.arrears_until,
-    }
 
 
 def _cash_handed_over(rng: Dice, total: int) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -20,9 +21,10 @@ from sqlalchemy import Connection, exc, func, select
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import Participant, Post
-from rumah_perisai.demo import DemoRequest, create_demo_post
-from rumah_perisai.demo.writer import Writer
+from rumah_perisai.db.models import Participant, Post, Volunteer
+from rumah_perisai.demo import DEMO_LOGINS, DemoRequest, create_demo_post
+from rumah_perisai.demo.people import People
+from rumah_perisai.demo.writer import PARTICIPANT_COLUMNS, Writer
 from rumah_perisai.services import volunteers
 from rumah_perisai.tasks import Cancelled
 
@@ -138,6 +140,54 @@ def test_indexes_and_triggers_come_back_exactly_as_migrated(
     assert sum(kind == "index" for kind, *_ in schema) > 40  # indexes were there to drop
 
 
+class _SlowHasher:
+    """The tests' cheap argon2, slowed down as the real one is, noting where each hash is made."""
+
+    def __init__(self) -> None:
+        self.threads: list[str] = []  # the thread that made each hash
+
+    def hash(self, pin: str) -> str:
+        time.sleep(0.05)
+        self.threads.append(threading.current_thread().name)
+        return CHEAP_HASHER.hash(pin)
+
+    def verify(self, pin_hash: str, pin: str) -> bool:
+        return CHEAP_HASHER.verify(pin_hash, pin)
+
+
+def test_the_pin_hashes_are_made_beside_the_people_and_the_post_is_the_same(
+    sqlite_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nine PIN hashes (each its own, with its own salt) are made on a thread while the
+    first people are made; the post is byte for byte the one made before issue 21, and every
+    account's PIN still opens it."""
+    made: list[int] = []  # for each person made: how many hashes were done by then
+    hasher = _SlowHasher()
+    monkeypatch.setattr(volunteers, "_hasher", hasher)
+    person = People.person
+
+    def counted(self: People, registered: datetime) -> Any:
+        made.append(len(hasher.threads))
+        return person(self, registered)
+
+    monkeypatch.setattr(People, "person", counted)
+    create_demo_post(
+        sqlite_app.db, sqlite_app.folder, DemoRequest(3_000, seed=11), "cli:test", today=TODAY
+    )
+    assert _digests(sqlite_app) == BEFORE_ISSUE_21
+    assert len(hasher.threads) == len(DEMO_LOGINS)
+    assert threading.main_thread().name not in hasher.threads
+    assert made[0] < len(DEMO_LOGINS)  # people were made before the last hash was done
+    with sqlite_app.db.reading() as session:
+        accounts = session.scalars(select(Volunteer).order_by(Volunteer.number)).all()
+        stored = [account.pin_hash for account in accounts]
+        assert all(
+            volunteers.pin_matches(account, login.pin)
+            for account, login in zip(accounts, DEMO_LOGINS, strict=True)
+        )
+    assert len(set(stored)) == len(DEMO_LOGINS)  # nine hashes, nine salts
+
+
 class _StopAt:
     """Cancels at the first step of the named phase (its progress text)."""
 
@@ -176,7 +226,8 @@ def test_an_insert_that_fails_on_the_writing_thread_is_raised_and_nothing_kept(
     def twin(self: Writer, id_: int, number: int, *args: Any) -> Any:
         row, record = made(self, id_, number, *args)
         if number == 2_500:
-            row["registration_no"] = f"{self.post_code}-{1:06d}"
+            at = PARTICIPANT_COLUMNS.index("registration_no")
+            row = (*row[:at], f"{self.post_code}-{1:06d}", *row[at + 1 :])
         return row, record
 
     monkeypatch.setattr(Writer, "_participant", twin)

@@ -1,19 +1,27 @@
-"""The receipt chain check's common case, done by SQLite (issue 21).
+"""The receipt chain check's common case, done mostly by SQLite (issue 21).
 
 At a million receipts the check spent its time turning rows into Python values (about 50 a
-receipt: its fields and its months), not hashing (``docs/benchmarks.md``). Here SQLite builds
-each receipt's canonical text (``domain.receipts.chain_text``, format 2) as one value, so Python
-fetches six values a receipt, hashes and checks links; ranges of the chain are checked side by
-side in separate processes (each hash depends only on stored values), their seams in the end.
+receipt: its fields and its months), not hashing (``docs/benchmarks.md``); then SQLite built
+each whole text, about 40 expression steps a month line. Here SQLite hands over, per receipt,
+the few values that change from one receipt to the next (its number, links, moment, day,
+participant) as they are stored, and everything else that its hash covers (kind, the voided
+receipt's number, volunteers, months and amounts, and every month line) as one JSON text,
+which keeps each value's type. Those JSON texts repeat (the same months and rates for many
+receipts): each distinct one is read and formatted once (``Pieces``) and the receipt's text
+is put together from the pieces. Ranges of the chain are checked side by side in separate
+processes (each hash depends only on stored values), their seams in the end.
 
-This path can only say "whole"; it never names a problem. Every field is guarded in SQL (its
-type what ``chain_text`` formats identically, the voided receipt and the volunteers as the
-Python path finds them, every month of the receipt of this post): a guard that fails makes the
-text NULL, and a NULL text, a text that does not hash to the stored hash, a NUL in a text, a
-broken link or number anywhere makes this path give up, and the Python walk
-(``receipt_chain._walk``) checks the whole chain again and gives the verdict. So when this path
-says whole, each receipt's text here is the very text the Python path hashes (equal texts, or
-SHA-256 would differ), and the verdict is the one the Python path gives.
+This path can only say "whole"; it never names a problem. Every value is taken only with the
+type ``chain_text`` formats as the Python path does (text or none where it writes a text, an
+integer where it writes a number, a refund flag of 0 or 1, every month of the receipt of this
+post, in month order, the number the walk expects at its place); anything else (or a value
+JSON cannot hold, or a text that is not UTF-8), a NUL in a text, a text that does not hash to
+the stored hash, a broken link or number anywhere makes this path give up, and the Python walk
+(``receipt_chain._walk``) checks the whole chain again and gives the verdict. The lookups are
+the walk's own (the post's participants and every volunteer by id, the voided receipt's
+number by id). So when this path says whole, each receipt's text here is the very text the
+Python path hashes (equal texts, or SHA-256 would differ), and the verdict is the one the
+Python path gives.
 
 Only what the standard library and the database driver hold is imported here: a worker process
 starts with nothing else (``python -m rumah_perisai.services.chain_sql``, its task on stdin).
@@ -31,109 +39,32 @@ from typing import Any
 
 from rumah_perisai.domain.receipts import CHAIN_FORMAT, GENESIS_HASH
 
-# The texts below are format 2's (``chain_text``): another format keeps the Python path until
+# The pieces below are format 2's (``chain_text``): another format keeps the Python path until
 # they are written for it.
 SQL_FORMAT = 2
-# ORDER BY inside group_concat(): SQLite 3.44. An older SQLite (the standard library's sqlite3
-# on some systems) keeps the Python path.
+# JSON functions built in (3.38) and subqueries' values as this module reads them; the
+# sqlcipher3 driver has 3.51. An older SQLite (the standard library's sqlite3 on some systems)
+# keeps the Python path.
 MIN_SQLITE = (3, 44, 0)
 
 Key = tuple[int, int]  # (year, seq): a member's place in the chain
 
-
-def _text(column: str) -> str:
-    """``domain.receipts._text`` in SQL: ``~`` for none, else its length, a colon, the text."""
-    return f"CASE WHEN {column} IS NULL THEN '~' ELSE length({column}) || ':' || {column} END"
-
-
-def _text_ok(column: str) -> str:
-    return f"typeof({column}) IN ('text', 'null')"
-
-
-def _label(alias: str) -> str:
-    """A volunteer's natural key, ``<post_code>-V<number:03d>`` (``receipt_chain._keys``)."""
-    key = f"{alias}.post_code || '-V' || printf('%03d', {alias}.number)"
-    return f"CASE WHEN {alias}.id IS NULL THEN '~' ELSE length({key}) || ':' || {key} END"
-
-
-def _label_ok(alias: str) -> str:
-    return (
-        f"({alias}.id IS NULL OR (typeof({alias}.post_code) = 'text'"
-        f" AND typeof({alias}.number) = 'integer'))"
-    )
-
-
-_LINE = (
-    "'|' || m.month || '|' || m.jkk || '|' || m.jkm || '|' || m.jht || '|' || m.total"
-    " || '|' || length(m.rates_version) || ':' || m.rates_version"
-)
-# Every month row of the receipt, of this post, each field of the type the line formats as the
-# Python path does; one that fails makes the receipt's text NULL (group_concat would skip it).
-_LINE_OK = (
-    "(typeof(m.month) = 'text' AND typeof(m.jkk) = 'integer' AND typeof(m.jkm) = 'integer'"
-    " AND typeof(m.jht) = 'integer' AND typeof(m.total) = 'integer'"
-    " AND typeof(m.rates_version) = 'text' AND m.post_id IS ?1)"
-)
-_LINES = (
-    f"(SELECT CASE WHEN count(*) = 0 THEN '' WHEN min({_LINE_OK})"
-    f" THEN group_concat({_LINE}, '' ORDER BY m.month) END"
-    " FROM receipt_months m WHERE m.receipt_id = r.id)"
-)
-_HEAD = " || '|' || ".join(
-    [
-        f"'RPC{SQL_FORMAT}'", "r.prev_hash", _text("r.number"), _text("r.kind"),
-        _text("p.registration_no"), _text("v.number"), _text("r.issued_at"),
-        _text("r.issued_on"), _label("ib"),
-        "r.month_count", _text("r.first_month"), _text("r.last_month"), "r.jkk", "r.jkm",
-        "r.jht", "r.total", "ifnull(r.cash_received, '~')", _text("r.reason"), _label("cv"),
-        "CASE r.refund WHEN 1 THEN 'T' WHEN 0 THEN 'F' END",
-    ]
-)  # fmt: skip
-_INTEGER = ("r.year", "r.seq", "r.month_count", "r.jkk", "r.jkm", "r.jht", "r.total", "r.refund")
-_OK = " AND ".join(
-    [
-        "typeof(r.prev_hash) = 'text'",
-        "typeof(r.number) = 'text'",
-        "typeof(r.hash) = 'text'",
-        *(f"typeof({column}) = 'integer'" for column in _INTEGER),
-        "r.refund IN (0, 1)",
-        # The number the walk expects at this place (``receipt_number``), checked here.
-        "r.number IS ?2 || '-' || r.year || '-' || printf('%06d', r.seq)",
-        *(
-            _text_ok(column)
-            for column in (
-                "r.kind",
-                "r.issued_at",
-                "r.issued_on",
-                "r.first_month",
-                "r.last_month",
-                "r.reason",
-                "p.registration_no",
-                "v.number",
-            )
-        ),  # fmt: skip
-        *(
-            f"typeof({column}) IN ('integer', 'null')"
-            for column in (
-                "r.participant_id",
-                "r.voids_receipt_id",
-                "r.issued_by_id",
-                "r.cash_volunteer_id",
-                "r.cash_received",
-            )
-        ),  # fmt: skip
-        _label_ok("ib"),
-        _label_ok("cv"),
-    ]
-)
+# What repeats from receipt to receipt, in ``CONTENT_FIELDS`` order without the number, the
+# participant, the moment and the day, then the month lines. Two JSON texts one after the
+# other (no value's JSON subtype has to survive the subquery); each field's type kept as stored
+# (a BLOB makes SQLite stop the statement: the walk decides). The months come in the order of
+# the (receipt_id, month) index; ``Pieces`` checks that order rather than trusting it.
+_SHARED = """json_array(r.kind, v.number, r.issued_by_id, r.month_count, r.first_month,
+  r.last_month, r.jkk, r.jkm, r.jht, r.total, r.cash_received, r.reason, r.cash_volunteer_id,
+  r.refund)
+|| CASE WHEN r.kind = 'payment' THEN (SELECT json_group_array(json_array(m.month, m.jkk, m.jkm,
+  m.jht, m.total, m.rates_version, m.post_id)) FROM receipt_months m WHERE m.receipt_id = r.id)
+  ELSE '[]' END"""
 _RECEIPTS = f"""
-SELECT r.year, r.seq, r.prev_hash, r.hash,
-  CASE WHEN {_OK} THEN {_HEAD} || CASE WHEN r.kind = 'payment' THEN {_LINES} ELSE '' END END
+SELECT r.year, r.seq, r.prev_hash, r.hash, r.number, r.participant_id, r.issued_at, r.issued_on,
+  {_SHARED}
 FROM receipts r
-LEFT JOIN participants p ON p.id = r.participant_id AND p.post_id = ?1
 LEFT JOIN receipts v ON v.id = r.voids_receipt_id
-LEFT JOIN volunteers ib ON ib.id = r.issued_by_id
-LEFT JOIN volunteers cv ON cv.id = r.cash_volunteer_id
 WHERE r.post_id = ?1 {{range}} ORDER BY r.year, r.seq
 """
 
@@ -143,12 +74,153 @@ def receipts_sql(low: Key | None, high: Key | None) -> tuple[str, tuple[int, ...
     where: list[str] = []
     params: list[int] = []
     if low is not None:
-        where.append(f"AND (r.year, r.seq) >= (?{len(params) + 3}, ?{len(params) + 4})")
+        where.append(f"AND (r.year, r.seq) >= (?{len(params) + 2}, ?{len(params) + 3})")
         params += low
     if high is not None:
-        where.append(f"AND (r.year, r.seq) < (?{len(params) + 3}, ?{len(params) + 4})")
+        where.append(f"AND (r.year, r.seq) < (?{len(params) + 2}, ?{len(params) + 3})")
         params += high
     return _RECEIPTS.format(range=" ".join(where)), tuple(params)
+
+
+class GiveUp(Exception):
+    """Something this path does not format as the walk does: the walk decides."""
+
+
+def _text(value: Any) -> str:
+    """``domain.receipts._text`` for what the walk can format: none or a text."""
+    if value is None:
+        return "~"
+    if type(value) is not str:
+        raise GiveUp
+    return f"{len(value)}:{value}"
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise GiveUp
+    return value
+
+
+def volunteer_keys(raw: Any) -> dict[Any, str]:
+    """Every volunteer's natural key by id, as the walk names them
+    (``receipt_chain._volunteers``)."""
+    keys: dict[Any, str] = {}
+    try:
+        for vid, post_code, number in raw.execute("SELECT id, post_code, number FROM volunteers"):
+            keys[vid] = f"{post_code}-V{number:03d}"
+    except (TypeError, ValueError) as error:  # the walk stops on it: this path gives up
+        raise GiveUp from error
+    return keys
+
+
+class Registrations:
+    """The post's participants' registration numbers by id, as the walk looks them up (its
+    dict of the post's participants), each already as its text in the chain; ``None`` for one
+    the walk cannot format. All read at once for a long range; one by one for a few receipts
+    (``--quick``), where reading 200,000 would cost more than the check."""
+
+    def __init__(self, raw: Any, post_id: int, few: bool) -> None:
+        self.raw, self.post_id = raw, post_id
+        self.known: dict[Any, str | None] = {}
+        self.few = few
+        if not few:
+            rows = raw.execute(
+                "SELECT id, registration_no FROM participants WHERE post_id = ?", (post_id,)
+            )
+            self.known = {pid: self._format(number) for pid, number in rows}
+
+    @staticmethod
+    def _format(number: Any) -> str | None:
+        try:
+            return _text(number)
+        except GiveUp:
+            return None
+
+    def of(self, participant_id: Any) -> str:
+        found = self.known.get(participant_id, "~") if not self.few else self._one(participant_id)
+        if found is None:
+            raise GiveUp
+        return found
+
+    def _one(self, participant_id: Any) -> str | None:
+        if participant_id in self.known:
+            return self.known[participant_id]
+        if type(participant_id) is not int:  # SQL would convert what a dict lookup does not
+            return None
+        row = self.raw.execute(
+            "SELECT registration_no FROM participants WHERE id = ? AND post_id = ?",
+            (participant_id, self.post_id),
+        ).fetchone()
+        found = "~" if row is None else self._format(row[0])
+        self.known[participant_id] = found
+        return found
+
+
+class Pieces:
+    """The text around a receipt's own values for each distinct shared JSON (``_SHARED``),
+    made once: ``|kind|``, ``|voided number|`` and the rest from the issuing volunteer to the
+    last month line."""
+
+    LIMIT = 100_000  # distinct texts kept; a chain of all different ones only costs the parsing
+
+    def __init__(self, post_id: int, volunteers: dict[Any, str]) -> None:
+        self.post_id = post_id
+        self.volunteers = volunteers
+        self.made: dict[str, tuple[str, str, str]] = {}
+        self._decode = json.JSONDecoder().raw_decode
+
+    def of(self, shared: Any) -> tuple[str, str, str]:
+        found = self.made.get(shared)
+        if found is None:
+            found = self._make(shared)
+            if len(self.made) >= self.LIMIT:
+                self.made.clear()
+            self.made[shared] = found
+        return found
+
+    def _make(self, shared: Any) -> tuple[str, str, str]:
+        if type(shared) is not str:
+            raise GiveUp
+        try:
+            head, end = self._decode(shared)
+            lines, end = self._decode(shared, end)
+        except ValueError as error:
+            raise GiveUp from error
+        if end != len(shared) or type(head) is not list or len(head) != 14:
+            raise GiveUp
+        (kind, voids, issued_by, month_count, first_month, last_month, jkk, jkm, jht, total,
+         cash, reason, holder, refund) = head  # fmt: skip
+        if refund not in (0, 1) or type(refund) is not int:
+            raise GiveUp
+        cash_text = "~" if cash is None else _int(cash)
+        rest = (
+            f"|{_text(self.volunteers.get(issued_by))}|{_int(month_count)}|{_text(first_month)}"
+            f"|{_text(last_month)}|{_int(jkk)}|{_int(jkm)}|{_int(jht)}|{_int(total)}"
+            f"|{cash_text}|{_text(reason)}|{_text(self.volunteers.get(holder))}"
+            f"|{'T' if refund else 'F'}{self._lines(lines)}"
+        )
+        return f"|{_text(kind)}|", f"|{_text(voids)}|", rest
+
+    def _lines(self, lines: Any) -> str:
+        """The month lines as ``chain_text`` writes them, each month of this post, the months
+        strictly rising (the walk's ``ORDER BY month``: texts compare alike in both)."""
+        if type(lines) is not list:
+            raise GiveUp
+        out: list[str] = []
+        before = ""
+        for line in lines:
+            if type(line) is not list or len(line) != 7:
+                raise GiveUp
+            month, jkk, jkm, jht, total, rates, post_id = line
+            if type(month) is not str or type(rates) is not str or not month > before:
+                raise GiveUp
+            if type(post_id) is not int or post_id != self.post_id:
+                raise GiveUp
+            out.append(
+                f"|{month}|{_int(jkk)}|{_int(jkm)}|{_int(jht)}|{_int(total)}|{len(rates)}:{rates}"
+            )
+            before = month
+        return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -174,16 +246,34 @@ class Span:
 
 
 def check_range(
-    raw: Any, post_id: int, post_code: str, low: Key | None, high: Key | None, gaps: list[Gap]
+    raw: Any,
+    post_id: int,
+    post_code: str,
+    low: Key | None,
+    high: Key | None,
+    gaps: list[Gap],
+    few: bool = False,
 ) -> Span | None:
     """Walk the receipts (and the given explained gaps) of [low, high) in number order; None at
-    the first thing that is not plainly whole (the caller then asks the Python walk)."""
+    the first thing that is not plainly whole (the caller then asks the Python walk). ``few``:
+    a short range (``--quick``), whose participants are looked up one by one."""
     sql, bounds = receipts_sql(low, high)
     cursor = raw.cursor()
     cursor.arraysize = 2_000
     try:
-        cursor.execute(sql, (post_id, post_code, *bounds))
-        return _walk_rows(_rows(cursor), gaps)
+        pieces = Pieces(post_id, volunteer_keys(raw))
+        registrations = Registrations(raw, post_id, few)
+        cursor.execute(sql, (post_id, *bounds))
+        rows = _texts(_rows(cursor), post_code, pieces, registrations)
+        return _walk_rows(rows, gaps)
+    except GiveUp:
+        return None
+    except Exception as error:
+        # The driver's own errors (a BLOB in a JSON value, a text that is not UTF-8): the walk
+        # meets the same rows and decides. Anything else is a fault here: raised.
+        if type(error).__module__.split(".")[0] in ("sqlite3", "sqlcipher3"):
+            return None
+        raise
     finally:
         cursor.close()
 
@@ -193,7 +283,29 @@ def _rows(cursor: Any) -> Iterable[tuple[Any, ...]]:
         yield from rows
 
 
-def _walk_rows(rows: Iterable[tuple[Any, ...]], gaps: list[Gap]) -> Span | None:
+Member = tuple[int, int, Any, Any, str]  # year, seq, previous hash, stored hash, text
+
+
+def _texts(
+    rows: Iterable[tuple[Any, ...]], post_code: str, pieces: Pieces, registrations: Registrations
+) -> Iterable[Member]:
+    """Each receipt with the text its hash must be of, put together as ``chain_text`` writes
+    it; ``GiveUp`` at a value of a type it does not write, or a number not the walk's."""
+    shared, participant = pieces.of, registrations.of
+    for year, seq, prev_hash, stored, number, participant_id, at, on, repeated in rows:
+        if type(year) is not int or type(seq) is not int or type(at) is not str:
+            raise GiveUp
+        if type(on) is not str or number != f"{post_code}-{year}-{seq:06d}":
+            raise GiveUp
+        kind, voids, rest = shared(repeated)
+        text = (
+            f"RPC{SQL_FORMAT}|{prev_hash}|{len(number)}:{number}{kind}{participant(participant_id)}"
+            f"{voids}{len(at)}:{at}|{len(on)}:{on}{rest}"
+        )
+        yield year, seq, prev_hash, stored, text
+
+
+def _walk_rows(rows: Iterable[Member], gaps: list[Gap]) -> Span | None:
     pending = list(gaps)
     walked: list[Gap] = []
     first: tuple[int, int, str] | None = None
@@ -208,7 +320,7 @@ def _walk_rows(rows: Iterable[tuple[Any, ...]], gaps: list[Gap]) -> Span | None:
                 return None
             year, seq, last_hash = gap.year, gap.seq, gap.hash
             walked.append(gap)
-        if text is None or "\x00" in text:
+        if "\x00" in text or type(prev_hash) is not str:
             return None
         if first is None:
             first = (r_year, r_seq, prev_hash)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
@@ -61,8 +61,9 @@ _SHARED = """json_array(r.kind, v.number, r.issued_by_id, r.month_count, r.first
   m.jht, m.total, m.rates_version, m.post_id)) FROM receipt_months m WHERE m.receipt_id = r.id)
   ELSE '[]' END"""
 _RECEIPTS = f"""
-SELECT r.year, r.seq, r.prev_hash, r.hash, r.number, r.participant_id, r.issued_at, r.issued_on,
-  {_SHARED}
+SELECT r.year, r.seq, r.prev_hash, r.hash,
+  CASE WHEN r.number IS printf('%s-%d-%06d', ?2, r.year, r.seq) THEN r.number END,
+  r.participant_id, r.issued_at, r.issued_on, {_SHARED}
 FROM receipts r
 LEFT JOIN receipts v ON v.id = r.voids_receipt_id
 WHERE r.post_id = ?1 {{range}} ORDER BY r.year, r.seq
@@ -74,10 +75,10 @@ def receipts_sql(low: Key | None, high: Key | None) -> tuple[str, tuple[int, ...
     where: list[str] = []
     params: list[int] = []
     if low is not None:
-        where.append(f"AND (r.year, r.seq) >= (?{len(params) + 2}, ?{len(params) + 3})")
+        where.append(f"AND (r.year, r.seq) >= (?{len(params) + 3}, ?{len(params) + 4})")
         params += low
     if high is not None:
-        where.append(f"AND (r.year, r.seq) < (?{len(params) + 2}, ?{len(params) + 3})")
+        where.append(f"AND (r.year, r.seq) < (?{len(params) + 3}, ?{len(params) + 4})")
         params += high
     return _RECEIPTS.format(range=" ".join(where)), tuple(params)
 
@@ -137,7 +138,7 @@ class Registrations:
             return None
 
     def of(self, participant_id: Any) -> str:
-        found = self.known.get(participant_id, "~") if not self.few else self._one(participant_id)
+        found = self._one(participant_id) if self.few else self.known.get(participant_id, "~")
         if found is None:
             raise GiveUp
         return found
@@ -261,11 +262,13 @@ def check_range(
     cursor = raw.cursor()
     cursor.arraysize = 2_000
     try:
-        pieces = Pieces(post_id, volunteer_keys(raw))
-        registrations = Registrations(raw, post_id, few)
-        cursor.execute(sql, (post_id, *bounds))
-        rows = _texts(_rows(cursor), post_code, pieces, registrations)
-        return _walk_rows(rows, gaps)
+        walk = _Walk(Pieces(post_id, volunteer_keys(raw)), gaps)
+        participant = Registrations(raw, post_id, few).of
+        cursor.execute(sql, (post_id, post_code, *bounds))
+        while rows := cursor.fetchmany():
+            if not walk.receipts(rows, participant):
+                return None
+        return walk.end()
     except GiveUp:
         return None
     except Exception as error:
@@ -278,68 +281,76 @@ def check_range(
         cursor.close()
 
 
-def _rows(cursor: Any) -> Iterable[tuple[Any, ...]]:
-    while rows := cursor.fetchmany():
-        yield from rows
+class _Walk:
+    """The walk over one range: each receipt's text put together as ``chain_text`` writes it
+    and hashed, its number and link checked, the explained gaps in their places. One loop,
+    no generators between the rows and the hash: it runs a million times."""
 
+    def __init__(self, pieces: Pieces, gaps: list[Gap]) -> None:
+        self.shared = pieces.of
+        self.pending = list(gaps)
+        self.walked: list[Gap] = []
+        self.first: tuple[int, int, str] | None = None
+        self.year, self.seq, self.last_hash = 0, 0, ""
+        self.count = 0
 
-Member = tuple[int, int, Any, Any, str]  # year, seq, previous hash, stored hash, text
+    def receipts(self, rows: list[tuple[Any, ...]], participant: Any) -> bool:
+        """These rows all whole and in order after what came before; False at the first not.
+        ``GiveUp`` at a value of a type the walk does not format alike."""
+        shared = self.shared
+        year, seq, last_hash = self.year, self.seq, self.last_hash
+        for r_year, r_seq, prev_hash, stored, number, participant_id, at, on, repeated in rows:
+            # The number is the one the walk expects here (``receipt_number``: SQLite's printf
+            # writes integers as Python's format does) or none.
+            if type(r_year) is not int or type(r_seq) is not int or number is None:
+                return False
+            if type(prev_hash) is not str or type(at) is not str or type(on) is not str:
+                return False
+            if self.pending and (self.pending[0].year, self.pending[0].seq) < (r_year, r_seq):
+                self.year, self.seq, self.last_hash = year, seq, last_hash
+                if not self._gaps_before((r_year, r_seq)):
+                    return False
+                year, seq, last_hash = self.year, self.seq, self.last_hash
+            kind, voids, rest = shared(repeated)
+            text = (
+                f"RPC{SQL_FORMAT}|{prev_hash}|{len(number)}:{number}{kind}"
+                f"{participant(participant_id)}{voids}{len(at)}:{at}|{len(on)}:{on}{rest}"
+            )
+            if "\x00" in text:
+                return False
+            if self.first is None:
+                self.first = (r_year, r_seq, prev_hash)
+            elif r_seq != (seq + 1 if r_year == year else 1) or prev_hash != last_hash:
+                return False
+            if sha256(text.encode("utf-8")).hexdigest() != stored:
+                return False
+            year, seq, last_hash = r_year, r_seq, stored
+            self.count += 1
+        self.year, self.seq, self.last_hash = year, seq, last_hash
+        return True
 
+    def _gaps_before(self, key: Key | None) -> bool:
+        while self.pending and (key is None or (self.pending[0].year, self.pending[0].seq) < key):
+            gap = self.pending.pop(0)
+            if self.first is None:
+                self.first = (gap.year, gap.seq, gap.prev_hash)
+            elif not _follows(
+                gap.year, gap.seq, gap.prev_hash, self.year, self.seq, self.last_hash
+            ):
+                return False
+            self.year, self.seq, self.last_hash = gap.year, gap.seq, gap.hash
+            self.walked.append(gap)
+        return True
 
-def _texts(
-    rows: Iterable[tuple[Any, ...]], post_code: str, pieces: Pieces, registrations: Registrations
-) -> Iterable[Member]:
-    """Each receipt with the text its hash must be of, put together as ``chain_text`` writes
-    it; ``GiveUp`` at a value of a type it does not write, or a number not the walk's."""
-    shared, participant = pieces.of, registrations.of
-    for year, seq, prev_hash, stored, number, participant_id, at, on, repeated in rows:
-        if type(year) is not int or type(seq) is not int or type(at) is not str:
-            raise GiveUp
-        if type(on) is not str or number != f"{post_code}-{year}-{seq:06d}":
-            raise GiveUp
-        kind, voids, rest = shared(repeated)
-        text = (
-            f"RPC{SQL_FORMAT}|{prev_hash}|{len(number)}:{number}{kind}{participant(participant_id)}"
-            f"{voids}{len(at)}:{at}|{len(on)}:{on}{rest}"
+    def end(self) -> Span | None:
+        """The range's span once its rows are walked (the gaps after the last receipt too)."""
+        if not self._gaps_before(None):
+            return None
+        if self.first is None:
+            return Span(0, (), None, None)
+        return Span(
+            self.count, tuple(self.walked), self.first, (self.year, self.seq, self.last_hash)
         )
-        yield year, seq, prev_hash, stored, text
-
-
-def _walk_rows(rows: Iterable[Member], gaps: list[Gap]) -> Span | None:
-    pending = list(gaps)
-    walked: list[Gap] = []
-    first: tuple[int, int, str] | None = None
-    year, seq, last_hash = 0, 0, ""
-    count = 0
-    for r_year, r_seq, prev_hash, stored, text in rows:
-        while pending and (pending[0].year, pending[0].seq) < (r_year, r_seq):
-            gap = pending.pop(0)
-            if first is None:
-                first = (gap.year, gap.seq, gap.prev_hash)
-            elif not _follows(gap.year, gap.seq, gap.prev_hash, year, seq, last_hash):
-                return None
-            year, seq, last_hash = gap.year, gap.seq, gap.hash
-            walked.append(gap)
-        if "\x00" in text or type(prev_hash) is not str:
-            return None
-        if first is None:
-            first = (r_year, r_seq, prev_hash)
-        elif not _follows(r_year, r_seq, prev_hash, year, seq, last_hash):
-            return None
-        if sha256(text.encode("utf-8")).hexdigest() != stored:
-            return None
-        year, seq, last_hash = r_year, r_seq, stored
-        count += 1
-    for gap in pending:
-        if first is None:
-            first = (gap.year, gap.seq, gap.prev_hash)
-        elif not _follows(gap.year, gap.seq, gap.prev_hash, year, seq, last_hash):
-            return None
-        year, seq, last_hash = gap.year, gap.seq, gap.hash
-        walked.append(gap)
-    if first is None:
-        return Span(0, (), None, None)
-    return Span(count, tuple(walked), first, (year, seq, last_hash))
 
 
 def _follows(year: int, seq: int, prev_hash: str, at_year: int, at_seq: int, at: str) -> bool:

@@ -51,15 +51,30 @@ Key = tuple[int, int]  # (year, seq): a member's place in the chain
 
 # What repeats from receipt to receipt, in ``CONTENT_FIELDS`` order without the number, the
 # participant, the moment and the day, then the month lines. Two JSON texts one after the
-# other (no value's JSON subtype has to survive the subquery); each field's type kept as stored
-# (a BLOB makes SQLite stop the statement: the walk decides). The months come in the order of
-# the (receipt_id, month) index; ``Pieces`` checks that order rather than trusting it.
-_SHARED = """json_array(r.kind, v.number, r.issued_by_id, r.month_count, r.first_month,
-  r.last_month, r.jkk, r.jkm, r.jht, r.total, r.cash_received, r.reason, r.cash_volunteer_id,
-  r.refund)
-|| CASE WHEN r.kind = 'payment' THEN (SELECT json_group_array(json_array(m.month, m.jkk, m.jkm,
-  m.jht, m.total, m.rates_version, m.post_id)) FROM receipt_months m WHERE m.receipt_id = r.id)
-  ELSE '[]' END"""
+# other (no value's JSON subtype has to survive the subquery); each field's type kept as stored.
+# A BLOB must never reach the JSON functions: one that is valid JSONB would be read as the
+# JSON it holds (the walk reads bytes), any other stops the statement. So each receipt's and
+# each month line's values are first tested together with scalar max(), which returns a BLOB
+# when any is one (BLOBs sort after every other type) and NULL when any is NULL (hence the
+# ifnull() around the columns that may be NULL): the test passes only on a TEXT (kind and
+# month are texts), and a failed one turns the JSON into NULL (no text: the walk decides).
+# The months come in the order of the (receipt_id, month) index; ``Pieces`` checks that order
+# rather than trusting it.
+_HEAD_VALUES = (
+    "r.kind, v.number, r.issued_by_id, r.month_count, r.first_month, r.last_month, r.jkk,"
+    " r.jkm, r.jht, r.total, r.cash_received, r.reason, r.cash_volunteer_id, r.refund"
+)
+_HEAD_NO_BLOB = (
+    "typeof(max(r.kind, r.month_count, r.jkk, r.jkm, r.jht, r.total, r.refund,"
+    " ifnull(v.number, ''), ifnull(r.issued_by_id, 0), ifnull(r.first_month, ''),"
+    " ifnull(r.last_month, ''), ifnull(r.cash_received, 0), ifnull(r.reason, ''),"
+    " ifnull(r.cash_volunteer_id, 0))) = 'text'"
+)
+_LINE_VALUES = "m.month, m.jkk, m.jkm, m.jht, m.total, m.rates_version, m.post_id"
+_SHARED = f"""CASE WHEN {_HEAD_NO_BLOB} THEN json_array({_HEAD_VALUES}) END
+|| CASE WHEN r.kind = 'payment' THEN (SELECT json_group_array(CASE
+  WHEN typeof(max({_LINE_VALUES})) = 'text' THEN json_array({_LINE_VALUES}) END)
+  FROM receipt_months m WHERE m.receipt_id = r.id) ELSE '[]' END"""
 _RECEIPTS = f"""
 SELECT r.year, r.seq, r.prev_hash, r.hash,
   CASE WHEN r.number IS printf('%s-%d-%06d', ?2, r.year, r.seq) THEN r.number END,

@@ -127,6 +127,21 @@ TAMPERED = {
     "moment as a blob": (
         f"UPDATE receipts SET issued_at = CAST(issued_at AS BLOB) WHERE number = '{SECOND}'"
     ),
+    # A BLOB that is valid JSONB is read by SQLite's JSON functions as the JSON it holds: the
+    # same month or text the walk then reads as bytes. Its hash left as it was, the walk finds
+    # the receipt altered; the fast way must not find it whole.
+    "month rates as JSONB": (
+        "UPDATE receipt_months SET rates_version = jsonb(json_quote(rates_version))"
+        f" WHERE receipt_number = '{SECOND}'" + _FIRST
+    ),
+    "month amount as JSONB": (
+        f"UPDATE receipt_months SET jkk = jsonb(jkk) WHERE receipt_number = '{SECOND}'" + _FIRST
+    ),
+    "first month as JSONB": (
+        "UPDATE receipts SET first_month = jsonb(json_quote(first_month))"
+        f" WHERE number = '{SECOND}'"
+    ),
+    "amount as JSONB": f"UPDATE receipts SET jht = jsonb(jht) WHERE number = '{SECOND}'",
     "registration number as a blob": (
         "UPDATE participants SET registration_no = CAST(registration_no AS BLOB)"
         f" WHERE id = (SELECT participant_id FROM receipts WHERE number = '{SECOND}')"

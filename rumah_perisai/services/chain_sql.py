@@ -32,7 +32,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
@@ -455,6 +456,26 @@ def gaps_in(gaps: Sequence[Gap], low: Key | None, high: Key | None) -> list[Gap]
     ]
 
 
+# SQLite's page cache while a range is read (KiB). The check reads each page of the receipts
+# and their months once, in order: the program's large cache (``db.engine``, 64 MiB, for the
+# dashboards' repeated reads) keeps nothing a range reads again, and filling it cost 5-7 % more
+# CPU than recycling a few pages (docs/benchmarks.md). Every page is still decrypted and its
+# HMAC checked as it is read: nothing is checked less.
+STREAM_CACHE_KIB = 256
+
+
+@contextmanager
+def small_cache(raw: Any) -> Iterator[None]:
+    """The connection's page cache small while a range streams through it, then as it was
+    (a million receipts read through the large cache leave nothing of it warm anyway)."""
+    size = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size = -{STREAM_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {int(size)}")
+
+
 def check_side_by_side(
     raw: Any,
     source: Source | None,
@@ -473,7 +494,8 @@ def check_side_by_side(
             assert source is not None
             workers.append(_start(source, post_id, post_code, low, high, gaps_in(gaps, low, high)))
         low, high = parts[0]
-        here = check_range(raw, post_id, post_code, low, high, gaps_in(gaps, low, high))
+        with small_cache(raw):
+            here = check_range(raw, post_id, post_code, low, high, gaps_in(gaps, low, high))
         # Not whole here: the Python walk decides; what the others find no longer matters.
         spans = [here, *(_result(worker) for worker in workers)] if here is not None else [None]
     except OSError:  # a process that could not start or be spoken to: the walk decides
@@ -544,7 +566,7 @@ def _connect(source: Source) -> Any:
         raw = sqlcipher3.connect(source.path, timeout=10, isolation_level=None)
         raw.execute(f'PRAGMA key = "{source.key}"')
     raw.execute("PRAGMA query_only = 1")
-    raw.execute("PRAGMA cache_size = -65536")  # as the program's connections (db.engine)
+    raw.execute(f"PRAGMA cache_size = -{STREAM_CACHE_KIB}")
     return raw
 
 

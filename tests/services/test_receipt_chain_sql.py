@@ -306,3 +306,20 @@ def test_few_receipts_look_up_their_participants_one_by_one_alike(
         raw = session.connection().connection.driver_connection
         assert chain_sql.check_range(raw, post_id, code, None, None, [], few=True) is None
         assert chain_sql.check_range(raw, post_id, code, (2026, 3), None, [], few=True)
+
+
+def test_the_program_keeps_its_large_page_cache_after_a_full_check(
+    sqlite_copy: Copy, clock: FakeClock
+) -> None:
+    """The range read in the program streams through a small page cache, then the connection
+    gets back the program's own (the dashboards' repeated reads rely on it)."""
+    with open_app(sqlite_copy.folder, sqlite_copy.url, clock=clock) as app:
+        with app.db.reading() as session:
+            raw = session.connection().connection.driver_connection
+            before = raw.execute("PRAGMA cache_size").fetchone()[0]
+            assert before != -chain_sql.STREAM_CACHE_KIB
+        assert verify_chain(app.db).whole
+        with app.db.reading() as session:
+            again = session.connection().connection.driver_connection
+            assert again is raw  # the same pooled connection (last in, first out)
+            assert raw.execute("PRAGMA cache_size").fetchone()[0] == before

@@ -130,21 +130,21 @@ def volunteer_keys(raw: Any) -> dict[Any, str]:
     return keys
 
 
-class Registrations:
+class Registrations(dict[Any, str | None]):
     """The post's participants' registration numbers by id, as the walk looks them up (its
-    dict of the post's participants), each already as its text in the chain; ``None`` for one
-    the walk cannot format. All read at once for a long range; one by one for a few receipts
-    (``--quick``), where reading 200,000 would cost more than the check."""
+    dict of the post's participants), each already as its text in the chain: ``~`` for an id
+    not of the post, ``None`` for one the walk cannot format. All read at once for a long
+    range; one by one for a few receipts (``--quick``), where reading 200,000 would cost more
+    than the check. A dict: the lookup a million times is the dict's own."""
 
     def __init__(self, raw: Any, post_id: int, few: bool) -> None:
-        self.raw, self.post_id = raw, post_id
-        self.known: dict[Any, str | None] = {}
-        self.few = few
+        super().__init__()
+        self.raw, self.post_id, self.few = raw, post_id, few
         if not few:
             rows = raw.execute(
                 "SELECT id, registration_no FROM participants WHERE post_id = ?", (post_id,)
             )
-            self.known = {pid: self._format(number) for pid, number in rows}
+            self.update((pid, self._format(number)) for pid, number in rows)
 
     @staticmethod
     def _format(number: Any) -> str | None:
@@ -153,15 +153,9 @@ class Registrations:
         except GiveUp:
             return None
 
-    def of(self, participant_id: Any) -> str:
-        found = self._one(participant_id) if self.few else self.known.get(participant_id, "~")
-        if found is None:
-            raise GiveUp
-        return found
-
-    def _one(self, participant_id: Any) -> str | None:
-        if participant_id in self.known:
-            return self.known[participant_id]
+    def __missing__(self, participant_id: Any) -> str | None:
+        if not self.few:
+            return "~"  # not one of the post's participants: the walk's get() gives none
         if type(participant_id) is not int:  # SQL would convert what a dict lookup does not
             return None
         row = self.raw.execute(
@@ -169,31 +163,29 @@ class Registrations:
             (participant_id, self.post_id),
         ).fetchone()
         found = "~" if row is None else self._format(row[0])
-        self.known[participant_id] = found
+        self[participant_id] = found
         return found
 
 
-class Pieces:
+class Pieces(dict[Any, tuple[str, str, str]]):
     """The text around a receipt's own values for each distinct shared JSON (``_SHARED``),
     made once: ``|kind|``, ``|voided number|`` and the rest from the issuing volunteer to the
-    last month line."""
+    last month line. ``GiveUp`` for one the walk does not format alike."""
 
     LIMIT = 100_000  # distinct texts kept; a chain of all different ones only costs the parsing
 
     def __init__(self, post_id: int, volunteers: dict[Any, str]) -> None:
+        super().__init__()
         self.post_id = post_id
         self.volunteers = volunteers
-        self.made: dict[str, tuple[str, str, str]] = {}
         self._decode = json.JSONDecoder().raw_decode
 
-    def of(self, shared: Any) -> tuple[str, str, str]:
-        found = self.made.get(shared)
-        if found is None:
-            found = self._make(shared)
-            if len(self.made) >= self.LIMIT:
-                self.made.clear()
-            self.made[shared] = found
-        return found
+    def __missing__(self, shared: Any) -> tuple[str, str, str]:
+        made = self._make(shared)
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[shared] = made
+        return made
 
     def _make(self, shared: Any) -> tuple[str, str, str]:
         if type(shared) is not str:
@@ -279,10 +271,10 @@ def check_range(
     cursor.arraysize = 2_000
     try:
         walk = _Walk(Pieces(post_id, volunteer_keys(raw)), gaps)
-        participant = Registrations(raw, post_id, few).of
+        registrations = Registrations(raw, post_id, few)
         cursor.execute(sql, (post_id, post_code, *bounds))
         while rows := cursor.fetchmany():
-            if not walk.receipts(rows, participant):
+            if not walk.receipts(rows, registrations):
                 return None
         return walk.end()
     except GiveUp:
@@ -303,18 +295,19 @@ class _Walk:
     no generators between the rows and the hash: it runs a million times."""
 
     def __init__(self, pieces: Pieces, gaps: list[Gap]) -> None:
-        self.shared = pieces.of
+        self.pieces = pieces
         self.pending = list(gaps)
         self.walked: list[Gap] = []
         self.first: tuple[int, int, str] | None = None
         self.year, self.seq, self.last_hash = 0, 0, ""
         self.count = 0
 
-    def receipts(self, rows: list[tuple[Any, ...]], participant: Any) -> bool:
+    def receipts(self, rows: list[tuple[Any, ...]], registrations: Registrations) -> bool:
         """These rows all whole and in order after what came before; False at the first not.
         ``GiveUp`` at a value of a type the walk does not format alike."""
-        shared = self.shared
+        pieces = self.pieces
         year, seq, last_hash = self.year, self.seq, self.last_hash
+        count = 0
         for r_year, r_seq, prev_hash, stored, number, participant_id, at, on, repeated in rows:
             # The number is the one the walk expects here (``receipt_number``: SQLite's printf
             # writes integers as Python's format does) or none.
@@ -327,10 +320,13 @@ class _Walk:
                 if not self._gaps_before((r_year, r_seq)):
                     return False
                 year, seq, last_hash = self.year, self.seq, self.last_hash
-            kind, voids, rest = shared(repeated)
+            kind, voids, rest = pieces[repeated]
+            participant = registrations[participant_id]
+            if participant is None:
+                return False
             text = (
-                f"RPC{SQL_FORMAT}|{prev_hash}|{len(number)}:{number}{kind}"
-                f"{participant(participant_id)}{voids}{len(at)}:{at}|{len(on)}:{on}{rest}"
+                f"RPC{SQL_FORMAT}|{prev_hash}|{len(number)}:{number}{kind}{participant}"
+                f"{voids}{len(at)}:{at}|{len(on)}:{on}{rest}"
             )
             if "\x00" in text:
                 return False
@@ -341,8 +337,9 @@ class _Walk:
             if sha256(text.encode("utf-8")).hexdigest() != stored:
                 return False
             year, seq, last_hash = r_year, r_seq, stored
-            self.count += 1
+            count += 1
         self.year, self.seq, self.last_hash = year, seq, last_hash
+        self.count += count
         return True
 
     def _gaps_before(self, key: Key | None) -> bool:

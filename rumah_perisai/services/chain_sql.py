@@ -14,10 +14,11 @@ processes (each hash depends only on stored values), their seams in the end.
 This path can only say "whole"; it never names a problem. Every value is taken only with the
 type ``chain_text`` formats as the Python path does (text or none where it writes a text, an
 integer where it writes a number, a refund flag of 0 or 1, every month of the receipt of this
-post, in month order, the number the walk expects at its place); anything else (or a value
-JSON cannot hold, or a text that is not UTF-8), a NUL in a text, a text that does not hash to
-the stored hash, a broken link or number anywhere makes this path give up, and the Python walk
-(``receipt_chain._walk``) checks the whole chain again and gives the verdict. The lookups are
+post, in month order, the number the walk expects at its place); anything else (a BLOB
+anywhere in the JSON, which SQLite would read as the JSON it holds, or a text that is not
+UTF-8), a NUL in a text, a text that does not hash to the stored hash, a broken link or number
+anywhere makes this path give up, and the Python walk (``receipt_chain._walk``) checks the
+whole chain again and gives the verdict. The lookups are
 the walk's own (the post's participants and every volunteer by id, the voided receipt's
 number by id). So when this path says whole, each receipt's text here is the very text the
 Python path hashes (equal texts, or SHA-256 would differ), and the verdict is the one the
@@ -43,9 +44,9 @@ from rumah_perisai.domain.receipts import CHAIN_FORMAT, GENESIS_HASH
 # The pieces below are format 2's (``chain_text``): another format keeps the Python path until
 # they are written for it.
 SQL_FORMAT = 2
-# JSON functions built in (3.38) and subqueries' values as this module reads them; the
-# sqlcipher3 driver has 3.51. An older SQLite (the standard library's sqlite3 on some systems)
-# keeps the Python path.
+# The JSON functions are built in from 3.38; kept at the 3.44 this path first asked for (tested
+# on 3.51, the sqlcipher3 driver's). An older SQLite (the standard library's sqlite3 on some
+# systems) keeps the Python path.
 MIN_SQLITE = (3, 44, 0)
 
 Key = tuple[int, int]  # (year, seq): a member's place in the chain

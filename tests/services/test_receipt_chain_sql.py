@@ -137,6 +137,10 @@ TAMPERED = {
     "month amount as JSONB": (
         f"UPDATE receipt_months SET jkk = jsonb(jkk) WHERE receipt_number = '{SECOND}'" + _FIRST
     ),
+    "month rates with a NUL": (
+        "UPDATE receipt_months SET rates_version = rates_version || char(0) || 'x'"
+        f" WHERE receipt_number = '{SECOND}'" + _FIRST
+    ),
     "first month as JSONB": (
         "UPDATE receipts SET first_month = jsonb(json_quote(first_month))"
         f" WHERE number = '{SECOND}'"

@@ -131,6 +131,24 @@ def volunteer_keys(raw: Any) -> dict[Any, str]:
     return keys
 
 
+# The post's participants as the walk reads them; at 200,000 the rows looked up through the
+# post's index cost 0.4 s a process. A post's file holds only its own participants: then the
+# registration numbers' own index (id and number, no row read) gives the same dict in 0.12 s.
+_REGISTRATIONS = "SELECT id, registration_no FROM participants WHERE post_id = ?"
+_ALL_REGISTRATIONS = "SELECT id, registration_no FROM participants ORDER BY registration_no"
+
+
+def _only_this_post(raw: Any, post_id: int) -> bool:
+    """Whether every participant in the file is of this post: the lowest and the highest post
+    id in index order (NULL first) both this post's."""
+    for order in ("ASC", "DESC"):
+        row = raw.execute(f"SELECT post_id FROM participants ORDER BY post_id {order} LIMIT 1")
+        found = row.fetchone()
+        if found is not None and (type(found[0]) is not int or found[0] != post_id):
+            return False
+    return True
+
+
 class Registrations(dict[Any, str | None]):
     """The post's participants' registration numbers by id, as the walk looks them up (its
     dict of the post's participants), each already as its text in the chain: ``~`` for an id
@@ -142,9 +160,10 @@ class Registrations(dict[Any, str | None]):
         super().__init__()
         self.raw, self.post_id, self.few = raw, post_id, few
         if not few:
-            rows = raw.execute(
-                "SELECT id, registration_no FROM participants WHERE post_id = ?", (post_id,)
-            )
+            if _only_this_post(raw, post_id):
+                rows = raw.execute(_ALL_REGISTRATIONS)
+            else:
+                rows = raw.execute(_REGISTRATIONS, (post_id,))
             self.update((pid, self._format(number)) for pid, number in rows)
 
     @staticmethod

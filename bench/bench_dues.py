@@ -2,10 +2,11 @@
 receipt chain check of 1,000,000 receipts beside hashing the same bytes.
 
     .venv/bin/python bench/bench_dues.py [--payments 200] [--receipts 1000000] [--runs 3]
-        [--only payments|chain|quick]
+        [--only payments|chain|quick] [--chain-dir bench/out/chain1000k-copy]
 
 The payment figures use a copy of ``bench/out/demo200k`` (made by ``bench/bench_demo.py``; made
-here if missing). The chain figures use ``bench/out/chain1m``: a demo post of 20,000 participants
+here if missing). The chain figures use ``bench/out/chain1000k`` (or ``--chain-dir``, e.g. a copy
+the program may upgrade): a demo post of 20,000 participants
 with synthetic receipts appended to its chain until it holds a million (made once, ~1 min).
 """
 
@@ -43,9 +44,15 @@ from rumah_perisai.domain.receipts import (
     receipt_number,
 )
 from rumah_perisai.services.chain_quick import quick_check
-from rumah_perisai.services.chain_sql import receipts_sql
+from rumah_perisai.services.chain_sql import check_range
 from rumah_perisai.services.dues import payment_options, receipt_document, take_payment
-from rumah_perisai.services.receipt_chain import _MONTHS, _RECEIPTS, _walk, verify_chain
+from rumah_perisai.services.receipt_chain import (
+    _MONTHS,
+    _RECEIPTS,
+    _walk,
+    chain_rows,
+    verify_chain,
+)
 from rumah_perisai.services.volunteers import actor_for
 
 OUT = Path(__file__).parent / "out"
@@ -224,62 +231,81 @@ def _insert(connection: Any, receipts: list[tuple], months: list[tuple]) -> None
     )
 
 
-def bench_chain(total: int, runs: int) -> None:
-    """The check as the program runs it (SQLite's texts, ranges in processes; issue 21), the
-    Python walk it had before (still the judge of any chain not plainly whole), and the floors:
-    fetching the rows the Python walk reads, SHA-256 of the same bytes alone."""
-    folder = chain_folder(total)
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished child processes (the range workers)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def bench_chain(total: int, runs: int, folder: DataFolder | None = None) -> None:
+    """The check as the program runs it (SQLite's values and shared JSON texts, ranges in
+    processes; issue 21), the same path in one process, the Python walk it had before (still
+    the judge of any chain not plainly whole), and the floors: reading every page of the two
+    tables, fetching the rows the Python walk reads, SHA-256 of the same bytes alone."""
+    folder = folder or chain_folder(total)
     with open_app(folder, folder.sqlite_url) as app:
         verify_chain(app.db)  # warm the file cache: the figure is the check, not the disk
-        after = []
+        after, after_cpu = [], []
         for _ in range(runs):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu()
             report = verify_chain(app.db)
             after.append(time.perf_counter() - started)
+            after_cpu.append(_cpu() - cpu)
         assert report.whole, report.message()
         with app.db.reading() as session:
             connection = session.connection()
             post_id, code = connection.exec_driver_sql(
                 "SELECT id, code FROM posts WHERE is_local"
             ).one()
+            raw = connection.connection.driver_connection
+            started, cpu = time.perf_counter(), _cpu()
+            span = check_range(raw, post_id, code, None, None, [])
+            one, one_cpu = time.perf_counter() - started, _cpu() - cpu
+            assert span is not None and span.receipts == report.receipts
             started = time.perf_counter()
             before = _walk(connection, post_id, code)
             walked = time.perf_counter() - started
             assert before == report
-            raw = connection.connection.driver_connection
-            started = time.perf_counter()
-            sql, _none = receipts_sql(None, None)
-            texts = [row[4].encode("utf-8") for row in raw.execute(sql, (post_id, code))]
-            built = time.perf_counter() - started
-    started = time.perf_counter()
+            texts = [row[5].encode("utf-8") for row in chain_rows(connection, post_id)]
     raw = open_raw(folder, read_only=True)
+    started, cpu = time.perf_counter(), _cpu()
     for sql in (_RECEIPTS.format(only=""), _MONTHS.format(only="")):
         cursor = raw.execute(sql, (post_id,))
         while cursor.fetchmany(5_000):
             pass
+    fetched, fetched_cpu = time.perf_counter() - started, _cpu() - cpu
+    started, cpu = time.perf_counter(), _cpu()
+    for table, column in (("receipts", "paper_qr_digest"), ("receipt_months", "source_change")):
+        # The last column of each row: every page of the table read and decrypted.
+        raw.execute(f"SELECT count({column}) FROM {table} NOT INDEXED").fetchone()
+    pages, pages_cpu = time.perf_counter() - started, _cpu() - cpu
     raw.close()
-    fetched = time.perf_counter() - started
     started = time.perf_counter()
     for payload in texts:
         hashlib.sha256(payload).hexdigest()
     hashed = time.perf_counter() - started
     size = sum(map(len, texts))
     spread = f"{min(after):6.2f} – {max(after):.2f} s"
+    cpus = f"CPU {min(after_cpu):.2f} – {max(after_cpu):.2f} s"
     print(f"receipt chain check, {report.receipts:,} receipts ({size / 1e6:.0f} MB hashed):")
-    print(f"  receipts verify (in the program)         {spread}   aim <= 5 s  ({runs} runs)")
+    print(f"  receipts verify (in the program)         {spread}   {cpus}  aim <= 5 s ({runs} runs)")
+    print(f"  the same path, one process               {one:6.2f} s   CPU {one_cpu:.2f} s")
     print(f"  before: the Python walk, one process     {walked:6.2f} s")
-    print(f"  SQLite builds the texts, one process     {built:6.2f} s")
-    print(f"  floor: fetch the Python walk's rows      {fetched:6.2f} s")
+    print(f"  floor: every page of the two tables read {pages:6.2f} s   CPU {pages_cpu:.2f} s")
+    print(f"  floor: fetch the Python walk's rows      {fetched:6.2f} s   CPU {fetched_cpu:.2f} s")
     print(f"  floor: SHA-256 of the same bytes alone   {hashed:6.2f} s")
 
 
-def bench_quick(total: int, runs: int) -> None:
+def bench_quick(total: int, runs: int, folder: DataFolder | None = None) -> None:
     """Whole processes: ``receipts verify --quick`` beside a bare command on the same post
     (``info --json``), after one full ``receipts verify`` recorded how far it found all whole."""
-    folder = chain_folder(total)
+    folder = folder or chain_folder(total)
     command = [sys.executable, "-m", "rumah_perisai", "--data-dir", str(folder.root)]
     subprocess.run([*command, "receipts", "verify"], check=True, capture_output=True)
-    bare, quick = [], []
+    bare: list[float] = []
+    quick: list[float] = []
     for _ in range(runs):
         for samples, args in (
             (bare, ["info", "--json"]),
@@ -313,15 +339,19 @@ def main() -> None:
     parser.add_argument("--receipts", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["payments", "chain", "quick"])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--chain-dir", type=Path, help="the chain's data folder (default bench/out/chain<N>k)"
+    )
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores", flush=True)
+    chain = DataFolder(args.chain_dir) if args.chain_dir else None
     if args.only in (None, "payments"):
         bench_payments(args.payments)
     if args.only in (None, "chain"):
-        bench_chain(args.receipts, args.runs)
+        bench_chain(args.receipts, args.runs, chain)
     if args.only in (None, "quick"):
-        bench_quick(args.receipts, args.runs)
+        bench_quick(args.receipts, args.runs, chain)
 
 
 if __name__ == "__main__":

@@ -140,7 +140,9 @@ def _quick(connection: Connection) -> tuple[QuickReport | None, str | None]:
     if gaps is None:
         return None, None
     low = (start[0], start[1] + 1)
-    tail = chain_sql.check_range(raw, post_id, code, low, None, chain_sql.gaps_in(gaps, low, None))
+    tail = chain_sql.check_range(
+        raw, post_id, code, low, None, chain_sql.gaps_in(gaps, low, None), few=True
+    )
     if tail is None or not _follows(tail, start, checked[1]):
         return None, None
     last = tail.last or (*start, checked[1])

@@ -1,19 +1,28 @@
-"""The receipt chain check's common case, done by SQLite (issue 21).
+"""The receipt chain check's common case, done mostly by SQLite (issue 21).
 
 At a million receipts the check spent its time turning rows into Python values (about 50 a
-receipt: its fields and its months), not hashing (``docs/benchmarks.md``). Here SQLite builds
-each receipt's canonical text (``domain.receipts.chain_text``, format 2) as one value, so Python
-fetches six values a receipt, hashes and checks links; ranges of the chain are checked side by
-side in separate processes (each hash depends only on stored values), their seams in the end.
+receipt: its fields and its months), not hashing (``docs/benchmarks.md``); then SQLite built
+each whole text, about 40 expression steps a month line. Here SQLite hands over, per receipt,
+the few values that change from one receipt to the next (its number, links, moment, day,
+participant) as they are stored, and everything else that its hash covers (kind, the voided
+receipt's number, volunteers, months and amounts, and every month line) as one JSON text,
+which keeps each value's type. Those JSON texts repeat (the same months and rates for many
+receipts): each distinct one is read and formatted once (``Pieces``) and the receipt's text
+is put together from the pieces. Ranges of the chain are checked side by side in separate
+processes (each hash depends only on stored values), their seams in the end.
 
-This path can only say "whole"; it never names a problem. Every field is guarded in SQL (its
-type what ``chain_text`` formats identically, the voided receipt and the volunteers as the
-Python path finds them, every month of the receipt of this post): a guard that fails makes the
-text NULL, and a NULL text, a text that does not hash to the stored hash, a NUL in a text, a
-broken link or number anywhere makes this path give up, and the Python walk
-(``receipt_chain._walk``) checks the whole chain again and gives the verdict. So when this path
-says whole, each receipt's text here is the very text the Python path hashes (equal texts, or
-SHA-256 would differ), and the verdict is the one the Python path gives.
+This path can only say "whole"; it never names a problem. Every value is taken only with the
+type ``chain_text`` formats as the Python path does (text or none where it writes a text, an
+integer where it writes a number, a refund flag of 0 or 1, every month of the receipt of this
+post, in month order, the number the walk expects at its place); anything else (a BLOB
+anywhere in the JSON, which SQLite would read as the JSON it holds, or a text that is not
+UTF-8), a NUL in a text, a text that does not hash to the stored hash, a broken link or number
+anywhere makes this path give up, and the Python walk (``receipt_chain._walk``) checks the
+whole chain again and gives the verdict. The lookups are
+the walk's own (the post's participants and every volunteer by id, the voided receipt's
+number by id). So when this path says whole, each receipt's text here is the very text the
+Python path hashes (equal texts, or SHA-256 would differ), and the verdict is the one the
+Python path gives.
 
 Only what the standard library and the database driver hold is imported here: a worker process
 starts with nothing else (``python -m rumah_perisai.services.chain_sql``, its task on stdin).
@@ -24,116 +33,56 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
 
 from rumah_perisai.domain.receipts import CHAIN_FORMAT, GENESIS_HASH
 
-# The texts below are format 2's (``chain_text``): another format keeps the Python path until
+# The pieces below are format 2's (``chain_text``): another format keeps the Python path until
 # they are written for it.
 SQL_FORMAT = 2
-# ORDER BY inside group_concat(): SQLite 3.44. An older SQLite (the standard library's sqlite3
-# on some systems) keeps the Python path.
+# The JSON functions are built in from 3.38; kept at the 3.44 this path first asked for (tested
+# on 3.51, the sqlcipher3 driver's). An older SQLite (the standard library's sqlite3 on some
+# systems) keeps the Python path.
 MIN_SQLITE = (3, 44, 0)
 
 Key = tuple[int, int]  # (year, seq): a member's place in the chain
 
-
-def _text(column: str) -> str:
-    """``domain.receipts._text`` in SQL: ``~`` for none, else its length, a colon, the text."""
-    return f"CASE WHEN {column} IS NULL THEN '~' ELSE length({column}) || ':' || {column} END"
-
-
-def _text_ok(column: str) -> str:
-    return f"typeof({column}) IN ('text', 'null')"
-
-
-def _label(alias: str) -> str:
-    """A volunteer's natural key, ``<post_code>-V<number:03d>`` (``receipt_chain._keys``)."""
-    key = f"{alias}.post_code || '-V' || printf('%03d', {alias}.number)"
-    return f"CASE WHEN {alias}.id IS NULL THEN '~' ELSE length({key}) || ':' || {key} END"
-
-
-def _label_ok(alias: str) -> str:
-    return (
-        f"({alias}.id IS NULL OR (typeof({alias}.post_code) = 'text'"
-        f" AND typeof({alias}.number) = 'integer'))"
-    )
-
-
-_LINE = (
-    "'|' || m.month || '|' || m.jkk || '|' || m.jkm || '|' || m.jht || '|' || m.total"
-    " || '|' || length(m.rates_version) || ':' || m.rates_version"
+# What repeats from receipt to receipt, in ``CONTENT_FIELDS`` order without the number, the
+# participant, the moment and the day, then the month lines. Two JSON texts one after the
+# other (no value's JSON subtype has to survive the subquery); each field's type kept as stored.
+# A BLOB must never reach the JSON functions: one that is valid JSONB would be read as the
+# JSON it holds (the walk reads bytes), any other stops the statement. So each receipt's and
+# each month line's values are first tested together with scalar max(), which returns a BLOB
+# when any is one (BLOBs sort after every other type) and NULL when any is NULL (hence the
+# ifnull() around the columns that may be NULL): the test passes only on a TEXT (kind and
+# month are texts), and a failed one turns the JSON into NULL (no text: the walk decides).
+# The months come in the order of the (receipt_id, month) index; ``Pieces`` checks that order
+# rather than trusting it.
+_HEAD_VALUES = (
+    "r.kind, v.number, r.issued_by_id, r.month_count, r.first_month, r.last_month, r.jkk,"
+    " r.jkm, r.jht, r.total, r.cash_received, r.reason, r.cash_volunteer_id, r.refund"
 )
-# Every month row of the receipt, of this post, each field of the type the line formats as the
-# Python path does; one that fails makes the receipt's text NULL (group_concat would skip it).
-_LINE_OK = (
-    "(typeof(m.month) = 'text' AND typeof(m.jkk) = 'integer' AND typeof(m.jkm) = 'integer'"
-    " AND typeof(m.jht) = 'integer' AND typeof(m.total) = 'integer'"
-    " AND typeof(m.rates_version) = 'text' AND m.post_id IS ?1)"
+_HEAD_NO_BLOB = (
+    "typeof(max(r.kind, r.month_count, r.jkk, r.jkm, r.jht, r.total, r.refund,"
+    " ifnull(v.number, ''), ifnull(r.issued_by_id, 0), ifnull(r.first_month, ''),"
+    " ifnull(r.last_month, ''), ifnull(r.cash_received, 0), ifnull(r.reason, ''),"
+    " ifnull(r.cash_volunteer_id, 0))) = 'text'"
 )
-_LINES = (
-    f"(SELECT CASE WHEN count(*) = 0 THEN '' WHEN min({_LINE_OK})"
-    f" THEN group_concat({_LINE}, '' ORDER BY m.month) END"
-    " FROM receipt_months m WHERE m.receipt_id = r.id)"
-)
-_HEAD = " || '|' || ".join(
-    [
-        f"'RPC{SQL_FORMAT}'", "r.prev_hash", _text("r.number"), _text("r.kind"),
-        _text("p.registration_no"), _text("v.number"), _text("r.issued_at"),
-        _text("r.issued_on"), _label("ib"),
-        "r.month_count", _text("r.first_month"), _text("r.last_month"), "r.jkk", "r.jkm",
-        "r.jht", "r.total", "ifnull(r.cash_received, '~')", _text("r.reason"), _label("cv"),
-        "CASE r.refund WHEN 1 THEN 'T' WHEN 0 THEN 'F' END",
-    ]
-)  # fmt: skip
-_INTEGER = ("r.year", "r.seq", "r.month_count", "r.jkk", "r.jkm", "r.jht", "r.total", "r.refund")
-_OK = " AND ".join(
-    [
-        "typeof(r.prev_hash) = 'text'",
-        "typeof(r.number) = 'text'",
-        "typeof(r.hash) = 'text'",
-        *(f"typeof({column}) = 'integer'" for column in _INTEGER),
-        "r.refund IN (0, 1)",
-        # The number the walk expects at this place (``receipt_number``), checked here.
-        "r.number IS ?2 || '-' || r.year || '-' || printf('%06d', r.seq)",
-        *(
-            _text_ok(column)
-            for column in (
-                "r.kind",
-                "r.issued_at",
-                "r.issued_on",
-                "r.first_month",
-                "r.last_month",
-                "r.reason",
-                "p.registration_no",
-                "v.number",
-            )
-        ),  # fmt: skip
-        *(
-            f"typeof({column}) IN ('integer', 'null')"
-            for column in (
-                "r.participant_id",
-                "r.voids_receipt_id",
-                "r.issued_by_id",
-                "r.cash_volunteer_id",
-                "r.cash_received",
-            )
-        ),  # fmt: skip
-        _label_ok("ib"),
-        _label_ok("cv"),
-    ]
-)
+_LINE_VALUES = "m.month, m.jkk, m.jkm, m.jht, m.total, m.rates_version, m.post_id"
+_SHARED = f"""CASE WHEN {_HEAD_NO_BLOB} THEN json_array({_HEAD_VALUES}) END
+|| CASE WHEN r.kind = 'payment' THEN (SELECT json_group_array(CASE
+  WHEN typeof(max({_LINE_VALUES})) = 'text' THEN json_array({_LINE_VALUES}) END)
+  FROM receipt_months m WHERE m.receipt_id = r.id) ELSE '[]' END"""
 _RECEIPTS = f"""
 SELECT r.year, r.seq, r.prev_hash, r.hash,
-  CASE WHEN {_OK} THEN {_HEAD} || CASE WHEN r.kind = 'payment' THEN {_LINES} ELSE '' END END
+  CASE WHEN r.number IS printf('%s-%d-%06d', ?2, r.year, r.seq) THEN r.number END,
+  r.participant_id, r.issued_at, r.issued_on, {_SHARED}
 FROM receipts r
-LEFT JOIN participants p ON p.id = r.participant_id AND p.post_id = ?1
 LEFT JOIN receipts v ON v.id = r.voids_receipt_id
-LEFT JOIN volunteers ib ON ib.id = r.issued_by_id
-LEFT JOIN volunteers cv ON cv.id = r.cash_volunteer_id
 WHERE r.post_id = ?1 {{range}} ORDER BY r.year, r.seq
 """
 
@@ -149,6 +98,158 @@ def receipts_sql(low: Key | None, high: Key | None) -> tuple[str, tuple[int, ...
         where.append(f"AND (r.year, r.seq) < (?{len(params) + 3}, ?{len(params) + 4})")
         params += high
     return _RECEIPTS.format(range=" ".join(where)), tuple(params)
+
+
+class GiveUp(Exception):
+    """Something this path does not format as the walk does: the walk decides."""
+
+
+def _text(value: Any) -> str:
+    """``domain.receipts._text`` for what the walk can format: none or a text."""
+    if value is None:
+        return "~"
+    if type(value) is not str:
+        raise GiveUp
+    return f"{len(value)}:{value}"
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise GiveUp
+    return value
+
+
+def volunteer_keys(raw: Any) -> dict[Any, str]:
+    """Every volunteer's natural key by id, as the walk names them
+    (``receipt_chain._volunteers``)."""
+    keys: dict[Any, str] = {}
+    try:
+        for vid, post_code, number in raw.execute("SELECT id, post_code, number FROM volunteers"):
+            keys[vid] = f"{post_code}-V{number:03d}"
+    except (TypeError, ValueError) as error:  # the walk stops on it: this path gives up
+        raise GiveUp from error
+    return keys
+
+
+# The post's participants as the walk reads them; at 200,000 the rows looked up through the
+# post's index cost 0.4 s a process. A post's file holds only its own participants: then the
+# registration numbers' own index (id and number, no row read) gives the same dict in 0.12 s.
+_REGISTRATIONS = "SELECT id, registration_no FROM participants WHERE post_id = ?"
+_ALL_REGISTRATIONS = "SELECT id, registration_no FROM participants ORDER BY registration_no"
+
+
+def _only_this_post(raw: Any, post_id: int) -> bool:
+    """Whether every participant in the file is of this post: the lowest and the highest post
+    id in index order (NULL first) both this post's."""
+    for order in ("ASC", "DESC"):
+        row = raw.execute(f"SELECT post_id FROM participants ORDER BY post_id {order} LIMIT 1")
+        found = row.fetchone()
+        if found is not None and (type(found[0]) is not int or found[0] != post_id):
+            return False
+    return True
+
+
+class Registrations(dict[Any, str | None]):
+    """The post's participants' registration numbers by id, as the walk looks them up (its
+    dict of the post's participants), each already as its text in the chain: ``~`` for an id
+    not of the post, ``None`` for one the walk cannot format. All read at once for a long
+    range; one by one for a few receipts (``--quick``), where reading 200,000 would cost more
+    than the check. A dict: the lookup a million times is the dict's own."""
+
+    def __init__(self, raw: Any, post_id: int, few: bool) -> None:
+        super().__init__()
+        self.raw, self.post_id, self.few = raw, post_id, few
+        if not few:
+            if _only_this_post(raw, post_id):
+                rows = raw.execute(_ALL_REGISTRATIONS)
+            else:
+                rows = raw.execute(_REGISTRATIONS, (post_id,))
+            self.update((pid, self._format(number)) for pid, number in rows)
+
+    @staticmethod
+    def _format(number: Any) -> str | None:
+        try:
+            return _text(number)
+        except GiveUp:
+            return None
+
+    def __missing__(self, participant_id: Any) -> str | None:
+        if not self.few:
+            return "~"  # not one of the post's participants: the walk's get() gives none
+        if type(participant_id) is not int:  # SQL would convert what a dict lookup does not
+            return None
+        row = self.raw.execute(
+            "SELECT registration_no FROM participants WHERE id = ? AND post_id = ?",
+            (participant_id, self.post_id),
+        ).fetchone()
+        found = "~" if row is None else self._format(row[0])
+        self[participant_id] = found
+        return found
+
+
+class Pieces(dict[Any, tuple[str, str, str]]):
+    """The text around a receipt's own values for each distinct shared JSON (``_SHARED``),
+    made once: ``|kind|``, ``|voided number|`` and the rest from the issuing volunteer to the
+    last month line. ``GiveUp`` for one the walk does not format alike."""
+
+    LIMIT = 100_000  # distinct texts kept; a chain of all different ones only costs the parsing
+
+    def __init__(self, post_id: int, volunteers: dict[Any, str]) -> None:
+        super().__init__()
+        self.post_id = post_id
+        self.volunteers = volunteers
+        self._decode = json.JSONDecoder().raw_decode
+
+    def __missing__(self, shared: Any) -> tuple[str, str, str]:
+        made = self._make(shared)
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[shared] = made
+        return made
+
+    def _make(self, shared: Any) -> tuple[str, str, str]:
+        if type(shared) is not str:
+            raise GiveUp
+        try:
+            head, end = self._decode(shared)
+            lines, end = self._decode(shared, end)
+        except ValueError as error:
+            raise GiveUp from error
+        if end != len(shared) or type(head) is not list or len(head) != 14:
+            raise GiveUp
+        (kind, voids, issued_by, month_count, first_month, last_month, jkk, jkm, jht, total,
+         cash, reason, holder, refund) = head  # fmt: skip
+        if refund not in (0, 1) or type(refund) is not int:
+            raise GiveUp
+        cash_text = "~" if cash is None else _int(cash)
+        rest = (
+            f"|{_text(self.volunteers.get(issued_by))}|{_int(month_count)}|{_text(first_month)}"
+            f"|{_text(last_month)}|{_int(jkk)}|{_int(jkm)}|{_int(jht)}|{_int(total)}"
+            f"|{cash_text}|{_text(reason)}|{_text(self.volunteers.get(holder))}"
+            f"|{'T' if refund else 'F'}{self._lines(lines)}"
+        )
+        return f"|{_text(kind)}|", f"|{_text(voids)}|", rest
+
+    def _lines(self, lines: Any) -> str:
+        """The month lines as ``chain_text`` writes them, each month of this post, the months
+        strictly rising (the walk's ``ORDER BY month``: texts compare alike in both)."""
+        if type(lines) is not list:
+            raise GiveUp
+        out: list[str] = []
+        before = ""
+        for line in lines:
+            if type(line) is not list or len(line) != 7:
+                raise GiveUp
+            month, jkk, jkm, jht, total, rates, post_id = line
+            if type(month) is not str or type(rates) is not str or not month > before:
+                raise GiveUp
+            if type(post_id) is not int or post_id != self.post_id:
+                raise GiveUp
+            out.append(
+                f"|{month}|{_int(jkk)}|{_int(jkm)}|{_int(jht)}|{_int(total)}|{len(rates)}:{rates}"
+            )
+            before = month
+        return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -174,60 +275,115 @@ class Span:
 
 
 def check_range(
-    raw: Any, post_id: int, post_code: str, low: Key | None, high: Key | None, gaps: list[Gap]
+    raw: Any,
+    post_id: int,
+    post_code: str,
+    low: Key | None,
+    high: Key | None,
+    gaps: list[Gap],
+    few: bool = False,
 ) -> Span | None:
     """Walk the receipts (and the given explained gaps) of [low, high) in number order; None at
-    the first thing that is not plainly whole (the caller then asks the Python walk)."""
+    the first thing that is not plainly whole (the caller then asks the Python walk). ``few``:
+    a short range (``--quick``), whose participants are looked up one by one."""
     sql, bounds = receipts_sql(low, high)
     cursor = raw.cursor()
     cursor.arraysize = 2_000
     try:
+        walk = _Walk(Pieces(post_id, volunteer_keys(raw)), gaps)
+        registrations = Registrations(raw, post_id, few)
         cursor.execute(sql, (post_id, post_code, *bounds))
-        return _walk_rows(_rows(cursor), gaps)
+        while rows := cursor.fetchmany():
+            if not walk.receipts(rows, registrations):
+                return None
+        return walk.end()
+    except GiveUp:
+        return None
+    except Exception as error:
+        # The driver's own errors (a BLOB in a JSON value, a text that is not UTF-8): the walk
+        # meets the same rows and decides. Anything else is a fault here: raised.
+        if type(error).__module__.split(".")[0] in ("sqlite3", "sqlcipher3"):
+            return None
+        raise
     finally:
         cursor.close()
 
 
-def _rows(cursor: Any) -> Iterable[tuple[Any, ...]]:
-    while rows := cursor.fetchmany():
-        yield from rows
+class _Walk:
+    """The walk over one range: each receipt's text put together as ``chain_text`` writes it
+    and hashed, its number and link checked, the explained gaps in their places. One loop,
+    no generators between the rows and the hash: it runs a million times."""
 
+    def __init__(self, pieces: Pieces, gaps: list[Gap]) -> None:
+        self.pieces = pieces
+        self.pending = list(gaps)
+        self.walked: list[Gap] = []
+        self.first: tuple[int, int, str] | None = None
+        self.year, self.seq, self.last_hash = 0, 0, ""
+        self.count = 0
 
-def _walk_rows(rows: Iterable[tuple[Any, ...]], gaps: list[Gap]) -> Span | None:
-    pending = list(gaps)
-    walked: list[Gap] = []
-    first: tuple[int, int, str] | None = None
-    year, seq, last_hash = 0, 0, ""
-    count = 0
-    for r_year, r_seq, prev_hash, stored, text in rows:
-        while pending and (pending[0].year, pending[0].seq) < (r_year, r_seq):
-            gap = pending.pop(0)
-            if first is None:
-                first = (gap.year, gap.seq, gap.prev_hash)
-            elif not _follows(gap.year, gap.seq, gap.prev_hash, year, seq, last_hash):
-                return None
-            year, seq, last_hash = gap.year, gap.seq, gap.hash
-            walked.append(gap)
-        if text is None or "\x00" in text:
+    def receipts(self, rows: list[tuple[Any, ...]], registrations: Registrations) -> bool:
+        """These rows all whole and in order after what came before; False at the first not.
+        ``GiveUp`` at a value of a type the walk does not format alike."""
+        pieces = self.pieces
+        year, seq, last_hash = self.year, self.seq, self.last_hash
+        count = 0
+        for r_year, r_seq, prev_hash, stored, number, participant_id, at, on, repeated in rows:
+            # The number is the one the walk expects here (``receipt_number``: SQLite's printf
+            # writes integers as Python's format does) or none.
+            if type(r_year) is not int or type(r_seq) is not int or number is None:
+                return False
+            if type(prev_hash) is not str or type(at) is not str or type(on) is not str:
+                return False
+            if self.pending and (self.pending[0].year, self.pending[0].seq) < (r_year, r_seq):
+                self.year, self.seq, self.last_hash = year, seq, last_hash
+                if not self._gaps_before((r_year, r_seq)):
+                    return False
+                year, seq, last_hash = self.year, self.seq, self.last_hash
+            kind, voids, rest = pieces[repeated]
+            participant = registrations[participant_id]
+            if participant is None:
+                return False
+            text = (
+                f"RPC{SQL_FORMAT}|{prev_hash}|{len(number)}:{number}{kind}{participant}"
+                f"{voids}{len(at)}:{at}|{len(on)}:{on}{rest}"
+            )
+            if "\x00" in text:
+                return False
+            if self.first is None:
+                self.first = (r_year, r_seq, prev_hash)
+            elif r_seq != (seq + 1 if r_year == year else 1) or prev_hash != last_hash:
+                return False
+            if sha256(text.encode("utf-8")).hexdigest() != stored:
+                return False
+            year, seq, last_hash = r_year, r_seq, stored
+            count += 1
+        self.year, self.seq, self.last_hash = year, seq, last_hash
+        self.count += count
+        return True
+
+    def _gaps_before(self, key: Key | None) -> bool:
+        while self.pending and (key is None or (self.pending[0].year, self.pending[0].seq) < key):
+            gap = self.pending.pop(0)
+            if self.first is None:
+                self.first = (gap.year, gap.seq, gap.prev_hash)
+            elif not _follows(
+                gap.year, gap.seq, gap.prev_hash, self.year, self.seq, self.last_hash
+            ):
+                return False
+            self.year, self.seq, self.last_hash = gap.year, gap.seq, gap.hash
+            self.walked.append(gap)
+        return True
+
+    def end(self) -> Span | None:
+        """The range's span once its rows are walked (the gaps after the last receipt too)."""
+        if not self._gaps_before(None):
             return None
-        if first is None:
-            first = (r_year, r_seq, prev_hash)
-        elif not _follows(r_year, r_seq, prev_hash, year, seq, last_hash):
-            return None
-        if sha256(text.encode("utf-8")).hexdigest() != stored:
-            return None
-        year, seq, last_hash = r_year, r_seq, stored
-        count += 1
-    for gap in pending:
-        if first is None:
-            first = (gap.year, gap.seq, gap.prev_hash)
-        elif not _follows(gap.year, gap.seq, gap.prev_hash, year, seq, last_hash):
-            return None
-        year, seq, last_hash = gap.year, gap.seq, gap.hash
-        walked.append(gap)
-    if first is None:
-        return Span(0, (), None, None)
-    return Span(count, tuple(walked), first, (year, seq, last_hash))
+        if self.first is None:
+            return Span(0, (), None, None)
+        return Span(
+            self.count, tuple(self.walked), self.first, (self.year, self.seq, self.last_hash)
+        )
 
 
 def _follows(year: int, seq: int, prev_hash: str, at_year: int, at_seq: int, at: str) -> bool:
@@ -317,6 +473,26 @@ def gaps_in(gaps: Sequence[Gap], low: Key | None, high: Key | None) -> list[Gap]
     ]
 
 
+# SQLite's page cache while a range is read (KiB). The check reads each page of the receipts
+# and their months once, in order: the program's large cache (``db.engine``, 64 MiB, for the
+# dashboards' repeated reads) keeps nothing a range reads again, and filling it cost 5-7 % more
+# CPU than recycling a few pages (docs/benchmarks.md). Every page is still decrypted and its
+# HMAC checked as it is read: nothing is checked less.
+STREAM_CACHE_KIB = 256
+
+
+@contextmanager
+def small_cache(raw: Any) -> Iterator[None]:
+    """The connection's page cache small while a range streams through it, then as it was
+    (a million receipts read through the large cache leave nothing of it warm anyway)."""
+    size = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size = -{STREAM_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {int(size)}")
+
+
 def check_side_by_side(
     raw: Any,
     source: Source | None,
@@ -335,7 +511,8 @@ def check_side_by_side(
             assert source is not None
             workers.append(_start(source, post_id, post_code, low, high, gaps_in(gaps, low, high)))
         low, high = parts[0]
-        here = check_range(raw, post_id, post_code, low, high, gaps_in(gaps, low, high))
+        with small_cache(raw):
+            here = check_range(raw, post_id, post_code, low, high, gaps_in(gaps, low, high))
         # Not whole here: the Python walk decides; what the others find no longer matters.
         spans = [here, *(_result(worker) for worker in workers)] if here is not None else [None]
     except OSError:  # a process that could not start or be spoken to: the walk decides
@@ -406,7 +583,7 @@ def _connect(source: Source) -> Any:
         raw = sqlcipher3.connect(source.path, timeout=10, isolation_level=None)
         raw.execute(f'PRAGMA key = "{source.key}"')
     raw.execute("PRAGMA query_only = 1")
-    raw.execute("PRAGMA cache_size = -65536")  # as the program's connections (db.engine)
+    raw.execute(f"PRAGMA cache_size = -{STREAM_CACHE_KIB}")
     return raw
 
 

@@ -5,13 +5,19 @@ and what the check says is what the Python walk alone says."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import pytest
 from sqlalchemy import text
 
-from rumah_perisai.app import open_app
+from rumah_perisai.app import App, open_app
 from rumah_perisai.db.encrypted import open_raw
+from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.services import chain_sql, receipt_chain
+from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
 from rumah_perisai.services.receipt_chain import ALTERED, ChainReport, verify_chain
+from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
 from tests.services.test_receipt_chain import (  # noqa: F401  (fixtures)
     DELETE_NEWEST,
@@ -71,6 +77,8 @@ OTHER_POST = (
     " SELECT 900, 'OTHER01', name, kabupaten_code, desa_code, wadah, timezone, 0, is_demo,"
     " signing_public_key, key_fingerprint, created_at, change_no FROM posts WHERE is_local"
 )
+# The first month of the second receipt.
+_FIRST = f" AND month = (SELECT min(month) FROM receipt_months WHERE receipt_number = '{SECOND}')"
 TAMPERED = {
     # A number stored as text (the column's affinity keeps text that is not a number as text).
     "amount as text": f"UPDATE receipts SET total = '168OO' WHERE number = '{SECOND}'",
@@ -103,6 +111,45 @@ TAMPERED = {
         f"DELETE FROM receipts WHERE number = '{SECOND}'",
     ),
     "hash in capitals": f"UPDATE receipts SET hash = upper(hash) WHERE number = '{SECOND}'",
+    # Values SQLite's JSON cannot hold (a BLOB stops the statement) or holds with another type
+    # than the walk formats: the fast way gives up on each (issue 21, the shared JSON texts).
+    "month amount with a fraction": (
+        f"UPDATE receipt_months SET jkk = jkk + 0.5 WHERE receipt_number = '{SECOND}'" + _FIRST
+    ),
+    "month rates as a blob": (
+        "UPDATE receipt_months SET rates_version = CAST(rates_version AS BLOB)"
+        f" WHERE receipt_number = '{SECOND}'" + _FIRST
+    ),
+    "month as a number": (
+        f"UPDATE receipt_months SET month = 20261001 WHERE receipt_number = '{SECOND}'" + _FIRST
+    ),
+    "reason as a blob": f"UPDATE receipts SET reason = CAST('x' AS BLOB) WHERE number = '{SECOND}'",
+    "moment as a blob": (
+        f"UPDATE receipts SET issued_at = CAST(issued_at AS BLOB) WHERE number = '{SECOND}'"
+    ),
+    # A BLOB that is valid JSONB is read by SQLite's JSON functions as the JSON it holds: the
+    # same month or text the walk then reads as bytes. Its hash left as it was, the walk finds
+    # the receipt altered; the fast way must not find it whole.
+    "month rates as JSONB": (
+        "UPDATE receipt_months SET rates_version = jsonb(json_quote(rates_version))"
+        f" WHERE receipt_number = '{SECOND}'" + _FIRST
+    ),
+    "month amount as JSONB": (
+        f"UPDATE receipt_months SET jkk = jsonb(jkk) WHERE receipt_number = '{SECOND}'" + _FIRST
+    ),
+    "month rates with a NUL": (
+        "UPDATE receipt_months SET rates_version = rates_version || char(0) || 'x'"
+        f" WHERE receipt_number = '{SECOND}'" + _FIRST
+    ),
+    "first month as JSONB": (
+        "UPDATE receipts SET first_month = jsonb(json_quote(first_month))"
+        f" WHERE number = '{SECOND}'"
+    ),
+    "amount as JSONB": f"UPDATE receipts SET jht = jsonb(jht) WHERE number = '{SECOND}'",
+    "registration number as a blob": (
+        "UPDATE participants SET registration_no = CAST(registration_no AS BLOB)"
+        f" WHERE id = (SELECT participant_id FROM receipts WHERE number = '{SECOND}')"
+    ),
 }
 
 
@@ -206,3 +253,77 @@ def test_a_volunteer_the_walk_cannot_name_stops_the_check_as_before(
         pytest.raises(ValueError),
     ):
         verify_chain(app.db)
+
+
+def test_texts_json_escapes_are_found_whole_the_fast_way(
+    five_receipts: App,  # noqa: F811
+    add_participant: Callable[..., int],
+    volunteer: Actor,
+    coordinator: Actor,
+    split: bool,
+) -> None:
+    """A void's reason with quotes, a backslash, a slash and letters beyond ASCII comes to the
+    fast way inside SQLite's JSON text and back: the chain is found whole, as the walk finds
+    it (what a coordinator types never makes the full check slow or wrong)."""
+    app = five_receipts
+    start = date(2026, 10, 1)
+    history = CoverHistory(Standing.MEMBER, start, date(2027, 1, 31), frozenset())
+    who = add_participant(registered_on=start, history=history)
+    paid = take_payment(app.db, who, 3, payment_options(app.db, who).plan(3).total, volunteer)
+    reason = 'Salah "input" \\ peserta / C:\\x — ñ 名前 \\u0041'
+    void_receipt(app.db, paid.receipt_id, reason, coordinator)
+    with app.db.reading() as session:
+        connection = session.connection()
+        post_id, code = connection.execute(text("SELECT id, code FROM posts WHERE is_local")).one()
+        stored = connection.execute(text("SELECT reason FROM receipts WHERE kind = 'void'"))
+        assert reason in stored.scalars().all()
+        fast = receipt_chain._sql_walk(connection, post_id, code)
+        walked = receipt_chain._walk(connection, post_id, code)
+    assert fast is not None and fast == walked and fast.whole and fast.receipts == 7
+
+
+def test_few_receipts_look_up_their_participants_one_by_one_alike(
+    sqlite_copy: Copy, clock: FakeClock
+) -> None:
+    """``--quick`` looks up the participants of its few receipts one by one instead of reading
+    the post's 200,000: the same texts, and a participant moved to another post is still not
+    this post's (the walk's lookup is of the post's participants)."""
+    with (
+        open_app(sqlite_copy.folder, sqlite_copy.url, clock=clock) as app,
+        app.db.reading() as session,
+    ):
+        raw = session.connection().connection.driver_connection
+        post_id, code = raw.execute("SELECT id, code FROM posts WHERE is_local").fetchone()
+        all_read = chain_sql.check_range(raw, post_id, code, None, None, [])
+        one_by_one = chain_sql.check_range(raw, post_id, code, None, None, [], few=True)
+    assert all_read is not None and all_read == one_by_one and all_read.receipts == 5
+    _tamper(
+        sqlite_copy,
+        OTHER_POST,
+        "UPDATE participants SET post_id = 900 WHERE id = (SELECT participant_id FROM receipts"
+        f" WHERE number = '{SECOND}')",
+    )
+    with (
+        open_app(sqlite_copy.folder, sqlite_copy.url, clock=clock) as app,
+        app.db.reading() as session,
+    ):
+        raw = session.connection().connection.driver_connection
+        assert chain_sql.check_range(raw, post_id, code, None, None, [], few=True) is None
+        assert chain_sql.check_range(raw, post_id, code, (2026, 3), None, [], few=True)
+
+
+def test_the_program_keeps_its_large_page_cache_after_a_full_check(
+    sqlite_copy: Copy, clock: FakeClock
+) -> None:
+    """The range read in the program streams through a small page cache, then the connection
+    gets back the program's own (the dashboards' repeated reads rely on it)."""
+    with open_app(sqlite_copy.folder, sqlite_copy.url, clock=clock) as app:
+        with app.db.reading() as session:
+            raw = session.connection().connection.driver_connection
+            before = raw.execute("PRAGMA cache_size").fetchone()[0]
+            assert before != -chain_sql.STREAM_CACHE_KIB
+        assert verify_chain(app.db).whole
+        with app.db.reading() as session:
+            again = session.connection().connection.driver_connection
+            assert again is raw  # the same pooled connection (last in, first out)
+            assert raw.execute("PRAGMA cache_size").fetchone()[0] == before

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import stat
 import sys
 import time
@@ -33,24 +34,33 @@ def _branch(folder: Path, code: str) -> Path:
     return Path(out.strip())
 
 
-@pytest.fixture
-def branch_dir(tmp_path: Path) -> Path:
-    _branch(tmp_path / "branch", "KC-CRB")
-    return tmp_path / "branch"
-
-
-@pytest.fixture
-def post_dir(tmp_path: Path, branch_dir: Path) -> Path:
-    data_dir = tmp_path / "post"
-    key_file = branch_dir / "keys" / "branch-public-key.json"
+@pytest.fixture(scope="module")
+def made_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A branch and a post that knows its key, made once a module by the commands themselves;
+    each test gets a copy (two inits from scratch cost a second a test)."""
+    root = tmp_path_factory.mktemp("updates")
+    _branch(root / "branch", "KC-CRB")
+    key_file = root / "branch" / "keys" / "branch-public-key.json"
     err = io.StringIO()
     code = main(
-        ["--data-dir", str(data_dir), *INIT, "--branch-key", str(key_file),
+        ["--data-dir", str(root / "post"), *INIT, "--branch-key", str(key_file),
          "--coordinator", COORDINATOR],
         out=io.StringIO(), err=err, stdin=io.StringIO(f"{PIN}\n"),
     )  # fmt: skip
     assert code == 0, err.getvalue()
-    return data_dir
+    return root
+
+
+@pytest.fixture
+def branch_dir(tmp_path: Path, made_once: Path) -> Path:
+    shutil.copytree(made_once / "branch", tmp_path / "branch")
+    return tmp_path / "branch"
+
+
+@pytest.fixture
+def post_dir(tmp_path: Path, branch_dir: Path, made_once: Path) -> Path:
+    shutil.copytree(made_once / "post", tmp_path / "post")
+    return tmp_path / "post"
 
 
 @pytest.fixture

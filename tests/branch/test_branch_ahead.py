@@ -220,3 +220,35 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
         branch.close()
         for side in posts:
             side.app.close()
+
+
+def test_a_second_process_that_dies_leaves_the_import_to_do_it_all(
+    tmp_path: Path, branch_url: str, second_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that cannot run the module (it exits at once: a broken installation, killed
+    by the system) costs nothing but the time: every batch is imported, each read here."""
+    import subprocess
+    import sys
+
+    def dead() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.stdin.buffer.read(8)"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    monkeypatch.setattr(ahead, "_start", dead)
+    branch = make_branch(tmp_path / "branch", branch_url, clock)
+    posts = [make_post(tmp_path, branch, clock, code) for code in CODES]
+    try:
+        for side in posts:
+            side.pay(side.register())
+        paths = [side.export().path for side in posts]
+        results = import_files(branch.db, branch.folder, paths, CLI)
+        assert [r.state for r in results] == ["imported"] * 3
+        with branch.db.engine.connect() as connection:
+            count = connection.execute(text("SELECT count(*) FROM receipts")).scalar_one()
+        assert count == 3
+    finally:
+        branch.close()
+        for side in posts:
+            side.app.close()

@@ -15,6 +15,11 @@ baseline COPYs the very same decrypted rows into plain tables of the same column
 ``--profile FILE`` writes a cProfile of the imports (``python -m pstats FILE``); ``--sql`` prints
 the time the import's statements took, summed by the statement's first words (statements sent
 through SQLAlchemy; the COPYs and the chain's driver-level reads are in the profile).
+
+Every run also says where the processor time of the import went: this process (Python, its
+threads included), its worker processes, and the database server's backends serving the bench's
+database (read from ``/proc``: the server must run on this machine, else it says nothing). On a
+shared machine the wall-clock time moves with the others' load; these CPU seconds move less.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import cProfile
 import json
 import os
 import re
+import resource
 import shutil
 import sys
 import tempfile
@@ -35,6 +41,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from rumah_perisai.app import open_app
 from rumah_perisai.branch import add_post, import_files
@@ -99,6 +106,54 @@ def drop_database(url: str, name: str) -> None:
     admin.dispose()
 
 
+def _ticks(pid: int) -> float | None:
+    """A process's processor seconds so far (user + system), from ``/proc``."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ProcessorTimes:
+    """Processor seconds of the import: this process, its children, the server's backends."""
+
+    def __init__(self, url: str) -> None:
+        # A connection of its own, not the import's pool's: its own backend is left out.
+        self.engine = create_engine(url, poolclass=NullPool)
+        self.backends = self._backends()
+        self.own = time.process_time()
+        self.children = _children_seconds()
+
+    def _backends(self) -> dict[int, float]:
+        with self.engine.connect() as connection:
+            pids = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            found = {int(pid): _ticks(int(pid)) for pid in pids}
+        return {pid: seconds for pid, seconds in found.items() if seconds is not None}
+
+    def report(self, wall: float) -> None:
+        own = time.process_time() - self.own
+        children = _children_seconds() - self.children
+        now = self._backends()
+        server = sum(seconds - self.backends.get(pid, 0.0) for pid, seconds in now.items())
+        print(
+            f"processor time: this process {own:.1f} s, its workers {children:.1f} s, "
+            f"the server's backends {server:.1f} s ({len(now)}), wall {wall:.1f} s",
+            flush=True,
+        )
+        self.engine.dispose()
+
+
+def _children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 class StatementTimes:
     """Seconds spent in each kind of statement (its first words, numbers blanked)."""
 
@@ -130,7 +185,9 @@ class StatementTimes:
             print(f"  {seconds:6.2f} s {self.count[kind]:6d}x  {kind}", flush=True)
 
 
-def measure(url: str, posts: int, profile: Path | None = None, sql: bool = False) -> None:
+def measure(
+    url: str, posts: int, profile: Path | None = None, sql: bool = False, *, read_ahead: bool = True
+) -> None:
     files = sorted((OUT / "stick").glob("*.rpb"))[:posts]
     name, branch_url = fresh_database(url)
     try:
@@ -149,10 +206,11 @@ def measure(url: str, posts: int, profile: Path | None = None, sql: bool = False
                     copies.append(stick / path.name)
                 times = StatementTimes(app.db.engine) if sql else None
                 profiler = cProfile.Profile() if profile else None
+                processor = ProcessorTimes(branch_url)
                 started = time.perf_counter()
                 if profiler is not None:
                     profiler.enable()
-                results = import_files(app.db, folder, copies, CLI)
+                results = import_files(app.db, folder, copies, CLI, read_ahead=read_ahead)
                 took = time.perf_counter() - started
                 if profiler is not None and profile is not None:
                     profiler.disable()
@@ -164,6 +222,7 @@ def measure(url: str, posts: int, profile: Path | None = None, sql: bool = False
                     f"{rejected} rejected as cross-post duplicates, in {took:.1f} s",
                     flush=True,
                 )
+                processor.report(took)
                 if times is not None:
                     times.report()
             copy_baseline(branch_url, files, folder)
@@ -208,6 +267,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", type=Path, help="write a cProfile of the imports here")
     parser.add_argument("--sql", action="store_true", help="sum the statements' times by kind")
+    parser.add_argument(
+        "--no-read-ahead", action="store_true", help="no second process reading batches ahead"
+    )
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     url = os.environ.get("DATABASE_URL")
@@ -216,7 +278,7 @@ def main() -> int:
         return 2
     make_batches(args.posts)
     for _run in range(args.runs):
-        measure(url, args.posts, args.profile, args.sql)
+        measure(url, args.posts, args.profile, args.sql, read_ahead=not args.no_read_ahead)
     return 0
 
 

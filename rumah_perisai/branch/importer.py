@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from rumah_perisai.branch.acks import (
     with_prefixes,
     write_ack,
 )
+from rumah_perisai.branch.ahead import Prepared, part_reader, reading_ahead
 from rumah_perisai.branch.backups import KeptBackup, keep_backups_beside
 from rumah_perisai.branch.checks import (
     Place,
@@ -43,12 +44,17 @@ from rumah_perisai.branch.conflicts import reject_duplicates, rejoin_erased
 from rumah_perisai.branch.folder import branch_keys
 from rumah_perisai.branch.locks import begin_import
 from rumah_perisai.branch.members import attach_listed_kpj
-from rumah_perisai.branch.requests import apply_requests, erasure_key, keep_keyed_niks
+from rumah_perisai.branch.requests import (
+    apply_requests,
+    erasure_key,
+    keep_keyed,
+    keep_keyed_niks,
+)
 from rumah_perisai.branch.upsert import (
     IMPORT_ORDER,
     LATER_PARTS,
     PartImporter,
-    PartReader,
+    StagedPart,
     import_audit,
     update_post,
 )
@@ -134,6 +140,7 @@ def import_files(
     progress: Progress | None = None,
     on_result: Callable[[ImportResult], None] | None = None,
     on_backup: Callable[[KeptBackup], None] | None = None,
+    read_ahead: bool = True,
 ) -> list[ImportResult]:
     """Import several files in each post's sequence order, whatever order they were given in.
     Stops at the first file refused (``UserError``); those imported before it stay imported and
@@ -141,7 +148,10 @@ def import_files(
 
     First, the posts' backups found beside the batches are kept, the newest of each post
     (``backups.keep_backups_beside``, each handed to ``on_backup``): a hostile one is
-    refused on its own and stops nothing."""
+    refused on its own and stops nothing.
+
+    On PostgreSQL a second process reads each next file ahead while one is imported
+    (``ahead``; ``read_ahead=False`` does everything here, as tests compare)."""
     for kept in keep_backups_beside(db, folder, paths):
         if on_backup is not None:
             on_backup(kept)
@@ -150,14 +160,34 @@ def import_files(
     for path in paths:
         sealed = _open(path)
         opened.append((sealed.post_code, sealed.seq, path))
+    ordered = [path for _post, _seq, path in sorted(opened)]
     results = []
-    for index, (_post, _seq, path) in enumerate(sorted(opened)):
-        progress.step(index, len(opened), path.name)
-        result = import_batch(db, folder, path, actor, gap_reason=gap_reason)
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
+    encoding = copy_encoding(db) if read_ahead and len(ordered) > 1 else None
+    with reading_ahead(ordered, folder, encoding) as ahead:
+        for index, path in enumerate(ordered):
+            progress.step(index, len(opened), path.name)
+            prepared = ahead.take(index) if ahead is not None else None
+            result = import_batch(db, folder, path, actor, gap_reason=gap_reason,
+                                  prepared=prepared)  # fmt: skip
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
     return results
+
+
+def copy_encoding(db: Database) -> str | None:
+    """The encoding COPY's text is written in on this database's connections (PostgreSQL's
+    client encoding); None where parts are not staged by COPY (SQLite)."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    with db.engine.connect() as connection:
+        return _driver_encoding(connection)
+
+
+def _driver_encoding(connection: Connection) -> str | None:
+    if connection.dialect.name != "postgresql":
+        return None
+    return str(connection.connection.driver_connection.info.encoding)  # type: ignore[union-attr]
 
 
 def _open(path: Path) -> SealedBatch:
@@ -175,8 +205,10 @@ def import_batch(
     actor: Actor,
     *,
     gap_reason: str | None = None,
+    prepared: Prepared | None = None,
 ) -> ImportResult:
     """Import one batch file and write its acknowledgement beside it (see the module).
+    ``prepared``: what a second process read ahead of this file (``ahead``), if any.
 
     Where the batch stands in its post's sequence (already imported, replayed, next, filling a
     gap passed over, or behind a gap) is decided before anything is decrypted, and again once
@@ -206,7 +238,8 @@ def import_batch(
         held.followed = _release_quietly(db, folder, held, actor)
         return held
     try:
-        result = _import(db, folder, keys, sealed, path, actor, gap_reason, held=place.held)
+        result = _import(db, folder, keys, sealed, path, actor, gap_reason, held=place.held,
+                         prepared=prepared)  # fmt: skip
     except _ImportedMeanwhile:  # the same file, imported by another run while this one waited
         return _already(db, folder, keys, post_id, sealed, path, actor)
     result.ack_path = write_ack(db, folder, keys, post_id, sealed.seq, path.parent, name)
@@ -350,6 +383,7 @@ def _import(
     gap_reason: str | None,
     *,
     held: bool = False,
+    prepared: Prepared | None = None,
 ) -> ImportResult:
     name = path.name
     keeping = None if held else _Keeping(folder, sealed, name)
@@ -364,7 +398,7 @@ def _import(
             if place.missing is not None:  # its predecessor was passed over meanwhile: rare
                 raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
             result = _import_in(session, change_no, post, keys, sealed, keeping, path, actor,
-                                gap_reason, place)  # fmt: skip
+                                gap_reason, place, prepared)  # fmt: skip
     except (DataError, IntegrityError, ProgrammingError, InterfaceError) as error:
         # Signed by the post, yet values the database cannot take (a date that is no date, a
         # duplicate the post's own schema forbids): written wrongly or forged; nothing stays.
@@ -395,9 +429,11 @@ def _import_in(
     actor: Actor,
     gap_reason: str | None,
     place: Place,
+    prepared: Prepared | None,
 ) -> ImportResult:
     """The import itself, inside the transaction: each part decrypted, checked and upserted in
-    turn (one part in memory at a time), then the receipts, duplicates and history."""
+    turn (one part in memory at a time; or as read ahead: ``ahead``), then the receipts,
+    duplicates and history."""
     name = path.name
     imported = {
         row.seq: row
@@ -416,7 +452,7 @@ def _import_in(
         connection, post.id, change_no, name, lenient=previous is None and sealed.seq > 1,
         post_code=post.code, window=window, fresh=not imported,
     )  # fmt: skip
-    reader = PartReader(sealed, keys, name)
+    reader = part_reader(prepared, sealed, keys, name, _driver_encoding(connection))
     counts = {}
     key = erasure_key(keys)
     for part in IMPORT_ORDER:
@@ -424,7 +460,9 @@ def _import_in(
         if document is None:
             counts[part] = 0
             continue
-        if part == "participants":
+        if part == "participants" and isinstance(document, StagedPart):
+            keep_keyed(session, post.id, document.erased, key)  # read ahead: prefixes are in
+        elif part == "participants":
             # An erasure's row overwrites the branch's copy: the NIK held here is keyed first.
             keep_keyed_niks(session, post.id, document, key)
             document = with_prefixes(document, duplicate_salt(keys))

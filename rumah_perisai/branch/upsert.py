@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +56,57 @@ BRANCH_OWNED = {("participants", "kpj")}
 # From this many rows a part is joined with hash or merge joins only
 # (``PartImporter._nested_loops``).
 HASH_JOINS_FROM = 1_000
+
+
+@dataclass
+class StagedPart:
+    """A part read, checked and put in COPY's text format ahead of its import, in a second
+    process (``branch.ahead``): the same work ``upsert`` does with a parsed part, its outcome
+    kept. ``refused``: what ``check_part`` or ``check_own_keys`` refused, raised when the part's
+    turn comes, as the in-process path would. ``erased``: the participants' rows arriving
+    erased (``requests.erased_sources``)."""
+
+    columns: list[str]
+    count: int
+    copy: bytes
+    refused: UserError | None = None
+    erased: list[Any] = field(default_factory=list)
+
+
+def check_part(part: str, columns: list[Any], rows: Any, name: str) -> None:
+    """Names from the file go into SQL: only the model's own columns, each once; every row a
+    list of as many values."""
+    table: Table = MODELS[part].__table__
+    allowed = {c.name for c in table.columns} - {"source_id", "source_change", "first_change"}
+    if (
+        not all(isinstance(c, str) and c in allowed for c in columns)
+        or len(set(columns)) != len(columns)
+        or "id" not in columns
+        or "change_no" not in columns
+        or any(not isinstance(row, list) or len(row) != len(columns) for row in rows)
+    ):
+        raise BatchFileError("batch_manifest_bad", name=name, reason=f"{part} columns")
+
+
+def check_own_keys(
+    part: str, code: str, columns: list[str], rows: list[list[Any]], name: str
+) -> None:
+    """A post's records carry its own code and numbers: a file signed with one post's key
+    (even a stolen one) cannot take another post's registration or receipt numbers."""
+    checks: list[tuple[str, str | None]] = [(c, code) for c in ("post_code",) if c in columns]
+    checks += [(c, None) for c in OWN_NUMBERS.get(part, ()) if c in columns]
+    for column, equal in checks:
+        index = columns.index(column)
+        for row in rows:
+            value = row[index]
+            good = (
+                value == equal
+                if equal is not None
+                else (isinstance(value, str) and value.startswith(f"{code}-"))
+            )
+            if not good:
+                raise UserError("batch_foreign_key_value", name=name, part=part,
+                                column=column, post=code)  # fmt: skip
 
 
 class PartReader:
@@ -123,29 +175,26 @@ class PartImporter:
         self.name = name
         self.postgres = connection.dialect.name == "postgresql"
 
-    def upsert(self, part: str, document: dict[str, Any]) -> int:
+    def upsert(self, part: str, document: dict[str, Any] | StagedPart) -> int:
         table: Table = MODELS[part].__table__
-        columns: list[str] = list(document["columns"])
-        rows: list[list[Any]] = document["rows"]
-        # Names from the file go into SQL: only the model's own columns, each once.
-        allowed = {c.name for c in table.columns} - {"source_id", "source_change", "first_change"}
-        if (
-            not all(isinstance(c, str) and c in allowed for c in columns)
-            or len(set(columns)) != len(columns)
-            or "id" not in columns
-            or "change_no" not in columns
-            or any(not isinstance(row, list) or len(row) != len(columns) for row in rows)
-        ):
-            raise BatchFileError("batch_manifest_bad", name=self.name, reason=f"{part} columns")
-        if not rows:
+        if isinstance(document, StagedPart):  # read and checked ahead (``branch.ahead``)
+            if document.refused is not None:
+                raise document.refused
+            columns, rows, count = document.columns, document.copy, document.count
+        else:
+            columns = list(document["columns"])
+            check_part(part, columns, document["rows"], self.name)
+            rows, count = document["rows"], len(document["rows"])
+            if rows:
+                check_own_keys(part, self.post_code, columns, rows, self.name)
+        if not count:
             return 0
-        self._check_own_keys(part, columns, rows)
         stage = f"stage_{part}"
         self._stage(stage, table, columns, rows)
-        self._merge(part, stage, table, columns, len(rows))
+        self._merge(part, stage, table, columns, count)
         if not self.postgres:  # PostgreSQL's stages go at commit (ON COMMIT DROP): one trip less
             self.connection.exec_driver_sql(f"DROP TABLE {stage}")
-        return len(rows)
+        return count
 
     def _merge(self, part: str, stage: str, table: Table, columns: list[str], count: int) -> None:
         """The staged rows into the table: times and references checked, then upserted. On
@@ -262,25 +311,6 @@ class PartImporter:
             self._nestloop = "off" if str(found.scalar_one()) == "off" else "on"
         return self._nestloop
 
-    def _check_own_keys(self, part: str, columns: list[str], rows: list[list[Any]]) -> None:
-        """A post's records carry its own code and numbers: a file signed with one post's key
-        (even a stolen one) cannot take another post's registration or receipt numbers."""
-        code = self.post_code
-        checks: list[tuple[str, str | None]] = [(c, code) for c in ("post_code",) if c in columns]
-        checks += [(c, None) for c in OWN_NUMBERS.get(part, ()) if c in columns]
-        for column, equal in checks:
-            index = columns.index(column)
-            for row in rows:
-                value = row[index]
-                good = (
-                    value == equal
-                    if equal is not None
-                    else (isinstance(value, str) and value.startswith(f"{code}-"))
-                )
-                if not good:
-                    raise UserError("batch_foreign_key_value", name=self.name, part=part,
-                                    column=column, post=code)  # fmt: skip
-
     def _make_room(self, stage: str, table: str, column: str) -> str:
         """Values unique within a post that a post may swap between two records in one week
         (NIKs corrected, logins renamed): set aside first, so the upsert's row-by-row unique
@@ -292,7 +322,9 @@ class PartImporter:
             f" AND ({table}.source_change IS NULL OR {table}.source_change <= s.change_no))"
         )
 
-    def _stage(self, stage: str, table: Table, columns: list[str], rows: list[list[Any]]) -> None:
+    def _stage(
+        self, stage: str, table: Table, columns: list[str], rows: list[list[Any]] | bytes
+    ) -> None:
         def wire_type(column: str) -> str:
             kind = table.c[column].type
             if isinstance(kind, UTCDateTime | Date) or column.endswith("_json"):
@@ -316,11 +348,17 @@ class PartImporter:
                 kind = type(error).__name__
                 raise UserError("batch_data_bad", name=self.name, reason=kind) from error
 
-    def _copy(self, cursor: Any, stage: str, columns: list[str], rows: list[list[Any]]) -> None:
+    def _copy(
+        self, cursor: Any, stage: str, columns: list[str], rows: list[list[Any]] | bytes
+    ) -> None:
         """The rows into the stage: COPY on PostgreSQL. A value the stage cannot take (a list
-        or an object where a value belongs, a number too big) is the file's fault."""
+        or an object where a value belongs, a number too big) is the file's fault. ``bytes``:
+        the rows already in COPY's text format, made ahead by the driver's own formatter."""
         if self.postgres:
             with cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
+                if isinstance(rows, bytes):
+                    copy.write(rows)
+                    return
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -527,6 +565,9 @@ __all__ = [
     "MODELS",
     "PartImporter",
     "PartReader",
+    "StagedPart",
+    "check_own_keys",
+    "check_part",
     "import_audit",
     "update_post",
 ]

@@ -432,7 +432,8 @@ class PartImporter:
             early = " OR ".join(f"s.{c} < {earliest}" for c in moments)
             condition += (
                 f" OR (({early}) AND NOT EXISTS (SELECT 1 FROM {table.name} t"
-                f" WHERE t.post_id = {self.post_id} AND t.source_id = s.id))"
+                f" WHERE t.post_id = {self.post_id} AND t.source_id = s.id"
+                f"{self._only_staged(stage, 't.source_id', 's.id')}))"
             )
         return condition
 

@@ -1,8 +1,8 @@
 """A week at the branch (issue 21, second round): what a weekly batch costs the branch does not
 grow with what it holds — the chain check reads the batch's receipt months in one go however
 many receipts came (the branch's ids follow the post's order), and the parts' stages kept on
-PostgreSQL's connection for the next batch never carry a refused batch's rows into it. Posts on
-SQLite; the branch on SQLite and on PostgreSQL (``DATABASE_URL``)."""
+PostgreSQL's connection for the next batch never carry a refused batch's rows into it, emptied
+or truncated. Posts on SQLite; the branch on SQLite and on PostgreSQL (``DATABASE_URL``)."""
 
 # ruff: noqa: F401, F811  (pytest fixtures imported from branch_world are used by name)
 
@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from rumah_perisai.app import App
-from rumah_perisai.branch import import_batch
+from rumah_perisai.branch import import_batch, upsert
 from rumah_perisai.db.models import Participant, Receipt, ReceiptMonth
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import PlainPart, open_batch, seal
@@ -121,8 +121,10 @@ def _dangling_receipt(manifest: Any, parts: list[PlainPart], key: Any, public: A
 
 
 def test_a_refused_batch_leaves_nothing_behind_for_the_next_one(
-    branch: App, post: PostSide
+    branch: App, post: PostSide, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The kept stages are truncated every other import here (refused ones too), not every 64th.
+    monkeypatch.setattr(upsert, "STAGE_TRUNCATE_EVERY", 2)
     first = [post.register() for _ in range(3)]
     assert import_batch(branch.db, branch.folder, post.export().path, CLI).state == "imported"
     later = [post.register() for _ in range(3)]

@@ -173,7 +173,8 @@ def _smaller_template(url: str, posts: int, size: int, revision: str) -> tuple[i
         ).scalars()
         sizes = [int(n.rsplit("_", 1)[1]) for n in names if n.rsplit("_", 1)[1].isdigit()]
     engine.dispose()
-    below = [s for s in sizes if 0 < s < size]
+    # The 0 template (the posts' first weeks imported) is a start as good as any smaller one.
+    below = [s for s in sizes if 0 <= s < size]
     return (max(below), f"rp_weekb_{revision}_{posts}_{max(below)}") if below else None
 
 
@@ -284,9 +285,64 @@ def _fill_rows(connection: Any, start: int, each: int, salt: str) -> None:
         {"first": start + 1},
     )
     said("audit_log")
+    # The table the ACKs read the prefixes from (0019) holds the filler's too, long ago: its
+    # size grows with the branch's as it would in steady state.
+    connection.exec_driver_sql(
+        "INSERT INTO nik_prefixes (post_id, prefix, change_no)"
+        " SELECT DISTINCT post_id, nik_prefix, 1 FROM participants"
+        f" WHERE source_id > {FILLER} + %(first)s::int - 1 ON CONFLICT DO NOTHING",
+        {"first": start + 1},
+    )
+    said("nik_prefixes")
 
 
 # --- a run ---------------------------------------------------------------------------------------
+
+
+class DriverCalls:
+    """What the driver sends, COPY and the raw cursors' statements included: round trips
+    (each ``execute``, ``executemany``, ``copy`` and the connection's own BEGIN/COMMIT) and SQL
+    statements (a text of several, sent at once, counted by its parts)."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        self.trips: dict[str, int] = defaultdict(int)
+        self.statements = 0
+        self.batches = 0
+        calls = self
+
+        def counted(kind: str, original: Any) -> Any:
+            def call(this: Any, query: Any = None, *args: Any, **kwargs: Any) -> Any:
+                calls.trips[kind] += 1
+                text_ = query if isinstance(query, str) else str(query or "")
+                pieces = [p for p in text_.split(";") if p.strip()] if kind == "execute" else [1]
+                calls.statements += max(1, len(pieces))
+                return original(this, query, *args, **kwargs)
+
+            return call
+
+        self._saved = [
+            (psycopg.Cursor, "execute", psycopg.Cursor.execute),
+            (psycopg.Cursor, "executemany", psycopg.Cursor.executemany),
+            (psycopg.Cursor, "copy", psycopg.Cursor.copy),
+            (psycopg.Connection, "_exec_command", psycopg.Connection._exec_command),
+        ]
+        for owner, name, original in self._saved:
+            setattr(owner, name, counted(name.strip("_"), original))
+
+    def restore(self) -> None:
+        for owner, name, original in self._saved:
+            setattr(owner, name, original)
+
+    def report(self) -> str:
+        each = max(1, self.batches)
+        trips = sum(self.trips.values())
+        kinds = ", ".join(f"{k} {v / each:.1f}" for k, v in sorted(self.trips.items()))
+        return (
+            f"per batch: {trips / each:.1f} round trips ({kinds}),"
+            f" {self.statements / each:.1f} SQL statements"
+        )
 
 
 class Statements:
@@ -295,6 +351,7 @@ class Statements:
     def __init__(self) -> None:
         self.total: dict[str, float] = defaultdict(float)
         self.count: dict[str, int] = defaultdict(int)
+        self.driver = DriverCalls()
 
     def listen(self, engine: Any) -> None:
         event.listen(engine, "before_cursor_execute", self._before)
@@ -309,8 +366,8 @@ class Statements:
         self.total[shape] += took
         self.count[shape] += 1
 
-    def report(self, top: int = 25) -> str:
-        lines = []
+    def report(self, top: int = 40) -> str:
+        lines = [self.driver.report()]
         for shape, took in sorted(self.total.items(), key=lambda kv: -kv[1])[:top]:
             lines.append(f"{took:8.2f} s {self.count[shape]:6d}x  {shape}")
         return "\n".join(lines)
@@ -369,6 +426,8 @@ def one_run(
             path.write_text(stream.getvalue())
             report["profile"] = str(path)
         if counter is not None:
+            counter.driver.restore()
+            counter.driver.batches = len(times)
             report["statements"] = counter.report()
         return report
     finally:
@@ -386,7 +445,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="0,500000,2000000")
     parser.add_argument("--runs", type=int, default=3)
     # The schema the templates are made at: each run opens a copy, which upgrades it.
-    parser.add_argument("--template-revision", default="0017")
+    parser.add_argument("--template-revision", default="0020")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--statements", action="store_true")
     # Only the first N posts' second weeks (a quick look at the per-batch figures of a size).

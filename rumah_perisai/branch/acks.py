@@ -12,10 +12,10 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, case, select, text
 from sqlalchemy.orm import Session
 
-from rumah_perisai.branch.checks import missing_batches
+from rumah_perisai.branch.checks import missing_of
 from rumah_perisai.branch.conflicts import pending_for
 from rumah_perisai.branch.requests import erased_of, requests_done
 from rumah_perisai.config import DataFolder
@@ -37,14 +37,20 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
     with db.reading() as session:
         post = session.get(Post, post_id)
         assert post is not None
-        row = session.scalars(
-            select(BatchImport).where(BatchImport.post_id == post_id, BatchImport.seq == seq)
-        ).one()
-        earlier = session.scalar(
-            select(func.max(BatchImport.change_no)).where(
-                BatchImport.post_id == post_id, BatchImport.seq < seq,
-                BatchImport.state == "imported",
-            )
+        # The post's batch records, read once: this one, the change of the newest imported
+        # before it, and the numbers still missing (``checks.missing_of``).
+        batches = session.execute(
+            select(BatchImport.seq, BatchImport.state, BatchImport.change_no,
+                   BatchImport.file_hash, BatchImport.imported_at, BatchImport.received_at,
+                   # only this batch's manifest: a post sends one a week for years
+                   case((BatchImport.seq == seq, BatchImport.manifest_json)).label("manifest_json"))
+            .where(BatchImport.post_id == post_id)
+        ).all()  # fmt: skip
+        row = next(r for r in batches if r.seq == seq)
+        earlier = max(
+            (r.change_no for r in batches if r.seq < seq and r.state == "imported"
+             and r.change_no is not None),
+            default=None,
         )  # fmt: skip
         manifest = json.loads(row.manifest_json)
         rejections = [
@@ -76,7 +82,7 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         posts = _other_posts(session, post_id)
         salt = duplicate_salt(keys)
         prefixes = _new_prefixes(session, post_id, earlier or 0, row.change_no or 0)
-        missing = missing_batches(session, post_id)
+        missing = missing_of([r.seq for r in batches])
         pending = pending_for(session, post_id)
         done = requests_done(session, post_id)
         erased = erased_of(session, post.code)
@@ -150,7 +156,7 @@ def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list
     registered before any post existed): all of them the first time a post hears from the
     branch. Read from the table of distinct prefixes by the change that brought each, a few rows
     per registration of the week; the participants themselves are never scanned."""
-    distinct = (
+    union = (
         "SELECT prefix FROM nik_prefixes WHERE post_id <> :post"
         " AND change_no > :after AND change_no <= :upto"
         " UNION SELECT nik_prefix FROM bpjs_members"
@@ -158,14 +164,15 @@ def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list
     )
     params = {"post": post_id, "after": after, "upto": upto}
     if session.get_bind().dialect.name == "postgresql":
-        # One text, not a row each: the first ACKs of a hundred new posts list six million
-        # prefixes in all, and a row each cost Python more than the server's whole query.
-        # Prefixes are hex (``duplicate_prefix``): a comma never occurs in one.
+        # One value, not a row per prefix: a week's ACK lists ~20,000, and the rows cost more
+        # to hand over than to find. Sorted as bytes: prefixes are lowercase hex, which every
+        # collation orders the same (and the database's own, C.UTF-8 here, sorts slower).
         joined = session.execute(
-            text(f"SELECT string_agg(prefix, ',' ORDER BY prefix) FROM ({distinct}) u"), params
+            text(f"SELECT string_agg(p, ',' ORDER BY p COLLATE \"C\") FROM ({union}) u(p)"),
+            params,
         ).scalar()
         return joined.split(",") if joined else []
-    rows = session.execute(text(f"{distinct} ORDER BY 1"), params).scalars()
+    rows = session.execute(text(f"{union} ORDER BY 1"), params).scalars()
     return list(rows.all())  # fetchall: a first acknowledgement can list a hundred thousand
 
 

@@ -6,7 +6,7 @@ receipts continuing the post's chain. Each refusal is a ``UserError`` naming the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from typing import Any
@@ -37,6 +37,9 @@ class Place:
     held: bool = False  # this very file waits behind a gap already
     missing: int | None = None  # to be held: the batch before it has not arrived
     late: bool = False  # fills a gap passed over: a later batch was imported already
+    # The post's batch records as read to place it, by number: the import goes on with them
+    # (read once a batch, not three times).
+    rows: dict[int, BatchImport] = field(default_factory=dict, compare=False, repr=False)
 
 
 def sequence_place(
@@ -54,7 +57,7 @@ def sequence_place(
     }
     same = rows.get(sealed.seq)
     if same is not None and same.file_hash == sealed.file_hash and same.state == "imported":
-        return Place(already=True)
+        return Place(already=True, rows=rows)
     if same is not None and same.file_hash != sealed.file_hash:
         raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
     newest = max(rows, default=0)
@@ -73,9 +76,9 @@ def sequence_place(
                         next=after.seq)  # fmt: skip
     late = any(seq > sealed.seq for seq in imported)
     if sealed.seq == 1 or before is not None or gap_reason is not None:
-        return Place(held=same is not None, late=late)
+        return Place(held=same is not None, late=late, rows=rows)
     missing = max((seq for seq in imported if seq < sealed.seq), default=0) + 1
-    return Place(held=same is not None, missing=missing, late=late)
+    return Place(held=same is not None, missing=missing, late=late, rows=rows)
 
 
 def last_imported(session: Session, post_id: int) -> int:
@@ -89,12 +92,14 @@ def last_imported(session: Session, post_id: int) -> int:
 
 def missing_batches(session: Session, post_id: int) -> list[int]:
     """The post's batches the branch still lacks: passed over, or behind one it received."""
-    rows = session.execute(
-        select(BatchImport.seq, BatchImport.state).where(BatchImport.post_id == post_id)
-    ).all()
-    received = {seq for seq, _state in rows}
-    newest = max(received, default=0)
-    return [seq for seq in range(1, newest) if seq not in received]
+    received = session.scalars(select(BatchImport.seq).where(BatchImport.post_id == post_id))
+    return missing_of(list(received))
+
+
+def missing_of(received: list[int]) -> list[int]:
+    """The numbers below the newest of ``received`` (the post's batch records) not among them."""
+    have = set(received)
+    return [seq for seq in range(1, max(have, default=0)) if seq not in have]
 
 
 # --- the times its records may carry -------------------------------------------------------------
@@ -244,6 +249,7 @@ __all__ = [
     "check_receipts",
     "last_imported",
     "missing_batches",
+    "missing_of",
     "previous_manifest",
     "sequence_place",
     "time_window",

@@ -435,14 +435,8 @@ def _import_in(
     turn (one part in memory at a time; or as read ahead: ``ahead``), then the receipts,
     duplicates and history."""
     name = path.name
-    imported = {
-        row.seq: row
-        for row in session.scalars(
-            select(BatchImport).where(
-                BatchImport.post_id == post.id, BatchImport.state == "imported"
-            )
-        )
-    }
+    # The post's batch records as placing the batch read them, under the lock (``_import``).
+    imported = {seq: row for seq, row in place.rows.items() if row.state == "imported"}
     previous = previous_manifest(imported.get(sealed.seq - 1))
     window = time_window(session, sealed, imported, name)
     connection = session.connection()
@@ -480,9 +474,9 @@ def _import_in(
     session.flush()  # the ORM's changes (rejections, erasures) before the prefixes are read
     note_prefixes(connection, post.id, change_no)
     now = operation_time(session)
-    held_row = session.scalars(
-        select(BatchImport).where(BatchImport.file_hash == sealed.file_hash)
-    ).first()
+    # This very file's record, when it was held: placing it refused any other file of its
+    # number (``sequence_place``).
+    held_row = place.rows.get(sealed.seq)
     # A held batch's copy was kept when it was held; the row records where (``held_row``).
     kept = path if keeping is None else keeping.kept()
     row = held_row or BatchImport(

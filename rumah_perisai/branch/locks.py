@@ -49,9 +49,10 @@ def begin_import(session: Session) -> int:
             if not got.scalar_one():
                 raise UserError("import_running")
             # A manual VACUUM holding a table (autovacuum gives way by itself) is waited for
-            # no longer than a writer holding the change counter.
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{IMPORT_LOCK_WAIT}s'")
-            _hold_statistics(connection)
+            # no longer than a writer holding the change counter. One round trip for both.
+            connection.exec_driver_sql(
+                f"SET LOCAL lock_timeout = '{IMPORT_LOCK_WAIT}s'; {_hold_statistics()}"
+            )
         change_no = begin_operation(session)
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
@@ -66,8 +67,20 @@ def begin_import(session: Session) -> int:
 def _watch_client(connection: Connection) -> None:
     """Have the server stop this transaction's work soon after its client is gone (killed,
     powered off, unplugged): it otherwise notices only when it next sends a result."""
-    version = connection.dialect.server_version_info or (0,)
-    if version >= (14,):
+    settings = [f"SET LOCAL {name} = {value}" for name, value in SERVER_KEEPALIVES.items()]
+    if _checks_client(connection):
+        settings.insert(0, f"SET LOCAL client_connection_check_interval = {CLIENT_CHECK_MS}")
+    connection.exec_driver_sql("; ".join(settings))  # one round trip (a week: 400 of them)
+
+
+def _checks_client(connection: Connection) -> bool:
+    """Whether the server takes ``client_connection_check_interval`` (PostgreSQL 14+, not on
+    Windows): tried once per connection and remembered with it (the server does not change
+    under a connection), so an import sends its settings in one round trip."""
+    if (connection.dialect.server_version_info or (0,)) < (14,):
+        return False
+    known = connection.connection.info  # lives as long as the driver's connection
+    if _CLIENT_CHECK not in known:
         # A server on a platform that cannot look (Windows) refuses any value but 0: in a
         # savepoint, so its refusal leaves the import's transaction as it was.
         try:
@@ -75,21 +88,26 @@ def _watch_client(connection: Connection) -> None:
                 connection.exec_driver_sql(
                     f"SET LOCAL client_connection_check_interval = {CLIENT_CHECK_MS}"
                 )
+            known[_CLIENT_CHECK] = True
         except DBAPIError:
             log.info("this server cannot check for a vanished client; TCP keepalives only")
-    for name, value in SERVER_KEEPALIVES.items():
-        connection.exec_driver_sql(f"SET LOCAL {name} = {value}")
+            known[_CLIENT_CHECK] = False
+    return bool(known[_CLIENT_CHECK])
 
 
-def _hold_statistics(connection: Connection) -> None:
-    """No VACUUM or ANALYZE of the tables an import writes until it ends (autovacuum skips
-    them; one already running is cancelled by the server within a second). They count only
+_CLIENT_CHECK = "rumah_perisai.client_check"
+
+
+def _hold_statistics() -> str:
+    """The statement that lets no VACUUM or ANALYZE at the tables an import writes until it
+    ends (autovacuum skips them; one already running is cancelled by the server within a
+    second). They count only
     committed rows, none of those the import has inserted so far, and so record a table full
     of them as nearly empty: the import's later statements were then planned for empty tables
     (in the duplicate check, a scan of the table for each row: minutes instead of seconds).
     Readers and writers are not held up: this lock does not conflict with theirs."""
     names = ", ".join(MODELS[part].__tablename__ for part in IMPORT_ORDER)
-    connection.exec_driver_sql(f"LOCK TABLE {names} IN SHARE UPDATE EXCLUSIVE MODE")
+    return f"LOCK TABLE {names} IN SHARE UPDATE EXCLUSIVE MODE"
 
 
 __all__ = [

@@ -597,3 +597,26 @@ def test_a_batch_carrying_another_posts_numbers_is_refused(
         import_batch(branch.db, branch.folder, post.export().path, CLI)
     assert refused.value.key == "batch_foreign_key_value"
     assert _count(branch, Participant) == 0
+
+
+def test_a_posts_new_name_and_wadah_reach_the_branch_with_its_next_batch(
+    branch: App, post: PostSide
+) -> None:
+    """Found in review: the import set the post's new name on its ORM row, then expired every
+    row (the parts go in as SQL) before anything flushed — the change was lost, silently."""
+    from rumah_perisai.db.models import Post
+    from rumah_perisai.services.posts import the_post
+
+    post.register()
+    assert import_batch(branch.db, branch.folder, post.export().path, CLI).state == "imported"
+    with post.app.db.unit_of_work("cli:test") as session:
+        row = the_post(session)
+        row.name, row.wadah = "Rumah Perisai Suranenggala Baru", "Koperasi Nelayan Baru"
+    post.register()
+    assert import_batch(branch.db, branch.folder, post.export().path, CLI).state == "imported"
+    with branch.db.reading() as session:
+        at_branch = session.scalars(select(Post).where(Post.code == "RP3209A")).one()
+        assert (at_branch.name, at_branch.wadah) == (
+            "Rumah Perisai Suranenggala Baru",
+            "Koperasi Nelayan Baru",
+        )

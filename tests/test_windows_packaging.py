@@ -74,10 +74,44 @@ def _locked() -> dict[str, str]:
     return {_normal(line.split("==")[0]): line for line in entries}
 
 
+def _branch_only() -> set[str]:
+    """Modules of the ``postgresql`` extra (the branch's database driver): a post's installer
+    does not ship them, so the program imports them only inside the functions that talk to a
+    PostgreSQL server (checked below), never when a module is loaded."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extra = {
+        _normal(re.split(r"[<>=;! \[]", requirement, maxsplit=1)[0])
+        for requirement in project["optional-dependencies"]["postgresql"]
+    }
+    return {
+        module
+        for module, names in packages_distributions().items()
+        if {_normal(name) for name in names} & extra
+    }
+
+
+def _module_level_imports() -> set[str]:
+    """The top names of what the program imports when its modules are loaded."""
+    names: set[str] = set()
+    for path in (ROOT / "rumah_perisai").rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module.split(".")[0])
+    return names
+
+
 def test_the_lock_pins_every_third_party_import_of_the_program_with_a_hash() -> None:
     locked = _locked()
     top = {name.split(".")[0] for name in _imports()}
-    third_party = sorted(top - set(sys.stdlib_module_names) - {"rumah_perisai", "__future__"})
+    branch_only = _branch_only()
+    assert not branch_only & _module_level_imports(), "the branch's driver imported on loading"
+    third_party = sorted(
+        top - set(sys.stdlib_module_names) - {"rumah_perisai", "__future__"} - branch_only
+    )
     assert "PySide6" in third_party and "sqlalchemy" in third_party
     providers = packages_distributions()
     for module in third_party:

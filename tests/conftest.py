@@ -180,13 +180,6 @@ def _runs_on_postgres(metafunc: pytest.Metafunc) -> bool:
     return len(parts) > 1 and parts[0] in _POSTGRES_FOLDERS
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests (kill loops, programs started as processes) first, in their order: the
-    workers take tests from the front, so a 20-second test no longer starts near the end of
-    the run while the other worker has nothing left to do."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_url" in metafunc.fixturenames:
         backends = BACKENDS if _runs_on_postgres(metafunc) else ["sqlite"]

@@ -64,40 +64,44 @@ class BulkRows:
     _behind: _Behind | None = None
 
     def _insert(self, model: type[DeclarativeBase], rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        table = model.__table__
-        assert isinstance(table, Table)
-        statement = None
-        if self.connection.dialect.name == "sqlite":
-            statement = _driver_statement(table, tuple(rows[0]))
-        if statement is None:
-            self._later(self.connection.execute, insert(model), rows)
-            return
-        params = _converted(rows, statement.values, statement.converters)
-        self._later(self.connection.exec_driver_sql, statement.sql, params)
-        note_written(self.connection, table.name)  # the statement listener sees no SQL text
+        if rows:
+            names = tuple(rows[0])
+            self._write(model, names, rows, lambda statement: statement.values, lambda: rows)
 
     def _insert_rows(
         self, model: type[DeclarativeBase], names: tuple[str, ...], rows: list[tuple[Any, ...]]
     ) -> None:
         """As ``_insert``, of rows made as tuples of the columns ``names`` (no dictionary to
         make and take apart again for each of 200,000 participants)."""
-        if not rows:
-            return
+        if rows:
+            self._write(
+                model, names, rows,
+                lambda statement: lambda row: row + statement.constants,
+                lambda: [dict(zip(names, row, strict=True)) for row in rows],
+            )  # fmt: skip
+
+    def _write(
+        self,
+        model: type[DeclarativeBase],
+        names: tuple[str, ...],
+        rows: Sequence[_Row],
+        values: Callable[[_DriverInsert], Callable[[Any], tuple[Any, ...]]],
+        as_dicts: Callable[[], list[dict[str, Any]]],
+    ) -> None:
+        """SQLite: the rows as SQL text and plain tuples through the driver (``values`` of the
+        statement takes a row to its tuple); elsewhere, or for a column only SQLAlchemy can
+        fill, Core's ``insert()`` of the rows as dictionaries."""
         table = model.__table__
         assert isinstance(table, Table)
         statement = None
         if self.connection.dialect.name == "sqlite":
             statement = _driver_statement(table, names)
         if statement is None:
-            dicts = [dict(zip(names, row, strict=True)) for row in rows]
-            self._later(self.connection.execute, insert(model), dicts)
+            self._later(self.connection.execute, insert(model), as_dicts())
             return
-        constants = statement.constants
-        params = _converted(rows, (lambda row: row + constants), statement.converters)
+        params = _converted(rows, values(statement), statement.converters)
         self._later(self.connection.exec_driver_sql, statement.sql, params)
-        note_written(self.connection, table.name)
+        note_written(self.connection, table.name)  # the statement listener sees no SQL text
 
     def _later(self, write: Callable[..., object], *args: Any) -> None:
         """``write(*args)``: on the writing thread after the writes before it, or now."""

@@ -26,6 +26,7 @@ from rumah_perisai.keys import load_post_key
 from rumah_perisai.keys.installed import post_key_file_bytes
 from rumah_perisai.services.dues import void_receipt
 from tests.branch.branch_world import CLI, PostSide, branch_url, make_branch, make_post
+from tests.branch.test_branch_bulk import _snapshot  # every table of a branch, row by row
 from tests.conftest import _postgres_database
 
 CODES = ("RP3209A", "RP3209B", "RP3209C")
@@ -64,31 +65,6 @@ def _forged(
     out.parent.mkdir(exist_ok=True)
     out.write_bytes(forged)
     return out
-
-
-def _snapshot(app: App, places: dict[Path, str]) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table of the branch, each row in full (the folders a run wrote to named by
-    ``places``; the audit log's ids left out: a flush writes its entries in any order)."""
-
-    def same_places(value: Any) -> Any:
-        if isinstance(value, str):
-            for place, name in places.items():
-                value = value.replace(json.dumps(str(place))[1:-1], name)
-        return value
-
-    tables: dict[str, list[tuple[Any, ...]]] = {}
-    with app.db.engine.connect() as connection:
-        for table in sorted(inspect(connection).get_table_names()):
-            if table == "alembic_version":
-                continue
-            columns = [c["name"] for c in inspect(connection).get_columns(table)]
-            if table == "audit_log":
-                columns.remove("id")
-            rows = connection.execute(text(f"SELECT {', '.join(columns)} FROM {table}"))
-            tables[table] = sorted(
-                (tuple(same_places(value) for value in row) for row in rows), key=repr
-            )
-    return tables
 
 
 def _runs(app: App, runs: list[list[Path]], into: Path, read_ahead: bool) -> list[Any]:

@@ -106,16 +106,19 @@ _admin_engine: Any = None
 _copy_strategy: str | None = None
 
 
-def _admin(*statements: str) -> None:
+def _admin(*statements: str) -> Any:
     """Run ``statements`` one by one outside a transaction, on the worker's one admin engine
-    (a new engine and connection a statement cost 10–20 ms more)."""
+    (a new engine and connection a statement cost 10–20 ms more); the last one's first value,
+    if it returns rows."""
     global _admin_engine
     assert POSTGRES_URL is not None
     if _admin_engine is None:
         _admin_engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+    result = None
     with _admin_engine.connect() as connection:
         for statement in statements:
-            connection.execute(text(statement))
+            result = connection.execute(text(statement))
+        return result.scalar() if result is not None and result.returns_rows else None
 
 
 def _strategy() -> str:
@@ -124,24 +127,26 @@ def _strategy() -> str:
     tenth of that. Older servers only copy files, and know no STRATEGY word."""
     global _copy_strategy
     if _copy_strategy is None:
-        _admin()  # the engine, made once
-        with _admin_engine.connect() as connection:
-            version = int(connection.execute(text("SHOW server_version_num")).scalar_one())
+        version = int(_admin("SHOW server_version_num"))
         _copy_strategy = " STRATEGY FILE_COPY" if version >= 150000 else ""
     return _copy_strategy
 
 
-def _create_postgres(name: str, template: str = "template1") -> str:
+def _postgres_url(name: str) -> str:
     assert POSTGRES_URL is not None
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{_strategy()}')
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _create_postgres(name: str, template: str = "template1") -> str:
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{_strategy()}')
+    return _postgres_url(name)
 
 
 def _drop_postgres(name: str) -> None:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _recreate_postgres(name: str | None, template: str | None) -> None:
+def _recreate_postgres(name: str, template: str) -> None:
     copy = f'CREATE DATABASE "{name}" TEMPLATE "{template}"{_strategy()}'
     _admin(f'DROP DATABASE "{name}"', copy)
 
@@ -153,7 +158,7 @@ def _postgres_database(*, for_open_fresh: bool = False) -> Iterator[str]:
     name = f"rp_test_{uuid.uuid4().hex[:12]}"
     if for_open_fresh:
         _UNMADE.add(name)
-        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        url = _postgres_url(name)
     else:
         url = _create_postgres(name)
     try:
@@ -164,6 +169,17 @@ def _postgres_database(*, for_open_fresh: bool = False) -> Iterator[str]:
 
 
 _UNMADE: set[str] = set()  # databases named for open_fresh and not made yet
+
+
+def _make_postgres(url: str, template: str = "template1") -> None:
+    """The database ``url`` names, as a copy of ``template``: made now if it was left unmade
+    for ``open_fresh``, else dropped and made again."""
+    name = str(make_url(url).database)
+    if name in _UNMADE:
+        _UNMADE.discard(name)
+        _create_postgres(name, template)
+    else:
+        _recreate_postgres(name, template)
 
 
 # PostgreSQL is the branch's database: the tests of the branch, of the database layer and of the
@@ -262,12 +278,7 @@ class _Templates:
             elif source.exists():
                 shutil.copy2(source, folder.root / name)
         if backend == "postgresql":
-            name, template_name = make_url(url).database, make_url(template_url).database
-            if name in _UNMADE:
-                _UNMADE.discard(name)
-                _create_postgres(str(name), str(template_name))
-            else:
-                _recreate_postgres(name, template_name)
+            _make_postgres(url, str(make_url(template_url).database))
         return summary
 
     def drop(self) -> None:
@@ -305,8 +316,7 @@ def open_fresh(
         _templates = _templates or _Templates()
         summary = _templates.fill(folder, url, setup, clock.now)
     elif not url.startswith("sqlite") and make_url(url).database in _UNMADE:
-        _UNMADE.discard(str(make_url(url).database))
-        _create_postgres(str(make_url(url).database))
+        _make_postgres(url)  # empty, for the migrations to fill
     app = open_app(folder, url, clock=clock)
     if setup is not None and summary is None:
         summary = set_up_post(app.db, folder, setup, "cli:test")

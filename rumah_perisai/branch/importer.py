@@ -462,9 +462,6 @@ def _import_in(
             document = with_prefixes(document, duplicate_salt(keys))
         counts[part] = importer.upsert(part, document)
     update_post(connection, post, reader.optional("posts"))
-    # Flushed now: ``apply_requests`` expires every loaded row (the parts went in as SQL), and
-    # expiring drops a change not yet flushed — a post's new name or wadah was lost that way.
-    session.flush()
     check_receipts(connection, post, change_no, sealed, previous, name)
     import_audit(connection, post.code, change_no, reader.optional(AUDIT_PART),
                   actor, window, name)  # fmt: skip

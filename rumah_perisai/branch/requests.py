@@ -106,7 +106,10 @@ class Applied:
 def apply_requests(session: Session, post: Post, change_no: int, key: bytes, name: str) -> Applied:
     """After the batch's parts are in: check its erased rows, apply the requests not applied
     yet, and apply the erasure list again to what the batch brought."""
-    session.expire_all()  # the parts went in as SQL: the rows loaded before are stale
+    # The parts went in as SQL: the rows loaded before are stale. Flushed first: expiring drops
+    # a change not flushed yet (a post's new name from its batch was lost that way).
+    session.flush()
+    session.expire_all()
     _refuse_unexplained(session, post, change_no, name)
     now = operation_time(session)
     done = []

@@ -13,9 +13,12 @@ import ast
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
+
+from tests.sources import tree
 
 PACKAGE = Path(__file__).resolve().parent.parent / "rumah_perisai"
 TOP = "rumah_perisai"
@@ -30,8 +33,13 @@ class Imported:
     lazy: bool  # inside a function: runs when called, not when the module is loaded
 
 
-def imports_of(path: Path) -> set[Imported]:
+def imports_of(path: Path) -> frozenset[Imported]:
     """Every module ``path`` imports, except under ``if TYPE_CHECKING:``."""
+    return _imports_of(path, tree(path))
+
+
+@cache
+def _imports_of(path: Path, module: ast.Module) -> frozenset[Imported]:
     found: set[Imported] = set()
 
     def visit(node: ast.AST, lazy: bool) -> None:
@@ -50,8 +58,8 @@ def imports_of(path: Path) -> set[Imported]:
         for child in ast.iter_child_nodes(node):
             visit(child, inner)
 
-    visit(ast.parse(path.read_text(encoding="utf-8")), False)
-    return found
+    visit(module, False)
+    return frozenset(found)
 
 
 def _is_type_checking(test: ast.expr) -> bool:

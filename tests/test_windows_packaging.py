@@ -27,6 +27,8 @@ import pytest
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
+from tests.sources import tree
+
 ROOT = Path(__file__).resolve().parents[1]
 WINDOWS = ROOT / "packaging" / "windows"
 LOCK = WINDOWS / "requirements-win.lock"
@@ -55,7 +57,7 @@ def _imports() -> set[str]:
     names: set[str] = set()
     files = [*(ROOT / "rumah_perisai").rglob("*.py"), ROOT / "migrations" / "env.py"]
     for path in files:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(tree(path)):
             if isinstance(node, ast.Import):
                 names.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -96,7 +98,7 @@ def _module_level_imports() -> set[str]:
     """The top names of what the program imports when its modules are loaded."""
     names: set[str] = set()
     for path in (ROOT / "rumah_perisai").rglob("*.py"):
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        for node in tree(path).body:
             if isinstance(node, ast.Import):
                 names.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -54,9 +54,11 @@ def test_a_recovery_code_is_read_back_however_it_is_typed_and_a_typo_is_told_apa
             vault.normalise_code(junk)
 
 
+@pytest.mark.real_pin_hashing  # the program's own scrypt cost (the suite's is cheaper)
 def test_the_key_comes_back_with_the_right_code_or_the_branch_key_and_never_otherwise() -> None:
     key, code, context = os.urandom(32), vault.new_recovery_code(), b"a" * 32
     wrap = vault.wrap_with_code(key, code, context)
+    assert (wrap["n"], wrap["r"], wrap["p"]) == (2**15, 8, 1)  # 32 MiB a guess
     assert vault.unwrap_with_code(wrap, code.lower(), context) == key
     with pytest.raises(UserError) as wrong:
         vault.unwrap_with_code(wrap, vault.new_recovery_code(), context)

@@ -337,9 +337,9 @@ def test_each_bad_restore_is_refused_in_one_line_with_nothing_changed(
     future.parent.mkdir()
     future.write_bytes(data.replace(b"RUMAH-PERISAI-BACKUP/1", b"RUMAH-PERISAI-BACKUP/2", 1))
     assert _refused(empty, future, code, clock) == "backup_newer_format"
-    monkeypatch.setattr(backup_service, "SCHEMA_REVISION", "9999")
-    newer_schema = write_backup(side.app, tmp_path / "future", "manual")
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:  # undoes only this (the suite's cheap hashing stays)
+        patched.setattr(backup_service, "SCHEMA_REVISION", "9999")
+        newer_schema = write_backup(side.app, tmp_path / "future", "manual")
     assert _refused(empty, newer_schema.path, code, clock) == "backup_newer_schema"
 
     # The folder the backups came from holds more than either: not newer.
@@ -424,10 +424,9 @@ def test_the_next_start_finishes_a_restore_stopped_after_it_was_decided(
     def power_cut(_folder: DataFolder, _staging: Path) -> None:
         raise SystemExit("power cut")  # after the mark, before any rename
 
-    monkeypatch.setattr(restore_module, "_swap", power_cut)
-    with pytest.raises(SystemExit):
+    with monkeypatch.context() as patched, pytest.raises(SystemExit):
+        patched.setattr(restore_module, "_swap", power_cut)
         restore(new, info.path, side.code_text, clock=clock)  # type: ignore[attr-defined]
-    monkeypatch.undo()
     assert not new.database.exists() and len(list(new.root.glob(".restore-*"))) == 1
     with open_app(new, new.sqlite_url, clock=clock) as app, app.db.reading() as session:
         assert session.get(Setting, RESTORE_SETTING) is not None  # next start

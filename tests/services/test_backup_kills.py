@@ -131,6 +131,7 @@ def content_digest_of(folder: DataFolder) -> str:
         connection.close()
 
 
+@pytest.mark.real_pin_hashing  # the restoring child opens the code's wrap at the program's cost
 def test_a_restore_killed_at_any_moment_leaves_the_folder_as_it_was_or_fully_restored(
     tmp_path: Path,
 ) -> None:

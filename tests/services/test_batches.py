@@ -359,10 +359,9 @@ def test_a_stick_that_fills_up_is_read_only_or_goes_away_gets_no_batch_file_but_
     for _ in range(3):
         _in_arrears(add_participant)
     error = OSError(errno_, "x")
-    monkeypatch.setattr(safe_write, "_write_synced", _stick_failing_after(stick, 2000, error))
-    with pytest.raises(UserError) as refused:
+    with monkeypatch.context() as patched, pytest.raises(UserError) as refused:
+        patched.setattr(safe_write, "_write_synced", _stick_failing_after(stick, 2000, error))
         export_batch(app.db, app.folder, stick, CLI)
-    monkeypatch.undo()
     _saved_not_written(refused.value, 1, UserError(key, path=str(stick.resolve()), detail="x"))
     assert _files(stick) == []  # not even the temporary file
     (info,) = batches(app.db)
@@ -386,10 +385,9 @@ def test_a_stick_failing_at_the_rename_leaves_a_recorded_batch_to_write_again(
             raise OSError(5, "Input/output error")
         real_replace(source, target)
 
-    monkeypatch.setattr(safe_write.os, "replace", pulled_out)
-    with pytest.raises(UserError) as refused:
+    with monkeypatch.context() as patched, pytest.raises(UserError) as refused:
+        patched.setattr(safe_write.os, "replace", pulled_out)
         export_batch(app.db, app.folder, stick, CLI)
-    monkeypatch.undo()
     assert refused.value.key == "batch_saved_not_written"
     assert "--again 1" in refused.value.message()
     assert not [n for n in _files(stick) if n.endswith(".rpb")]

@@ -64,11 +64,10 @@ def test_a_recovery_record_that_cannot_be_written_leaves_no_audit_and_the_old_co
     def full_disk(_folder: DataFolder, _code: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(vault, "set_recovery_code", full_disk)
-    with pytest.raises(UserError) as refused:  # said in one line in the dialog
-        reissue_recovery_code(app, coordinator)
+    with monkeypatch.context() as patched, pytest.raises(UserError) as refused:
+        patched.setattr(vault, "set_recovery_code", full_disk)
+        reissue_recovery_code(app, coordinator)  # said in one line in the dialog
     assert refused.value.key == "file_failed" and "No space" in refused.value.message()
-    monkeypatch.undo()
     assert last_issued(app) is None  # the audit rolled back with it
     assert post.recovery_code is not None
     assert vault.check_recovery_code(app.folder, post.recovery_code)

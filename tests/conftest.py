@@ -30,11 +30,12 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
+from rumah_perisai.db import engine as _engine_module
 from rumah_perisai.db.models import CoverPeriod, Participant
 from rumah_perisai.db.status import store_summary
 from rumah_perisai.db.uow import next_number
@@ -462,3 +463,32 @@ def read_codes(qapp: Any) -> Callable[[bytes], list[str]]:
         return texts
 
     return read
+
+
+# --- one compiled-statement cache per worker (issue 21) ------------------------------------------
+# SQLAlchemy compiles a statement once per engine and keeps it in the engine's cache, keyed by the
+# engine's dialect object. The program opens one engine and runs for hours; the suite opens a new
+# one for nearly every test, so every test compiled each of its statements afresh: 20–30 % of a
+# test's processor time (profiles of tests/services). The worker's engines of one driver share the
+# first such engine's dialect, once it has met its database (its version read, its features set),
+# and its cache: what the program does over a long day, not a different SQL.
+_SHARED_COMPILING: dict[tuple[type, str], tuple[Any, Any]] = {}
+_make_sqlalchemy_engine = create_engine  # what rumah_perisai.db.engine calls
+
+
+def _engine_sharing_compiled(*args: Any, **kwargs: Any) -> Any:
+    made = _make_sqlalchemy_engine(*args, **kwargs)
+    key = (type(made.dialect), made.url.get_backend_name())
+    shared = _SHARED_COMPILING.get(key)
+    if shared is not None:
+        made.dialect, made._compiled_cache = shared
+    else:
+
+        def first_met(_dbapi_connection: Any, _record: Any) -> None:
+            _SHARED_COMPILING.setdefault(key, (made.dialect, made._compiled_cache))
+
+        event.listen(made, "first_connect", first_met)
+    return made
+
+
+vars(_engine_module)["create_engine"] = _engine_sharing_compiled

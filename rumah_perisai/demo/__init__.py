@@ -31,7 +31,7 @@ while the first people are made. ``bench/bench_demo.py`` times it (docs/benchmar
 
 The post's services write one record at a time through the ORM (the audit hook writes a row per
 record); they have no bulk path to share, so the demo keeps its own (``bulk``) and uses what the
-services do have for many rows at once (``db.status.fill_conversions``). The modules:
+services do have for many rows at once (``db.tally.rebuild``). The modules:
 
 * ``api``: ``create_demo_post``, its request and summary; the post and its accounts;
 * ``logins``: the accounts and their PINs; ``dice``: quick random draws and weighted choices;

@@ -21,7 +21,6 @@ from rumah_perisai.db.models import (
     ReceiptMonth,
     Volunteer,
 )
-from rumah_perisai.db.status import fill_conversions
 from rumah_perisai.db.tally import rebuild as rebuild_tally
 from rumah_perisai.demo.bulk import (
     CHUNK,
@@ -31,7 +30,6 @@ from rumah_perisai.demo.bulk import (
     make_indexes,
     next_id,
     set_counter,
-    split_indexes,
 )
 from rumah_perisai.demo.cash import CashBook, DayTill, Tills
 from rumah_perisai.demo.dice import Dice, Weighted
@@ -128,25 +126,21 @@ class Writer(CashBook):
         self.first_ids = {model: next_id(self.session, model) for model in _ID_MODELS}
         with bulk_loading(connection) as names:
             # Each table's indexes are made once it is filled, by the writing thread while this
-            # one goes on: the participants' (but the two holding converted_on) and then the
-            # name index while the receipts are made, a job between two chunks (``_between``);
-            # the receipts' before the conversion days are read through them; the two holding
-            # converted_on after those are written (an UPDATE writes only to the indexes that
-            # hold a column it changes).
+            # one goes on: the participants' and then the name index while the receipts are
+            # made, a job between two chunks (``_between_chunks``).
             later = {table: drop_indexes(connection, table) for table in _BULK_TABLES}
-            ready, converted = split_indexes(later["participants"], "converted_on")
             with self.writing_behind():
                 registered = self._participants(people, persons, count)
-                self.between = deque(partial(make_indexes, connection, [sql]) for sql in ready)
-                self.between.append(names.fill)
+                # The participants are final as written (converted_on included, ``_converted_on``):
+                # their indexes, the name index and the dashboard's tally while the receipts
+                # are made. The bulk rows bypassed the flush that keeps the tally, so it is
+                # counted once, after the dashboard's index it scans.
+                self.between = deque(
+                    partial(make_indexes, connection, [sql]) for sql in later["participants"]
+                )
+                self.between += (names.fill, partial(rebuild_tally, connection))
                 paid, tills = self._receipts(people.rng, registered)
                 self._later(make_indexes, connection, later["receipts"] + later["receipt_months"])
-                self._later(fill_conversions, self.session, self.post_id)
-                self._later(make_indexes, connection, converted)
-                # The bulk rows bypassed the flush that keeps the dashboard's tally: counted
-                # once the participants are final, on the writing thread while the cover
-                # periods are made (the dashboard's index, just made, serves its scan).
-                self._later(rebuild_tally, connection)
                 self._cover_periods(registered, paid)
                 self._later(make_indexes, connection, later["cover_periods"])
                 self._cash(tills, people.today, people.zone)
@@ -217,10 +211,9 @@ class Writer(CashBook):
             summary.cover_from,
             summary.cover_until,
             summary.arrears_until,
-            # The first membership's promotion, kept after a rejoin; converted_on is filled once
-            # the receipts are written (``db.status.fill_conversions``).
+            # The first membership's promotion, kept after a rejoin.
             cover.end if cover else None,
-            None,  # converted_on
+            _converted_on(membership.payments, voids, cover.end if cover else None),
             self.change_no,
         )
         record = _Registered(
@@ -546,6 +539,30 @@ def _paid_cover(record: _Registered, receipt: dict[str, Any], voided_by: int | N
         programmes=" ".join(record.programmes),
         voided_by=voided_by,
     )
+
+
+def _converted_on(
+    payments: Sequence[Payment], voids: Sequence[VoidPlan], promotion_end: date | None
+) -> date | None:
+    """``converted_on`` as ``db.status.conversion_day`` reads it from the receipts the writer
+    will make of these payments: the issue day of the first receipt not voided that pays a month
+    after the promotion. A voided payment's months count only on the receipt that pays them
+    again, on its own day; a void with no new receipt leaves them unpaid.
+
+    Known when the participant's row is made, so the row is written final: no UPDATE of
+    200,000 rows through a subquery per participant once the receipts are in. A second
+    reading of the same rule: ``tests/services/test_demo_bulk.py`` checks it against
+    ``conversion_day`` on every participant of a demo."""
+    if promotion_end is None:
+        return None
+    voided = {plan.payment: plan for plan in voids}
+    days = []
+    for number, payment in enumerate(payments):
+        plan = voided.get(number)
+        moment = payment.moment if plan is None else plan.reissue_at
+        if moment is not None and any(month > promotion_end for month in payment.months):
+            days.append(moment.date())
+    return min(days, default=None)
 
 
 def _cash_handed_over(rng: Dice, total: int) -> int:

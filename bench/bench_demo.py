@@ -145,7 +145,7 @@ class ThreadSplit:
 
     def _timed(self, job: Any) -> Any:
         label = _label(job)
-        if label.startswith("make_indexes"):
+        if label.endswith("make_indexes"):
             return job  # timed index by index (``time_indexes``)
 
         def timed() -> None:

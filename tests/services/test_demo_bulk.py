@@ -23,7 +23,6 @@ from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant, Post, Receipt, Volunteer
 from rumah_perisai.db.status import conversion_day
-from rumah_perisai.db.tally import rebuild
 from rumah_perisai.demo import DEMO_LOGINS, DemoRequest, create_demo_post
 from rumah_perisai.demo.people import People
 from rumah_perisai.demo.writer import PARTICIPANT_COLUMNS, Writer
@@ -157,31 +156,6 @@ def test_each_conversion_day_is_the_one_the_receipts_give(sqlite_app: App) -> No
     assert wrong == []
     assert sum(written is not None for _id, written, _given in stored) > 500
     assert voided and voided > 10  # the voids' rule is exercised, not only plain payments
-
-
-def _tally(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
-    raw = _raw(connection)
-    return {
-        table: sorted(raw.execute(f'SELECT * FROM "{table}"').fetchall())
-        for table in ("promotion_counts", "promotion_ended_counts")
-    }
-
-
-def test_the_tally_counted_chunk_by_chunk_is_a_recount(sqlite_app: App) -> None:
-    """The demo counts each chunk of participants into the dashboard's tally as it writes them
-    (several chunks here): the tally must hold what counting every participant again from
-    scratch gives (``db.tally.rebuild``, itself proven equal to the dashboards' recount)."""
-    create_demo_post(
-        sqlite_app.db, sqlite_app.folder, DemoRequest(4_500, seed=7), "cli:test", today=TODAY
-    )
-    with sqlite_app.db.engine.connect() as connection:
-        kept = _tally(connection)
-        with connection.begin() as transaction:
-            rebuild(connection)
-            counted = _tally(connection)
-            transaction.rollback()
-    assert kept == counted
-    assert len(kept["promotion_counts"]) > 100 and len(kept["promotion_ended_counts"]) > 100
 
 
 def test_indexes_and_triggers_come_back_exactly_as_migrated(

@@ -8,6 +8,7 @@ The argon2 hashing of the nine demo accounts (about 2 s) is part of the time, as
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import tempfile
 import threading
@@ -33,7 +34,7 @@ from rumah_perisai.db.models import (
     ReceiptMonth,
     Volunteer,
 )
-from rumah_perisai.demo import DemoRequest, bulk, create_demo_post
+from rumah_perisai.demo import DemoRequest, bulk, create_demo_post, writer
 
 _TABLES = (
     Post, Volunteer, Participant, CoverPeriod, Receipt, ReceiptMonth, DailyClose, DailyCloseLine,
@@ -75,8 +76,11 @@ class ThreadSplit:
     how long the writing thread worked, and how long the main thread waited for it (a full
     queue, and the end of the block). Wraps the writer's private methods: a bench's view."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, jobs: bool = False) -> None:
         self.busy = self.busy_cpu = self.waited = 0.0
+        self.closed = 0.0  # perf_counter when the writing thread's last job was done
+        # job label -> [count, wall seconds, processor seconds] (``--jobs``)
+        self.jobs: dict[str, list[float]] = {}
         run, put, close = bulk._Behind._run, bulk._Behind.put, bulk._Behind.close
         split = self
 
@@ -88,7 +92,7 @@ class ThreadSplit:
 
         def timed_put(behind: bulk._Behind, job: Any) -> None:
             started = time.perf_counter()
-            put(behind, job)
+            put(behind, split._timed(job) if jobs else job)
             split.waited += time.perf_counter() - started
 
         def timed_close(behind: bulk._Behind, *, drop: bool) -> BaseException | None:
@@ -96,7 +100,8 @@ class ThreadSplit:
             try:
                 return close(behind, drop=drop)
             finally:
-                split.waited += time.perf_counter() - started
+                split.closed = time.perf_counter()
+                split.waited += split.closed - started
 
         get = bulk.queue.Queue.get
 
@@ -122,11 +127,58 @@ class ThreadSplit:
         bulk._Behind.close = timed_close  # type: ignore[method-assign]
         bulk.queue.Queue.get = idle_get  # type: ignore[method-assign]
 
+    def time_indexes(self) -> None:
+        """Each index made again timed on its own (the writer's jobs make several at once)."""
+
+        def make_indexes(connection: Any, indexes: Any) -> None:
+            for sql in indexes:
+                wall, cpu = time.perf_counter(), time.thread_time()
+                connection.exec_driver_sql(sql)
+                words = sql.split()
+                head = " ".join(words[: 4 if words[1] == "UNIQUE" else 3])
+                line = self.jobs.setdefault(head, [0, 0.0, 0.0])
+                line[0] += 1
+                line[1] += time.perf_counter() - wall
+                line[2] += time.thread_time() - cpu
+
+        writer.make_indexes = make_indexes  # type: ignore[assignment]
+
+    def _timed(self, job: Any) -> Any:
+        label = _label(job)
+        if label.endswith("make_indexes"):
+            return job  # timed index by index (``time_indexes``)
+
+        def timed() -> None:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            job()
+            line = self.jobs.setdefault(label, [0, 0.0, 0.0])
+            line[0] += 1
+            line[1] += time.perf_counter() - wall
+            line[2] += time.thread_time() - cpu
+
+        return timed
+
+    def job_lines(self) -> str:
+        ordered = sorted(self.jobs.items(), key=lambda item: -item[1][2])
+        return "\n".join(
+            f"  {cpu:6.2f} s cpu {wall:6.2f} s wall {int(count):4d}x  {label}"
+            for label, (count, wall, cpu) in ordered
+        )
+
     def __str__(self) -> str:
         return (
             f"writing thread busy {self.busy:.1f} s (processor {self.busy_cpu:.1f} s);"
             f" main thread waited for it {self.waited:.1f} s"
         )
+
+
+def _label(job: Any) -> str:
+    """What a writing thread's job does, for ``--jobs``: its INSERT's table, or its function."""
+    while isinstance(job, functools.partial):
+        if job.args and isinstance(job.args[0], str):
+            return " ".join(job.args[0].split()[:3])
+        job = job.func
+    return str(getattr(job, "__qualname__", job))
 
 
 def _size(path: Path) -> int:
@@ -138,6 +190,9 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", help="an EMPTY database URL (default: SQLite in a temp folder)")
+    parser.add_argument(
+        "--jobs", action="store_true", help="time each of the writing thread's jobs (by kind)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = DataFolder(Path(tmp) / "data")
@@ -145,11 +200,14 @@ def main() -> None:
         try:
             request = DemoRequest(args.participants, seed=args.seed)
             progress = PrintedProgress()
-            split = ThreadSplit()
+            split = ThreadSplit(jobs=args.jobs)
+            if args.jobs:
+                split.time_indexes()
             started = time.perf_counter()
             cpu, main_cpu = time.process_time(), time.thread_time()
             summary = create_demo_post(app.db, folder, request, "bench", progress)
-            seconds = time.perf_counter() - started
+            ended = time.perf_counter()
+            seconds = ended - started
             cpu, main_cpu = time.process_time() - cpu, time.thread_time() - main_cpu
             with app.db.reading() as session:
                 rows = {
@@ -166,6 +224,10 @@ def main() -> None:
         # about what the command needs on two free cores (plus the waits for the writer).
         print(f"processor time: {cpu:.1f} s, of which the main thread {main_cpu:.1f} s")
         print("threads:", split)
+        print(f"after the writing thread's last job (the commit): {ended - split.closed:.1f} s")
+        if args.jobs:
+            print("the writing thread's jobs, by processor time:")
+            print(split.job_lines())
         print("rows:", json.dumps(rows))
         print("statuses:", json.dumps(summary.statuses), f"rejoined: {summary.rejoined:,}")
         if not args.db:

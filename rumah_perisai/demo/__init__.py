@@ -26,12 +26,14 @@ is one unit of work, so a cancel, an error or a killed process leaves no trace i
 (only the post's key file, which the next set-up adopts). Its rows are written in chunks: on
 SQLite as SQL text through the driver, by a second thread while the next rows are made, into
 tables whose indexes are made once they are filled, and the name search index filled once from
-every row (``bulk``); elsewhere with Core inserts. The accounts' PIN hashes are made on a thread
-while the first people are made. ``bench/bench_demo.py`` times it (docs/benchmarks.md).
+every row (``bulk``); elsewhere with Core inserts. The cover periods are made by the database
+from the participants and receipts written (one ``INSERT … SELECT``). The accounts' PIN hashes
+are made on a thread while the first people are made. ``bench/bench_demo.py`` times it
+(docs/benchmarks.md).
 
 The post's services write one record at a time through the ORM (the audit hook writes a row per
 record); they have no bulk path to share, so the demo keeps its own (``bulk``) and uses what the
-services do have for many rows at once (``db.status.fill_conversions``). The modules:
+services do have for many rows at once (``db.tally.rebuild``). The modules:
 
 * ``api``: ``create_demo_post``, its request and summary; the post and its accounts;
 * ``logins``: the accounts and their PINs; ``dice``: quick random draws and weighted choices;

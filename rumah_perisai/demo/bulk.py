@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import queue
-import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -287,17 +286,6 @@ def drop_indexes(connection: Connection, *tables: str) -> list[str]:
 def make_indexes(connection: Connection, indexes: Sequence[str]) -> None:
     for sql in indexes:
         connection.exec_driver_sql(sql)
-
-
-def split_indexes(indexes: Sequence[str], column: str) -> tuple[list[str], list[str]]:
-    """``indexes`` (their SQL) in two lists: those not naming ``column``, and those naming it.
-
-    The first can be made as soon as a table's rows are in, while a column the second index
-    holds is still to be filled by an UPDATE: SQLite's UPDATE writes only to the indexes that
-    hold a column it changes, so the first ones cost it nothing."""
-    naming = re.compile(rf"[(\s,]{re.escape(column)}\s*[,)]")
-    named = [sql for sql in indexes if naming.search(sql)]
-    return [sql for sql in indexes if sql not in named], named
 
 
 _SQLITE_CACHE_KIB = 256 * 1024  # while loading: the tables being filled stay in memory

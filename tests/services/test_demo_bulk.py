@@ -21,7 +21,8 @@ from sqlalchemy import Connection, exc, func, select
 
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import Participant, Post, Volunteer
+from rumah_perisai.db.models import Participant, Post, Receipt, Volunteer
+from rumah_perisai.db.status import conversion_day
 from rumah_perisai.demo import DEMO_LOGINS, DemoRequest, create_demo_post
 from rumah_perisai.demo.people import People
 from rumah_perisai.demo.writer import PARTICIPANT_COLUMNS, Writer
@@ -129,6 +130,32 @@ def test_the_demo_stores_the_same_bytes_as_before_issue_21(sqlite_app: App) -> N
         sqlite_app.db, sqlite_app.folder, DemoRequest(3_000, seed=11), "cli:test", today=TODAY
     )
     assert _digests(sqlite_app) == BEFORE_ISSUE_21
+
+
+def test_each_conversion_day_is_the_one_the_receipts_give(sqlite_app: App) -> None:
+    """The demo writes ``converted_on`` with the participant's row, from the payments and voids
+    it is about to make receipts of: it must be the day the stored receipts give
+    (``conversion_day``, what the services keep), for every participant — voided payments,
+    refunds paid again on a later day and voids never paid again included."""
+    create_demo_post(
+        sqlite_app.db, sqlite_app.folder, DemoRequest(4_000, seed=5), "cli:test", today=TODAY
+    )
+    p = Participant
+    with sqlite_app.db.reading() as session:
+        stored = session.execute(
+            select(p.id, p.converted_on, conversion_day(p.id, p.promotion_end)).where(
+                p.promotion_end.is_not(None)
+            )
+        ).all()
+        voided = session.scalar(
+            select(func.count(func.distinct(Receipt.participant_id))).where(
+                Receipt.voids_receipt_id.is_not(None)
+            )
+        )
+    wrong = [(id_, written, given) for id_, written, given in stored if written != given]
+    assert wrong == []
+    assert sum(written is not None for _id, written, _given in stored) > 500
+    assert voided and voided > 10  # the voids' rule is exercised, not only plain payments
 
 
 def test_indexes_and_triggers_come_back_exactly_as_migrated(

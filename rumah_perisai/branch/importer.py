@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from rumah_perisai import formats
 from rumah_perisai.branch.acks import (
+    FirstPrefixes,
     duplicate_salt,
     note_prefixes,
     replace_file,
@@ -163,12 +164,14 @@ def import_files(
     ordered = [path for _post, _seq, path in sorted(opened)]
     results = []
     encoding = copy_encoding(db) if read_ahead and len(ordered) > 1 else None
+    # The run's new posts' first ACKs each list every other post's prefixes: read once.
+    first_prefixes = FirstPrefixes()
     with reading_ahead(ordered, folder, encoding) as ahead:
         for index, path in enumerate(ordered):
             progress.step(index, len(opened), path.name)
             prepared = ahead.take(index) if ahead is not None else None
             result = import_batch(db, folder, path, actor, gap_reason=gap_reason,
-                                  prepared=prepared)  # fmt: skip
+                                  prepared=prepared, first_prefixes=first_prefixes)  # fmt: skip
             results.append(result)
             if on_result is not None:
                 on_result(result)
@@ -206,9 +209,11 @@ def import_batch(
     *,
     gap_reason: str | None = None,
     prepared: Prepared | None = None,
+    first_prefixes: FirstPrefixes | None = None,
 ) -> ImportResult:
     """Import one batch file and write its acknowledgement beside it (see the module).
-    ``prepared``: what a second process read ahead of this file (``ahead``), if any.
+    ``prepared``: what a second process read ahead of this file (``ahead``), if any;
+    ``first_prefixes``: the prefixes the run has read for first ACKs (``acks.FirstPrefixes``).
 
     Where the batch stands in its post's sequence (already imported, replayed, next, filling a
     gap passed over, or behind a gap) is decided before anything is decrypted, and again once
@@ -242,7 +247,8 @@ def import_batch(
                          prepared=prepared)  # fmt: skip
     except _ImportedMeanwhile:  # the same file, imported by another run while this one waited
         return _already(db, folder, keys, post_id, sealed, path, actor)
-    result.ack_path = write_ack(db, folder, keys, post_id, sealed.seq, path.parent, name)
+    result.ack_path = write_ack(db, folder, keys, post_id, sealed.seq, path.parent, name,
+                                first_prefixes)  # fmt: skip
     result.followed = _release_quietly(db, folder, result, actor)
     return result
 

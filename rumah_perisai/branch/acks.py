@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from bisect import bisect_left
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -225,8 +226,19 @@ class FirstPrefixes:
             return None
         if upto > self.upto:
             self._read(session, upto)
-        alone = {p for p in self.own.get(post_id, ()) if self.holders[p] == 1}
-        return [p for p in self.ordered if p not in alone] if alone else list(self.ordered)
+        ordered = self.ordered
+        # The post's own prefixes no one else brought are left out: found by bisection and
+        # the list copied around them in slices (a comparison per prefix cost ~9 ms an ACK).
+        cuts = sorted(
+            bisect_left(ordered, p) for p in self.own.get(post_id, ()) if self.holders[p] == 1
+        )
+        listed: list[str] = []
+        start = 0
+        for cut in cuts:
+            listed += ordered[start:cut]
+            start = cut + 1
+        listed += ordered[start:]
+        return listed
 
     def _read(self, session: Session, upto: int) -> None:
         """The rows of changes (self.upto, upto], one text per post (BPJS's list: no post)."""

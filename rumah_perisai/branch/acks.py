@@ -316,7 +316,16 @@ def write_ack(
     batch_name: str,
     first_prefixes: FirstPrefixes | None = None,
 ) -> Path:
-    data = ack_bytes(build_ack(db, keys, post_id, seq, first_prefixes), keys.signing)
+    ack = build_ack(db, keys, post_id, seq, first_prefixes)
+    return write_built_ack(folder, keys, ack, directory, batch_name)
+
+
+def write_built_ack(
+    folder: DataFolder, keys: BranchKeys, ack: Ack, directory: Path, batch_name: str
+) -> Path:
+    """An ACK made by ``build_ack`` signed and written (``write_ack``): no database is read,
+    so an import can do it on a thread while the next batch's statements run."""
+    data = ack_bytes(ack, keys.signing)
     name = ack_file_name(batch_name)
     copy_dir = folder.root / "acks"
     copy_dir.mkdir(parents=True, exist_ok=True)
@@ -352,4 +361,5 @@ __all__ = [
     "replace_file",
     "with_prefixes",
     "write_ack",
+    "write_built_ack",
 ]

@@ -1,7 +1,8 @@
 """A new post's first acknowledgement lists every other post's duplicate-warning prefixes and
 those of BPJS's own list (issue 21): an import run reads them once and keeps them
 (``acks.FirstPrefixes``) instead of asking the database to union and sort them all again for
-each first ACK. Each ACK still lists exactly what the database query finds."""
+each first ACK. Each ACK still lists exactly what the database query finds. And each ACK is
+written while the next batch is imported: one that cannot be written still stops the run."""
 
 # ruff: noqa: F401, F811  (pytest fixtures imported from branch_world are used by name)
 
@@ -16,9 +17,11 @@ from sqlalchemy import select
 
 from rumah_perisai.app import App
 from rumah_perisai.branch import acks, branch_keys, import_files
+from rumah_perisai.branch.importer import ImportResult
 from rumah_perisai.branch.members import members_import
 from rumah_perisai.db.models import BatchImport, Post
-from rumah_perisai.exchange.ack import duplicate_prefix, read_ack
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import ack_file_name, duplicate_prefix, read_ack
 from tests.branch.branch_world import CLI, PostSide, branch, branch_url, make_post
 
 # A woman born 1 Jan 1994: each post's fourth registration (``PostSide.register``'s serial 4).
@@ -46,6 +49,7 @@ def _queried(branch: App, code: str, seq: int) -> tuple[int, list[str]]:
                 BatchImport.post_id == post_id, BatchImport.seq == seq
             )
         ).one()
+        assert change is not None
         return change, QUERY(session, post_id, 0, change)
 
 
@@ -110,6 +114,45 @@ def test_first_acks_of_a_run_list_what_the_database_finds_read_once(
         with branch.db.reading() as session:
             assert kept.listed(session, 0, change) is not None
             assert kept.listed(session, 0, change - 1) is None
+    finally:
+        for side in sides:
+            side.app.close()
+
+
+def test_an_ack_that_cannot_be_written_stops_the_run_before_the_next_batch(
+    tmp_path: Path, branch: App, clock: Any
+) -> None:
+    """Each ACK is written on a thread while the next batch is imported (``importer._Run``):
+    one that cannot be written still stops the run with its batch imported and nothing after
+    it, and every batch before it handed on with its ACK written — as when each was written in
+    turn."""
+    sides = [make_post(tmp_path, branch, clock, code) for code in ("RP3209A", "RP3209B", "RP3209C")]
+    try:
+        for k, side in enumerate(sides, start=1):
+            side.pay(side.register(nik=f"3209144101910{k}01"))
+        paths = [side.export().path for side in sides]
+        # Where the branch keeps B's ACK stands a folder: writing it fails.
+        (branch.folder.root / "acks" / ack_file_name(paths[1].name)).mkdir(parents=True)
+        handed: list[ImportResult] = []
+        with pytest.raises(UserError) as refused:
+            import_files(branch.db, branch.folder, paths, CLI, on_result=handed.append)
+        assert refused.value.key == "write_failed_other"
+        assert [(r.post_code, r.state) for r in handed] == [("RP3209A", "imported")]
+        assert handed[0].ack_path is not None and handed[0].ack_path.is_file()
+        with branch.db.reading() as session:
+            imported = session.scalars(
+                select(Post.code).join(BatchImport, BatchImport.post_id == Post.id)
+                .where(BatchImport.state == "imported").order_by(Post.code)
+            ).all()  # fmt: skip
+        assert imported == ["RP3209A", "RP3209B"]  # C was never imported
+        assert not paths[1].with_name(ack_file_name(paths[1].name)).exists()
+        assert not list(branch.folder.root.rglob("*.partial"))
+
+        # The folder gone, the same files again: B's ACK is written, C imported.
+        (branch.folder.root / "acks" / ack_file_name(paths[1].name)).rmdir()
+        again = import_files(branch.db, branch.folder, paths, CLI)
+        assert [r.state for r in again] == ["already_imported", "already_imported", "imported"]
+        assert all(r.ack_path is not None and r.ack_path.is_file() for r in again)
     finally:
         for side in sides:
             side.app.close()

@@ -167,7 +167,9 @@ def import_files(
     ordered = [path for _post, _seq, path in sorted(opened)]
     results = []
     encoding = copy_encoding(db) if read_ahead and len(ordered) > 1 else None
-    run = _Run(FirstPrefixes(), on_result)
+    # One file: its first ACK asks the database, which leaves the post's own prefixes out
+    # itself (a 200,000-participant post's first batch would read its own 200,000 here).
+    run = _Run(FirstPrefixes() if len(ordered) > 1 else None, on_result)
     with reading_ahead(ordered, folder, encoding) as ahead:
         for index, path in enumerate(ordered):
             try:  # a step cancelled, too, leaves the previous batch's ACK written and said
@@ -218,7 +220,7 @@ class _Run:
     stops the run with nothing after it imported, as when it was written in turn. Its result
     is handed to ``on_result`` once its ACK is written."""
 
-    first_prefixes: FirstPrefixes
+    first_prefixes: FirstPrefixes | None
     on_result: Callable[[ImportResult], None] | None
     writing: _AckWriting | None = None
 

@@ -181,6 +181,8 @@ def import_files(
                 run.settle()  # the previous batch's ACK: its failure, if any, came first
                 raise
             results.append(result)
+            if run.writing is None or run.writing.result is not result:
+                run.hand_on(result)  # held, or imported before: its ACK is written already
         run.settle()
     return results
 
@@ -234,8 +236,11 @@ class _Run:
         writing, self.writing = self.writing, None
         if writing is not None:
             writing.join()
-            if self.on_result is not None:
-                self.on_result(writing.result)
+            self.hand_on(writing.result)
+
+    def hand_on(self, result: ImportResult) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
 
 
 def copy_encoding(db: Database) -> str | None:

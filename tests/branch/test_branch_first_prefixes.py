@@ -150,9 +150,11 @@ def test_an_ack_that_cannot_be_written_stops_the_run_before_the_next_batch(
 
         # The folder gone, the same files again: B's ACK is written, C imported.
         (branch.folder.root / "acks" / ack_file_name(paths[1].name)).rmdir()
-        again = import_files(branch.db, branch.folder, paths, CLI)
+        handed.clear()
+        again = import_files(branch.db, branch.folder, paths, CLI, on_result=handed.append)
         assert [r.state for r in again] == ["already_imported", "already_imported", "imported"]
         assert all(r.ack_path is not None and r.ack_path.is_file() for r in again)
+        assert handed == again  # each handed on, in order, whatever became of it
     finally:
         for side in sides:
             side.app.close()

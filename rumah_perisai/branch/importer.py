@@ -189,7 +189,7 @@ def import_files(
 
 class _AckWriting:
     """A batch's ACK signed and written on a thread (``acks.write_built_ack``) while the next
-    batch's statements run: its text, signature and two synced files were ~10 % of a run of
+    batch's statements run: its text, signature and two synced files were ~8 % of a run of
     first batches, with the server idle. What it says was read from the database before
     (``build_ack``)."""
 

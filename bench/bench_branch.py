@@ -15,6 +15,10 @@ baseline COPYs the very same decrypted rows into plain tables of the same column
 ``--profile FILE`` writes a cProfile of the imports (``python -m pstats FILE``); ``--sql`` prints
 the time the import's statements took, summed by the statement's first words (statements sent
 through SQLAlchemy; the COPYs and the chain's driver-level reads are in the profile).
+``--explain FILE`` writes the plan of every statement of the import's that took 20 ms or more,
+as run (``auto_explain`` with ANALYZE, BUFFERS and the triggers' times: the foreign keys' checks
+per constraint) — the server must be one the bench's user may ``LOAD`` into, and the timing
+slows the run.
 
 Every run also says where the processor time of the import went: this process (Python, its
 threads included), its worker processes, and the database server's backends serving the bench's
@@ -185,8 +189,36 @@ class StatementTimes:
             print(f"  {seconds:6.2f} s {self.count[kind]:6d}x  {kind}", flush=True)
 
 
+def explain_into(engine: Engine, out: Path) -> None:
+    """Each connection of the import logs its slow statements' plans as run (``--explain``),
+    said as warnings (the stages turn notices off while they are made)."""
+    written = out.open("w")
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.add_notice_handler(
+            lambda diagnostic: written.write(f"{diagnostic.message_primary}\n\n")
+        )
+        cursor = dbapi_connection.cursor()
+        cursor.execute(
+            "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 20;"
+            " SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on;"
+            " SET auto_explain.log_triggers = on; SET auto_explain.log_level = warning"
+        )
+        cursor.close()
+        dbapi_connection.commit()
+
+    engine.pool.dispose()
+    event.listen(engine, "connect", connected)
+
+
 def measure(
-    url: str, posts: int, profile: Path | None = None, sql: bool = False, *, read_ahead: bool = True
+    url: str,
+    posts: int,
+    profile: Path | None = None,
+    sql: bool = False,
+    *,
+    read_ahead: bool = True,
+    explain: Path | None = None,
 ) -> None:
     files = sorted((OUT / "stick").glob("*.rpb"))[:posts]
     name, branch_url = fresh_database(url)
@@ -205,6 +237,8 @@ def measure(
                     shutil.copy(path, stick / path.name)
                     copies.append(stick / path.name)
                 times = StatementTimes(app.db.engine) if sql else None
+                if explain is not None:
+                    explain_into(app.db.engine, explain)
                 profiler = cProfile.Profile() if profile else None
                 processor = ProcessorTimes(branch_url)
                 started = time.perf_counter()
@@ -270,6 +304,7 @@ def main() -> int:
     parser.add_argument(
         "--no-read-ahead", action="store_true", help="no second process reading batches ahead"
     )
+    parser.add_argument("--explain", type=Path, help="write slow statements' plans here")
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     url = os.environ.get("DATABASE_URL")
@@ -278,7 +313,8 @@ def main() -> int:
         return 2
     make_batches(args.posts)
     for _run in range(args.runs):
-        measure(url, args.posts, args.profile, args.sql, read_ahead=not args.no_read_ahead)
+        measure(url, args.posts, args.profile, args.sql, read_ahead=not args.no_read_ahead,
+                explain=args.explain)  # fmt: skip
     return 0
 
 

@@ -8,18 +8,27 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from bisect import bisect_left
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, case, select, text
+from sqlalchemy import Connection, Integer, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from rumah_perisai.branch.checks import missing_of
 from rumah_perisai.branch.conflicts import pending_for
 from rumah_perisai.branch.requests import erased_of, requests_done
 from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import BatchImport, BranchRejection, Counter, Participant, Post
+from rumah_perisai.db.models import (
+    BatchImport,
+    BpjsMember,
+    BranchRejection,
+    Counter,
+    NikPrefix,
+    Participant,
+    Post,
+)
 from rumah_perisai.db.uow import CHANGE_COUNTER, Database
 from rumah_perisai.domain.personal_data import is_erased_nik
 from rumah_perisai.exchange.ack import Ack, Rejection, ack_bytes, ack_file_name, duplicate_prefix
@@ -32,8 +41,15 @@ def duplicate_salt(keys: BranchKeys) -> str:
     return f"rumah-perisai-dup-1|{keys.public.code}"
 
 
-def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
-    """The acknowledgement of batch ``seq`` of a post; the same content whenever it is made."""
+def build_ack(
+    db: Database,
+    keys: BranchKeys,
+    post_id: int,
+    seq: int,
+    first_prefixes: FirstPrefixes | None = None,
+) -> Ack:
+    """The acknowledgement of batch ``seq`` of a post; the same content whenever it is made.
+    ``first_prefixes``: the prefixes an import run has read so far, for a post's first ACK."""
     with db.reading() as session:
         post = session.get(Post, post_id)
         assert post is not None
@@ -81,7 +97,15 @@ def build_ack(db: Database, keys: BranchKeys, post_id: int, seq: int) -> Ack:
         }
         posts = _other_posts(session, post_id)
         salt = duplicate_salt(keys)
-        prefixes = _new_prefixes(session, post_id, earlier or 0, row.change_no or 0)
+        upto = row.change_no or 0
+        # A post's first ACK lists every prefix of the branch: from the run's list when it has
+        # one (``FirstPrefixes``), else asked of the database.
+        listed = None
+        if first_prefixes is not None and not earlier:
+            listed = first_prefixes.listed(session, post_id, upto)
+        if listed is None:
+            listed = _new_prefixes(session, post_id, earlier or 0, upto)
+        prefixes = listed
         missing = missing_of([r.seq for r in batches])
         pending = pending_for(session, post_id)
         done = requests_done(session, post_id)
@@ -176,6 +200,76 @@ def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list
     return list(rows.all())  # fetchall: a first acknowledgement can list a hundred thousand
 
 
+class FirstPrefixes:
+    """Every duplicate-warning prefix the branch holds as of a change number — other posts'
+    (``nik_prefixes``) and BPJS's list's — kept through one import run, so each new post's
+    first ACK takes its list from here (``listed``) instead of the database unioning and
+    sorting them all again: 100 new posts' first ACKs read ~6 million rows for ~120,000
+    prefixes. Only the rows of the changes since the last ACK are read (a few thousand).
+
+    Both tables only ever gain rows, each under the change number of the operation that added
+    it, and an ACK is made after its import committed: what this holds as of ``upto`` is what
+    ``_new_prefixes(post, 0, upto)`` finds, the post's own prefixes that no one else brought
+    left out."""
+
+    def __init__(self) -> None:
+        self.upto = 0  # every row of a change up to this one is counted
+        self.holders: dict[str, int] = {}  # prefix -> rows bringing it (a post's, BPJS's list)
+        self.ordered: list[str] = []  # the prefixes held, sorted as the query sorts them
+        self.own: dict[int, list[str]] = {}  # a post's own prefixes
+
+    def listed(self, session: Session, post_id: int, upto: int) -> list[str] | None:
+        """The prefixes of a post's first ACK (its batch imported as ``upto``); None when
+        ``upto`` lies before what this already holds (an earlier batch's ACK written again):
+        then the database is asked."""
+        if upto < self.upto:
+            return None
+        if upto > self.upto:
+            self._read(session, upto)
+        ordered = self.ordered
+        # The post's own prefixes no one else brought are left out: found by bisection and
+        # the list copied around them in slices (a comparison per prefix cost ~9 ms an ACK).
+        cuts = sorted(
+            bisect_left(ordered, p) for p in self.own.get(post_id, ()) if self.holders[p] == 1
+        )
+        listed: list[str] = []
+        start = 0
+        for cut in cuts:
+            listed += ordered[start:cut]
+            start = cut + 1
+        listed += ordered[start:]
+        return listed
+
+    def _read(self, session: Session, upto: int) -> None:
+        """The rows of changes (self.upto, upto], one text per post (BPJS's list: no post)."""
+        after = self.upto
+        rows = session.execute(
+            select(NikPrefix.post_id, func.aggregate_strings(NikPrefix.prefix, ","))
+            .where(NikPrefix.change_no > after, NikPrefix.change_no <= upto)
+            .group_by(NikPrefix.post_id)
+            .union_all(
+                select(literal(None, Integer), func.aggregate_strings(BpjsMember.nik_prefix, ","))
+                .where(BpjsMember.change_no > after, BpjsMember.change_no <= upto,
+                       BpjsMember.nik_prefix.is_not(None))
+            )
+        ).all()  # fmt: skip
+        fresh = []
+        for post_id, joined in rows:
+            if not joined:
+                continue
+            prefixes = joined.split(",")
+            if post_id is not None:
+                self.own.setdefault(post_id, []).extend(prefixes)
+            for prefix in prefixes:
+                count = self.holders.get(prefix, 0)
+                if not count:
+                    fresh.append(prefix)
+                self.holders[prefix] = count + 1
+        self.ordered.extend(fresh)
+        self.ordered.sort()  # sorted run + a short one: merged, not sorted again from scratch
+        self.upto = upto
+
+
 def note_prefixes(connection: Connection, post_id: int, change_no: int) -> None:
     """The prefixes the post's registrations written by this import hold that the post had not
     brought before, kept with this import's change number (``NikPrefix``). Run last in the
@@ -220,8 +314,18 @@ def write_ack(
     seq: int,
     directory: Path,
     batch_name: str,
+    first_prefixes: FirstPrefixes | None = None,
 ) -> Path:
-    data = ack_bytes(build_ack(db, keys, post_id, seq), keys.signing)
+    ack = build_ack(db, keys, post_id, seq, first_prefixes)
+    return write_built_ack(folder, keys, ack, directory, batch_name)
+
+
+def write_built_ack(
+    folder: DataFolder, keys: BranchKeys, ack: Ack, directory: Path, batch_name: str
+) -> Path:
+    """An ACK made by ``build_ack`` signed and written (``write_ack``): no database is read,
+    so an import can do it on a thread while the next batch's statements run."""
+    data = ack_bytes(ack, keys.signing)
     name = ack_file_name(batch_name)
     copy_dir = folder.root / "acks"
     copy_dir.mkdir(parents=True, exist_ok=True)
@@ -250,10 +354,12 @@ def replace_file(path: Path, data: bytes, *, computer: bool = False) -> None:
 
 
 __all__ = [
+    "FirstPrefixes",
     "build_ack",
     "duplicate_salt",
     "note_prefixes",
     "replace_file",
     "with_prefixes",
     "write_ack",
+    "write_built_ack",
 ]

@@ -57,9 +57,16 @@ BRANCH_OWNED = {("participants", "kpj")}
 # (``PartImporter._keep_stages``).
 STAGE_TRUNCATE_EVERY = 64
 _STAGE_USES = "rumah_perisai.stage_uses"
+# ... and a stage that took this many rows since it was last truncated, at the next import: a
+# first batch stages thousands a part, and every statement of its part reads the rows deleted
+# before (at the 40th first batch in a row, ~1,200 pages of the receipts' stage for 700 rows).
+STAGE_TRUNCATE_ROWS = 4_000
+_STAGED_ROWS = "rumah_perisai.staged_rows"
 # From this many rows a part is joined with hash or merge joins only
 # (``PartImporter._nested_loops``).
 HASH_JOINS_FROM = 1_000
+# From this many rows a first batch's part is analysed before it is joined (``_merge``).
+ANALYZE_FROM = 20_000
 
 
 @dataclass
@@ -203,6 +210,9 @@ class PartImporter:
             return 0
         stage = f"stage_{part}"
         self._stage(stage, table, columns, rows)
+        if self.postgres:
+            staged = self.connection.connection.info.setdefault(_STAGED_ROWS, {})
+            staged[part] = staged.get(part, 0) + count  # ``_keep_stages`` truncates it
         self._merge(part, stage, table, columns, count)
         if not self.postgres:  # PostgreSQL's stages are kept, emptied (``_keep_stages``)
             self.connection.exec_driver_sql(f"DROP TABLE {stage}")
@@ -246,8 +256,11 @@ class PartImporter:
         # their size, and a guess of a few rows for 200,000 picks nested loops. A big part's
         # statements join with hash or merge joins only (``_nested_loops``). A week's few
         # hundred rows need no ANALYZE: the planner sizes an unanalysed table by its pages, and
-        # their statements look rows up by key.
-        before = [f"ANALYZE {stage}"] if big else []
+        # their statements look rows up by key. Nor does a post's first batch of a few thousand
+        # (``ANALYZE_FROM``): its statements hash the stage whatever its statistics say, and
+        # the ANALYZE of four or five stages was ~10 % of the batch's statements.
+        analyze = big and (count >= ANALYZE_FROM or not self.fresh)
+        before = [f"ANALYZE {stage}"] if analyze else []
         before += ["SET LOCAL enable_nestloop = off"] if big else []
         self._check(stage, table, columns, links, before)
         writes = []
@@ -387,7 +400,9 @@ class PartImporter:
         milliseconds of file work per table at every commit — 12 to 30 ms a batch, more than
         all of its statements' planning. What ``DELETE`` leaves (temporary tables are never
         vacuumed) is given back by one ``TRUNCATE`` of them all every ``STAGE_TRUNCATE_EVERY``
-        transactions of the connection."""
+        transactions of the connection, and of a stage as soon as it took
+        ``STAGE_TRUNCATE_ROWS`` rows (first batches: thousands a part). A truncation rolled back
+        leaves its stage's count at zero: it is truncated again a little later, no harm."""
         if self._stages_kept:
             return
         made = [
@@ -398,8 +413,13 @@ class PartImporter:
         known = self.connection.connection.info  # lives as long as the driver's connection
         uses = int(known.get(_STAGE_USES, 0)) + 1
         known[_STAGE_USES] = uses
-        if uses % STAGE_TRUNCATE_EVERY == 0:
-            made.append("TRUNCATE " + ", ".join(f"stage_{part}" for part in IMPORT_ORDER))
+        staged = known.setdefault(_STAGED_ROWS, {})
+        full = uses % STAGE_TRUNCATE_EVERY == 0
+        emptied = [p for p in IMPORT_ORDER if full or staged.get(p, 0) >= STAGE_TRUNCATE_ROWS]
+        if emptied:
+            made.append("TRUNCATE " + ", ".join(f"stage_{part}" for part in emptied))
+            for part in emptied:
+                staged.pop(part, None)
         # Without "relation already exists, skipping" a dozen times a batch.
         quiet = ["SET LOCAL client_min_messages = warning"]
         self._send([*quiet, *made, "SET LOCAL client_min_messages = DEFAULT"])

@@ -422,6 +422,15 @@ def one_run(
 ) -> dict[str, Any]:
     name = f"rp_week_run_{uuid.uuid4().hex[:8]}"
     sql_admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
+    if os.environ.get("WEEK_EXPLAIN"):  # every statement's plan in the server's log
+        for setting in (
+            "session_preload_libraries = 'auto_explain'",
+            "auto_explain.log_min_duration = 0",
+            "auto_explain.log_analyze = on",
+            "auto_explain.log_buffers = on",
+            "auto_explain.log_nested_statements = on",
+        ):
+            sql_admin(url, f'ALTER DATABASE "{name}" SET {setting}')  # fmt: skip
     out = out_dir(posts)
     try:
         with tempfile.TemporaryDirectory() as scratch:

@@ -20,7 +20,12 @@ decrypted, imported in its own transaction, its ACK written beside it).
 
 ``--profile`` writes a cProfile of one run's import (``bench/out/week<posts>/profile-<size>.txt``),
 ``--statements`` adds up the time of each SQL statement the import sends through SQLAlchemy
-(COPY and the chain's raw reads go past it: they show in the profile).
+(COPY and the chain's raw reads go past it: they show in the profile). Every run prints the
+processor time of this process, its read-ahead worker and the import's server backend (from
+``/proc``: the server must run on this machine); ``--blocks`` the blocks each table and index
+read into PostgreSQL's shared buffers and found there, per batch; ``WEEK_EXPLAIN=1`` in the
+environment has ``auto_explain`` write every statement's plan (analysed, with its buffers) to
+the server's log.
 """
 
 from __future__ import annotations

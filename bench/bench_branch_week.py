@@ -20,7 +20,12 @@ decrypted, imported in its own transaction, its ACK written beside it).
 
 ``--profile`` writes a cProfile of one run's import (``bench/out/week<posts>/profile-<size>.txt``),
 ``--statements`` adds up the time of each SQL statement the import sends through SQLAlchemy
-(COPY and the chain's raw reads go past it: they show in the profile).
+(COPY and the chain's raw reads go past it: they show in the profile). Every run prints the
+processor time of this process, its read-ahead worker and the import's server backend (from
+``/proc``: the server must run on this machine); ``--blocks`` the blocks each table and index
+read into PostgreSQL's shared buffers and found there, per batch; ``WEEK_EXPLAIN=1`` in the
+environment has ``auto_explain`` write every statement's plan (analysed, with its buffers) to
+the server's log.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from bench_branch import ProcessorTimes
 from week_batches import PostState, week_batch
 
 from rumah_perisai.app import open_app
@@ -373,11 +379,63 @@ class Statements:
         return "\n".join(lines)
 
 
+def _block_reads(url: str) -> dict[str, tuple[int, int]]:
+    """Blocks each table and index of the run's database read from outside PostgreSQL's
+    shared buffers and found in them, so far (the server's cumulative statistics)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT 'heap ' || relname, heap_blks_read, heap_blks_hit"
+                " FROM pg_statio_user_tables"
+                " UNION ALL SELECT 'index ' || indexrelname, idx_blks_read, idx_blks_hit"
+                " FROM pg_statio_user_indexes"
+            )
+        ).all()
+    engine.dispose()
+    return {str(name): (int(read or 0), int(hit or 0)) for name, read, hit in rows}
+
+
+def block_report(
+    before: dict[str, tuple[int, int]],
+    after: dict[str, tuple[int, int]],
+    batches: int,
+    top: int = 25,
+) -> str:
+    each = max(1, batches)
+    moved = {
+        name: (read - before.get(name, (0, 0))[0], hit - before.get(name, (0, 0))[1])
+        for name, (read, hit) in after.items()
+    }
+    read = sum(r for r, _h in moved.values())
+    hit = sum(h for _r, h in moved.values())
+    lines = [f"blocks a batch: {read / each:.1f} read into shared buffers, {hit / each:.1f} hit"]
+    for name, (r, h) in sorted(moved.items(), key=lambda kv: -kv[1][0])[:top]:
+        lines.append(f"  {r / each:7.1f} read {h / each:8.1f} hit  {name}")
+    return "\n".join(lines)
+
+
 def one_run(
-    url: str, posts: int, size: int, base: str, profile: bool, statements: bool, batches: int = 0
+    url: str,
+    posts: int,
+    size: int,
+    base: str,
+    profile: bool,
+    statements: bool,
+    batches: int = 0,
+    blocks: bool = False,
 ) -> dict[str, Any]:
     name = f"rp_week_run_{uuid.uuid4().hex[:8]}"
     sql_admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
+    if os.environ.get("WEEK_EXPLAIN"):  # every statement's plan in the server's log
+        for setting in (
+            "session_preload_libraries = 'auto_explain'",
+            "auto_explain.log_min_duration = 0",
+            "auto_explain.log_analyze = on",
+            "auto_explain.log_buffers = on",
+            "auto_explain.log_nested_statements = on",
+        ):
+            sql_admin(url, f'ALTER DATABASE "{name}" SET {setting}')  # fmt: skip
     out = out_dir(posts)
     try:
         with tempfile.TemporaryDirectory() as scratch:
@@ -401,6 +459,8 @@ def one_run(
                     mark[0] = now
 
                 profiler = cProfile.Profile() if profile else None
+                blocks_before = _block_reads(url_of(url, name)) if blocks else None
+                processor = ProcessorTimes(url_of(url, name))
                 started = time.perf_counter()
                 mark[0] = started
                 if profiler is not None:
@@ -409,6 +469,11 @@ def one_run(
                 if profiler is not None:
                     profiler.disable()
                 took = time.perf_counter() - started
+                processor.report(took)
+                if blocks_before is not None:
+                    time.sleep(2)  # the backends' statistics reach the shared ones within a second
+                    after = _block_reads(url_of(url, name))
+                    print(block_report(blocks_before, after, len(times)), flush=True)
         states = {r.state for r in results}
         assert states == {"imported"}, states
         rejected = sum(len(r.rejected) for r in results)
@@ -451,6 +516,8 @@ def main() -> int:
     # Only the first N posts' second weeks (a quick look at the per-batch figures of a size).
     parser.add_argument("--batches", type=int, default=0)
     parser.add_argument("--templates-only", action="store_true")
+    # Blocks read into PostgreSQL's shared buffers and found there, per table and index.
+    parser.add_argument("--blocks", action="store_true")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
     if not url or not url.startswith("postgresql"):
@@ -466,7 +533,8 @@ def main() -> int:
         for run in range(args.runs):
             last = run == args.runs - 1
             report = one_run(url, args.posts, size, bases[size], args.profile and last,
-                             args.statements and last, args.batches)  # fmt: skip
+                             args.statements and last, args.batches,
+                             args.blocks and last)  # fmt: skip
             times = report["times"]
             print(
                 f"size {size:>9,}: {len(times)} batches, {report['records']:,} records,"

@@ -146,16 +146,28 @@ def time_window(
         newest = max(below, key=lambda row: row.seq)
         if created < _moment(json.loads(newest.manifest_json).get("created_at"), name):
             raise UserError("batch_time_order", name=name, seq=sealed.seq, post=sealed.post_code)
-        earliest = session.scalar(
-            select(func.max(AuditEntry.at)).where(
-                AuditEntry.change_no == newest.change_no, AuditEntry.origin == "import"
-            )
-        )
+        earliest = session.scalar(select(func.max(_imported_at(newest.change_no).c.at)))
     if any(
         _moment(json.loads(row.manifest_json).get("created_at"), name) < created for row in above
     ):
         raise UserError("batch_time_order", name=name, seq=sealed.seq, post=sealed.post_code)
     return TimeWindow(earliest, created + timedelta(seconds=1) - timedelta(microseconds=1))
+
+
+def _imported_at(change_no: int | None) -> Any:
+    """The times of the history an import brought, read by the change number's index.
+
+    Fenced (``OFFSET 0``) so that ``max`` cannot be planned as a walk down the index on
+    (origin, time) from the newest imported entry until one of this change turns up: that
+    walk passed every entry imported since — at a branch of 2 million participants 35 ms a
+    batch, the most of what made a week grow with the branch; this reads the ~450 entries of
+    the one import."""
+    return (
+        select(AuditEntry.at)
+        .where(AuditEntry.change_no == change_no, AuditEntry.origin == "import")
+        .offset(0)
+        .subquery()
+    )
 
 
 def previous_manifest(row: BatchImport | None) -> dict[str, Any] | None:

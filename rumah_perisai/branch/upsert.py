@@ -283,10 +283,18 @@ class PartImporter:
                 f" WHERE r.post_id = {self.post_id} AND r.source_id = (SELECT s.{column}"
                 f" FROM {stage} s WHERE s.id = {table.name}.source_id))"
                 f" WHERE post_id = {self.post_id} AND change_no = {self.change_no}"
-                f" AND source_id IN (SELECT id FROM {stage} WHERE {column} IS NOT NULL)"
+                f" AND source_id {self._among(stage, column)}"
             )
         if self_links:
             self._send([*after, *self._emptied(stage)])
+
+    def _among(self, stage: str, column: str) -> str:
+        """The condition on ``source_id``: among the staged rows whose ``column`` is set. On
+        PostgreSQL looked up by key in the post's index: as ``IN (SELECT …)`` it was planned
+        as the post's index ANDed with the change number's — a read of all the post's records
+        (5,400 receipts of a post at a branch of 2 M: 1 ms a batch for the few voids)."""
+        staged = f"SELECT id FROM {stage} WHERE {column} IS NOT NULL"
+        return f"= ANY(ARRAY({staged}))" if self.postgres else f"IN ({staged})"
 
     def _emptied(self, stage: str) -> list[str]:
         """PostgreSQL: the statement emptying a kept stage once its part is in (sent with the
@@ -350,10 +358,13 @@ class PartImporter:
         """Values unique within a post that a post may swap between two records in one week
         (NIKs corrected, logins renamed): set aside first, so the upsert's row-by-row unique
         check never sees the old and the new value at once."""
+        # EXISTS, not ``source_id IN (…)``: a correlated IN stays a sub-plan that scans the
+        # stage for every record (250 × 250 rows a week: 3–5 ms); EXISTS becomes a join on the
+        # stage's key.
         return (
             f"UPDATE {table} SET {column} = '#' || CAST(id AS VARCHAR(15))"
             f" WHERE post_id = {self.post_id}{self._only_staged(stage, 'source_id', 's.id')}"
-            f" AND source_id IN (SELECT s.id FROM {stage} s"
+            f" AND EXISTS (SELECT 1 FROM {stage} s"
             f" WHERE s.{column} <> {table}.{column} AND s.id = {table}.source_id"
             f" AND ({table}.source_change IS NULL OR {table}.source_change <= s.change_no))"
         )

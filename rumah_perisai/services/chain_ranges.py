@@ -155,32 +155,37 @@ class Helper:
         """Hand this process chunks until none is left, each answer in ``found`` at its
         chunk's place; a chunk not plainly whole, or a process that fails or answers nonsense,
         stops the check (None where no answer came)."""
-        held: deque[int] = deque()
+        held: deque[tuple[int, Part]] = deque()
         whole = True
         try:
-            while len(held) < IN_HAND and self._give(queue, gaps, held):
+            # All the explained gaps first (few: numbers lost after a restore), read while
+            # nothing is asked of it; then each chunk and each answer is a short line, at most
+            # IN_HAND of them on the way: neither side can wait on a full pipe.
+            self._send({"gaps": [_gap(g) for g in gaps]})
+            while len(held) < IN_HAND and self._give(queue, held):
                 pass
             assert self.process.stdout is not None
             while held and whole:
-                span = _span(self.process.stdout.readline())
-                found[held.popleft()] = span
+                index, (low, high) = held.popleft()
+                line = self.process.stdout.readline()
+                found[index] = span = _span(line, gaps_in(gaps, low, high))
                 whole = span is not None
                 if whole:
-                    self._give(queue, gaps, held)
+                    self._give(queue, held)
         except Exception:  # any fault of the process or of its answer
             whole = False
-        for index in held:  # never answered: not vouched for
+        for index, _part in held:  # never answered: not vouched for
             found[index] = None
         if not whole or held:
             queue.stop()
 
-    def _give(self, queue: _Queue, gaps: Sequence[Gap], held: deque[int]) -> bool:
+    def _give(self, queue: _Queue, held: deque[tuple[int, Part]]) -> bool:
         taken = queue.take()
         if taken is None:
             return False
-        index, (low, high) = taken
-        held.append(index)
-        self._send({"low": low, "high": high, "gaps": [_gap(g) for g in gaps_in(gaps, low, high)]})
+        held.append(taken)
+        low, high = taken[1]
+        self._send({"low": low, "high": high})
         return True
 
     def close(self, stop: bool) -> None:
@@ -209,14 +214,16 @@ def _gap(gap: Gap) -> list[Any]:
     return list(vars(gap).values())
 
 
-def _span(line: bytes) -> Span | None:
+def _span(line: bytes, gaps: list[Gap]) -> Span | None:
+    """A helper's answer for a chunk; its explained gaps are the chunk's (a whole chunk walks
+    every one of them in its place: ``chain_sql._Walk.end``), counted in the answer."""
     found = json.loads(line) if line else None
-    if found is None:
+    if found is None or int(found["gaps"]) != len(gaps):
         return None
     first, last = found["first"], found["last"]
     return Span(
         int(found["receipts"]),
-        tuple(Gap(*g) for g in found["gaps"]),
+        tuple(gaps),
         (int(first[0]), int(first[1]), str(first[2])) if first else None,
         (int(last[0]), int(last[1]), str(last[2])) if last else None,
     )
@@ -325,7 +332,7 @@ def _answer(out: IO[bytes], span: Span | None) -> None:
     if span is not None:
         found = {
             "receipts": span.receipts,
-            "gaps": [_gap(g) for g in span.gaps],
+            "gaps": len(span.gaps),
             "first": span.first,
             "last": span.last,
         }
@@ -334,8 +341,9 @@ def _answer(out: IO[bytes], span: Span | None) -> None:
 
 
 def _work() -> int:
-    """A helper: the file and post from the first line of stdin, then a chunk a line, each
-    answered with what it found (or null) on a line of stdout, until stdin ends."""
+    """A helper: the file and post from the first line of stdin, the explained gaps from the
+    second, then a chunk a line, each answered with what it found (or null) on a line of
+    stdout, until stdin ends."""
     tasks, out = sys.stdin.buffer, sys.stdout.buffer
     hello = json.loads(tasks.readline())
     raw = _connect(Source(hello["path"], hello["key"]))
@@ -343,12 +351,11 @@ def _work() -> int:
         raw.execute("BEGIN")  # one snapshot for all its chunks
         check = RangeCheck(raw, int(hello["post_id"]), str(hello["post_code"]))
         check.prepare()  # while the program gets the chunks ready
+        gaps = [Gap(*g) for g in json.loads(tasks.readline())["gaps"]]
         for line in tasks:
             task = json.loads(line)
-            span = check.range(
-                _key(task["low"]), _key(task["high"]), [Gap(*g) for g in task["gaps"]]
-            )
-            _answer(out, span)
+            low, high = _key(task["low"]), _key(task["high"])
+            _answer(out, check.range(low, high, gaps_in(gaps, low, high)))
     finally:
         raw.close()
     return 0

@@ -16,9 +16,16 @@ from rumah_perisai.db.encrypted import open_raw
 from rumah_perisai.domain.coverage import CoverHistory, Standing
 from rumah_perisai.services import chain_ranges, chain_sql, receipt_chain
 from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
+from rumah_perisai.services.paper_receipts import enter_all
 from rumah_perisai.services.receipt_chain import ALTERED, ChainReport, verify_chain
 from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
+from tests.services.paper_world import Restored, as_entered, number
+from tests.services.test_paper_receipts import (  # noqa: F401  (fixtures)
+    LOST,
+    restored,
+    sqlite_branch,
+)
 from tests.services.test_receipt_chain import (  # noqa: F401  (fixtures)
     DELETE_NEWEST,
     Copy,
@@ -354,3 +361,21 @@ def test_the_program_keeps_its_large_page_cache_after_a_full_check(
             again = session.connection().connection.driver_connection
             assert again is raw  # the same pooled connection (last in, first out)
             assert raw.execute("PRAGMA cache_size").fetchone()[0] == before
+
+
+def test_an_explained_gap_is_walked_in_its_place_in_any_chunk(
+    restored: Restored,  # noqa: F811
+    split: bool,
+) -> None:
+    """A number lost after a restore (an explained gap) in a chunk of its own, checked by a
+    helper or here: the fast way finds it in its place, as the walk does."""
+    side, (third, _fourth, fifth) = restored.side, restored.papers
+    entered = [as_entered(third), (number(4), LOST), as_entered(fifth)]
+    enter_all(side.app.db, entered, side.coordinator)
+    with side.app.db.reading() as session:
+        connection = session.connection()
+        post_id, code = connection.execute(text("SELECT id, code FROM posts WHERE is_local")).one()
+        fast = receipt_chain._sql_walk(connection, post_id, code)
+        walked = receipt_chain._walk(connection, post_id, code)
+    assert fast is not None and fast == walked and fast.whole
+    assert [gap.number for gap in fast.gaps] == [number(4)] and fast.receipts == 4

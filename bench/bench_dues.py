@@ -289,13 +289,40 @@ def bench_chain(total: int, runs: int, folder: DataFolder | None = None) -> None
     size = sum(map(len, texts))
     spread = f"{min(after):6.2f} – {max(after):.2f} s"
     cpus = f"CPU {min(after_cpu):.2f} – {max(after_cpu):.2f} s"
+    command, command_cpu, bare, bare_cpu = whole_commands(folder, runs)
     print(f"receipt chain check, {report.receipts:,} receipts ({size / 1e6:.0f} MB hashed):")
     print(f"  receipts verify (in the program)         {spread}   {cpus}  aim <= 5 s ({runs} runs)")
+    print(
+        f"  receipts verify, the whole command       {min(command):6.2f} – {max(command):.2f} s"
+        f"   CPU {min(command_cpu):.2f} – {max(command_cpu):.2f} s"
+    )
+    print(
+        f"  a bare command (info --json)             {min(bare):6.2f} – {max(bare):.2f} s"
+        f"   CPU {min(bare_cpu):.2f} – {max(bare_cpu):.2f} s"
+    )
     print(f"  the same path, one process               {one:6.2f} s   CPU {one_cpu:.2f} s")
     print(f"  before: the Python walk, one process     {walked:6.2f} s")
     print(f"  floor: every page of the two tables read {pages:6.2f} s   CPU {pages_cpu:.2f} s")
     print(f"  floor: fetch the Python walk's rows      {fetched:6.2f} s   CPU {fetched_cpu:.2f} s")
     print(f"  floor: SHA-256 of the same bytes alone   {hashed:6.2f} s")
+
+
+def whole_commands(
+    folder: DataFolder, runs: int
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Wall and CPU seconds (the command's process and its helpers) of ``receipts verify`` as a
+    whole process, and of a bare command on the same post, alternating."""
+    command = [sys.executable, "-m", "rumah_perisai", "--data-dir", str(folder.root)]
+    verify: tuple[list[float], list[float]] = ([], [])
+    bare: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for (walls, cpus), args in ((verify, ["receipts", "verify"]), (bare, ["info", "--json"])):
+            started, cpu = time.perf_counter(), _cpu()
+            done = subprocess.run([*command, *args], capture_output=True, text=True)
+            walls.append(time.perf_counter() - started)
+            cpus.append(_cpu() - cpu)
+            assert done.returncode == 0, done.stderr
+    return verify[0], verify[1], bare[0], bare[1]
 
 
 def bench_quick(total: int, runs: int, folder: DataFolder | None = None) -> None:

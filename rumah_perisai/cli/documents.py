@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rumah_perisai.cli.common import Commands, Context, path_text, whole_number
+from rumah_perisai.domain.receipts import RECEIPT_LAYOUTS
 from rumah_perisai.errors import EXIT_OK, UserError
 from rumah_perisai.i18n import tr
 
@@ -183,8 +184,6 @@ def cmd_incentives_statement(args: argparse.Namespace, ctx: Context) -> int:
 def register_receipt_print(receipt_commands: Any) -> None:
     """``receipt print``: added by the ``receipts`` group (``cli/receipts.py``) to its own
     subcommands, beside ``verify`` and ``reenter``."""
-    from rumah_perisai.printing.receipts import LAYOUTS
-
     receipt_print = receipt_commands.add_parser(
         "print",
         help=tr("write a receipt as PDF, marked SALINAN as the window's reprint is"),
@@ -192,7 +191,7 @@ def register_receipt_print(receipt_commands: Any) -> None:
     receipt_print.add_argument("number", metavar="NUMBER")
     receipt_print.add_argument("--out", type=path_text, required=True, metavar="FILE.pdf")
     receipt_print.add_argument(
-        "--layout", choices=LAYOUTS, help=tr("paper layout; default: the post's setting")
+        "--layout", choices=RECEIPT_LAYOUTS, help=tr("paper layout; default: the post's setting")
     )
     receipt_print.set_defaults(handler=cmd_receipt_print)
 

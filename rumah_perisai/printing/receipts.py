@@ -27,6 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from rumah_perisai import formats
 from rumah_perisai.db.uow import Database
+from rumah_perisai.domain.receipts import RECEIPT_LAYOUTS
 from rumah_perisai.i18n import N_, speaking, tr
 
 # The card module's fonts, text measuring and QR drawing: receipts look like the cards.
@@ -45,9 +46,8 @@ from rumah_perisai.services.dues import VOID, ReceiptDoc, receipt_document
 
 mm: float = units.mm  # reportlab has no type hints
 
-LAYOUT_A5 = "a5"
-LAYOUT_THERMAL = "thermal58"
-LAYOUTS = (LAYOUT_A5, LAYOUT_THERMAL)
+LAYOUTS = RECEIPT_LAYOUTS
+LAYOUT_A5, LAYOUT_THERMAL = LAYOUTS
 
 COPY_MARK = "SALINAN"  # a reprint says so, in every language
 DEMO_MARK = "CONTOH"  # a demo post's receipt says so (as its cards do)

@@ -9,7 +9,7 @@ receipt's number, volunteers, months and amounts, and every month line) as one J
 which keeps each value's type. Those JSON texts repeat (the same months and rates for many
 receipts): each distinct one is read and formatted once (``Pieces``) and the receipt's text
 is put together from the pieces. Ranges of the chain are checked side by side in separate
-processes (each hash depends only on stored values), their seams in the end.
+processes (each hash depends only on stored values; ``chain_ranges``), their seams in the end.
 
 This path can only say "whole"; it never names a problem. Every value is taken only with the
 type ``chain_text`` formats as the Python path does (text or none where it writes a text, an
@@ -24,17 +24,14 @@ number by id). So when this path says whole, each receipt's text here is the ver
 Python path hashes (equal texts, or SHA-256 would differ), and the verdict is the one the
 Python path gives.
 
-Only what the standard library and the database driver hold is imported here: a worker process
-starts with nothing else (``python -m rumah_perisai.services.chain_sql``, its task on stdin).
+Only what the standard library and the database driver hold is imported here: a process of
+its own checking ranges (``chain_ranges``) starts with nothing else.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
@@ -274,6 +271,64 @@ class Span:
     last: tuple[int, int, str] | None  # year, seq, hash
 
 
+class RangeCheck:
+    """Ranges of one post's chain checked in one process, one after another (the chunks of
+    ``chain_ranges``, or ``--quick``'s one): the volunteers' keys, the post's participants and
+    the pieces read and made once for all of them. ``few``: short ranges (``--quick``), whose
+    participants are looked up one by one."""
+
+    def __init__(self, raw: Any, post_id: int, post_code: str, few: bool = False) -> None:
+        self.raw, self.post_id, self.post_code, self.few = raw, post_id, post_code, few
+        self._ready: tuple[Pieces, Registrations] | None = None
+        self._failed = False
+
+    def prepare(self) -> bool:
+        """The lookups read (before the first range, or ahead of it); False when they cannot
+        be read as the walk reads them (the walk decides)."""
+        if self._ready is None and not self._failed:
+            try:
+                pieces = Pieces(self.post_id, volunteer_keys(self.raw))
+                self._ready = pieces, Registrations(self.raw, self.post_id, self.few)
+            except Exception as error:
+                self._failed = True
+                _raise_unless_the_drivers(error)
+        return self._ready is not None
+
+    def range(self, low: Key | None, high: Key | None, gaps: list[Gap]) -> Span | None:
+        """Walk the receipts (and the given explained gaps) of [low, high) in number order;
+        None at the first thing that is not plainly whole (the caller then asks the Python
+        walk)."""
+        if not self.prepare():
+            return None
+        assert self._ready is not None
+        pieces, registrations = self._ready
+        sql, bounds = receipts_sql(low, high)
+        cursor = self.raw.cursor()
+        cursor.arraysize = 2_000
+        try:
+            walk = _Walk(pieces, gaps)
+            cursor.execute(sql, (self.post_id, self.post_code, *bounds))
+            while rows := cursor.fetchmany():
+                if not walk.receipts(rows, registrations):
+                    return None
+            return walk.end()
+        except Exception as error:
+            _raise_unless_the_drivers(error)
+            return None
+        finally:
+            cursor.close()
+
+
+def _raise_unless_the_drivers(error: Exception) -> None:
+    """``GiveUp``, or the driver's own errors (a BLOB in a JSON value, a text that is not
+    UTF-8): the walk meets the same rows and decides. Anything else is a fault here: raised."""
+    if isinstance(error, GiveUp):
+        return
+    if type(error).__module__.split(".")[0] in ("sqlite3", "sqlcipher3"):
+        return
+    raise error
+
+
 def check_range(
     raw: Any,
     post_id: int,
@@ -283,30 +338,8 @@ def check_range(
     gaps: list[Gap],
     few: bool = False,
 ) -> Span | None:
-    """Walk the receipts (and the given explained gaps) of [low, high) in number order; None at
-    the first thing that is not plainly whole (the caller then asks the Python walk). ``few``:
-    a short range (``--quick``), whose participants are looked up one by one."""
-    sql, bounds = receipts_sql(low, high)
-    cursor = raw.cursor()
-    cursor.arraysize = 2_000
-    try:
-        walk = _Walk(Pieces(post_id, volunteer_keys(raw)), gaps)
-        registrations = Registrations(raw, post_id, few)
-        cursor.execute(sql, (post_id, post_code, *bounds))
-        while rows := cursor.fetchmany():
-            if not walk.receipts(rows, registrations):
-                return None
-        return walk.end()
-    except GiveUp:
-        return None
-    except Exception as error:
-        # The driver's own errors (a BLOB in a JSON value, a text that is not UTF-8): the walk
-        # meets the same rows and decides. Anything else is a fault here: raised.
-        if type(error).__module__.split(".")[0] in ("sqlite3", "sqlcipher3"):
-            return None
-        raise
-    finally:
-        cursor.close()
+    """One range checked on its own (``RangeCheck``)."""
+    return RangeCheck(raw, post_id, post_code, few).range(low, high, gaps)
 
 
 class _Walk:
@@ -429,198 +462,12 @@ def _unique(raw: Any, table: str, columns: tuple[str, ...]) -> bool:
     return False
 
 
-# --- ranges side by side ------------------------------------------------------------------------
-
-# Under this many receipts one process checks them all: starting another costs more than it saves.
-SPLIT_FROM = 50_000
-MAX_PROCESSES = 4
-
-
-@dataclass(frozen=True)
-class Source:
-    """How a worker process opens the same database file itself."""
-
-    path: str
-    key: str | None  # SQLCipher's ``PRAGMA key`` value (``x'…'``); None for a plain file
-
-
-Part = tuple[Key | None, Key | None]  # [low, high) in number order; None: open
-
-
-def ranges(raw: Any, post_id: int, receipts: int, processes: int) -> list[Part]:
-    """[low, high) ranges of about equal size in number order, the first and last open."""
-    parts = max(1, min(processes, MAX_PROCESSES)) if receipts >= SPLIT_FROM else 1
-    bounds: list[Key] = []
-    for part in range(1, parts):
-        row = raw.execute(
-            "SELECT year, seq FROM receipts WHERE post_id = ? ORDER BY year, seq LIMIT 1 OFFSET ?",
-            (post_id, receipts * part // parts),
-        ).fetchone()
-        if row is None or type(row[0]) is not int or type(row[1]) is not int:
-            return [(None, None)]
-        if not bounds or (row[0], row[1]) > bounds[-1]:
-            bounds.append((row[0], row[1]))
-    lows: list[Key | None] = [None, *bounds]
-    highs: list[Key | None] = [*bounds, None]
-    return list(zip(lows, highs, strict=True))
-
-
 def gaps_in(gaps: Sequence[Gap], low: Key | None, high: Key | None) -> list[Gap]:
     return [
         g
         for g in gaps
         if (low is None or (g.year, g.seq) >= low) and (high is None or (g.year, g.seq) < high)
     ]
-
-
-# SQLite's page cache while a range is read (KiB). The check reads each page of the receipts
-# and their months once, in order: the program's large cache (``db.engine``, 64 MiB, for the
-# dashboards' repeated reads) keeps nothing a range reads again, and filling it cost 5-7 % more
-# CPU than recycling a few pages (docs/benchmarks.md). Every page is still decrypted and its
-# HMAC checked as it is read: nothing is checked less.
-STREAM_CACHE_KIB = 256
-
-
-@contextmanager
-def small_cache(raw: Any) -> Iterator[None]:
-    """The connection's page cache small while a range streams through it, then as it was
-    (a million receipts read through the large cache leave nothing of it warm anyway)."""
-    size = raw.execute("PRAGMA cache_size").fetchone()[0]
-    raw.execute(f"PRAGMA cache_size = -{STREAM_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA cache_size = {int(size)}")
-
-
-def check_side_by_side(
-    raw: Any,
-    source: Source | None,
-    post_id: int,
-    post_code: str,
-    parts: list[Part],
-    gaps: Sequence[Gap],
-) -> list[Span] | None:
-    """Each range checked whole, the first here and the others each in a process of its own;
-    None when any is not plainly whole or a process failed."""
-    if len(parts) > 1 and (source is None or not sys.executable):
-        parts = [(None, None)]
-    workers: list[subprocess.Popen[bytes]] = []
-    try:
-        for low, high in parts[1:]:
-            assert source is not None
-            workers.append(_start(source, post_id, post_code, low, high, gaps_in(gaps, low, high)))
-        low, high = parts[0]
-        with small_cache(raw):
-            here = check_range(raw, post_id, post_code, low, high, gaps_in(gaps, low, high))
-        # Not whole here: the Python walk decides; what the others find no longer matters.
-        spans = [here, *(_result(worker) for worker in workers)] if here is not None else [None]
-    except OSError:  # a process that could not start or be spoken to: the walk decides
-        return None
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
-    if any(span is None for span in spans):
-        return None
-    return [span for span in spans if span is not None]
-
-
-def _start(
-    source: Source, post_id: int, post_code: str, low: Key | None, high: Key | None,
-    gaps: list[Gap],
-) -> subprocess.Popen[bytes]:  # fmt: skip
-    """A process checking one range. Started as ``python -m`` this module, not through
-    ``multiprocessing``: spawn would import the program's main script again in each child
-    (the command line's, or the Windows launcher's, which runs the command at import); this
-    starts only this module. The task, with the database key, goes through the pipe."""
-    task = {
-        "path": source.path, "key": source.key, "post_id": post_id, "post_code": post_code,
-        "low": low, "high": high, "gaps": [list(vars(g).values()) for g in gaps],
-    }  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-m", __name__],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console window
-    )
-    assert worker.stdin is not None
-    worker.stdin.write(json.dumps(task).encode("utf-8"))
-    worker.stdin.close()
-    return worker
-
-
-def _result(worker: subprocess.Popen[bytes]) -> Span | None:
-    assert worker.stdout is not None
-    out = worker.stdout.read()
-    if worker.wait() != 0:
-        return None
-    try:
-        found = json.loads(out)
-    except ValueError:
-        return None
-    if found is None:
-        return None
-    first, last = found["first"], found["last"]
-    return Span(
-        int(found["receipts"]),
-        tuple(Gap(*g) for g in found["gaps"]),
-        (int(first[0]), int(first[1]), str(first[2])) if first else None,
-        (int(last[0]), int(last[1]), str(last[2])) if last else None,
-    )
-
-
-def _connect(source: Source) -> Any:
-    if source.key is None:
-        import sqlite3
-
-        raw: Any = sqlite3.connect(source.path, timeout=10, isolation_level=None)
-    else:
-        import sqlcipher3
-
-        raw = sqlcipher3.connect(source.path, timeout=10, isolation_level=None)
-        raw.execute(f'PRAGMA key = "{source.key}"')
-    raw.execute("PRAGMA query_only = 1")
-    raw.execute(f"PRAGMA cache_size = -{STREAM_CACHE_KIB}")
-    return raw
-
-
-def _key(value: Any) -> Key | None:
-    return None if value is None else (int(value[0]), int(value[1]))
-
-
-def _work() -> int:
-    """A worker: one range, its task read from stdin, what it found (or null) to stdout."""
-    task = json.loads(sys.stdin.buffer.read())
-    raw = _connect(Source(task["path"], task["key"]))
-    try:
-        raw.execute("BEGIN")
-        span = check_range(
-            raw,
-            task["post_id"],
-            task["post_code"],
-            _key(task["low"]),
-            _key(task["high"]),
-            [Gap(*g) for g in task["gaps"]],
-        )
-    finally:
-        raw.close()
-    found = None
-    if span is not None:
-        found = {
-            "receipts": span.receipts,
-            "gaps": [list(vars(g).values()) for g in span.gaps],
-            "first": span.first,
-            "last": span.last,
-        }
-    sys.stdout.write(json.dumps(found))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_work())
 
 
 def join(spans: Sequence[Span]) -> tuple[int, list[Gap], tuple[int, int, str] | None] | None:

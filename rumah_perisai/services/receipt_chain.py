@@ -45,7 +45,7 @@ from rumah_perisai.domain.receipts import (
 )
 from rumah_perisai.errors import UserError
 from rumah_perisai.i18n import N_, tr
-from rumah_perisai.services import chain_sql
+from rumah_perisai.services import chain_ranges, chain_sql
 
 ALTERED, REMOVED, REORDERED, NEWEST_REMOVED = "altered", "removed", "reordered", "newest_removed"
 
@@ -234,16 +234,28 @@ def _sql_walk(connection: Connection, post_id: int, post_code: str) -> ChainRepo
     raw = connection.connection.driver_connection
     if raw is None or not chain_sql.available(raw):
         return None
-    # Read as the Python walk reads them: it stops with an error on a volunteer it cannot name.
-    gaps = _checked_gaps(connection, post_id, post_code, _volunteers(connection))
-    if gaps is None:
-        return None
     recorded = connection.execute(
         text("SELECT value FROM counters WHERE scope = :post AND name = :name"),
         {"post": post_code, "name": CHAIN_COUNTER},
     ).scalar()
-    parts = chain_sql.ranges(raw, post_id, int(recorded or 0), os.cpu_count() or 1)
-    spans = chain_sql.check_side_by_side(raw, _source(connection), post_id, post_code, parts, gaps)
+    receipts = int(recorded or 0)
+    processes = (os.cpu_count() or 1) if receipts >= chain_ranges.SPLIT_FROM else 1
+    # Started first: they start Python and read the participants while this process reads on.
+    helpers = chain_ranges.start_helpers(_source(connection), post_id, post_code, processes)
+    ready = False
+    try:
+        # Read as the Python walk reads them: it stops with an error on a volunteer it cannot
+        # name.
+        gaps = _checked_gaps(connection, post_id, post_code, _volunteers(connection))
+        if gaps is None:
+            return None
+        parts = chain_ranges.chunks(raw, post_id, receipts, len(helpers) + 1)
+        ready = True
+    finally:
+        if not ready:
+            for helper in helpers:
+                helper.close(stop=True)
+    spans = chain_ranges.check_shared(raw, helpers, post_id, post_code, parts, gaps)
     joined = None if spans is None else chain_sql.join(spans)
     if joined is None:
         return None
@@ -255,13 +267,13 @@ def _sql_walk(connection: Connection, post_id: int, post_code: str) -> ChainRepo
     return replace(checked, receipts=count, gaps=explained) if checked.whole else checked
 
 
-def _source(connection: Connection) -> chain_sql.Source | None:
+def _source(connection: Connection) -> chain_ranges.Source | None:
     """Where a worker process finds the same file, with its key (None: no file to share)."""
     url = connection.engine.url
     driver = url.get_driver_name()
     if not url.database or url.database == ":memory:" or driver not in ("pysqlcipher", "pysqlite"):
         return None
-    return chain_sql.Source(url.database, url.password if driver == "pysqlcipher" else None)
+    return chain_ranges.Source(url.database, url.password if driver == "pysqlcipher" else None)
 
 
 def _checked_gaps(

@@ -8,12 +8,12 @@ from typing import Any
 
 from rumah_perisai.db.models import Setting
 from rumah_perisai.db.uow import Database
+from rumah_perisai.domain.receipts import RECEIPT_LAYOUTS as RECEIPT_LAYOUTS  # for the window
 from rumah_perisai.services.volunteers import Actor, require_coordinator
 
 IDLE_MINUTES = "session.idle_minutes"
 CARD_OFFSET_MM = "card.offset_mm"  # [x to the right, y down]: calibrates the card printer
 RECEIPT_LAYOUT = "receipt.layout"  # "a5": A4 cut into two A5 halves; "thermal58": 58 mm roll
-RECEIPT_LAYOUTS = ("a5", "thermal58")
 DEFAULTS: dict[str, Any] = {IDLE_MINUTES: 15, CARD_OFFSET_MM: [0.0, 0.0], RECEIPT_LAYOUT: "a5"}
 
 

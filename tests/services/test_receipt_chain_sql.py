@@ -14,11 +14,18 @@ from sqlalchemy import text
 from rumah_perisai.app import App, open_app
 from rumah_perisai.db.encrypted import open_raw
 from rumah_perisai.domain.coverage import CoverHistory, Standing
-from rumah_perisai.services import chain_sql, receipt_chain
+from rumah_perisai.services import chain_ranges, chain_sql, receipt_chain
 from rumah_perisai.services.dues import payment_options, take_payment, void_receipt
+from rumah_perisai.services.paper_receipts import enter_all
 from rumah_perisai.services.receipt_chain import ALTERED, ChainReport, verify_chain
 from rumah_perisai.services.volunteers import Actor
 from tests.conftest import FakeClock
+from tests.services.paper_world import Restored, as_entered, number
+from tests.services.test_paper_receipts import (  # noqa: F401  (fixtures)
+    LOST,
+    restored,
+    sqlite_branch,
+)
 from tests.services.test_receipt_chain import (  # noqa: F401  (fixtures)
     DELETE_NEWEST,
     Copy,
@@ -53,11 +60,12 @@ def sqlite_copy(copied: Copy) -> Copy:  # noqa: F811
 
 @pytest.fixture(params=[False, True], ids=["one process", "ranges in processes"])
 def split(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    """Five receipts checked by one process, or cut into ranges each checked by a process of
-    its own (the seams between them in the middle of the chain)."""
+    """Five receipts checked by one process, or cut into chunks of one receipt shared out
+    between this process and two of their own (seams between every two receipts)."""
     if request.param:
-        monkeypatch.setattr(chain_sql, "SPLIT_FROM", 1)
-        monkeypatch.setattr(chain_sql, "MAX_PROCESSES", 3)
+        monkeypatch.setattr(chain_ranges, "SPLIT_FROM", 1)
+        monkeypatch.setattr(chain_ranges, "MIN_CHUNK", 1)
+        monkeypatch.setattr(chain_ranges, "MAX_PROCESSES", 3)
         monkeypatch.setattr(receipt_chain.os, "cpu_count", lambda: 3)
     return bool(request.param)
 
@@ -221,25 +229,51 @@ def test_the_python_walk_is_kept_where_sqlite_cannot_build_the_texts(
         assert not chain_sql.available(session.connection().connection.driver_connection)
 
 
-def test_ranges_cover_the_chain_once(
+def test_chunks_cover_the_chain_once(
     sqlite_copy: Copy, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Cut into ranges, every receipt is checked in exactly one of them, in number order."""
-    monkeypatch.setattr(chain_sql, "SPLIT_FROM", 1)
+    """Cut into chunks, every receipt is checked in exactly one of them, in number order, the
+    first and the last open (whatever sorts before or after the numbers found is in one)."""
+    monkeypatch.setattr(chain_ranges, "SPLIT_FROM", 1)
+    monkeypatch.setattr(chain_ranges, "MIN_CHUNK", 2)
     with (
         open_app(sqlite_copy.folder, sqlite_copy.url, clock=clock) as app,
         app.db.reading() as session,
     ):
         raw = session.connection().connection.driver_connection
         post_id, code = raw.execute("SELECT id, code FROM posts WHERE is_local").fetchone()
-        assert chain_sql.ranges(raw, post_id, 5, 1) == [(None, None)]
-        parts = chain_sql.ranges(raw, post_id, 5, 3)
+        assert chain_ranges.chunks(raw, post_id, 5, 1) == [(None, None)]
+        parts = chain_ranges.chunks(raw, post_id, 5, 3)
         spans = [chain_sql.check_range(raw, post_id, code, lo, hi, []) for lo, hi in parts]
-    assert parts == [(None, (2026, 2)), ((2026, 2), (2026, 4)), ((2026, 4), None)]
-    assert [span.receipts for span in spans if span is not None] == [1, 2, 2]
+    assert parts == [
+        (None, (2026, 3)), ((2026, 3), (2026, 5)), ((2026, 5), (2026, 6)), ((2026, 6), None)
+    ]  # fmt: skip
+    assert [span.receipts for span in spans if span is not None] == [2, 2, 1, 0]
     joined = chain_sql.join([span for span in spans if span is not None])
     assert joined is not None and joined[0] == 5
     assert chain_sql.join([span for span in reversed(spans) if span is not None]) is None
+
+
+def test_a_helper_that_fails_leaves_the_verdict_to_the_walk(
+    sqlite_copy: Copy, clock: FakeClock, split: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process of its own that ends without answering (here: one that cannot read its
+    task) is no "whole": the check still gives the walk's report, whole or not."""
+    real = chain_ranges.Helper._send
+
+    def garbled(helper: chain_ranges.Helper, message: object) -> None:
+        assert helper.process.stdin is not None
+        helper.process.stdin.write(b"not json\n")
+        helper.process.stdin.flush()
+
+    monkeypatch.setattr(chain_ranges.Helper, "_send", garbled)
+    checked, walked, fast = _both(sqlite_copy, clock)
+    assert checked == walked and checked.whole
+    assert (fast is None) == split  # without helpers the fast way needs none
+    monkeypatch.setattr(chain_ranges.Helper, "_send", real)
+    _tamper(sqlite_copy, f"UPDATE receipts SET total = total + 1 WHERE number = '{SECOND}'")
+    checked, walked, fast = _both(sqlite_copy, clock)
+    assert fast is None and checked == walked and checked.number == SECOND
 
 
 def test_a_volunteer_the_walk_cannot_name_stops_the_check_as_before(
@@ -321,9 +355,27 @@ def test_the_program_keeps_its_large_page_cache_after_a_full_check(
         with app.db.reading() as session:
             raw = session.connection().connection.driver_connection
             before = raw.execute("PRAGMA cache_size").fetchone()[0]
-            assert before != -chain_sql.STREAM_CACHE_KIB
+            assert before != -chain_ranges.STREAM_CACHE_KIB
         assert verify_chain(app.db).whole
         with app.db.reading() as session:
             again = session.connection().connection.driver_connection
             assert again is raw  # the same pooled connection (last in, first out)
             assert raw.execute("PRAGMA cache_size").fetchone()[0] == before
+
+
+def test_an_explained_gap_is_walked_in_its_place_in_any_chunk(
+    restored: Restored,  # noqa: F811
+    split: bool,
+) -> None:
+    """A number lost after a restore (an explained gap) in a chunk of its own, checked by a
+    helper or here: the fast way finds it in its place, as the walk does."""
+    side, (third, _fourth, fifth) = restored.side, restored.papers
+    entered = [as_entered(third), (number(4), LOST), as_entered(fifth)]
+    enter_all(side.app.db, entered, side.coordinator)
+    with side.app.db.reading() as session:
+        connection = session.connection()
+        post_id, code = connection.execute(text("SELECT id, code FROM posts WHERE is_local")).one()
+        fast = receipt_chain._sql_walk(connection, post_id, code)
+        walked = receipt_chain._walk(connection, post_id, code)
+    assert fast is not None and fast == walked and fast.whole
+    assert [gap.number for gap in fast.gaps] == [number(4)] and fast.receipts == 4

@@ -20,13 +20,13 @@ do (anything but a refusal: a value the formatter cannot take, a row of the wron
 stops, and the import reads that part and the rest itself, meeting what it met there. A result
 is used only for the very bytes the import opened (the file's hash) and under the same name.
 
-The second process is started as ``python -m`` this module, as ``services.chain_sql`` starts its
+The second process is started as ``python -m`` this module, as ``services.chain_ranges`` starts its
 own: spawn would import the program's main script again (the Windows launcher runs the command
 at import). Tasks go to its stdin and results come from its stdout, each a length and a pickle,
 one batch ahead: the task for batch i + 1 (the file's path: it reads the file itself) is sent
 when the result for batch i is taken, so neither side ever waits on a full pipe while the other
 waits on it. The branch's private
-encryption key goes through the pipe, as ``chain_sql`` sends the database key. A process that
+encryption key goes through the pipe, as ``chain_ranges`` sends the database key. A process that
 cannot start, dies, or answers nonsense leaves the import to do everything itself.
 """
 

@@ -26,10 +26,12 @@ from rumah_perisai.keys import load_post_key
 from rumah_perisai.keys.installed import post_key_file_bytes
 from rumah_perisai.services.dues import void_receipt
 from tests.branch.branch_world import CLI, PostSide, branch_url, make_branch, make_post
-from tests.branch.test_branch_bulk import _snapshot  # every table of a branch, row by row
+from tests.branch.test_branch_bulk import (  # every table of a branch, row by row; two branches
+    CODES,
+    _snapshot,
+    twin_branches,
+)
 from tests.conftest import _postgres_database
-
-CODES = ("RP3209A", "RP3209B", "RP3209C")
 
 
 @pytest.fixture
@@ -125,14 +127,7 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
     clock: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    branch = make_branch(tmp_path / "branch", branch_url, clock)
-    posts = [make_post(tmp_path, branch, clock, code) for code in CODES]
-    plain_folder = DataFolder(tmp_path / "branch-plain")
-    shutil.copytree(branch.folder.keys, plain_folder.keys)
-    plain = open_app(plain_folder, second_url, clock=clock)
-    for side in posts:
-        key_file = post_key_file_bytes(side.app.db, side.app.folder.keys)
-        add_post(plain.db, plain_folder, key_file, CLI)
+    branch, posts, plain = twin_branches(tmp_path, branch_url, second_url, clock, "plain")
     read_ahead: list[str] = []
     made = ahead.AheadReader.__init__
 
@@ -186,7 +181,7 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
             branch, {branch.folder.root: "<branch>", tmp_path / "ahead": "<stick>"}
         )
         plain_tables = _snapshot(
-            plain, {plain_folder.root: "<branch>", tmp_path / "alone": "<stick>"}
+            plain, {plain.folder.root: "<branch>", tmp_path / "alone": "<stick>"}
         )
         assert ahead_tables == plain_tables
         # The world did what it should: NIKs registered at two posts rejected at the second.

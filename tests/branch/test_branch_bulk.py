@@ -54,6 +54,23 @@ def _week_at_posts(posts: list[PostSide], week: int) -> None:
     third.pay(people[third.code][0], months=3)
 
 
+def twin_branches(
+    tmp_path: Path, branch_url: str, second_url: str, clock: Any, name: str
+) -> tuple[App, list[PostSide], App]:
+    """A branch, the posts ``CODES`` that know it, and a second branch at ``second_url`` with
+    the same keys that knows the same posts (folder ``branch-<name>``): the same files can be
+    imported into both and the outcomes compared."""
+    branch = make_branch(tmp_path / "branch", branch_url, clock)
+    posts = [make_post(tmp_path, branch, clock, code) for code in CODES]
+    twin_folder = DataFolder(tmp_path / f"branch-{name}")
+    shutil.copytree(branch.folder.keys, twin_folder.keys)
+    twin = open_app(twin_folder, second_url, clock=clock)
+    for side in posts:
+        key_file = post_key_file_bytes(side.app.db, side.app.folder.keys)
+        add_post(twin.db, twin_folder, key_file, CLI)
+    return branch, posts, twin
+
+
 def _snapshot(app: App, places: dict[Path, str]) -> dict[str, list[tuple[Any, ...]]]:
     """Every table of the branch, each row in full; the folders a run wrote to named by
     ``places`` (the history of the batches' rows quotes them)."""
@@ -107,15 +124,7 @@ def _general_only(self: upsert.PartImporter, *args: Any, **kwargs: Any) -> None:
 def test_first_batches_by_plain_inserts_leave_what_the_upserts_left(
     tmp_path: Path, branch_url: str, second_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    branch = make_branch(tmp_path / "branch", branch_url, clock)
-    posts = [make_post(tmp_path, branch, clock, code) for code in CODES]
-    again_folder = DataFolder(tmp_path / "branch-again")
-    shutil.copytree(branch.folder.keys, again_folder.keys)
-    again = open_app(again_folder, second_url, clock=clock)
-    for side in posts:
-        add_post(
-            again.db, again_folder, post_key_file_bytes(side.app.db, side.app.folder.keys), CLI
-        )
+    branch, posts, again = twin_branches(tmp_path, branch_url, second_url, clock, "again")
     try:
         fast, general = tmp_path / "fast", tmp_path / "general"
         fast.mkdir(), general.mkdir()
@@ -133,7 +142,7 @@ def test_first_batches_by_plain_inserts_leave_what_the_upserts_left(
                 acks["general"] += _import_copies(again, sticks, general)
         assert acks["fast"] == acks["general"]
         fast_tables = _snapshot(branch, {branch.folder.root: "<branch>", fast: "<stick>"})
-        general_tables = _snapshot(again, {again_folder.root: "<branch>", general: "<stick>"})
+        general_tables = _snapshot(again, {again.folder.root: "<branch>", general: "<stick>"})
         assert fast_tables == general_tables
         # The world did what it should: the duplicates rejected, the voids linked.
         assert "RP3209B-000004" in {row[4] for row in fast_tables["branch_rejections"]}

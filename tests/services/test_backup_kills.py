@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import time
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,8 @@ from rumah_perisai.config import DataFolder
 from rumah_perisai.db import encrypted
 from rumah_perisai.demo import DemoRequest, create_demo_post
 from rumah_perisai.exchange.backupfile import decrypt_content, parse_name, read_header
-from rumah_perisai.services.backup import local_backup, write_backup
-from rumah_perisai.services.restore import finish_interrupted_restore, restore
+from rumah_perisai.services.backup import write_backup
+from rumah_perisai.services.restore import finish_interrupted_restore
 from rumah_perisai.tasks import SilentProgress
 from tests.dbfiles import content_digest
 
@@ -44,7 +43,7 @@ import sys
 from pathlib import Path
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.services.backup import local_backup, write_backup
+from rumah_perisai.services.backup import write_backup
 folder = DataFolder(Path(sys.argv[1]))
 app = open_app(folder, folder.sqlite_url)
 print("ready", flush=True)
@@ -64,40 +63,29 @@ print("done", flush=True)
 """
 
 
-def _backing_up(root: str, out: str, say: Connection) -> None:
-    """The backup child where the machine forks: the same lines as ``_BACKUP_CHILD``."""
-    folder = DataFolder(Path(root))
-    app = open_app(folder, folder.sqlite_url)
-    say.send("ready\n")
-    while True:
-        write_backup(app, Path(out), "manual")
-        local_backup(app, "close")
-
-
-def _restoring(root: str, backup: str, code: str, say: Connection) -> None:
-    """The restore child where the machine forks: the same lines as ``_RESTORE_CHILD``."""
-    say.send("ready\n")
-    restore(DataFolder(Path(root)), Path(backup), code)
-    say.send("done\n")
-
-
-_FORKED = {_BACKUP_CHILD: _backing_up, _RESTORE_CHILD: _restoring}
+def _run_script(script: str, args: tuple[str, ...], out: int) -> None:
+    """A forked child: ``script`` as ``python -c`` runs it, its printed lines into ``out``."""
+    sys.argv = ["-c", *args]
+    sys.stdout = os.fdopen(out, "w")
+    exec(compile(script, "<child>", "exec"), {"__name__": "__main__"})
 
 
 class _Child:
-    """A child process doing one of the scripts above, ready to be killed. Where the machine
+    """A child process running one of the scripts above, ready to be killed. Where the machine
     forks (Linux, CI) it is forked from the test with the program already imported: a
     ``python -c`` start imports it again, ~0.5 s of processor time a kill, 60 kills here.
     Elsewhere (Windows) it is ``python -c``, as the program starts there."""
 
     def __init__(self, script: str, *args: str) -> None:
         self.process: Any
+        self.errors = None
         if "fork" in multiprocessing.get_all_start_methods():
+            read, write = os.pipe()
             context = multiprocessing.get_context("fork")
-            self.lines, say = context.Pipe(duplex=False)
-            self.process = context.Process(target=_FORKED[script], args=(*args, say))
+            self.process = context.Process(target=_run_script, args=(script, args, write))
             self.process.start()
-            say.close()
+            os.close(write)
+            self.lines = os.fdopen(read)
         else:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", script, *args],
@@ -107,35 +95,25 @@ class _Child:
                 text=True,
                 env=dict(os.environ),
             )
+            self.lines, self.errors = self.process.stdout, self.process.stderr
         line = self.readline()
         assert line == "ready\n", line
 
     def readline(self) -> str:
-        if isinstance(self.process, subprocess.Popen):
-            assert self.process.stdout is not None
-            line = self.process.stdout.readline()
-            if not line and self.process.stderr is not None:
-                return self.process.stderr.read()
-            return str(line)
-        try:
-            return str(self.lines.recv())
-        except EOFError:
-            return f"(the child ended, exit code {self.process.exitcode})"
+        line = str(self.lines.readline())
+        if line or self.errors is None:
+            return line or "(the child ended)"
+        return str(self.errors.read())
 
     def kill(self) -> None:
         self.process.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: nothing runs after
         if isinstance(self.process, subprocess.Popen):
             self.process.wait()
-            for stream in (self.process.stdout, self.process.stderr):
-                if stream is not None:
-                    stream.close()
         else:
             self.process.join()
-            self.lines.close()
-
-
-def _child(script: str, *args: str) -> _Child:
-    return _Child(script, *args)
+        for stream in (self.lines, self.errors):
+            if stream is not None:
+                stream.close()
 
 
 def _kill(child: _Child, after: float) -> None:
@@ -173,7 +151,7 @@ def test_a_backup_killed_at_any_moment_leaves_no_half_file_under_a_backups_name(
     before = content_digest_of(folder)
     rng = random.Random(16)
     for _kill_no in range(KILLS):
-        _kill(_child(_BACKUP_CHILD, str(folder.root), str(out)), rng.uniform(0.0, 0.4))
+        _kill(_Child(_BACKUP_CHILD, str(folder.root), str(out)), rng.uniform(0.0, 0.4))
         _whole_backups(out, key)
         _whole_backups(folder.backups, key)
     assert content_digest_of(folder) == before  # a backup never changes the post
@@ -218,7 +196,7 @@ def test_a_restore_killed_at_any_moment_leaves_the_folder_as_it_was_or_fully_res
             folder.root.mkdir()
         else:
             shutil.copytree(older, folder.root)
-        child = _child(_RESTORE_CHILD, str(folder.root), str(backup.path), code)
+        child = _Child(_RESTORE_CHILD, str(folder.root), str(backup.path), code)
         _kill(child, (number + rng.random()) / KILLS * span)
         finish_interrupted_restore(folder)  # what the next start does first
         outcomes[_state_of(folder, empty, older_digest, target_change)] += 1
@@ -229,7 +207,7 @@ def test_a_restore_killed_at_any_moment_leaves_the_folder_as_it_was_or_fully_res
 def _whole_restore_seconds(root: Path, backup: Path, code: str) -> float:
     """How long a restore takes here, from the child's "ready" to its "done"."""
     root.mkdir()
-    child = _child(_RESTORE_CHILD, str(root), str(backup), code)
+    child = _Child(_RESTORE_CHILD, str(root), str(backup), code)
     started = time.monotonic()
     line = child.readline()
     seconds = time.monotonic() - started

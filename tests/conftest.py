@@ -471,7 +471,9 @@ def read_codes(qapp: Any) -> Callable[[bytes], list[str]]:
 # one for nearly every test, so every test compiled each of its statements afresh: 20–30 % of a
 # test's processor time (profiles of tests/services). The worker's engines of one driver share the
 # first such engine's dialect, once it has met its database (its version read, its features set),
-# and its cache: what the program does over a long day, not a different SQL.
+# and its cache: what the program does over a long day, not a different SQL. (The program makes
+# every engine in ``db.engine.make_engine`` with no option that changes its dialect, so one
+# dialect of a driver compiles for all of them.)
 _SHARED_COMPILING: dict[tuple[type, str], tuple[Any, Any]] = {}
 _make_sqlalchemy_engine = create_engine  # what rumah_perisai.db.engine calls
 

@@ -17,6 +17,12 @@ from typing import Any
 from sqlalchemy import Boolean, Connection, Date, Table, insert
 
 from rumah_perisai.branch.checks import TimeWindow
+from rumah_perisai.branch.refcheck import (
+    dangling,
+    foreign_keys,
+    replica_tables,
+    without_triggers,
+)
 from rumah_perisai.db.encrypted import SQLITE_ERRORS
 from rumah_perisai.db.models import AuditEntry, Post
 from rumah_perisai.db.types import UTCDateTime
@@ -184,6 +190,7 @@ class PartImporter:
         self._nestloop: str | None = None  # the transaction's setting, read once
         self._stages_kept = False  # PostgreSQL: the stages asked for in this transaction
         self._keyed = False  # the part's statements read the post's records by key only
+        self._replica: frozenset[str] | None = None  # tables written without triggers
         self.window = window
         # lenient: imported past a gap (an override), so an optional reference (who registered,
         # who issued) to a record of a missing batch is left empty instead of refusing the batch.
@@ -266,10 +273,14 @@ class PartImporter:
         writes = []
         if part in SHUFFLED and not self.fresh:
             writes.append(self._make_room(stage, table.name, SHUFFLED[part]))
-        writes.append(self._upsert_sql(part, stage, table, joins, exprs))
+        insert = self._upsert_sql(part, stage, table, joins, exprs)
+        # A first batch's INSERT without the foreign keys' triggers, its references checked
+        # after it set-based (``refcheck``); every other write keeps them.
+        fast = self._fast(table)
+        writes += without_triggers(insert) if fast else [insert]
         after = [f"SET LOCAL enable_nestloop = {setting}"] if big else []
         if not self_links:
-            self._send([*writes, *after, *self._emptied(stage)])
+            self._finish(part, table, fast, [*writes, *after, *self._emptied(stage)])
         else:
             self._send(writes)
         note_written(self.connection, table.name)  # SQL text: announced once committed
@@ -286,7 +297,30 @@ class PartImporter:
                 f" AND source_id {self._among(stage, column)}"
             )
         if self_links:
-            self._send([*after, *self._emptied(stage)])
+            self._finish(part, table, fast, [*after, *self._emptied(stage)])
+
+    def _fast(self, table: Table) -> bool:
+        """Whether this part's INSERT goes without the foreign keys' triggers: a first batch on
+        PostgreSQL, where ``refcheck.replica_tables`` allows it (asked once a transaction)."""
+        if not (self.postgres and self.fresh):
+            return False
+        if self._replica is None:
+            raw = self.connection.connection.driver_connection
+            self._replica = replica_tables(raw, [m.__table__.name for m in MODELS.values()])
+        return table.name in self._replica
+
+    def _finish(self, part: str, table: Table, fast: bool, statements: list[str]) -> None:
+        """The part's last ``statements``; after a write without triggers (``fast``), in the
+        same round trip, every reference of the rows it wrote looked up (``refcheck``): one
+        pointing at nothing refuses the batch as a reference the post never sent does."""
+        query = dangling(table, f"t.post_id = {self.post_id} AND t.change_no = {self.change_no}")
+        if not fast or query is None:
+            self._send(statements)
+            return
+        found = sorted(row[0] for row in self._rows_after(statements, query))
+        if found:
+            column = foreign_keys(table)[found[0]].columns[0]
+            raise UserError("batch_dangling", name=self.name, part=part, column=column)
 
     def _among(self, stage: str, column: str) -> str:
         """The condition on ``source_id``: among the staged rows whose ``column`` is set. On

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -121,29 +122,48 @@ def _general_only(self: upsert.PartImporter, *args: Any, **kwargs: Any) -> None:
     _PLAIN_INIT(self, *args, **{**kwargs, "fresh": False})
 
 
+def imported_alike(
+    tmp_path: Path,
+    clock: Any,
+    posts: list[PostSide],
+    branch: App,
+    twin: App,
+    twin_way: Callable[[], AbstractContextManager[Any]],
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Two weeks of the posts' batches imported into ``branch`` and the same files into
+    ``twin`` (inside ``twin_way()``): the same ACKs, byte for byte, and the same tables, which
+    are returned."""
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    mine.mkdir(), theirs.mkdir()
+    acks: dict[str, list[bytes]] = {"mine": [], "theirs": []}
+    for week in (1, 2):
+        _week_at_posts(posts, week)
+        for side in posts:
+            side.export()
+            clock.advance(minutes=5)
+        sticks = [side.stick for side in posts]
+        acks["mine"] += _import_copies(branch, sticks, mine)
+        with twin_way():
+            acks["theirs"] += _import_copies(twin, sticks, theirs)
+    assert acks["mine"] == acks["theirs"]
+    tables = _snapshot(branch, {branch.folder.root: "<branch>", mine: "<stick>"})
+    assert tables == _snapshot(twin, {twin.folder.root: "<branch>", theirs: "<stick>"})
+    return tables
+
+
 def test_first_batches_by_plain_inserts_leave_what_the_upserts_left(
     tmp_path: Path, branch_url: str, second_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     branch, posts, again = twin_branches(tmp_path, branch_url, second_url, clock, "again")
+
+    @contextmanager
+    def general_only() -> Iterator[None]:  # every part through the general upsert
+        with monkeypatch.context() as patched:
+            patched.setattr(upsert.PartImporter, "__init__", _general_only)
+            yield
+
     try:
-        fast, general = tmp_path / "fast", tmp_path / "general"
-        fast.mkdir(), general.mkdir()
-        acks: dict[str, list[bytes]] = {"fast": [], "general": []}
-        for week in (1, 2):
-            _week_at_posts(posts, week)
-            for side in posts:
-                side.export()
-                clock.advance(minutes=5)
-            sticks = [side.stick for side in posts]
-            acks["fast"] += _import_copies(branch, sticks, fast)
-            # The same files into the second branch, every part through the general upsert.
-            with monkeypatch.context() as patched:
-                patched.setattr(upsert.PartImporter, "__init__", _general_only)
-                acks["general"] += _import_copies(again, sticks, general)
-        assert acks["fast"] == acks["general"]
-        fast_tables = _snapshot(branch, {branch.folder.root: "<branch>", fast: "<stick>"})
-        general_tables = _snapshot(again, {again.folder.root: "<branch>", general: "<stick>"})
-        assert fast_tables == general_tables
+        fast_tables = imported_alike(tmp_path, clock, posts, branch, again, general_only)
         # The world did what it should: the duplicates rejected, the voids linked.
         assert "RP3209B-000004" in {row[4] for row in fast_tables["branch_rejections"]}
         with branch.db.engine.connect() as connection:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +32,7 @@ from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, u
     branch_url,
     post,
 )
-from tests.branch.test_branch_bulk import (
-    _import_copies,
-    _snapshot,
-    _week_at_posts,
-    second_url,
-    twin_branches,
-)
+from tests.branch.test_branch_bulk import imported_alike, second_url, twin_branches
 from tests.branch.test_branch_conditions import _resealed
 from tests.conftest import _admin
 
@@ -199,21 +194,7 @@ def test_without_the_privilege_the_triggers_check_and_nothing_differs(
             found = refcheck.replica_tables(connection.connection.driver_connection, TABLES)
             assert found == frozenset()  # tried, refused, and the transaction goes on
             assert connection.exec_driver_sql("SELECT 1").scalar_one() == 1
-        fast, slow = tmp_path / "fast", tmp_path / "slow"
-        fast.mkdir(), slow.mkdir()
-        acks: dict[str, list[bytes]] = {"fast": [], "slow": []}
-        for week in (1, 2):
-            _week_at_posts(posts, week)
-            for side in posts:
-                side.export()
-                clock.advance(minutes=5)
-            sticks = [side.stick for side in posts]
-            acks["fast"] += _import_copies(branch, sticks, fast)
-            acks["slow"] += _import_copies(plain, sticks, slow)
-        assert acks["fast"] == acks["slow"]
-        fast_tables = _snapshot(branch, {branch.folder.root: "<branch>", fast: "<stick>"})
-        slow_tables = _snapshot(plain, {plain.folder.root: "<branch>", slow: "<stick>"})
-        assert fast_tables == slow_tables
+        imported_alike(tmp_path, clock, posts, branch, plain, nullcontext)
         with branch.db.engine.connect() as connection:
             found = refcheck.replica_tables(connection.connection.driver_connection, TABLES)
         assert found == frozenset(TABLES)  # the suite's superuser: the fast way was taken

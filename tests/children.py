@@ -59,12 +59,25 @@ class Child:
             return line or "(the child ended)"
         return str(self.errors.read())
 
+    def wait(self) -> int | None:
+        """The child's exit code once it has ended by itself."""
+        if isinstance(self.process, subprocess.Popen):
+            code = self.process.wait()
+        else:
+            self.process.join()
+            code = self.process.exitcode
+        self.close()
+        return code
+
     def kill(self) -> None:
         self.process.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: nothing runs after
         if isinstance(self.process, subprocess.Popen):
             self.process.wait()
         else:
             self.process.join()
+        self.close()
+
+    def close(self) -> None:
         for stream in (self.lines, self.errors):
             if stream is not None:
                 stream.close()

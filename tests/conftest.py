@@ -166,8 +166,9 @@ def _recreate_postgres(name: str, template: str) -> None:
 
 def _postgres_database(*, for_open_fresh: bool = False) -> Iterator[str]:
     """A fresh PostgreSQL database's URL, dropped afterwards. ``for_open_fresh``: the caller
-    hands it to ``open_fresh`` before anything else touches it, which makes it as a copy of the
-    worker's template — not made empty first only to be dropped and copied (0.3 s a test)."""
+    hands it to ``open_fresh`` (or ``_make_postgres``) before anything else touches it, which
+    makes it as a copy of a template — not made empty first only to be dropped and copied
+    (0.3 s a test)."""
     name = f"rp_test_{uuid.uuid4().hex[:12]}"
     if for_open_fresh:
         _UNMADE.add(name)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -216,23 +218,60 @@ def _copy_rows(fixture: Path, engine: Engine) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.parametrize(("kind", "revision"), FILES)
-def test_a_postgresql_database_of_each_revision_upgrades_with_its_rows(
-    kind: str, revision: str, request: pytest.FixtureRequest
-) -> None:
-    from tests.conftest import POSTGRES_URL, _postgres_database
-
-    if POSTGRES_URL is None:
-        pytest.skip("DATABASE_URL is not set")
-    databases = _postgres_database()
-    url = next(databases)
-    request.addfinalizer(lambda: next(databases, None))
+def _upgrade(url: str, revision: str) -> None:
+    """Alembic brings the database ``url`` up to ``revision``."""
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_at_revision() -> Iterator[Callable[[str], str]]:
+    """The name of an empty PostgreSQL database at a revision, made by Alembic once per worker
+    (each from the nearest earlier one already made, then upgraded): a test copies it instead
+    of running the chain of migrations up to its revision again (issue 21)."""
+    from tests.conftest import _create_postgres, _drop_postgres
+
+    made: dict[str, str] = {}
+
+    def at(revision: str) -> str:
+        if revision not in made:
+            earlier = [made[r] for r in REVISIONS[: REVISIONS.index(revision)] if r in made]
+            name = f"rp_tpl_{revision}_{uuid.uuid4().hex[:8]}"
+            _upgrade(_create_postgres(name, earlier[-1] if earlier else "template1"), revision)
+            made[revision] = name
+        return made[revision]
+
+    yield at
+    for name in made.values():
+        _drop_postgres(name)
+
+
+@pytest.mark.parametrize(("kind", "revision"), FILES)
+def test_a_postgresql_database_of_each_revision_upgrades_with_its_rows(
+    kind: str,
+    revision: str,
+    request: pytest.FixtureRequest,
+    postgresql_at_revision: Callable[[str], str],
+) -> None:
+    from tests.conftest import POSTGRES_URL, _make_postgres, _postgres_database
+
+    if POSTGRES_URL is None:
+        pytest.skip("DATABASE_URL is not set")
+    databases = _postgres_database(for_open_fresh=True)
+    url = next(databases)
+    request.addfinalizer(lambda: next(databases, None))
+    _make_postgres(url, postgresql_at_revision(revision))  # as Alembic made it at ``revision``
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            at = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert at == revision
         fixture = _file(kind, revision)
         counts = _copy_rows(fixture, engine)
         assert counts["participants"] == _people(kind, revision)

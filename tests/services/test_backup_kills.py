@@ -1,21 +1,17 @@
 """kill -9 during a backup and during a restore, 30 times each (issue 16, "Bad input and faults").
 
-A real child process (``python -c``, as the program runs on Windows too: no fork) backs up or
-restores a real encrypted post and is killed at a random moment (SIGKILL: no clean-up runs).
-After each kill: every file under a backup's name is whole and decrypts; the data folder is
-either as it was or fully restored, never half, once the next start has looked at it."""
+A real child process (``tests/children.py``: forked where the machine forks, ``python -c``
+elsewhere, as on Windows) backs up or restores a real encrypted post and is killed at a random
+moment (SIGKILL: no clean-up runs). After each kill: every file under a backup's name is whole
+and decrypts; the data folder is either as it was or fully restored, never half, once the next
+start has looked at it."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import random
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,10 +24,10 @@ from rumah_perisai.exchange.backupfile import decrypt_content, parse_name, read_
 from rumah_perisai.services.backup import write_backup
 from rumah_perisai.services.restore import finish_interrupted_restore
 from rumah_perisai.tasks import SilentProgress
+from tests.children import Child, kill_after
 from tests.dbfiles import content_digest
 
 KILLS = 30
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.slow,
@@ -43,7 +39,7 @@ import sys
 from pathlib import Path
 from rumah_perisai.app import open_app
 from rumah_perisai.config import DataFolder
-from rumah_perisai.services.backup import write_backup
+from rumah_perisai.services.backup import local_backup, write_backup
 folder = DataFolder(Path(sys.argv[1]))
 app = open_app(folder, folder.sqlite_url)
 print("ready", flush=True)
@@ -61,64 +57,6 @@ print("ready", flush=True)
 restore(DataFolder(Path(sys.argv[1])), Path(sys.argv[2]), sys.argv[3])
 print("done", flush=True)
 """
-
-
-def _run_script(script: str, args: tuple[str, ...], out: int) -> None:
-    """A forked child: ``script`` as ``python -c`` runs it, its printed lines into ``out``."""
-    sys.argv = ["-c", *args]
-    sys.stdout = os.fdopen(out, "w")
-    exec(compile(script, "<child>", "exec"), {"__name__": "__main__"})
-
-
-class _Child:
-    """A child process running one of the scripts above, ready to be killed. Where the machine
-    forks (Linux, CI) it is forked from the test with the program already imported: a
-    ``python -c`` start imports it again, ~0.5 s of processor time a kill, 60 kills here.
-    Elsewhere (Windows) it is ``python -c``, as the program starts there."""
-
-    def __init__(self, script: str, *args: str) -> None:
-        self.process: Any
-        self.errors = None
-        if "fork" in multiprocessing.get_all_start_methods():
-            read, write = os.pipe()
-            context = multiprocessing.get_context("fork")
-            self.process = context.Process(target=_run_script, args=(script, args, write))
-            self.process.start()
-            os.close(write)
-            self.lines = os.fdopen(read)
-        else:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", script, *args],
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=dict(os.environ),
-            )
-            self.lines, self.errors = self.process.stdout, self.process.stderr
-        line = self.readline()
-        assert line == "ready\n", line
-
-    def readline(self) -> str:
-        line = str(self.lines.readline())
-        if line or self.errors is None:
-            return line or "(the child ended)"
-        return str(self.errors.read())
-
-    def kill(self) -> None:
-        self.process.kill()  # SIGKILL on POSIX, TerminateProcess on Windows: nothing runs after
-        if isinstance(self.process, subprocess.Popen):
-            self.process.wait()
-        else:
-            self.process.join()
-        for stream in (self.lines, self.errors):
-            if stream is not None:
-                stream.close()
-
-
-def _kill(child: _Child, after: float) -> None:
-    time.sleep(after)
-    child.kill()
 
 
 def _demo(folder: DataFolder, participants: int) -> str:
@@ -151,7 +89,7 @@ def test_a_backup_killed_at_any_moment_leaves_no_half_file_under_a_backups_name(
     before = content_digest_of(folder)
     rng = random.Random(16)
     for _kill_no in range(KILLS):
-        _kill(_Child(_BACKUP_CHILD, str(folder.root), str(out)), rng.uniform(0.0, 0.4))
+        kill_after(Child(_BACKUP_CHILD, str(folder.root), str(out)), rng.uniform(0.0, 0.4))
         _whole_backups(out, key)
         _whole_backups(folder.backups, key)
     assert content_digest_of(folder) == before  # a backup never changes the post
@@ -196,8 +134,8 @@ def test_a_restore_killed_at_any_moment_leaves_the_folder_as_it_was_or_fully_res
             folder.root.mkdir()
         else:
             shutil.copytree(older, folder.root)
-        child = _Child(_RESTORE_CHILD, str(folder.root), str(backup.path), code)
-        _kill(child, (number + rng.random()) / KILLS * span)
+        child = Child(_RESTORE_CHILD, str(folder.root), str(backup.path), code)
+        kill_after(child, (number + rng.random()) / KILLS * span)
         finish_interrupted_restore(folder)  # what the next start does first
         outcomes[_state_of(folder, empty, older_digest, target_change)] += 1
         shutil.rmtree(folder.root)
@@ -207,11 +145,11 @@ def test_a_restore_killed_at_any_moment_leaves_the_folder_as_it_was_or_fully_res
 def _whole_restore_seconds(root: Path, backup: Path, code: str) -> float:
     """How long a restore takes here, from the child's "ready" to its "done"."""
     root.mkdir()
-    child = _Child(_RESTORE_CHILD, str(root), str(backup), code)
+    child = Child(_RESTORE_CHILD, str(root), str(backup), code)
     started = time.monotonic()
     line = child.readline()
     seconds = time.monotonic() - started
-    _kill(child, 0.0)
+    kill_after(child, 0.0)
     assert line == "done\n"
     shutil.rmtree(root)
     return seconds

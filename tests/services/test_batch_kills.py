@@ -11,13 +11,15 @@ import contextlib
 import multiprocessing
 import os
 import random
+import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
-from rumah_perisai.app import open_app
+from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant
 from rumah_perisai.demo import DemoRequest, create_demo_post
@@ -37,27 +39,33 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _writer(root: str, stick: str, seed: int) -> None:
-    """The child: change some participants, write a batch, again and again, until killed."""
+def _change_and_export(app: App, folder: DataFolder, stick: Path, rng: random.Random) -> None:
+    """One round of the writer: change some participants, write a batch."""
+    with app.db.unit_of_work(CLI.label) as session:
+        ids = session.scalars(select(Participant.id).limit(400)).all()
+        chosen = rng.sample(list(ids), rng.randint(1, len(ids)))
+        session.execute(
+            update(Participant)
+            .where(Participant.id.in_(chosen))
+            .values(phone=f"0812{rng.randrange(10**7):07d}")
+            .execution_options(synchronize_session=False)
+        )
+        for participant in session.scalars(
+            select(Participant).where(Participant.id.in_(chosen[:5]))
+        ):
+            participant.occupation = rng.choice(["Nelayan", "Petani", "Pedagang"])
+    with contextlib.suppress(UserError):  # nothing new this round
+        export_batch(app.db, folder, stick, CLI)
+
+
+def _writer(root: str, stick: str, seed: int, ready: Any) -> None:
+    """The child: once its post is open, a round after another until killed."""
     folder = DataFolder(Path(root))
     app = open_app(folder, folder.sqlite_url)
     rng = random.Random(seed)
+    ready.set()
     while True:
-        with app.db.unit_of_work(CLI.label) as session:
-            ids = session.scalars(select(Participant.id).limit(400)).all()
-            chosen = rng.sample(list(ids), rng.randint(1, len(ids)))
-            session.execute(
-                update(Participant)
-                .where(Participant.id.in_(chosen))
-                .values(phone=f"0812{rng.randrange(10**7):07d}")
-                .execution_options(synchronize_session=False)
-            )
-            for participant in session.scalars(
-                select(Participant).where(Participant.id.in_(chosen[:5]))
-            ):
-                participant.occupation = rng.choice(["Nelayan", "Petani", "Pedagang"])
-        with contextlib.suppress(UserError):  # nothing new this round
-            export_batch(app.db, folder, Path(stick), CLI)
+        _change_and_export(app, folder, Path(stick), rng)
 
 
 def _final_files(stick: Path) -> list[Path]:
@@ -80,14 +88,30 @@ def test_every_file_under_a_batch_name_is_whole_whenever_the_writer_is_killed(
         install_branch_key(app.db, branch_key_file(branch.public, branch.signing), CLI)
         export_batch(app.db, folder, stick, CLI)  # the big first batch, not under test here
 
+        # The kill moments cover one round of the writer as this machine runs it now, measured
+        # here: each kill's moment falls in its own slice of 1.5 × that time from the child's
+        # start, so every stage of a round is hit and the last third of the kills fall after the
+        # first batch is written, in the next round (fixed moments over 0.02–0.5 s slept 15 s).
+        # The median of three rounds: one round timed in a burst of the machine's load would
+        # stretch every kill's moment.
+        rounds = []
+        for seed in (-1, -2, -3):
+            started = time.monotonic()
+            _change_and_export(app, folder, stick, random.Random(seed))
+            rounds.append(time.monotonic() - started)
+        span = 1.5 * statistics.median(rounds)
+        made = len(batches(app.db))
+
     context = multiprocessing.get_context("fork")
     rng = random.Random(8)
     kills = 0
     checked: set[tuple[str, int]] = set()
     for round_ in range(KILLS):
-        child = context.Process(target=_writer, args=(str(folder.root), str(stick), round_))
+        ready = context.Event()
+        child = context.Process(target=_writer, args=(str(folder.root), str(stick), round_, ready))
         child.start()
-        time.sleep(rng.uniform(0.02, 0.5))
+        assert ready.wait(60), "the writer never opened its post"
+        time.sleep((round_ + rng.random()) / KILLS * span)
         os.kill(child.pid or 0, 9)  # SIGKILL: nothing of the writer's runs after this
         child.join()
         assert child.exitcode == -9, "the writer stopped before it was killed"
@@ -117,4 +141,4 @@ def test_every_file_under_a_batch_name_is_whole_whenever_the_writer_is_killed(
             person.occupation = "Tukang ojek"  # through the session: stamped and audited
         written = export_batch(app.db, folder, stick, CLI)
         assert written.info.seq == before + 1 and verify_file(app.db, written.path).recorded_here
-    assert before > 5, "the writer hardly ever finished a batch: the kills tested little"
+    assert before - made >= 5, "the writer hardly ever finished a batch: the kills tested little"

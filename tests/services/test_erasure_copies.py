@@ -24,11 +24,15 @@ from rumah_perisai.services.batches import export_batch, write_again
 from rumah_perisai.services.erasure_cleanup import forget_copies
 from rumah_perisai.services.requests import erase
 from rumah_perisai.services.volunteers import Actor
+from tests.children import Child
 from tests.conftest import FakeClock
 from tests.services.test_batches import CLI, _open, branch, linked, stick
 
 # Their SQL differs by dialect: also on PostgreSQL (tests/conftest.py).
-pytestmark = pytest.mark.postgresql
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),  # fork() in a threaded test process
+]
 
 BOSS = Actor(label="cli:test", role="coordinator")
 PERSON = {"name": "Siti Rahmawati", "phone": "081234567890", "heir_name": "Budi Santoso"}
@@ -106,6 +110,7 @@ from rumah_perisai.services.volunteers import Actor
 
 folder, url, now, go, job, out = sys.argv[1:]
 app = open_app(DataFolder(Path(folder)), url, clock=lambda: datetime.fromisoformat(now))
+print("ready", flush=True)
 while not Path(go).exists():
     time.sleep(0.005)
 try:
@@ -148,34 +153,17 @@ def test_an_erasure_racing_an_export_gives_one_or_the_other(
 
 
 def _race(app: App, clock: FakeClock, tmp_path: Path, out_dir: Path, *jobs: str) -> list[str]:
+    """The jobs in processes of their own (``tests/children.py``), each with its post open and
+    waiting, then set off at once."""
     url = app.db.engine.url.render_as_string(hide_password=False)
     go = tmp_path / "go"
-    running = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                _ERASER,
-                str(app.folder.root),
-                url,
-                clock.now.isoformat(),
-                str(go),
-                job,
-                str(out_dir),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=Path(__file__).parents[2],
-        )  # fmt: skip
-        for job in jobs
-    ]
-    time.sleep(0.5)
+    root, now = str(app.folder.root), clock.now.isoformat()
+    running = [Child(_ERASER, root, url, now, str(go), job, str(out_dir)) for job in jobs]
     go.touch()
     answers = []
-    for job in running:
-        out, _ = job.communicate(timeout=60)
-        assert job.returncode == 0
-        answers.append(out.strip())
+    for child in running:
+        answers.append(child.readline().strip())
+        assert child.wait() == 0, answers[-1]
     return answers
 
 

@@ -4,10 +4,7 @@ audited; new PINs of 6–8 digits that are no pattern; old short PINs changed at
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,6 +28,7 @@ from rumah_perisai.services.volunteers import (
     log_in,
     reset_pin,
 )
+from tests.children import Child
 from tests.conftest import FakeClock
 
 PIN = "482913"
@@ -249,6 +247,7 @@ from rumah_perisai.services.volunteers import log_in
 
 folder, url, now, go, worker = sys.argv[1:]
 app = open_app(DataFolder(Path(folder)), url, clock=lambda: datetime.fromisoformat(now))
+print("ready", flush=True)
 while not Path(go).exists():
     time.sleep(0.01)
 for attempt in range(6):
@@ -262,38 +261,24 @@ app.close()
 
 
 @pytest.mark.slow
+@pytest.mark.real_pin_hashing  # a forked guesser hashes at the program's cost, as python -c did
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() in a threaded test process
 def test_two_processes_at_once_get_no_more_tries_than_one(
     app: App, dewi: Actor, clock: FakeClock, tmp_path: Path
 ) -> None:
     """As two programs on one laptop (the window and a command) would: each process has its
-    own connection and its own argon2 work; the database alone keeps the count."""
+    own connection and its own argon2 work; the database alone keeps the count. Each guesser
+    (``tests/children.py``) says ready once its post is open; then both are set off."""
     url = app.db.engine.url.render_as_string(hide_password=False)
     go = tmp_path / "go"
-    guessers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                _GUESSER,
-                str(app.folder.root),
-                url,
-                clock.now.isoformat(),
-                str(go),
-                str(worker),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=Path(__file__).parents[2],
-        )
-        for worker in (1, 2)
-    ]
-    time.sleep(0.5)
+    root, now = str(app.folder.root), clock.now.isoformat()
+    guessers = [Child(_GUESSER, root, url, now, str(go), str(worker)) for worker in (1, 2)]
     go.touch()
     answers = []
     for guesser in guessers:
-        out, _ = guesser.communicate(timeout=120)
-        assert guesser.returncode == 0
-        answers += out.split()
+        out = [guesser.readline() for _ in range(6)]
+        assert guesser.wait() == 0, out
+        answers += [line.strip() for line in out]
     assert sorted(answers) == ["bad_login"] * 4 + ["pin_locked"] * 8
     (account,) = accounts(app.db)
     assert (account.wrong_pins, account.lockouts) == (5, 1)

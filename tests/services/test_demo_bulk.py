@@ -29,7 +29,6 @@ from rumah_perisai.demo.people import People
 from rumah_perisai.demo.writer import PARTICIPANT_COLUMNS, Writer
 from rumah_perisai.services import volunteers
 from rumah_perisai.tasks import Cancelled
-from tests.services.test_dashboard_tally import assert_rows_equal_a_fresh_count
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
@@ -165,6 +164,11 @@ def test_the_tally_counted_as_the_rows_are_made_equals_a_recount(sqlite_app: App
     (``demo.tally.count_members``), a second reading of ``db.tally``'s SQL: every row of both
     tables must be the one ``db.tally.rebuild`` counts from the stored participants — members
     with and without a promotion, converted or not, each volunteer's and the whole post's."""
+    # Imported here, not with the module's imports: the killed demo's child process (spawned)
+    # imports this module, and that one imports tests.conftest, which would give the child a
+    # key folder of its own, so the parent could not open the post the child left.
+    from tests.services.test_dashboard_tally import assert_rows_equal_a_fresh_count
+
     create_demo_post(
         sqlite_app.db, sqlite_app.folder, DemoRequest(4_000, seed=5), "cli:test", today=TODAY
     )

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, exc, func, select
 from rumah_perisai.app import App, open_app
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db.models import Participant, Post, Receipt, Volunteer
+from rumah_perisai.db.models_tally import EndedCount, PromotionCount
 from rumah_perisai.db.status import conversion_day
 from rumah_perisai.demo import DEMO_LOGINS, DemoRequest, create_demo_post
 from rumah_perisai.demo.people import People
@@ -156,6 +157,29 @@ def test_each_conversion_day_is_the_one_the_receipts_give(sqlite_app: App) -> No
     assert wrong == []
     assert sum(written is not None for _id, written, _given in stored) > 500
     assert voided and voided > 10  # the voids' rule is exercised, not only plain payments
+
+
+def test_the_tally_counted_as_the_rows_are_made_equals_a_recount(sqlite_app: App) -> None:
+    """The demo counts the dashboard's tally in Python from the rows it makes
+    (``demo.tally.count_members``), a second reading of ``db.tally``'s SQL: every row of both
+    tables must be the one ``db.tally.rebuild`` counts from the stored participants — members
+    with and without a promotion, converted or not, each volunteer's and the whole post's."""
+    # Imported here, not with the module's imports: the killed demo's child process (spawned)
+    # imports this module, and that one imports tests.conftest, which would give the child a
+    # key folder of its own, so the parent could not open the post the child left.
+    from tests.services.test_dashboard_tally import assert_rows_equal_a_fresh_count
+
+    create_demo_post(
+        sqlite_app.db, sqlite_app.folder, DemoRequest(4_000, seed=5), "cli:test", today=TODAY
+    )
+    assert_rows_equal_a_fresh_count(sqlite_app)
+    with sqlite_app.db.reading() as session:
+        ended = session.scalar(select(func.count()).select_from(EndedCount))
+        converted = session.scalar(
+            select(func.count()).where(PromotionCount.converted_after.is_not(None))
+        )
+    assert ended and ended > 500  # the promotions' folding is exercised
+    assert converted and converted > 100
 
 
 def test_indexes_and_triggers_come_back_exactly_as_migrated(

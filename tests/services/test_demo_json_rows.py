@@ -4,11 +4,13 @@ whatever the text holds, and the rows JSON cannot carry sent the old way."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3
 from sqlalchemy import (
     Column,
     Connection,
@@ -20,7 +22,7 @@ from sqlalchemy import (
     create_engine,
 )
 
-from rumah_perisai.demo.bulk import _as_json, _driver_statement
+from rumah_perisai.demo.bulk import _as_json, _driver_statement, _reads_jsonb
 
 _METADATA = MetaData()
 _TABLE = Table(
@@ -44,9 +46,12 @@ _ROWS = [
 ]
 
 
-@pytest.fixture
-def connection(tmp_path: Path) -> Iterator[Connection]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'rows.sqlite'}")
+@pytest.fixture(params=["sqlite3", "sqlcipher3"])
+def connection(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Connection]:
+    """A plain SQLite file through Python's own sqlite3 (older than 3.45 here: ``json_each``)
+    and through the post's driver, SQLCipher's SQLite 3.51 (``jsonb_each``)."""
+    module = importlib.import_module(request.param)
+    engine = create_engine(f"sqlite:///{tmp_path / 'rows.sqlite'}", module=module)
     _METADATA.create_all(engine)
     with engine.begin() as connection:
         yield connection
@@ -67,8 +72,17 @@ def _both_ways(connection: Connection, rows: list[tuple[Any, ...]]) -> tuple[Any
     connection.exec_driver_sql("DELETE FROM rows_sent")
     document = _as_json(rows)
     assert document is not None
-    connection.exec_driver_sql(statement.json_sql, (document,))
+    # The statement the demo sends on this SQLite (``BulkRows._write``).
+    sql = statement.jsonb_sql if _reads_jsonb(connection) else statement.json_sql
+    connection.exec_driver_sql(sql, (document,))
     return by_executemany, _stored(connection)
+
+
+def test_the_posts_driver_reads_the_json_in_binary_form(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'post.sqlite'}", module=sqlcipher3)
+    with engine.connect() as connection:
+        assert _reads_jsonb(connection)
+    engine.dispose()
 
 
 def test_rows_sent_as_json_are_stored_as_executemany_stores_them(connection: Connection) -> None:

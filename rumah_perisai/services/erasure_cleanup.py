@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -107,12 +108,19 @@ def write_list(folder: DataFolder, listed: dict[str, Listed]) -> None:
     ]
     data = json.dumps({"format": LIST_FORMAT, "erasures": rows}, indent=1).encode("utf-8")
     path = list_path(folder)
-    temporary = path.with_name(f".{LIST_FILE}.partial")
-    with open(temporary, "wb") as handle:  # closed before the rename (Windows)
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    # Its own temporary name: two processes opening the folder at once (a start and a command)
+    # each write the list, and with one shared name one renamed the other's file away.
+    temporary = path.with_name(f".{LIST_FILE}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    try:
+        with open(temporary, "wb") as handle:  # closed before the rename (Windows)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
     sync_directory(path.parent)
 
 

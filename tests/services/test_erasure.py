@@ -289,3 +289,39 @@ def test_what_was_typed_about_the_person_goes_with_the_erasure(
         assert [r.note for r in session.scalars(select(DataRequest))] == [None, None, None]
         audit = " ".join(session.scalars(select(AuditEntry.changes_json)))
     assert "081299998888" not in audit and "Siti Aminah" not in audit
+
+
+def test_two_writers_of_the_erasure_list_at_once_both_succeed_and_leave_one_whole_list(
+    folder: Any,
+) -> None:
+    """A start and a command in the same folder write the list at the same moment: each must
+    finish (one shared temporary name had one rename the other's file away), the list read back
+    is one of theirs, whole, and no temporary file is left behind."""
+    import threading
+    from datetime import UTC, datetime
+
+    from rumah_perisai.services.erasure_cleanup import Listed, write_list
+
+    folder.root.mkdir(parents=True)
+    when = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    lists = [
+        {f"RP3209A-00000{n}": Listed(f"RP3209A-00000{n}", f"k{n}", when) for n in (1, 2)},
+        {"RP3209A-000003": Listed("RP3209A-000003", "k3", when)},
+    ]
+    failures: list[BaseException] = []
+
+    def write(listed: dict[str, Listed]) -> None:
+        try:
+            for _ in range(150):
+                write_list(folder, listed)
+        except BaseException as error:  # reported below, in the test's thread
+            failures.append(error)
+
+    writers = [threading.Thread(target=write, args=(listed,)) for listed in lists]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert failures == []
+    assert read_list(folder) in lists
+    assert [p.name for p in list_path(folder).parent.iterdir() if "partial" in p.name] == []

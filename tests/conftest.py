@@ -98,10 +98,9 @@ def _cheap_pin_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(vault, "_SCRYPT_N_ALLOWED", {*vault._SCRYPT_N_ALLOWED, CHEAP_SCRYPT_N})
     if request.node.get_closest_marker("real_pin_hashing") is None:
-        from rumah_perisai.services import pin_reset, volunteers
+        from rumah_perisai.services import volunteers
 
         monkeypatch.setattr(volunteers, "_hasher", CHEAP_HASHER)
-        monkeypatch.setattr(pin_reset, "_hasher", CHEAP_HASHER)
         monkeypatch.setattr(vault, "_SCRYPT", {**vault._SCRYPT, "n": CHEAP_SCRYPT_N})
 
 

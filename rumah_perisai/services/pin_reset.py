@@ -10,7 +10,6 @@ which are refused first. Only coordinators: a volunteer's PIN is a coordinator's
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from rumah_perisai import vault
@@ -33,11 +32,10 @@ from rumah_perisai.services.volunteers import (
     Actor,
     actor_for,
     check_pin,
+    hash_pin,
     login_name,
     tidy_name,
 )
-
-_hasher = PasswordHasher()
 
 
 def reset_pin_with_recovery_code(
@@ -46,7 +44,7 @@ def reset_pin_with_recovery_code(
     """Give coordinator ``name`` the PIN ``new_pin`` when ``code`` is the post's recovery code;
     returns who it was (the PIN's owner, to log in with it). Audited as ``by`` with the reason.
     A wait from wrong PINs on that account ends with it."""
-    new_hash = _hasher.hash(check_pin(new_pin))
+    new_hash = hash_pin(check_pin(new_pin))  # the accounts' own hasher and cost
     typed = vault.normalise_code(code)
     record = vault.read_record(folder)
     if record is None or not isinstance(record.get("recovery"), dict):

@@ -298,10 +298,16 @@ def _checked_gaps(
     return out
 
 
-def _volunteers(connection: Connection) -> dict[int, str]:
+def _volunteers(connection: Connection, post_id: int | None = None) -> dict[int, str]:
+    """Volunteers' natural keys by id: every one's, or only the post's (``post_id``: a branch
+    holds every post's, 800 for 400 posts, and a batch's records name only its own post's —
+    the import maps each reference within the post)."""
+    only = "" if post_id is None else " WHERE post_id = :post"
     return {
         row[0]: f"{row[1]}-V{row[2]:03d}"
-        for row in connection.execute(text("SELECT id, post_code, number FROM volunteers"))
+        for row in connection.execute(
+            text(f"SELECT id, post_code, number FROM volunteers{only}"), {"post": post_id}
+        )
     }
 
 
@@ -311,7 +317,7 @@ def _keys(
     """The natural keys a receipt's hash names: volunteers by id, and the post's participants by
     id — only those the receipts of operation ``change_no`` name, when given (a week's batch
     into a branch holding thousands of the post's participants reads a few hundred)."""
-    volunteers = _volunteers(connection)
+    volunteers = _volunteers(connection, None if change_no is None else post_id)
     only = (
         ""
         if change_no is None

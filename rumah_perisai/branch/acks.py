@@ -47,10 +47,10 @@ def build_ack(
     keys: BranchKeys,
     post_id: int,
     seq: int,
-    first_prefixes: FirstPrefixes | None = None,
+    run_prefixes: RunPrefixes | None = None,
 ) -> Ack:
     """The acknowledgement of batch ``seq`` of a post; the same content whenever it is made.
-    ``first_prefixes``: the prefixes an import run has read so far, for a post's first ACK."""
+    ``run_prefixes``: the prefixes an import run has read so far (``RunPrefixes``)."""
     with db.reading() as session:
         post = session.get(Post, post_id)
         assert post is not None
@@ -99,11 +99,14 @@ def build_ack(
         posts = _other_posts(session, post_id)
         salt = duplicate_salt(keys)
         upto = row.change_no or 0
-        # A post's first ACK lists every prefix of the branch: from the run's list when it has
-        # one (``FirstPrefixes``), else asked of the database.
+        # A post's first ACK lists every prefix of the branch, a later one those since its
+        # batch before: from the run's rows when it has them (``RunPrefixes``), else asked of
+        # the database.
         listed = None
-        if first_prefixes is not None and not earlier:
-            listed = first_prefixes.listed(session, post_id, upto)
+        if run_prefixes is not None and not earlier:
+            listed = run_prefixes.listed(session, post_id, upto)
+        elif run_prefixes is not None and earlier:
+            listed = run_prefixes.since(session, post_id, earlier, upto)
         if listed is None:
             listed = _new_prefixes(session, post_id, earlier or 0, upto)
         prefixes = listed
@@ -211,23 +214,71 @@ def _new_prefixes(session: Session, post_id: int, after: int, upto: int) -> list
     return list(rows.all())  # fetchall: a first acknowledgement can list a hundred thousand
 
 
-class FirstPrefixes:
-    """Every duplicate-warning prefix the branch holds as of a change number — other posts'
-    (``nik_prefixes``) and BPJS's list's — kept through one import run, so each new post's
-    first ACK takes its list from here (``listed``) instead of the database unioning and
-    sorting them all again: 100 new posts' first ACKs read ~6 million rows for ~120,000
-    prefixes. Only the rows of the changes since the last ACK are read (a few thousand).
+# The prefixes ``RunPrefixes.since`` keeps at most between two ACKs (~70 MB): past it, the rows
+# of changes before the current ACK's range are let go (a run's batches come in order).
+HELD_AT_MOST = 1_000_000
+
+
+class RunPrefixes:
+    """The duplicate-warning prefixes an import run has read — other posts' (``nik_prefixes``)
+    and BPJS's list's — kept through the run, so an ACK takes its list from here instead of the
+    database unioning and sorting them again for every ACK.
+
+    * A post's first ACK (``listed``) lists every prefix the branch holds: 100 new posts' first
+      ACKs read ~6 million rows for ~120,000 prefixes. Only the rows of the changes since the
+      last ACK are read (a few thousand).
+    * A later ACK (``since``) lists what came in the changes since the post's batch before: a
+      week's ~20,000, from the rows of those changes read once for the run.
 
     Both tables only ever gain rows, each under the change number of the operation that added
     it, and an ACK is made after its import committed: what this holds as of ``upto`` is what
-    ``_new_prefixes(post, 0, upto)`` finds, the post's own prefixes that no one else brought
-    left out."""
+    ``_new_prefixes(post, after, upto)`` finds, the post's own prefixes that no one else
+    brought left out."""
 
     def __init__(self) -> None:
         self.upto = 0  # every row of a change up to this one is counted
         self.holders: dict[str, int] = {}  # prefix -> rows bringing it (a post's, BPJS's list)
         self.ordered: list[str] = []  # the prefixes held, sorted as the query sorts them
         self.own: dict[int, list[str]] = {}  # a post's own prefixes
+        # For the ACKs of posts' later batches (``since``): the rows of changes (low, high],
+        # by change: who brought them (None: BPJS's list) and the prefixes.
+        self.window: tuple[int, int] | None = None
+        self.by_change: dict[int, list[tuple[int | None, list[str]]]] = {}
+        self.held = 0  # prefixes in ``by_change``
+
+    def since(self, session: Session, post_id: int, after: int, upto: int) -> list[str]:
+        """What ``_new_prefixes(post_id, after, upto)`` finds — the prefixes other posts and
+        BPJS's list brought in changes (after, upto], sorted, each once — from the rows this
+        run has read: a week's ACK lists ~20,000, and the database's union and sort of them
+        was ~24 ms of its processor a batch, the largest single statement of a week. The run's
+        batches come in order, so after the first ACK only the rows of the changes since the
+        previous one are read (a batch's few dozen)."""
+        if self.window is None:
+            self._read_changes(session, after, upto)
+            self.window = (after, upto)
+        low, high = self.window
+        if after < low:
+            self._read_changes(session, after, low)
+        if upto > high:
+            self._read_changes(session, high, upto)
+        self.window = (min(after, low), max(upto, high))
+        found: set[str] = set()
+        for change in sorted(c for c in self.by_change if after < c <= upto):
+            for holder, prefixes in self.by_change[change]:
+                if holder != post_id:
+                    found.update(prefixes)
+        if self.held > HELD_AT_MOST:  # a long run: what lies before this ACK's range goes
+            for change in [c for c in self.by_change if c <= after]:
+                self.held -= sum(len(p) for _h, p in self.by_change.pop(change))
+            self.window = (after, self.window[1])
+        return sorted(found)  # code points: the bytes' order, as the query's COLLATE "C"
+
+    def _read_changes(self, session: Session, after: int, upto: int) -> None:
+        """The rows of changes (after, upto] into ``by_change``, one text per post and change."""
+        for change, post_id, joined in self._rows(session, after, upto, by_change=True):
+            prefixes = joined.split(",")
+            self.by_change.setdefault(change, []).append((post_id, prefixes))
+            self.held += len(prefixes)
 
     def listed(self, session: Session, post_id: int, upto: int) -> list[str] | None:
         """The prefixes of a post's first ACK (its batch imported as ``upto``); None when
@@ -253,21 +304,8 @@ class FirstPrefixes:
 
     def _read(self, session: Session, upto: int) -> None:
         """The rows of changes (self.upto, upto], one text per post (BPJS's list: no post)."""
-        after = self.upto
-        rows = session.execute(
-            select(NikPrefix.post_id, func.aggregate_strings(NikPrefix.prefix, ","))
-            .where(NikPrefix.change_no > after, NikPrefix.change_no <= upto)
-            .group_by(NikPrefix.post_id)
-            .union_all(
-                select(literal(None, Integer), func.aggregate_strings(BpjsMember.nik_prefix, ","))
-                .where(BpjsMember.change_no > after, BpjsMember.change_no <= upto,
-                       BpjsMember.nik_prefix.is_not(None))
-            )
-        ).all()  # fmt: skip
         fresh = []
-        for post_id, joined in rows:
-            if not joined:
-                continue
+        for _change, post_id, joined in self._rows(session, self.upto, upto, by_change=False):
             prefixes = joined.split(",")
             if post_id is not None:
                 self.own.setdefault(post_id, []).extend(prefixes)
@@ -279,6 +317,34 @@ class FirstPrefixes:
         self.ordered.extend(fresh)
         self.ordered.sort()  # sorted run + a short one: merged, not sorted again from scratch
         self.upto = upto
+
+    @staticmethod
+    def _rows(
+        session: Session, after: int, upto: int, *, by_change: bool
+    ) -> list[tuple[int, int | None, str]]:
+        """The prefixes of changes (after, upto] as one text per post (BPJS's list: no post),
+        and per change too when ``by_change`` (else the change is given as 0)."""
+        posts: Any = select(NikPrefix.post_id, func.aggregate_strings(NikPrefix.prefix, ","))
+        bpjs: Any = select(
+            literal(None, Integer), func.aggregate_strings(BpjsMember.nik_prefix, ",")
+        )
+        if by_change:
+            posts = posts.add_columns(NikPrefix.change_no).group_by(NikPrefix.change_no)
+            bpjs = bpjs.add_columns(BpjsMember.change_no).group_by(BpjsMember.change_no)
+        else:
+            posts, bpjs = (
+                posts.add_columns(literal(0, Integer)),
+                bpjs.add_columns(literal(0, Integer)),
+            )
+        rows = session.execute(
+            posts.where(NikPrefix.change_no > after, NikPrefix.change_no <= upto)
+            .group_by(NikPrefix.post_id)
+            .union_all(
+                bpjs.where(BpjsMember.change_no > after, BpjsMember.change_no <= upto,
+                           BpjsMember.nik_prefix.is_not(None))
+            )
+        ).all()  # fmt: skip
+        return [(c, p, joined) for p, joined, c in rows if joined]
 
 
 def note_prefixes(connection: Connection, post_id: int, change_no: int) -> None:
@@ -325,9 +391,9 @@ def write_ack(
     seq: int,
     directory: Path,
     batch_name: str,
-    first_prefixes: FirstPrefixes | None = None,
+    run_prefixes: RunPrefixes | None = None,
 ) -> Path:
-    ack = build_ack(db, keys, post_id, seq, first_prefixes)
+    ack = build_ack(db, keys, post_id, seq, run_prefixes)
     return write_built_ack(folder, keys, ack, directory, batch_name)
 
 
@@ -365,7 +431,7 @@ def replace_file(path: Path, data: bytes, *, computer: bool = False) -> None:
 
 
 __all__ = [
-    "FirstPrefixes",
+    "RunPrefixes",
     "build_ack",
     "duplicate_salt",
     "note_prefixes",

@@ -1,6 +1,6 @@
 """A new post's first acknowledgement lists every other post's duplicate-warning prefixes and
 those of BPJS's own list (issue 21): an import run reads them once and keeps them
-(``acks.FirstPrefixes``) instead of asking the database to union and sort them all again for
+(``acks.RunPrefixes``) instead of asking the database to union and sort them all again for
 each first ACK. Each ACK still lists exactly what the database query finds. And each ACK is
 written while the next batch is imported: one that cannot be written still stops the run."""
 
@@ -28,6 +28,7 @@ from tests.branch.branch_world import CLI, PostSide, branch, branch_url, make_po
 LISTED = "3209144101944777"  # on BPJS's list, and registered again at post B
 NUR = "3209144101945555"  # post C's only
 ELSEWHERE = "3209144101860888"  # on BPJS's list only
+A_LATER = "3209144101950777"  # post A's, in the second run (its fifth: born 1995)
 QUERY = acks._new_prefixes  # the database's answer, asked directly
 
 
@@ -51,6 +52,21 @@ def _queried(branch: App, code: str, seq: int) -> tuple[int, list[str]]:
         ).one()
         assert change is not None
         return change, QUERY(session, post_id, 0, change)
+
+
+def _queried_since(branch: App, code: str, seq: int) -> list[str]:
+    """What the database query finds for a post's later ACK: since its batch before."""
+    with branch.db.reading() as session:
+        post_id = session.scalars(select(Post.id).where(Post.code == code)).one()
+        changes: dict[int, int] = {}
+        for number, change in session.execute(
+            select(BatchImport.seq, BatchImport.change_no).where(
+                BatchImport.post_id == post_id, BatchImport.seq.in_((seq - 1, seq))
+            )
+        ):
+            assert change is not None  # imported
+            changes[number] = change
+        return QUERY(session, post_id, changes[seq - 1], changes[seq])
 
 
 def test_first_acks_of_a_run_list_what_the_database_finds_read_once(
@@ -95,25 +111,51 @@ def test_first_acks_of_a_run_list_what_the_database_finds_read_once(
         assert nur not in listed["RP3209C"] and nur not in listed["RP3209A"]
         assert len(listed["RP3209C"]) > len(listed["RP3209B"]) > len(listed["RP3209A"]) >= 2
 
-        # A second run: each post's next batch lists only what came since (asked of the
-        # database, as before), and a new post's first ACK takes everything.
+        # A second run: each post's next batch lists only what came since (from the run's
+        # rows of those changes, as the database finds them), and a new post's first ACK
+        # takes everything.
         late = make_post(tmp_path, branch, clock, "RP3209D")
         sides.append(late)
         late.register()
         a.register()
-        again = import_files(branch.db, branch.folder, [a.export().path, late.export().path], CLI)
-        assert [(r.post_code, r.seq) for r in again] == [("RP3209A", 2), ("RP3209D", 1)]
-        assert len(asked) == 1  # A's second ACK only
-        ack = read_ack(again[1].ack_path.read_bytes(), keys.public, "d")  # type: ignore[union-attr]
+        a.register(nik=A_LATER)  # A's fifth: B's next ACK lists it, A's own does not
+        b.register()
+        paths = [a.export().path, b.export().path, late.export().path]
+        again = import_files(branch.db, branch.folder, paths, CLI)
+        assert [(r.post_code, r.seq) for r in again] == [
+            ("RP3209A", 2), ("RP3209B", 2), ("RP3209D", 1)
+        ]  # fmt: skip
+        assert asked == []
+        later = {}
+        for result in again[:2]:
+            assert result.ack_path is not None
+            ack = read_ack(result.ack_path.read_bytes(), keys.public, result.ack_path.name)
+            assert ack.duplicate_prefixes == _queried_since(branch, result.post_code, 2)
+            later[result.post_code] = ack.duplicate_prefixes
+        assert duplicate_prefix(salt, A_LATER) in later["RP3209B"]
+        assert duplicate_prefix(salt, A_LATER) not in later["RP3209A"]
+        ack = read_ack(again[2].ack_path.read_bytes(), keys.public, "d")  # type: ignore[union-attr]
         change, expected = _queried(branch, "RP3209D", 1)
         assert ack.duplicate_prefixes == expected
         assert nur in ack.duplicate_prefixes
 
         # A list read up to a later change never answers for an earlier one: the database does.
-        kept = acks.FirstPrefixes()
+        kept = acks.RunPrefixes()
         with branch.db.reading() as session:
             assert kept.listed(session, 0, change) is not None
             assert kept.listed(session, 0, change - 1) is None
+            # Later ACKs asked in any order — a range before, after and around what was read —
+            # list what the database finds, whether the rows before are kept or let go.
+            ids = session.scalars(select(Post.id).order_by(Post.id)).all()
+            for at_most in (acks.HELD_AT_MOST, 0):
+                monkeypatch.setattr(acks, "HELD_AT_MOST", at_most)
+                kept = acks.RunPrefixes()
+                for post_id, after, upto in [(ids[1], change - 3, change - 1),
+                                             (ids[0], 1, change - 2), (ids[2], 2, change),
+                                             (ids[1], 0, change)]:  # fmt: skip
+                    assert kept.since(session, post_id, after, upto) == QUERY(
+                        session, post_id, after, upto
+                    )
     finally:
         for side in sides:
             side.app.close()

@@ -102,14 +102,12 @@ def build_ack(
         # A post's first ACK lists every prefix of the branch, a later one those since its
         # batch before: from the run's rows when it has them (``RunPrefixes``), else asked of
         # the database.
-        listed = None
-        if run_prefixes is not None and not earlier:
-            listed = run_prefixes.listed(session, post_id, upto)
-        elif run_prefixes is not None and earlier:
-            listed = run_prefixes.since(session, post_id, earlier, upto)
-        if listed is None:
-            listed = _new_prefixes(session, post_id, earlier or 0, upto)
-        prefixes = listed
+        prefixes = None
+        if run_prefixes is not None:
+            prefixes = (run_prefixes.since(session, post_id, earlier, upto) if earlier
+                        else run_prefixes.listed(session, post_id, upto))  # fmt: skip
+        if prefixes is None:
+            prefixes = _new_prefixes(session, post_id, earlier or 0, upto)
         missing = missing_of([r.seq for r in batches])
         pending = pending_for(session, post_id)
         done = requests_done(session, post_id)
@@ -263,7 +261,7 @@ class RunPrefixes:
             self._read_changes(session, high, upto)
         self.window = (min(after, low), max(upto, high))
         found: set[str] = set()
-        for change in sorted(c for c in self.by_change if after < c <= upto):
+        for change in [c for c in self.by_change if after < c <= upto]:
             for holder, prefixes in self.by_change[change]:
                 if holder != post_id:
                     found.update(prefixes)
@@ -275,7 +273,7 @@ class RunPrefixes:
 
     def _read_changes(self, session: Session, after: int, upto: int) -> None:
         """The rows of changes (after, upto] into ``by_change``, one text per post and change."""
-        for change, post_id, joined in self._rows(session, after, upto, by_change=True):
+        for change, post_id, joined in self._rows(session, after, upto):
             prefixes = joined.split(",")
             self.by_change.setdefault(change, []).append((post_id, prefixes))
             self.held += len(prefixes)
@@ -305,7 +303,7 @@ class RunPrefixes:
     def _read(self, session: Session, upto: int) -> None:
         """The rows of changes (self.upto, upto], one text per post (BPJS's list: no post)."""
         fresh = []
-        for _change, post_id, joined in self._rows(session, self.upto, upto, by_change=False):
+        for _change, post_id, joined in self._rows(session, self.upto, upto):
             prefixes = joined.split(",")
             if post_id is not None:
                 self.own.setdefault(post_id, []).extend(prefixes)
@@ -319,32 +317,23 @@ class RunPrefixes:
         self.upto = upto
 
     @staticmethod
-    def _rows(
-        session: Session, after: int, upto: int, *, by_change: bool
-    ) -> list[tuple[int, int | None, str]]:
-        """The prefixes of changes (after, upto] as one text per post (BPJS's list: no post),
-        and per change too when ``by_change`` (else the change is given as 0)."""
-        posts: Any = select(NikPrefix.post_id, func.aggregate_strings(NikPrefix.prefix, ","))
-        bpjs: Any = select(
-            literal(None, Integer), func.aggregate_strings(BpjsMember.nik_prefix, ",")
-        )
-        if by_change:
-            posts = posts.add_columns(NikPrefix.change_no).group_by(NikPrefix.change_no)
-            bpjs = bpjs.add_columns(BpjsMember.change_no).group_by(BpjsMember.change_no)
-        else:
-            posts, bpjs = (
-                posts.add_columns(literal(0, Integer)),
-                bpjs.add_columns(literal(0, Integer)),
-            )
+    def _rows(session: Session, after: int, upto: int) -> list[tuple[int, int | None, str]]:
+        """The prefixes of changes (after, upto], one text per change and post (BPJS's list:
+        no post): a change is one operation, so a few rows per import."""
         rows = session.execute(
-            posts.where(NikPrefix.change_no > after, NikPrefix.change_no <= upto)
-            .group_by(NikPrefix.post_id)
+            select(NikPrefix.change_no, NikPrefix.post_id,
+                   func.aggregate_strings(NikPrefix.prefix, ","))
+            .where(NikPrefix.change_no > after, NikPrefix.change_no <= upto)
+            .group_by(NikPrefix.change_no, NikPrefix.post_id)
             .union_all(
-                bpjs.where(BpjsMember.change_no > after, BpjsMember.change_no <= upto,
-                           BpjsMember.nik_prefix.is_not(None))
+                select(BpjsMember.change_no, literal(None, Integer),
+                       func.aggregate_strings(BpjsMember.nik_prefix, ","))
+                .where(BpjsMember.change_no > after, BpjsMember.change_no <= upto,
+                       BpjsMember.nik_prefix.is_not(None))
+                .group_by(BpjsMember.change_no)
             )
         ).all()  # fmt: skip
-        return [(c, p, joined) for p, joined, c in rows if joined]
+        return [(change, post, joined) for change, post, joined in rows if joined]
 
 
 def note_prefixes(connection: Connection, post_id: int, change_no: int) -> None:

@@ -313,8 +313,11 @@ class PartImporter:
         """The part's last ``statements``; after a write without triggers (``fast``), in the
         same round trip, every reference of the rows it wrote looked up (``refcheck``): one
         pointing at nothing refuses the batch as a reference the post never sent does."""
-        query = dangling(table, f"t.post_id = {self.post_id} AND t.change_no = {self.change_no}")
-        if not fast or query is None:
+        query = None
+        if fast:
+            written = f"t.post_id = {self.post_id} AND t.change_no = {self.change_no}"
+            query = dangling(table, written)
+        if query is None:
             self._send(statements)
             return
         found = sorted(row[0] for row in self._rows_after(statements, query))

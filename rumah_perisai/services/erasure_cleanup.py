@@ -96,6 +96,9 @@ def read_list(folder: DataFolder) -> dict[str, Listed]:
     return listed
 
 
+LEFT_BEHIND_AFTER = 600  # seconds
+
+
 def write_list(folder: DataFolder, listed: dict[str, Listed]) -> None:
     """Replace the list whole: a temporary file synced, then renamed over the old one."""
     rows = [
@@ -121,7 +124,18 @@ def write_list(folder: DataFolder, listed: dict[str, Listed]) -> None:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+    _sweep_left_behind(path)
     sync_directory(path.parent)
+
+
+def _sweep_left_behind(path: Path) -> None:
+    """Remove what a writer killed mid-write left (its own ``.partial``): one older than
+    ``LEFT_BEHIND_AFTER`` is no writer's at work any more (a write takes milliseconds)."""
+    now = datetime.now(UTC).timestamp()
+    for left in path.parent.glob(f".{LIST_FILE}.*.partial"):
+        with contextlib.suppress(OSError):  # gone meanwhile, or held open on Windows
+            if now - left.stat().st_mtime > LEFT_BEHIND_AFTER:
+                left.unlink()
 
 
 def _moment(value: object) -> datetime:

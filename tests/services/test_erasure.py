@@ -325,3 +325,26 @@ def test_two_writers_of_the_erasure_list_at_once_both_succeed_and_leave_one_whol
     assert failures == []
     assert read_list(folder) in lists
     assert [p.name for p in list_path(folder).parent.iterdir() if "partial" in p.name] == []
+
+
+def test_a_temporary_list_left_by_a_killed_writer_is_removed_by_the_next_write(
+    folder: Any,
+) -> None:
+    """A writer killed mid-write leaves its ``.partial``: the next write removes it once it is
+    old enough to be no writer's at work, and leaves a fresh one (another writer's) alone."""
+    import os
+    import time
+
+    from rumah_perisai.services.erasure_cleanup import LEFT_BEHIND_AFTER, write_list
+
+    folder.root.mkdir(parents=True)
+    stale = folder.root / ".erasures.json.4242-deadbeef.partial"
+    working = folder.root / ".erasures.json.4343-cafebabe.partial"
+    for left in (stale, working):
+        left.write_bytes(b'{"format": 1, "erasures": [')  # cut mid-write
+    old = time.time() - LEFT_BEHIND_AFTER - 60
+    os.utime(stale, (old, old))
+    write_list(folder, {})
+    assert read_list(folder) == {}
+    assert not stale.exists()
+    assert working.exists()

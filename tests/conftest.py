@@ -42,6 +42,7 @@ from rumah_perisai.db.uow import next_number
 from rumah_perisai.domain.coverage import CoverHistory, Standing, summarize
 from rumah_perisai.domain.months import add_months, month_end
 from rumah_perisai.i18n import set_language
+from rumah_perisai.services import volunteers as _volunteers
 from rumah_perisai.services.posts import PostSetup, PostSummary, set_up_post, the_post
 from rumah_perisai.services.volunteers import (
     ROLE_COORDINATOR,
@@ -80,8 +81,12 @@ def _indonesian_by_default() -> Iterator[None]:
 # made and logged in three of them: a third of the suite's time went to hashing PINs. The suite
 # hashes at the lowest cost argon2 allows; a stored hash carries its own parameters, so checking
 # a PIN runs the same code. Tests marked ``real_pin_hashing`` keep the program's cost (one checks
-# that cost itself, tests/services/test_pins.py).
+# that cost itself, tests/services/test_pins.py). Cheap from the start, not only inside a test:
+# a demo post made once for a module (``scope="module"``) hashed its accounts at the full cost,
+# and each PIN typed into it cost 50–100 ms to check (16 s of the suite's processor time).
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+_PROGRAMS_HASHER = _volunteers._hasher
+_volunteers._hasher = CHEAP_HASHER
 
 
 # The same for the recovery code's scrypt (n = 2**15: 0.1–0.2 s a wrap or unwrap, ~100 of them
@@ -98,10 +103,10 @@ def _cheap_pin_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(vault, "_SCRYPT_N_ALLOWED", {*vault._SCRYPT_N_ALLOWED, CHEAP_SCRYPT_N})
     if request.node.get_closest_marker("real_pin_hashing") is None:
-        from rumah_perisai.services import volunteers
-
-        monkeypatch.setattr(volunteers, "_hasher", CHEAP_HASHER)
+        monkeypatch.setattr(_volunteers, "_hasher", CHEAP_HASHER)
         monkeypatch.setattr(vault, "_SCRYPT", {**vault._SCRYPT, "n": CHEAP_SCRYPT_N})
+    else:
+        monkeypatch.setattr(_volunteers, "_hasher", _PROGRAMS_HASHER)
 
 
 @pytest.fixture

@@ -354,7 +354,9 @@ def _read_table(rows: Iterable[Sequence[Any]], path: Path, name: str) -> _Table 
     pending: list[tuple[int, tuple[Any, ...]]] = []  # rows seen before the header was sure
     for number, values in enumerate(rows, start=1):
         cells = tuple(values)[:MAX_COLUMNS]
-        if all(_blank(v) for v in cells):
+        # A blank formatted row (a sheet's tail of styled empty rows: 100,000 of them) is all
+        # None; counted in C before each cell is looked at.
+        if cells.count(None) == len(cells) or all(_blank(v) for v in cells):
             continue
         if header is None:
             known = sum(1 for v in cells if isinstance(v, str) and header_field(v) is not None)

@@ -4,27 +4,32 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 # Before anything imports Qt: the suite runs headless, on the screen a post's laptop gives a
 # window — 1366×768 at 125 % is 1093×614 logical pixels, less the taskbar.
 _SCREEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "laptop-screen.json")
 os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
-# The suite must never read or write the developer's real post.
-for _variable in ("RUMAH_PERISAI_HOME", "RUMAH_PERISAI_DB", "RUMAH_PERISAI_LANG"):
-    os.environ.pop(_variable, None)
 # The suite's files in memory where the machine has a RAM disk (Linux's /dev/shm): the tests
 # write thousands of small files, each commit synced, and on a virtual machine's disk a test
 # waited for it 1.3–1.5 times its processor time (the same 90 tests in one process: 15–17 s on
 # the disk, 11–12 s in memory). What is tested is the same: real SQLite files, real renames and
 # syncs, which memory takes at once. PYTEST_DEBUG_TEMPROOT is pytest's own setting for where
-# ``tmp_path`` lives; one the developer gives wins.
-if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+# ``tmp_path`` lives; one the developer gives wins. Only a RAM disk with room for a run (a few
+# hundred MB at most): a container's /dev/shm is often 64 MB, and a full one would fail tests.
+if (
+    os.path.isdir("/dev/shm")
+    and os.access("/dev/shm", os.W_OK)
+    and shutil.disk_usage("/dev/shm").free >= 2 << 30
+):
     os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", "/dev/shm")
 _TEMP_ROOT = os.environ.get("PYTEST_DEBUG_TEMPROOT")
+# The suite must never read or write the developer's real post.
+for _variable in ("RUMAH_PERISAI_HOME", "RUMAH_PERISAI_DB", "RUMAH_PERISAI_LANG"):
+    os.environ.pop(_variable, None)
 # ... nor the developer's key store: database keys go to key files in a folder of the run's own
 # (what a computer without an OS key store does; tests of the OS store say so themselves).
-import tempfile
-
 os.environ["RUMAH_PERISAI_KEY_STORE"] = "file"
 _KEY_DIR = os.environ["RUMAH_PERISAI_KEY_DIR"] = tempfile.mkdtemp(
     prefix="rp-test-keys-", dir=_TEMP_ROOT
@@ -32,7 +37,6 @@ _KEY_DIR = os.environ["RUMAH_PERISAI_KEY_DIR"] = tempfile.mkdtemp(
 
 import inspect
 import itertools
-import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta

@@ -96,6 +96,11 @@ class ImportResult:
     release_note: str | None = None  # why held batches behind it could not follow yet
     followed: list[ImportResult] = field(default_factory=list)  # held batches imported after it
     requests_done: list[str] = field(default_factory=list)  # the post's data requests applied
+    # Imported: whether its post had batches held when it went in (read under the import
+    # lock). None held then, none waits for it now: one held since was held after it committed
+    # (holding takes the change counter too), saw it imported and went in by itself
+    # (``import_batch``'s held path); so none is looked for (``_release_quietly``).
+    held_behind: bool = True
 
     def message(self) -> str:
         text = self._message()
@@ -358,6 +363,8 @@ def _release_quietly(
     """The held batches that can follow ``result`` now; a refusal while releasing them (another
     import running) is said with ``result``, which itself went through. ``before``: called
     before the first of them is imported."""
+    if not result.held_behind:  # nothing to look for: a read transaction saved, every batch
+        return []
     try:
         return _release_held(db, folder, result.post_code, actor, before)
     except UserError as error:
@@ -612,10 +619,11 @@ def _import_in(
     session.info["reason"] = row.gap_override
     session.add(row)
     summary = sealed.manifest.get("summary")
+    held = any(r.state == "held" for seq, r in place.rows.items() if seq != sealed.seq)
     return ImportResult(path, sealed.post_code, sealed.seq, "imported", records=counts,
                         summary=dict(summary) if isinstance(summary, dict) else {},
                         rejected=rejected, late=place.late,
-                        requests_done=applied.requests)  # fmt: skip
+                        requests_done=applied.requests, held_behind=held)  # fmt: skip
 
 
 __all__ = ["ImportResult", "import_batch", "import_files"]

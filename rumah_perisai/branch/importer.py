@@ -560,6 +560,8 @@ def _import_in(
     name = path.name
     # The post's batch records as placing the batch read them, under the lock (``_import``).
     imported = {seq: row for seq, row in place.rows.items() if row.state == "imported"}
+    # Read now: the rows are expired once the parts are in (``apply_requests``).
+    held = any(row.state == "held" for seq, row in place.rows.items() if seq != sealed.seq)
     previous = previous_manifest(imported.get(sealed.seq - 1))
     window = time_window(session, sealed, imported, name)
     connection = session.connection()
@@ -619,7 +621,6 @@ def _import_in(
     session.info["reason"] = row.gap_override
     session.add(row)
     summary = sealed.manifest.get("summary")
-    held = any(r.state == "held" for seq, r in place.rows.items() if seq != sealed.seq)
     return ImportResult(path, sealed.post_code, sealed.seq, "imported", records=counts,
                         summary=dict(summary) if isinstance(summary, dict) else {},
                         rejected=rejected, late=place.late,

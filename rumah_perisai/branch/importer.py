@@ -45,6 +45,7 @@ from rumah_perisai.branch.checks import (
     time_window,
 )
 from rumah_perisai.branch.conflicts import reject_duplicates, rejoin_erased
+from rumah_perisai.branch.due import due_after_parts
 from rumah_perisai.branch.folder import branch_keys
 from rumah_perisai.branch.locks import begin_import
 from rumah_perisai.branch.members import attach_listed_kpj
@@ -590,12 +591,14 @@ def _import_in(
     check_receipts(connection, post, change_no, sealed, previous, name)
     import_audit(connection, post.code, change_no, reader.optional(AUDIT_PART),
                   actor, window, name)  # fmt: skip
+    due = due_after_parts(session, post, change_no)  # what the steps below find to do
     # After the audit part: an erasure scrubs the history the batch brought, too.
-    applied = apply_requests(session, post, change_no, key, name)
-    rejected = reject_duplicates(session, post, sealed.seq, change_no)
-    rejoin_erased(session, post, change_no, key)
+    applied = apply_requests(session, post, change_no, key, name, due)
+    later = due.later()
+    rejected = reject_duplicates(session, post, sealed.seq, change_no, later)
+    rejoin_erased(session, post, change_no, key, later)
     # Someone on BPJS's own list registered again at a post: not rejected, given their KPJ.
-    attach_listed_kpj(session, post, change_no)
+    attach_listed_kpj(session, post, change_no, later.listed)
     session.flush()  # the ORM's changes (rejections, erasures) before the prefixes are read
     note_prefixes(connection, post.id, change_no)
     if run is not None:

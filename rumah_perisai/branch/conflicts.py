@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from rumah_perisai import formats
 from rumah_perisai.branch.checks import last_imported
+from rumah_perisai.branch.due import EVERYTHING, Due
 from rumah_perisai.branch.requests import erased_matches
 from rumah_perisai.db.models import BatchImport, BranchConflict, BranchRejection, Participant, Post
 from rumah_perisai.db.uow import Database, begin_operation, operation_time
@@ -136,37 +137,21 @@ def decide_conflict(db: Database, conflict_id: int, keep: str, note: str, actor:
 # --- found while importing -----------------------------------------------------------------------
 
 
-def reject_duplicates(session: Session, post: Post, seq: int, change_no: int) -> list[Rejection]:
+def reject_duplicates(
+    session: Session, post: Post, seq: int, change_no: int, due: Due = EVERYTHING
+) -> list[Rejection]:
     """The same NIK at two posts (DOMAIN.md): which registration came first is what the branch
     saw first (``first_change``), never a time a post claims. A registration new in this batch
     whose NIK an accepted member holds is rejected; two members both accepted before (a NIK
-    changed at a post) are held for a branch officer (``BranchConflict``), neither rejected."""
+    changed at a post) are held for a branch officer (``BranchConflict``), neither rejected.
+    ``due``: which of its queries have anything to find (``branch.due``)."""
     # A registration rejected before stays rejected whatever the post sent since (it may come
     # again, e.g. with a payment, before the post has taken in the acknowledgement).
-    session.execute(
-        text(
-            "UPDATE participants SET standing = 'rejected', standing_reason = ("
-            " SELECT r.reason FROM branch_rejections r WHERE r.post_id = participants.post_id"
-            " AND r.entity = 'participants' AND r.entity_key = participants.registration_no)"
-            " WHERE post_id = :post AND change_no = :change AND standing <> 'rejected'"
-            " AND registration_no IN (SELECT entity_key FROM branch_rejections"
-            " WHERE post_id = :post AND entity = 'participants')"
-        ),
-        {"post": post.id, "change": change_no},
-    )
-    _settle_conflicts(session, post.id)
-    pairs = session.execute(
-        text(
-            "SELECT p.id, q.id FROM participants p JOIN participants q"
-            " ON q.nik = p.nik AND q.post_id <> p.post_id"
-            " WHERE p.post_id = :post AND p.change_no = :change"
-            # Only members: a withdrawn registration was a mistake and holds no NIK.
-            " AND p.standing = 'member' AND q.standing = 'member'"
-            # In the order the branch saw them: the registration named is the first one here.
-            " ORDER BY p.id, q.id"
-        ),
-        {"post": post.id, "change": change_no},
-    ).all()
+    if due.rejected_before:
+        _rejected_again(session, post, change_no)
+    if due.pending:
+        _settle_conflicts(session, post.id)
+    pairs = _pairs(session, post, change_no) if due.pairs else []
     _load(session, {person for pair in pairs for person in pair})
     decided: list[Rejection] = []
     now = operation_time(session)
@@ -184,6 +169,38 @@ def reject_duplicates(session: Session, post: Post, seq: int, change_no: int) ->
             decided.append(_reject(session, mine, theirs, seq, now))
     session.flush()
     return decided
+
+
+def _rejected_again(session: Session, post: Post, change_no: int) -> None:
+    """This import's registrations rejected before are rejected again, with the reason."""
+    session.execute(
+        text(
+            "UPDATE participants SET standing = 'rejected', standing_reason = ("
+            " SELECT r.reason FROM branch_rejections r WHERE r.post_id = participants.post_id"
+            " AND r.entity = 'participants' AND r.entity_key = participants.registration_no)"
+            " WHERE post_id = :post AND change_no = :change AND standing <> 'rejected'"
+            " AND registration_no IN (SELECT entity_key FROM branch_rejections"
+            " WHERE post_id = :post AND entity = 'participants')"
+        ),
+        {"post": post.id, "change": change_no},
+    )
+
+
+def _pairs(session: Session, post: Post, change_no: int) -> list[tuple[int, int]]:
+    """This import's members (ids) and the other posts' members holding the same NIK."""
+    rows = session.execute(
+        text(
+            "SELECT p.id, q.id FROM participants p JOIN participants q"
+            " ON q.nik = p.nik AND q.post_id <> p.post_id"
+            " WHERE p.post_id = :post AND p.change_no = :change"
+            # Only members: a withdrawn registration was a mistake and holds no NIK.
+            " AND p.standing = 'member' AND q.standing = 'member'"
+            # In the order the branch saw them: the registration named is the first one here.
+            " ORDER BY p.id, q.id"
+        ),
+        {"post": post.id, "change": change_no},
+    ).all()
+    return [(int(mine), int(theirs)) for mine, theirs in rows]
 
 
 def _load(session: Session, ids: set[int]) -> None:
@@ -217,14 +234,19 @@ def _reject(
     return Rejection("participants", mine.registration_no, DUPLICATE_REASON, reason, seq)
 
 
-def rejoin_erased(session: Session, post: Post, change_no: int, key: bytes) -> int:
+def rejoin_erased(
+    session: Session, post: Post, change_no: int, key: bytes, due: Due = EVERYTHING
+) -> int:
     """A registration new in this batch whose NIK is an erased person's (compared keyed, with
     the branch's key: the erased NIK itself is kept nowhere) is that person joining again. Not
     rejected: their earlier membership ended at their request, so they are a member of none, as
     a lapsed member who rejoins is not (docs/personal-data.md). The new registration takes the
     erased one's KPJ, which the rules keep, and the ACK's KPJ numbers tell the post. Returns
-    how many were recognised."""
+    how many were recognised. ``due.keyed``: whether any erased NIK is kept (``branch.due``)."""
     found = 0
+    if not due.keyed:
+        session.flush()
+        return found
     for mine, erased in erased_matches(session, post.id, change_no, key):
         found += 1
         earlier = session.scalars(

@@ -320,11 +320,15 @@ def _audit(session: Session, change_no: int, result: MembersImport) -> None:
 # --- a post's new registration of a listed NIK ----------------------------------------------------
 
 
-def attach_listed_kpj(session: Session, post: Post, change_no: int) -> int:
+def attach_listed_kpj(session: Session, post: Post, change_no: int, listed: bool = True) -> int:
     """A registration new in this batch whose NIK is on BPJS's list is a member of BPJS already
     (a lapsed member rejoining at a post): not rejected, it takes the listed KPJ — unless it has
     one, or another person holds that number — and the ACK's KPJ numbers and ``bpjs_known`` tell
-    the post. Beside ``conflicts.rejoin_erased``. Returns how many took one."""
+    the post. Beside ``conflicts.rejoin_erased``. Returns how many took one. ``listed``: False
+    when none of them is on the list (``branch.due``): nothing is asked."""
+    if not listed:
+        session.flush()
+        return 0
     found = session.execute(
         select(Participant, BpjsMember.kpj, BpjsMember.birth_date)
         .join(BpjsMember, BpjsMember.nik == Participant.nik)

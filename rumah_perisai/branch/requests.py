@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from rumah_perisai.branch.due import EVERYTHING, Due
 from rumah_perisai.db.models import AuditEntry, DataRequest, Erasure, Participant, Post
 from rumah_perisai.db.uow import operation_time
 from rumah_perisai.domain.personal_data import (
@@ -103,15 +104,29 @@ class Applied:
     erased: list[str]  # registration numbers erased again (data a late batch brought back)
 
 
-def apply_requests(session: Session, post: Post, change_no: int, key: bytes, name: str) -> Applied:
+def apply_requests(
+    session: Session, post: Post, change_no: int, key: bytes, name: str, due: Due = EVERYTHING
+) -> Applied:
     """After the batch's parts are in: check its erased rows, apply the requests not applied
-    yet, and apply the erasure list again to what the batch brought."""
+    yet, and apply the erasure list again to what the batch brought. ``due``: which of these
+    have anything to look at (``branch.due``)."""
     # The parts went in as SQL: the rows loaded before are stale. Flushed first: expiring drops
     # a change not flushed yet (a post's new name from its batch was lost that way).
     session.flush()
     session.expire_all()
-    _refuse_unexplained(session, post, change_no, name)
+    if due.unexplained:
+        _refuse_unexplained(session, post, change_no, name)
     now = operation_time(session)
+    done = _apply_done(session, post, key, now) if due.requests else []
+    # A request applied puts its registration on the erasure list: looked at then, too.
+    listed = due.erased_here or due.requests
+    again = erase_again(session, post.code, key, now) if listed else []
+    session.flush()
+    return Applied(done, again)
+
+
+def _apply_done(session: Session, post: Post, key: bytes, now: datetime) -> list[str]:
+    """The post's requests done there and not yet applied here, applied: their natural keys."""
     done = []
     for request in session.scalars(
         select(DataRequest)
@@ -131,9 +146,7 @@ def apply_requests(session: Session, post: Post, change_no: int, key: bytes, nam
             continue  # a withdrawal whose row says otherwise: a later batch brings it
         request.branch_done_at = now
         done.append(request.natural_key())
-    again = erase_again(session, post.code, key, now)
-    session.flush()
-    return Applied(done, again)
+    return done
 
 
 def _refuse_unexplained(session: Session, post: Post, change_no: int, name: str) -> None:

@@ -90,6 +90,17 @@ def next_numbers(session: Session, scope: str, name: str, count: int) -> int:
     return int(connection.execute(statement).scalar_one()) - count + 1
 
 
+# ``begin_operation``'s two statements as SQL text, for a writer that sends them with others in
+# one round trip (the branch's import: ``branch.locks``): the change number taken (add
+# ``RETURNING value``), and the newest local record's time (naive UTC, as stored).
+CHANGE_NUMBER_SQL = (
+    f"INSERT INTO counters (scope, name, value) VALUES ('{CHANGE_COUNTER[0]}',"
+    f" '{CHANGE_COUNTER[1]}', 1)"
+    " ON CONFLICT (scope, name) DO UPDATE SET value = counters.value + 1"
+)
+NEWEST_LOCAL_SQL = "SELECT max(at) FROM audit_log WHERE origin = 'local'"
+
+
 def newest_local_record(session: Session) -> datetime | None:
     """When the newest record made on this computer was made (the clock rule's reference)."""
     return session.execute(
@@ -139,6 +150,10 @@ def _refuse_clock_behind(session: Session) -> None:
     now = operation_time(session)
     with session.no_autoflush:  # pending records are this operation's own, not the floor
         newest = newest_local_record(session)
+    _refuse_behind(now, newest)
+
+
+def _refuse_behind(now: datetime, newest: datetime | None) -> None:
     if newest is not None and newest > now:
         raise UserError("clock_behind", now=_show(now), newest=_show(newest))
 
@@ -162,6 +177,20 @@ def begin_operation(session: Session) -> int:
         session.info["now"] = session.info["clock"]()
         _refuse_clock_behind(session)
     return int(session.info["change_no"])
+
+
+def begun_operation(session: Session, change_no: int, newest: datetime | None) -> int:
+    """``begin_operation`` where its statements were sent by the caller with others, in one
+    round trip (``CHANGE_NUMBER_SQL``, then ``NEWEST_LOCAL_SQL``: ``newest`` as stored, naive
+    UTC): the change number recorded, the clock read only now, and checked as there."""
+    if "change_no" in session.info:
+        raise RuntimeError("the operation has its change number already")
+    session.info["change_no"] = change_no
+    now = session.info["clock"]()
+    session.info["now"] = now
+    if session.info.get("origin", "local") == "local":
+        _refuse_behind(now, None if newest is None else newest.replace(tzinfo=UTC))
+    return change_no
 
 
 @event.listens_for(TrackedSession, "before_flush")

@@ -22,7 +22,7 @@ receipts, turning rows into Python objects is most of the time (``bench/bench_du
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from hashlib import sha256
@@ -147,11 +147,18 @@ class _Months:
     """The post's receipt months in receipt-id order, handed out receipt by receipt."""
 
     def __init__(
-        self, connection: Connection, post_id: int, convert: bool, change_no: int | None = None
+        self,
+        connection: Connection,
+        post_id: int,
+        convert: bool,
+        change_no: int | None = None,
+        rows: list[Any] | None = None,
     ) -> None:
         self.connection = connection
         self.convert = convert
-        if change_no is None:
+        if rows is not None:  # read already (``_imported``)
+            self.rows = iter(rows)
+        elif change_no is None:
             self.rows = driver_rows(connection, _MONTHS.format(only=""), (post_id,))
         elif connection.dialect.name == "postgresql":
             ids = [row[0] for row in driver_all(connection, _IMPORTED_IDS, (post_id, change_no))]
@@ -362,14 +369,24 @@ def stored_receipts(
     """The post's receipts and explained gaps in number order, each with the canonical values
     its hash covers (only those stored by operation ``change_no``, when given)."""
     convert = connection.dialect.name != "sqlite"  # SQLite hands back the stored text as is
-    volunteers, participants = _keys(connection, post_id, change_no)
-    gaps = _gaps(connection, post_id, change_no, volunteers)
-    months = _Months(connection, post_id, convert, change_no)
-    numbers = _Numbers(connection)
-    if change_no is None:
-        rows = driver_rows(connection, _RECEIPTS.format(only=""), (post_id,))
+    rows: Iterator[Any]
+    if change_no is not None and connection.dialect.name == "postgresql":
+        volunteers, participants, gap_rows, month_rows, receipt_rows = _imported(
+            connection, post_id, change_no
+        )
+        gaps = _gap_records(gap_rows, volunteers)
+        months = _Months(connection, post_id, convert, change_no, rows=month_rows)
+        rows = iter(receipt_rows)
     else:
-        rows = driver_rows(connection, _RECEIPTS.format(only=_ONLY_RECEIPTS), (post_id, change_no))
+        volunteers, participants = _keys(connection, post_id, change_no)
+        gaps = _gaps(connection, post_id, change_no, volunteers)
+        months = _Months(connection, post_id, convert, change_no)
+        if change_no is None:
+            rows = driver_rows(connection, _RECEIPTS.format(only=""), (post_id,))
+        else:
+            sql = _RECEIPTS.format(only=_ONLY_RECEIPTS)
+            rows = driver_rows(connection, sql, (post_id, change_no))
+    numbers = _Numbers(connection)
     for row in rows:
         (rid, year, seq, number, kind, participant_id, voids_id, issued_at, issued_on,
          issued_by_id, month_count, first_month, last_month, jkk, jkm, jht, total, cash, reason,
@@ -404,11 +421,48 @@ def _gaps(
     rows = connection.execute(
         text(_GAPS.format(only=only)), {"post": post_id, "change": change_no}
     ).all()
+    return _gap_records(rows, volunteers)
+
+
+def _gap_records(rows: Sequence[Any], volunteers: dict[int, str]) -> list[StoredReceipt]:
     out = []
     for gid, year, seq, number, reason, at, by_id, prev_hash, gap_hash in rows:
         content = (number, reason, _iso(at), volunteers.get(by_id))
         out.append(StoredReceipt(gid, year, seq, number, content, [], prev_hash, gap_hash, True))
     return out
+
+
+def _imported(
+    connection: Connection, post_id: int, change_no: int
+) -> tuple[dict[int, str], dict[int, str], list[Any], list[Any], list[Any]]:
+    """On PostgreSQL, what ``stored_receipts`` reads of the receipts one import brought, asked
+    in one round trip instead of six (a week: 400 batches): the post's volunteers' keys, the
+    keys of the participants those receipts name, the import's explained gaps, its receipts'
+    months (by the receipts' ids, as one array: ``_MONTHS_OF_IDS``) and the receipts — each
+    the statement read alone before (their ids written into it: two numbers)."""
+    post, change = int(post_id), int(change_no)
+    ids = f"ARRAY(SELECT id FROM receipts WHERE post_id = {post} AND change_no = {change})"
+    statements = [
+        f"SELECT id, post_code, number FROM volunteers WHERE post_id = {post}",
+        f"SELECT id, registration_no FROM participants WHERE post_id = {post} AND id IN"
+        f" (SELECT participant_id FROM receipts WHERE post_id = {post} AND change_no = {change})",
+        _GAPS.format(only=f"AND g.change_no = {change}").replace(":post", str(post)),
+        _MONTHS_OF_IDS.replace("ANY(?)", f"ANY({ids})"),
+        _RECEIPTS.format(only=f"AND r.change_no = {change}").replace("?", str(post)),
+    ]
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    results = []
+    with raw.cursor() as cursor:
+        cursor.execute(";".join(statements))
+        while True:
+            results.append(cursor.fetchall())
+            if not cursor.nextset():
+                break
+    volunteer_rows, participant_rows, gap_rows, month_rows, receipt_rows = results
+    volunteers = {row[0]: f"{row[1]}-V{row[2]:03d}" for row in volunteer_rows}
+    participants = {row[0]: row[1] for row in participant_rows}
+    return volunteers, participants, gap_rows, month_rows, receipt_rows
 
 
 class _Numbers:

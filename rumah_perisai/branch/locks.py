@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from rumah_perisai.branch.upsert import IMPORT_ORDER, MODELS
 from rumah_perisai.db.engine import refusal_for
 from rumah_perisai.db.models import Counter
+from rumah_perisai.db.raw import driver_results
 from rumah_perisai.db.uow import (
     CHANGE_NUMBER_SQL,
     NEWEST_LOCAL_SQL,
@@ -83,25 +84,9 @@ def _begin_on_postgresql(connection: Connection) -> tuple[int, datetime | None]:
         "SET LOCAL lock_timeout = DEFAULT",
         NEWEST_LOCAL_SQL,
     ]
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    results = []
-    with raw.cursor() as cursor:
-        try:
-            cursor.execute("; ".join(statements))
-        except connection.dialect.loaded_dbapi.Error as error:
-            # As SQLAlchemy wraps a driver's error: ``begin_import`` tells a lock not had.
-            raise DBAPIError.instance(
-                "begin_import", None, error, connection.dialect.loaded_dbapi.Error,
-                hide_parameters=True, dialect=connection.dialect,
-            ) from error  # fmt: skip
-        while True:
-            if cursor.description is not None:
-                results.append(cursor.fetchone())
-            if not cursor.nextset():
-                break
+    # A driver's error raised as SQLAlchemy's: ``begin_import`` tells a lock not had.
+    [(change_no,)], [(newest,)] = driver_results(connection, statements)
     note_written(connection, Counter.__tablename__)  # SQL text: noted as the ORM's would be
-    (change_no,), (newest,) = results
     return int(change_no), newest
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
 
@@ -40,6 +41,33 @@ def driver_all(connection: Connection, sql: str, params: tuple[Any, ...]) -> lis
     try:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def driver_results(connection: Connection, statements: Sequence[str]) -> list[list[Any]]:
+    """``statements`` sent as one text, in one round trip (PostgreSQL's simple query: each
+    statement its own result), and the rows of each that returns rows, in order. An error of
+    the driver is raised as SQLAlchemy raises it (``DBAPIError``'s kinds, its text hidden of
+    values), so callers catch what they catch from a statement sent through SQLAlchemy."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    results: list[list[Any]] = []
+    cursor = raw.cursor()
+    try:
+        try:
+            cursor.execute("; ".join(statements))
+        except dbapi_error as error:
+            raise DBAPIError.instance(
+                "; ".join(statements), None, error, dbapi_error,
+                hide_parameters=True, dialect=connection.dialect,
+            ) from error  # fmt: skip
+        while True:
+            if cursor.description is not None:
+                results.append(list(cursor.fetchall()))
+            if not cursor.nextset():
+                return results
     finally:
         cursor.close()
 

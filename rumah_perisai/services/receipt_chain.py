@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from rumah_perisai.db.models import Receipt, ReceiptGap
-from rumah_perisai.db.raw import driver_all, driver_rows
+from rumah_perisai.db.raw import driver_all, driver_results, driver_rows
 from rumah_perisai.db.uow import Database
 from rumah_perisai.domain.receipts import (
     CHAIN_COUNTER,
@@ -450,16 +450,9 @@ def _imported(
         _MONTHS_OF_IDS.replace("ANY(?)", f"ANY({ids})"),
         _RECEIPTS.format(only=f"AND r.change_no = {change}").replace("?", str(post)),
     ]
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    results = []
-    with raw.cursor() as cursor:
-        cursor.execute(";".join(statements))
-        while True:
-            results.append(cursor.fetchall())
-            if not cursor.nextset():
-                break
-    volunteer_rows, participant_rows, gap_rows, month_rows, receipt_rows = results
+    volunteer_rows, participant_rows, gap_rows, month_rows, receipt_rows = driver_results(
+        connection, statements
+    )
     volunteers = {row[0]: f"{row[1]}-V{row[2]:03d}" for row in volunteer_rows}
     participants = {row[0]: row[1] for row in participant_rows}
     return volunteers, participants, gap_rows, month_rows, receipt_rows

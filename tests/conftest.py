@@ -118,9 +118,8 @@ def _cheap_pin_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(vault, "_SCRYPT_N_ALLOWED", {*vault._SCRYPT_N_ALLOWED, CHEAP_SCRYPT_N})
     if request.node.get_closest_marker("real_pin_hashing") is None:
-        monkeypatch.setattr(_volunteers, "_hasher", CHEAP_HASHER)
         monkeypatch.setattr(vault, "_SCRYPT", {**vault._SCRYPT, "n": CHEAP_SCRYPT_N})
-    else:
+    else:  # the cheap hasher is the suite's own from its start (above)
         monkeypatch.setattr(_volunteers, "_hasher", _PROGRAMS_HASHER)
 
 

@@ -16,9 +16,8 @@ from rumah_perisai.db.engine import refusal_for
 from rumah_perisai.db.models import Counter
 from rumah_perisai.db.raw import driver_results
 from rumah_perisai.db.uow import (
-    CHANGE_NUMBER_SQL,
-    NEWEST_LOCAL_SQL,
     begin_operation,
+    begin_operation_sql,
     begun_operation,
     note_written,
 )
@@ -71,6 +70,7 @@ def _begin_on_postgresql(connection: Connection) -> tuple[int, datetime | None]:
     ``IMPORT_LOCK_WAIT``, then the newest local record read for the clock rule
     (``uow.begun_operation``), after the counter, as ``begin_operation`` reads it. Returns the
     change number and that record's time."""
+    take_change_number, read_newest_local = begin_operation_sql(connection.dialect)
     statements = [
         *_watch_client(connection),
         "DO $$BEGIN IF NOT pg_try_advisory_xact_lock("
@@ -80,9 +80,9 @@ def _begin_on_postgresql(connection: Connection) -> tuple[int, datetime | None]:
         # longer than a writer holding the change counter.
         f"SET LOCAL lock_timeout = '{IMPORT_LOCK_WAIT}s'",
         _hold_statistics(),
-        f"{CHANGE_NUMBER_SQL} RETURNING value",
+        take_change_number,
         "SET LOCAL lock_timeout = DEFAULT",
-        NEWEST_LOCAL_SQL,
+        read_newest_local,
     ]
     # A driver's error raised as SQLAlchemy's: ``begin_import`` tells a lock not had.
     [(change_no,)], [(newest,)] = driver_results(connection, statements)

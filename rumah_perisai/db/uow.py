@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, sessionmaker
 from sqlalchemy.sql.dml import UpdateBase
@@ -80,32 +81,48 @@ def next_numbers(session: Session, scope: str, name: str, count: int) -> int:
     if count < 1:
         raise ValueError("count must be positive")
     connection = session.connection()  # Core statements: no identity map, no autoflush
-    dialect = connection.dialect.name
-    upsert_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    first_use = upsert_insert(Counter).values(scope=scope, name=name, value=count)
-    statement = first_use.on_conflict_do_update(
-        index_elements=[Counter.scope, Counter.name],
-        set_={"value": Counter.value + count},
-    ).returning(Counter.value)
+    statement = _taking(connection.dialect.name, scope, name, count)
     return int(connection.execute(statement).scalar_one()) - count + 1
 
 
-# ``begin_operation``'s two statements as SQL text, for a writer that sends them with others in
-# one round trip (the branch's import: ``branch.locks``): the change number taken (add
-# ``RETURNING value``), and the newest local record's time (naive UTC, as stored).
-CHANGE_NUMBER_SQL = (
-    f"INSERT INTO counters (scope, name, value) VALUES ('{CHANGE_COUNTER[0]}',"
-    f" '{CHANGE_COUNTER[1]}', 1)"
-    " ON CONFLICT (scope, name) DO UPDATE SET value = counters.value + 1"
-)
-NEWEST_LOCAL_SQL = "SELECT max(at) FROM audit_log WHERE origin = 'local'"
+def _taking(dialect: str, scope: str, name: str, count: int) -> UpdateBase:
+    """The upsert that takes ``count`` numbers of counter ``(scope, name)``, returning the
+    counter's new value."""
+    upsert_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    first_use = upsert_insert(Counter).values(scope=scope, name=name, value=count)
+    return first_use.on_conflict_do_update(
+        index_elements=[Counter.scope, Counter.name],
+        set_={"value": Counter.value + count},
+    ).returning(Counter.value)
+
+
+def _newest_local() -> Any:
+    return select(func.max(AuditEntry.at)).where(AuditEntry.origin == "local")
+
+
+def begin_operation_sql(dialect: Dialect) -> tuple[str, str]:
+    """``begin_operation``'s two statements as SQL text of ``dialect``, for a writer that sends
+    them with others in one round trip (the branch's import on PostgreSQL: ``branch.locks``):
+    the change number taken (returning it), and the newest local record's time (naive UTC, as
+    stored). Compiled from the very statements ``begin_operation`` runs, so the two never
+    differ; once a dialect."""
+    made = _BEGIN_SQL.get(dialect.name)
+    if made is None:
+        literal = {"literal_binds": True}
+        take = _taking(dialect.name, *CHANGE_COUNTER, 1).compile(
+            dialect=dialect, compile_kwargs=literal
+        )
+        newest = _newest_local().compile(dialect=dialect, compile_kwargs=literal)
+        made = _BEGIN_SQL[dialect.name] = (str(take), str(newest))
+    return made
+
+
+_BEGIN_SQL: dict[str, tuple[str, str]] = {}
 
 
 def newest_local_record(session: Session) -> datetime | None:
     """When the newest record made on this computer was made (the clock rule's reference)."""
-    return session.execute(
-        select(func.max(AuditEntry.at)).where(AuditEntry.origin == "local")
-    ).scalar_one_or_none()
+    return session.execute(_newest_local()).scalar_one_or_none()
 
 
 def operation_time(session: Session) -> datetime:
@@ -181,7 +198,7 @@ def begin_operation(session: Session) -> int:
 
 def begun_operation(session: Session, change_no: int, newest: datetime | None) -> int:
     """``begin_operation`` where its statements were sent by the caller with others, in one
-    round trip (``CHANGE_NUMBER_SQL``, then ``NEWEST_LOCAL_SQL``: ``newest`` as stored, naive
+    round trip (``begin_operation_sql``'s two, in order: ``newest`` as stored, naive
     UTC): the change number recorded, the clock read only now, and checked as there."""
     if "change_no" in session.info:
         raise RuntimeError("the operation has its change number already")

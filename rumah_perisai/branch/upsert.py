@@ -274,8 +274,8 @@ class PartImporter:
         if part in SHUFFLED and not self.fresh:
             writes.append(self._make_room(stage, table.name, SHUFFLED[part]))
         insert = self._upsert_sql(part, stage, table, joins, exprs)
-        # A first batch's INSERT without the foreign keys' triggers, its references checked
-        # after it set-based (``refcheck``); every other write keeps them.
+        # The part's upsert without the foreign keys' triggers, the references of the rows it
+        # wrote checked after it set-based (``refcheck``); every other write keeps them.
         fast = self._fast(table)
         writes += without_triggers(insert) if fast else [insert]
         after = [f"SET LOCAL enable_nestloop = {setting}"] if big else []
@@ -303,9 +303,9 @@ class PartImporter:
             self._finish(part, table, fast, [*pending, *after, *self._emptied(stage)])
 
     def _fast(self, table: Table) -> bool:
-        """Whether this part's INSERT goes without the foreign keys' triggers: a first batch on
-        PostgreSQL, where ``refcheck.replica_tables`` allows it (asked once a transaction)."""
-        if not (self.postgres and self.fresh):
+        """Whether this part's upsert goes without the foreign keys' triggers: on PostgreSQL,
+        where ``refcheck.replica_tables`` allows it (asked once a transaction)."""
+        if not self.postgres:
             return False
         if self._replica is None:
             raw = self.connection.connection.driver_connection

@@ -1,8 +1,9 @@
-"""A post's first batch on PostgreSQL written without the foreign keys' triggers, its references
+"""A post's batches on PostgreSQL written without the foreign keys' triggers, their references
 checked set-based after (issue 21, ``branch.refcheck``): a bad reference is refused as before
 with nothing kept; the keys checked are every key the schema has; each one's check finds a row
 that points at nothing; and a branch whose import user may not switch the triggers off imports
-the same tables and the same ACKs, byte for byte, the old way."""
+the same tables and the same ACKs, byte for byte, the old way (first batches and later ones:
+two weeks)."""
 
 # ruff: noqa: F401, F811  (pytest fixtures imported from branch_world are used by name)
 

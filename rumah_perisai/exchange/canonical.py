@@ -18,8 +18,43 @@ MAX_INT = 2**31 - 1
 
 
 def canonical_json(value: Any) -> bytes:
-    """Sorted keys, no spaces, UTF-8: two programs writing the same value write the same bytes."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """Sorted keys, no spaces, UTF-8: two programs writing the same value write the same bytes.
+
+    The very bytes of ``json.dumps(value, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)``, with a list of plain words (an acknowledgement's ~20,000 NIK prefixes
+    a week, signed) written by one join: the standard library's encoder took ~5 ms a week's ACK
+    for them, on the import's process (``_words``)."""
+    return _compact(value).encode()
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, dict) and value and all(type(key) is str for key in value):
+        return "{" + ",".join(
+            encode_basestring(key) + ":" + _compact(item) for key, item in sorted(value.items())
+        ) + "}"  # fmt: skip
+    if isinstance(value, list | tuple) and value and (words := _words(value, '","')):
+        return "[" + words + "]"
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _words(value: list[Any] | tuple[Any, ...], between: str) -> str | None:
+    """A list of text that JSON writes as is between quotes (printable ASCII but the quote and
+    the backslash: NIK prefixes are hex), written by one join with ``between`` (the closing
+    quote, the separator, the opening quote) between items; None for any other list. Checked on
+    the items joined, in C: a look at each item in Python cost more than the join."""
+    try:
+        joined = "".join(value)
+    except TypeError:  # not all text
+        return None
+    # Only text joins, so no number slips through; an empty item hides in the join: looked for
+    # apart (``json`` writes it ``""`` too, but an empty list would then pass as one word).
+    if not joined.isascii() or joined.encode("ascii").translate(None, _AS_IS) or "" in value:
+        return None
+    return '"' + between.join(value) + '"'
+
+
+# The characters JSON writes as they are inside quotes (what ``translate`` deletes).
+_AS_IS = bytes(c for c in range(0x20, 0x7F) if chr(c) not in '"\\')
 
 
 def indented_json(value: Any) -> str:
@@ -50,8 +85,11 @@ def _indented(value: Any, newline: str) -> str:
     if isinstance(value, list | tuple):
         if not value:
             return "[]"
+        words = _words(value, '",' + deeper + '"')  # a list of prefixes: one join
+        if words is not None:
+            return "[" + deeper + words + newline + "]"
         items: Iterable[str]
-        if all(type(item) is str for item in value):  # a list of prefixes: one join
+        if all(type(item) is str for item in value):
             items = map(encode_basestring, value)
         else:
             items = (_indented(item, deeper) for item in value)

@@ -20,7 +20,7 @@ from sqlalchemy import inspect, text
 from rumah_perisai.app import App, open_app
 from rumah_perisai.branch import add_post, import_files, upsert
 from rumah_perisai.config import DataFolder
-from rumah_perisai.exchange.canonical import indented_json
+from rumah_perisai.exchange.canonical import canonical_json, indented_json
 from rumah_perisai.keys.installed import post_key_file_bytes
 from rumah_perisai.services.dues import void_receipt
 from tests.branch.branch_world import CLI, PostSide, branch_url, make_branch, make_post
@@ -179,7 +179,8 @@ def test_first_batches_by_plain_inserts_leave_what_the_upserts_left(
 
 
 def test_an_acknowledgement_is_written_as_the_standard_library_writes_it() -> None:
-    """``indented_json`` is only faster: the signed file's bytes stay what they were."""
+    """``indented_json`` and ``canonical_json`` (what the signature covers) are only faster: the
+    signed file's bytes stay what they were, whatever the lists of words hold."""
     generator = random.Random(21)
 
     def value(depth: int) -> Any:
@@ -190,8 +191,12 @@ def test_an_acknowledgement_is_written_as_the_standard_library_writes_it() -> No
             )
         if roll < 0.6:
             return [value(depth + 1) for _ in range(generator.randint(0, 4))]
-        if roll < 0.75:
+        if roll < 0.7:
             return [f"{generator.getrandbits(24):06x}" for _ in range(generator.randint(0, 9))]
+        if roll < 0.75:  # words JSON writes as they are, or nearly: one odd one among them
+            words = ["ab", "Z9", " ~", "a-b", "", '"', "\\", "\x7f", "\x1f", "é", 7]
+            return [generator.choice(words[: generator.choice((5, 11))])
+                    for _ in range(generator.randint(1, 6))]  # fmt: skip
         keys = ["k", "a", "é", "z\n", "", '"q', "duplicate_prefixes"]
         return {generator.choice(keys): value(depth + 1) for _ in range(generator.randint(0, 5))}
 
@@ -199,6 +204,8 @@ def test_an_acknowledgement_is_written_as_the_standard_library_writes_it() -> No
         document = value(0)
         expected = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1)
         assert indented_json(document) == expected
+        compact = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert canonical_json(document) == compact.encode()
     assert indented_json({1: "a", 2: [1.25]}) == json.dumps(
         {1: "a", 2: [1.25]}, ensure_ascii=False, sort_keys=True, indent=1
     )

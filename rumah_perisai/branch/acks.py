@@ -5,10 +5,11 @@ The post reading an ACK is ``services.acks``; the format is ``exchange.ack``."""
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import secrets
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,7 @@ from rumah_perisai.db.models import (
 from rumah_perisai.db.uow import CHANGE_COUNTER, Database
 from rumah_perisai.domain.personal_data import is_erased_nik
 from rumah_perisai.exchange.ack import Ack, Rejection, ack_bytes, ack_file_name, duplicate_prefix
+from rumah_perisai.exchange.canonical import Fixed
 from rumah_perisai.exchange.safe_write import same_bytes, write_failed
 from rumah_perisai.files import write_new
 from rumah_perisai.keys.files import BranchKeys, PostPublicKey
@@ -162,11 +164,11 @@ def _post_entry(
 ) -> dict[str, Any]:
     """One post's entry in the ACKs, made once for the same values: a week's 400 ACKs listed
     160,000 entries, each hashing its key for the fingerprint (~4 ms an ACK). The entry is
-    only read (serialised), never changed."""
-    return PostPublicKey(
+    only read (serialised), never changed: its texts are kept too (``Fixed``)."""
+    return Fixed(PostPublicKey(
         code=code, name=name, kabupaten_code=kabupaten, timezone=timezone, demo=demo,
         signing_key=key,
-    ).content() | {"suspended": suspended}  # fmt: skip
+    ).content() | {"suspended": suspended})  # fmt: skip
 
 
 def with_prefixes(document: dict[str, Any], salt: str) -> dict[str, Any]:
@@ -243,6 +245,12 @@ class RunPrefixes:
         self.window: tuple[int, int] | None = None
         self.by_change: dict[int, list[tuple[int | None, list[str]]]] = {}
         self.held = 0  # prefixes in ``by_change``
+        # The changes the last ``since`` listed (``counted``): how many of their rows bring each
+        # prefix (``counts``), and those prefixes sorted (``keys``). A run's ACKs come in
+        # order, so the next ACK's changes are these but a few: the few are counted in or out.
+        self.counted: set[int] = set()
+        self.counts: dict[str, int] = {}
+        self.keys: list[str] = []
 
     def since(self, session: Session, post_id: int, after: int, upto: int) -> list[str]:
         """What ``_new_prefixes(post_id, after, upto)`` finds — the prefixes other posts and
@@ -260,16 +268,61 @@ class RunPrefixes:
         if upto > high:
             self._read_changes(session, high, upto)
         self.window = (min(after, low), max(upto, high))
-        found: set[str] = set()
-        for change in [c for c in self.by_change if after < c <= upto]:
+        wanted = {change for change in self.by_change if after < change <= upto}
+        self._count(wanted)
+        own: collections.Counter[str] = collections.Counter()  # the post's own rows among them
+        for change in wanted:
             for holder, prefixes in self.by_change[change]:
-                if holder != post_id:
-                    found.update(prefixes)
+                if holder == post_id:
+                    own.update(prefixes)
         if self.held > HELD_AT_MOST:  # a long run: what lies before this ACK's range goes
             for change in [c for c in self.by_change if c <= after]:
                 self.held -= sum(len(p) for _h, p in self.by_change.pop(change))
             self.window = (after, self.window[1])
-        return sorted(found)  # code points: the bytes' order, as the query's COLLATE "C"
+        # Each prefix once, sorted by code point (the bytes' order, as the query's COLLATE
+        # "C"), but those only the post's own rows bring: found by bisection and the list
+        # copied around them in slices.
+        keys = self.keys
+        cuts = sorted(bisect_left(keys, p) for p, n in own.items() if self.counts[p] == n)
+        listed: list[str] = []
+        start = 0
+        for cut in cuts:
+            listed += keys[start:cut]
+            start = cut + 1
+        listed += keys[start:]
+        return listed
+
+    def _count(self, wanted: set[int]) -> None:
+        """``counts`` and ``keys`` made those of the rows of the changes ``wanted``: the few
+        changes in or out since the last ``since`` counted one by one (a prefix put in or taken
+        out of the sorted list by bisection), or all counted again when more changed than
+        stayed (the run's first ACK)."""
+        enter, leave = wanted - self.counted, self.counted - wanted
+        if len(enter) + len(leave) > len(wanted) // 2:
+            counts: collections.Counter[str] = collections.Counter()
+            for change in wanted:
+                for _holder, prefixes in self.by_change[change]:
+                    counts.update(prefixes)
+            self.counts, self.keys = dict(counts), sorted(counts)
+        else:
+            counts_, keys = self.counts, self.keys
+            for change in leave:
+                for _holder, prefixes in self.by_change[change]:
+                    for prefix in prefixes:
+                        if counts_[prefix] > 1:
+                            counts_[prefix] -= 1
+                        else:
+                            del counts_[prefix]
+                            del keys[bisect_left(keys, prefix)]
+            for change in enter:
+                for _holder, prefixes in self.by_change[change]:
+                    for prefix in prefixes:
+                        if prefix in counts_:
+                            counts_[prefix] += 1
+                        else:
+                            counts_[prefix] = 1
+                            insort(keys, prefix)
+        self.counted = wanted
 
     def _read_changes(self, session: Session, after: int, upto: int) -> None:
         """The rows of changes (after, upto] into ``by_change``, one text per post and change."""

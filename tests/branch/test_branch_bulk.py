@@ -20,7 +20,7 @@ from sqlalchemy import inspect, text
 from rumah_perisai.app import App, open_app
 from rumah_perisai.branch import add_post, import_files, upsert
 from rumah_perisai.config import DataFolder
-from rumah_perisai.exchange.canonical import canonical_json, indented_json
+from rumah_perisai.exchange.canonical import Fixed, canonical_json, indented_json
 from rumah_perisai.keys.installed import post_key_file_bytes
 from rumah_perisai.services.dues import void_receipt
 from tests.branch.branch_world import CLI, PostSide, branch_url, make_branch, make_post
@@ -180,8 +180,11 @@ def test_first_batches_by_plain_inserts_leave_what_the_upserts_left(
 
 def test_an_acknowledgement_is_written_as_the_standard_library_writes_it() -> None:
     """``indented_json`` and ``canonical_json`` (what the signature covers) are only faster: the
-    signed file's bytes stay what they were, whatever the lists of words hold."""
+    signed file's bytes stay what they were, whatever the lists of words hold, and an entry
+    whose texts are kept (``Fixed``, a post's entry) is written as any object, met again at
+    another depth or not."""
     generator = random.Random(21)
+    kept: list[Fixed] = []
 
     def value(depth: int) -> Any:
         roll = generator.random()
@@ -197,8 +200,14 @@ def test_an_acknowledgement_is_written_as_the_standard_library_writes_it() -> No
             words = ["ab", "Z9", " ~", "a-b", "", '"', "\\", "\x7f", "\x1f", "é", 7]
             return [generator.choice(words[: generator.choice((5, 11))])
                     for _ in range(generator.randint(1, 6))]  # fmt: skip
+        if roll < 0.8 and kept:
+            return generator.choice(kept)
         keys = ["k", "a", "é", "z\n", "", '"q', "duplicate_prefixes"]
-        return {generator.choice(keys): value(depth + 1) for _ in range(generator.randint(0, 5))}
+        made = {generator.choice(keys): value(depth + 1) for _ in range(generator.randint(0, 5))}
+        if roll > 0.95:
+            kept.append(Fixed(made))
+            return kept[-1]
+        return made
 
     for _ in range(3000):
         document = value(0)

@@ -8,6 +8,7 @@ written while the next batch is imported: one that cannot be written still stops
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -200,3 +201,32 @@ def test_an_ack_that_cannot_be_written_stops_the_run_before_the_next_batch(
     finally:
         for side in sides:
             side.app.close()
+
+
+def test_a_weeks_acks_in_turn_list_what_the_changes_rows_bring() -> None:
+    """``RunPrefixes.since`` over a run's ACKs one after another — each range a few changes on
+    from the last, as a week's posts come in turn, then jumps back and forth — lists, each
+    time, every prefix of the range's rows but those only the post's own rows bring: counted
+    change by change in and out, or all again. The rows: posts' registrations (a prefix brought
+    by two posts, or twice by BPJS's list) and BPJS's list (no post)."""
+    rng = random.Random(21)
+    kept = acks.RunPrefixes()
+    changes = 300
+    pool = [f"{rng.getrandbits(12):03x}" for _ in range(900)]  # few: prefixes shared often
+    for change in range(1, changes + 1):
+        rows = []
+        for holder in rng.sample([None, 1, 2, 3, 4, 5], rng.randint(1, 3)):
+            rows.append((holder, [rng.choice(pool) for _ in range(rng.randint(1, 30))]))
+        kept.by_change[change] = rows
+        kept.held += sum(len(p) for _h, p in rows)
+    kept.window = (0, changes)  # every row read: nothing is asked of the database
+
+    def expected(post_id: int, after: int, upto: int) -> list[str]:
+        return sorted({p for c in range(after + 1, upto + 1)
+                       for holder, prefixes in kept.by_change[c] if holder != post_id
+                       for p in prefixes})  # fmt: skip
+
+    ranges = [(rng.randint(1, 5), a, a + 40 + rng.randint(0, 3)) for a in range(0, 250, 2)]
+    ranges += [(rng.randint(1, 5), *sorted(rng.sample(range(changes + 1), 2))) for _ in range(40)]
+    for post_id, after, upto in ranges:
+        assert kept.since(None, post_id, after, upto) == expected(post_id, after, upto)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from rumah_perisai.branch import (
     set_suspended,
 )
 from rumah_perisai.config import DataFolder
+from rumah_perisai.db import engine as engine_module
 from rumah_perisai.db.models import BatchImport, Participant, Receipt, ReceiptMonth
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import read_ack
@@ -196,7 +197,7 @@ def test_the_same_nik_at_two_posts_rejects_the_later_registration(
 
 
 def test_a_batch_from_an_unknown_post_is_refused(
-    tmp_path: Path, branch: App, clock: FakeClock
+    tmp_path: Path, branch: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stranger = make_post(tmp_path, branch, clock, "RP3209C")
     stranger.register()
@@ -210,7 +211,23 @@ def test_a_batch_from_an_unknown_post_is_refused(
         with pytest.raises(UserError) as refused:
             import_batch(other_branch.db, other_branch.folder, path, CLI)
         assert refused.value.key == "post_unknown_batch"
+        # The same in a run, where a batch is placed only once it holds the import's lock; and
+        # while another import holds it, the file's own fault is still what is said.
+        with pytest.raises(UserError) as refused:
+            import_files(other_branch.db, other_branch.folder, [path], CLI)
+        assert refused.value.key == "post_unknown_batch"
+        monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 300)
+        writer = open_raw(other_branch.folder)
+        try:
+            writer.execute("BEGIN IMMEDIATE")  # another import, in the middle of its work
+            with pytest.raises(UserError) as refused:
+                import_files(other_branch.db, other_branch.folder, [path], CLI)
+            assert refused.value.key == "post_unknown_batch"
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
         assert _count(other_branch, Participant) == 0
+        assert not (other_branch.folder.root / "imported").exists()  # no copy of it kept
     finally:
         other_branch.close()
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Connection, create_engine, select, text
 
 from rumah_perisai.app import App
-from rumah_perisai.branch import ImportResult, import_batch
+from rumah_perisai.branch import ImportResult, import_batch, import_files
 from rumah_perisai.config import DataFolder
 from rumah_perisai.db import engine as engine_module
 from rumah_perisai.db.models import BatchImport, Participant, Post
@@ -248,6 +248,9 @@ def test_on_sqlite_a_second_import_is_told_another_is_running(
             writer.execute("BEGIN IMMEDIATE")  # another import, in the middle of its work
             with pytest.raises(UserError) as refused:
                 import_batch(branch.db, branch.folder, path, CLI)
+            assert refused.value.key == "import_running"
+            with pytest.raises(UserError) as refused:  # a run, which places it under the lock
+                import_files(branch.db, branch.folder, [path], CLI)
             assert refused.value.key == "import_running"
         finally:
             writer.execute("ROLLBACK")

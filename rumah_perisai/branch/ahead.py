@@ -6,7 +6,9 @@ and checking the next file. Here a second process does the next batch's self-con
 its parts decrypted, inflated and parsed (``upsert.PartReader``), the participants' NIK
 prefixes added (``acks.with_prefixes``) and their erased rows found
 (``requests.erased_sources``), each part's columns and own keys checked (``upsert.check_part``,
-``check_own_keys``) and its rows put in COPY's text format by the driver's own formatter — while
+``check_own_keys``) and its rows put in COPY's text format by the driver's own formatter, and the
+post's history (``AUDIT_PART``) checked and put in COPY's text format too, but for the import's
+change number and the time window, which only its turn knows (``upsert.StagedAudit``) — while
 the import of the batch before runs in this one.
 
 Nothing is decided there. What it found is handed back as it would have come out of the same
@@ -53,9 +55,12 @@ from rumah_perisai.branch.upsert import (
     IMPORT_ORDER,
     LATER_PARTS,
     PartReader,
+    StagedAudit,
     StagedPart,
+    audit_rows,
     check_own_keys,
     check_part,
+    stored_audit_row,
 )
 from rumah_perisai.config import DataFolder
 from rumah_perisai.errors import UserError
@@ -109,6 +114,9 @@ def prepare(data: bytes, name: str, keys: BranchKeys, encoding: str) -> Prepared
         except UserError as error:
             prepared.parts[part] = error
             return prepared
+        if found is not None and part == AUDIT_PART:
+            prepared.parts[part] = _staged_audit(found, sealed.post_code, name, encoding) or found
+            continue
         if found is None or part not in IMPORT_ORDER:
             prepared.parts[part] = found
             continue
@@ -146,6 +154,29 @@ def _staged(
     except UserError as error:
         return StagedPart(columns, len(rows), b"", refused=error, erased=erased)
     return StagedPart(columns, len(rows), _copy_text(rows, encoding), erased=erased)
+
+
+def _staged_audit(
+    document: dict[str, Any], post_code: str, name: str, encoding: str
+) -> StagedAudit | None:
+    """The history part as ``upsert.import_audit`` would write it, staged (``StagedAudit``);
+    None when anything but the time window could refuse it, or it has no entry: the import
+    then meets that itself, in the order it checks."""
+    try:
+        entries = audit_rows(post_code, 0, document, name, None)
+        if not entries:
+            return None
+        rows = []
+        for values in entries:
+            del values["change_no"]  # the import's, put before each line at its turn
+            rows.append(stored_audit_row(values))
+        moments = [row[document["columns"].index("at")] for row in document["rows"]]
+        text = _copy_text(rows, encoding)
+        if not text.endswith(b"\n"):  # every line ended: the import puts its number after each
+            return None
+    except Exception:  # a refusal, or a value the formatter cannot take: the import's to meet
+        return None
+    return StagedAudit(list(entries[0]), text, min(moments), max(moments))
 
 
 def _copy_text(rows: list[list[Any]], encoding: str) -> bytes:

@@ -17,13 +17,14 @@ import pytest
 from sqlalchemy import inspect, text
 
 from rumah_perisai.app import App, open_app
-from rumah_perisai.branch import add_post, ahead, import_files
+from rumah_perisai.branch import add_post, ahead, import_files, upsert
 from rumah_perisai.branch.folder import branch_keys
 from rumah_perisai.config import DataFolder
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import PlainPart, decrypt_parts, open_batch, seal
 from rumah_perisai.keys import load_post_key
 from rumah_perisai.keys.installed import post_key_file_bytes
+from rumah_perisai.services.batches import AUDIT_PART
 from rumah_perisai.services.dues import void_receipt
 from tests.branch.branch_world import CLI, PostSide, branch_url, make_branch, make_post
 from tests.branch.test_branch_bulk import (  # every table of a branch, row by row; two branches
@@ -42,9 +43,13 @@ def second_url(branch_url: str) -> Iterator[str]:
 
 
 def _forged(
-    path: Path, post: PostSide, branch: App, change: Callable[[dict[str, Any]], None]
+    path: Path,
+    post: PostSide,
+    branch: App,
+    change: Callable[[dict[str, Any]], None],
+    part_name: str = "participants",
 ) -> Path:
-    """The batch with its participants' part changed by ``change``, sealed again by the post's
+    """The batch with its part ``part_name`` changed by ``change``, sealed again by the post's
     own key (a post writing its own batches, or a stolen key); named to sort where it was."""
     keys = branch_keys(branch.folder)
     sealed = open_batch(path.read_bytes(), path.name)
@@ -52,7 +57,7 @@ def _forged(
     parts = []
     for part in sealed.parts:
         data = plain[part.name]
-        if part.name == "participants":
+        if part.name == part_name:
             document = json.loads(data)
             change(document)
             data = json.dumps(document).encode()
@@ -63,7 +68,7 @@ def _forged(
         if k not in ("format", "version", "parts", "compression", "encryption")
     }
     forged = seal(manifest, parts, post_key=load_post_key(post.app.folder.keys), branch=keys.public)
-    out = path.parent / "forged" / path.name
+    out = path.parent / f"forged-{part_name}" / path.name
     out.parent.mkdir(exist_ok=True)
     out.write_bytes(forged)
     return out
@@ -136,6 +141,14 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
         made(self, prepared, *args)
 
     monkeypatch.setattr(ahead.AheadReader, "__init__", counted)
+    staged: list[int] = []  # the histories written as staged ahead, by the import's number
+    copy_staged = upsert._copy_staged_audit
+
+    def copied(connection: Any, change_no: int, *args: Any) -> None:
+        staged.append(change_no)
+        copy_staged(connection, change_no, *args)
+
+    monkeypatch.setattr(upsert, "_copy_staged_audit", copied)
     try:
         files = _weeks(posts)
         b = posts[1]
@@ -148,8 +161,13 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
             column = document["columns"].index("name")
             document["rows"][-1][column] = {"not": "a value"}  # only COPY turns it down
 
+        def later_than_written(document: dict[str, Any]) -> None:
+            column = document["columns"].index("at")
+            document["rows"][-1][column] = "2099-01-01T00:00:00.000000Z"  # a moment, too late
+
         takes_number = _forged(files[b.code, 2], b, branch, foreign_number)
         unstageable = _forged(files["RP3209C", 2], posts[2], branch, no_value)
+        too_late = _forged(files["RP3209C", 2], posts[2], branch, later_than_written, AUDIT_PART)
         runs = [
             # Sorted by post and number: A1, A2, B1, then B2 refused by what was read ahead.
             [files["RP3209C", 1], takes_number, files["RP3209A", 2], files["RP3209A", 1],
@@ -157,6 +175,9 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
             # B2 itself, following B1 (its link, its numbers, the chain's prefix); C1; then C2
             # refused by the import's own COPY after the second process gave up on its part.
             [files[b.code, 2], files["RP3209C", 1], unstageable],
+            # C1 again, then C2 whose history was staged ahead, refused at its turn by the
+            # window its staged moments are compared with.
+            [files["RP3209C", 1], too_late],
             [files["RP3209C", 2]],
         ]  # fmt: skip
         (tmp_path / "ahead").mkdir(), (tmp_path / "alone").mkdir()
@@ -164,19 +185,22 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
         # Every batch but each run's first was read ahead: A2, B1, B2 (forged), C1, C2 (forged).
         assert sorted(read_ahead) == sorted(
             [files["RP3209A", 2].name, files[b.code, 1].name, takes_number.name,
-             files["RP3209C", 1].name, unstageable.name]
+             files["RP3209C", 1].name, unstageable.name, too_late.name]
         )  # fmt: skip
+        # The history of each batch read ahead and imported went in as staged: A2, B1, C1.
+        assert len(staged) == 3
         alone = _runs(plain, runs, tmp_path / "alone", read_ahead=False)
-        assert len(read_ahead) == 5  # none read ahead when asked not to
+        assert len(read_ahead) == 6  # none read ahead when asked not to
 
         assert with_ahead == alone
         refusals = [refusal for _done, refusal in with_ahead]
         assert refusals[0] is not None and refusals[0][0] == "batch_foreign_key_value"
         assert refusals[1] is not None and refusals[1][0] == "batch_data_bad"
-        assert refusals[2] is None
+        assert refusals[2] is not None and refusals[2][0] == "batch_time_outside"
+        assert refusals[3] is None
         states = [(code, seq) for done, _r in with_ahead for code, seq, *_rest in done]
         assert states == [("RP3209A", 1), ("RP3209A", 2), ("RP3209B", 1), ("RP3209B", 2),
-                          ("RP3209C", 1), ("RP3209C", 2)]  # fmt: skip
+                          ("RP3209C", 1), ("RP3209C", 1), ("RP3209C", 2)]  # fmt: skip
         ahead_tables = _snapshot(
             branch, {branch.folder.root: "<branch>", tmp_path / "ahead": "<stick>"}
         )

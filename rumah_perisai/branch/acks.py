@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Integer, case, func, literal, select, text
+from sqlalchemy import Integer, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from rumah_perisai.branch.checks import missing_of
@@ -389,19 +389,17 @@ class RunPrefixes:
         return [(change, post, joined) for change, post, joined in rows if joined]
 
 
-def note_prefixes(connection: Connection, post_id: int, change_no: int) -> None:
-    """The prefixes the post's registrations written by this import hold that the post had not
-    brought before, kept with this import's change number (``NikPrefix``). Run last in the
-    import: a registration rejected by it (a duplicate, a rejection kept) brings none."""
-    connection.execute(
-        text(
-            "INSERT INTO nik_prefixes (post_id, prefix, change_no)"
-            " SELECT DISTINCT post_id, nik_prefix, change_no FROM participants"
-            " WHERE post_id = :post AND change_no = :change AND standing <> 'rejected'"
-            " AND nik_prefix IS NOT NULL"
-            " ON CONFLICT (post_id, prefix) DO NOTHING"
-        ),
-        {"post": post_id, "change": change_no},
+def note_prefixes_sql(post_id: int, change_no: int) -> str:
+    """The statement keeping the prefixes the post's registrations written by this import hold
+    that the post had not brought before, with this import's change number (``NikPrefix``).
+    Run last in the import (``upsert.PartImporter.write_checked``): a registration rejected by
+    it (a duplicate, a rejection kept) brings none."""
+    return (
+        "INSERT INTO nik_prefixes (post_id, prefix, change_no)"
+        " SELECT DISTINCT post_id, nik_prefix, change_no FROM participants"
+        f" WHERE post_id = {int(post_id)} AND change_no = {int(change_no)}"
+        " AND standing <> 'rejected' AND nik_prefix IS NOT NULL"
+        " ON CONFLICT (post_id, prefix) DO NOTHING"
     )
 
 
@@ -476,7 +474,7 @@ __all__ = [
     "RunPrefixes",
     "build_ack",
     "duplicate_salt",
-    "note_prefixes",
+    "note_prefixes_sql",
     "replace_file",
     "with_prefixes",
     "write_ack",

@@ -19,8 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,7 @@ from rumah_perisai.branch.acks import (
     RunPrefixes,
     build_ack,
     duplicate_salt,
-    note_prefixes,
+    note_prefixes_sql,
     replace_file,
     with_prefixes,
     write_ack,
@@ -64,7 +65,7 @@ from rumah_perisai.branch.upsert import (
     update_post,
 )
 from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import BatchImport, Post
+from rumah_perisai.db.models import BatchImport, NikPrefix, Post
 from rumah_perisai.db.uow import Database, operation_time
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.ack import Rejection, ack_file_name
@@ -664,7 +665,9 @@ def _import_in(
     # Someone on BPJS's own list registered again at a post: not rejected, given their KPJ.
     attach_listed_kpj(session, post, change_no, later.listed)
     session.flush()  # the ORM's changes (rejections, erasures) before the prefixes are read
-    note_prefixes(connection, post.id, change_no)
+    # The post's new prefixes (each row the post's own: its reference checked set-based).
+    importer.write_checked("participants", cast(Table, NikPrefix.__table__),
+                           note_prefixes_sql(post.id, change_no))  # fmt: skip
     if run is not None:
         run.settle()  # the previous batch's ACK written before this one commits (``_Run``)
     now = operation_time(session)

@@ -52,6 +52,9 @@ IMPORT_ORDER = (
 # Parts a batch of an older program does not have: read as empty.
 LATER_PARTS = {"receipt_gaps", "data_requests"}
 MODELS: dict[str, Any] = dict(CARRIED)
+# The tables an import writes set-based, each statement without the foreign keys' triggers
+# where the database allows it (``refcheck``): the parts' and the post's new NIK prefixes.
+SET_WRITTEN = sorted([*(model.__table__.name for model in MODELS.values()), "nik_prefixes"])
 SELF_LINKS = {("receipts", "voids_receipt_id")}
 # Unique within a post, and changeable there (a NIK corrected, a login renamed).
 SHUFFLED = {"participants": "nik", "volunteers": "login"}
@@ -327,8 +330,16 @@ class PartImporter:
             return False
         if self._replica is None:
             raw = self.connection.connection.driver_connection
-            self._replica = replica_tables(raw, [m.__table__.name for m in MODELS.values()])
+            self._replica = replica_tables(raw, SET_WRITTEN)
         return table.name in self._replica
+
+    def write_checked(self, part: str, table: Table, statement: str) -> None:
+        """One more statement of the import writing ``table`` set-based (the rows it writes
+        carry the import's change number), without the foreign keys' triggers where the parts'
+        upserts go without them, its references checked after (``_finish``); a reference
+        pointing at nothing is said as one of ``part``'s."""
+        fast = self._fast(table)
+        self._finish(part, table, fast, without_triggers(statement) if fast else [statement])
 
     def _finish(self, part: str, table: Table, fast: bool, statements: list[str]) -> None:
         """The part's last ``statements``; after a write without triggers (``fast``), in the
@@ -794,6 +805,7 @@ __all__ = [
     "IMPORT_ORDER",
     "LATER_PARTS",
     "MODELS",
+    "SET_WRITTEN",
     "PartImporter",
     "PartReader",
     "StagedAudit",

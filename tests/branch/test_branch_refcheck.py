@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from rumah_perisai.app import App, open_app
 from rumah_perisai.branch import import_batch, refcheck, upsert
 from rumah_perisai.config import DataFolder
-from rumah_perisai.db.models import Participant, Receipt
+from rumah_perisai.db.models import NikPrefix, Participant, Receipt
 from rumah_perisai.errors import UserError
 from rumah_perisai.exchange.batchfile import PlainPart, seal
 from tests.branch.branch_world import (  # branch, branch_url, post: fixtures, used by name
@@ -37,7 +37,7 @@ from tests.branch.test_branch_bulk import imported_alike, second_url, twin_branc
 from tests.branch.test_branch_conditions import _resealed
 from tests.conftest import _admin
 
-TABLES = sorted(model.__table__.name for model in upsert.MODELS.values())
+TABLES = upsert.SET_WRITTEN
 
 
 def _postgres_only(url: str) -> None:
@@ -49,8 +49,7 @@ def test_the_keys_checked_are_the_schemas_and_no_other_trigger_is_silenced(branc
     _postgres_only(str(branch.db.engine.url))
     with branch.db.engine.connect() as connection:
         found = inspect(connection)
-        for model in upsert.MODELS.values():
-            table = model.__table__
+        for table in [model.__table__ for model in upsert.MODELS.values()] + [NikPrefix.__table__]:
             in_schema = sorted(
                 refcheck.ForeignKey(
                     tuple(key["constrained_columns"]),
@@ -78,28 +77,29 @@ def test_each_keys_check_finds_a_row_pointing_at_nothing(branch: App, post: Post
     assert import_batch(branch.db, branch.folder, post.export().path, CLI).state == "imported"
     checked = []
     with branch.db.engine.connect() as connection:
-        for model in upsert.MODELS.values():
-            table = model.__table__
+        for table in [model.__table__ for model in upsert.MODELS.values()] + [NikPrefix.__table__]:
             for index, key in enumerate(refcheck.foreign_keys(table)):
                 column = key.columns[0]
+                # A row told by its id (the NIK prefixes, which have none: by the prefix).
+                by = "id" if "id" in table.c else "prefix"
                 row = connection.execute(
-                    text(f"SELECT id FROM {table.name} WHERE {column} IS NOT NULL LIMIT 1")
+                    text(f"SELECT {by} FROM {table.name} WHERE {column} IS NOT NULL LIMIT 1")
                 ).first()
                 if row is None:
                     connection.rollback()
                     continue
-                # Written as a first batch writes, without the triggers; then rolled back.
+                # Written as a batch writes, without the triggers; then rolled back.
                 connection.exec_driver_sql(f"SET LOCAL {refcheck.ROLE} = replica")
                 connection.exec_driver_sql(
-                    f"UPDATE {table.name} SET {column} = -7 WHERE id = {row[0]}"
+                    f"UPDATE {table.name} SET {column} = -7 WHERE {by} = '{row[0]}'"
                 )
-                query = refcheck.dangling(table, f"t.id = {row[0]}")
+                query = refcheck.dangling(table, f"t.{by} = '{row[0]}'")
                 assert query is not None
                 found = [r[0] for r in connection.exec_driver_sql(query)]
                 connection.rollback()
                 assert found == [index], (table.name, column)
                 checked.append((table.name, column))
-    assert {("participants", "post_id"), *REFERENCES} <= set(checked)
+    assert {("participants", "post_id"), ("nik_prefixes", "post_id"), *REFERENCES} <= set(checked)
 
 
 def _pointing_nowhere(part: str, column: str) -> Any:

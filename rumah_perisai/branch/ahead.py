@@ -8,7 +8,7 @@ prefixes added (``acks.with_prefixes``) and their erased rows found
 (``requests.erased_sources``), each part's columns and own keys checked (``upsert.check_part``,
 ``check_own_keys``) and its rows put in COPY's text format by the driver's own formatter, and the
 post's history (``AUDIT_PART``) checked and put in COPY's text format too, but for the import's
-change number and the time window, which only its turn knows (``upsert.StagedAudit``) — while
+change number and the time window, which only its turn knows (``audit.StagedAudit``) — while
 the import of the batch before runs in this one.
 
 Nothing is decided there. What it found is handed back as it would have come out of the same
@@ -49,18 +49,16 @@ from typing import IO, Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from rumah_perisai.branch.acks import duplicate_salt, with_prefixes
+from rumah_perisai.branch.audit import StagedAudit, audit_rows, stored_audit_row
 from rumah_perisai.branch.folder import branch_keys
 from rumah_perisai.branch.requests import erased_sources
 from rumah_perisai.branch.upsert import (
     IMPORT_ORDER,
     LATER_PARTS,
     PartReader,
-    StagedAudit,
     StagedPart,
-    audit_rows,
     check_own_keys,
     check_part,
-    stored_audit_row,
 )
 from rumah_perisai.config import DataFolder
 from rumah_perisai.errors import UserError
@@ -159,7 +157,7 @@ def _staged(
 def _staged_audit(
     document: dict[str, Any], post_code: str, name: str, encoding: str
 ) -> StagedAudit | None:
-    """The history part as ``upsert.import_audit`` would write it, staged (``StagedAudit``);
+    """The history part as ``audit.import_audit`` would write it, staged (``StagedAudit``);
     None when anything but the time window could refuse it, or it has no entry: the import
     then meets that itself, in the order it checks."""
     try:

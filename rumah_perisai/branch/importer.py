@@ -37,6 +37,7 @@ from rumah_perisai.branch.acks import (
     write_built_ack,
 )
 from rumah_perisai.branch.ahead import Prepared, part_reader, reading_ahead
+from rumah_perisai.branch.audit import import_audit
 from rumah_perisai.branch.backups import KeptBackup, keep_backups_beside
 from rumah_perisai.branch.checks import (
     Place,
@@ -61,7 +62,6 @@ from rumah_perisai.branch.upsert import (
     LATER_PARTS,
     PartImporter,
     StagedPart,
-    import_audit,
     update_post,
 )
 from rumah_perisai.config import DataFolder

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from rumah_perisai.app import App, open_app
-from rumah_perisai.branch import add_post, ahead, import_files, upsert
+from rumah_perisai.branch import add_post, ahead, audit, import_files
 from rumah_perisai.branch.folder import branch_keys
 from rumah_perisai.config import DataFolder
 from rumah_perisai.errors import UserError
@@ -142,13 +142,13 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
 
     monkeypatch.setattr(ahead.AheadReader, "__init__", counted)
     staged: list[int] = []  # the histories written as staged ahead, by the import's number
-    copy_staged = upsert._copy_staged_audit
+    copy_staged = audit._copy_staged_audit
 
     def copied(connection: Any, change_no: int, *args: Any) -> None:
         staged.append(change_no)
         copy_staged(connection, change_no, *args)
 
-    monkeypatch.setattr(upsert, "_copy_staged_audit", copied)
+    monkeypatch.setattr(audit, "_copy_staged_audit", copied)
     try:
         files = _weeks(posts)
         b = posts[1]

@@ -283,14 +283,7 @@ class RunPrefixes:
         # "C"), but those only the post's own rows bring: found by bisection and the list
         # copied around them in slices.
         keys = self.keys
-        cuts = sorted(bisect_left(keys, p) for p, n in own.items() if self.counts[p] == n)
-        listed: list[str] = []
-        start = 0
-        for cut in cuts:
-            listed += keys[start:cut]
-            start = cut + 1
-        listed += keys[start:]
-        return listed
+        return _without(keys, [bisect_left(keys, p) for p, n in own.items() if self.counts[p] == n])
 
     def _count(self, wanted: set[int]) -> None:
         """``counts`` and ``keys`` made those of the rows of the changes ``wanted``: the few
@@ -342,16 +335,8 @@ class RunPrefixes:
         ordered = self.ordered
         # The post's own prefixes no one else brought are left out: found by bisection and
         # the list copied around them in slices (a comparison per prefix cost ~9 ms an ACK).
-        cuts = sorted(
-            bisect_left(ordered, p) for p in self.own.get(post_id, ()) if self.holders[p] == 1
-        )
-        listed: list[str] = []
-        start = 0
-        for cut in cuts:
-            listed += ordered[start:cut]
-            start = cut + 1
-        listed += ordered[start:]
-        return listed
+        own = self.own.get(post_id, ())
+        return _without(ordered, [bisect_left(ordered, p) for p in own if self.holders[p] == 1])
 
     def _read(self, session: Session, upto: int) -> None:
         """The rows of changes (self.upto, upto], one text per post (BPJS's list: no post)."""
@@ -387,6 +372,17 @@ class RunPrefixes:
             )
         ).all()  # fmt: skip
         return [(change, post, joined) for change, post, joined in rows if joined]
+
+
+def _without(ordered: list[str], cuts: list[int]) -> list[str]:
+    """``ordered`` but the items at the places ``cuts``, copied around them in slices."""
+    listed: list[str] = []
+    start = 0
+    for cut in sorted(cuts):
+        listed += ordered[start:cut]
+        start = cut + 1
+    listed += ordered[start:]
+    return listed
 
 
 def note_prefixes_sql(post_id: int, change_no: int) -> str:

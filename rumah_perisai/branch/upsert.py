@@ -345,7 +345,11 @@ class PartImporter:
         pointing at nothing refuses the batch as a reference the post never sent does."""
         query = None
         if fast:
-            written = f"t.post_id = {self.post_id} AND t.change_no = {self.change_no}"
+            # The rows this import wrote: its change number alone says which (one import, one
+            # change), found by its index. With the post's id too, the plan ANDed the post's
+            # index — every record of the post read, six times for the receipts: ~4 ms a batch
+            # at a branch of 2 million participants.
+            written = f"t.change_no = {self.change_no}"
             query = dangling(table, written)
         if query is None:
             self._send(statements)

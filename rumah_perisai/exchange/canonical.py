@@ -93,6 +93,10 @@ class Fixed(dict[str, Any]):
             found = self._texts[newline] = write(dict(self), newline)  # as a plain object
         return found
 
+    def __reduce__(self) -> tuple[type[Fixed], tuple[dict[str, Any]]]:
+        """Copied and pickled as made: from its items (not item by item, which it refuses)."""
+        return (Fixed, (dict(self),))
+
     def _refuse(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError("a Fixed JSON object is never changed")
 

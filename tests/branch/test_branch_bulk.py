@@ -6,6 +6,7 @@ upsert left; its checks still refuse what they refused, changing nothing."""
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import shutil
@@ -215,6 +216,8 @@ def test_an_acknowledgement_is_written_as_the_standard_library_writes_it() -> No
         assert indented_json(document) == expected
         compact = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert canonical_json(document) == compact.encode()
+        clone = copy.deepcopy(document)  # a kept entry copies (and pickles) as it was made
+        assert indented_json(clone) == expected and canonical_json(clone) == compact.encode()
     assert indented_json({1: "a", 2: [1.25]}) == json.dumps(
         {1: "a", 2: [1.25]}, ensure_ascii=False, sort_keys=True, indent=1
     )

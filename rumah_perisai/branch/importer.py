@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -337,8 +336,8 @@ def import_batch(
         if running is not None:  # not asked for again (SQLite would wait its timeout again)
             raise running
         try:
-            result = _import(db, folder, keys, sealed, path, actor, gap_reason, held=place.held,
-                             prepared=prepared, run=run)  # fmt: skip
+            result = _import(db, folder, keys, sealed, path, actor, gap_reason, prepared=prepared,
+                             run=run)  # fmt: skip
         except _NotNext as not_next:  # the same file, imported by another run meanwhile
             return _not_next(db, folder, keys, sealed, path, actor, not_next, run)
     post_id = result.post_id
@@ -532,7 +531,7 @@ def _release_held(
         keys = branch_keys(folder)
         sealed = _open(kept)
         try:
-            result = _import(db, folder, keys, sealed, kept, actor, None, held=True)
+            result = _import(db, folder, keys, sealed, kept, actor, None)
         except _NotNext:  # imported by another run meanwhile
             continue
         target = Path(source) if source and Path(source).is_dir() else kept.parent
@@ -553,39 +552,36 @@ def _import(
     actor: Actor,
     gap_reason: str | None,
     *,
-    held: bool = False,
     prepared: Prepared | None = None,
     run: _Run | None = None,
     placed: bool = True,
 ) -> ImportResult:
-    """The batch imported in one transaction, placed again in its post's sequence under the
-    lock (it may have been imported since). ``placed``: it was placed before (``_placed``);
-    if not, it is checked here as it would have been (``_NotNext`` when it is not to be
-    imported now, already or behind a missing batch)."""
+    """The batch imported in one transaction, placed in its post's sequence under the lock
+    (``_placed``: it may have been imported since it was placed before, if it was). Already
+    imported: ``_NotNext``; behind a missing batch: ``_NotNext`` too when it was not
+    ``placed`` before, else refused (its predecessor was passed over meanwhile).
+
+    Its own copy is written on a thread while the statements run, once it is known to be the
+    post's next batch (a held batch's was written when it was held)."""
     name = path.name
-    keeping = _Keeping(folder, sealed, name) if placed and not held else None
+    keeping = None
     try:
-        with _joined(keeping), db.unit_of_work(actor.label) as session:
+        with db.unit_of_work(actor.label) as session:
             change_no = begin_import(session)  # refused at once while another import runs
             post = session.scalars(select(Post).where(Post.code == sealed.post_code)).first()
-            if placed:
-                assert post is not None
-                # Placed again now that no other import can run: it may have been imported since.
-                place = sequence_place(session, post, sealed, name, gap_reason)
-            else:
-                place, _post_id = _placed(session, post, sealed, name, gap_reason)
-                assert post is not None
+            place, post_id = _placed(session, post, sealed, name, gap_reason)
+            assert post is not None
             if place.already or (place.missing is not None and not placed):
-                raise _NotNext(place, post.id)
+                raise _NotNext(place, post_id)
             if place.missing is not None:  # its predecessor was passed over meanwhile: rare
                 raise UserError("batch_replayed", name=name, seq=sealed.seq, post=post.code)
-            if not placed and not place.held:  # its copy, now that it is the post's and next
+            if not place.held:
                 keeping = _Keeping(folder, sealed, name)
             try:
                 result = _import_in(session, change_no, post, keys, sealed, keeping, path,
                                     actor, gap_reason, place, prepared, run)  # fmt: skip
-            finally:
-                if not placed and keeping is not None:
+            finally:  # the copy's thread is never left running, whatever became of the import
+                if keeping is not None:
                     keeping.join()
     except (DataError, IntegrityError, ProgrammingError, InterfaceError) as error:
         # Signed by the post, yet values the database cannot take (a date that is no date, a
@@ -594,16 +590,6 @@ def _import(
         reason = type(getattr(error, "orig", None) or error).__name__
         raise UserError("batch_data_bad", name=name, reason=reason) from error
     return result
-
-
-@contextmanager
-def _joined(keeping: _Keeping | None) -> Iterator[None]:
-    """The copy's thread is never left running, whatever became of the import."""
-    try:
-        yield
-    finally:
-        if keeping is not None:
-            keeping.join()
 
 
 def _import_in(

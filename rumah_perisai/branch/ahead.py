@@ -161,15 +161,12 @@ def _staged_audit(
     None when anything but the time window could refuse it, or it has no entry: the import
     then meets that itself, in the order it checks."""
     try:
-        entries = audit_rows(post_code, 0, document, name, None)
+        entries = audit_rows(post_code, document, name, None)  # the change number: its turn's
         if not entries:
             return None
-        rows = []
-        for values in entries:
-            del values["change_no"]  # the import's, put before each line at its turn
-            rows.append(stored_audit_row(values))
-        moments = [row[document["columns"].index("at")] for row in document["rows"]]
-        text = _copy_text(rows, encoding)
+        at = document["columns"].index("at")
+        moments = [row[at] for row in document["rows"]]
+        text = _copy_text([stored_audit_row(values) for values in entries], encoding)
         if not text.endswith(b"\n"):  # every line ended: the import puts its number after each
             return None
     except Exception:  # a refusal, or a value the formatter cannot take: the import's to meet

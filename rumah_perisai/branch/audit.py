@@ -39,15 +39,14 @@ class StagedAudit:
 
 def audit_rows(
     post_code: str,
-    change_no: int,
     document: dict[str, Any],
     name: str,
     within: Callable[[str], bool] | None,
 ) -> list[dict[str, Any]]:
-    """The history part's entries as stored here (marked as imported, the actor named with
-    the post), each checked: the part's columns the table's own, each row one value a column,
-    its moment a moment ``within`` the batch's time window (None: the window is compared
-    later, ``StagedAudit``), and no value a list or an object."""
+    """The history part's entries as stored here but for the import's change number (marked as
+    imported, the actor named with the post), each checked: the part's columns the table's
+    own, each row one value a column, its moment a moment ``within`` the batch's time window
+    (None: the window is compared later, ``StagedAudit``), and no value a list or an object."""
     columns = document["columns"]
     allowed = {c.name for c in AuditEntry.__table__.columns}
     if not all(isinstance(c, str) and c in allowed for c in columns) or not {"at", "actor"} <= set(
@@ -68,7 +67,7 @@ def audit_rows(
             raise UserError("batch_time_outside", name=name, part="audit_log")
         values = dict(zip(columns, row, strict=True))
         values.pop("id", None)
-        values["change_no"] = change_no
+        values.pop("change_no", None)  # the import's own, set at its turn
         values["origin"] = "import"
         values["actor"] = f"{post_code}/{row[who]}"[:120]
         try:
@@ -102,8 +101,11 @@ def import_audit(
         return
     if not document or not document["rows"]:
         return
-    rows = audit_rows(post_code, change_no, document, name,
-                      lambda moment: earliest <= moment <= latest)  # fmt: skip
+    rows = [
+        {"change_no": change_no, **values}
+        for values in audit_rows(post_code, document, name,
+                                 lambda moment: earliest <= moment <= latest)
+    ]  # fmt: skip
     if connection.dialect.name == "postgresql":
         _copy_audit(connection, rows, name)
     else:

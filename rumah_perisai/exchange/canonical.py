@@ -27,7 +27,7 @@ def canonical_json(value: Any) -> bytes:
     return _compact(value).encode()
 
 
-def _compact(value: Any, _newline: str = "") -> str:
+def _compact(value: Any) -> str:
     if type(value) is Fixed:
         return value.text("", _compact)
     if isinstance(value, dict) and value and all(type(key) is str for key in value):
@@ -85,12 +85,12 @@ class Fixed(dict[str, Any]):
         super().__init__(value)
         self._texts: dict[str, str] = {}
 
-    def text(self, newline: str, write: Callable[[Any, str], str]) -> str:
-        """Its text at the depth ``newline`` ("": compact), written by ``write`` the first
-        time."""
-        found = self._texts.get(newline)
+    def text(self, depth: str, write: Callable[[dict[str, Any]], str]) -> str:
+        """Its text at ``depth`` ("": compact), written by ``write`` the first time (given
+        as a plain object)."""
+        found = self._texts.get(depth)
         if found is None:
-            found = self._texts[newline] = write(dict(self), newline)  # as a plain object
+            found = self._texts[depth] = write(dict(self))
         return found
 
     def __reduce__(self) -> tuple[type[Fixed], tuple[dict[str, Any]]]:
@@ -111,11 +111,7 @@ class _Unusual(Exception):
 def _indented(value: Any, newline: str) -> str:
     """``value`` at the depth ``newline`` (a line break and the indentation there) gives."""
     if type(value) is Fixed:
-        return value.text(newline, _indented)
-    return _indented_object(value, newline)
-
-
-def _indented_object(value: Any, newline: str) -> str:
+        return value.text(newline, lambda plain: _indented(plain, newline))
     if isinstance(value, str):
         return encode_basestring(value)
     if value is None or isinstance(value, bool):

@@ -217,7 +217,7 @@ def measure(
     profile: Path | None = None,
     sql: bool = False,
     *,
-    read_ahead: bool = True,
+    helpers: bool = True,
     explain: Path | None = None,
 ) -> None:
     files = sorted((OUT / "stick").glob("*.rpb"))[:posts]
@@ -244,7 +244,7 @@ def measure(
                 started = time.perf_counter()
                 if profiler is not None:
                     profiler.enable()
-                results = import_files(app.db, folder, copies, CLI, read_ahead=read_ahead)
+                results = import_files(app.db, folder, copies, CLI, helpers=helpers)
                 took = time.perf_counter() - started
                 if profiler is not None and profile is not None:
                     profiler.disable()
@@ -302,7 +302,9 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="write a cProfile of the imports here")
     parser.add_argument("--sql", action="store_true", help="sum the statements' times by kind")
     parser.add_argument(
-        "--no-read-ahead", action="store_true", help="no second process reading batches ahead"
+        "--no-helpers",
+        action="store_true",
+        help="no processes reading batches ahead or writing ACKs",
     )
     parser.add_argument("--explain", type=Path, help="write slow statements' plans here")
     args = parser.parse_args()
@@ -313,7 +315,7 @@ def main() -> int:
         return 2
     make_batches(args.posts)
     for _run in range(args.runs):
-        measure(url, args.posts, args.profile, args.sql, read_ahead=not args.no_read_ahead,
+        measure(url, args.posts, args.profile, args.sql, helpers=not args.no_helpers,
                 explain=args.explain)  # fmt: skip
     return 0
 

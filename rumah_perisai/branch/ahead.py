@@ -22,32 +22,30 @@ do (anything but a refusal: a value the formatter cannot take, a row of the wron
 stops, and the import reads that part and the rest itself, meeting what it met there. A result
 is used only for the very bytes the import opened (the file's hash) and under the same name.
 
-The second process is started as ``python -m`` this module, as ``services.chain_ranges`` starts its
-own: spawn would import the program's main script again (the Windows launcher runs the command
-at import). Tasks go to its stdin and results come from its stdout, each a length and a pickle,
-one batch ahead: the task for batch i + 1 (the file's path: it reads the file itself) is sent
-when the result for batch i is taken, so neither side ever waits on a full pipe while the other
-waits on it. The branch's private
-encryption key goes through the pipe, as ``chain_ranges`` sends the database key. A process that
-cannot start, dies, or answers nonsense leaves the import to do everything itself.
+The second process is started as ``python -m`` this module (``pipes``). Tasks go to its stdin
+and results come from its stdout, one batch ahead: the task for batch i + 1 (the file's path: it
+reads the file itself) is sent when the result for batch i is taken, so neither side ever waits
+on a full pipe while the other waits on it. The branch's private encryption key goes through
+the pipe, as ``chain_ranges`` sends the database key. A process that cannot start, dies, or
+answers nonsense leaves the import to do everything itself.
 """
 
 from __future__ import annotations
 
 import codecs
-import pickle
 import queue
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from rumah_perisai.branch import pipes
 from rumah_perisai.branch.acks import duplicate_salt, with_prefixes
 from rumah_perisai.branch.audit import StagedAudit, audit_rows, stored_audit_row
 from rumah_perisai.branch.folder import branch_keys
@@ -69,7 +67,6 @@ from rumah_perisai.services.batches import AUDIT_PART
 # The parts in the order the import reads them (``importer._import_in``): those it upserts, then
 # the post's own row, then the history.
 READ_ORDER = (*IMPORT_ORDER, "posts", AUDIT_PART)
-_LENGTH = 8
 
 
 @dataclass
@@ -189,40 +186,20 @@ def _copy_text(rows: list[list[Any]], encoding: str) -> bytes:
 
 def _work() -> int:
     """The second process: tasks from stdin until it closes, each result to stdout."""
-    tasks, results = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing printed by accident may break the stream of results
-    setup = _receive(tasks)
+    tasks, results = pipes.in_child()
+    setup = pipes.receive(tasks)
     if setup is None:
         return 0
     public, private, encoding = setup
     keys = BranchKeys(public, X25519PrivateKey.from_private_bytes(private), None)  # type: ignore[arg-type]
-    while (task := _receive(tasks)) is not None:
+    while (task := pipes.receive(tasks)) is not None:
         try:
             data = Path(task).read_bytes()
         except OSError:
-            _send(results, ("done", None))  # the import says why when the file's turn comes
+            pipes.send(results, ("done", None))  # the import says why when the file's turn comes
             continue
-        _send(results, ("done", prepare(data, Path(task).name, keys, encoding)))
+        pipes.send(results, ("done", prepare(data, Path(task).name, keys, encoding)))
     return 0
-
-
-def _send(stream: IO[bytes], value: object) -> None:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(payload).to_bytes(_LENGTH, "big"))
-    stream.write(payload)
-    stream.flush()
-
-
-def _receive(stream: IO[bytes]) -> Any:
-    """The next message, or None at the end of the stream."""
-    head = stream.read(_LENGTH)
-    if len(head) < _LENGTH:
-        return None
-    size = int.from_bytes(head, "big")
-    payload = stream.read(size)
-    if len(payload) != size:
-        raise EOFError("message cut short")
-    return pickle.loads(payload)  # written by this module, in the child this process started
 
 
 # --- in the importing process -------------------------------------------------------------------
@@ -237,26 +214,27 @@ class ReadingAhead:
 
     def __init__(self, paths: Sequence[Path], keys: BranchKeys, encoding: str) -> None:
         self.paths = list(paths)
+        self.keys = keys
         self.worker: subprocess.Popen[bytes] | None = None
         self.sent: set[int] = set()
         self.inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.drain: threading.Thread | None = None
         try:
-            self.worker = _start()
+            self.worker = pipes.start(__name__)
             assert self.worker.stdin is not None and self.worker.stdout is not None
             self.drain = threading.Thread(
                 target=self._drain, args=(self.worker.stdout,), name="read-ahead", daemon=True
             )
             self.drain.start()
             private = keys.encryption.private_bytes_raw()
-            _send(self.worker.stdin, (keys.public, private, encoding))
+            pipes.send(self.worker.stdin, (keys.public, private, encoding))
         except OSError:
             self._stop()
 
     def _drain(self, stream: IO[bytes]) -> None:
         while True:
             try:
-                message = _receive(stream)
+                message = pipes.receive(stream)
             except Exception:  # a pipe broken or a result cut short: as if it had died
                 message = None
             self.inbox.put(message)
@@ -288,7 +266,7 @@ class ReadingAhead:
             # megabytes here waited for it to be scheduled). What it read is used only if it
             # hashes as what the import opens (``part_reader``).
             assert self.worker.stdin is not None
-            _send(self.worker.stdin, str(self.paths[index]))
+            pipes.send(self.worker.stdin, str(self.paths[index]))
         except OSError:
             self._stop()
             return
@@ -306,20 +284,7 @@ class ReadingAhead:
         worker.wait()
         if self.drain is not None:
             self.drain.join()  # it meets the end of the pipe: the process is gone
-        for stream in (worker.stdin, worker.stdout):
-            if stream is not None:
-                with suppress(OSError):  # a pipe the process left broken: nothing to say
-                    stream.close()
-
-
-def _start() -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", __name__],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console window
-    )
+        pipes.stop(worker)  # its pipes closed
 
 
 @contextmanager

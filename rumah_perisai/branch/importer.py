@@ -25,6 +25,7 @@ from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, Programmin
 from sqlalchemy.orm import Session
 
 from rumah_perisai import formats
+from rumah_perisai.branch.ack_process import AckProcess, writing_acks
 from rumah_perisai.branch.acks import (
     RunPrefixes,
     build_ack,
@@ -151,7 +152,7 @@ def import_files(
     progress: Progress | None = None,
     on_result: Callable[[ImportResult], None] | None = None,
     on_backup: Callable[[KeptBackup], None] | None = None,
-    read_ahead: bool = True,
+    helpers: bool = True,
 ) -> list[ImportResult]:
     """Import several files in each post's sequence order, whatever order they were given in.
     Stops at the first file refused (``UserError``); those imported before it stay imported and
@@ -161,8 +162,9 @@ def import_files(
     (``backups.keep_backups_beside``, each handed to ``on_backup``): a hostile one is
     refused on its own and stops nothing.
 
-    On PostgreSQL a second process reads each next file ahead while one is imported
-    (``ahead``; ``read_ahead=False`` does everything here, as tests compare)."""
+    On PostgreSQL two more processes help a run of several files: one reads each next file
+    ahead while one is imported (``ahead``), one writes the ACKs (``ack_process``);
+    ``helpers=False`` does everything here, as tests compare."""
     for kept in keep_backups_beside(db, folder, paths):
         if on_backup is not None:
             on_backup(kept)
@@ -173,11 +175,14 @@ def import_files(
         opened.append((sealed.post_code, sealed.seq, path))
     ordered = [path for _post, _seq, path in sorted(opened)]
     results = []
-    encoding = copy_encoding(db) if read_ahead and len(ordered) > 1 else None
+    encoding = copy_encoding(db) if helpers and len(ordered) > 1 else None
     # One file: its first ACK asks the database, which leaves the post's own prefixes out
     # itself (a 200,000-participant post's first batch would read its own 200,000 here).
     run = _Run(RunPrefixes() if len(ordered) > 1 else None, on_result)
-    with reading_ahead(ordered, folder, encoding) as ahead:
+    with (
+        reading_ahead(ordered, folder, encoding) as ahead,
+        writing_acks(db, folder, ahead.keys if ahead is not None else None) as run.acker,
+    ):
         for index, path in enumerate(ordered):
             try:  # a step cancelled, too, leaves the previous batch's ACK written and said
                 progress.step(index, len(opened), path.name)
@@ -239,6 +244,7 @@ class _Run:
     on_result: Callable[[ImportResult], None] | None
     writing: _AckWriting | None = None
     keys: BranchKeys | None = None
+    acker: AckProcess | None = None  # PostgreSQL: the process writing the ACKs
 
     def keys_of(self, folder: DataFolder) -> BranchKeys:
         """The branch's keys, read from their files once for the run (as its read-ahead
@@ -351,9 +357,11 @@ def import_batch(
         # Read, too, on the thread, on a connection of its own, while the next batch's
         # statements run: nothing else of this run commits before it is joined (``_Run``),
         # so it reads what it would have read now. ~20 % of a week's batch (its prefix list
-        # alone ~10 ms of the server), with the other core idle. SQLite: read now (a reader
-        # beside the writer's transaction is not what a post's file is used to).
-        write = partial(write_ack, db, folder, keys, post_id, sealed.seq, path.parent, name,
+        # alone ~10 ms of the server), with the other core idle; made by a process of its own
+        # where the run has one (``ack_process``). SQLite: read now (a reader beside the
+        # writer's transaction is not what a post's file is used to).
+        writer = run.acker.write if run.acker is not None else write_ack
+        write = partial(writer, db, folder, keys, post_id, sealed.seq, path.parent, name,
                         run.run_prefixes)  # fmt: skip
     else:
         ack = build_ack(db, keys, post_id, sealed.seq, run.run_prefixes)

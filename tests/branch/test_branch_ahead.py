@@ -74,7 +74,7 @@ def _forged(
     return out
 
 
-def _runs(app: App, runs: list[list[Path]], into: Path, read_ahead: bool) -> list[Any]:
+def _runs(app: App, runs: list[list[Path]], into: Path, helpers: bool) -> list[Any]:
     """Each run's files copied to ``into`` and imported together: what became of each batch
     (its state, records, rejections and ACK's bytes), or the refusal that stopped the run."""
     outcomes: list[Any] = []
@@ -85,7 +85,7 @@ def _runs(app: App, runs: list[list[Path]], into: Path, read_ahead: bool) -> lis
             shutil.copy(path, copies[-1])
         done: list[Any] = []
         try:
-            import_files(app.db, app.folder, copies, CLI, read_ahead=read_ahead,
+            import_files(app.db, app.folder, copies, CLI, helpers=helpers,
                          on_result=done.append)  # fmt: skip
             refusal = None
         except UserError as error:
@@ -181,7 +181,7 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
             [files["RP3209C", 2]],
         ]  # fmt: skip
         (tmp_path / "ahead").mkdir(), (tmp_path / "alone").mkdir()
-        with_ahead = _runs(branch, runs, tmp_path / "ahead", read_ahead=True)
+        with_ahead = _runs(branch, runs, tmp_path / "ahead", helpers=True)
         # Every batch but each run's first was read ahead: A2, B1, B2 (forged), C1, C2 (forged).
         assert sorted(read_ahead) == sorted(
             [files["RP3209A", 2].name, files[b.code, 1].name, takes_number.name,
@@ -189,7 +189,7 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
         )  # fmt: skip
         # The history of each batch read ahead and imported went in as staged: A2, B1, C1.
         assert len(staged) == 3
-        alone = _runs(plain, runs, tmp_path / "alone", read_ahead=False)
+        alone = _runs(plain, runs, tmp_path / "alone", helpers=False)
         assert len(read_ahead) == 6  # none read ahead when asked not to
 
         assert with_ahead == alone
@@ -220,18 +220,19 @@ def test_reading_ahead_leaves_every_table_ack_and_refusal_as_one_process_does(
 def test_a_second_process_that_dies_leaves_the_import_to_do_it_all(
     tmp_path: Path, branch_url: str, second_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A process that cannot run the module (it exits at once: a broken installation, killed
-    by the system) costs nothing but the time: every batch is imported, each read here."""
+    """Processes that cannot run their modules (they exit at once: a broken installation,
+    killed by the system) cost nothing but the time: every batch is imported, each read here,
+    and each ACK written here."""
     import subprocess
     import sys
 
-    def dead() -> subprocess.Popen[bytes]:
+    def dead(_module: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [sys.executable, "-c", "import sys; sys.stdin.buffer.read(8)"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )  # fmt: skip
 
-    monkeypatch.setattr(ahead, "_start", dead)
+    monkeypatch.setattr(ahead.pipes, "start", dead)
     branch = make_branch(tmp_path / "branch", branch_url, clock)
     posts = [make_post(tmp_path, branch, clock, code) for code in CODES]
     try:
@@ -240,6 +241,8 @@ def test_a_second_process_that_dies_leaves_the_import_to_do_it_all(
         paths = [side.export().path for side in posts]
         results = import_files(branch.db, branch.folder, paths, CLI)
         assert [r.state for r in results] == ["imported"] * 3
+        # The ACKs' process died too (``ack_process``): each written by the import itself.
+        assert all(r.ack_path is not None and r.ack_path.is_file() for r in results)
         with branch.db.engine.connect() as connection:
             count = connection.execute(text("SELECT count(*) FROM receipts")).scalar_one()
         assert count == 3

@@ -1,0 +1,143 @@
+"""A run's ACKs written by a process of their own (issue 21, ``branch.ack_process``): every ACK
+of a run into PostgreSQL comes from it, byte for byte what the import writes itself; a
+process that dies halfway leaves the rest to the import, with nothing lost or changed; and
+no process is left running after the run."""
+
+# ruff: noqa: F401, F811  (pytest fixtures imported from branch_world are used by name)
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rumah_perisai.app import App
+from rumah_perisai.branch import ack_process, branch_keys, import_files, pipes
+from rumah_perisai.branch.importer import ImportResult
+from rumah_perisai.exchange.ack import read_ack
+from tests.branch.branch_world import CLI, branch_url
+from tests.branch.test_branch_ahead import _weeks
+from tests.branch.test_branch_bulk import _snapshot, twin_branches
+from tests.conftest import _postgres_database
+
+ACKS = "rumah_perisai.branch.ack_process"
+
+
+@pytest.fixture
+def second_url(branch_url: str) -> Iterator[str]:
+    if branch_url.startswith("sqlite"):
+        pytest.skip("a run's ACKs are written by a process of their own only on PostgreSQL")
+    yield from _postgres_database()
+
+
+class Watched:
+    """The helper processes a run starts, and the ACKs the import wrote itself."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.here: list[str] = []
+        start, write_here = pipes.start, ack_process.write_ack
+
+        def started(module: str) -> subprocess.Popen[bytes]:
+            worker = start(module)
+            self.started.append((module, worker))
+            return worker
+
+        def written_here(*args: Any) -> Path:
+            self.here.append(args[6])  # the batch's name
+            return write_here(*args)
+
+        monkeypatch.setattr(pipes, "start", started)
+        monkeypatch.setattr(ack_process, "write_ack", written_here)
+
+    def acks_process(self) -> subprocess.Popen[bytes]:
+        [worker] = [worker for module, worker in self.started if module == ACKS]
+        return worker
+
+
+def _run(app: App, files: list[Path], into: Path, **options: Any) -> list[ImportResult]:
+    into.mkdir()
+    copies = []
+    for path in files:
+        copies.append(into / path.name)
+        shutil.copy(path, copies[-1])
+    return import_files(app.db, app.folder, copies, CLI, **options)
+
+
+def _acks(app: App, results: list[ImportResult]) -> list[bytes]:
+    """Each result's ACK, checked as a post checks it (signed by the branch), and its bytes;
+    the branch's own copy the same."""
+    public = branch_keys(app.folder).public
+    found = []
+    for result in results:
+        assert result.ack_path is not None
+        data = result.ack_path.read_bytes()
+        read_ack(data, public, result.ack_path.name)
+        assert (app.folder.root / "acks" / result.ack_path.name).read_bytes() == data
+        found.append(data)
+    return found
+
+
+def test_every_ack_of_a_run_comes_from_its_process_as_the_import_writes_it(
+    tmp_path: Path, branch_url: str, second_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    branch, posts, plain = twin_branches(tmp_path, branch_url, second_url, clock, "plain")
+    try:
+        weeks = _weeks(posts)  # three posts' two weeks; a NIK the branch rejects at a post
+        files = [weeks[key] for key in sorted(weeks)]
+        watched = Watched(monkeypatch)
+        helped = _run(branch, files, tmp_path / "helped")
+        worker = watched.acks_process()
+        assert watched.here == []  # not one ACK written by the import itself
+        assert worker.poll() == 0  # told to end after the run, and ended by itself
+        alone = _run(plain, files, tmp_path / "alone", helpers=False)
+        assert [r.state for r in helped] == ["imported"] * len(files)
+        assert _acks(branch, helped) == _acks(plain, alone)
+        assert sum(len(r.rejected) for r in helped) > 0  # the NIK registered at two posts
+        places = {tmp_path / "helped": "<stick>", tmp_path / "alone": "<stick>"}
+        assert _snapshot(branch, {branch.folder.root: "<branch>", **places}) == _snapshot(
+            plain, {plain.folder.root: "<branch>", **places}
+        )
+        assert not list(tmp_path.rglob("*.partial"))
+    finally:
+        plain.close()
+        branch.close()
+        for side in posts:
+            side.app.close()
+
+
+def test_a_process_that_dies_halfway_leaves_the_rest_of_the_acks_to_the_import(
+    tmp_path: Path, branch_url: str, second_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed (by the system, a person) after the run's second ACK: the third and every one
+    after are written by the import, the same bytes, and the run goes on to its end."""
+    branch, posts, plain = twin_branches(tmp_path, branch_url, second_url, clock, "plain")
+    try:
+        weeks = _weeks(posts)
+        files = [weeks[key] for key in sorted(weeks)]
+        watched = Watched(monkeypatch)
+        handed: list[ImportResult] = []
+
+        def kill_after_the_second(result: ImportResult) -> None:
+            handed.append(result)
+            if len(handed) == 2:
+                watched.acks_process().kill()
+
+        helped = _run(branch, files, tmp_path / "helped", on_result=kill_after_the_second)
+        assert handed == helped
+        assert [r.state for r in helped] == ["imported"] * len(files)
+        # The second's ACK was being made when the first was handed on; from the third on,
+        # the import wrote each itself.
+        assert watched.here == [path.name for path in files[2:]]
+        alone = _run(plain, files, tmp_path / "alone", helpers=False)
+        assert _acks(branch, helped) == _acks(plain, alone)
+        assert not list(tmp_path.rglob("*.partial"))
+    finally:
+        plain.close()
+        branch.close()
+        for side in posts:
+            side.app.close()

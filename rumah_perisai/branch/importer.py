@@ -162,8 +162,8 @@ def import_files(
     (``backups.keep_backups_beside``, each handed to ``on_backup``): a hostile one is
     refused on its own and stops nothing.
 
-    On PostgreSQL two more processes help a run of several files: one reads each next file
-    ahead while one is imported (``ahead``), one writes the ACKs (``ack_process``);
+    On PostgreSQL more processes help a run of several files: one reads each next file ahead
+    while one is imported (``ahead``); for a long run, one writes the ACKs (``ack_process``).
     ``helpers=False`` does everything here, as tests compare."""
     for kept in keep_backups_beside(db, folder, paths):
         if on_backup is not None:
@@ -181,7 +181,7 @@ def import_files(
     run = _Run(RunPrefixes() if len(ordered) > 1 else None, on_result)
     with (
         reading_ahead(ordered, folder, encoding) as ahead,
-        writing_acks(db, folder, ahead.keys if ahead is not None else None) as run.acker,
+        writing_acks(db, folder, ahead.keys if ahead else None, len(ordered)) as run.acker,
     ):
         for index, path in enumerate(ordered):
             try:  # a step cancelled, too, leaves the previous batch's ACK written and said

@@ -441,14 +441,19 @@ def _imported(
     months (by the receipts' ids, as one array: ``_MONTHS_OF_IDS``) and the receipts — each
     the statement read alone before (their ids written into it: two numbers)."""
     post, change = int(post_id), int(change_no)
-    ids = f"ARRAY(SELECT id FROM receipts WHERE post_id = {post} AND change_no = {change})"
+    # The import's receipts found by its change number's index, the post only checked on them
+    # (``+ 0``: not looked up by the post's index). ANDed with it, the plan read every receipt
+    # of the post to find a batch's 200 (5,200 at a branch of 2 M participants: ~0.5 s of the
+    # server a week, and growing with the branch).
+    imported = f"r.post_id + 0 = {post} AND r.change_no = {change}"
+    ids = f"ARRAY(SELECT r.id FROM receipts r WHERE {imported})"
     statements = [
         f"SELECT id, post_code, number FROM volunteers WHERE post_id = {post}",
         f"SELECT id, registration_no FROM participants WHERE post_id = {post} AND id IN"
-        f" (SELECT participant_id FROM receipts WHERE post_id = {post} AND change_no = {change})",
+        f" (SELECT r.participant_id FROM receipts r WHERE {imported})",
         _GAPS.format(only=f"AND g.change_no = {change}").replace(":post", str(post)),
         _MONTHS_OF_IDS.replace("ANY(?)", f"ANY({ids})"),
-        _RECEIPTS.format(only=f"AND r.change_no = {change}").replace("?", str(post)),
+        _RECEIPTS.replace("r.post_id = ?", imported).format(only=""),
     ]
     volunteer_rows, participant_rows, gap_rows, month_rows, receipt_rows = driver_results(
         connection, statements

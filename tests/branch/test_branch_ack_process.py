@@ -34,6 +34,23 @@ def second_url(branch_url: str) -> Iterator[str]:
     yield from _postgres_database()
 
 
+@pytest.fixture
+def world(
+    tmp_path: Path, branch_url: str, second_url: str, clock: Any
+) -> Iterator[tuple[App, App, list[Path]]]:
+    """A branch, its twin at the second database (the same keys and posts), and three posts'
+    two weeks of batches, in import order (a NIK the branch rejects at a second post)."""
+    branch, posts, plain = twin_branches(tmp_path, branch_url, second_url, clock, "plain")
+    try:
+        weeks = _weeks(posts)
+        yield branch, plain, [weeks[key] for key in sorted(weeks)]
+    finally:
+        plain.close()
+        branch.close()
+        for side in posts:
+            side.app.close()
+
+
 class Watched:
     """The helper processes a run starts, and the ACKs the import wrote itself."""
 
@@ -84,61 +101,45 @@ def _acks(app: App, results: list[ImportResult]) -> list[bytes]:
 
 
 def test_every_ack_of_a_run_comes_from_its_process_as_the_import_writes_it(
-    tmp_path: Path, branch_url: str, second_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, world: tuple[App, App, list[Path]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    branch, posts, plain = twin_branches(tmp_path, branch_url, second_url, clock, "plain")
-    try:
-        weeks = _weeks(posts)  # three posts' two weeks; a NIK the branch rejects at a post
-        files = [weeks[key] for key in sorted(weeks)]
-        watched = Watched(monkeypatch)
-        helped = _run(branch, files, tmp_path / "helped")
-        worker = watched.acks_process()
-        assert watched.here == []  # not one ACK written by the import itself
-        assert worker.poll() == 0  # told to end after the run, and ended by itself
-        alone = _run(plain, files, tmp_path / "alone", helpers=False)
-        assert [r.state for r in helped] == ["imported"] * len(files)
-        assert _acks(branch, helped) == _acks(plain, alone)
-        assert sum(len(r.rejected) for r in helped) > 0  # the NIK registered at two posts
-        places = {tmp_path / "helped": "<stick>", tmp_path / "alone": "<stick>"}
-        assert _snapshot(branch, {branch.folder.root: "<branch>", **places}) == _snapshot(
-            plain, {plain.folder.root: "<branch>", **places}
-        )
-        assert not list(tmp_path.rglob("*.partial"))
-    finally:
-        plain.close()
-        branch.close()
-        for side in posts:
-            side.app.close()
+    branch, plain, files = world
+    watched = Watched(monkeypatch)
+    helped = _run(branch, files, tmp_path / "helped")
+    worker = watched.acks_process()
+    assert watched.here == []  # not one ACK written by the import itself
+    assert worker.poll() == 0  # told to end after the run, and ended by itself
+    alone = _run(plain, files, tmp_path / "alone", helpers=False)
+    assert [r.state for r in helped] == ["imported"] * len(files)
+    assert _acks(branch, helped) == _acks(plain, alone)
+    assert sum(len(r.rejected) for r in helped) > 0  # the NIK registered at two posts
+    places = {tmp_path / "helped": "<stick>", tmp_path / "alone": "<stick>"}
+    assert _snapshot(branch, {branch.folder.root: "<branch>", **places}) == _snapshot(
+        plain, {plain.folder.root: "<branch>", **places}
+    )
+    assert not list(tmp_path.rglob("*.partial"))
 
 
 def test_a_process_that_dies_halfway_leaves_the_rest_of_the_acks_to_the_import(
-    tmp_path: Path, branch_url: str, second_url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, world: tuple[App, App, list[Path]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Killed (by the system, a person) after the run's second ACK: the third and every one
     after are written by the import, the same bytes, and the run goes on to its end."""
-    branch, posts, plain = twin_branches(tmp_path, branch_url, second_url, clock, "plain")
-    try:
-        weeks = _weeks(posts)
-        files = [weeks[key] for key in sorted(weeks)]
-        watched = Watched(monkeypatch)
-        handed: list[ImportResult] = []
+    branch, plain, files = world
+    watched = Watched(monkeypatch)
+    handed: list[ImportResult] = []
 
-        def kill_after_the_second(result: ImportResult) -> None:
-            handed.append(result)
-            if len(handed) == 2:
-                watched.acks_process().kill()
+    def kill_after_the_second(result: ImportResult) -> None:
+        handed.append(result)
+        if len(handed) == 2:
+            watched.acks_process().kill()
 
-        helped = _run(branch, files, tmp_path / "helped", on_result=kill_after_the_second)
-        assert handed == helped
-        assert [r.state for r in helped] == ["imported"] * len(files)
-        # The second's ACK was being made when the first was handed on; from the third on,
-        # the import wrote each itself.
-        assert watched.here == [path.name for path in files[2:]]
-        alone = _run(plain, files, tmp_path / "alone", helpers=False)
-        assert _acks(branch, helped) == _acks(plain, alone)
-        assert not list(tmp_path.rglob("*.partial"))
-    finally:
-        plain.close()
-        branch.close()
-        for side in posts:
-            side.app.close()
+    helped = _run(branch, files, tmp_path / "helped", on_result=kill_after_the_second)
+    assert handed == helped
+    assert [r.state for r in helped] == ["imported"] * len(files)
+    # The second batch's ACK is handed on once written, as the third batch commits; the
+    # process killed then, the import wrote the third's and every one after itself.
+    assert watched.here == [path.name for path in files[2:]]
+    alone = _run(plain, files, tmp_path / "alone", helpers=False)
+    assert _acks(branch, helped) == _acks(plain, alone)
+    assert not list(tmp_path.rglob("*.partial"))

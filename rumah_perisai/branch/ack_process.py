@@ -16,16 +16,21 @@ so the process reads what the thread would have read. It keeps the run's prefixe
 A process that cannot start, dies, answers anything but the ACK's path, or fails to make one
 (the stick pulled, the database gone) leaves that ACK and every later one of the run to the
 import (``write_ack`` on the thread, as before): whatever went wrong, the import meets it
-itself and says it as it always did. The branch's signing key goes through the pipe, as the
-read-ahead's encryption key does (``ahead``); the database's address too, password included.
+itself and says it as it always did. What a process killed mid-write left of that ACK (its
+temporary files) is removed; that it stopped is logged, with its exit code only.
+
+The branch's signing key goes through the pipe, as the read-ahead's encryption key does
+(``ahead``); the database's address too, password included.
 """
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -42,6 +47,8 @@ from rumah_perisai.keys.files import BranchKeys
 # week of 400 batches: ~4 s). A run of a few files (most tests' too) writes them on the thread.
 ACK_PROCESS_FROM = 50
 
+log = logging.getLogger(__name__)
+
 
 class AckProcess:
     """The process writing a run's ACKs; ``write`` has ``acks.write_ack``'s arguments and result
@@ -49,13 +56,16 @@ class AckProcess:
 
     def __init__(self, db: Database, folder: DataFolder, keys: BranchKeys) -> None:
         self.worker: subprocess.Popen[bytes] | None = None
+        self._closing = threading.Lock()  # the writing thread's failure, the run's end
         try:
             self.worker = pipes.start(__name__)
             assert self.worker.stdin is not None
             url = db.engine.url.render_as_string(hide_password=False)
             setup = (url, str(folder.root), keys.public, keys.signing.private_bytes_raw())
             pipes.send(self.worker.stdin, setup)
-        except OSError:
+        except Exception as error:  # not started, or not told what to do: the thread writes
+            log.warning("the ACK process did not start (%s); the import writes the ACKs",
+                        type(error).__name__)  # fmt: skip
             self.close()
 
     def write(
@@ -81,15 +91,34 @@ class AckProcess:
                 message = None
             if message == ("written", expected):
                 return Path(expected)
-            self.close()  # it failed, or died: this ACK and the rest are written here
+            # It failed, or died: this ACK and the rest are written here. Whatever it left of
+            # this one half-written (killed between its write and its rename) goes.
+            self.close()
+            log.warning("the ACK process stopped (exit code %s); the import writes the ACKs",
+                        worker.returncode)  # fmt: skip
+            name = Path(expected).name
+            _forget_partials(worker.pid, name, (directory, folder.root / "acks"))
         return write_ack(db, folder, keys, post_id, seq, directory, batch_name, run_prefixes)
 
     def close(self) -> None:
         """The process told to end (its stdin closed) and given a moment to close its
         connection; killed if it does not."""
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            pipes.stop(worker, grace=2)
+        with self._closing:
+            worker, self.worker = self.worker, None
+            if worker is not None:
+                pipes.stop(worker, grace=5)
+
+
+def _forget_partials(pid: int, name: str, folders: Iterable[Path]) -> None:
+    """The temporary files the process ``pid`` was writing the ACK ``name`` into
+    (``acks.replace_file``'s ``.<name>.<pid>-<random>.partial``), removed. Compared as names,
+    not a pattern: a batch's name comes from the stick."""
+    start, end = f".{name}.{pid}-", ".partial"
+    for folder in folders:
+        with suppress(OSError):
+            for path in folder.iterdir():
+                if path.name.startswith(start) and path.name.endswith(end):
+                    path.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from rumah_perisai.app import App
 from rumah_perisai.branch import ack_process, branch_keys, import_files, pipes
 from rumah_perisai.branch.importer import ImportResult
-from rumah_perisai.exchange.ack import read_ack
+from rumah_perisai.db.models import BatchImport, Post
+from rumah_perisai.errors import UserError
+from rumah_perisai.exchange.ack import ack_file_name, read_ack
 from tests.branch.branch_world import CLI, branch_url
 from tests.branch.test_branch_ahead import _weeks
 from tests.branch.test_branch_bulk import _snapshot, twin_branches
@@ -132,7 +135,13 @@ def test_a_process_that_dies_halfway_leaves_the_rest_of_the_acks_to_the_import(
     def kill_after_the_second(result: ImportResult) -> None:
         handed.append(result)
         if len(handed) == 2:
-            watched.acks_process().kill()
+            worker = watched.acks_process()
+            worker.kill()
+            # What a process killed between writing the third's ACK and renaming it leaves:
+            # removed when the import takes that ACK over.
+            name = ack_file_name(files[2].name)
+            for folder in (tmp_path / "helped", branch.folder.root / "acks"):
+                (folder / f".{name}.{worker.pid}-0badc0de.partial").write_bytes(b"half an ACK")
 
     helped = _run(branch, files, tmp_path / "helped", on_result=kill_after_the_second)
     assert handed == helped
@@ -142,4 +151,30 @@ def test_a_process_that_dies_halfway_leaves_the_rest_of_the_acks_to_the_import(
     assert watched.here == [path.name for path in files[2:]]
     alone = _run(plain, files, tmp_path / "alone", helpers=False)
     assert _acks(branch, helped) == _acks(plain, alone)
+    assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_an_ack_the_process_cannot_write_still_stops_the_run_before_the_next_batch(
+    tmp_path: Path, world: tuple[App, App, list[Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process answers that it failed; the import tries that ACK itself, meets the same
+    fault and says it in one line: the batch stays imported, nothing after it is, and every
+    batch before it was handed on with its ACK."""
+    branch, _plain, files = world
+    watched = Watched(monkeypatch)
+    # Where the branch keeps the third batch's ACK stands a folder: writing it fails.
+    (branch.folder.root / "acks" / ack_file_name(files[2].name)).mkdir(parents=True)
+    handed: list[ImportResult] = []
+    with pytest.raises(UserError) as refused:
+        _run(branch, files, tmp_path / "helped", on_result=handed.append)
+    assert refused.value.key == "write_failed_other"
+    assert [r.seq for r in handed] == [1, 2]  # the first post's two batches
+    assert watched.here == [files[2].name]  # tried once more by the import itself
+    assert watched.acks_process().poll() is not None  # and the process is gone
+    with branch.db.reading() as session:
+        imported = session.execute(
+            select(Post.code, BatchImport.seq).join(BatchImport, BatchImport.post_id == Post.id)
+            .where(BatchImport.state == "imported").order_by(Post.code, BatchImport.seq)
+        ).all()  # fmt: skip
+    assert [tuple(row) for row in imported] == [("RP3209A", 1), ("RP3209A", 2), ("RP3209B", 1)]
     assert not list(tmp_path.rglob("*.partial"))

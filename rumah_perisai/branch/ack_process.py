@@ -29,7 +29,7 @@ import logging
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -51,10 +51,11 @@ log = logging.getLogger(__name__)
 
 
 class AckProcess:
-    """The process writing a run's ACKs; ``write`` has ``acks.write_ack``'s arguments and result
-    and is called by one thread at a time (the run's ACK writing, one ACK after another)."""
+    """The process writing a run's ACKs; ``write`` is called by one thread at a time (the run's
+    ACK writing, one ACK after another)."""
 
     def __init__(self, db: Database, folder: DataFolder, keys: BranchKeys) -> None:
+        self.kept = folder.root / "acks"  # where the branch keeps its copy of each ACK
         self.worker: subprocess.Popen[bytes] | None = None
         self._closing = threading.Lock()  # the writing thread's failure, the run's end
         try:
@@ -69,17 +70,11 @@ class AckProcess:
             self.close()
 
     def write(
-        self,
-        db: Database,
-        folder: DataFolder,
-        keys: BranchKeys,
-        post_id: int,
-        seq: int,
-        directory: Path,
-        batch_name: str,
-        run_prefixes: RunPrefixes | None = None,
+        self, here: Callable[[], Path], post_id: int, seq: int, directory: Path, batch_name: str
     ) -> Path:
-        """The ACK written by the process; where it could not, here (``write_ack``)."""
+        """The ACK of batch ``seq`` of the post, written by the process into ``directory``
+        (beside ``batch_name``) as ``acks.write_ack`` writes it; where it could not, by
+        ``here`` (that very ``write_ack``, in this process)."""
         worker = self.worker
         if worker is not None:
             expected = str(directory / ack_file_name(batch_name))
@@ -97,8 +92,8 @@ class AckProcess:
             log.warning("the ACK process stopped (exit code %s); the import writes the ACKs",
                         worker.returncode)  # fmt: skip
             name = Path(expected).name
-            _forget_partials(worker.pid, name, (directory, folder.root / "acks"))
-        return write_ack(db, folder, keys, post_id, seq, directory, batch_name, run_prefixes)
+            _forget_partials(worker.pid, name, (directory, self.kept))
+        return here()
 
     def close(self) -> None:
         """The process told to end (its stdin closed) and given a moment to close its

@@ -360,9 +360,10 @@ def import_batch(
         # alone ~10 ms of the server), with the other core idle; made by a process of its own
         # where the run has one (``ack_process``). SQLite: read now (a reader beside the
         # writer's transaction is not what a post's file is used to).
-        writer = run.acker.write if run.acker is not None else write_ack
-        write = partial(writer, db, folder, keys, post_id, sealed.seq, path.parent, name,
+        write = partial(write_ack, db, folder, keys, post_id, sealed.seq, path.parent, name,
                         run.run_prefixes)  # fmt: skip
+        if run.acker is not None:
+            write = partial(run.acker.write, write, post_id, sealed.seq, path.parent, name)
     else:
         ack = build_ack(db, keys, post_id, sealed.seq, run.run_prefixes)
         write = partial(write_built_ack, folder, keys, ack, path.parent, name)

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from rumah_perisai.app import App
-from rumah_perisai.branch import ack_process, branch_keys, import_files, pipes
+from rumah_perisai.branch import ack_process, branch_keys, import_files, importer, pipes
 from rumah_perisai.branch.importer import ImportResult
 from rumah_perisai.db.models import BatchImport, Post
 from rumah_perisai.errors import UserError
@@ -60,7 +60,7 @@ class Watched:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.started: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.here: list[str] = []
-        start, write_here = pipes.start, ack_process.write_ack
+        start, write_here = pipes.start, importer.write_ack
 
         def started(module: str) -> subprocess.Popen[bytes]:
             worker = start(module)
@@ -72,7 +72,7 @@ class Watched:
             return write_here(*args)
 
         monkeypatch.setattr(pipes, "start", started)
-        monkeypatch.setattr(ack_process, "write_ack", written_here)
+        monkeypatch.setattr(importer, "write_ack", written_here)  # the import's own
         monkeypatch.setattr(ack_process, "ACK_PROCESS_FROM", 2)  # a run of six has one
 
     def acks_process(self) -> subprocess.Popen[bytes]:
